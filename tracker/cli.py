@@ -1,0 +1,171 @@
+"""The `tracker` command line: ingest, run, status, export and archive helpers."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from tracker.settings import SOURCES, Settings
+
+
+class TrackerGroup(click.Group):
+    """Turns expected failures into one clear line on stderr and exit status 1."""
+
+    def invoke(self, ctx):
+        from tracker.ingest import IngestError
+        from tracker.lock import RunLocked
+
+        try:
+            return super().invoke(ctx)
+        except (IngestError, RunLocked, ValueError, OSError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}")
+
+
+def _sources(ctx, param, value):
+    if not value:
+        return ()
+    names = tuple(s.strip() for s in value.split(",") if s.strip())
+    unknown = [s for s in names if s not in SOURCES]
+    if unknown:
+        raise click.BadParameter(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
+    return names
+
+
+@click.group(cls=TrackerGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.version_option(package_name="nhs-leadership-tracker")
+@click.pass_context
+def cli(ctx, verbose):
+    """Track NHS leadership reviews' recommendations and what has been decided and done about each.
+
+    All state lives under $TRACKER_HOME (default ./var).
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Settings.from_env()
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--url", required=True, help="The URL the document is recorded as fetched from.")
+@click.option("--source", type=click.Choice(["kingsfund", "nhsproviders", "nhsi", "dhsc", "other"]), help="Publisher (default: from the URL's host).")
+@click.option("--published", callback=_date, help="Publication date, YYYY-MM-DD.")
+@click.pass_obj
+def ingest(settings, file, url, source, published):
+    """Record a local HTML, PDF or GOV.UK JSON file in the archive as if fetched from URL.
+
+    Example: tracker ingest report.pdf --url https://www.gov.uk/x.pdf --source dhsc --published 2019-02-06
+    """
+    from tracker.ingest import ingest_file
+
+    path = ingest_file(settings, file, url, source, published)
+    click.echo(f"recorded {url} in {path}")
+
+
+@cli.command()
+@click.option("--offline", is_flag=True, help="No network I/O: process what the archive holds.")
+@click.option("--sources", callback=_sources, help="Comma-separated subset: dhsc,kingsfund,nhsproviders,nhsi.")
+@click.option("--since", callback=_date, help="Discover only publications since YYYY-MM-DD.")
+@click.pass_obj
+def run(settings, offline, sources, since):
+    """Run every stage: discover and fetch, parse, extract, load, publish, export.
+
+    Example: tracker run --offline
+    """
+    from tracker.pipeline import run as run_pipeline
+
+    summary = run_pipeline(settings, offline=offline, sources=sources, since=since)
+    click.echo(
+        f"run {summary.run_id}: {summary.parsed} parsed, {summary.skipped_unchanged} unchanged, "
+        f"{summary.errors} errors, {summary.recommendations} recommendations, {summary.evidence} evidence rows"
+    )
+    click.echo(f"published {summary.published}")
+    for note in summary.notes:
+        click.echo(note)
+
+
+@cli.command()
+@click.pass_obj
+def status(settings):
+    """Show what the published warehouse holds: per review and per source.
+
+    Example: tracker status
+    """
+    from tracker.report import status_text
+
+    click.echo(status_text(settings))
+
+
+@cli.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder to write CSVs into.")
+@click.option("--version", "version", type=click.Path(exists=True, path_type=Path), help="An older published file (default: the current warehouse).")
+@click.pass_obj
+def export(settings, out_dir, version):
+    """Write the progress tables as CSV files.
+
+    Example: tracker export --out ~/briefing/tables
+    """
+    from tracker.publish.exports import write_csvs
+    from tracker.warehouse.publish import open_published
+
+    source = version or settings.warehouse
+    if not source.exists():
+        raise click.ClickException(f"no published warehouse at {source}: run `tracker run` first")
+    con = open_published(source)
+    try:
+        for path in write_csvs(con, out_dir):
+            click.echo(str(path))
+    finally:
+        con.close()
+
+
+@cli.command("import-warc")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_obj
+def import_warc_cmd(settings, files):
+    """Copy WARC files (e.g. the bundled sample) into the archive; importing twice is harmless.
+
+    Example: tracker import-warc sample/archive/sample.warc.gz
+    """
+    from tracker.fetch.archive import import_warc
+
+    for file in files:
+        click.echo(f"imported {import_warc(settings.archive_dir, file)}")
+
+
+@cli.command("build-sample", hidden=True)
+@click.option("--out", "out_dir", default="sample/archive", type=click.Path(path_type=Path))
+def build_sample(out_dir):
+    """Developer tool: rebuild the bundled sample WARC from sample/manifest.toml (needs fpdf2).
+
+    Example: tracker build-sample --out sample/archive
+    """
+    from tracker.samplegen import build_sample_archive
+
+    for old in out_dir.glob("*.warc.gz"):
+        old.unlink()
+    path = build_sample_archive(out_dir)
+    target = path.with_name("sample.warc.gz")
+    path.rename(target)
+    click.echo(str(target))
+
+
+def main() -> None:
+    cli(prog_name="tracker")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Extraction: recommendations from reviews, and statements of their status from every kept document."""

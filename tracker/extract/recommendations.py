@@ -1,0 +1,178 @@
+"""Recommendations from a review's own documents, whatever the layout, with theme and page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.extract.language import sentences
+from tracker.items import Block, Publication, Recommendation, Review
+
+OVERARCHING = "overarching"
+
+_REC_HEADING = re.compile(r"^recommendation\s+(\d{1,3})\b\s*[:.\-\u2013\u2014]?\s*(.*)$", re.I)
+_NUMBERED_PARA = re.compile(r"^\(?(\d{1,3})[.)]\s+(?=\S)")
+_SECTION_END = re.compile(
+    r"\b(findings?|introduction|background|conclusions?|annex|appendix|appendices|glossary|"
+    r"method|methodology|references|acknowledg|contents|foreword|executive summary|next steps)\b",
+    re.I,
+)
+_PARA_NUMBER = re.compile(r"^(\d{1,2}\.\d{1,3})\.?\s+")
+_COMMITMENT = re.compile(r"^(?:we|the nhs|nhs england(?: and nhs improvement)?)\s+will\b|^(?:there|this|it)\s+will\b", re.I)
+
+
+@dataclass
+class Candidate:
+    number: int
+    text: str
+    theme: str
+    page: int | None
+    ref: str
+
+
+def extract_recommendations(pub: Publication, review: Review) -> list[Recommendation]:
+    """The best set of numbered recommendations (or plan commitments) in one document."""
+    body = [b for b in pub.blocks if b.role == "body"]
+    if review.kind == "commitments":
+        found = _commitments(body, review)
+    else:
+        layouts = [_by_headings(body), _by_numbered_list(body)]
+        found = max(layouts, key=_score)
+    return [
+        Recommendation(review.review_id, c.number, c.text, c.theme, pub.url, c.page, c.ref)
+        for c in found
+    ]
+
+
+def _score(cands: list[Candidate]) -> tuple[int, int]:
+    numbers = [c.number for c in cands]
+    run = 0
+    while run + 1 in numbers:
+        run += 1
+    return run, len(cands)
+
+
+def _dedupe(cands: list[Candidate]) -> list[Candidate]:
+    seen: dict[int, Candidate] = {}
+    for c in cands:
+        seen.setdefault(c.number, c)  # a number seen again (a summary repeated later) keeps the first
+    return sorted(seen.values(), key=lambda c: c.number)
+
+
+def _by_headings(blocks: list[Block]) -> list[Candidate]:
+    """'Recommendation N[: title]' headings (or bold lead-ins), then the text and its sub-action bullets."""
+    cands: list[Candidate] = []
+    theme = OVERARCHING
+    current: Candidate | None = None
+    state = "none"  # after a heading: "text" -> "bullets" -> "discussion"
+    for block in blocks:
+        m = _REC_HEADING.match(block.text) if block.kind in {"heading", "paragraph"} else None
+        if m and (block.kind == "heading" or len(block.text) < 400):
+            current = Candidate(int(m.group(1)), "", theme, block.page, f"Recommendation {m.group(1)}")
+            title = m.group(2).strip()
+            if block.kind == "paragraph":
+                current.text = title
+                state = "text"
+            else:
+                current.text = title
+                state = "heading"
+            cands.append(current)
+            continue
+        if block.kind == "heading":
+            current = None
+            state = "none"
+            if not _SECTION_END.search(block.text) and "recommendation" not in block.text.lower():
+                theme = block.text.rstrip(":")
+            continue
+        if current is None:
+            continue
+        if block.kind == "paragraph" and state == "heading":
+            current.text = _join(current.text, block.text)
+            state = "text"
+        elif block.kind == "list_item" and state in {"text", "bullets", "heading"}:
+            current.text = _join(current.text, block.text, bullet=True)
+            state = "bullets"
+        else:
+            state = "discussion"  # discussion paragraphs are not part of the recommendation
+    return _dedupe(cands)
+
+
+def _by_numbered_list(blocks: list[Block]) -> list[Candidate]:
+    """One numbered list ("1.", "1)", "(1)" or <ol>) inside a Recommendations section, themed by headings."""
+    cands: list[Candidate] = []
+    in_section = False
+    section_level = 0
+    theme = OVERARCHING
+    current: Candidate | None = None
+    for block in blocks:
+        if block.kind == "heading":
+            mentions = "recommendation" in block.text.lower()
+            if mentions and not _REC_HEADING.match(block.text):
+                in_section, section_level, theme = True, block.level, OVERARCHING
+            elif in_section and (block.level <= section_level and _SECTION_END.search(block.text)):
+                in_section = False
+            elif in_section and block.level < section_level:
+                in_section = False
+            elif in_section:
+                theme = block.text.rstrip(":")
+            current = None
+            continue
+        if not in_section:
+            continue
+        number = None
+        text = block.text
+        if block.kind == "list_item" and block.level == 0 and block.label.isdigit():
+            number = int(block.label)
+        elif block.kind == "paragraph" and (m := _NUMBERED_PARA.match(text)):
+            number, text = int(m.group(1)), text[m.end():]
+        if number is not None:
+            current = Candidate(number, text, theme, block.page, str(number))
+            cands.append(current)
+        elif current is not None and block.kind == "list_item" and block.level > 0:
+            current.text = _join(current.text, block.text, bullet=True)
+        elif current is not None and block.kind == "paragraph" and block.text[:1].islower():
+            current.text = _join(current.text, block.text)  # a paragraph split mid-sentence
+        else:
+            current = None
+    return _dedupe(_longest_run(cands))
+
+
+def _longest_run(cands: list[Candidate]) -> list[Candidate]:
+    """Keep the list that counts up from 1 (a later restart is a different list, e.g. findings)."""
+    runs: list[list[Candidate]] = []
+    for c in cands:
+        if not runs or c.number != runs[-1][-1].number + 1:
+            runs.append([])
+        runs[-1].append(c)
+    starting = [r for r in runs if r[0].number == 1] or runs
+    return max(starting, key=len) if starting else []
+
+
+def _commitments(blocks: list[Block], review: Review) -> list[Candidate]:
+    """Plan-style commitments: each "We will ..." sentence in the review's numbered paragraphs."""
+    cands: list[Candidate] = []
+    paragraph = None
+    theme = OVERARCHING
+    for block in blocks:
+        if block.kind == "heading":
+            theme = block.text
+            continue
+        text = block.text
+        m = _PARA_NUMBER.match(text)
+        if m:
+            paragraph = m.group(1)
+            text = text[m.end():]
+        if paragraph is None or (review.paragraphs and paragraph not in review.paragraphs):
+            continue
+        if block.kind != "paragraph" and not m:
+            continue
+        for sentence in sentences(text):
+            if _COMMITMENT.match(sentence) or re.search(r"\bwe will\b", sentence, re.I):
+                cands.append(Candidate(len(cands) + 1, sentence, theme, block.page, paragraph))
+    return cands
+
+
+def _join(left: str, right: str, bullet: bool = False) -> str:
+    if not left:
+        return right
+    return f"{left} \u2022 {right}" if bullet else f"{left} {right}"

@@ -1,0 +1,1 @@
+"""Fetching: polite HTTP, WARC capture of every response, and replay from the archive."""

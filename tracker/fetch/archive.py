@@ -1,0 +1,220 @@
+"""The WARC evidence store: write captures atomically, list and read them back by file and offset."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from tracker.items import Capture
+
+SOURCE_HEADER = "X-Tracker-Source"
+PUBLISHED_HEADER = "X-Tracker-Published"
+
+_REASONS = {200: "OK", 304: "Not Modified", 403: "Forbidden", 404: "Not Found", 500: "Server Error"}
+
+
+def warc_date(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_warc_date(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+class ArchiveWriter:
+    """Writes captures to one new gzip WARC file, published by rename only when closed.
+
+    The file name is made from a prefix, the time and random bytes, never from a URL, so no
+    scraped value can steer where the archive writes.
+    """
+
+    def __init__(self, archive_dir: Path, prefix: str = "capture"):
+        if not prefix.replace("-", "").isalnum():
+            raise ValueError(f"archive prefix must be alphanumeric: {prefix!r}")
+        archive_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        self.path = archive_dir / f"{prefix}-{stamp}-{secrets.token_hex(4)}.warc.gz"
+        self._tmp = self.path.with_name("." + self.path.name + ".part")
+        self._fh = open(self._tmp, "wb")
+        self._writer = WARCWriter(self._fh, gzip=True)
+        self.count = 0
+
+    def write_response(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        status: int = 200,
+        headers: list[tuple[str, str]] | None = None,
+        fetched_at: datetime | None = None,
+        source: str | None = None,
+        published: date | None = None,
+    ) -> None:
+        """Append one HTTP response record (status, headers and body as received)."""
+        http_headers = StatusAndHeaders(
+            f"{status} {_REASONS.get(status, 'Status')}", list(headers or []), protocol="HTTP/1.1"
+        )
+        warc_headers = {"WARC-Date": warc_date(fetched_at or datetime.now(timezone.utc))}
+        if source:
+            warc_headers[SOURCE_HEADER] = source
+        if published:
+            warc_headers[PUBLISHED_HEADER] = published.isoformat()
+        record = self._writer.create_warc_record(
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
+        self._writer.write_record(record)
+        self.count += 1
+
+    def write_metadata(self, url: str, text: str, fetched_at: datetime | None = None) -> None:
+        """Record a fact about a URL that has no response (a failure, a robots.txt refusal)."""
+        record = self._writer.create_warc_record(
+            url,
+            "metadata",
+            payload=io.BytesIO(text.encode("utf-8")),
+            warc_content_type="text/plain; charset=utf-8",
+            warc_headers_dict={"WARC-Date": warc_date(fetched_at or datetime.now(timezone.utc))},
+        )
+        self._writer.write_record(record)
+        self.count += 1
+
+    def close(self) -> Path | None:
+        """Publish the file (fsync + rename); an empty file is discarded."""
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        if self.count == 0:
+            self._tmp.unlink(missing_ok=True)
+            return None
+        os.replace(self._tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        self._fh.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> "ArchiveWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def warc_files(archive_dir: Path) -> list[Path]:
+    """Closed WARC files in the archive, oldest name first (half-written .part files are skipped)."""
+    if not archive_dir.exists():
+        return []
+    return sorted(p for p in archive_dir.rglob("*.warc.gz") if not p.name.startswith("."))
+
+
+def import_warc(archive_dir: Path, source: Path) -> Path:
+    """Copy an existing WARC file into the archive under a content-derived name (idempotent)."""
+    digest = sha256_file(source)
+    # Validate before copying: a file that is not WARC must not enter the evidence store.
+    with open(source, "rb") as fh:
+        for _ in ArchiveIterator(fh):
+            break
+        else:
+            raise ValueError(f"{source}: no WARC records found")
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    target = archive_dir / f"import-{digest[:20]}.warc.gz"
+    if not target.exists():
+        tmp = target.with_name("." + target.name + ".part")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    return target
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """An index entry: where a response record is and what it holds, without its body."""
+
+    warc_file: str
+    offset: int
+    url: str
+    fetched_at: datetime
+    status: int
+    content_type: str
+    sha256: str
+    source: str | None
+    published_hint: date | None
+    etag: str | None
+    last_modified: str | None
+
+
+def iter_records(path: Path, with_body: bool = True) -> Iterator[tuple[RecordInfo, bytes | None]]:
+    """Yield (index entry, body) for each response record of one WARC file, streaming."""
+    with open(path, "rb") as fh:
+        iterator = ArchiveIterator(fh)
+        for record in iterator:
+            if record.rec_type != "response":
+                continue
+            body = record.content_stream().read()
+            offset = iterator.get_record_offset()
+            yield _info(path, offset, record, body), (body if with_body else None)
+
+
+def read_capture(path: Path, offset: int) -> Capture:
+    """Read the one response record that starts at `offset` in `path`."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh)))
+        body = record.content_stream().read()
+        info = _info(path, offset, record, body)
+        headers = {k.lower(): v for k, v in record.http_headers.headers}
+    return Capture(
+        url=info.url,
+        fetched_at=info.fetched_at,
+        status=info.status,
+        content_type=info.content_type,
+        body=body,
+        headers=headers,
+        source=info.source,
+        published_hint=info.published_hint,
+        warc_file=info.warc_file,
+        warc_offset=offset,
+    )
+
+
+def _info(path: Path, offset: int, record, body: bytes) -> RecordInfo:
+    rec = record.rec_headers
+    http = record.http_headers
+    published = rec.get_header(PUBLISHED_HEADER)
+    return RecordInfo(
+        warc_file=path.name,
+        offset=offset,
+        url=rec.get_header("WARC-Target-URI"),
+        fetched_at=parse_warc_date(rec.get_header("WARC-Date")),
+        status=int(http.get_statuscode() or 0),
+        content_type=(http.get_header("Content-Type") or "").strip(),
+        sha256=hashlib.sha256(body).hexdigest(),
+        source=rec.get_header(SOURCE_HEADER),
+        published_hint=date.fromisoformat(published) if published else None,
+        etag=http.get_header("ETag"),
+        last_modified=http.get_header("Last-Modified"),
+    )

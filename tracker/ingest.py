@@ -1,0 +1,71 @@
+"""`tracker ingest`: record a local file in the archive as if fetched from a URL."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tracker.fetch.archive import ArchiveWriter
+from tracker.parse.govuk import NotGovukContent, parse_content_item
+from tracker.settings import Settings
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".json": "application/json",
+}
+
+
+class IngestError(ValueError):
+    """The file or its metadata cannot be recorded; nothing was written."""
+
+
+def check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or " " in url:
+        raise IngestError(f"not an http(s) URL: {url!r}")
+    return url
+
+
+def content_type_of(path: Path, body: bytes) -> str:
+    """The content type from the file name, checked against the bytes."""
+    suffix = path.suffix.lower()
+    if suffix not in CONTENT_TYPES:
+        raise IngestError(f"unsupported file type {suffix or '(none)'!r}: use .html, .pdf or .json")
+    ctype = CONTENT_TYPES[suffix]
+    if suffix == ".pdf" and not body.lstrip().startswith(b"%PDF"):
+        raise IngestError(f"{path.name} is not a PDF (no %PDF header)")
+    if suffix == ".json":
+        try:
+            parse_content_item(json.loads(body))
+        except (json.JSONDecodeError, UnicodeDecodeError, NotGovukContent) as exc:
+            raise IngestError(f"{path.name} is not GOV.UK Content API JSON: {exc}") from exc
+    if suffix in {".html", ".htm"} and b"<" not in body[:4096]:
+        raise IngestError(f"{path.name} does not look like HTML")
+    return ctype
+
+
+def ingest_file(
+    settings: Settings, path: Path, url: str, source: str | None = None, published: date | None = None
+) -> Path:
+    """Validate everything first, then write one WARC record; returns the new archive file."""
+    if not path.exists() or not path.is_file():
+        raise IngestError(f"no such file: {path}")
+    body = path.read_bytes()
+    if not body.strip():
+        raise IngestError(f"{path} is empty")
+    check_url(url)
+    ctype = content_type_of(path, body)
+    with ArchiveWriter(settings.archive_dir, prefix="ingest") as writer:
+        writer.write_response(
+            url,
+            body,
+            headers=[("Content-Type", ctype), ("Content-Length", str(len(body)))],
+            fetched_at=datetime.now(timezone.utc),
+            source=source,
+            published=published,
+        )
+    return writer.path

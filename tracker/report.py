@@ -1,0 +1,65 @@
+"""`tracker status`: a plain-text account of the published warehouse."""
+
+from __future__ import annotations
+
+from tracker.settings import Settings
+
+
+def _table(headers: list[str], rows: list[tuple]) -> str:
+    cells = [[str("" if v is None else v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+def status_text(settings: Settings) -> str:
+    """Per review: found vs stated and counts by status; per source: documents and the last run."""
+    from tracker.warehouse.publish import open_published
+
+    if not settings.warehouse.exists():
+        return f"No published warehouse yet at {settings.warehouse}: run `tracker run --offline`."
+    con = open_published(settings.warehouse)
+    try:
+        info = con.execute("SELECT run_id, published_at, version_file FROM warehouse_info").fetchone()
+        out = [f"Warehouse {settings.warehouse}", f"  version {info[2]} (run {info[0]}, published {info[1]:%Y-%m-%d %H:%M} UTC)", ""]
+        rows = con.execute(
+            """SELECT p.review_id, p.recommendations,
+                      coalesce(CAST(p.expected_recommendations AS VARCHAR), 'not stated') AS stated,
+                      CASE WHEN q.passed THEN 'ok' ELSE 'MISMATCH' END AS count_check,
+                      p.accepted, p.accepted_in_principle, p.partially_accepted, p.rejected,
+                      p.under_consideration, p.no_response,
+                      p.implemented, p.partially_implemented, p.in_progress, p.paused, p.not_started,
+                      p.superseded, p.unknown
+               FROM review_progress p
+               LEFT JOIN data_quality q ON q.review_id = p.review_id AND q.check_name = 'recommendation_count'"""
+        ).fetchall()
+        out.append("Reviews (response: acc / in principle / part / rej / considering / none; implementation: done / part / progress / paused / not started / superseded / unknown)")
+        out.append(
+            _table(
+                ["review", "found", "stated", "check", "response", "implementation"],
+                [
+                    (r[0], r[1], r[2], r[3], " / ".join(map(str, r[4:10])), " / ".join(map(str, r[10:17])))
+                    for r in rows
+                ],
+            )
+        )
+        out.append("")
+        sources = con.execute(
+            """SELECT source, count(*) AS documents, count(*) FILTER (WHERE relevant) AS relevant,
+                      max(fetched_at) AS last_capture
+               FROM publications GROUP BY source ORDER BY source"""
+        ).fetchall()
+        out.append("Sources")
+        out.append(_table(["source", "documents", "relevant", "last capture (UTC)"], sources))
+        last = con.execute(
+            "SELECT run_id, started_at, finished_at, mode, outcome FROM runs ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+        if last:
+            out.append(f"\nLast run {last[0]}: {last[3]}, started {last[1]:%Y-%m-%d %H:%M}, {last[4]}")
+        errors = con.execute("SELECT url, stage, error FROM processing_errors ORDER BY url").fetchall()
+        if errors:
+            out.append(f"\nProcessing errors ({len(errors)}; retried next run)")
+            out.append(_table(["url", "stage", "error"], errors))
+        return "\n".join(out)
+    finally:
+        con.close()

@@ -1,0 +1,114 @@
+"""Developer tool: render PDF text specs and build the bundled sample WARC from sample/manifest.toml.
+
+Needs fpdf2 (a dev dependency). The archive it writes is committed, so the demo and the tests read
+the sample through the same replay path as a live crawl.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from tracker.fetch.archive import ArchiveWriter, parse_warc_date
+from tracker.parse.text import parse_date
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
+
+
+def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
+    """Render the sample's PDF markup (%title, %header, %page, #/##/### headings, '- ' bullets)."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=20)
+    title = ""
+    state = {"header": ""}
+
+    def on_page() -> None:
+        if state["header"]:
+            pdf.set_font("Helvetica", "I", 8)
+            pdf.set_xy(15, 8)
+            pdf.cell(0, 5, state["header"])
+        pdf.set_font("Helvetica", "", 8)
+        pdf.set_xy(15, 285)
+        pdf.cell(0, 5, f"{pdf.page_no()}", align="C")
+        pdf.set_xy(15, 20)
+
+    paragraph: list[str] = []
+    width = 180
+
+    def flush() -> None:
+        if paragraph:
+            pdf.set_font("Helvetica", "", 10)
+            pdf.multi_cell(width, 5, " ".join(paragraph))
+            pdf.ln(3)
+            paragraph.clear()
+
+    for raw in spec.splitlines():
+        line = raw.rstrip()
+        if line.startswith("%title "):
+            title = line[7:]
+            continue
+        if line.startswith("%header "):
+            state["header"] = line[8:]
+            continue
+        if line == "%page":
+            flush()
+            pdf.add_page()
+            on_page()
+            continue
+        if not line.strip():
+            flush()
+            continue
+        if line.startswith("#"):
+            flush()
+            level = len(line) - len(line.lstrip("#"))
+            size = {1: 16, 2: 13, 3: 11.5}.get(level, 11)
+            pdf.set_font("Helvetica", "B", size)
+            pdf.multi_cell(width, size * 0.5, line.lstrip("#").strip())
+            pdf.ln(2)
+            continue
+        if line.startswith("- "):
+            flush()
+            pdf.set_font("Helvetica", "", 10)
+            pdf.set_x(pdf.l_margin + 4)
+            pdf.multi_cell(width - 4, 5, "- " + line[2:])
+            pdf.ln(1)
+            continue
+        paragraph.append(line.strip())
+    flush()
+    if title:
+        pdf.set_title(title)
+    # A fixed creation date keeps the rendered bytes reproducible from one build to the next.
+    pdf.set_creation_date(datetime.combine(created or date(2000, 1, 1), datetime.min.time(), timezone.utc))
+    return bytes(pdf.output())
+
+
+def load_manifest(sample_dir: Path = SAMPLE_DIR) -> list[dict]:
+    data = tomllib.loads((sample_dir / "manifest.toml").read_text(encoding="utf-8"))
+    return data["document"]
+
+
+def document_bytes(entry: dict, sample_dir: Path = SAMPLE_DIR) -> bytes:
+    path = sample_dir / "documents" / entry["file"]
+    if path.name.endswith(".pdf.txt"):
+        published = parse_date(str(entry.get("published", "")))
+        return render_pdf_spec(path.read_text(encoding="utf-8"), created=published)
+    return path.read_bytes()
+
+
+def build_sample_archive(out_dir: Path, sample_dir: Path = SAMPLE_DIR) -> Path:
+    """Write every manifest document as a WARC response record into one new file in out_dir."""
+    with ArchiveWriter(out_dir, prefix="sample") as writer:
+        for entry in load_manifest(sample_dir):
+            published = parse_date(str(entry.get("published", ""))) if entry.get("published") else None
+            writer.write_response(
+                entry["url"],
+                document_bytes(entry, sample_dir),
+                headers=[("Content-Type", entry["content_type"])],
+                fetched_at=parse_warc_date(entry["fetched_at"]),
+                source=entry.get("source"),
+                published=published if isinstance(published, date) else None,
+            )
+    return writer.path

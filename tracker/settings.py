@@ -1,0 +1,145 @@
+"""One typed settings object, built from environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+SOURCES = ("dhsc", "kingsfund", "nhsproviders", "nhsi")
+
+# Hosts the fetcher may contact: the four publishers, their asset hosts, the UK Government
+# Web Archive and the hosts of reviews in the registry.
+DEFAULT_ALLOWED_HOSTS = (
+    "www.gov.uk",
+    "assets.publishing.service.gov.uk",
+    "www.kingsfund.org.uk",
+    "kingsfund.org.uk",
+    "assets.kingsfund.org.uk",
+    "nhsproviders.org",
+    "www.nhsproviders.org",
+    "webarchive.nationalarchives.gov.uk",
+    "improvement.nhs.uk",
+    "www.england.nhs.uk",
+    "www.longtermplan.nhs.uk",
+)
+
+DEFAULT_BASE_URLS = {
+    "dhsc": "https://www.gov.uk",
+    "kingsfund": "https://www.kingsfund.org.uk",
+    "nhsproviders": "https://nhsproviders.org",
+    "nhsi": "https://webarchive.nationalarchives.gov.uk",
+}
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    # All state (archive, working database, published warehouse, exports, site) lives under one
+    # folder, so a deployment can put it on one shared volume and a test can use a temp dir.
+    home: Path
+    # Publishers see who is crawling them; the User-Agent names the project and a contact.
+    user_agent: str = "nhs-leadership-tracker/0.1"
+    # Where a site owner can write to if the crawler misbehaves; appended to the User-Agent.
+    contact: str = "tracker-maintainers@example.org"
+    # Minimum seconds between two requests to one host (a robots.txt Crawl-delay may raise it).
+    min_delay_s: float = 2.0
+    # Hosts added to the built-in allowlist, e.g. a mirror or a new registry review host.
+    extra_allowed_hosts: tuple[str, ...] = ()
+    # Local test servers live on 127.0.0.1; everywhere else a private address means a bad redirect.
+    allow_private_addresses: bool = False
+    # Per-source base URL override, so a crawl can be pointed at a mirror or a test server.
+    base_urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BASE_URLS))
+    # Responses larger than this are cut off and recorded as failures rather than filling the disk.
+    max_body_bytes: int = 50 * 1024 * 1024
+    # Seconds before a request is abandoned; a stuck host must not stall the weekly run.
+    timeout_s: float = 30.0
+    # Where migrations and views live; a packaged install can point this elsewhere.
+    sql_dir: Path = PROJECT_ROOT / "sql"
+    # Where an alert about a failed run is posted (never logged: it may carry a token).
+    alert_webhook: str | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        """Build settings from TRACKER_* environment variables (defaults for anything unset)."""
+        env = dict(os.environ if env is None else env)
+        home = Path(env.get("TRACKER_HOME") or PROJECT_ROOT / "var").expanduser().resolve()
+        base_urls = dict(DEFAULT_BASE_URLS)
+        for source in SOURCES:
+            override = env.get(f"TRACKER_BASE_URL_{source.upper()}")
+            if override:
+                base_urls[source] = override.rstrip("/")
+        kwargs: dict = {"home": home, "base_urls": base_urls}
+        if env.get("TRACKER_USER_AGENT"):
+            kwargs["user_agent"] = env["TRACKER_USER_AGENT"]
+        if env.get("TRACKER_CONTACT"):
+            kwargs["contact"] = env["TRACKER_CONTACT"]
+        if env.get("TRACKER_MIN_DELAY_S"):
+            kwargs["min_delay_s"] = float(env["TRACKER_MIN_DELAY_S"])
+        if env.get("TRACKER_MAX_BODY_BYTES"):
+            kwargs["max_body_bytes"] = int(env["TRACKER_MAX_BODY_BYTES"])
+        if env.get("TRACKER_TIMEOUT_S"):
+            kwargs["timeout_s"] = float(env["TRACKER_TIMEOUT_S"])
+        if env.get("TRACKER_SQL_DIR"):
+            kwargs["sql_dir"] = Path(env["TRACKER_SQL_DIR"])
+        kwargs["extra_allowed_hosts"] = _csv(env.get("TRACKER_ALLOWED_HOSTS"))
+        kwargs["allow_private_addresses"] = _flag(env.get("TRACKER_ALLOW_PRIVATE_ADDRESSES"))
+        kwargs["alert_webhook"] = env.get("TRACKER_ALERT_WEBHOOK") or None
+        return cls(**kwargs)
+
+    @property
+    def full_user_agent(self) -> str:
+        return f"{self.user_agent} (+{self.contact})"
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        hosts = set(DEFAULT_ALLOWED_HOSTS) | set(self.extra_allowed_hosts)
+        hosts |= {_host(url) for url in self.base_urls.values()}
+        return frozenset(h for h in hosts if h)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def work_db(self) -> Path:
+        return self.home / "work.duckdb"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "tracker.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.home / "site"
+
+    @property
+    def corrections_dir(self) -> Path:
+        return self.home / "corrections"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.home / "run.lock"
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()

@@ -1,0 +1,1 @@
+"""The warehouse: DuckDB migrations, bulk loads and atomic publishing."""

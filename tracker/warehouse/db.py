@@ -1,0 +1,71 @@
+"""DuckDB connections, migrations (sql/migrations/NNN_name.sql, one transaction each) and views."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+_MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def migrations(sql_dir: Path) -> list[tuple[int, str, Path]]:
+    """(version, name, path) of every migration file, in order; a malformed name is an error."""
+    found = []
+    for path in sorted((sql_dir / "migrations").glob("*.sql")):
+        m = _MIGRATION.match(path.name)
+        if not m:
+            raise ValueError(f"migration file name must be NNN_name.sql: {path.name}")
+        found.append((int(m.group(1)), m.group(2), path))
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise ValueError("two migrations share a version number")
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
+    """Apply pending migrations, each in its own transaction, and record them; returns names applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, path in migrations(sql_dir):
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                [version, name, datetime.now(timezone.utc).replace(tzinfo=None)],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(f"{version:03d}_{name}")
+    return applied
+
+
+def apply_views(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    """(Re)create every view in sql/views/, in file-name order (later views may use earlier ones)."""
+    for path in sorted((sql_dir / "views").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def open_work_db(path: Path | str, sql_dir: Path) -> duckdb.DuckDBPyConnection:
+    """The pipeline's working database, migrated and with current views."""
+    con = connect(path)
+    migrate(con, sql_dir)
+    apply_views(con, sql_dir)
+    return con
