@@ -1,0 +1,47 @@
+"""Entry points for orchestration (Airflow tasks): plain arguments in, small JSON-able dicts out.
+
+Each function builds its own Settings from the environment, so a Celery worker on another machine
+only needs TRACKER_HOME on the shared volume.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.settings import SOURCES, Settings
+
+
+def fetch(source: str, offline: bool = True, since: str | None = None) -> dict:
+    """Discover and fetch one source into the archive (nothing to do when offline)."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    if offline:
+        return {"source": source, "mode": "offline", "fetched": 0, "failed": 0}
+    from tracker.fetch.crawl import crawl_source
+
+    settings = Settings.from_env()
+    return crawl_source(settings, source, date.fromisoformat(since) if since else None)
+
+
+def process() -> dict:
+    """Index the archive, parse what changed, extract recommendations and evidence (writes the working DB)."""
+    from tracker.pipeline import RunSummary, new_run_id
+    from tracker.pipeline import process as run_process
+
+    summary = run_process(Settings.from_env(), RunSummary(run_id=new_run_id()))
+    return summary.as_dict()
+
+
+def publish(run_id: str) -> dict:
+    """Publish the working database as a new warehouse version (atomic rename)."""
+    from tracker.pipeline import publish_stage
+
+    settings = Settings.from_env()
+    return {"run_id": run_id, "version": publish_stage(settings, run_id), "warehouse": str(settings.warehouse)}
+
+
+def outputs(warehouse: str | None = None) -> dict:
+    """Write CSV exports and the HTML briefing from the published warehouse."""
+    from tracker.pipeline import outputs_stage
+
+    return outputs_stage(Settings.from_env(), warehouse)
