@@ -77,6 +77,7 @@ class Review:
     aliases: tuple[str, ...] = ()
     kind: str = "recommendations"  # or "commitments" for plan-style numbered paragraphs
     paragraphs: tuple[str, ...] = ()  # for commitments: which numbered paragraphs hold them
+    surname: str = ""  # names the review only before "review", "report" or "recommendation"
 
 
 @dataclass(frozen=True)

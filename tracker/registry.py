@@ -31,6 +31,7 @@ def load_reviews(path: Path = REGISTRY_FILE) -> tuple[Review, ...]:
                 aliases=tuple(row.get("aliases", ())),
                 kind=row.get("kind", "recommendations"),
                 paragraphs=tuple(row.get("paragraphs", ())),
+                surname=row.get("surname", ""),
             )
         )
     ids = [r.review_id for r in reviews]

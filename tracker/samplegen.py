@@ -20,20 +20,23 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
     """Render the sample's PDF markup (%title, %header, %page, #/##/### headings, '- ' bullets)."""
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4")
+    class _Pdf(FPDF):
+        running_header = ""
+
+        def header(self) -> None:
+            if self.running_header:
+                self.set_font("Helvetica", "I", 8)
+                self.cell(0, 5, self.running_header, new_x="LMARGIN", new_y="NEXT")
+                self.ln(4)
+
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", "", 8)
+            self.cell(0, 5, str(self.page_no()), align="C")
+
+    pdf = _Pdf(format="A4")
     pdf.set_auto_page_break(True, margin=20)
     title = ""
-    state = {"header": ""}
-
-    def on_page() -> None:
-        if state["header"]:
-            pdf.set_font("Helvetica", "I", 8)
-            pdf.set_xy(15, 8)
-            pdf.cell(0, 5, state["header"])
-        pdf.set_font("Helvetica", "", 8)
-        pdf.set_xy(15, 285)
-        pdf.cell(0, 5, f"{pdf.page_no()}", align="C")
-        pdf.set_xy(15, 20)
 
     paragraph: list[str] = []
     width = 180
@@ -51,12 +54,11 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
             title = line[7:]
             continue
         if line.startswith("%header "):
-            state["header"] = line[8:]
+            pdf.running_header = line[8:]
             continue
         if line == "%page":
             flush()
             pdf.add_page()
-            on_page()
             continue
         if not line.strip():
             flush()

@@ -22,6 +22,14 @@ class ReviewNamer:
             words = [re.escape(w) for w in re.split(r"[\s\u2019']+", name) if w]
             parts.append(rf"(?P<n{i}>\b" + r"[\s\u2019']*".join(words) + r"(?:[\u2019']s)?\b)")
             self._ids[f"n{i}"] = review_id
+        for review in reviews:
+            if review.surname:
+                i = len(self._ids)
+                # case-sensitive: "Rose recommendation 4" names the review, "rose by 4%" does not
+                parts.append(
+                    rf"(?P<n{i}>\b(?-i:{re.escape(review.surname)})(?:[\u2019']s)?(?=\s+(?:review|report|recommendations?)\b))"
+                )
+                self._ids[f"n{i}"] = review.review_id
         self._pattern = re.compile("|".join(parts), re.I) if parts else None
 
     def mentions(self, text: str) -> list[tuple[int, str]]:

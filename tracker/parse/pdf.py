@@ -104,8 +104,10 @@ def _strip_running(pages: list[list[_Line]]) -> list[list[_Line]]:
 
 
 def _is_contents(lines: list[_Line]) -> bool:
+    """A contents page: mostly lines that end in dot leaders and a page number."""
     leaders = sum(1 for l in lines if _DOT_LEADER.search(l.text))
-    return leaders >= 3 and leaders >= len(lines) // 3
+    titled = any(l.text.strip().lower() in {"contents", "table of contents"} for l in lines[:3])
+    return (titled and leaders >= 1) or (leaders >= 3 and leaders >= len(lines) // 3)
 
 
 def parse_pdf(data: bytes) -> PdfDocument:

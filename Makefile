@@ -1,0 +1,41 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test test-fast sample constraints clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the pins change; constraints.txt pins the whole dependency tree.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==26.3"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[airflow,dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the weekly Airflow DAG once, offline, over the bundled sample archive.
+demo: install
+	bash scripts/airflow-demo.sh
+
+## Every test, including the end-to-end, browser and integration tests.
+test: install
+	$(BIN)/python -m pytest
+
+## Unit tests only (no Airflow subprocesses, no services).
+test-fast: install
+	$(BIN)/python -m pytest -m "not e2e and not integration"
+
+## Rebuild sample/archive/sample.warc.gz from sample/manifest.toml (after editing the sample).
+sample: install
+	$(BIN)/tracker build-sample --out sample/archive
+
+## Regenerate constraints.txt from the current environment (after changing pins in pyproject.toml).
+constraints:
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^nhs-leadership-tracker' > constraints.txt
+
+clean:
+	rm -rf var .pytest_cache

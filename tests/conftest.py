@@ -1,0 +1,49 @@
+"""Shared fixtures: settings on a temp TRACKER_HOME, an in-memory warehouse, and one sample run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from helpers import ROOT, SAMPLE_WARC  # noqa: E402
+from tracker.settings import Settings  # noqa: E402
+from tracker.warehouse.db import apply_views, connect, migrate  # noqa: E402
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings.from_env({"TRACKER_HOME": str(tmp_path / "home")})
+
+
+@pytest.fixture
+def mem_con():
+    con = connect(":memory:")
+    migrate(con, ROOT / "sql")
+    apply_views(con, ROOT / "sql")
+    yield con
+    con.close()
+
+
+def run_cli(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the `tracker` CLI in a subprocess with TRACKER_HOME set, as a user would."""
+    env = {**os.environ, "TRACKER_HOME": str(home)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracker.cli", *args], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"tracker {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def sample_home(tmp_path_factory) -> Path:
+    """A TRACKER_HOME where the sample archive has been imported and run once, offline."""
+    home = tmp_path_factory.mktemp("sample-home")
+    run_cli(home, "import-warc", str(SAMPLE_WARC))
+    run_cli(home, "run", "--offline")
+    return home

@@ -1,0 +1,35 @@
+"""The one way tests read their fixtures (tests/fixtures/, written for this project) and the sample."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE_WARC = ROOT / "sample" / "archive" / "sample.warc.gz"
+SHARED = ROOT.parent / "shared"
+
+
+def fixture_path(name: str) -> Path:
+    path = FIXTURES / name
+    if not path.exists():
+        raise FileNotFoundError(f"no fixture {name!r} in {FIXTURES}")
+    return path
+
+
+def fixture_text(name: str) -> str:
+    return fixture_path(name).read_text(encoding="utf-8")
+
+
+def fixture_bytes(name: str) -> bytes:
+    return fixture_path(name).read_bytes()
+
+
+def sample_csv(name: str) -> list[dict]:
+    """Rows of a CSV under sample/ or tests/fixtures/ (e.g. expected_counts.csv, sample_labels.csv)."""
+    for folder in (ROOT / "sample", FIXTURES):
+        if (folder / name).exists():
+            with open(folder / name, encoding="utf-8-sig", newline="") as fh:
+                return list(csv.DictReader(fh))
+    raise FileNotFoundError(name)

@@ -1,0 +1,180 @@
+"""Parsers: HTML roles and numbering, PDF structure, GOV.UK Content API items."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+import pytest
+
+from helpers import SHARED
+from tracker.items import Capture
+from tracker.parse.govuk import NotGovukContent, parse_content_item
+from tracker.parse.html import decode_html, html_to_blocks
+from tracker.parse.pdf import PdfError, parse_pdf
+from tracker.samplegen import render_pdf_spec
+from tracker.sources import parse_capture, source_of
+
+PAGE = """<html><head><title>T</title></head><body>
+<div id="webArchiveInfobox">This page was captured by the archive; recommendation 3 has been implemented.</div>
+<header class="site-header"><nav><a href="/">Home</a></nav></header>
+<main><h1>Progress on leadership</h1>
+<p>Intro with <strong>bold</strong> text.</p>
+<ol start="3"><li>Third item<ul><li>a sub-point</li></ul></li><li>Fourth item</li></ol>
+<ul><li>7) Grouped item seven</li></ul>
+<blockquote><p>A quoted view.</p></blockquote>
+<table><tr><th>Rec</th><th>Status</th></tr><tr><td>1</td><td>Done</td></tr></table>
+<section class="comments"><article class="comment"><p>A reader says things.</p></article></section>
+</main><footer>Copyright</footer></body></html>"""
+
+
+def test_html_blocks_keep_structure_numbering_and_roles():
+    blocks = [(b.kind, b.text, b.level, b.label, b.role) for b in html_to_blocks(PAGE)]
+    assert ("heading", "Progress on leadership", 1, "", "body") in blocks
+    assert ("paragraph", "Intro with bold text.", 0, "", "body") in blocks
+    assert ("list_item", "Third item", 0, "3", "body") in blocks
+    assert ("list_item", "a sub-point", 1, "", "body") in blocks
+    assert ("list_item", "Fourth item", 0, "4", "body") in blocks
+    assert ("list_item", "7) Grouped item seven", 0, "7", "body") in blocks
+    assert ("paragraph", "A quoted view.", 0, "", "quote") in blocks
+    assert ("table_row", "Rec | Status", 0, "", "body") in blocks
+    assert ("paragraph", "A reader says things.", 0, "", "comment") in blocks
+    assert ("paragraph", "This page was captured by the archive; recommendation 3 has been implemented.", 0, "", "banner") in blocks
+    assert not any(b[1] == "Home" for b in blocks)  # navigation is dropped
+
+
+def test_decoding_prefers_valid_utf8_over_a_wrong_header():
+    body = "Management \u2019s \u00a3".encode("utf-8")
+    assert decode_html(body, "text/html; charset=iso-8859-1") == "Management \u2019s \u00a3"
+    assert decode_html("caf\u00e9".encode("cp1252"), "text/html") == "caf\u00e9"
+
+
+def capture(url, body, ctype, published=None):
+    return Capture(url=url, fetched_at=datetime(2026, 1, 5, tzinfo=timezone.utc), status=200,
+                   content_type=ctype, body=body, published_hint=published)
+
+
+def test_archived_nhsi_page_drops_the_banner_and_keeps_the_archive_url():
+    url = "https://webarchive.nationalarchives.gov.uk/ukgwa/20190503120000/https://improvement.nhs.uk/resources/x/"
+    pub = parse_capture(capture(url, PAGE.replace("<main>", "<div>").replace("</main>", "</div>").encode(), "text/html"))
+    assert source_of(url) == "nhsi" and pub.source == "nhsi" and pub.url == url
+    assert all(b.role != "banner" for b in pub.blocks)
+    assert any(b.role == "comment" for b in pub.blocks)
+
+
+@pytest.mark.parametrize(
+    "url, source",
+    [
+        ("https://www.gov.uk/api/content/government/publications/x", "dhsc"),
+        ("https://assets.publishing.service.gov.uk/media/x.pdf", "dhsc"),
+        ("https://www.kingsfund.org.uk/insight-and-analysis/blogs/x", "kingsfund"),
+        ("https://nhsproviders.org/resources/briefings/x", "nhsproviders"),
+        ("https://webarchive.nationalarchives.gov.uk/ukgwa/20200101000000/https://improvement.nhs.uk/x", "nhsi"),
+        ("https://webarchive.nationalarchives.gov.uk/ukgwa/20200101000000/https://www.cqc.org.uk/x", "other"),
+        ("https://www.longtermplan.nhs.uk/online-version/", "other"),
+    ],
+)
+def test_source_of(url, source):
+    assert source_of(url) == source
+
+
+SPEC = """%title Test review of board leadership
+%header Test review of board leadership
+%page
+# Test review of board leadership
+
+%page
+# Contents
+
+Introduction ........................................ 3
+
+Recommendations ..................................... 3
+
+%page
+# Recommendations
+
+1. The national bodies should publish one framework for board development
+that every trust can use.
+
+2. Every trust should report on board training each year.
+"""
+
+
+def test_pdf_structure_pages_headers_contents_and_hyphenation():
+    doc = parse_pdf(render_pdf_spec(SPEC, created=date(2019, 2, 6)))
+    assert doc.title == "Test review of board leadership" and doc.created == date(2019, 2, 6)
+    assert doc.pages == 3 and doc.has_text
+    texts = [(b.kind, b.text, b.label, b.page) for b in doc.blocks]
+    assert not any("Contents" in t[1] or "....." in t[1] for t in texts)  # contents page removed
+    # the running header is not repeated as body text on every page
+    assert sum(1 for t in texts if t[1] == "Test review of board leadership") <= 1
+    items = [t for t in texts if t[0] == "list_item"]
+    assert items[0] == ("list_item", "The national bodies should publish one framework for board development that every trust can use.", "1", 3)
+    assert items[1][2:] == ("2", 3)
+
+
+def test_pdf_line_end_hyphens_are_joined_only_inside_words():
+    from tracker.parse.pdf import _join
+
+    assert _join("board develop-", "ment plans") == "board development plans"
+    assert _join("long-", "Term Plan") == "long- Term Plan"  # a capital starts a new word
+    assert _join("ends here", "next line") == "ends here next line"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [(b"", "not a PDF"), (b"<html>pdf?</html>", "not a PDF"), (b"%PDF-1.4\n1 0 obj truncated", "unreadable PDF")],
+)
+def test_broken_pdfs_raise_a_clear_error(data, message):
+    with pytest.raises(PdfError, match=message):
+        parse_pdf(data)
+
+
+ITEM = {
+    "base_path": "/government/publications/a-review",
+    "title": "A review",
+    "description": "Summary.",
+    "document_type": "independent_report",
+    "schema_name": "publication",
+    "first_published_at": "2019-02-06T09:30:00.000+00:00",
+    "public_updated_at": "2019-03-01T10:00:00.000+00:00",
+    "details": {
+        "body": "<div class='govspeak'><h2 id='r'>Recommendations</h2><ol><li>Do one thing.</li><li>Do another.</li></ol></div>",
+        "attachments": [{"attachment_type": "file", "id": "1", "title": "Full report", "url": "/media/abc/report.pdf",
+                         "content_type": "application/pdf"}],
+    },
+    "links": {"children": [{"base_path": "/government/publications/a-review/html-version", "title": "HTML"}],
+              "organisations": [{"title": "Department of Health and Social Care"}]},
+}
+
+
+def test_content_item_reads_attachments_children_and_dates():
+    pub = parse_content_item(json.dumps(ITEM))
+    assert pub.url == "https://www.gov.uk/government/publications/a-review"
+    assert (pub.published_on, pub.updated_on) == (date(2019, 2, 6), date(2019, 3, 1))
+    assert [a.url for a in pub.attachments] == ["https://www.gov.uk/media/abc/report.pdf"]
+    assert pub.children == ("https://www.gov.uk/government/publications/a-review/html-version",)
+    assert [(b.kind, b.label) for b in pub.blocks] == [("heading", ""), ("list_item", "1"), ("list_item", "2")]
+    assert pub.authors == ("Department of Health and Social Care",)
+
+
+@pytest.mark.parametrize("data", ['{"results": []}', "[1, 2]", "not json", '{"base_path": 3, "title": "x"}'])
+def test_json_of_another_shape_is_rejected(data):
+    with pytest.raises(NotGovukContent):
+        parse_content_item(data)
+
+
+@pytest.mark.skipif(not (SHARED / "reference" / "govuk").exists(), reason="../shared/reference/govuk is not present")
+def test_shared_govuk_reference_items_all_parse():
+    folder = SHARED / "reference" / "govuk"
+    items = [p for p in sorted(folder.glob("*.json")) if not p.name.startswith(("schema--", "search-api--"))]
+    assert items
+    for path in items:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        pub = parse_content_item(data)
+        assert pub.url == "https://www.gov.uk" + data["base_path"] and pub.title
+        assert pub.published_on is not None, path.name
+        for att in (data.get("details") or {}).get("attachments") or []:
+            assert any(a.url.endswith(att["url"].split("/")[-1]) for a in pub.attachments), path.name
+        if (data.get("details") or {}).get("body"):
+            assert pub.blocks, path.name
