@@ -102,3 +102,13 @@ class Evidence:
     published_on: date | None
     method: str = "rule"
     confidence: float = 0.9
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A publication URL found by an adapter's discover(), with whatever the listing says about it."""
+
+    url: str
+    title: str = ""
+    published: date | None = None
+    document_type: str = ""
