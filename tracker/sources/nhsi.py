@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import Iterator
+from urllib.parse import quote
 
-from tracker.items import Capture, Publication
+from tracker.items import Candidate, Capture, Publication
+from tracker.parse.text import parse_date
+from tracker.sources.discovery import SourceDegraded, check_refusal
 from tracker.sources.generic import parse_html_capture, parse_pdf_capture
 
 ARCHIVE_HOST = "webarchive.nationalarchives.gov.uk"
+PREFIX = "improvement.nhs.uk/resources/"
+KEEP_TYPES = ("text/html", "application/pdf")
 _ARCHIVED = re.compile(r"/ukgwa/(\d{14})(?:id_)?/(https?://.+)$")
 
 
@@ -15,6 +22,44 @@ def original_url(url: str) -> str | None:
     """The archived page's original address, e.g. https://improvement.nhs.uk/resources/..."""
     m = _ARCHIVED.search(url)
     return m.group(2) if m else None
+
+
+def cdx_url(base_url: str, prefix: str = PREFIX) -> str:
+    return f"{base_url}/ukgwa/cdx?url={quote(prefix, safe='/.')}&matchType=prefix&output=json"
+
+
+def latest_captures(rows: list[list[str]]) -> list[dict]:
+    """Status-200 HTML and PDF captures from a CDX JSON answer, the latest per original URL."""
+    if not rows:
+        return []
+    header, *body = rows
+    latest: dict[str, dict] = {}
+    for row in body:
+        rec = dict(zip(header, row))
+        if rec.get("statuscode") != "200" or not str(rec.get("mimetype", "")).startswith(KEEP_TYPES):
+            continue
+        key = rec["original"].split("#")[0]
+        if key not in latest or rec["timestamp"] > latest[key]["timestamp"]:
+            latest[key] = rec
+    return [latest[k] for k in sorted(latest)]
+
+
+def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
+    """Archived NHS Improvement resources from the web archive's CDX index, read in raw (id_) form."""
+    result = fetcher.get(cdx_url(base_url), conditional=False)
+    check_refusal(result, "UK Government Web Archive CDX")
+    if not result.ok:
+        raise SourceDegraded(f"CDX index unavailable: {result.error or result.status}")
+    try:
+        rows = result.json()
+    except ValueError as exc:
+        raise SourceDegraded(f"CDX index did not answer JSON ({exc}); a challenge page?") from exc
+    for rec in latest_captures(rows):
+        captured = parse_date(f"{rec['timestamp'][:4]}-{rec['timestamp'][4:6]}-{rec['timestamp'][6:8]}")
+        if since and captured and captured < since:
+            continue
+        yield Candidate(url=f"{base_url}/ukgwa/{rec['timestamp']}id_/{rec['original']}", published=None,
+                        document_type="pdf" if "pdf" in rec.get("mimetype", "") else "resource")
 
 
 def owns(url: str) -> bool:

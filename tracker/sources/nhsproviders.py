@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from tracker.items import Capture, Publication
+import re
+from datetime import date
+from typing import Iterator
+
+from tracker.items import Candidate, Capture, Publication
+from tracker.sources.discovery import listing_candidates, robots_sitemaps, sitemap_candidates
 from tracker.sources.generic import parse_html_capture, parse_pdf_capture
+
+# /resources/<slug>, its chapters /resources/<slug>/<chapter>, /resources/briefings/<slug>, blogs.
+PUBLICATION_PATH = re.compile(r"/resources/[^/?#]+(?:/[^/?#]+)?/?$|/news-blogs/(?:blogs|news)/[^/?#]+/?$")
 
 HOSTS = {"nhsproviders.org", "www.nhsproviders.org"}
 
@@ -24,6 +32,16 @@ def document_type(url: str, meta=None) -> str:
     if "/resources/" in url:
         return "report"
     return "web_page"
+
+
+def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
+    """Pages from the sitemap when robots.txt names one, else the /resources and blog listings."""
+    sitemaps = robots_sitemaps(fetcher, base_url)
+    if sitemaps:
+        yield from sitemap_candidates(fetcher, sitemaps, PUBLICATION_PATH, since)
+        return
+    for listing in ("/resources", "/news-blogs/blogs"):
+        yield from listing_candidates(fetcher, base_url + listing, PUBLICATION_PATH, since)
 
 
 def parse(capture: Capture) -> Publication:

@@ -1,0 +1,131 @@
+"""Discovery helpers shared by the adapters: sitemaps, paginated listings, and a degraded-source signal."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from typing import Iterator
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from tracker.items import Candidate
+from tracker.parse.html import soup_of
+from tracker.parse.text import clean, parse_date
+
+log = logging.getLogger(__name__)
+
+
+class SourceDegraded(RuntimeError):
+    """The source answered with a challenge or refusal (e.g. 403/405): report it loudly, do not crash."""
+
+
+def _ok(result) -> bool:
+    return bool(result is not None and result.ok)
+
+
+def check_refusal(result, what: str) -> None:
+    """Raise SourceDegraded when a listing answers 403/405/429 (bot challenges, refusals)."""
+    if result is not None and result.status in {401, 403, 405, 429}:
+        raise SourceDegraded(f"{what} answered HTTP {result.status} at {result.final_url or result.url}")
+
+
+def parse_sitemap(data: bytes) -> tuple[list[tuple[str, date | None]], list[str]]:
+    """(page URLs with lastmod, child sitemap URLs) from a sitemap or sitemap index."""
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
+    except etree.XMLSyntaxError:
+        return [], []
+    if root is None:
+        return [], []
+    pages, children = [], []
+    for node in root:
+        tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
+        loc = next((c.text for c in node if isinstance(c.tag, str) and etree.QName(c).localname == "loc"), None)
+        lastmod = next((c.text for c in node if isinstance(c.tag, str) and etree.QName(c).localname == "lastmod"), None)
+        if not loc:
+            continue
+        if tag == "sitemap":
+            children.append(loc.strip())
+        elif tag == "url":
+            pages.append((loc.strip(), parse_date(lastmod)))
+    return pages, children
+
+
+def sitemap_candidates(
+    fetcher, sitemap_urls: list[str], keep: re.Pattern, since: date | None, max_sitemaps: int = 50
+) -> Iterator[Candidate]:
+    """Walk sitemaps (and sitemap indexes) breadth first, yielding pages whose URL matches `keep`."""
+    queue, seen = list(sitemap_urls), set()
+    while queue and len(seen) < max_sitemaps:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        result = fetcher.get(url)
+        check_refusal(result, "sitemap")
+        if not _ok(result):
+            continue
+        pages, children = parse_sitemap(result.body)
+        queue.extend(c for c in children if c not in seen)
+        for loc, lastmod in pages:
+            if keep.search(loc) and (since is None or lastmod is None or lastmod >= since):
+                yield Candidate(url=loc, published=lastmod)
+
+
+def robots_sitemaps(fetcher, base_url: str) -> list[str]:
+    """Sitemap URLs named in the host's robots.txt (the fetcher's cached copy when it has one)."""
+    named = getattr(fetcher, "sitemaps", None)
+    if callable(named):
+        return list(named(base_url))
+    result = fetcher.get(urljoin(base_url + "/", "/robots.txt"))
+    if not _ok(result):
+        return []
+    return [line.split(":", 1)[1].strip() for line in result.text().splitlines() if line.lower().startswith("sitemap:")]
+
+
+def listing_candidates(
+    fetcher, start_url: str, keep: re.Pattern, since: date | None, max_pages: int = 30
+) -> Iterator[Candidate]:
+    """Follow a paginated listing (rel=next, a 'Next' link or ?page=N+1), yielding linked items."""
+    url, pages, seen_items = start_url, 0, set()
+    host = urlsplit(start_url).netloc
+    while url and pages < max_pages:
+        pages += 1
+        result = fetcher.get(url)
+        check_refusal(result, "listing")
+        if not _ok(result):
+            break
+        soup = soup_of(result.body, result.headers.get("content-type", ""))
+        new = 0
+        oldest: date | None = None
+        for a in soup.find_all("a", href=True):
+            link = urljoin(result.final_url or url, a["href"]).split("#")[0]
+            if urlsplit(link).netloc != host or not keep.search(urlsplit(link).path) or link in seen_items:
+                continue
+            seen_items.add(link)
+            container = a.find_parent(["li", "article", "div"])
+            time_tag = container.find("time") if container else None
+            published = parse_date(time_tag.get("datetime") or time_tag.get_text(" ")) if time_tag else None
+            if published and (oldest is None or published < oldest):
+                oldest = published
+            if since and published and published < since:
+                continue
+            new += 1
+            yield Candidate(url=link, title=clean(a.get_text(" ")), published=published)
+        if new == 0 or (since and oldest and oldest < since):
+            break  # an incremental run stops paging once the listing is older than `since`
+        url = _next_page(soup, result.final_url or url)
+
+
+def _next_page(soup, current: str) -> str | None:
+    link = soup.find("a", attrs={"rel": "next"}) or soup.find("link", attrs={"rel": "next"})
+    if link is None:
+        link = next((a for a in soup.find_all("a", href=True) if clean(a.get_text(" ")).lower() in {"next", "next page", "next ›", "next »", "›", "»"}), None)
+    if link is not None and link.get("href"):
+        return urljoin(current, link["href"])
+    m = re.search(r"([?&]page=)(\d+)", current)
+    if m:
+        return current[: m.start(2)] + str(int(m.group(2)) + 1) + current[m.end(2):]
+    return None
