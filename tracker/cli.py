@@ -132,6 +132,40 @@ def export(settings, out_dir, version):
         con.close()
 
 
+@cli.command()
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--warehouse", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A published file (default: the current warehouse).")
+@click.option("--min-recall", type=float, default=None, help="Exit 1 when recall is below this.")
+@click.option("--min-precision", type=float, default=None, help="Exit 1 when precision is below this.")
+@click.pass_obj
+def evaluate(settings, labels, warehouse, min_recall, min_precision):
+    """Score rule-made evidence against a labelled CSV (url, review_id, number, axis, status).
+
+    Only documents named in the labels are judged. Example: tracker evaluate tests/fixtures/sample_labels.csv
+    """
+    from tracker.evaluate import evaluate as score_labels
+    from tracker.evaluate import read_labels
+    from tracker.warehouse.publish import open_published
+
+    source = warehouse or settings.warehouse
+    if not source.exists():
+        raise click.ClickException(f"no published warehouse at {source}: run `tracker run` first")
+    con = open_published(source)
+    try:
+        score = score_labels(con, read_labels(labels))
+    finally:
+        con.close()
+    click.echo(f"labelled {score.labelled}, found {score.found}, matched {score.matched}")
+    click.echo(f"recall {score.recall:.3f}  precision {score.precision:.3f}")
+    for title, rows in (("missed (labelled, not found)", score.misses), ("extra (found, not labelled)", score.extras)):
+        if rows:
+            click.echo(f"{title}:")
+            for url, review_id, number, axis, status in rows:
+                click.echo(f"  {review_id} #{number} {axis}={status}  {url}")
+    if (min_recall is not None and score.recall < min_recall) or (min_precision is not None and score.precision < min_precision):
+        sys.exit(1)
+
+
 @cli.command("import-warc")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_obj

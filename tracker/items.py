@@ -89,6 +89,7 @@ class Recommendation:
     source_url: str
     page: int | None = None
     ref: str = ""  # how the document labels it ("Recommendation 3", "4.52")
+    method: str = "rule"  # or "analyst" when added by a correction
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 import duckdb
 
+from tracker.corrections import apply_corrections, read_corrections
 from tracker.extract.recommendations import extract_recommendations
 from tracker.extract.relevance import relevance
 from tracker.extract.reviews import ReviewNamer
@@ -36,6 +37,7 @@ class RunSummary:
     errors: int = 0
     recommendations: int = 0
     evidence: int = 0
+    corrections_unmatched: int = 0
     published: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -129,15 +131,21 @@ def extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: R
             evidence.extend(extractor.extract(pub, doc_review))
         pub.blocks = []  # keep memory flat: blocks are read again when needed
 
+    corrections = read_corrections(settings.corrections_dir)
+    recs, evidence = apply_corrections(corrections, {r.review_id for r in reviews}, recs, evidence)
+    known = {}
+    for r in recs:
+        known.setdefault(r.review_id, set()).add(r.number)
     con.execute("BEGIN TRANSACTION")
     try:
         load.sync_reviews(con, reviews)
+        load.replace_corrections(con, [c.row() for c in corrections])
         con.executemany(
             "UPDATE publications SET review_id = ?, relevant = ?, relevance_reason = ? WHERE url = ?",
             relevance_rows,
         )
         load.replace_recommendations(con, recs)
-        load.replace_rule_evidence(con, evidence)
+        load.replace_evidence(con, evidence)
         _quality_checks(con, reviews, known)
         con.execute("COMMIT")
     except Exception:
@@ -145,6 +153,7 @@ def extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: R
         raise
     summary.recommendations = len(recs)
     summary.evidence = len(evidence)
+    summary.corrections_unmatched = sum(1 for c in corrections if not c.applied)
 
 
 def _quality_checks(con, reviews, known: dict[str, set[int]]) -> None:

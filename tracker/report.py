@@ -56,6 +56,12 @@ def status_text(settings: Settings) -> str:
         ).fetchone()
         if last:
             out.append(f"\nLast run {last[0]}: {last[3]}, started {last[1]:%Y-%m-%d %H:%M}, {last[4]}")
+        unmatched = con.execute(
+            "SELECT file, line, review_id, number, axis, status, problem FROM corrections WHERE NOT applied ORDER BY file, line"
+        ).fetchall()
+        if unmatched:
+            out.append(f"\nCorrections that match nothing ({len(unmatched)}; fix or remove them)")
+            out.append(_table(["file", "line", "review", "number", "axis", "status", "problem"], unmatched))
         errors = con.execute("SELECT url, stage, error FROM processing_errors ORDER BY url").fetchall()
         if errors:
             out.append(f"\nProcessing errors ({len(errors)}; retried next run)")

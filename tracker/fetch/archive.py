@@ -80,6 +80,32 @@ class ArchiveWriter:
         self._writer.write_record(record)
         self.count += 1
 
+    def write_request(
+        self,
+        url: str,
+        headers: list[tuple[str, str]] | None = None,
+        *,
+        method: str = "GET",
+        fetched_at: datetime | None = None,
+    ) -> None:
+        """Append one HTTP request record (the request line and headers actually sent)."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        http_headers = StatusAndHeaders(
+            f"{method} {target} HTTP/1.1", list(headers or []), protocol="HTTP/1.1", is_http_request=True
+        )
+        record = self._writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(b""),
+            http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": warc_date(fetched_at or datetime.now(timezone.utc))},
+        )
+        self._writer.write_record(record)
+        self.count += 1
+
     def write_metadata(self, url: str, text: str, fetched_at: datetime | None = None) -> None:
         """Record a fact about a URL that has no response (a failure, a robots.txt refusal)."""
         record = self._writer.create_warc_record(

@@ -129,13 +129,13 @@ def replace_recommendations(con: duckdb.DuckDBPyConnection, recs: list[Recommend
     con.execute("DELETE FROM recommendations")
     if recs:
         con.executemany(
-            "INSERT INTO recommendations VALUES (?,?,?,?,?,?,?)",
-            [(r.review_id, r.number, r.text, r.theme, r.source_url, r.page, r.ref) for r in recs],
+            "INSERT INTO recommendations VALUES (?,?,?,?,?,?,?,?)",
+            [(r.review_id, r.number, r.text, r.theme, r.source_url, r.page, r.ref, r.method) for r in recs],
         )
 
 
-def replace_rule_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -> None:
-    con.execute("DELETE FROM status_evidence WHERE method = 'rule'")
+def replace_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -> None:
+    con.execute("DELETE FROM status_evidence")
     if evidence:
         con.executemany(
             "INSERT INTO status_evidence VALUES (?,?,?,?,?,?,?,?,?)",
@@ -144,3 +144,9 @@ def replace_rule_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidenc
                 for e in sorted(evidence, key=lambda e: (e.review_id, e.number, e.axis, e.source_url, e.quote))
             ],
         )
+
+
+def replace_corrections(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    con.execute("DELETE FROM corrections")
+    if rows:
+        con.executemany("INSERT INTO corrections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)

@@ -25,6 +25,7 @@ PUBLISHED_TABLES = (
     "status_evidence",
     "data_quality",
     "processing_errors",
+    "corrections",
     "runs",
 )
 KEEP_VERSIONS = 8

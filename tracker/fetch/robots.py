@@ -1,0 +1,102 @@
+"""robots.txt, read once per host per run and obeyed (Protego).
+
+Decisions (RFC 9309 where it speaks):
+- 2xx: the rules apply, including Crawl-delay for our product token (or `*`).
+- 4xx (404, 403, 410 ...): "unavailable" -- no rules, everything allowed.
+- 5xx, a network failure, a refused redirect or a body over the cap: "unreachable" -- everything is
+  disallowed *for this run* (conservative; the next run asks again).
+The host key is scheme://host:port: two ports on one machine are two hosts.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
+
+
+def host_key(url: str) -> str:
+    """scheme://host:port with the default port made explicit (the politeness and robots key)."""
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "").lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port}"
+
+
+def robots_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc}/robots.txt"
+
+
+@dataclass(frozen=True)
+class RobotsPolicy:
+    kind: str  # "rules" | "allow_all" | "disallow_all"
+    parser: Protego | None = None
+    detail: str = ""
+
+    def allowed(self, url: str, agent: str) -> bool:
+        if self.kind == "allow_all":
+            return True
+        if self.kind == "disallow_all":
+            return False
+        return bool(self.parser.can_fetch(url, agent))
+
+    def crawl_delay(self, agent: str) -> float:
+        if self.kind != "rules":
+            return 0.0
+        delay = self.parser.crawl_delay(agent)
+        return float(delay) if delay else 0.0
+
+    def reason(self) -> str:
+        if self.kind == "disallow_all":
+            return f"robots.txt unreachable ({self.detail}): host disallowed for this run"
+        return "robots.txt disallows"
+
+
+def policy_from_response(status: int, body: bytes | None, error: str | None) -> RobotsPolicy:
+    if error or status == 0:
+        return RobotsPolicy("disallow_all", detail=error or "no response")
+    if 200 <= status < 300:
+        text = (body or b"")[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
+        return RobotsPolicy("rules", Protego.parse(text), detail=f"HTTP {status}")
+    if 400 <= status < 500:
+        return RobotsPolicy("allow_all", detail=f"HTTP {status}")
+    return RobotsPolicy("disallow_all", detail=f"HTTP {status}")
+
+
+class RobotsCache:
+    """One policy per host key for the lifetime of a Fetcher (= one run)."""
+
+    def __init__(self, fetch: Callable[[str], tuple[int, bytes | None, str | None]]):
+        self._fetch = fetch
+        self._lock = threading.Lock()
+        self._host_locks: dict[str, threading.Lock] = {}
+        self._policies: dict[str, RobotsPolicy] = {}
+
+    def policy(self, url: str) -> RobotsPolicy:
+        key = host_key(url)
+        with self._lock:
+            if key in self._policies:
+                return self._policies[key]
+            host_lock = self._host_locks.setdefault(key, threading.Lock())
+        with host_lock:  # one thread fetches; the others wait for its answer
+            with self._lock:
+                if key in self._policies:
+                    return self._policies[key]
+            status, body, error = self._fetch(robots_url(url))
+            policy = policy_from_response(status, body, error)
+            with self._lock:
+                self._policies[key] = policy
+            return policy
+
+    def known(self) -> dict[str, RobotsPolicy]:
+        with self._lock:
+            return dict(self._policies)
