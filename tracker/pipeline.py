@@ -116,7 +116,10 @@ def extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: R
     for r in recs:
         known.setdefault(r.review_id, set()).add(r.number)
 
-    extractor = StatusExtractor(namer, known)
+    texts: dict[str, dict[int, str]] = {}
+    for r in recs:
+        texts.setdefault(r.review_id, {})[r.number] = r.text
+    extractor = StatusExtractor(namer, known, texts)
     evidence = []
     relevance_rows = []
     for pub in pubs:

@@ -18,7 +18,7 @@ _SECTION_END = re.compile(
     re.I,
 )
 _PARA_NUMBER = re.compile(r"^(\d{1,2}\.\d{1,3})\.?\s+")
-_COMMITMENT = re.compile(r"^(?:we|the nhs|nhs england(?: and nhs improvement)?)\s+will\b|^(?:there|this|it)\s+will\b", re.I)
+_COMMITMENT = re.compile(r"\bwe\s+will\b", re.I)
 
 
 @dataclass
@@ -167,7 +167,7 @@ def _commitments(blocks: list[Block], review: Review) -> list[Candidate]:
         if block.kind != "paragraph" and not m:
             continue
         for sentence in sentences(text):
-            if _COMMITMENT.match(sentence) or re.search(r"\bwe will\b", sentence, re.I):
+            if _COMMITMENT.search(sentence):
                 cands.append(Candidate(len(cands) + 1, sentence, theme, block.page, paragraph))
     return cands
 

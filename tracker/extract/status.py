@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.extract.language import Reference, blank_quotes, find_references, sentences
+from tracker.extract.paraphrase import ParaphraseMatcher
 from tracker.extract.phrases import StatusPhrase, find_statuses
 from tracker.extract.reviews import ReviewNamer
 from tracker.items import Block, Evidence, Publication
@@ -20,7 +21,7 @@ _UNTRACKED_OWNER = re.compile(
     re.I,
 )
 
-CONFIDENCE = {"sentence": 0.9, "section": 0.8, "grouped": 0.75, "document": 0.7}
+CONFIDENCE = {"sentence": 0.9, "section": 0.8, "grouped": 0.75, "document": 0.7, "paraphrase": 0.6}
 
 
 @dataclass
@@ -29,6 +30,10 @@ class StatusExtractor:
 
     namer: ReviewNamer
     known: dict[str, set[int]] = field(default_factory=dict)  # review_id -> recommendation numbers
+    texts: dict[str, dict[int, str]] = field(default_factory=dict)  # review_id -> number -> text
+
+    def __post_init__(self) -> None:
+        self._matchers = {rid: ParaphraseMatcher(t) for rid, t in self.texts.items() if t}
 
     def extract(self, pub: Publication, document_review: str | None) -> list[Evidence]:
         out: dict[tuple, Evidence] = {}
@@ -46,10 +51,10 @@ class StatusExtractor:
                 continue
             section_review = next((h[2] for h in reversed(headings) if h[2]), None)
             context = ("section", section_review) if section_review else ("document", document_review)
-            found = self._from_sentences(block.text, context, pub)
+            label = _label_number(block) if block.kind == "list_item" else None
+            found = self._from_sentences(block.text, context, pub, label)
             for ev in found:
                 out.setdefault((ev.review_id, ev.number, ev.axis, ev.quote), ev)
-            label = _label_number(block)
             if block.kind == "list_item" and label is not None and not found:
                 group = lead_in or (
                     (headings[-1][1], headings[-1][3]) if headings and headings[-1][3] else None
@@ -68,17 +73,27 @@ class StatusExtractor:
                         lead_in = (stripped, phrases)
         return list(out.values())
 
-    def _from_sentences(self, text: str, context: tuple[str, str | None], pub: Publication) -> list[Evidence]:
+    def _from_sentences(
+        self, text: str, context: tuple[str, str | None], pub: Publication, label: int | None = None
+    ) -> list[Evidence]:
+        """Statements in a block's sentences; a numbered list item's own number stands in for a reference."""
         found: list[Evidence] = []
         for sentence in sentences(text):
             visible = blank_quotes(sentence)
             refs = find_references(visible)
-            if not refs:
-                continue
             phrases = find_statuses(visible)
             if not phrases:
                 continue
             mentions = self.namer.mentions(visible)
+            if not refs and label is not None:
+                review_id = self.namer.only(visible) or context[1]
+                if review_id and (not self.known.get(review_id) or label in self.known[review_id]):
+                    for phrase in _one_per_axis(phrases):
+                        found.append(self._evidence(review_id, label, phrase, sentence, pub, context[0]))
+                continue
+            if not refs:
+                found.extend(self._paraphrased(sentence, visible, phrases, mentions, context, pub))
+                continue
             for ref in refs:
                 review_id, how = self._review_for(ref, visible, mentions, context)
                 if review_id is None:
@@ -89,6 +104,21 @@ class StatusExtractor:
                         if ev:
                             found.append(ev)
         return found
+
+    def _paraphrased(self, sentence, visible, phrases, mentions, context, pub) -> list[Evidence]:
+        """An unnumbered statement matched to recommendation texts of the review in context."""
+        named = {rid for _, rid in mentions}
+        review_id = named.pop() if len(named) == 1 else (None if named else context[1])
+        matcher = self._matchers.get(review_id) if review_id else None
+        if matcher is None:
+            return []
+        out = []
+        for number, _score in matcher.match(visible):
+            for phrase in _one_per_axis(phrases):
+                ev = self._evidence(review_id, number, phrase, sentence, pub, "paraphrase")
+                if ev:
+                    out.append(ev)
+        return out
 
     def _review_for(self, ref: Reference, text: str, mentions, context) -> tuple[str | None, str]:
         if not mentions and _UNTRACKED_OWNER.match(text[ref.end :]):

@@ -1,0 +1,54 @@
+"""Matching an unnumbered statement to recommendations by what it says (weighted word overlap)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+_STOP = set(
+    """a an and are as at be been being by for from has have in into is it its of on or that the their them
+    there these this those to was were will with would should could can may must not no all any each more most
+    other some such than then they we our us also new own per via which who whom whose what when where how
+    nhs recommendation recommendations review government department national work made make making being""".split()
+)
+_WORD = re.compile(r"[a-z]+")
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ments", "ment", "ings", "ing", "ies", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def terms(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+
+
+class ParaphraseMatcher:
+    """Scores a sentence against one review's recommendation texts; rare shared words weigh more."""
+
+    def __init__(self, texts: dict[int, str], threshold: float = 0.34, min_shared: int = 3):
+        self.terms = {n: terms(t) for n, t in texts.items()}
+        df = Counter(w for ts in self.terms.values() for w in ts)
+        total = max(len(texts), 1)
+        self.idf = {w: math.log(1 + total / c) for w, c in df.items()}
+        self.threshold = threshold
+        self.min_shared = min_shared
+
+    def match(self, sentence: str) -> list[tuple[int, float]]:
+        """(number, score) of every recommendation the sentence speaks of, best first."""
+        words = terms(sentence)
+        scored = []
+        for number, rec_terms in self.terms.items():
+            shared = words & rec_terms
+            if len(shared) < self.min_shared:
+                continue
+            weight = sum(self.idf[w] for w in rec_terms) or 1.0
+            score = sum(self.idf[w] for w in shared) / weight
+            if score >= self.threshold:
+                scored.append((number, round(score, 3)))
+        scored.sort(key=lambda x: -x[1])
+        # one statement may cover two recommendations, but only ones nearly as good as the best
+        return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []
