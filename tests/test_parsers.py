@@ -178,3 +178,51 @@ def test_shared_govuk_reference_items_all_parse():
             assert any(a.url.endswith(att["url"].split("/")[-1]) for a in pub.attachments), path.name
         if (data.get("details") or {}).get("body"):
             assert pub.blocks, path.name
+
+
+def two_column_pdf() -> bytes:
+    """Three pages: a cover, a contents page, then a page of two columns, each with a running header."""
+    from fpdf import FPDF
+
+    class Pdf(FPDF):
+        def header(self):
+            self.set_font("Helvetica", "I", 8)
+            self.cell(0, 5, "Board leadership: a test report", new_x="LMARGIN", new_y="NEXT")
+
+        def footer(self):
+            self.set_y(-15)
+            self.set_font("Helvetica", "", 8)
+            self.cell(0, 5, f"Page {self.page_no()}", align="C")
+
+    pdf = Pdf(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.text(20, 60, "Board leadership: a test report")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.text(20, 30, "Contents")
+    pdf.set_font("Helvetica", "", 10)
+    pdf.text(20, 45, "Summary ........................................ 3")
+    pdf.text(20, 52, "Recommendations ................................ 3")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    left = ["Left column opens the argument.", "Left column continues it.", "Left column ends here."]
+    right = ["Right column starts later.", "Right column goes on.", "Right column closes."]
+    for i, (l, r) in enumerate(zip(left, right)):
+        pdf.text(20, 40 + i * 8, l)
+        pdf.text(115, 40 + i * 8, r)
+    return bytes(pdf.output())
+
+
+def test_two_column_pdf_reads_left_column_first_without_headers_or_contents():
+    doc = parse_pdf(two_column_pdf())
+    assert doc.pages == 3
+    texts = [b.text for b in doc.blocks if b.page == 3]
+    joined = " ".join(texts)
+    order = [joined.index(s) for s in ("Left column opens", "Left column ends", "Right column starts", "Right column closes")]
+    assert order == sorted(order), joined
+    everything = " ".join(b.text for b in doc.blocks)
+    assert "Contents" not in everything and "......" not in everything
+    assert "Board leadership: a test report" not in " ".join(texts)  # running header removed
+    assert not any(t.startswith("Page ") for t in texts)  # footers removed

@@ -46,36 +46,61 @@ class PdfDocument:
 
 
 def _page_lines(page, number: int) -> list[_Line]:
-    fragments: list[tuple[float, float, float, bool, str]] = []
+    """Text lines of one page in reading order (left column before right on two-column pages)."""
+    fragments: list[tuple[float, float, float, bool, str, float]] = []
 
     def visit(text, cm, tm, font_dict, font_size):
         if not text or not text.strip():
             return
-        a, b, c, d, e, f = tm
-        ca, cb, cc, cd, ce, cf = cm
-        x = a * 0 + c * 0 + e
-        y = f
         # The text matrix is applied before the current transformation matrix.
-        gx = x * ca + y * cc + ce
-        gy = x * cb + y * cd + cf
-        scale = abs(d * cd) or abs(d) or 1.0
-        base = str((font_dict or {}).get("/BaseFont", ""))
+        x, y = tm[4], tm[5]
+        gx = x * cm[0] + y * cm[2] + cm[4]
+        gy = x * cm[1] + y * cm[3] + cm[5]
+        size = font_size * (abs(tm[3] * cm[3]) or abs(tm[3]) or 1.0)
+        bold = "Bold" in str((font_dict or {}).get("/BaseFont", ""))
         for i, part in enumerate(text.split("\n")):
             if part.strip():
-                fragments.append((gx, gy - i * font_size * scale, font_size * scale, "Bold" in base, part))
+                fragments.append((gx, gy - i * size, size, bold, part, _width(part, size)))
 
     page.extract_text(visitor_text=visit)
+    width = float(page.mediabox.width)
     rows: dict[int, list] = {}
-    for x, y, size, bold, text in fragments:
-        rows.setdefault(round(y), []).append((x, size, bold, text))
-    lines = []
+    for frag in fragments:
+        rows.setdefault(round(frag[1]), []).append(frag)
+    lines: list[_Line] = []
     for y in sorted(rows, reverse=True):
-        parts = sorted(rows[y], key=lambda p: p[0])
-        text = clean(" ".join(p[3] for p in parts))
-        if text:
-            size = max(p[1] for p in parts)
-            lines.append(_Line(text, parts[0][0], float(y), round(size, 1), all(p[2] for p in parts), number))
-    return lines
+        for run in _split_columns(sorted(rows[y], key=lambda f: f[0]), width):
+            text = clean(" ".join(f[4] for f in run))
+            if text:
+                lines.append(_Line(text, run[0][0], float(y), round(max(f[2] for f in run), 1), all(f[3] for f in run), number))
+    return _column_order(lines, width)
+
+
+def _width(text: str, size: float) -> float:
+    return len(text) * size * 0.5  # a rough advance width; only used to find gutters between columns
+
+
+def _split_columns(parts: list, page_width: float) -> list[list]:
+    """Split one printed row where a wide gap (a column gutter) separates its fragments."""
+    runs = [[parts[0]]]
+    for frag in parts[1:]:
+        prev = runs[-1][-1]
+        gap = frag[0] - (prev[0] + prev[5])
+        if gap > page_width * 0.04 and frag[0] > page_width * 0.4:
+            runs.append([frag])
+        else:
+            runs[-1].append(frag)
+    return runs
+
+
+def _column_order(lines: list[_Line], page_width: float) -> list[_Line]:
+    """On a two-column page, read the left column top to bottom, then the right."""
+    middle = page_width * 0.45
+    right = [l for l in lines if l.x >= middle]
+    left = [l for l in lines if l.x < middle]
+    if len(right) < 3 or len(left) < 3:
+        return lines
+    return left + right
 
 
 def _norm(text: str) -> str:

@@ -22,7 +22,18 @@ def owns(url: str) -> bool:
     return host_of(url) in HOSTS
 
 
+_CHAPTER = re.compile(r"^(https?://[^/]+/resources/(?!briefings/)[^/?#]+)/[^/?#]+/?$")
+
+
+def report_of_chapter(url: str) -> str | None:
+    """A multi-chapter report's own URL for one of its chapter pages (/resources/<report>/<chapter>)."""
+    m = _CHAPTER.match(url)
+    return m.group(1) if m else None
+
+
 def document_type(url: str, meta=None) -> str:
+    if report_of_chapter(url):
+        return "report_chapter"
     if "/resources/briefings/" in url:
         return "briefing"
     if "/news-blogs/blogs/" in url:
@@ -49,4 +60,6 @@ def parse(capture: Capture) -> Publication:
 
     if kind_of(capture.content_type, capture.body) == "pdf":
         return parse_pdf_capture(capture, "nhsproviders")
-    return parse_html_capture(capture, "nhsproviders", document_type)
+    publication = parse_html_capture(capture, "nhsproviders", document_type)
+    publication.parent_url = report_of_chapter(capture.url)
+    return publication
