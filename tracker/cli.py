@@ -83,6 +83,8 @@ def ingest(settings, file, url, source, published):
 def run(settings, offline, sources, since):
     """Run every stage: discover and fetch, parse, extract, load, publish, export.
 
+    Exits 3 (after publishing) when a source looks unhealthy, e.g. pages lost their titles or dates.
+
     Example: tracker run --offline
     """
     from tracker.pipeline import run as run_pipeline
@@ -95,6 +97,10 @@ def run(settings, offline, sources, since):
     click.echo(f"published {summary.published}")
     for note in summary.notes:
         click.echo(note)
+    if summary.unhealthy:
+        for message in summary.unhealthy:
+            click.echo(f"SOURCE HEALTH: {message}", err=True)
+        sys.exit(3)  # published, but a source needs attention: never a quiet week by accident
 
 
 @cli.command()

@@ -15,6 +15,7 @@ from tracker.extract.relevance import relevance
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
 from tracker.fetch.archive import read_capture
+from tracker.health import ParseTally, check_sources
 from tracker.items import Block, Publication, Recommendation
 from tracker.registry import load_reviews, owning_review
 from tracker.settings import Settings
@@ -38,6 +39,7 @@ class RunSummary:
     recommendations: int = 0
     evidence: int = 0
     corrections_unmatched: int = 0
+    unhealthy: list[str] = field(default_factory=list)
     published: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -45,7 +47,9 @@ class RunSummary:
         return dict(self.__dict__)
 
 
-def parse_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: RunSummary) -> None:
+def parse_stage(
+    con: duckdb.DuckDBPyConnection, settings: Settings, summary: RunSummary, tally: ParseTally | None = None
+) -> None:
     """Parse the newest capture of every URL whose content or parser changed since last time."""
     done = {
         row[0]: (row[1], row[2])
@@ -61,6 +65,8 @@ def parse_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: Run
             pub = parse_capture(capture)
             load.store_publication(con, pub, warc_file, offset, PARSER_VERSION)
             summary.parsed += 1
+            if tally is not None:
+                tally.add(pub.source, pub.title, pub.published_on, is_page=pub.document_type != "pdf")
         except Exception as exc:  # one bad document never stops the run
             summary.errors += 1
             log.warning("parse failed for %s: %s", url, exc)
@@ -143,10 +149,11 @@ def extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: R
     try:
         load.sync_reviews(con, reviews)
         load.replace_corrections(con, [c.row() for c in corrections])
-        con.executemany(
-            "UPDATE publications SET review_id = ?, relevant = ?, relevance_reason = ? WHERE url = ?",
-            relevance_rows,
-        )
+        if relevance_rows:
+            con.executemany(
+                "UPDATE publications SET review_id = ?, relevant = ?, relevance_reason = ? WHERE url = ?",
+                relevance_rows,
+            )
         load.replace_recommendations(con, recs)
         load.replace_evidence(con, evidence)
         _quality_checks(con, reviews, known)
@@ -181,8 +188,10 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
     con = open_work_db(settings.work_db, settings.sql_dir)
     try:
         summary.indexed = load.index_archive(con, settings.archive_dir)
-        parse_stage(con, settings, summary)
+        tally = ParseTally()
+        parse_stage(con, settings, summary, tally)
         extract_stage(con, settings, summary)
+        summary.unhealthy = check_sources(con, settings, summary.run_id, tally)
     finally:
         con.close()
     return summary

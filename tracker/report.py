@@ -51,6 +51,16 @@ def status_text(settings: Settings) -> str:
         ).fetchall()
         out.append("Sources")
         out.append(_table(["source", "documents", "relevant", "last capture (UTC)"], sources))
+        health = con.execute(
+            """WITH latest AS (SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn FROM source_health)
+               SELECT source, coalesce(CAST(listed AS VARCHAR), '-'), coalesce(CAST(fetched AS VARCHAR), '-'),
+                      coalesce(CAST(failed AS VARCHAR), '-'), parsed, missing_title, missing_date,
+                      CASE WHEN healthy THEN 'ok' ELSE 'UNHEALTHY' END, coalesce(message, '')
+               FROM latest WHERE rn = 1 ORDER BY source"""
+        ).fetchall()
+        if health:
+            out.append("\nSource health (last run; listed/fetched/failed only for live runs)")
+            out.append(_table(["source", "listed", "fetched", "failed", "parsed", "no title", "no date", "health", "message"], health))
         last = con.execute(
             "SELECT run_id, started_at, finished_at, mode, outcome FROM runs ORDER BY started_at DESC LIMIT 1"
         ).fetchone()

@@ -19,8 +19,19 @@ def fetch(source: str, offline: bool = True, since: str | None = None) -> dict:
         return {"source": source, "mode": "offline", "fetched": 0, "failed": 0}
     from tracker.fetch.crawl import crawl_source
 
+    from tracker.health import write_crawl_summary
+
     settings = Settings.from_env()
-    return crawl_source(settings, source, date.fromisoformat(since) if since else None)
+    summary = crawl_source(settings, source, date.fromisoformat(since) if since else None)
+    write_crawl_summary(settings, summary)
+    return summary
+
+
+def check_health(source: str) -> dict:
+    """Fail (SourceHealthError) when the last processing found the source unhealthy."""
+    from tracker.health import assert_healthy
+
+    return assert_healthy(Settings.from_env(), source)
 
 
 def process() -> dict:

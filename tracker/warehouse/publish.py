@@ -26,6 +26,7 @@ PUBLISHED_TABLES = (
     "data_quality",
     "processing_errors",
     "corrections",
+    "source_health",
     "runs",
 )
 KEEP_VERSIONS = 8
