@@ -14,6 +14,7 @@ from tracker.extract.recommendations import extract_recommendations
 from tracker.extract.relevance import relevance
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
+from tracker.faults import checkpoint
 from tracker.fetch.archive import read_capture
 from tracker.health import ParseTally, check_sources
 from tracker.items import Block, Publication, Recommendation
@@ -64,6 +65,7 @@ def parse_stage(
             capture = read_capture(settings.archive_dir / warc_file, offset)
             pub = parse_capture(capture)
             load.store_publication(con, pub, warc_file, offset, PARSER_VERSION)
+            checkpoint("parse")
             summary.parsed += 1
             if tally is not None:
                 tally.add(pub.source, pub.title, pub.published_on, is_page=pub.document_type != "pdf")
@@ -107,6 +109,7 @@ def extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: R
         review = owning_review(pub, reviews, parents)
         owners[pub.url] = review.review_id if review else None
 
+    extract_errors: list[tuple[str, str]] = []
     recs: list[Recommendation] = []
     for review in reviews:
         best: list[Recommendation] = []
@@ -114,7 +117,12 @@ def extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: R
             if owners[pub.url] != review.review_id:
                 continue
             pub.blocks = _blocks(con, pub.url)
-            found = extract_recommendations(pub, review)
+            try:
+                found = extract_recommendations(pub, review)
+            except Exception as exc:  # one bad document never stops the run
+                summary.errors += 1
+                extract_errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
+                continue
             if len(found) > len(best):
                 best = found
         recs.extend(best)
@@ -137,7 +145,11 @@ def extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: R
             doc_review = owners[pub.url] or namer.only(pub.title) or namer.only(
                 " ".join(b.text for b in blocks if b.role == "body")
             )
-            evidence.extend(extractor.extract(pub, doc_review))
+            try:
+                evidence.extend(extractor.extract(pub, doc_review))
+            except Exception as exc:  # one bad document never stops the run
+                summary.errors += 1
+                extract_errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
         pub.blocks = []  # keep memory flat: blocks are read again when needed
 
     corrections = read_corrections(settings.corrections_dir)
@@ -156,7 +168,11 @@ def extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary: R
             )
         load.replace_recommendations(con, recs)
         load.replace_evidence(con, evidence)
+        con.execute("DELETE FROM processing_errors WHERE stage = 'extract'")
+        for url, error in extract_errors:
+            load.record_error(con, url, "extract", error, None)
         _quality_checks(con, reviews, known)
+        checkpoint("extract")  # mid-transaction: a crash here must roll back to the previous state
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -39,7 +39,11 @@ def process() -> dict:
     from tracker.pipeline import RunSummary, new_run_id
     from tracker.pipeline import process as run_process
 
-    summary = run_process(Settings.from_env(), RunSummary(run_id=new_run_id()))
+    from tracker.lock import run_lock
+
+    settings = Settings.from_env()
+    with run_lock(settings.lock_file):  # a CLI run on the same TRACKER_HOME must not interleave
+        summary = run_process(settings, RunSummary(run_id=new_run_id()))
     return summary.as_dict()
 
 
@@ -47,8 +51,12 @@ def publish(run_id: str) -> dict:
     """Publish the working database as a new warehouse version (atomic rename)."""
     from tracker.pipeline import publish_stage
 
+    from tracker.lock import run_lock
+
     settings = Settings.from_env()
-    return {"run_id": run_id, "version": publish_stage(settings, run_id), "warehouse": str(settings.warehouse)}
+    with run_lock(settings.lock_file):
+        version = publish_stage(settings, run_id)
+    return {"run_id": run_id, "version": version, "warehouse": str(settings.warehouse)}
 
 
 def outputs(warehouse: str | None = None) -> dict:

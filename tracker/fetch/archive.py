@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from tracker.faults import checkpoint
 from tracker.items import Capture
 
 SOURCE_HEADER = "X-Tracker-Source"
@@ -79,6 +80,7 @@ class ArchiveWriter:
         )
         self._writer.write_record(record)
         self.count += 1
+        checkpoint("archive-write")
 
     def write_request(
         self,
@@ -144,10 +146,10 @@ class ArchiveWriter:
 
 
 def warc_files(archive_dir: Path) -> list[Path]:
-    """Closed WARC files in the archive, oldest name first (half-written .part files are skipped)."""
+    """Closed WARC files in the archive folder, by name (half-written .part files are skipped)."""
     if not archive_dir.exists():
         return []
-    return sorted(p for p in archive_dir.rglob("*.warc.gz") if not p.name.startswith("."))
+    return sorted(p for p in archive_dir.glob("*.warc.gz") if not p.name.startswith("."))
 
 
 def import_warc(archive_dir: Path, source: Path) -> Path:

@@ -30,15 +30,21 @@ def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> int:
         if path.name in done:
             continue
         rows = []
-        for info, _ in iter_records(path, with_body=False):
-            rows.append(
-                (
-                    info.warc_file, info.offset, info.url, _naive_utc(info.fetched_at), info.status,
-                    info.content_type, info.sha256, info.source, info.published_hint, info.etag,
-                    info.last_modified,
+        problem = None
+        try:
+            for info, _ in iter_records(path, with_body=False):
+                rows.append(
+                    (
+                        info.warc_file, info.offset, info.url, _naive_utc(info.fetched_at), info.status,
+                        info.content_type, info.sha256, info.source, info.published_hint, info.etag,
+                        info.last_modified,
+                    )
                 )
-            )
+        except Exception as exc:  # a record cut short: keep what was readable, report the rest
+            problem = f"{type(exc).__name__}: {exc}; {len(rows)} records before it were indexed"
         con.execute("BEGIN TRANSACTION")
+        if problem:
+            record_error(con, f"warc:{path.name}", "index", problem, None)
         if rows:
             con.executemany("INSERT OR REPLACE INTO archive_index VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         con.execute(

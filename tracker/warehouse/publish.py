@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from tracker.faults import checkpoint
 from tracker.settings import Settings
 from tracker.warehouse.db import apply_views, connect, migrate
 
@@ -62,7 +63,9 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    checkpoint("publish-build")
     os.replace(building, version)
+    checkpoint("publish-swap")
     _swap_in(version, settings.warehouse)
     _prune(settings.published_dir)
     return version

@@ -1,0 +1,112 @@
+"""SIGKILL at any stage leaves the published warehouse as it was and the archive readable; the next
+run completes and gives the same warehouse as an uninterrupted run. Also: two runs never interleave."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from conftest import run_cli
+from helpers import ROOT, SAMPLE_WARC
+from tracker.fetch.archive import iter_records, warc_files
+
+pytestmark = pytest.mark.e2e
+
+TABLES = {
+    "recommendations": "review_id, number",
+    "status_evidence": "review_id, number, axis, source_url, quote",
+    "publications": "url",
+    "review_progress": "review_id",
+}
+NEW_PAGE = """<html><head><title>Boards one year on</title></head><body><main><h1>Boards one year on</h1>
+<p>Published 4 March 2024.</p>
+<p>Recommendation 3 of the Kark review has now been implemented, according to NHS England.</p>
+</main></body></html>"""
+
+
+def snapshot(path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY {o}").fetchall() for t, o in TABLES.items()}
+    finally:
+        con.close()
+
+
+def cli_env(home, **extra):
+    return {**os.environ, "TRACKER_HOME": str(home), **extra}
+
+
+def ingest_new_page(tmp_path, home, kill_at=None):
+    page = tmp_path / "new.html"
+    page.write_text(NEW_PAGE)
+    env = cli_env(home, **({"TRACKER_KILL_AT": kill_at} if kill_at else {}))
+    return subprocess.run(
+        [sys.executable, "-m", "tracker.cli", "ingest", str(page), "--url", "https://nhsproviders.org/news-blogs/blogs/boards-one-year-on"],
+        env=env, capture_output=True, text=True, cwd=ROOT,
+    )
+
+
+@pytest.mark.parametrize("point", ["parse", "extract", "publish-build", "publish-swap"])
+def test_sigkill_during_a_run_then_recovery(tmp_path, point):
+    home = tmp_path / "home"
+    run_cli(home, "import-warc", str(SAMPLE_WARC))
+    run_cli(home, "run", "--offline")
+    before = snapshot(home / "tracker.duckdb")
+    assert ingest_new_page(tmp_path, home).returncode == 0
+    # what an uninterrupted run gives on exactly this archive
+    clean = tmp_path / "clean"
+    shutil.copytree(home / "archive", clean / "archive")
+    run_cli(clean, "run", "--offline")
+    expected = snapshot(clean / "tracker.duckdb")
+    assert expected != before
+
+    killed = subprocess.run([sys.executable, "-m", "tracker.cli", "run", "--offline"],
+                            env=cli_env(home, TRACKER_KILL_AT=point), capture_output=True, text=True, cwd=ROOT)
+    assert killed.returncode == -signal.SIGKILL
+    assert snapshot(home / "tracker.duckdb") == before  # the published warehouse is untouched
+    for path in warc_files(home / "archive"):
+        assert list(iter_records(path, with_body=False))  # the archive is readable
+
+    run_cli(home, "run", "--offline")
+    assert snapshot(home / "tracker.duckdb") == expected
+
+
+def test_sigkill_while_writing_the_archive_leaves_it_readable(tmp_path):
+    home = tmp_path / "home"
+    run_cli(home, "import-warc", str(SAMPLE_WARC))
+    killed = ingest_new_page(tmp_path, home, kill_at="archive-write")
+    assert killed.returncode == -signal.SIGKILL
+    files = warc_files(home / "archive")
+    assert [p.name.startswith("import-") for p in files] == [True]  # the half-written file is not published
+    assert len(list(iter_records(files[0], with_body=False))) == 25
+    proc = run_cli(home, "run", "--offline")
+    assert "25 parsed" in proc.stdout
+
+
+def test_a_second_run_on_the_same_home_exits_with_a_clear_message(tmp_path):
+    home = tmp_path / "home"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from tracker.lock import run_lock\n"
+         "with run_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
+         str(home / "run.lock")],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        start = time.monotonic()
+        proc = run_cli(home, "run", "--offline", check=False)
+        assert proc.returncode == 1 and time.monotonic() - start < 20
+        assert proc.stderr.strip().startswith("error: another tracker run (pid ")
+        assert not (home / "tracker.duckdb").exists() and not (home / "work.duckdb").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    run_cli(home, "run", "--offline")  # once the lock is free, runs proceed
