@@ -123,7 +123,12 @@ def test_pdf_line_end_hyphens_are_joined_only_inside_words():
 
 @pytest.mark.parametrize(
     "data, message",
-    [(b"", "not a PDF"), (b"<html>pdf?</html>", "not a PDF"), (b"%PDF-1.4\n1 0 obj truncated", "unreadable PDF")],
+    [
+        (b"", "not a PDF"),
+        (b"<html>pdf?</html>", "not a PDF"),
+        (b"%PDF-1.4\n1 0 obj truncated", "truncated PDF"),
+        (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> nonsense\n%%EOF", "unreadable PDF"),
+    ],
 )
 def test_broken_pdfs_raise_a_clear_error(data, message):
     with pytest.raises(PdfError, match=message):

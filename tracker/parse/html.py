@@ -1,30 +1,31 @@
-"""HTML into structured blocks and page metadata, keeping comments, quotes and banners apart."""
+"""HTML into structured blocks and page metadata, keeping comments, quotes and banners apart.
+
+Built on lxml.html: it is fast on large pages and caps nesting depth (about 255 levels), so a page of
+millions of nested tags parses in milliseconds instead of exhausting memory or recursion.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import Comment as HtmlComment
+import lxml.html
+from lxml import etree
 
 from tracker.items import Attachment, Block
 from tracker.parse.text import clean, parse_date
 
 _DROP_TAGS = {
     "script", "style", "noscript", "template", "svg", "nav", "form", "button", "iframe",
-    "select", "input", "img", "picture", "video", "audio", "canvas", "head",
+    "select", "input", "img", "picture", "video", "audio", "canvas", "head", "textarea",
 }
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_CONTAINERS = {
-    "div", "section", "article", "main", "body", "html", "header", "footer", "aside",
-    "figure", "details", "summary", "dl", "center", "span", "font",
-}
-_BLOCKISH = set(_HEADINGS) | {
-    "p", "ul", "ol", "table", "div", "section", "article", "blockquote", "li", "dl", "pre",
-    "figure", "header", "footer", "aside", "main",
+_PARAGRAPHS = {"p", "pre", "dt", "dd", "figcaption", "caption", "address"}
+_BLOCKISH = set(_HEADINGS) | _PARAGRAPHS | {
+    "ul", "ol", "table", "div", "section", "article", "blockquote", "li", "dl", "figure", "header",
+    "footer", "aside", "main", "details", "summary", "tr", "td", "th", "br", "hr",
 }
 _BOILERPLATE = re.compile(
     r"cookie|breadcrumb|share|social|newsletter|related|site-header|site-footer|skip-link|"
@@ -35,6 +36,7 @@ _COMMENTS = re.compile(r"(^|[-_\s])comments?($|[-_\s])|comment-list|disqus|reade
 _BANNER = re.compile(r"webarchiveinfobox|archive-?banner|ukgwa|web-?archive", re.I)
 _LEADING_NUMBER = re.compile(r"^\(?(\d{1,3}(?:\.\d{1,3})?)[.)]?\s")
 _ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|odt|ods|csv|pptx?)(\?|#|$)", re.I)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
 def decode_html(body: bytes, content_type: str = "") -> str:
@@ -52,42 +54,80 @@ def decode_html(body: bytes, content_type: str = "") -> str:
     return body.decode("utf-8", errors="replace")
 
 
-def soup_of(html: str | bytes, content_type: str = "") -> BeautifulSoup:
+def parse_document(html: str | bytes, content_type: str = "") -> etree._Element:
+    """A whole HTML document as an lxml tree (an empty <html> for empty or unparsable input)."""
     text = decode_html(html, content_type) if isinstance(html, bytes) else html
-    return BeautifulSoup(text, "lxml")
+    text = _XML_DECL.sub("", text, count=1)
+    if not text.strip():
+        return lxml.html.document_fromstring("<html><body></body></html>")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html><body></body></html>")
 
 
-def _attr_text(el: Tag) -> str:
-    return " ".join(filter(None, [el.get("id") or "", " ".join(el.get("class") or [])]))
+def _is_element(node) -> bool:
+    return isinstance(node.tag, str)
 
 
-def _role_of(el: Tag) -> str | None:
+def _attr_text(el) -> str:
+    return f"{el.get('id') or ''} {el.get('class') or ''}".strip()
+
+
+def _role_of(el) -> str | None:
     attrs = _attr_text(el)
-    if not attrs and el.name != "blockquote":
-        return None
     if _BANNER.search(attrs):
         return "banner"
     if _COMMENTS.search(attrs):
         return "comment"
-    if el.name == "blockquote":
+    if el.tag == "blockquote":
         return "quote"
     return None
 
 
-def _dropped(el: Tag) -> bool:
-    if el.name in _DROP_TAGS:
-        return True
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+def _dropped(el) -> bool:
+    if el.tag in _DROP_TAGS or el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     attrs = _attr_text(el)
     return bool(attrs and _BOILERPLATE.search(attrs) and not _COMMENTS.search(attrs))
 
 
-@dataclass
-class _Walker:
-    blocks: list[Block] = field(default_factory=list)
+def text_of(el) -> str:
+    """An element's visible text, with a space wherever a line break or block boundary falls."""
+    parts: list[str] = []
 
-    def walk(self, el: Tag, role: str, depth: int) -> None:
+    def walk(node) -> None:
+        if node.tag in _BLOCKISH:
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if _is_element(child) and not _dropped(child):
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if node.tag in _BLOCKISH:
+            parts.append(" ")
+
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        if _is_element(child) and not _dropped(child):
+            walk(child)
+        if child.tail:
+            parts.append(child.tail)
+    return clean("".join(parts))
+
+
+def _has_block(el) -> bool:
+    return any(_is_element(d) and d.tag in _BLOCKISH for d in el.iterdescendants())
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+
+    def walk(self, el, role: str, depth: int) -> None:
         buffer: list[str] = []
 
         def flush() -> None:
@@ -96,60 +136,62 @@ class _Walker:
             if text:
                 self.blocks.append(Block("paragraph", text, role=role))
 
-        for child in el.children:
-            if isinstance(child, HtmlComment):
+        if el.text:
+            buffer.append(el.text)
+        for child in el:
+            if not _is_element(child) or _dropped(child):
+                if child.tail:
+                    buffer.append(child.tail)
                 continue
-            if isinstance(child, NavigableString):
-                buffer.append(str(child))
-                continue
-            if not isinstance(child, Tag) or _dropped(child):
-                continue
-            name = child.name
+            name = child.tag
             child_role = _role_of(child) or role
-            if name not in _BLOCKISH and not _has_block(child):
-                if child_role == role:
-                    buffer.append(child.get_text(" "))
-                    continue
-            flush()
-            if name in _HEADINGS:
-                text = clean(child.get_text(" "))
-                if text:
-                    self.blocks.append(Block("heading", text, level=_HEADINGS[name], role=child_role))
-            elif name in {"p", "pre", "dt", "dd", "figcaption", "caption"}:
-                text = clean(child.get_text(" "))
-                if text:
-                    self.blocks.append(Block("paragraph", text, role=child_role))
-            elif name in {"ul", "ol"}:
-                self.walk_list(child, child_role, depth)
-            elif name == "table":
-                self.walk_table(child, child_role)
-            elif name == "br":
-                continue
+            if name not in _BLOCKISH and child_role == role and not _has_block(child):
+                buffer.append(text_of(child))
             else:
-                self.walk(child, child_role, depth)
+                flush()
+                self.element(child, child_role, depth)
+            if child.tail:
+                buffer.append(child.tail)
         flush()
 
-    def walk_list(self, lst: Tag, role: str, depth: int) -> None:
-        ordered = lst.name == "ol"
+    def element(self, el, role: str, depth: int) -> None:
+        name = el.tag
+        if name in _HEADINGS:
+            text = text_of(el)
+            if text:
+                self.blocks.append(Block("heading", text, level=_HEADINGS[name], role=role))
+        elif name in _PARAGRAPHS:
+            text = text_of(el)
+            if text:
+                self.blocks.append(Block("paragraph", text, role=role))
+        elif name in {"ul", "ol"}:
+            self.walk_list(el, role, depth)
+        elif name == "table":
+            self.walk_table(el, role)
+        elif name in {"br", "hr"}:
+            return
+        else:
+            self.walk(el, role, depth)
+
+    def walk_list(self, lst, role: str, depth: int) -> None:
+        ordered = lst.tag == "ol"
         try:
             number = int(lst.get("start", 1))
         except ValueError:
             number = 1
-        for li in lst.find_all("li", recursive=False):
-            if _dropped(li):
+        for li in lst:
+            if not _is_element(li) or li.tag != "li" or _dropped(li):
                 continue
             li_role = _role_of(li) or role
-            own: list[str] = []
-            nested: list[Tag] = []
-            for part in li.children:
-                if isinstance(part, Tag) and part.name in {"ul", "ol"}:
+            own: list[str] = [li.text or ""]
+            nested = []
+            for part in li:
+                if _is_element(part) and part.tag in {"ul", "ol", "table", "blockquote"}:
                     nested.append(part)
-                elif isinstance(part, Tag) and part.name in {"table", "blockquote"}:
-                    nested.append(part)
-                elif isinstance(part, Tag) and _dropped(part):
-                    continue
-                elif isinstance(part, (Tag, NavigableString)) and not isinstance(part, HtmlComment):
-                    own.append(part.get_text(" ") if isinstance(part, Tag) else str(part))
+                elif _is_element(part) and not _dropped(part):
+                    own.append(text_of(part))
+                if part.tail:
+                    own.append(part.tail)
             text = clean(" ".join(own))
             if ordered:
                 label = str(number)
@@ -163,49 +205,43 @@ class _Walker:
             if text:
                 self.blocks.append(Block("list_item", text, level=depth, label=label, role=li_role))
             for sub in nested:
-                if sub.name in {"ul", "ol"}:
+                if sub.tag in {"ul", "ol"}:
                     self.walk_list(sub, li_role, depth + 1)
-                elif sub.name == "table":
+                elif sub.tag == "table":
                     self.walk_table(sub, li_role)
                 else:
                     self.walk(sub, _role_of(sub) or li_role, depth + 1)
 
-    def walk_table(self, table: Tag, role: str) -> None:
-        for tr in table.find_all("tr"):
-            cells = [clean(c.get_text(" ")) for c in tr.find_all(["th", "td"], recursive=False)]
+    def walk_table(self, table, role: str) -> None:
+        for tr in table.iter("tr"):
+            cells = [text_of(c) for c in tr if _is_element(c) and c.tag in {"td", "th"}]
             cells = [c for c in cells if c]
             if cells:
                 self.blocks.append(Block("table_row", " | ".join(cells), role=role))
 
 
-def _has_block(el: Tag) -> bool:
-    return any(isinstance(d, Tag) and d.name in _BLOCKISH for d in el.descendants)
-
-
-def html_to_blocks(fragment: Tag | str, role: str = "body") -> list[Block]:
-    """Structured blocks of an element (or an HTML fragment string), in document order."""
-    root = soup_of(fragment) if isinstance(fragment, str) else fragment
-    walker = _Walker()
-    if isinstance(root, BeautifulSoup):
-        body = root.body or root
-        walker.walk(body, role, 0)
+def html_to_blocks(fragment, role: str = "body") -> list[Block]:
+    """Structured blocks of an element (or an HTML document or fragment string), in document order."""
+    if isinstance(fragment, (str, bytes)):
+        root = parse_document(fragment)
+        root = root.find("body") if root.find("body") is not None else root
+        own_role = role
     else:
-        walker.walk(root, _role_of(root) or role, 0)
+        root = fragment
+        own_role = _role_of(root) or role
+    walker = _Walker()
+    walker.walk(root, own_role, 0)
     return walker.blocks
 
 
-def content_root(soup: BeautifulSoup) -> Tag:
-    """The page's main content: <main>, role=main, a single <article>, else <body>."""
-    for finder in (
-        lambda: soup.find("main"),
-        lambda: soup.find(attrs={"role": "main"}),
-        lambda: soup.find("article"),
-        lambda: soup.find(id=re.compile(r"^(content|main-content|main)$")),
-    ):
-        found = finder()
-        if found is not None:
-            return found
-    return soup.body or soup
+def content_root(doc):
+    """The page's main content: <main>, role=main, an <article>, #content, else <body>."""
+    for path in ("//main", "//*[@role='main']", "//article", "//*[@id='content' or @id='main-content' or @id='main']"):
+        found = doc.xpath(path)
+        if found:
+            return found[0]
+    body = doc.find("body")
+    return body if body is not None else doc
 
 
 @dataclass
@@ -220,83 +256,84 @@ class PageMeta:
     canonical: str | None = None
 
 
-def _meta(soup: BeautifulSoup, *names: str) -> str | None:
+def _meta(doc, *names: str) -> str | None:
     for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if tag and tag.get("content"):
-            return tag["content"].strip()
+        for attr in ("property", "name"):
+            found = doc.xpath(f"//meta[@{attr}=$n]/@content", n=name)
+            if found and found[0].strip():
+                return found[0].strip()
     return None
 
 
-def json_ld(soup: BeautifulSoup) -> list[dict]:
+def json_ld(doc) -> list[dict]:
     """Every JSON-LD object on the page (graphs flattened); malformed blocks are ignored."""
     found: list[dict] = []
-    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
+    for script in doc.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.string or "")
+            data = json.loads(script.text or "")
         except (json.JSONDecodeError, TypeError):
             continue
-        stack = data if isinstance(data, list) else [data]
-        for item in stack:
+        for item in data if isinstance(data, list) else [data]:
             if isinstance(item, dict):
                 found.append(item)
                 found.extend(x for x in item.get("@graph", []) if isinstance(x, dict))
     return found
 
 
-def page_meta(soup: BeautifulSoup) -> PageMeta:
+def page_meta(doc) -> PageMeta:
     """Title, dates, authors, topics and summary from meta tags, JSON-LD and <time>."""
     meta = PageMeta()
-    ld = next((x for x in json_ld(soup) if x.get("headline") or x.get("datePublished")), {})
-    h1 = soup.find("h1")
-    title_tag = soup.find("title")
+    ld = next((x for x in json_ld(doc) if x.get("headline") or x.get("datePublished")), {})
+    h1 = doc.find(".//h1")
+    title_tag = doc.find(".//title")
     meta.title = clean(
-        _meta(soup, "og:title")
-        or ld.get("headline")
-        or (h1.get_text(" ") if h1 else "")
-        or (title_tag.get_text(" ") if title_tag else "")
+        _meta(doc, "og:title")
+        or str(ld.get("headline") or "")
+        or (text_of(h1) if h1 is not None else "")
+        or (text_of(title_tag) if title_tag is not None else "")
     )
-    time_tag = soup.find("time", attrs={"datetime": True})
+    times = doc.xpath("//time/@datetime")
     meta.published = (
-        _meta(soup, "article:published_time", "DC.date.issued", "dcterms.created", "date")
+        _meta(doc, "article:published_time", "DC.date.issued", "dcterms.created", "date")
         or ld.get("datePublished")
-        or (time_tag["datetime"] if time_tag else None)
+        or (times[0] if times else None)
     )
-    meta.updated = _meta(soup, "article:modified_time") or ld.get("dateModified")
+    meta.updated = _meta(doc, "article:modified_time") or ld.get("dateModified")
     authors = ld.get("author") or []
     if isinstance(authors, dict):
         authors = [authors]
-    names = [a.get("name", "") if isinstance(a, dict) else str(a) for a in authors]
-    if not names and _meta(soup, "author"):
-        names = [_meta(soup, "author") or ""]
+    names = [a.get("name", "") if isinstance(a, dict) else str(a) for a in authors] if isinstance(authors, list) else [str(authors)]
+    if not names and _meta(doc, "author"):
+        names = [_meta(doc, "author") or ""]
     meta.authors = tuple(clean(n) for n in names if clean(n))
-    tags = [t["content"] for t in soup.find_all("meta", attrs={"property": "article:tag"}) if t.get("content")]
-    tags += [a.get_text(" ") for a in soup.find_all("a", attrs={"rel": "tag"})]
-    for el in soup.find_all(class_=re.compile(r"(^|-)(topic|tag)s?(-|$)", re.I)):
-        if el.name == "a":
-            tags.append(el.get_text(" "))
-        else:
-            tags.extend(a.get_text(" ") for a in el.find_all("a"))
+    tags = doc.xpath("//meta[@property='article:tag']/@content")
+    tags += [text_of(a) for a in doc.xpath("//a[@rel='tag']")]
+    for el in doc.xpath("//*[@class]"):
+        if re.search(r"(^|[\s-])(topic|tag)s?([\s-]|$)", el.get("class", ""), re.I):
+            tags.extend([text_of(el)] if el.tag == "a" else [text_of(a) for a in el.iter("a")])
     seen: dict[str, None] = {}
     for tag in tags:
         if clean(tag):
             seen.setdefault(clean(tag), None)
     meta.topics = tuple(seen)
-    meta.summary = clean(_meta(soup, "description", "og:description") or ld.get("description") or "")
-    meta.page_type = (_meta(soup, "og:type") or ld.get("@type") or "").lower()
-    link = soup.find("link", attrs={"rel": "canonical"})
-    meta.canonical = link["href"] if link and link.get("href") else None
+    meta.summary = clean(_meta(doc, "description", "og:description") or str(ld.get("description") or ""))
+    meta.page_type = (_meta(doc, "og:type") or str(ld.get("@type") or "")).lower()
+    canonical = doc.xpath("//link[@rel='canonical']/@href")
+    meta.canonical = canonical[0] if canonical else None
     return meta
 
 
-def attachment_links(root: Tag, base_url: str) -> tuple[Attachment, ...]:
+def links(root, base_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, link text) of every <a href> under root."""
+    return [(urljoin(base_url, a.get("href", "").strip()), text_of(a)) for a in root.iter("a") if a.get("href")]
+
+
+def attachment_links(root, base_url: str) -> tuple[Attachment, ...]:
     """Links to files (PDF, Word, spreadsheets) inside the content, absolute and de-duplicated."""
     found: dict[str, Attachment] = {}
-    for a in root.find_all("a", href=True):
-        href = a["href"].strip()
-        if _ATTACHMENT_EXT.search(href):
-            url = urljoin(base_url, href)
-            found.setdefault(url, Attachment(url=url, title=clean(a.get_text(" "))))
+    for url, text in links(root, base_url):
+        if _ATTACHMENT_EXT.search(url):
+            found.setdefault(url, Attachment(url=url, title=text))
     return tuple(found.values())
 
 

@@ -139,6 +139,8 @@ def parse_pdf(data: bytes) -> PdfDocument:
     """Read a PDF's text as blocks; raises PdfError for bytes that are not a readable PDF."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise PdfError("not a PDF (no %PDF header)")
+    if b"%%EOF" not in data[-2048:]:
+        raise PdfError("truncated PDF (no %%EOF marker at the end)")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

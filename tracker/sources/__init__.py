@@ -43,6 +43,8 @@ def kind_of(content_type: str, body: bytes) -> str:
 
 def parse_capture(capture: Capture) -> Publication:
     """Parse one archived response with its publisher's adapter (generic for other hosts)."""
+    if not capture.body.strip():
+        raise UnsupportedDocument("empty body")
     source = capture.source if capture.source in ADAPTERS or capture.source == "other" else source_of(capture.url)
     adapter = ADAPTERS.get(source, generic)
     publication = adapter.parse(capture)

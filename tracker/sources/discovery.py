@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from tracker.items import Candidate
-from tracker.parse.html import soup_of
+from tracker.parse.html import parse_document, text_of
 from tracker.parse.text import clean, parse_date
 
 log = logging.getLogger(__name__)
@@ -97,34 +97,38 @@ def listing_candidates(
         check_refusal(result, "listing")
         if not _ok(result):
             break
-        soup = soup_of(result.body, result.headers.get("content-type", ""))
+        doc = parse_document(result.body, result.headers.get("content-type", ""))
+        here = result.final_url or url
         new = 0
         oldest: date | None = None
-        for a in soup.find_all("a", href=True):
-            link = urljoin(result.final_url or url, a["href"]).split("#")[0]
+        for a in doc.iter("a"):
+            if not a.get("href"):
+                continue
+            link = urljoin(here, a.get("href").strip()).split("#")[0]
             if urlsplit(link).netloc != host or not keep.search(urlsplit(link).path) or link in seen_items:
                 continue
             seen_items.add(link)
-            container = a.find_parent(["li", "article", "div"])
-            time_tag = container.find("time") if container else None
-            published = parse_date(time_tag.get("datetime") or time_tag.get_text(" ")) if time_tag else None
+            container = next((p for p in a.iterancestors() if p.tag in {"li", "article", "div"}), None)
+            time_tag = container.find(".//time") if container is not None else None
+            published = parse_date(time_tag.get("datetime") or text_of(time_tag)) if time_tag is not None else None
             if published and (oldest is None or published < oldest):
                 oldest = published
             if since and published and published < since:
                 continue
             new += 1
-            yield Candidate(url=link, title=clean(a.get_text(" ")), published=published)
+            yield Candidate(url=link, title=text_of(a), published=published)
         if new == 0 or (since and oldest and oldest < since):
             break  # an incremental run stops paging once the listing is older than `since`
-        url = _next_page(soup, result.final_url or url)
+        url = _next_page(doc, here)
 
 
-def _next_page(soup, current: str) -> str | None:
-    link = soup.find("a", attrs={"rel": "next"}) or soup.find("link", attrs={"rel": "next"})
-    if link is None:
-        link = next((a for a in soup.find_all("a", href=True) if clean(a.get_text(" ")).lower() in {"next", "next page", "next ›", "next »", "›", "»"}), None)
-    if link is not None and link.get("href"):
-        return urljoin(current, link["href"])
+def _next_page(doc, current: str) -> str | None:
+    hrefs = doc.xpath("//a[@rel='next']/@href | //link[@rel='next']/@href")
+    if not hrefs:
+        hrefs = [a.get("href") for a in doc.iter("a") if a.get("href")
+                 and clean(text_of(a)).lower() in {"next", "next page", "next \u203a", "next \u00bb", "\u203a", "\u00bb"}]
+    if hrefs:
+        return urljoin(current, hrefs[0])
     m = re.search(r"([?&]page=)(\d+)", current)
     if m:
         return current[: m.start(2)] + str(int(m.group(2)) + 1) + current[m.end(2):]

@@ -6,7 +6,14 @@ import hashlib
 from typing import Callable
 
 from tracker.items import Capture, Publication
-from tracker.parse.html import attachment_links, content_root, page_meta, soup_of, text_date_near_top
+from tracker.parse.html import (
+    attachment_links,
+    content_root,
+    html_to_blocks,
+    page_meta,
+    parse_document,
+    text_date_near_top,
+)
 from tracker.parse.pdf import parse_pdf
 from tracker.parse.text import parse_date
 
@@ -32,11 +39,9 @@ def parse_html_capture(
 
     if kind_of(capture.content_type, capture.body) != "html":
         raise UnsupportedDocument(f"expected HTML, got {capture.content_type!r}")
-    soup = soup_of(capture.body, capture.content_type)
-    meta = page_meta(soup)
-    root = content_root(soup)
-    from tracker.parse.html import html_to_blocks
-
+    doc = parse_document(capture.body, capture.content_type)
+    meta = page_meta(doc)
+    root = content_root(doc)
     blocks = html_to_blocks(root)
     published = capture.published_hint or parse_date(meta.published) or text_date_near_top(blocks)
     return Publication(
