@@ -20,7 +20,7 @@ from tracker.health import ParseTally, check_sources
 from tracker.items import Block, Publication, Recommendation
 from tracker.registry import load_reviews, owning_review
 from tracker.settings import Settings
-from tracker.sources import parse_capture
+from tracker.sources import is_document, parse_capture
 from tracker.warehouse import load
 from tracker.warehouse.db import open_work_db
 
@@ -56,7 +56,9 @@ def parse_stage(
         row[0]: (row[1], row[2])
         for row in con.execute("SELECT capture_url, sha256, parser_version FROM parsed_captures").fetchall()
     }
-    for url, warc_file, offset, sha256 in load.latest_captures(con):
+    for url, warc_file, offset, sha256, content_type in load.latest_captures(con):
+        if not is_document(url, content_type):
+            continue  # robots.txt, sitemaps, search and CDX answers are archived but are not publications
         if done.get(url) == (sha256, PARSER_VERSION):
             summary.skipped_unchanged += 1
             continue

@@ -195,14 +195,32 @@ class RecordInfo:
     last_modified: str | None
 
 
+class CorruptRecord(ValueError):
+    """A WARC record whose bytes do not match its recorded digest (cut short or altered)."""
+
+
+def _check_digest(record, path: Path) -> None:
+    # warcio reads a cut-short record without complaint; the digests it wrote tell the truth.
+    has_digest = record.rec_headers.get_header("WARC-Block-Digest") or record.rec_headers.get_header("WARC-Payload-Digest")
+    if has_digest and record.digest_checker.passed is not True:
+        uri = record.rec_headers.get_header("WARC-Target-URI")
+        problems = "; ".join(map(str, record.digest_checker.problems)) or "record cut short"
+        raise CorruptRecord(f"{path.name}: record for {uri} fails its digest check ({problems})")
+
+
 def iter_records(path: Path, with_body: bool = True) -> Iterator[tuple[RecordInfo, bytes | None]]:
-    """Yield (index entry, body) for each response record of one WARC file, streaming."""
+    """Yield (index entry, body) for each response record of one WARC file, streaming.
+
+    Raises CorruptRecord at the first record whose digest does not match (e.g. a file cut short).
+    """
     with open(path, "rb") as fh:
-        iterator = ArchiveIterator(fh)
+        iterator = ArchiveIterator(fh, check_digests=True)
         for record in iterator:
             if record.rec_type != "response":
                 continue
             body = record.content_stream().read()
+            record.raw_stream.read()  # finish the block so the digest can be judged
+            _check_digest(record, path)
             offset = iterator.get_record_offset()
             yield _info(path, offset, record, body), (body if with_body else None)
 
@@ -211,8 +229,10 @@ def read_capture(path: Path, offset: int) -> Capture:
     """Read the one response record that starts at `offset` in `path`."""
     with open(path, "rb") as fh:
         fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
+        record = next(iter(ArchiveIterator(fh, check_digests=True)))
         body = record.content_stream().read()
+        record.raw_stream.read()
+        _check_digest(record, path)
         info = _info(path, offset, record, body)
         headers = {k.lower(): v for k, v in record.http_headers.headers}
     return Capture(

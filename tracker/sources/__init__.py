@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from tracker.items import Capture, Publication
@@ -39,6 +40,16 @@ def kind_of(content_type: str, body: bytes) -> str:
     if ct in {"text/html", "application/xhtml+xml"} or head[:1] == b"<":
         return "html"
     raise UnsupportedDocument(f"unsupported content type {content_type or 'unknown'!r}")
+
+
+_NOT_DOCUMENTS = re.compile(r"/robots\.txt$|/api/search\.json|/ukgwa/cdx\b|sitemap[^/]*\.xml", re.I)
+_DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "application/json", "")
+
+
+def is_document(url: str, content_type: str) -> bool:
+    """Publications, as opposed to what discovery reads (robots.txt, sitemaps, search and CDX pages)."""
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    return not _NOT_DOCUMENTS.search(url) and (ctype in _DOCUMENT_TYPES or ctype.endswith("+json"))
 
 
 def parse_capture(capture: Capture) -> Publication:

@@ -57,16 +57,16 @@ def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> int:
 
 
 def latest_captures(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """The newest successful capture of each URL: (url, warc_file, offset, sha256)."""
+    """The newest successful capture of each URL: (url, warc_file, offset, sha256, content_type)."""
     return con.execute(
         """
         WITH ranked AS (
-            SELECT url, warc_file, warc_offset, sha256,
+            SELECT url, warc_file, warc_offset, sha256, content_type,
                    row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC, warc_file DESC, warc_offset DESC) AS rn
             FROM archive_index
             WHERE status = 200
         )
-        SELECT url, warc_file, warc_offset, sha256 FROM ranked WHERE rn = 1 ORDER BY url
+        SELECT url, warc_file, warc_offset, sha256, content_type FROM ranked WHERE rn = 1 ORDER BY url
         """
     ).fetchall()
 
