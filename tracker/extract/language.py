@@ -95,7 +95,8 @@ def _expand(spec: str) -> tuple[int, ...]:
                     numbers.extend(range(lo, hi + 1))
                 i += 3
                 continue
-            numbers.append(int(tok))
+            if int(tok) > 0:
+                numbers.append(int(tok))
         i += 1
     seen: dict[int, None] = {}
     for n in numbers:
