@@ -66,7 +66,8 @@ def test_every_quote_is_in_its_source_text(paragraphs, doc_review):
     for ev in evidence:
         assert ev.quote.strip()
         assert any(ev.quote in t for t in texts), (ev.quote, texts)
-        assert ev.number in EXTRACTOR.known[ev.review_id]
+        known = EXTRACTOR.known.get(ev.review_id)
+        assert not known or ev.number in known
         assert ev.axis in {"response", "implementation"}
 
 
