@@ -16,6 +16,7 @@ from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
 from tracker.faults import checkpoint
 from tracker.fetch.archive import read_capture
+from tracker.fetch.state import load_all_states
 from tracker.health import ParseTally, check_sources
 from tracker.items import Block, Publication, Recommendation
 from tracker.registry import load_reviews, owning_review
@@ -206,6 +207,7 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
     con = open_work_db(settings.work_db, settings.sql_dir)
     try:
         summary.indexed = load.index_archive(con, settings.archive_dir)
+        load.replace_crawl_state(con, load_all_states(settings))
         tally = ParseTally()
         parse_stage(con, settings, summary, tally)
         extract_stage(con, settings, summary)

@@ -61,6 +61,16 @@ def status_text(settings: Settings) -> str:
         if health:
             out.append("\nSource health (last run; listed/fetched/failed only for live runs)")
             out.append(_table(["source", "listed", "fetched", "failed", "parsed", "no title", "no date", "health", "message"], health))
+        crawl = con.execute(
+            """SELECT source, count(*) AS urls, count(*) FILTER (WHERE last_status = 200) AS ok,
+                      count(*) FILTER (WHERE last_status = 304) AS not_modified,
+                      count(*) FILTER (WHERE consecutive_failures > 0) AS failing,
+                      count(*) FILTER (WHERE skipped IS NOT NULL) AS skipped, max(last_fetched) AS last_fetched
+               FROM crawl_state GROUP BY source ORDER BY source"""
+        ).fetchall()
+        if crawl:
+            out.append("\nCrawl state (failing URLs are retried next run)")
+            out.append(_table(["source", "urls", "200", "304", "failing", "skipped", "last fetched (UTC)"], crawl))
         last = con.execute(
             "SELECT run_id, started_at, finished_at, mode, outcome FROM runs ORDER BY started_at DESC LIMIT 1"
         ).fetchone()

@@ -75,13 +75,13 @@ def policy_from_response(status: int, body: bytes | None, error: str | None) -> 
 class RobotsCache:
     """One policy per host key for the lifetime of a Fetcher (= one run)."""
 
-    def __init__(self, fetch: Callable[[str], tuple[int, bytes | None, str | None]]):
-        self._fetch = fetch
+    def __init__(self):
         self._lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
         self._policies: dict[str, RobotsPolicy] = {}
 
-    def policy(self, url: str) -> RobotsPolicy:
+    def policy(self, url: str, fetch: Callable[[str], tuple[int, bytes | None, str | None]]) -> RobotsPolicy:
+        """The host's policy; `fetch(robots_url) -> (status, body, error)` runs once per host."""
         key = host_key(url)
         with self._lock:
             if key in self._policies:
@@ -91,7 +91,7 @@ class RobotsCache:
             with self._lock:
                 if key in self._policies:
                     return self._policies[key]
-            status, body, error = self._fetch(robots_url(url))
+            status, body, error = fetch(robots_url(url))
             policy = policy_from_response(status, body, error)
             with self._lock:
                 self._policies[key] = policy

@@ -33,6 +33,7 @@ class UrlState:
     last_modified: str | None = None
     sha256: str | None = None  # of the last 200 body as stored
     capture_warc: str | None = None  # archive file holding the last 200 capture
+    capture_url: str | None = None  # the URL that capture was fetched from (after redirects)
     last_fetched: str | None = None  # ISO time of the last request (any outcome)
     last_changed: str | None = None  # ISO time the body last differed from the one before
     unchanged: bool | None = None  # the last 200 body had the same SHA-256 as the previous one
@@ -139,7 +140,7 @@ class CrawlState:
 
     def record_ok(
         self, url: str, status: int, *, etag: str | None, last_modified: str | None, sha256: str, capture_warc: str | None,
-        fetched_at: datetime | None = None,
+        capture_url: str | None = None, fetched_at: datetime | None = None,
     ) -> bool:
         """A complete 200 was archived; returns True when the body is unchanged since last time."""
         with self._lock:
@@ -151,6 +152,7 @@ class CrawlState:
             e.unchanged = unchanged
             e.last_status, e.etag, e.last_modified, e.sha256 = status, etag, last_modified, sha256
             e.capture_warc = capture_warc
+            e.capture_url = capture_url or url
             e.last_fetched = when
             e.consecutive_failures, e.last_error, e.skipped = 0, None, None
             return unchanged
@@ -200,8 +202,8 @@ def load_all_states(settings: Settings) -> list[dict]:
     if not folder.exists():
         return rows
     for path in sorted(folder.glob("*.json")):
-        if path.name.startswith("."):
-            continue
+        if path.name.startswith(".") or path.name.endswith(".crawl.json"):
+            continue  # <source>.crawl.json holds a run summary, not URL state
         state = CrawlState(path)
         for row in state.rows():
             rows.append({"source": path.stem, **row})

@@ -156,3 +156,21 @@ def replace_corrections(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> No
     con.execute("DELETE FROM corrections")
     if rows:
         con.executemany("INSERT INTO corrections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+
+
+CRAWL_COLUMNS = (
+    "source", "url", "last_status", "etag", "last_modified", "sha256", "capture_warc", "capture_url",
+    "last_fetched", "last_changed", "unchanged", "consecutive_failures", "last_error", "skipped",
+)
+
+
+def replace_crawl_state(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Copy the fetcher's per-source JSON state files into the crawl_state table."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM crawl_state")
+    if rows:
+        con.executemany(
+            f"INSERT INTO crawl_state ({', '.join(CRAWL_COLUMNS)}) VALUES ({', '.join('?' * len(CRAWL_COLUMNS))})",
+            [tuple(row.get(c) for c in CRAWL_COLUMNS) for row in rows],
+        )
+    con.execute("COMMIT")

@@ -28,6 +28,7 @@ PUBLISHED_TABLES = (
     "processing_errors",
     "corrections",
     "source_health",
+    "crawl_state",
     "runs",
 )
 KEEP_VERSIONS = 8

@@ -1,0 +1,366 @@
+"""The crawl engine: one worker per host, discovery by the source adapters, attachments at depth 1.
+
+- `crawl_urls(fetcher, urls)`: fetch a list of URLs, hosts in parallel, one request in flight per host.
+- `crawl_source(settings, source, since)`: one source (one Airflow task): the adapter's discover(),
+  every candidate, the PDF attachments of fetched pages; its own WARC file and crawl-state file.
+- `crawl_sources(settings, sources, since)`: several sources in threads (the CLI's `tracker run`).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Iterable
+from urllib.parse import urlsplit
+
+from tracker.fetch.archive import ArchiveWriter
+from tracker.fetch.client import Fetcher, FetchResult, Politeness, _outcome
+from tracker.fetch.robots import host_key
+from tracker.fetch.state import CrawlState
+from tracker.items import Candidate, Capture  # noqa: F401 - Candidate is the adapters' item type
+from tracker.settings import SOURCES, Settings
+
+log = logging.getLogger(__name__)
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+class Progress:
+    """Per-host counts (done, queued, failed): one updating stderr line on a TTY, else log lines."""
+
+    def __init__(self, label: str = "fetch", *, stream=None, every: int = 25, interval_s: float = 0.25):
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.every = every
+        self.interval_s = interval_s
+        self._lock = threading.Lock()
+        self.hosts: dict[str, dict[str, int]] = {}
+        self._done_total = 0
+        self._last_draw = 0.0
+        self._drawn = False
+
+    def _host(self, host: str) -> dict[str, int]:
+        return self.hosts.setdefault(host, {"done": 0, "queued": 0, "failed": 0})
+
+    def queued(self, host: str, n: int = 1) -> None:
+        with self._lock:
+            self._host(host)["queued"] += n
+
+    def done(self, host: str, result: FetchResult) -> None:
+        with self._lock:
+            h = self._host(host)
+            h["queued"] = max(0, h["queued"] - 1)
+            h["done"] += 1
+            if result.error:
+                h["failed"] += 1
+            self._done_total += 1
+            self._emit(final=False)
+
+    def line(self) -> str:
+        parts = []
+        for host, h in sorted(self.hosts.items()):
+            name = host.split("://", 1)[-1]
+            parts.append(f"{name} {h['done']} done, {h['queued']} queued, {h['failed']} failed")
+        return f"{self.label}: " + " | ".join(parts)
+
+    def _emit(self, final: bool) -> None:
+        if self.tty:
+            now = time.monotonic()
+            if final or now - self._last_draw >= self.interval_s:
+                self._last_draw = now
+                self.stream.write("\r\x1b[K" + self.line()[:200] + ("\n" if final else ""))
+                self.stream.flush()
+                self._drawn = not final
+        elif final or self._done_total % self.every == 0:
+            log.info("%s", self.line())
+
+    def finish(self) -> None:
+        with self._lock:
+            if self.hosts:
+                self._emit(final=True)
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    url: str
+    index: int = -1  # position in crawl_urls' input
+    depth: int = 0
+    published: date | None = None
+    source: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class HostPool:
+    """Per-host FIFO queues, one worker thread per host (started on its first URL).
+
+    The Fetcher enforces the per-host delay; this gives every host its own thread so hosts proceed
+    in parallel and a run lasts as long as its busiest host. `handle(job, result)` runs in the
+    worker and may submit more jobs (attachments). URLs are de-duplicated.
+    """
+
+    def __init__(self, fetcher: Fetcher, handle: Callable[[Job, FetchResult], None] | None = None,
+                 progress: Progress | None = None):
+        self.fetcher = fetcher
+        self.handle = handle
+        self.progress = progress
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._queues: dict[str, queue.SimpleQueue] = {}
+        self._threads: list[threading.Thread] = []
+        self._pending = 0
+        self._seen: set[str] = set()
+        self._cancelled = False
+        self.errors: list[str] = []
+
+    def submit(self, job: Job) -> bool:
+        key = host_key(job.url)
+        with self._lock:
+            if job.url in self._seen:
+                return False
+            self._seen.add(job.url)
+            self._pending += 1
+            q = self._queues.get(key)
+            if q is None:
+                q = self._queues[key] = queue.SimpleQueue()
+                t = threading.Thread(target=self._work, args=(q,), name=f"fetch {key}", daemon=True)
+                self._threads.append(t)
+                t.start()
+        if self.progress:
+            self.progress.queued(key)
+        q.put(job)
+        return True
+
+    def seen(self, url: str) -> bool:
+        with self._lock:
+            return url in self._seen
+
+    def _work(self, q: queue.SimpleQueue) -> None:
+        while True:
+            job = q.get()
+            if job is None:
+                return
+            try:
+                if self._cancelled:  # interrupted: queued URLs are left for the next run
+                    continue
+                result = self.fetcher.get(job.url, published=job.published, source=job.source)
+                if self.progress:
+                    self.progress.done(host_key(job.url), result)
+                if self.handle:
+                    self.handle(job, result)
+            except Exception as exc:  # a bug in one URL's handling must not stall the others
+                log.exception("fetching %s failed", job.url)
+                with self._lock:
+                    self.errors.append(f"{job.url}: {type(exc).__name__}: {exc}")
+            finally:
+                with self._lock:
+                    self._pending -= 1
+                    if self._pending == 0:
+                        self._idle.notify_all()
+
+    def cancel(self) -> None:
+        """Drop the jobs not started yet (requests in flight finish and are archived)."""
+        self._cancelled = True
+
+    def join(self) -> None:
+        """Wait until every submitted job (and every job those submitted) is done; stop the workers."""
+        with self._lock:
+            while self._pending:
+                self._idle.wait()
+            queues = list(self._queues.values())
+            threads = list(self._threads)
+        for q in queues:
+            q.put(None)
+        for t in threads:
+            t.join()
+        if self.progress:
+            self.progress.finish()
+
+
+def crawl_urls(fetcher: Fetcher, urls: Iterable[str], *, progress: Progress | None = None) -> list[FetchResult]:
+    """Fetch every URL (in input order in the result); hosts in parallel, one request per host at a time.
+
+    A URL given twice is fetched once; both positions get the same result.
+    """
+    urls = list(urls)
+    results: dict[str, FetchResult] = {}
+    lock = threading.Lock()
+
+    def keep(job: Job, result: FetchResult) -> None:
+        with lock:
+            results[job.url] = result
+
+    pool = HostPool(fetcher, keep, progress or Progress("fetch"))
+    try:
+        for i, url in enumerate(urls):
+            pool.submit(Job(url=url, index=i))
+    finally:
+        pool.join()
+    return [results[url] for url in urls]
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _is_pdf_link(url: str, content_type: str = "") -> bool:
+    return "pdf" in (content_type or "").lower() or urlsplit(url).path.lower().endswith(".pdf")
+
+
+def crawl_source(
+    settings: Settings,
+    source: str,
+    since: date | None,
+    *,
+    session=None,
+    politeness: Politeness | None = None,
+    progress: Progress | None = None,
+    fetcher_options: dict | None = None,
+) -> dict:
+    """Discover and fetch one source into a new WARC file; returns a small JSON-able summary.
+
+    Work is never thrown away: whatever was fetched before an error is archived (the WARC file is
+    closed, not aborted) and the crawl state is saved; then the error is raised again.
+    """
+    from tracker.sources import ADAPTERS, parse_capture
+    from tracker.sources.discovery import SourceDegraded
+
+    if source not in ADAPTERS:
+        raise ValueError(f"unknown source {source!r}")
+    adapter = ADAPTERS[source]
+    base_url = settings.base_urls[source]
+    summary: dict = {
+        "source": source, "listed": 0, "fetched": 0, "not_modified": 0, "failed": 0, "skipped": 0,
+        "other": 0, "attachments": 0, "retried_from_last_run": 0, "warc": None, "hosts": {}, "notes": [],
+    }
+    discover = getattr(adapter, "discover", None)
+    if discover is None:
+        summary["notes"].append("no discover() for source")
+        return summary
+
+    base_host = _host(base_url)
+    state = CrawlState.for_source(settings, source)
+    writer = ArchiveWriter(settings.archive_dir, prefix=source)
+    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, **(fetcher_options or {}))
+    progress = progress or Progress(f"fetch {source}")
+    lock = threading.Lock()
+    allowed = settings.allowed_hosts
+
+    def hint(url: str) -> str | None:
+        # The crawl's own host (the publisher or a mirror of it) is this source's; elsewhere the
+        # adapters decide by host when the capture is processed.
+        return source if _host(url) == base_host else None
+
+    def handle(job: Job, result: FetchResult) -> None:
+        with lock:
+            summary[_outcome(result)] += 1
+        if job.depth > 0 or not result.ok or result.not_modified:
+            return
+        from tracker.sources import kind_of
+
+        try:
+            kind = kind_of(result.content_type, result.body)
+        except ValueError:
+            return
+        if kind not in {"html", "json"}:
+            return
+        try:
+            capture = Capture(
+                url=result.final_url, fetched_at=result.fetched_at, status=result.status,
+                content_type=result.content_type, body=result.body, headers=result.headers,
+                source=job.source, published_hint=job.published,
+            )
+            publication = parse_capture(capture)
+        except Exception as exc:  # the processing stage will record the parse error properly
+            log.info("could not read links of %s: %s", result.final_url, exc)
+            return
+        for att in publication.attachments:
+            if _host(att.url) in allowed and _is_pdf_link(att.url, att.content_type):
+                if pool.submit(Job(url=att.url, depth=1, published=job.published, source=hint(att.url))):
+                    with lock:
+                        summary["attachments"] += 1
+        if source == "dhsc":
+            # GOV.UK HTML publications are child content items, read through the Content API too.
+            from tracker.sources.dhsc import content_api_url
+
+            for child in publication.children:
+                if pool.submit(Job(url=content_api_url(base_url, child), depth=1, published=job.published, source=source)):
+                    with lock:
+                        summary["attachments"] += 1
+
+    pool = HostPool(fetcher, handle, progress)
+    error: BaseException | None = None
+    try:
+        for candidate in discover(fetcher, base_url, since):
+            summary["listed"] += 1
+            pool.submit(Job(url=candidate.url, published=candidate.published, source=hint(candidate.url)))
+        # What failed last run is tried again, even when discovery no longer lists it (e.g. an
+        # attachment of a page that now answers 304).
+        for row in state.rows():
+            if row["consecutive_failures"] > 0 and not pool.seen(row["url"]):
+                if pool.submit(Job(url=row["url"], source=hint(row["url"]))):
+                    summary["retried_from_last_run"] += 1
+    except SourceDegraded as exc:  # a challenge or refusal: reported loudly by source health, not a crash
+        summary["degraded"] = str(exc)
+        summary["notes"].append(f"degraded: {exc}")
+        log.error("%s: source degraded: %s", source, exc)
+    except BaseException as exc:  # keep what was fetched, then fail the task
+        error = exc
+        if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: stop soon, finish what is in flight
+            pool.cancel()
+        summary["notes"].append(f"discover() failed: {type(exc).__name__}: {exc}")
+        log.error("%s: discover() failed: %s", source, exc)
+    finally:
+        pool.join()
+        path = writer.close()
+        state.save()
+    summary["warc"] = path.name if path else None
+    summary["hosts"] = {k: dict(v) for k, v in fetcher.host_stats.items()}
+    summary["notes"].extend(pool.errors)
+    if error is not None:
+        raise error
+    return summary
+
+
+def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | None, *, session=None) -> list[str]:
+    """Crawl several sources concurrently (threads, shared per-host politeness); one note line each."""
+    chosen = tuple(sources) or SOURCES
+    politeness = Politeness()
+    progress = Progress("fetch")
+    notes: dict[str, str] = {}
+
+    def one(source: str) -> str:
+        from tracker.health import write_crawl_summary
+
+        try:
+            s = crawl_source(settings, source, since, session=session, politeness=politeness, progress=progress)
+        except Exception as exc:
+            return f"{source}: fetch failed: {type(exc).__name__}: {exc}"
+        write_crawl_summary(settings, s)
+        if s.get("degraded"):
+            return f"{source}: DEGRADED: {s['degraded']}"
+        if s["notes"] and s["listed"] == 0 and "no discover() for source" in s["notes"]:
+            return f"{source}: no discover() for source, nothing fetched"
+        line = (f"{source}: listed {s['listed']}, fetched {s['fetched']}, not modified {s['not_modified']}, "
+                f"failed {s['failed']}, skipped {s['skipped']}, attachments {s['attachments']}")
+        return line + (f" -> {s['warc']}" if s["warc"] else "")
+
+    with ThreadPoolExecutor(max_workers=max(1, len(chosen)), thread_name_prefix="source") as pool:
+        futures = {source: pool.submit(one, source) for source in chosen}
+        for source, future in futures.items():
+            notes[source] = future.result()
+    progress.finish()
+    return [notes[s] for s in chosen]

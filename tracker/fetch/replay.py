@@ -1,0 +1,148 @@
+"""Offline replay: a requests.Session that answers from the WARC archive instead of the network.
+
+    session = replay_session(settings.archive_dir)
+    fetcher = Fetcher(settings, writer, state, session=session)   # the same code path as a live crawl
+
+For each URL the latest capture is served, preferring a definitive answer (200, a redirect, 404) over
+a transient one (429, 5xx) or a 304; a conditional request that matches the capture's ETag or
+Last-Modified gets a 304. A URL the archive never saw raises NotInArchive (not retried). The response
+carries the capture time (`response.replay_fetched_at`), which the Fetcher records as the fetch time,
+so a replayed crawl archives byte-identical captures with their original dates. In replay mode the
+Fetcher does not wait between requests and never resolves host names.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers
+from urllib3 import HTTPResponse
+from warcio.archiveiterator import ArchiveIterator
+
+from tracker.fetch.archive import iter_records, warc_files
+from tracker.fetch.client import NotRetryable, _clean_url
+
+_TRANSIENT = {304, 429} | set(range(500, 600))
+_DROP = {"content-encoding", "transfer-encoding", "content-length"}
+
+
+class NotInArchive(NotRetryable):
+    """The archive holds no capture of this URL."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    rank: tuple  # (definitive, fetched_at, file name, offset): the max wins
+    path: Path
+    offset: int
+    fetched_at: datetime
+    status: int
+
+
+class ReplayIndex:
+    """url -> the capture to serve; only positions are kept in memory, bodies are read on demand."""
+
+    def __init__(self, archive_dir: Path):
+        self.archive_dir = Path(archive_dir)
+        self._entries: dict[str, _Entry] = {}
+        for path in warc_files(self.archive_dir):
+            for info, _ in iter_records(path, with_body=False):
+                rank = (info.status not in _TRANSIENT, info.fetched_at, path.name, info.offset)
+                url = _clean_url(info.url)
+                old = self._entries.get(url)
+                if old is None or rank > old.rank:
+                    self._entries[url] = _Entry(rank, path, info.offset, info.fetched_at, info.status)
+
+    def lookup(self, url: str) -> _Entry | None:
+        return self._entries.get(_clean_url(url))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _read(path: Path, offset: int) -> tuple[int, str, list[tuple[str, str]], bytes]:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh)))
+        http = record.http_headers
+        body = record.content_stream().read()
+        status = int(http.get_statuscode() or 0)
+        reason = http.statusline.partition(" ")[2] if http.statusline else ""
+        return status, reason, list(http.headers), body
+
+
+class ReplayAdapter(BaseAdapter):
+    def __init__(self, index: ReplayIndex):
+        super().__init__()
+        self.index = index
+        self._lock = threading.Lock()
+        self.served: list[str] = []  # URLs answered, in order (for tests and reports)
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        entry = self.index.lookup(request.url)
+        if entry is None:
+            raise NotInArchive(f"not in archive: {request.url}", request=request)
+        status, reason, headers, body = _read(entry.path, entry.offset)
+        headers = [(k, v) for k, v in headers if k.lower() not in _DROP]
+        if status == 200 and _matches(request.headers, dict((k.lower(), v) for k, v in headers)):
+            status, reason, body = 304, "Not Modified", b""
+        headers.append(("Content-Length", str(len(body))))
+        raw = HTTPResponse(
+            body=io.BytesIO(body), headers=headers, status=status, reason=reason, preload_content=False,
+            decode_content=False, request_url=request.url, request_method=request.method,
+        )
+        response = requests.Response()
+        response.status_code = status
+        response.reason = reason
+        response.headers = CaseInsensitiveDict(raw.headers)
+        response.raw = raw
+        response.url = request.url
+        response.request = request
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.connection = self
+        response.replay_fetched_at = entry.fetched_at
+        response.replay_record = (entry.path.name, entry.offset)
+        with self._lock:
+            self.served.append(request.url)
+        if not stream:
+            response.content  # noqa: B018 - read now, like requests does without stream=True
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def _matches(request_headers, capture_headers: dict[str, str]) -> bool:
+    """Would the origin have answered 304 to this conditional request, judging by the capture?"""
+    inm = request_headers.get("If-None-Match")
+    etag = capture_headers.get("etag")
+    if inm and etag:
+        return etag.strip() in {t.strip() for t in inm.split(",")} or inm.strip() == "*"
+    ims = request_headers.get("If-Modified-Since")
+    lm = capture_headers.get("last-modified")
+    if ims and lm:
+        try:
+            return parsedate_to_datetime(lm) <= parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def replay_session(archive_dir: Path, index: ReplayIndex | None = None) -> requests.Session:
+    """A Session whose http:// and https:// requests are answered from the archive."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = ReplayAdapter(index or ReplayIndex(archive_dir))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.is_replay = True
+    session.replay_adapter = adapter
+    return session
