@@ -2,41 +2,65 @@
 
 from __future__ import annotations
 
-import re
-
 from tracker.items import Review
+
+# A one-to-one lower-casing (positions stay put) that also folds the typographic apostrophe.
+_FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(65, 91)}, "\u2019": "'"})
+_FOLLOWERS = ("review", "report", "recommendation")
+
+
+def _boundary(text: str, i: int) -> bool:
+    return i < 0 or i >= len(text) or not text[i].isalnum()
 
 
 class ReviewNamer:
-    """Finds mentions of tracked reviews by title or alias, longest name first."""
+    """Finds mentions of tracked reviews by title or alias, longest name first.
+
+    Plain substring search (str.find) rather than one big regular expression: documents can be
+    hundreds of kilobytes, and this runs on every sentence of every relevant document.
+    """
 
     def __init__(self, reviews: tuple[Review, ...]):
-        names: list[tuple[str, str]] = []
+        names = []
         for review in reviews:
             for name in (review.title, *review.aliases):
-                names.append((name, review.review_id))
-        names.sort(key=lambda n: len(n[0]), reverse=True)
-        self._ids = {}
-        parts = []
-        for i, (name, review_id) in enumerate(names):
-            words = [re.escape(w) for w in re.split(r"[\s\u2019']+", name) if w]
-            parts.append(rf"(?P<n{i}>\b" + r"[\s\u2019']*".join(words) + r"(?:[\u2019']s)?\b)")
-            self._ids[f"n{i}"] = review_id
-        for review in reviews:
-            if review.surname:
-                i = len(self._ids)
-                # case-sensitive: "Rose recommendation 4" names the review, "rose by 4%" does not
-                parts.append(
-                    rf"(?P<n{i}>\b(?-i:{re.escape(review.surname)})(?:[\u2019']s)?(?=\s+(?:review|report|recommendations?)\b))"
-                )
-                self._ids[f"n{i}"] = review.review_id
-        self._pattern = re.compile("|".join(parts), re.I) if parts else None
+                folded = " ".join(name.translate(_FOLD).split())
+                if folded:
+                    names.append((folded, review.review_id))
+        self._names = sorted(set(names), key=lambda n: len(n[0]), reverse=True)
+        # "Rose recommendation 4", "the Kark review": a surname counts only before those words,
+        # and only capitalised ("rose by 4%" is not Lord Rose).
+        self._surnames = [(r.surname, r.review_id) for r in reviews if r.surname]
 
     def mentions(self, text: str) -> list[tuple[int, str]]:
-        """(position, review_id) for each mention, left to right."""
-        if not self._pattern:
-            return []
-        return [(m.start(), self._ids[m.lastgroup]) for m in self._pattern.finditer(text)]
+        """(position, review_id) for each mention, left to right; overlapping shorter names are dropped."""
+        folded = text.translate(_FOLD)
+        spans: list[tuple[int, int, str]] = []
+
+        def free(start: int, end: int) -> bool:
+            return all(end <= s or start >= e for s, e, _ in spans)
+
+        for name, review_id in self._names:
+            start = folded.find(name)
+            while start != -1:
+                end = start + len(name)
+                if folded.startswith("'s", end):
+                    end += 2
+                if _boundary(folded, start - 1) and _boundary(folded, end) and free(start, end):
+                    spans.append((start, end, review_id))
+                start = folded.find(name, start + 1)
+        for surname, review_id in self._surnames:
+            start = text.find(surname)
+            while start != -1:
+                end = start + len(surname)
+                if text.startswith("\u2019s", end) or text.startswith("'s", end):
+                    end += 2
+                rest = folded[end:end + 16].lstrip()
+                if (_boundary(text, start - 1) and _boundary(text, end) and rest.startswith(_FOLLOWERS)
+                        and free(start, end)):
+                    spans.append((start, end, review_id))
+                start = text.find(surname, start + 1)
+        return sorted((s, rid) for s, _, rid in spans)
 
     def only(self, text: str) -> str | None:
         """The one review the text names, or None when it names none or several."""

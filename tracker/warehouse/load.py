@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from tracker.fetch.archive import iter_records, sha256_file, warc_files
 from tracker.items import Evidence, Publication, Recommendation, Review
@@ -71,46 +72,80 @@ def latest_captures(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     ).fetchall()
 
 
-def store_publication(
-    con: duckdb.DuckDBPyConnection, pub: Publication, warc_file: str, offset: int, parser_version: int
+def store_publications(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[Publication, str, int]], parser_version: int
 ) -> None:
-    """Replace one publication, its blocks and links, in one transaction."""
+    """Replace a batch of publications, their blocks and links in one transaction, in bulk (Arrow)."""
+    latest: dict[str, tuple[Publication, str, int]] = {}
+    for item in batch:  # two captures of one canonical URL in a batch: the later one wins
+        latest[item[0].url] = item
+    pubs = [item[0] for item in latest.values()]
+    publications = pa.table({
+        "url": [p.url for p in pubs],
+        "source": [p.source for p in pubs],
+        "title": [p.title for p in pubs],
+        "published_on": pa.array([p.published_on for p in pubs], pa.date32()),
+        "document_type": [p.document_type for p in pubs],
+        "fetched_at": pa.array([_naive_utc(p.fetched_at) for p in pubs], pa.timestamp("us")),
+        "content_sha256": [p.content_sha256 for p in pubs],
+        "capture_url": [p.capture_url for p in pubs],
+        "warc_file": [latest[p.url][1] for p in pubs],
+        "warc_offset": pa.array([latest[p.url][2] for p in pubs], pa.int64()),
+        "updated_on": pa.array([p.updated_on for p in pubs], pa.date32()),
+        "authors": pa.array([list(p.authors) for p in pubs], pa.list_(pa.string())),
+        "topics": pa.array([list(p.topics) for p in pubs], pa.list_(pa.string())),
+        "summary": [p.summary for p in pubs],
+        "parent_url": pa.array([p.parent_url for p in pubs], pa.string()),
+        "has_text": [p.has_text for p in pubs],
+        "parser_version": pa.array([parser_version] * len(pubs), pa.int32()),
+    })
+    blocks = pa.table({
+        "url": [p.url for p in pubs for _ in p.blocks],
+        "seq": pa.array([i for p in pubs for i in range(len(p.blocks))], pa.int32()),
+        "kind": [b.kind for p in pubs for b in p.blocks],
+        "level": pa.array([b.level for p in pubs for b in p.blocks], pa.int32()),
+        "label": [b.label for p in pubs for b in p.blocks],
+        "page": pa.array([b.page for p in pubs for b in p.blocks], pa.int32()),
+        "role": [b.role for p in pubs for b in p.blocks],
+        "text": [b.text for p in pubs for b in p.blocks],
+    })
+    link_rows = {}
+    for p in pubs:
+        for a in p.attachments:
+            link_rows.setdefault((p.url, a.url), (p.url, a.url, "attachment", a.title, a.content_type))
+        for child in p.children:
+            link_rows.setdefault((p.url, child), (p.url, child, "child", None, None))
+    links = pa.table({name: pa.array([r[i] for r in link_rows.values()], pa.string())
+                      for i, name in enumerate(("publication_url", "url", "relation", "title", "content_type"))})
+    parsed = pa.table({
+        "capture_url": [p.capture_url for p in pubs],
+        "sha256": [p.content_sha256 for p in pubs],
+        "parser_version": pa.array([parser_version] * len(pubs), pa.int32()),
+        "publication_url": [p.url for p in pubs],
+    })
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM document_blocks WHERE url = ?", [pub.url])
-        con.execute("DELETE FROM attachments WHERE publication_url = ?", [pub.url])
-        con.execute("DELETE FROM publications WHERE url = ?", [pub.url])
+        for name, table in (("batch_publications", publications), ("batch_blocks", blocks),
+                            ("batch_links", links), ("batch_parsed", parsed)):
+            con.register(name, table)
+        con.execute("DELETE FROM document_blocks WHERE url IN (SELECT url FROM batch_publications)")
+        con.execute("DELETE FROM attachments WHERE publication_url IN (SELECT url FROM batch_publications)")
+        con.execute("DELETE FROM publications WHERE url IN (SELECT url FROM batch_publications)")
+        con.execute(f"INSERT INTO publications ({', '.join(publications.column_names)}) SELECT * FROM batch_publications")
+        con.execute("INSERT INTO document_blocks SELECT * FROM batch_blocks")
+        con.execute("INSERT INTO attachments SELECT * FROM batch_links")
+        con.execute("DELETE FROM parsed_captures WHERE capture_url IN (SELECT capture_url FROM batch_parsed)")
+        con.execute("INSERT INTO parsed_captures SELECT * FROM batch_parsed")
         con.execute(
-            """INSERT INTO publications (url, source, title, published_on, document_type, fetched_at,
-                   content_sha256, capture_url, warc_file, warc_offset, updated_on, authors, topics,
-                   summary, parent_url, has_text, parser_version)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            [
-                pub.url, pub.source, pub.title, pub.published_on, pub.document_type,
-                _naive_utc(pub.fetched_at), pub.content_sha256, pub.capture_url, warc_file, offset,
-                pub.updated_on, list(pub.authors), list(pub.topics), pub.summary, pub.parent_url,
-                pub.has_text, parser_version,
-            ],
+            "DELETE FROM processing_errors WHERE stage = 'parse' AND url IN (SELECT capture_url FROM batch_parsed)"
         )
-        if pub.blocks:
-            con.executemany(
-                "INSERT INTO document_blocks VALUES (?,?,?,?,?,?,?,?)",
-                [(pub.url, i, b.kind, b.level, b.label, b.page, b.role, b.text) for i, b in enumerate(pub.blocks)],
-            )
-        links = {a.url: (pub.url, a.url, "attachment", a.title, a.content_type) for a in pub.attachments}
-        for child in pub.children:
-            links.setdefault(child, (pub.url, child, "child", None, None))
-        if links:
-            con.executemany("INSERT INTO attachments VALUES (?,?,?,?,?)", list(links.values()))
-        con.execute(
-            "INSERT OR REPLACE INTO parsed_captures VALUES (?, ?, ?, ?)",
-            [pub.capture_url, pub.content_sha256, parser_version, pub.url],
-        )
-        con.execute("DELETE FROM processing_errors WHERE url = ? AND stage = 'parse'", [pub.capture_url])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+    finally:
+        for name in ("batch_publications", "batch_blocks", "batch_links", "batch_parsed"):
+            con.unregister(name)
 
 
 def record_error(con: duckdb.DuckDBPyConnection, url: str, stage: str, error: str, captured_at) -> None:
@@ -145,10 +180,7 @@ def replace_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -
     if evidence:
         con.executemany(
             "INSERT INTO status_evidence VALUES (?,?,?,?,?,?,?,?,?)",
-            [
-                (e.review_id, e.number, e.axis, e.status, e.quote, e.source_url, e.published_on, e.method, e.confidence)
-                for e in sorted(evidence, key=lambda e: (e.review_id, e.number, e.axis, e.source_url, e.quote))
-            ],
+            [_evidence_row(e) for e in sorted(evidence, key=lambda e: (e.review_id, e.number, e.axis, e.source_url, e.quote, e.method))],
         )
 
 
@@ -174,3 +206,12 @@ def replace_crawl_state(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> Non
             [tuple(row.get(c) for c in CRAWL_COLUMNS) for row in rows],
         )
     con.execute("COMMIT")
+
+
+def insert_rule_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -> None:
+    if evidence:
+        con.executemany("INSERT INTO rule_evidence VALUES (?,?,?,?,?,?,?,?,?)", [_evidence_row(e) for e in evidence])
+
+
+def _evidence_row(e: Evidence) -> tuple:
+    return (e.review_id, e.number, e.axis, e.status, e.quote, e.source_url, e.published_on, e.method, e.confidence)

@@ -1,0 +1,255 @@
+"""DAG policy tests, a parse-time import test, the failure callback and an end-to-end `dag.test()` run."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from airflow_testlib import (
+    DAG_ID,
+    DAGS_DIR,
+    OUTPUTS_DAG_ID,
+    POOL,
+    ROOT,
+    SAMPLE_WARC,
+    VENV_BIN,
+    assert_sample_warehouse,
+    isolate_airflow_home,
+    tail,
+)
+
+isolate_airflow_home()
+
+DAG_FILE = DAGS_DIR / "nhs_leadership_tracker.py"
+SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi"]
+
+
+@pytest.fixture(scope="module")
+def dagbag():
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(str(DAGS_DIR))
+
+
+@pytest.fixture(scope="module")
+def dag(dagbag):
+    return dagbag.dags[DAG_ID]
+
+
+@pytest.fixture(scope="module")
+def outputs_dag(dagbag):
+    return dagbag.dags[OUTPUTS_DAG_ID]
+
+
+@pytest.fixture(scope="module")
+def dag_module():
+    spec = importlib.util.spec_from_file_location("nhs_leadership_tracker_dagfile", DAG_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_import_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert set(dagbag.dags) == {DAG_ID, OUTPUTS_DAG_ID}
+
+
+def test_schedule_weekly_monday_0600_london(dag):
+    tt = dag.timetable
+    assert tt.expression == "0 6 * * 1"
+    assert getattr(tt.timezone, "name", str(tt.timezone)) == "Europe/London"
+    assert getattr(dag.timezone, "name", str(dag.timezone)) == "Europe/London"
+
+
+def test_run_policy(dag, outputs_dag):
+    for d in (dag, outputs_dag):
+        assert d.catchup is False
+        assert d.max_active_runs == 1
+        assert d.doc_md and d.doc_md.strip().startswith("###")
+        assert {"nhs", "leadership-tracker"} <= set(d.tags)
+
+
+def test_every_task_retries_with_exponential_backoff(dag, outputs_dag):
+    for d in (dag, outputs_dag):
+        for t in d.tasks:
+            assert t.retries >= 2, t.task_id
+            # Airflow 3.3: a multiplier; 0 (or 1) would mean a constant delay.
+            assert float(t.retry_exponential_backoff) >= 2.0, t.task_id
+            assert t.retry_delay >= timedelta(minutes=1), t.task_id
+            assert t.max_retry_delay is not None, t.task_id
+
+
+def test_every_task_has_the_failure_callback(dag, outputs_dag):
+    for d in (dag, outputs_dag):
+        for t in d.tasks:
+            callbacks = t.on_failure_callback
+            callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
+            assert any(getattr(cb, "__name__", "") == "alert_on_failure" for cb in callbacks), t.task_id
+
+
+def test_params(dag):
+    params = dag.params.dump()
+    assert params == {"offline": False, "sources": SOURCES, "since": None}
+
+
+def test_writers_use_the_duckdb_pool_and_nothing_else_does(dag):
+    pools = {t.task_id: t.pool for t in dag.tasks}
+    assert pools["process"] == POOL
+    assert pools["publish"] == POOL
+    assert all(p != POOL for tid, p in pools.items() if tid not in {"process", "publish"})
+
+
+def test_fetch_is_mapped_and_process_tolerates_a_failed_source(dag):
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    fetch = dag.get_task("fetch")
+    assert isinstance(fetch, MappedOperator)
+    # TaskFlow keeps the expand() kwargs in op_kwargs_expand_input (classic operators: expand_input)
+    expand_input = getattr(fetch, "op_kwargs_expand_input", None) or fetch.expand_input
+    assert set(expand_input.value) == {"source"}
+    assert fetch.upstream_task_ids == {"select_sources"}
+    process = dag.get_task("process")
+    assert "fetch" in process.upstream_task_ids
+    # Waits for every source, runs if at least one succeeded (a failed fetch stays visible as failed).
+    assert process.trigger_rule == "all_done_min_one_success"
+    assert dag.get_task("publish").upstream_task_ids == {"process"}
+    assert dag.get_task("publish").trigger_rule == "all_success"
+
+
+def test_publish_emits_the_warehouse_asset_and_outputs_dag_consumes_it(dag, outputs_dag, dag_module):
+    from airflow.sdk import Asset
+
+    outlets = dag.get_task("publish").outlets
+    assert outlets == [dag_module.WAREHOUSE]
+    asset = outlets[0]
+    assert isinstance(asset, Asset)
+    assert asset.name == "nhs_leadership_tracker_warehouse"
+    assert asset.uri.startswith("file:///") and asset.uri.endswith("/tracker.duckdb")
+    # schedule=[WAREHOUSE] -> AssetTriggeredTimetable(AssetAll(WAREHOUSE))
+    assert list(outputs_dag.timetable.asset_condition.objects) == [asset]
+    assert [t.task_id for t in outputs_dag.tasks] == ["outputs"]
+
+
+def test_dag_file_does_not_import_tracker_at_parse_time():
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('dagfile', {str(DAG_FILE)!r})\n"
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        "heavy = sorted(n for n in ('tracker', 'duckdb', 'pyarrow', 'lxml', 'requests', 'pypdf') if n in sys.modules)\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    line = [l for l in out.stdout.splitlines() if l.startswith("HEAVY=")][-1]
+    assert "tracker" not in line.split("=", 1)[1].split(",")
+    assert line == "HEAVY=", f"heavy modules imported while parsing the DAG file: {line}"
+
+
+def _failure_context(exception: BaseException):
+    ti = SimpleNamespace(dag_id=DAG_ID, task_id="fetch", map_index=2, run_id="manual__2026-01-05")
+    task = SimpleNamespace(task_id="fetch", op_kwargs={"source": "nhsproviders"})
+    return {"ti": ti, "task": task, "exception": exception}
+
+
+def test_failure_callback_logs_one_line_and_posts_without_leaking_the_webhook(dag_module, httpserver, caplog, monkeypatch):
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    url = httpserver.url_for("/hook") + "?token=SECRET-TOKEN"
+    monkeypatch.setenv("TRACKER_ALERT_WEBHOOK", url)
+    caplog.set_level(logging.INFO)
+
+    dag_module.alert_on_failure(_failure_context(RuntimeError("connection refused\nafter 3 attempts")))
+
+    lines = [r.getMessage() for r in caplog.records if "TRACKER TASK FAILED" in r.getMessage()]
+    assert len(lines) == 1
+    line = lines[0]
+    assert "\n" not in line
+    for part in (f"dag={DAG_ID}", "task=fetch", "map_index=2", "source=nhsproviders", "RuntimeError: connection refused after 3 attempts"):
+        assert part in line
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")  # werkzeug = the test server
+    assert "SECRET-TOKEN" not in ours and httpserver.url_for("/hook") not in ours
+    assert len(httpserver.log) == 1
+    payload = json.loads(httpserver.log[0][0].get_data())
+    assert payload["text"] == line and payload["source"] == "nhsproviders"
+
+
+def test_failure_callback_without_webhook_only_logs(dag_module, caplog, monkeypatch):
+    monkeypatch.delenv("TRACKER_ALERT_WEBHOOK", raising=False)
+    caplog.set_level(logging.INFO)
+    dag_module.alert_on_failure(_failure_context(ValueError("boom")))
+    assert "TRACKER TASK FAILED" in caplog.text and "ValueError: boom" in caplog.text
+    assert "posted" not in caplog.text
+
+
+E2E_SCRIPT = r"""
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(sys.argv[1])
+assert not bag.import_errors, bag.import_errors
+result = {}
+dr = bag.dags["nhs_leadership_tracker"].test(run_conf={"offline": True})
+result["main"] = str(dr.state)
+dr2 = bag.dags["nhs_leadership_tracker_outputs"].test()
+result["outputs"] = str(dr2.state)
+print("E2E_RESULT=" + json.dumps(result))
+"""
+
+
+@pytest.mark.e2e
+def test_dag_test_end_to_end_on_sqlite(tmp_path):
+    airflow_home = tmp_path / "airflow"
+    tracker_home = tmp_path / "tracker"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW") and k != "TRACKER_HOME"}
+    env.update(
+        AIRFLOW_HOME=str(airflow_home),
+        AIRFLOW__CORE__DAGS_FOLDER=str(DAGS_DIR),
+        AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{airflow_home}/airflow.db",
+        TRACKER_HOME=str(tracker_home),
+        PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+    )
+    log = tmp_path / "e2e.log"
+
+    def run(cmd, timeout=300):
+        with open(log, "a") as fh:
+            fh.write(f"\n$ {' '.join(map(str, cmd))}\n")
+            fh.flush()
+            proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, timeout=timeout)
+        assert proc.returncode == 0, f"{cmd} failed:\n{tail(log, 80)}"
+
+    run(["bash", str(ROOT / "scripts" / "airflow-setup.sh")])
+    run([str(VENV_BIN / "tracker"), "import-warc", str(SAMPLE_WARC)])
+    run([sys.executable, "-c", E2E_SCRIPT, str(DAGS_DIR)], timeout=600)
+
+    results = [l for l in log.read_text().splitlines() if l.startswith("E2E_RESULT=")]
+    assert results, tail(log, 80)
+    assert json.loads(results[-1].split("=", 1)[1]) == {"main": "success", "outputs": "success"}
+
+    assert_sample_warehouse(tracker_home / "tracker.duckdb")
+    assert (tracker_home / "site" / "index.html").is_file()
+    assert (tracker_home / "exports" / "latest" / "review_progress.csv").is_file()
+
+    con = sqlite3.connect(airflow_home / "airflow.db")
+    try:
+        tis = con.execute(
+            "SELECT task_id, map_index, rendered_map_index, state, pool FROM task_instance WHERE dag_id = ?", (DAG_ID,)
+        ).fetchall()
+        events = con.execute(
+            "SELECT a.name FROM asset_event e JOIN asset a ON a.id = e.asset_id WHERE e.source_task_id = 'publish'"
+        ).fetchall()
+    finally:
+        con.close()
+    fetches = sorted((r[2], r[3]) for r in tis if r[0] == "fetch")
+    assert fetches == sorted((s, "success") for s in SOURCES)
+    assert {r[0]: r[4] for r in tis if r[0] in ("process", "publish")} == {"process": POOL, "publish": POOL}
+    assert events == [("nhs_leadership_tracker_warehouse",)]

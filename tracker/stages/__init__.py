@@ -1,0 +1,1 @@
+"""Processing stages over the working database: parsing captures, extracting recommendations and evidence."""

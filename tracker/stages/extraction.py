@@ -1,0 +1,177 @@
+"""The extract stage: each review's recommendations from its own documents, then status evidence from
+every relevant document, incrementally (a document is re-read only when something it depends on changed)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+
+import duckdb
+
+from tracker.corrections import apply_corrections, read_corrections
+from tracker.extract.recommendations import extract_recommendations
+from tracker.extract.relevance import relevance
+from tracker.extract.reviews import ReviewNamer
+from tracker.extract.status import StatusExtractor
+from tracker.faults import checkpoint
+from tracker.items import Block, Evidence, Publication, Recommendation
+from tracker.registry import REGISTRY_FILE, load_reviews, owning_review
+from tracker.settings import Settings
+from tracker.warehouse import load
+
+log = logging.getLogger(__name__)
+
+# Bump when extraction rules change, so every document is read again.
+EXTRACTOR_VERSION = 3
+
+
+def read_blocks(con: duckdb.DuckDBPyConnection, url: str) -> list[Block]:
+    rows = con.execute(
+        "SELECT kind, text, level, label, page, role FROM document_blocks WHERE url = ? ORDER BY seq", [url]
+    ).fetchall()
+    return [Block(kind, text, level or 0, label or "", page, role) for kind, text, level, label, page, role in rows]
+
+
+def read_publications(con: duckdb.DuckDBPyConnection) -> list[Publication]:
+    rows = con.execute(
+        """SELECT url, source, title, published_on, document_type, parent_url, topics, content_sha256
+           FROM publications ORDER BY url"""
+    ).fetchall()
+    return [
+        Publication(url=u, source=s, title=t or "", published_on=p, document_type=d or "", blocks=[],
+                    parent_url=parent, topics=tuple(topics or ()), content_sha256=sha)
+        for u, s, t, p, d, parent, topics, sha in rows
+    ]
+
+
+def _fingerprint(recs: list[Recommendation]) -> str:
+    h = hashlib.sha256(f"v{EXTRACTOR_VERSION}".encode())
+    h.update(REGISTRY_FILE.read_bytes())
+    h.update(json.dumps(sorted((r.review_id, r.number, r.text) for r in recs)).encode())
+    return h.hexdigest()
+
+
+def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary) -> None:
+    reviews = load_reviews()
+    namer = ReviewNamer(reviews)
+    pubs = read_publications(con)
+    by_url = {p.url: p for p in pubs}
+    parents: dict[str, Publication] = {}
+    for pub_url, link_url in con.execute("SELECT publication_url, url FROM attachments").fetchall():
+        if pub_url in by_url:
+            parents.setdefault(link_url.rstrip("/"), by_url[pub_url])
+    owners = {}
+    for pub in pubs:
+        review = owning_review(pub, reviews, parents)
+        owners[pub.url] = review.review_id if review else None
+
+    errors: list[tuple[str, str]] = []
+    recs: list[Recommendation] = []
+    for review in reviews:
+        best: list[Recommendation] = []
+        for pub in (p for p in pubs if owners[p.url] == review.review_id):
+            pub.blocks = read_blocks(con, pub.url)
+            try:
+                found = extract_recommendations(pub, review)
+            except Exception as exc:  # one bad document never stops the run
+                errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
+                continue
+            finally:
+                pub.blocks = []
+            if len(found) > len(best):
+                best = found
+        recs.extend(best)
+
+    corrections = read_corrections(settings.corrections_dir)
+    # Recommendations analysts added count for matching too; a throwaway copy keeps the real
+    # corrections unmarked until they are applied to the evidence below.
+    all_recs, _ = apply_corrections(copy.deepcopy(corrections), {r.review_id for r in reviews}, recs, [])
+    known: dict[str, set[int]] = {}
+    texts: dict[str, dict[int, str]] = {}
+    for r in all_recs:
+        known.setdefault(r.review_id, set()).add(r.number)
+        texts.setdefault(r.review_id, {})[r.number] = r.text
+    fingerprint = _fingerprint(all_recs)
+    extractor = StatusExtractor(namer, known, texts)
+
+    state = {
+        url: (sha, review_id, fp)
+        for url, sha, review_id, fp in con.execute(
+            "SELECT url, content_sha256, review_id, fingerprint FROM extraction_state"
+        ).fetchall()
+    }
+    stale = [p for p in pubs if state.get(p.url) != (p.content_sha256, owners[p.url], fingerprint)]
+    new_evidence: list[Evidence] = []
+    relevance_rows = []
+    for pub in stale:
+        blocks = read_blocks(con, pub.url)
+        pub.blocks = blocks
+        relevant, reason = relevance(pub.title, pub.topics, blocks, owners[pub.url], namer)
+        relevance_rows.append((owners[pub.url], relevant, reason, pub.url))
+        if relevant:
+            body = " ".join(b.text for b in blocks if b.role == "body")
+            doc_review = owners[pub.url] or namer.only(pub.title) or namer.only(body)
+            try:
+                new_evidence.extend(extractor.extract(pub, doc_review))
+            except Exception as exc:  # one bad document never stops the run
+                errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
+        pub.blocks = []  # keep memory flat
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        load.sync_reviews(con, reviews)
+        if stale:
+            con.register("stale_urls", _url_table([p.url for p in stale]))
+            con.execute("DELETE FROM rule_evidence WHERE source_url IN (SELECT url FROM stale_urls)")
+            con.execute("DELETE FROM extraction_state WHERE url IN (SELECT url FROM stale_urls)")
+            con.unregister("stale_urls")
+            load.insert_rule_evidence(con, new_evidence)
+            con.executemany(
+                "UPDATE publications SET review_id = ?, relevant = ?, relevance_reason = ? WHERE url = ?",
+                relevance_rows,
+            )
+            failed = {url for url, _ in errors}
+            con.executemany(
+                "INSERT INTO extraction_state VALUES (?, ?, ?, ?)",
+                [(p.url, p.content_sha256, owners[p.url], fingerprint) for p in stale if p.url not in failed],
+            )
+        rule_rows = [Evidence(*row) for row in con.execute("SELECT * FROM rule_evidence").fetchall()]
+        final_recs, evidence = apply_corrections(corrections, {r.review_id for r in reviews}, recs, rule_rows)
+        load.replace_corrections(con, [c.row() for c in corrections])
+        load.replace_recommendations(con, final_recs)
+        load.replace_evidence(con, evidence)
+        con.execute("DELETE FROM processing_errors WHERE stage = 'extract'")
+        for url, error in errors:
+            load.record_error(con, url, "extract", error, None)
+        _quality_checks(con, reviews, known)
+        checkpoint("extract")  # mid-transaction: a crash here must roll back to the previous state
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    summary.errors += len(errors)
+    summary.extracted = len(stale)
+    summary.recommendations = len(final_recs)
+    summary.evidence = len(evidence)
+    summary.corrections_unmatched = sum(1 for c in corrections if not c.applied)
+
+
+def _url_table(urls: list[str]):
+    import pyarrow as pa
+
+    return pa.table({"url": urls})
+
+
+def _quality_checks(con, reviews, known: dict[str, set[int]]) -> None:
+    con.execute("DELETE FROM data_quality")
+    rows = []
+    for review in reviews:
+        found = len(known.get(review.review_id, ()))
+        if review.expected_recommendations is None:
+            rows.append((review.review_id, "recommendation_count", True, f"found {found}; the review states no number"))
+        else:
+            ok = found == review.expected_recommendations
+            rows.append((review.review_id, "recommendation_count", ok, f"found {found} of {review.expected_recommendations} stated"))
+    con.executemany("INSERT INTO data_quality VALUES (?, ?, ?, ?)", rows)

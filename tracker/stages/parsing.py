@@ -1,0 +1,114 @@
+"""The parse stage: the newest capture of each URL, parsed in worker processes, stored in batches.
+
+Unchanged content (same SHA-256 and parser version) is not parsed again. Parsing is CPU-bound and
+independent per document, so it runs in a process pool; storing stays in this process (DuckDB has
+one writer) and goes in batches through Arrow, one transaction per batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import duckdb
+
+from tracker.faults import checkpoint
+from tracker.fetch.archive import read_capture
+from tracker.health import ParseTally
+from tracker.items import Publication
+from tracker.sources import is_document, parse_capture
+from tracker.warehouse import load
+
+log = logging.getLogger(__name__)
+
+# Bump when parsing changes, so unchanged captures are parsed again with the new code.
+PARSER_VERSION = 2
+BATCH = 64  # documents per transaction: bounded memory, few round trips
+POOL_MIN = 24  # below this many documents a process pool costs more than it saves
+
+
+@dataclass
+class Job:
+    url: str
+    warc_path: str
+    offset: int
+
+
+@dataclass
+class Parsed:
+    job: Job
+    publication: Publication | None = None
+    error: str | None = None
+    fetched_at: object = None
+
+
+def parse_one(job: Job) -> Parsed:
+    """Read one capture and parse it; any failure is returned, never raised (it runs in a worker)."""
+    capture = None
+    try:
+        capture = read_capture(Path(job.warc_path), job.offset)
+        return Parsed(job, publication=parse_capture(capture))
+    except Exception as exc:  # one bad document never stops the run
+        return Parsed(job, error=f"{type(exc).__name__}: {exc}", fetched_at=capture.fetched_at if capture else None)
+
+
+def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], int]:
+    """Captures to parse (new or changed content, or a newer parser) and how many are unchanged."""
+    done = {
+        row[0]: (row[1], row[2])
+        for row in con.execute("SELECT capture_url, sha256, parser_version FROM parsed_captures").fetchall()
+    }
+    jobs, unchanged = [], 0
+    for url, warc_file, offset, sha256, content_type in load.latest_captures(con):
+        if not is_document(url, content_type):
+            continue  # robots.txt, sitemaps, search and CDX answers are archived but are not publications
+        if done.get(url) == (sha256, PARSER_VERSION):
+            unchanged += 1
+            continue
+        jobs.append(Job(url, str(archive_dir / warc_file), offset))
+    return jobs, unchanged
+
+
+def _workers() -> int:
+    env = os.environ.get("TRACKER_WORKERS")
+    return max(1, int(env)) if env else max(1, min(os.cpu_count() or 1, 4))
+
+
+def parse_all(jobs: list[Job]):
+    """Parsed results in job order, from a process pool when there are enough jobs to pay for it."""
+    workers = _workers()
+    if workers == 1 or len(jobs) < POOL_MIN:
+        for job in jobs:
+            yield parse_one(job)
+        return
+    # spawn, not fork: the parent holds a DuckDB connection and its threads.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        for start in range(0, len(jobs), BATCH * workers):
+            yield from pool.map(parse_one, jobs[start : start + BATCH * workers], chunksize=4)
+
+
+def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, tally: ParseTally) -> None:
+    jobs, summary.skipped_unchanged = pending_jobs(con, archive_dir)
+    batch: list[tuple[Publication, str, int]] = []
+    for result in parse_all(jobs):
+        if result.error is not None:
+            summary.errors += 1
+            log.warning("parse failed for %s: %s", result.job.url, result.error)
+            load.record_error(con, result.job.url, "parse", result.error, result.fetched_at)
+            continue
+        pub = result.publication
+        batch.append((pub, Path(result.job.warc_path).name, result.job.offset))
+        tally.add(pub.source, pub.title, pub.published_on, is_page=pub.document_type != "pdf")
+        if len(batch) >= BATCH:
+            load.store_publications(con, batch, PARSER_VERSION)
+            summary.parsed += len(batch)
+            batch = []
+            checkpoint("parse")
+    if batch:
+        load.store_publications(con, batch, PARSER_VERSION)
+        summary.parsed += len(batch)
+        checkpoint("parse")
