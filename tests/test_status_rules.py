@@ -141,3 +141,26 @@ def test_grouped_layout_applies_a_headings_status_to_each_item():
 
 def test_numbers_beyond_the_review_are_dropped():
     assert extract([para("Recommendation 25 of the Kark review has been implemented.")]) == []
+
+
+PHRASES = [
+    "does not accept", "not accepted", "rejects", "declines to implement", "will not be taken forward",
+    "accepted in principle", "agreed in principle", "accepted in part", "partially accepted", "will be implemented in part",
+    "will be considered further", "further consideration", "under consideration", "decision is awaited", "awaiting a decision",
+    "yet to respond", "no decision has been made", "overtaken", "superseded", "has been replaced by", "no longer relevant",
+    "paused", "on hold", "suspended", "stalled", "no sign of progress", "not yet started", "has not begun", "yet to start",
+    "no progress on", "no work has started", "has not been implemented", "partially implemented", "has been implemented in part",
+    "is being implemented", "is being taken forward", "is being rolled out", "under way", "in progress", "work has started",
+    "is progressing", "work on this continues", "has been implemented", "has been delivered", "has been completed",
+    "was implemented", "is now in force", "came into force", "fully implemented", "is now complete", "accepts",
+    "will be implemented", "agrees to implement", "will implement", "endorses", "commits to implementing", "will be taken forward",
+]
+
+
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_the_cheap_prefilter_lets_every_status_phrase_through(phrase):
+    from tracker.extract.phrases import find_statuses
+    from tracker.extract.status import _STATUS_HINT
+
+    assert find_statuses(phrase), phrase  # the rules know the phrase
+    assert _STATUS_HINT.search(phrase), phrase  # and the prefilter never hides it from them

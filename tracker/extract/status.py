@@ -21,6 +21,16 @@ _UNTRACKED_OWNER = re.compile(
     re.I,
 )
 
+# Every status phrase contains one of these; a sentence without any is skipped before the costlier rules.
+_STATUS_HINT = re.compile(
+    r"accept|reject|implement|consider|awaited|awaiting|decision|progress|under\s*way|forward|developed|"
+    r"deliver|complet|in force|in place|paus|on hold|stalled|suspend|overtaken|supersed|replaced|started|"
+    r"begun|begin|no longer|endorse|agree|commit|declin|principle|in part|partial|partly|introduced|"
+    r"establish|enacted|achieved|\bmet\b|rolled out|piloted|progressed|worked on|acted on|\bstart\b|"
+    r"yet to|continu|into force",
+    re.I,
+)
+
 CONFIDENCE = {"sentence": 0.9, "section": 0.8, "grouped": 0.75, "document": 0.7, "paraphrase": 0.6}
 
 
@@ -78,7 +88,11 @@ class StatusExtractor:
     ) -> list[Evidence]:
         """Statements in a block's sentences; a numbered list item's own number stands in for a reference."""
         found: list[Evidence] = []
+        if not _STATUS_HINT.search(text):
+            return found
         for sentence in sentences(text):
+            if not _STATUS_HINT.search(sentence):
+                continue
             visible = blank_quotes(sentence)
             refs = find_references(visible)
             phrases = find_statuses(visible)
