@@ -120,11 +120,11 @@ def status(settings):
 @click.option("--version", "version", type=click.Path(exists=True, path_type=Path), help="An older published file (default: the current warehouse).")
 @click.pass_obj
 def export(settings, out_dir, version):
-    """Write the progress tables as CSV files.
+    """Write the progress tables as CSV, Parquet and one Excel workbook, and changes.csv.
 
-    Example: tracker export --out ~/briefing/tables
+    changes.csv compares the version with the one published before it. Example: tracker export --out ~/briefing/tables
     """
-    from tracker.publish.exports import write_csvs
+    from tracker.publish.exports import export_to
     from tracker.warehouse.publish import open_published
 
     source = version or settings.warehouse
@@ -132,7 +132,7 @@ def export(settings, out_dir, version):
         raise click.ClickException(f"no published warehouse at {source}: run `tracker run` first")
     con = open_published(source)
     try:
-        for path in write_csvs(con, out_dir):
+        for path in export_to(con, out_dir, settings.published_dir):
             click.echo(str(path))
     finally:
         con.close()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from tracker.extract.reviews import ReviewNamer
-from tracker.items import Block
 
 _TOPIC = re.compile(r"\b(leadership|leaders?|management|managers?|talent|boards?|governance|fit and proper)\b", re.I)
 _KEYWORDS = re.compile(
@@ -16,13 +14,15 @@ _KEYWORDS = re.compile(
 
 
 def relevance(
-    title: str, topics: list[str] | tuple[str, ...], blocks: list[Block], owner: str | None, namer: ReviewNamer
+    title: str, topics: list[str] | tuple[str, ...], body: str, owner: str | None, named_reviews: set[str]
 ) -> tuple[bool, str]:
-    """(relevant, reason): the reason names what decided it, so an analyst can audit the filter."""
+    """(relevant, reason): the reason names what decided it, so an analyst can audit the filter.
+
+    `body` is the publisher's own text; `named_reviews` the tracked reviews its title or body names.
+    """
     if owner:
         return True, f"review document: {owner}"
-    body = " ".join(b.text for b in blocks if b.role == "body")
-    named = sorted({rid for _, rid in namer.mentions(title + " " + body)})
+    named = sorted(named_reviews)
     if named:
         return True, "mentions review: " + ", ".join(named)
     for topic in topics:

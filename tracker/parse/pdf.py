@@ -1,19 +1,17 @@
-"""PDF into blocks with page numbers: headings by font size, running headers and contents pages removed."""
+"""PDF into blocks with page numbers (PDFium): headings by font size, running headers and contents pages removed."""
 
 from __future__ import annotations
 
-import io
-import logging
+import ctypes
 import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pypdf import PdfReader
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from tracker.items import Block
 from tracker.parse.text import clean, parse_date
-
-logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _LIST_START = re.compile(r"^(?:\((\d{1,3})\)|(\d{1,3})[.)])\s+(?=\S)")
 _BULLET = re.compile(r"^[-\u2022\u25aa\u25cf\u2013*]\s+")
@@ -45,52 +43,31 @@ class PdfDocument:
     has_text: bool
 
 
-def _page_lines(page, number: int) -> list[_Line]:
-    """Text lines of one page in reading order (left column before right on two-column pages)."""
-    fragments: list[tuple[float, float, float, bool, str, float]] = []
+def _page_lines(textpage, width: float, number: int) -> list[_Line]:
+    """Text lines of one page in reading order (left column before right on two-column pages).
 
-    def visit(text, cm, tm, font_dict, font_size):
-        if not text or not text.strip():
-            return
-        # The text matrix is applied before the current transformation matrix.
-        x, y = tm[4], tm[5]
-        gx = x * cm[0] + y * cm[2] + cm[4]
-        gy = x * cm[1] + y * cm[3] + cm[5]
-        size = font_size * (abs(tm[3] * cm[3]) or abs(tm[3]) or 1.0)
-        bold = "Bold" in str((font_dict or {}).get("/BaseFont", ""))
-        for i, part in enumerate(text.split("\n")):
-            if part.strip():
-                fragments.append((gx, gy - i * size, size, bold, part, _width(part, size)))
-
-    page.extract_text(visitor_text=visit)
-    width = float(page.mediabox.width)
-    rows: dict[int, list] = {}
-    for frag in fragments:
-        rows.setdefault(round(frag[1]), []).append(frag)
+    PDFium groups a page's characters into rectangles, one per run of text on a line; each gives
+    its text, its position, and (from its first character) the font size and weight.
+    """
     lines: list[_Line] = []
-    for y in sorted(rows, reverse=True):
-        for run in _split_columns(sorted(rows[y], key=lambda f: f[0]), width):
-            text = clean(" ".join(f[4] for f in run))
-            if text:
-                lines.append(_Line(text, run[0][0], float(y), round(max(f[2] for f in run), 1), all(f[3] for f in run), number))
+    left, bottom, right, top = (ctypes.c_double() for _ in range(4))
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    for r in range(pdfium_c.FPDFText_CountRects(textpage, 0, -1)):
+        pdfium_c.FPDFText_GetRect(textpage, r, left, top, right, bottom)
+        text = clean(textpage.get_text_bounded(left.value, bottom.value, right.value, top.value))
+        if not text:
+            continue
+        index = pdfium_c.FPDFText_GetCharIndexAtPos(textpage, left.value + 0.5, (top.value + bottom.value) / 2, 2.0, 2.0)
+        size, bold = 0.0, False
+        if index >= 0:
+            size = pdfium_c.FPDFText_GetFontSize(textpage, index)
+            pdfium_c.FPDFText_GetFontInfo(textpage, index, name, len(name), ctypes.byref(flags))
+            bold = b"bold" in name.value.lower() or pdfium_c.FPDFText_GetFontWeight(textpage, index) >= 700
+        lines.append(_Line(text, left.value, round(top.value), round(size, 1), bold, number))
+    # merge runs PDFium split on one printed line (same baseline, touching), then read top to bottom
+    lines.sort(key=lambda l: (-l.y, l.x))
     return _column_order(lines, width)
-
-
-def _width(text: str, size: float) -> float:
-    return len(text) * size * 0.5  # a rough advance width; only used to find gutters between columns
-
-
-def _split_columns(parts: list, page_width: float) -> list[list]:
-    """Split one printed row where a wide gap (a column gutter) separates its fragments."""
-    runs = [[parts[0]]]
-    for frag in parts[1:]:
-        prev = runs[-1][-1]
-        gap = frag[0] - (prev[0] + prev[5])
-        if gap > page_width * 0.04 and frag[0] > page_width * 0.4:
-            runs.append([frag])
-        else:
-            runs[-1].append(frag)
-    return runs
 
 
 def _column_order(lines: list[_Line], page_width: float) -> list[_Line]:
@@ -142,17 +119,27 @@ def parse_pdf(data: bytes) -> PdfDocument:
     if b"%%EOF" not in data[-2048:]:
         raise PdfError("truncated PDF (no %%EOF marker at the end)")
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise PdfError("encrypted PDF")
-        raw_pages = [_page_lines(page, i) for i, page in enumerate(reader.pages, start=1)]
-        info = reader.metadata or {}
-    except PdfError:
-        raise
-    except Exception as exc:  # pypdf raises many types for broken files
-        raise PdfError(f"unreadable PDF: {exc.__class__.__name__}: {exc}") from exc
-    title = clean(str(info.get("/Title", "") or ""))
-    created = parse_date(_pdf_date(str(info.get("/CreationDate", "") or "")))
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise PdfError("encrypted PDF (a password is needed)") from exc
+        raise PdfError(f"unreadable PDF: {message}") from exc
+    try:
+        raw_pages = []
+        for i in range(len(doc)):
+            page = doc[i]
+            textpage = page.get_textpage()
+            raw_pages.append(_page_lines(textpage, page.get_width(), i + 1))
+            textpage.close()
+            page.close()
+        info = doc.get_metadata_dict(skip_empty=True)
+    except pdfium.PdfiumError as exc:
+        raise PdfError(f"unreadable PDF: {exc}") from exc
+    finally:
+        doc.close()
+    title = clean(info.get("Title", ""))
+    created = parse_date(_pdf_date(info.get("CreationDate", "")))
     has_text = any(raw_pages)
     pages = [lines for lines in _strip_running(raw_pages) if not _is_contents(lines)]
     blocks = _blocks(pages)

@@ -1,1 +1,2 @@
-"""Publishing for analysts: CSV exports and the HTML briefing, read from a published warehouse."""
+"""Publishing for analysts, read from a published warehouse: exports (CSV, Excel, Parquet), the change
+digest against the previous published version, and the self-contained HTML briefing."""

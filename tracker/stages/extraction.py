@@ -34,6 +34,26 @@ def read_blocks(con: duckdb.DuckDBPyConnection, url: str) -> list[Block]:
     return [Block(kind, text, level or 0, label or "", page, role) for kind, text, level, label, page, role in rows]
 
 
+def iter_blocks(con: duckdb.DuckDBPyConnection, urls: list[str], chunk: int = 200):
+    """Blocks of each URL in turn (same order as `urls`), read a chunk of documents per query."""
+    import pyarrow as pa
+
+    for start in range(0, len(urls), chunk):
+        part = urls[start : start + chunk]
+        con.register("wanted_urls", pa.table({"url": part, "pos": list(range(len(part)))}))
+        rows = con.execute(
+            """SELECT w.pos, b.kind, b.text, b.level, b.label, b.page, b.role
+               FROM wanted_urls w LEFT JOIN document_blocks b ON b.url = w.url
+               ORDER BY w.pos, b.seq"""
+        ).fetchall()
+        con.unregister("wanted_urls")
+        grouped: list[list[Block]] = [[] for _ in part]
+        for pos, kind, text, level, label, page, role in rows:
+            if kind is not None:
+                grouped[pos].append(Block(kind, text, level or 0, label or "", page, role))
+        yield from grouped
+
+
 def read_publications(con: duckdb.DuckDBPyConnection) -> list[Publication]:
     rows = con.execute(
         """SELECT url, source, title, published_on, document_type, parent_url, topics, content_sha256
@@ -105,14 +125,15 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
     stale = [p for p in pubs if state.get(p.url) != (p.content_sha256, owners[p.url], fingerprint)]
     new_evidence: list[Evidence] = []
     relevance_rows = []
-    for pub in stale:
-        blocks = read_blocks(con, pub.url)
+    for pub, blocks in zip(stale, iter_blocks(con, [p.url for p in stale])):
         pub.blocks = blocks
-        relevant, reason = relevance(pub.title, pub.topics, blocks, owners[pub.url], namer)
+        body = " ".join(b.text for b in blocks if b.role == "body")
+        mentions = namer.mentions(pub.title + " \n " + body)
+        named = {rid for _, rid in mentions}
+        relevant, reason = relevance(pub.title, pub.topics, body, owners[pub.url], named)
         relevance_rows.append((owners[pub.url], relevant, reason, pub.url))
         if relevant:
-            body = " ".join(b.text for b in blocks if b.role == "body")
-            doc_review = owners[pub.url] or namer.only(pub.title) or namer.only(body)
+            doc_review = owners[pub.url] or namer.only(pub.title) or (named.copy().pop() if len(named) == 1 else None)
             try:
                 new_evidence.extend(extractor.extract(pub, doc_review))
             except Exception as exc:  # one bad document never stops the run

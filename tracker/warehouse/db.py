@@ -37,6 +37,9 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
+    con.execute(
+        "COMMENT ON TABLE schema_migrations IS 'Migrations (sql/migrations/NNN_name.sql) applied to this file, one row each, in order.'"
+    )
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
     for version, name, path in migrations(sql_dir):
