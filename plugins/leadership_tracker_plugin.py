@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -79,7 +80,15 @@ def _latest_exports(home: Path) -> list[str]:
     folder = home / "exports" / "latest"
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix == ".csv")
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix in _MEDIA_TYPES)
+
+
+_MEDIA_TYPES = {
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".parquet": "application/vnd.apache.parquet",
+}
+_CAPTURE_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
 
 
 def read_progress(warehouse: Path) -> tuple[list[tuple], tuple | None]:
@@ -166,7 +175,15 @@ def create_app(require_auth: bool = True) -> FastAPI:
         home = tracker_home()
         if name not in _latest_exports(home):  # only files listed in exports/latest: no path tricks
             raise HTTPException(status_code=404, detail="no such export")
-        return FileResponse(home / "exports" / "latest" / name, media_type="text/csv", filename=name)
+        return FileResponse(home / "exports" / "latest" / name, media_type=_MEDIA_TYPES[Path(name).suffix], filename=name)
+
+    @app.get("/captures/{name}")
+    def capture(name: str):
+        """The archived copy behind a quote, as the briefing links it (named by its SHA-256)."""
+        path = tracker_home() / "site" / "captures" / name
+        if not _CAPTURE_NAME.match(name) or not path.is_file():
+            raise HTTPException(status_code=404, detail="no such capture")
+        return FileResponse(path, media_type="application/pdf" if name.endswith(".pdf") else "text/plain")
 
     return app
 

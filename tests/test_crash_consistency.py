@@ -110,3 +110,24 @@ def test_a_second_run_on_the_same_home_exits_with_a_clear_message(tmp_path):
         holder.kill()
         holder.wait()
     run_cli(home, "run", "--offline")  # once the lock is free, runs proceed
+
+
+def test_parsing_runs_in_process_inside_a_daemonic_worker(tmp_path):
+    """Celery's prefork workers are daemonic and may not start a process pool: parse in-process there."""
+    home = tmp_path / "home"
+    run_cli(home, "import-warc", str(SAMPLE_WARC))
+    code = (
+        "import multiprocessing as mp\n"
+        "def work():\n"
+        "    from tracker.pipeline import process\n"
+        "    from tracker.settings import Settings\n"
+        "    print('parsed', process(Settings.from_env()).parsed, flush=True)\n"
+        "if __name__ == '__main__':\n"
+        "    p = mp.get_context('spawn').Process(target=work, daemon=True); p.start(); p.join(); raise SystemExit(p.exitcode)\n"
+    )
+    script = tmp_path / "daemon.py"
+    script.write_text(code)
+    proc = subprocess.run([sys.executable, str(script)], env=cli_env(home, TRACKER_WORKERS="2"),
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "parsed 25" in proc.stdout

@@ -163,3 +163,14 @@ def test_routes_require_an_airflow_user_by_default(plugin, published_home, monke
     client = TestClient(plugin.create_app())
     for path in ("/", "/briefing", "/exports/review_progress.csv"):
         assert client.get(path).status_code == 401
+
+
+def test_plugin_serves_archived_captures_and_all_export_formats(client, published_home):
+    captures = sorted((published_home / "site" / "captures").iterdir())
+    assert captures
+    got = client.get(f"/captures/{captures[0].name}")
+    assert got.status_code == 200 and got.content == captures[0].read_bytes()
+    assert client.get("/captures/..%2F..%2Ftracker.duckdb").status_code == 404
+    assert client.get("/captures/not-a-hash.html").status_code == 404
+    workbook = client.get("/exports/tracker.xlsx")
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"

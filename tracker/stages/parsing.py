@@ -11,7 +11,7 @@ import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import current_process, get_context
 from pathlib import Path
 
 import duckdb
@@ -74,6 +74,8 @@ def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[lis
 
 
 def _workers() -> int:
+    if current_process().daemon:
+        return 1  # a Celery prefork worker is daemonic, and daemonic processes may not have children
     env = os.environ.get("TRACKER_WORKERS")
     return max(1, int(env)) if env else max(1, min(os.cpu_count() or 1, 4))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -41,8 +41,11 @@ def _sql_path(path: Path) -> str:
 def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Path:
     """Copy the working database's published tables into a new file and swap it in; returns its path."""
     now = now or datetime.now(timezone.utc)
-    stamp = now.strftime("%Y%m%dT%H%M%S")
     settings.published_dir.mkdir(parents=True, exist_ok=True)
+    # Two publishes in one second must not overwrite each other: take the next free second.
+    while (settings.published_dir / f"tracker-{now.strftime('%Y%m%dT%H%M%S')}.duckdb").exists():
+        now += timedelta(seconds=1)
+    stamp = now.strftime("%Y%m%dT%H%M%S")
     version = settings.published_dir / f"tracker-{stamp}.duckdb"
     building = settings.published_dir / f".tracker-{stamp}.duckdb.part"
     building.unlink(missing_ok=True)

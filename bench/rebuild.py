@@ -1,0 +1,123 @@
+"""Benchmark: full rebuild, unchanged re-run and 1%-changed re-run of `tracker run --offline`.
+
+Prints one table (wall time, documents per second, peak memory) for each N, plus the speed of this
+project's HTML parsing against trafilatura's `extract` on the same pages. Not a test: run it by hand.
+
+    python bench/rebuild.py --n 500 2000            # needs the bench extra: pip install -e '.[bench]'
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate, html_page  # noqa: E402
+
+from tracker.fetch.archive import ArchiveWriter, iter_records, warc_files  # noqa: E402
+
+
+def timed_run(home: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB of the largest process) of one `tracker run --offline`."""
+    env = {**os.environ, "TRACKER_HOME": str(home)}
+    cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "tracker.cli", "run", "--offline"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode not in (0, 3):
+        raise RuntimeError(proc.stderr[-2000:])
+    wall, rss_kb = proc.stderr.strip().splitlines()[-1].split()
+    return float(wall), int(rss_kb) / 1024
+
+
+def change_one_percent(home: Path, n: int) -> int:
+    """Write a new WARC in which 1% of the HTML pages have new content; returns how many."""
+    rng = random.Random(99)
+    urls = [info.url for path in warc_files(home / "archive") for info, _ in iter_records(path, with_body=False)
+            if info.url.endswith(tuple("0123456789"))]
+    chosen = rng.sample(urls, max(1, n // 100))
+    when = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    with ArchiveWriter(home / "archive", prefix="changed") as writer:
+        for i, url in enumerate(chosen):
+            body = html_page(rng, 10_000 + i, rng.randint(30_000, 200_000), review=False)
+            writer.write_response(url, body, headers=[("Content-Type", "text/html")], fetched_at=when + timedelta(seconds=i))
+    return len(chosen)
+
+
+def reference_ratio(archive: Path, sample: int = 150) -> tuple[float, float] | None:
+    """Seconds per page: (this project's HTML parsing, trafilatura.extract) on the same pages."""
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+    from tracker.parse.html import content_root, html_to_blocks, page_meta, parse_document
+
+    pages = []
+    for path in warc_files(archive):
+        for info, body in iter_records(path):
+            if info.content_type.startswith("text/html"):
+                pages.append(body)
+            if len(pages) >= sample:
+                break
+    start = time.perf_counter()
+    for body in pages:
+        doc = parse_document(body)
+        page_meta(doc)
+        html_to_blocks(content_root(doc))
+    ours = (time.perf_counter() - start) / len(pages)
+    start = time.perf_counter()
+    for body in pages:
+        trafilatura.extract(body.decode("utf-8"), include_comments=False)
+    theirs = (time.perf_counter() - start) / len(pages)
+    return ours, theirs
+
+
+def bench(n: int, root: Path) -> list[tuple]:
+    archive = root / f"archive-{n}"
+    if not archive.exists():
+        generate(n, archive)
+    rows = []
+    home = root / f"home-{n}"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(archive, home / "archive")
+    wall, rss = timed_run(home)
+    rows.append((n, "full rebuild", wall, n / wall, rss, ""))
+    wall2, rss2 = timed_run(home)
+    rows.append((n, "re-run, nothing changed", wall2, None, rss2, f"{wall2 / wall:.1%} of full"))
+    changed = change_one_percent(home, n)
+    wall3, rss3 = timed_run(home)
+    rows.append((n, f"re-run, {changed} changed (1%)", wall3, None, rss3, f"{wall3 / wall:.1%} of full"))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, nargs="+", default=[500, 2000])
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "tracker-bench")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print(f"cores: {os.cpu_count()}, workers: {os.environ.get('TRACKER_WORKERS', 'default')}")
+    print(f"{'N':>6}  {'case':<28} {'wall s':>7} {'docs/s':>7} {'peak MB':>8}  note")
+    for n in args.n:
+        for n_, case, wall, rate, rss, note in bench(n, args.workdir):
+            print(f"{n_:>6}  {case:<28} {wall:>7.1f} {(f'{rate:.0f}' if rate else ''):>7} {rss:>8.0f}  {note}")
+    ratio = reference_ratio(args.workdir / f"archive-{args.n[0]}")
+    if ratio:
+        ours, theirs = ratio
+        print(f"HTML parsing per page: tracker {ours * 1000:.1f} ms, trafilatura.extract {theirs * 1000:.1f} ms "
+              f"(tracker takes {ours / theirs:.2f}x trafilatura's time)")
+    else:
+        print("trafilatura not installed: pip install -e '.[bench]' for the reference ratio")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,326 @@
+"""Exports for analysts: the progress views, CSV (UTF-8 BOM, ISO dates, fixed order), the Excel workbook,
+Parquet copies, and `tracker export` writing the same set."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pytest
+
+from conftest import run_cli
+from tracker.publish.exports import EXPORTS, write_workbook
+
+BOM = b"\xef\xbb\xbf"
+REVIEW_PROGRESS_HEADER = (
+    "review_id,title,recommendations,expected_recommendations,accepted,accepted_in_principle,partially_accepted,"
+    "rejected,under_consideration,no_response,implemented,partially_implemented,in_progress,paused,not_started,"
+    "superseded,unknown,pct_implemented"
+)
+ROSE_ROW = "rose-2015,Better leadership for tomorrow: NHS leadership review,19,19,19,0,0,0,0,0,7,0,5,1,0,4,2,36.8"
+HEADERS = {
+    "review_progress": REVIEW_PROGRESS_HEADER,
+    "recommendation_status": "review_id,number,text,response_status,implementation_status,evidence_count,"
+    "last_evidence_on,last_evidence_url",
+    "progress_by_theme": "review_id,theme,first_number,recommendations,implemented,partially_implemented,in_progress,"
+    "paused,not_started,superseded,unknown,pct_implemented",
+    "stale_recommendations": "review_id,number,theme,text,response_status,implementation_status,evidence_count,"
+    "last_evidence_on,last_evidence_url,cutoff_on",
+    "status_changes": "review_id,number,axis,status_before,status_after,changed_on,source_url,quote",
+    "evidence_by_publisher": "source,documents,relevant_documents,documents_with_evidence,evidence_rows,"
+    "reviews_covered,review_ids,recommendations_covered,first_evidence_on,last_evidence_on",
+    "changes": "change_type,review_id,number,axis,before,after,published_on,source_url,title_or_quote",
+}
+TABLES = list(EXPORTS)
+EXPECTED_FILES = sorted(
+    [f"{t}.csv" for t in TABLES] + [f"{t}.parquet" for t in TABLES] + ["changes.csv", "tracker.xlsx"]
+)
+
+
+def _lines(path) -> list[str]:
+    data = path.read_bytes()
+    assert data.startswith(BOM), path.name
+    text = data[len(BOM):].decode("utf-8")
+    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")  # CRLF throughout
+    return text.split("\r\n")[:-1]
+
+
+def _rows(path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_bytes()[len(BOM):].decode("utf-8"))))
+
+
+@pytest.fixture(scope="module")
+def wh(sample_home):
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def latest(sample_home):
+    return sample_home / "exports" / "latest"
+
+
+# --- the progress views, on the sample ------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_progress_by_theme_for_rose(wh):
+    rows = wh.execute(
+        "SELECT theme, first_number, recommendations, implemented, in_progress, paused, superseded, unknown, "
+        "pct_implemented FROM progress_by_theme WHERE review_id = 'rose-2015' ORDER BY first_number"
+    ).fetchall()
+    assert rows == [
+        ("overarching", 1, 2, 2, 0, 0, 0, 0, 100.0),
+        ("Culture and values", 3, 3, 1, 1, 0, 0, 1, 33.3),
+        ("Training and development", 6, 4, 2, 2, 0, 0, 0, 50.0),
+        ("Performance management", 10, 3, 1, 0, 0, 2, 0, 33.3),
+        ("Communication", 13, 3, 1, 1, 1, 0, 0, 33.3),
+        ("Talent management", 16, 3, 0, 1, 0, 2, 0, 0.0),
+        ("Making it happen", 19, 1, 0, 0, 0, 0, 1, 0.0),
+    ]
+    # every recommendation is counted under exactly one theme
+    assert wh.execute("SELECT sum(recommendations) FROM progress_by_theme").fetchone()[0] == 62
+
+
+@pytest.mark.e2e
+def test_status_changes_end_in_the_current_status_and_name_their_source(wh):
+    assert wh.execute(
+        "SELECT status_before, status_after, changed_on, source_url FROM status_changes "
+        "WHERE review_id = 'smith-2015' AND number = 12 ORDER BY changed_on"
+    ).fetchall() == [
+        (None, "paused", date(2016, 12, 12),
+         "https://webarchive.nationalarchives.gov.uk/ukgwa/20190503120000/https://improvement.nhs.uk/resources/developing-people-improving-care/"),
+        ("paused", "in_progress", date(2018, 9, 27),
+         "https://webarchive.nationalarchives.gov.uk/ukgwa/20210101000000/https://improvement.nhs.uk/resources/board-paper-leadership-development-update/"),
+    ]
+    mismatched = wh.execute(
+        """WITH last AS (
+               SELECT review_id, number, axis, arg_max(status_after, coalesce(changed_on, DATE '0001-01-01')) AS status
+               FROM status_changes GROUP BY ALL)
+           SELECT l.* FROM last AS l JOIN recommendation_status AS s USING (review_id, number)
+           WHERE l.status <> CASE l.axis WHEN 'response' THEN s.response_status ELSE s.implementation_status END"""
+    ).fetchall()
+    assert mismatched == []
+    assert wh.execute("SELECT count(*) FROM status_changes").fetchone()[0] == 90
+
+
+@pytest.mark.e2e
+def test_evidence_by_publisher(wh):
+    assert wh.execute("SELECT * FROM evidence_by_publisher").fetchall() == [
+        ("dhsc", 14, 13, 6, 59, 4, "kark-2019, kerr-2018, messenger-2022, rose-2015", 39, date(2015, 7, 16), date(2023, 8, 2)),
+        ("kingsfund", 3, 2, 2, 13, 3, "kark-2019, messenger-2022, rose-2015", 11, date(2019, 2, 20), date(2023, 5, 10)),
+        ("nhsi", 2, 2, 2, 14, 1, "smith-2015", 12, date(2016, 12, 12), date(2018, 9, 27)),
+        ("nhsproviders", 4, 3, 3, 16, 2, "ltp-2019-leadership, messenger-2022", 11, date(2021, 3, 15), date(2023, 6, 20)),
+        ("other", 2, 2, 0, 0, 0, None, 0, None, None),
+    ]
+    assert wh.execute("SELECT sum(evidence_rows) FROM evidence_by_publisher").fetchone()[0] == 102
+
+
+@pytest.mark.e2e
+def test_every_sample_recommendation_is_stale_today(wh):
+    # the sample's newest statement is from 2023-08-02: more than 12 months before any day this runs
+    assert wh.execute("SELECT count(*), max(last_evidence_on) FROM stale_recommendations").fetchone() == (62, date(2023, 8, 2))
+    assert wh.execute("SELECT DISTINCT cutoff_on FROM stale_recommendations").fetchall() == [
+        wh.execute("SELECT CAST(current_date - INTERVAL 12 MONTH AS DATE)").fetchone()
+    ]
+
+
+def _seed(con, evidence):
+    con.execute("INSERT INTO reviews VALUES ('r', 'A review', NULL, DATE '2020-01-01', NULL, 4, 'recommendations')")
+    for n in range(1, 5):
+        con.execute("INSERT INTO recommendations (review_id, number, text, theme) VALUES ('r', ?, ?, ?)",
+                    [n, f"Do thing {n}", "overarching" if n < 3 else "Boards"])
+    con.executemany("INSERT INTO status_evidence VALUES ('r', ?, ?, ?, ?, ?, ?, ?, ?)", evidence)
+
+
+def test_stale_recommendations_counts_twelve_months_back_from_today(mem_con):
+    today = mem_con.execute("SELECT current_date").fetchone()[0]
+    _seed(mem_con, [
+        (1, "implementation", "in_progress", "fresh", "https://x.test/1", today - timedelta(days=300), "rule", 0.9),
+        (2, "implementation", "in_progress", "old", "https://x.test/2", today - timedelta(days=400), "rule", 0.9),
+        (3, "response", "accepted", "undated", "https://x.test/3", None, "rule", 0.9),
+        # 4: no evidence at all
+    ])
+    rows = mem_con.execute("SELECT number, evidence_count, last_evidence_on FROM stale_recommendations").fetchall()
+    assert rows == [(2, 1, today - timedelta(days=400)), (3, 1, None), (4, 0, None)]
+
+
+def test_status_changes_ranks_same_day_statements_like_recommendation_status(mem_con):
+    _seed(mem_con, [
+        (1, "implementation", "in_progress", "a", "https://x.test/a", date(2020, 1, 1), "rule", 0.9),
+        (1, "implementation", "in_progress", "b", "https://x.test/b", date(2020, 6, 1), "rule", 0.9),  # repeat
+        (1, "implementation", "paused", "c", "https://x.test/c", date(2021, 1, 1), "rule", 0.6),
+        (1, "implementation", "implemented", "d", "https://x.test/d", date(2021, 1, 1), "rule", 0.9),  # wins the day
+        (2, "response", "accepted", "e", "https://x.test/e", None, "rule", 0.9),  # undated first
+        (2, "response", "rejected", "f", "https://x.test/f", date(2019, 1, 1), "analyst", 1.0),
+    ])
+    assert mem_con.execute(
+        "SELECT number, axis, status_before, status_after, changed_on, quote FROM status_changes"
+    ).fetchall() == [
+        (1, "implementation", None, "in_progress", date(2020, 1, 1), "a"),
+        (1, "implementation", "in_progress", "implemented", date(2021, 1, 1), "d"),
+        (2, "response", None, "accepted", None, "e"),
+        (2, "response", "accepted", "rejected", date(2019, 1, 1), "f"),
+    ]
+    assert mem_con.execute(
+        "SELECT number, response_status, implementation_status FROM recommendation_status WHERE number <= 2"
+    ).fetchall() == [(1, "no_response", "implemented"), (2, "rejected", "unknown")]
+    assert mem_con.execute(
+        "SELECT theme, recommendations, implemented, unknown, pct_implemented FROM progress_by_theme"
+    ).fetchall() == [("overarching", 2, 1, 1, 50.0), ("Boards", 2, 0, 2, 0.0)]
+
+
+# --- the files a run writes -------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_a_run_writes_the_full_set_dated_and_latest(sample_home, latest, wh):
+    assert sorted(p.name for p in latest.iterdir()) == EXPECTED_FILES
+    day = wh.execute("SELECT published_at FROM warehouse_info").fetchone()[0].date().isoformat()
+    dated = sample_home / "exports" / day
+    assert sorted(p.name for p in dated.iterdir()) == EXPECTED_FILES
+    for name in EXPECTED_FILES:
+        if name.endswith(".csv"):
+            assert (dated / name).read_bytes() == (latest / name).read_bytes(), name
+    assert not [p for p in (sample_home / "exports").iterdir() if p.name.startswith(".")]  # no staging left
+
+
+@pytest.mark.e2e
+def test_review_progress_csv_exactly(latest):
+    lines = _lines(latest / "review_progress.csv")
+    assert lines[0] == REVIEW_PROGRESS_HEADER
+    assert ROSE_ROW in lines
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        "kark-2019", "kerr-2018", "ltp-2019-leadership", "messenger-2022", "rose-2015", "smith-2015",
+    ]
+    assert "kerr-2018,Empowering NHS leaders to lead,6,,3,0,2,0,1,0,0,0,0,0,0,0,6,0" in lines  # NULL is empty
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("table", TABLES + ["changes"])
+def test_each_csv_has_the_views_columns_and_rows_in_order(latest, wh, table):
+    lines = _lines(latest / f"{table}.csv")
+    if table in HEADERS:
+        assert lines[0] == HEADERS[table]
+    rows = _rows(latest / f"{table}.csv")
+    if table == "changes":
+        assert len(rows) == 62 + 102 + 25 + wh.execute(
+            "SELECT count(*) FILTER (WHERE response_status <> 'no_response') + "
+            "count(*) FILTER (WHERE implementation_status <> 'unknown') FROM recommendation_status"
+        ).fetchone()[0]  # the first version: everything is new
+        return
+    cursor = wh.execute(f"SELECT * FROM {table} ORDER BY {EXPORTS[table]}")
+    columns = [d[0] for d in cursor.description]
+    assert lines[0] == ",".join(columns)
+    expected = cursor.fetchall()
+    assert len(rows) == len(expected)
+    for got, want in zip(rows, expected):  # same order, ISO dates, empty for NULL
+        for column, value in zip(columns, want):
+            if value is None:
+                assert got[column] == ""
+            elif isinstance(value, (date, datetime)):
+                assert got[column] == value.isoformat()
+            elif isinstance(value, float):
+                assert float(got[column]) == value
+            else:
+                assert got[column] == str(value)
+
+
+@pytest.mark.e2e
+def test_csv_keeps_typographic_characters(latest):
+    text = (latest / "recommendation_status.csv").read_bytes().decode("utf-8-sig")
+    assert "director’s" in text  # a curly apostrophe from the Kark review survives as UTF-8
+
+
+@pytest.mark.e2e
+def test_workbook_has_a_sheet_per_table_frozen_bold_and_real_dates(latest, wh):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(latest / "tracker.xlsx")
+    assert wb.sheetnames == TABLES + ["changes"]
+    for table in TABLES:
+        ws = wb[table]
+        assert ws.freeze_panes == "A2", table
+        header = [c.value for c in ws[1]]
+        cursor = wh.execute(f"SELECT * FROM {table} ORDER BY {EXPORTS[table]}")
+        assert header == [d[0] for d in cursor.description]
+        assert all(c.font.b for c in ws[1])
+        assert ws.max_row == len(cursor.fetchall()) + 1
+        assert all(ws.column_dimensions[c.column_letter].width >= 8 for c in ws[1])
+    ws = wb["review_progress"]
+    rose = next(row for row in ws.iter_rows(min_row=2, values_only=True) if row[0] == "rose-2015")
+    assert rose[2:4] == (19, 19) and rose[-1] == 36.8  # numbers stay numbers
+    ws = wb["status_evidence"]
+    col = [c.value for c in ws[1]].index("published_on") + 1
+    cell = ws.cell(row=2, column=col)
+    assert isinstance(cell.value, datetime) and cell.is_date and cell.number_format == "yyyy-mm-dd"
+
+
+def test_workbook_never_turns_scraped_text_into_a_formula(mem_con, tmp_path):
+    from openpyxl import load_workbook
+
+    _seed(mem_con, [(1, "response", "accepted", '=HYPERLINK("http://evil.test","click")\x07', "https://x.test/1",
+                     date(2020, 1, 1), "rule", 0.9)])
+    path = write_workbook(mem_con, tmp_path / "t.xlsx")
+    ws = load_workbook(path)["status_evidence"]
+    col = [c.value for c in ws[1]].index("quote") + 1
+    cell = ws.cell(row=2, column=col)
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.test","click")'
+
+
+@pytest.mark.e2e
+def test_parquet_copies_have_the_tables_rows_and_columns(latest, wh):
+    for table in TABLES:
+        path = str(latest / f"{table}.parquet").replace("'", "''")
+        got = wh.execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
+        cursor = wh.execute(f"SELECT * FROM {table} ORDER BY {EXPORTS[table]}")
+        columns = [d[0] for d in cursor.description]
+        want = cursor.fetchall()
+        assert len(got) == len(want), table
+        assert got == want, table  # same values, same order
+        described = [r[0] for r in wh.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()]
+        assert described == columns
+
+
+@pytest.mark.e2e
+def test_tracker_export_writes_the_same_set(sample_home, latest, tmp_path):
+    out = tmp_path / "it's out"  # a quote in the path must not break the Parquet COPY
+    proc = run_cli(sample_home, "export", "--out", str(out))
+    assert sorted(p.name for p in out.iterdir()) == EXPECTED_FILES
+    assert len(proc.stdout.splitlines()) == len(EXPECTED_FILES)
+    for name in EXPECTED_FILES:
+        if name.endswith(".csv") and name != "stale_recommendations.csv":
+            assert (out / name).read_bytes() == (latest / name).read_bytes(), name
+    version = sorted((sample_home / "published").glob("tracker-*.duckdb"))[-1]
+    older = tmp_path / "older"
+    run_cli(sample_home, "export", "--out", str(older), "--version", str(version))
+    assert (older / "review_progress.csv").read_bytes() == (latest / "review_progress.csv").read_bytes()
+
+
+def _plain_table(cursor) -> str:
+    cols = [d[0] for d in cursor.description]
+    rows = [["NULL" if v is None else str(v) for v in r] for r in cursor.fetchall()]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(cols)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip(), "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+@pytest.mark.e2e
+def test_the_documented_analyst_queries_give_the_documented_output(wh):
+    from helpers import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    pairs = re.findall(r"```sql\n(.*?)\n```\n\n```\n(.*?)\n```", text, flags=re.S)
+    assert len(pairs) == 6
+    for i, (sql, output) in enumerate(pairs, start=1):
+        got = _plain_table(wh.execute(sql))
+        if "stale_recommendations" in sql:  # relative to today: same columns, rows may only grow
+            assert got.splitlines()[0] == output.splitlines()[0]
+            assert set(output.splitlines()[2:]) <= set(got.splitlines()[2:])
+        else:
+            assert got == output, f"query {i}"
