@@ -107,6 +107,8 @@ Tracks the recommendations of NHS leadership reviews and what has been decided a
 | `fetch` | **mapped**, one task per source: discover + fetch into the archive (`offline` = no network) |
 | `process` | index archive, parse, extract; writes the working DuckDB (pool `duckdb_writer`, 1 slot) |
 | `publish` | atomically publishes `$TRACKER_HOME/tracker.duckdb` (pool `duckdb_writer`); emits the asset `nhs_leadership_tracker_warehouse` |
+| `check_health` | **mapped**, one per source: fails with the reason when a source lost titles/dates or listed nothing (no retries) |
+| `check_health` | **mapped**, one per source: fails with the reason when a source lost titles/dates or listed nothing (no retries) |
 
 `process` uses the trigger rule `all_done_min_one_success`: one failing source does not stop the
 others or the run; the failed `fetch` task instance stays red in the grid and the failure callback
@@ -174,10 +176,20 @@ def nhs_leadership_tracker():
 
         return tasks.publish(summary["run_id"])
 
-    fetched = fetch.expand(source=select_sources())
+    # A source that lost its titles or dates, or listed nothing, fails here (loudly, with the reason),
+    # without holding back the publication of what the other sources gave. Retrying cannot help.
+    @task(pool=WRITER_POOL, retries=0, map_index_template="{{ task.op_kwargs['source'] }}")
+    def check_health(source: str) -> dict:
+        from tracker import tasks
+
+        return tasks.check_health(source)
+
+    selected = select_sources()
+    fetched = fetch.expand(source=selected)
     processed = process()
     fetched >> processed
     publish(processed)
+    processed >> check_health.expand(source=selected)
 
 
 @dag(

@@ -82,6 +82,9 @@ def test_run_policy(dag, outputs_dag):
 def test_every_task_retries_with_exponential_backoff(dag, outputs_dag):
     for d in (dag, outputs_dag):
         for t in d.tasks:
+            if t.task_id == "check_health":
+                assert t.retries == 0  # a health verdict is deterministic: retrying cannot help
+                continue
             assert t.retries >= 2, t.task_id
             # Airflow 3.3: a multiplier; 0 (or 1) would mean a constant delay.
             assert float(t.retry_exponential_backoff) >= 2.0, t.task_id
@@ -106,7 +109,17 @@ def test_writers_use_the_duckdb_pool_and_nothing_else_does(dag):
     pools = {t.task_id: t.pool for t in dag.tasks}
     assert pools["process"] == POOL
     assert pools["publish"] == POOL
-    assert all(p != POOL for tid, p in pools.items() if tid not in {"process", "publish"})
+    assert pools["check_health"] == POOL  # reads the working database: never while a writer holds it
+    assert all(p != POOL for tid, p in pools.items() if tid not in {"process", "publish", "check_health"})
+
+
+def test_source_health_is_checked_per_source_after_processing(dag):
+    from airflow.sdk.definitions.mappedoperator import MappedOperator
+
+    health = dag.get_task("check_health")
+    assert isinstance(health, MappedOperator)
+    assert health.upstream_task_ids == {"process", "select_sources"}
+    assert "check_health" not in dag.get_task("publish").upstream_task_ids  # publishing never waits on it
 
 
 def test_fetch_is_mapped_and_process_tolerates_a_failed_source(dag):
