@@ -1,4 +1,4 @@
-"""Shared fixtures: settings on a temp TRACKER_HOME, an in-memory warehouse, and one sample run."""
+"""Shared fixtures: settings on a temp TRACKER_HOME, a local HTTP server, an in-memory warehouse, one sample run."""
 
 from __future__ import annotations
 
@@ -17,7 +17,21 @@ from tracker.warehouse.db import apply_views, connect, migrate  # noqa: E402
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings.from_env({"TRACKER_HOME": str(tmp_path / "home")})
+    """Settings on a temp TRACKER_HOME that may talk to the tests' local servers on 127.0.0.1."""
+    from test_fetch_support import local_settings
+
+    return local_settings(tmp_path / "home")
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server (pytest-httpserver) on 127.0.0.1, cleared and stopped after the test."""
+    from test_fetch_support import start_server
+
+    s = start_server()
+    yield s
+    s.clear()
+    s.stop()
 
 
 @pytest.fixture

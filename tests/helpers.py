@@ -33,3 +33,14 @@ def sample_csv(name: str) -> list[dict]:
             with open(folder / name, encoding="utf-8-sig", newline="") as fh:
                 return list(csv.DictReader(fh))
     raise FileNotFoundError(name)
+
+
+def table_snapshot(path: Path, tables: dict[str, str]) -> dict[str, list[tuple]]:
+    """Every row of each table or view (name -> ORDER BY) in a DuckDB file, read-only."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY {order}").fetchall() for t, order in tables.items()}
+    finally:
+        con.close()

@@ -10,11 +10,10 @@ import subprocess
 import sys
 import time
 
-import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import ROOT, SAMPLE_WARC
+from helpers import ROOT, SAMPLE_WARC, table_snapshot
 from tracker.fetch.archive import iter_records, warc_files
 
 pytestmark = pytest.mark.e2e
@@ -32,11 +31,7 @@ NEW_PAGE = """<html><head><title>Boards one year on</title></head><body><main><h
 
 
 def snapshot(path):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY {o}").fetchall() for t, o in TABLES.items()}
-    finally:
-        con.close()
+    return table_snapshot(path, TABLES)
 
 
 def cli_env(home, **extra):

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC, fixture_path, sample_csv
+from helpers import SAMPLE_WARC, fixture_path, sample_csv, table_snapshot
 from tracker.evaluate import evaluate, read_labels
 
 pytestmark = pytest.mark.e2e
@@ -141,11 +141,7 @@ def test_rule_extraction_scores_on_the_labelled_sample(wh):
 
 
 def _snapshot(path):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY {order}").fetchall() for t, order in CONTRACT.items()}
-    finally:
-        con.close()
+    return table_snapshot(path, CONTRACT)
 
 
 def test_running_twice_gives_identical_tables(tmp_path):

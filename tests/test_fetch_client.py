@@ -8,26 +8,12 @@ import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
-import pytest
 from werkzeug.wrappers import Response
 
 from test_fetch_support import (
     RawServer, Stamped, local_settings, make_fetcher, of_url, robots, start_server, warc_records,
 )
 from tracker.fetch.client import FetchResult, retry_after_seconds
-
-
-@pytest.fixture
-def server():
-    s = start_server()
-    yield s
-    s.clear()
-    s.stop()
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return local_settings(tmp_path / "home")
 
 
 def finish(writer, state):

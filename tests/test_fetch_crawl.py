@@ -17,19 +17,6 @@ from tracker.fetch.state import CrawlState, load_all_states
 from tracker.items import Candidate
 
 
-@pytest.fixture
-def server():
-    s = start_server()
-    yield s
-    s.clear()
-    s.stop()
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return local_settings(tmp_path / "home")
-
-
 def test_robots_disallow_is_skipped_and_crawl_delay_spaces_requests(server, settings):
     robots(server, "User-agent: *\nDisallow: /private\nCrawl-delay: 0.3\n")
     handler = Stamped()

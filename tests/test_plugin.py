@@ -127,7 +127,7 @@ def test_values_are_html_escaped(plugin, tmp_path, monkeypatch):
     con = duckdb.connect(str(db))
     cols = ", ".join(f"{c} {'VARCHAR' if c in ('review_id', 'title') else 'DOUBLE'}" for c, _ in plugin.COLUMNS)
     con.execute(f"CREATE TABLE rp ({cols})")
-    con.execute(f"INSERT INTO rp (review_id, title) VALUES ('x-1', '<script>alert(1)</script>')")
+    con.execute("INSERT INTO rp (review_id, title) VALUES ('x-1', '<script>alert(1)</script>')")
     con.execute("CREATE VIEW review_progress AS SELECT * FROM rp")
     con.execute("CREATE TABLE warehouse_info (run_id VARCHAR, published_at TIMESTAMP, version_file VARCHAR)")
     con.close()

@@ -64,7 +64,7 @@ class Reference:
     all_of: int | None = None  # 0 means "all" without a count
 
 
-_LIST_TAIL = rf"(?:\s*(?:,|and|&|or|to|-|\u2013|through)\s*(?:recommendations?\s+)?\d{{1,3}}[a-z]?)*"
+_LIST_TAIL = r"(?:\s*(?:,|and|&|or|to|-|\u2013|through)\s*(?:recommendations?\s+)?\d{1,3}[a-z]?)*"
 _EXPLICIT = re.compile(
     rf"\brecommendations?\s*(?:nos?\.?\s*)?(\(?\d{{1,3}}[a-z]?\)?{_LIST_TAIL})", re.I
 )

@@ -96,26 +96,20 @@ def text_of(el) -> str:
     """An element's visible text, with a space wherever a line break or block boundary falls."""
     parts: list[str] = []
 
-    def walk(node) -> None:
-        if node.tag in _BLOCKISH:
+    def walk(node, block_edge: bool) -> None:
+        if block_edge:
             parts.append(" ")
         if node.text:
             parts.append(node.text)
         for child in node:
             if _is_element(child) and not _dropped(child):
-                walk(child)
+                walk(child, child.tag in _BLOCKISH)
             if child.tail:
                 parts.append(child.tail)
-        if node.tag in _BLOCKISH:
+        if block_edge:
             parts.append(" ")
 
-    if el.text:
-        parts.append(el.text)
-    for child in el:
-        if _is_element(child) and not _dropped(child):
-            walk(child)
-        if child.tail:
-            parts.append(child.tail)
+    walk(el, False)
     return clean("".join(parts))
 
 
