@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast sample constraints clean
+.PHONY: install demo test test-fast lint sample constraints clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: install
 ## Unit tests only (no Airflow subprocesses, no services).
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e and not integration"
+
+## Static checks (pyflakes rules through ruff).
+lint: install
+	$(BIN)/ruff check tracker dags plugins tests bench
 
 ## Rebuild sample/archive/sample.warc.gz from sample/manifest.toml (after editing the sample).
 sample: install

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import json
 import os
 from datetime import datetime, timezone
@@ -131,3 +132,19 @@ def test_traversal_urls_never_escape_the_archive(hostile_home, tmp_path):
 def test_a_correction_with_an_unknown_review_is_reported(hostile_home):
     home = hostile_home[0]
     assert rows(home, "SELECT problem FROM corrections WHERE file = 'bad.csv'") == [("unknown review_id 'not-a-review'",)]
+
+
+def test_a_pdf_without_a_text_layer_is_recorded_as_such(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 60, style="F")  # a scanned page: pictures, no text
+    home = tmp_path / "home"
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    run_cli(home, "ingest", str(path), "--url", "https://www.kingsfund.org.uk/insight-and-analysis/reports/scan.pdf")
+    run_cli(home, "run", "--offline", check=False)
+    assert rows(home, "SELECT has_text, document_type FROM publications") == [(False, "pdf")]
+    status = run_cli(home, "status").stdout
+    assert re.search(r"^kingsfund\s+1\s+0\s+1\s", status, re.M), status  # documents, relevant, no text layer

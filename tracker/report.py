@@ -46,11 +46,11 @@ def status_text(settings: Settings) -> str:
         out.append("")
         sources = con.execute(
             """SELECT source, count(*) AS documents, count(*) FILTER (WHERE relevant) AS relevant,
-                      max(fetched_at) AS last_capture
+                      count(*) FILTER (WHERE NOT has_text) AS no_text_layer, max(fetched_at) AS last_capture
                FROM publications GROUP BY source ORDER BY source"""
         ).fetchall()
-        out.append("Sources")
-        out.append(_table(["source", "documents", "relevant", "last capture (UTC)"], sources))
+        out.append("Sources (a PDF with no text layer is kept and counted, never read as an empty document)")
+        out.append(_table(["source", "documents", "relevant", "no text layer", "last capture (UTC)"], sources))
         health = con.execute(
             """WITH latest AS (SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn FROM source_health)
                SELECT source, coalesce(CAST(listed AS VARCHAR), '-'), coalesce(CAST(fetched AS VARCHAR), '-'),
