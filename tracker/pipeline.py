@@ -40,7 +40,7 @@ class RunSummary:
 def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary:
     """Index the archive, parse what changed and extract: everything up to (not including) publishing."""
     summary = summary or RunSummary(run_id=new_run_id())
-    con = open_work_db(settings.work_db, settings.sql_dir)
+    con = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
     try:
         summary.indexed = load.index_archive(con, settings.archive_dir)
         load.replace_crawl_state(con, load_all_states(settings))
@@ -100,7 +100,7 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
 def record_run(settings: Settings, summary: RunSummary, started: datetime, mode: str, sources: str, outcome: str) -> None:
     import json
 
-    con = open_work_db(settings.work_db, settings.sql_dir)
+    con = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
     try:
         con.execute(
             "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -28,7 +28,9 @@ _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)")
 
 def clean(text: str) -> str:
     """Normalise Unicode and collapse white space (non-breaking spaces included)."""
-    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    if not text.isascii():  # ASCII needs no normalising, and most text is ASCII
+        text = unicodedata.normalize("NFKC", text)
+    return _WS.sub(" ", text).strip()
 
 
 def parse_date(value: str | None) -> date | None:

@@ -11,10 +11,12 @@ import duckdb
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
-def connect(path: Path | str = ":memory:", read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: Path | str = ":memory:", read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection; `memory_limit` caps DuckDB's buffer pool (it spills to disk beyond it)."""
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    config = {"memory_limit": memory_limit} if memory_limit else {}
+    return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
 def migrations(sql_dir: Path) -> list[tuple[int, str, Path]]:
@@ -66,9 +68,9 @@ def apply_views(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
-def open_work_db(path: Path | str, sql_dir: Path) -> duckdb.DuckDBPyConnection:
+def open_work_db(path: Path | str, sql_dir: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """The pipeline's working database, migrated and with current views."""
-    con = connect(path)
+    con = connect(path, memory_limit=memory_limit)
     migrate(con, sql_dir)
     apply_views(con, sql_dir)
     return con

@@ -49,7 +49,7 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
     version = settings.published_dir / f"tracker-{stamp}.duckdb"
     building = settings.published_dir / f".tracker-{stamp}.duckdb.part"
     building.unlink(missing_ok=True)
-    con = connect(building)
+    con = connect(building, memory_limit=settings.duckdb_memory_limit)
     try:
         migrate(con, settings.sql_dir)
         apply_views(con, settings.sql_dir)
