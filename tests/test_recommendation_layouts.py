@@ -67,7 +67,7 @@ def test_recommendation_headings_take_text_and_sub_actions_but_not_discussion():
         P("Several trusts already do this."),
     ]
     assert rows(extract_recommendations(pub(blocks), REVIEW)) == [
-        (1, "Better support", "a single framework NHS England should publish one development framework. \u2022 covering executives \u2022 covering non-executives", None),
+        (1, "Better support", "a single framework: NHS England should publish one development framework. \u2022 covering executives \u2022 covering non-executives", None),
         (2, "Better support", "Trusts should report board training yearly.", None),
     ]
 

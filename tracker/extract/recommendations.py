@@ -87,7 +87,9 @@ def _by_headings(blocks: list[Block]) -> list[Candidate]:
         if current is None:
             continue
         if block.kind == "paragraph" and state == "heading":
-            current.text = _join(current.text, block.text)
+            # "Recommendation 1: a short title" then its text: keep the title as a lead-in
+            title = current.text
+            current.text = f"{title}: {block.text}" if title and title[-1] not in ".:;?!" else _join(title, block.text)
             state = "text"
         elif block.kind == "list_item" and state in {"text", "bullets", "heading"}:
             current.text = _join(current.text, block.text, bullet=True)

@@ -24,7 +24,7 @@ from tracker.warehouse import load
 log = logging.getLogger(__name__)
 
 # Bump when extraction rules change, so every document is read again.
-EXTRACTOR_VERSION = 3
+EXTRACTOR_VERSION = 4
 
 
 def read_blocks(con: duckdb.DuckDBPyConnection, url: str) -> list[Block]:
