@@ -42,7 +42,7 @@ HOSTILE = {
     "https://www.gov.uk/api/content/government/news/bad-bytes": ("application/json", b'{"base_path": "/x", "title": "\xff\xfe"}', "NotGovukContent"),
     "https://www.gov.uk/api/content/government/news/not-govuk": ("application/json", json.dumps({"results": [1, 2]}).encode(), "not a GOV.UK content item"),
     KF + "invalid-utf8": ("text/html; charset=utf-8", b"<html><head><title>Caf\xe9 \xff leadership</title></head><body><p>Board \xff text.</p></body></html>", None),
-    KF + "nested-tags": ("text/html", b"<html><body>" + b"<div>" * 1_500_000 + b"deep" + b"</div>" * 1_500_000 + b"</body></html>", None),
+    KF + "nested-tags": ("text/html", b"<html><body>" + b"<div>" * 1_850_000 + b"deep" + b"</div>" * 1_850_000 + b"</body></html>", None),
     KF + "script-title": ("text/html", b"<html><head><title><script>alert(1)</script> Boards</title></head><body><main><h1>&lt;script&gt;alert(1)&lt;/script&gt; Boards</h1><p>Text.</p></main></body></html>", None),
     KF + "..%2f..%2f..%2fetc%2fpasswd": ("text/html", b"<html><body><main><h1>Traversal</h1></main></body></html>", None),
     "https://www.kingsfund.org.uk/../../../../tmp/escape": ("text/html", b"<html><body><main><h1>Dots</h1></main></body></html>", None),
