@@ -74,12 +74,13 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     from tracker.publish.briefing import write_briefing
     from tracker.publish.digest import compute_digest
     from tracker.publish.exports import CHANGES, WORKBOOK, export_run
+    from tracker.warehouse.db import warehouse_info
     from tracker.warehouse.publish import open_published
 
     source = Path(warehouse) if warehouse else settings.warehouse
     con = open_published(source)
     try:
-        published_at = con.execute("SELECT published_at FROM warehouse_info").fetchone()[0]
+        published_at = warehouse_info(con).published_at
         digest = compute_digest(con, settings.published_dir)
         exports = export_run(con, settings.exports_dir, published_at.date(), digest)
         site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)

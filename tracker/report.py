@@ -14,14 +14,16 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
 
 def status_text(settings: Settings) -> str:
     """Per review: found vs stated and counts by status; per source: documents and the last run."""
+    from tracker.warehouse.db import warehouse_info
     from tracker.warehouse.publish import open_published
 
     if not settings.warehouse.exists():
         return f"No published warehouse yet at {settings.warehouse}: run `tracker run --offline`."
     con = open_published(settings.warehouse)
     try:
-        info = con.execute("SELECT run_id, published_at, version_file FROM warehouse_info").fetchone()
-        out = [f"Warehouse {settings.warehouse}", f"  version {info[2]} (run {info[0]}, published {info[1]:%Y-%m-%d %H:%M} UTC)", ""]
+        info = warehouse_info(con)
+        out = [f"Warehouse {settings.warehouse}",
+               f"  version {info.version_file} (run {info.run_id}, published {info.published_at:%Y-%m-%d %H:%M} UTC)", ""]
         rows = con.execute(
             """SELECT p.review_id, p.recommendations,
                       coalesce(CAST(p.expected_recommendations AS VARCHAR), 'not stated') AS stated,

@@ -19,10 +19,6 @@ def web_url(base_path: str) -> str:
     return WEB_ROOT + base_path
 
 
-def api_url(base_path: str) -> str:
-    return WEB_ROOT + "/api/content" + base_path
-
-
 def _link_url(link: dict) -> str | None:
     if link.get("web_url"):
         return link["web_url"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 
 _WS = re.compile(r"\s+")
 _MONTHS = {
@@ -51,12 +51,3 @@ def parse_date(value: str | None) -> date | None:
         except ValueError:
             return None
     return None
-
-
-def iso_datetime(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -26,6 +26,7 @@ import duckdb
 
 from tracker.publish import charts
 from tracker.publish.digest import CHANGE_TYPES, Digest
+from tracker.warehouse.db import warehouse_info
 
 log = logging.getLogger(__name__)
 
@@ -272,8 +273,8 @@ def write_briefing(
     archive_dir: Path | None = None,
 ) -> Path:
     """Render site/index.html (and site/captures/) from a published warehouse connection."""
-    info = con.execute("SELECT run_id, published_at FROM warehouse_info").fetchone()
-    run_id, published_at = info if info else (None, None)
+    info = warehouse_info(con)
+    run_id, published_at = (info.run_id, info.published_at) if info else (None, None)
     data_date, last_capture = con.execute(
         "SELECT max(published_on), max(fetched_at) FROM publications"
     ).fetchone()

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from tracker.warehouse.db import sql_literal, warehouse_info
+
 COLUMNS = (
     "change_type",
     "review_id",
@@ -85,17 +87,10 @@ def _when(moment: datetime | None, name: str | None) -> str:
     return f"the previous version ({name})"
 
 
-def version_name(con: duckdb.DuckDBPyConnection) -> str | None:
-    try:
-        row = con.execute("SELECT version_file FROM warehouse_info").fetchone()
-    except duckdb.Error:
-        return None
-    return row[0] if row else None
-
-
 def previous_version(con: duckdb.DuckDBPyConnection, published_dir: Path) -> Path | None:
     """The newest published version older than the one `con` reads, or None."""
-    current = version_name(con)
+    info = warehouse_info(con)
+    current = info.version_file if info else None
     if not current or not published_dir.is_dir():
         return None
     older = sorted(
@@ -205,26 +200,15 @@ ORDER BY
 """
 
 
-def _sql_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def compute_digest(con: duckdb.DuckDBPyConnection, published_dir: Path) -> Digest:
     """Compare the version `con` reads with the previous one in published_dir (attached read-only)."""
     previous = previous_version(con, published_dir)
     if previous is None:
         return Digest(rows=[tuple(r) for r in con.execute(_changes_sql(False)).fetchall()])
-    con.execute(f"ATTACH {_sql_path(previous)} AS prev (READ_ONLY)")
+    con.execute(f"ATTACH {sql_literal(previous)} AS prev (READ_ONLY)")
     try:
         rows = [tuple(r) for r in con.execute(_changes_sql(True)).fetchall()]
-        try:
-            info = con.execute("SELECT published_at FROM prev.main.warehouse_info").fetchone()
-        except duckdb.Error:
-            info = None
+        info = warehouse_info(con, "prev")
     finally:
         con.execute("DETACH prev")
-    return Digest(rows=rows, previous_file=previous.name, previous_published_at=info[0] if info else None)
-
-
-def as_dicts(digest: Digest) -> list[dict]:
-    return [dict(zip(COLUMNS, row)) for row in digest.rows]
+    return Digest(rows=rows, previous_file=previous.name, previous_published_at=info.published_at if info else None)

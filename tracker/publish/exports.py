@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from tracker.publish import digest as digest_mod
+from tracker.warehouse.db import sql_literal, warehouse_info
 
 # table -> ORDER BY, so every export lists rows in the same order run after run.
 EXPORTS = {
@@ -82,10 +83,6 @@ def write_changes_csv(digest: digest_mod.Digest, out_dir: Path) -> Path:
     return _write_csv(out_dir / f"{CHANGES}.csv", digest_mod.COLUMNS, digest.rows)
 
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def write_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     """One Parquet file per progress table, written by DuckDB (works on a read-only connection)."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -94,7 +91,7 @@ def write_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
         path = out_dir / f"{table}.parquet"
         tmp = path.with_name("." + path.name + ".part")
         tmp.unlink(missing_ok=True)
-        con.execute(f"COPY (SELECT * FROM {table} ORDER BY {order}) TO {_sql_string(str(tmp))} (FORMAT parquet)")
+        con.execute(f"COPY (SELECT * FROM {table} ORDER BY {order}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
         os.replace(tmp, path)
         written.append(path)
     return written
@@ -156,14 +153,6 @@ def write_workbook(
     return path
 
 
-def _published_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    try:
-        row = con.execute("SELECT published_at FROM warehouse_info").fetchone()
-    except duckdb.Error:
-        return None
-    return row[0] if row else None
-
-
 def write_exports(
     con: duckdb.DuckDBPyConnection, out_dir: Path, digest: digest_mod.Digest | None = None
 ) -> list[Path]:
@@ -171,7 +160,7 @@ def write_exports(
     written = write_csvs(con, out_dir)
     if digest is not None:
         written.append(write_changes_csv(digest, out_dir))
-    written.append(write_workbook(con, out_dir / WORKBOOK, digest, _published_at(con)))
+    written.append(write_workbook(con, out_dir / WORKBOOK, digest, (info.published_at if (info := warehouse_info(con)) else None)))
     written.extend(write_parquet(con, out_dir))
     return written
 

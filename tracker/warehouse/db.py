@@ -5,10 +5,35 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def sql_literal(value) -> str:
+    """A string or path as a SQL literal, for the few statements that take no parameters (ATTACH, COPY ... TO).
+
+    Only our own file paths go through here; scraped values always go in as parameters.
+    """
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class WarehouseInfo(NamedTuple):
+    run_id: str
+    published_at: datetime
+    version_file: str
+
+
+def warehouse_info(con: duckdb.DuckDBPyConnection, attached: str | None = None) -> WarehouseInfo | None:
+    """Which run published the file `con` reads (or the database attached as `attached`), and when."""
+    table = f"{attached}.main.warehouse_info" if attached else "warehouse_info"
+    try:
+        row = con.execute(f"SELECT run_id, published_at, version_file FROM {table}").fetchone()
+    except duckdb.Error:
+        return None
+    return WarehouseInfo(*row) if row else None
 
 
 def connect(path: Path | str = ":memory:", read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:

@@ -15,7 +15,7 @@ import duckdb
 
 from tracker.faults import checkpoint
 from tracker.settings import Settings
-from tracker.warehouse.db import apply_views, connect, migrate
+from tracker.warehouse.db import apply_views, connect, migrate, sql_literal
 
 # Tables analysts get; working tables (blocks, archive index, crawl state) stay in the working database.
 PUBLISHED_TABLES = (
@@ -34,10 +34,6 @@ PUBLISHED_TABLES = (
 KEEP_VERSIONS = 8
 
 
-def _sql_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Path:
     """Copy the working database's published tables into a new file and swap it in; returns its path."""
     now = now or datetime.now(timezone.utc)
@@ -53,7 +49,7 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
     try:
         migrate(con, settings.sql_dir)
         apply_views(con, settings.sql_dir)
-        con.execute(f"ATTACH {_sql_path(settings.work_db)} AS work (READ_ONLY)")
+        con.execute(f"ATTACH {sql_literal(settings.work_db)} AS work (READ_ONLY)")
         con.execute("BEGIN TRANSACTION")
         for table in PUBLISHED_TABLES:
             con.execute(f"INSERT INTO main.{table} SELECT * FROM work.main.{table}")
