@@ -139,36 +139,66 @@ def export(settings, out_dir, version):
 
 
 @cli.command()
-@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--warehouse", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A published file (default: the current warehouse).")
+@click.argument("labels", type=click.Path(exists=True, path_type=Path))
+@click.option("--warehouse", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With a labels CSV: a published file (default: the current warehouse).")
+@click.option("--base", "bases", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With a set folder: WARC files loaded before the set (default: the bundled sample).")
 @click.option("--min-recall", type=float, default=None, help="Exit 1 when recall is below this.")
 @click.option("--min-precision", type=float, default=None, help="Exit 1 when precision is below this.")
+@click.option("--quiet", is_flag=True, help="Scores only, without the list of misses and extras.")
 @click.pass_obj
-def evaluate(settings, labels, warehouse, min_recall, min_precision):
-    """Score rule-made evidence against a labelled CSV (url, review_id, number, axis, status).
+def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quiet):
+    """Score rule-made evidence against labels: a labelled set folder, or a labels CSV.
 
-    Only documents named in the labels are judged. Example: tracker evaluate tests/fixtures/sample_labels.csv
+    A set folder (documents.toml, documents/, labels.csv; see docs/evaluation.md) is run from
+    scratch in a throwaway home over the bundled sample, and every document it lists is judged.
+    A CSV (url, review_id, number, axis, status) is scored against the published warehouse, and
+    only the documents it names are judged.
+
+    Examples: tracker evaluate tests/evaluation/blind
+              tracker evaluate tests/fixtures/sample_labels.csv
     """
-    from tracker.evaluate import evaluate as score_labels
-    from tracker.evaluate import read_labels
-    from tracker.warehouse.publish import open_published
+    from tracker import evaluate as ev
 
-    source = warehouse or settings.warehouse
-    if not source.exists():
-        raise click.ClickException(f"no published warehouse at {source}: run `tracker run` first")
-    con = open_published(source)
-    try:
-        score = score_labels(con, read_labels(labels))
-    finally:
-        con.close()
+    layouts_ok = True
+    if labels.is_dir():
+        result = ev.evaluate_set(labels, tuple(bases) or (ev.SAMPLE_WARC,))
+        score = result.score
+        click.echo(f"set {labels}: {result.documents} documents")
+    else:
+        from tracker.warehouse.publish import open_published
+
+        source = warehouse or settings.warehouse
+        if not source.exists():
+            raise click.ClickException(f"no published warehouse at {source}: run `tracker run` first")
+        con = open_published(source)
+        try:
+            score = ev.evaluate(con, ev.read_labels(labels))
+        finally:
+            con.close()
+        result = None
     click.echo(f"labelled {score.labelled}, found {score.found}, matched {score.matched}")
     click.echo(f"recall {score.recall:.3f}  precision {score.precision:.3f}")
-    for title, rows in (("missed (labelled, not found)", score.misses), ("extra (found, not labelled)", score.extras)):
-        if rows:
-            click.echo(f"{title}:")
-            for url, review_id, number, axis, status in rows:
-                click.echo(f"  {review_id} #{number} {axis}={status}  {url}")
+    if result is not None:
+        click.echo(f"unresolved statements (shown to analysts, not guessed): {result.unresolved}")
+        for lay in result.layouts:
+            layouts_ok &= lay.ok
+            mark = "ok" if lay.ok else "WRONG"
+            click.echo(f"layout {lay.review_id} {lay.layout}: {lay.found} found, {lay.expected} expected, "
+                       f"{lay.exact} texts exact  {mark}")
+            if not quiet:
+                for problem in lay.problems:
+                    click.echo(f"    {problem}")
+    if not quiet:
+        for title, rows in (("missed (labelled, not found)", score.misses), ("extra (found, not labelled)", score.extras)):
+            if rows:
+                click.echo(f"{title}:")
+                for url, review_id, number, axis, status in rows:
+                    click.echo(f"  {review_id} #{number} {axis}={status}  {url}")
     if (min_recall is not None and score.recall < min_recall) or (min_precision is not None and score.precision < min_precision):
+        sys.exit(1)
+    if not layouts_ok:
         sys.exit(1)
 
 

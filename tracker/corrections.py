@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from tracker.extract.phrases import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
+from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
 from tracker.items import Evidence, Recommendation
 
 COLUMNS = ("review_id", "number", "axis", "status", "quote", "source_url", "analyst", "date")

@@ -1,14 +1,29 @@
-"""`tracker evaluate`: score the warehouse's rule-made evidence against a labelled set."""
+"""`tracker evaluate`: score the rule-made evidence against a labelled set.
+
+Two forms. A labels CSV is scored against an existing warehouse (only the documents it names are
+judged). A labelled *set* folder (docs/evaluation.md) is scored from scratch: a throwaway
+TRACKER_HOME gets the bundled sample archive (which supplies every review's recommendation texts)
+plus the set's documents, the offline pipeline runs, and every document the set lists is judged,
+so a page that must yield nothing counts against precision when it yields something. Layout
+documents (`layout_of`) are parsed alone and their recommendations compared with the set's
+`recommendations.csv`.
+"""
 
 from __future__ import annotations
 
 import csv
+import tempfile
+import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
+from tracker.items import Capture
+
 Key = tuple[str, str, int, str, str]  # url, review_id, number, axis, status
+SAMPLE_WARC = Path(__file__).resolve().parent.parent / "sample" / "archive" / "sample.warc.gz"
 
 
 @dataclass
@@ -28,23 +43,154 @@ class Score:
         return self.matched / self.found if self.found else 1.0
 
 
+@dataclass(frozen=True)
+class SetDocument:
+    path: Path
+    url: str
+    source: str
+    content_type: str
+    published: date | None
+    fetched_at: datetime
+    layout_of: str | None = None
+    layout: str = ""
+
+
+@dataclass
+class LayoutResult:
+    url: str
+    review_id: str
+    layout: str
+    expected: int
+    found: int
+    exact: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.found == self.expected == self.exact
+
+
+@dataclass
+class SetResult:
+    score: Score
+    documents: int
+    unresolved: int
+    layouts: list[LayoutResult] = field(default_factory=list)
+
+
 def read_labels(path: Path) -> set[Key]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return {
-            (row["url"], row["review_id"], int(row["number"]), row["axis"], row["status"])
+            (row["url"].strip(), row["review_id"].strip(), int(row["number"]), row["axis"].strip(), row["status"].strip())
             for row in csv.DictReader(fh)
         }
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, labels: set[Key]) -> Score:
-    """Compare evidence from the labelled documents only (other documents are not judged)."""
-    urls = sorted({k[0] for k in labels})
+def evaluate(con: duckdb.DuckDBPyConnection, labels: set[Key], urls: set[str] | None = None) -> Score:
+    """Compare rule evidence from the judged documents (by default, those the labels name)."""
+    judged = urls if urls is not None else {k[0] for k in labels}
     found = {
         (url, rid, int(n), axis, status)
         for url, rid, n, axis, status in con.execute(
             "SELECT DISTINCT source_url, review_id, number, axis, status FROM status_evidence WHERE method = 'rule'"
         ).fetchall()
-        if url in urls
+        if url in judged
     }
     matched = labels & found
     return Score(len(labels), len(found), len(matched), sorted(labels - found), sorted(found - labels))
+
+
+def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, str, int], str]]:
+    """Every documents.toml, labels.csv and recommendations.csv under a set folder."""
+    if not root.is_dir():
+        raise ValueError(f"no labelled set at {root}")
+    docs: list[SetDocument] = []
+    for manifest in sorted(root.rglob("documents.toml")):
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+        for entry in data.get("document", []):
+            path = manifest.parent / "documents" / entry["file"]
+            if not path.is_file():
+                raise ValueError(f"{manifest}: no such document {entry['file']}")
+            published = entry.get("published")
+            published = date.fromisoformat(str(published)) if published else None
+            fetched = datetime.fromisoformat(str(entry.get("fetched_at", "2026-11-16T06:00:00+00:00")).replace("Z", "+00:00"))
+            docs.append(SetDocument(path, entry["url"], entry.get("source", "other"), entry.get("content_type", ""),
+                                    published, fetched, entry.get("layout_of"), entry.get("layout", "")))
+    if not docs:
+        raise ValueError(f"{root} has no documents.toml with [[document]] entries")
+    labels: set[Key] = set()
+    for path in sorted(root.rglob("labels.csv")):
+        labels |= read_labels(path)
+    expected: dict[tuple[str, str, int], str] = {}
+    for path in sorted(root.rglob("recommendations.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                expected[(row["url"].strip(), row["review_id"].strip(), int(row["number"]))] = row["text"]
+    return docs, labels, expected
+
+
+def document_bytes(doc: SetDocument) -> bytes:
+    if doc.path.name.endswith(".pdf.txt"):
+        from tracker.samplegen import render_pdf_spec
+
+        return render_pdf_spec(doc.path.read_text(encoding="utf-8"), created=doc.published)
+    return doc.path.read_bytes()
+
+
+def evaluate_set(root: Path, base: tuple[Path, ...] = (SAMPLE_WARC,), home: Path | None = None) -> SetResult:
+    """Build a throwaway home from the base archive plus the set, run the offline pipeline, score."""
+    docs, labels, expected = read_set(root)
+    with tempfile.TemporaryDirectory(prefix="tracker-eval-") as tmp:
+        return _evaluate_in(Path(home or tmp), docs, labels, expected, base)
+
+
+def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
+    from tracker.fetch.archive import ArchiveWriter, import_warc
+    from tracker.pipeline import process
+    from tracker.settings import Settings
+
+    settings = Settings.from_env({"TRACKER_HOME": str(home)})
+    for warc in base:
+        import_warc(settings.archive_dir, Path(warc))
+    status_docs = [d for d in docs if not d.layout_of]
+    with ArchiveWriter(settings.archive_dir, prefix="eval") as writer:
+        for doc in status_docs:
+            writer.write_response(doc.url, document_bytes(doc), headers=[("Content-Type", doc.content_type)],
+                                  fetched_at=doc.fetched_at, source=doc.source, published=doc.published)
+    process(settings)
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        captured = {d.url for d in status_docs}
+        judged = {url for url, capture in con.execute("SELECT url, capture_url FROM publications").fetchall()
+                  if capture in captured or url in captured}
+        score = evaluate(con, labels, judged)
+        unresolved = con.execute(
+            "SELECT count(*) FROM unresolved_statements WHERE source_url IN (SELECT unnest(?))", [sorted(judged)]
+        ).fetchone()[0]
+    finally:
+        con.close()
+    layouts = [_layout(d, expected) for d in docs if d.layout_of]
+    return SetResult(score, len(status_docs), unresolved, layouts)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split()).strip().rstrip(".").lower()
+
+
+def _layout(doc: SetDocument, expected: dict[tuple[str, str, int], str]) -> LayoutResult:
+    """A review document parsed alone: are its recommendations, count and texts, what the set says?"""
+    from tracker.extract.recommendations import extract_recommendations
+    from tracker.registry import load_reviews
+    from tracker.sources import parse_capture
+
+    review = next(r for r in load_reviews() if r.review_id == doc.layout_of)
+    capture = Capture(doc.url, doc.fetched_at, 200, doc.content_type, document_bytes(doc),
+                      source=doc.source, published_hint=doc.published)
+    pub = parse_capture(capture)
+    recs = {r.number: r.text for r in extract_recommendations(pub, review)}
+    want = {n: t for (url, rid, n), t in expected.items() if rid == doc.layout_of and url in (doc.url, pub.url)}
+    exact = sum(1 for n, t in want.items() if n in recs and _norm(recs[n]) == _norm(t))
+    problems = [f"#{n}: expected {t[:60]!r}, got {recs.get(n, '(missing)')[:60]!r}"
+                for n, t in sorted(want.items()) if n not in recs or _norm(recs[n]) != _norm(t)]
+    problems += [f"#{n}: not a recommendation of this layout" for n in sorted(set(recs) - set(want))]
+    return LayoutResult(doc.url, doc.layout_of, doc.layout, len(want), len(recs), exact, problems)

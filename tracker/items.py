@@ -103,6 +103,22 @@ class Evidence:
     published_on: date | None
     method: str = "rule"
     confidence: float = 0.9
+    speaker: str = ""  # who speaks (tracker.vocabulary.SPEAKERS); "" for analyst rows
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A statement about a tracked review with a status but no recommendation the machine can tie it to."""
+
+    review_id: str
+    quote: str
+    source_url: str
+    published_on: date | None
+    predicate: str
+    axis: str
+    status: str
+    why: str
+    speaker: str = ""
 
 
 @dataclass(frozen=True)

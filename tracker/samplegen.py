@@ -17,7 +17,11 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
 
 
 def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
-    """Render the sample's PDF markup (%title, %header, %page, #/##/### headings, '- ' bullets)."""
+    """Render the sample's PDF markup (%title, %header, %page, %font N, #/##/### headings, '- ' bullets).
+
+    `%font N` sets the size of the paragraphs and bullets that follow (10 by default), so a spec can
+    set recommendation text larger than the discussion around it.
+    """
     from fpdf import FPDF
 
     class _Pdf(FPDF):
@@ -40,11 +44,12 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
 
     paragraph: list[str] = []
     width = 180
+    body = [10.0]
 
     def flush() -> None:
         if paragraph:
-            pdf.set_font("Helvetica", "", 10)
-            pdf.multi_cell(width, 5, " ".join(paragraph))
+            pdf.set_font("Helvetica", "", body[0])
+            pdf.multi_cell(width, body[0] * 0.5, " ".join(paragraph))
             pdf.ln(3)
             paragraph.clear()
 
@@ -55,6 +60,10 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
             continue
         if line.startswith("%header "):
             pdf.running_header = line[8:]
+            continue
+        if line.startswith("%font "):
+            flush()
+            body[0] = float(line[6:])
             continue
         if line == "%page":
             flush()
@@ -73,9 +82,9 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
             continue
         if line.startswith("- "):
             flush()
-            pdf.set_font("Helvetica", "", 10)
+            pdf.set_font("Helvetica", "", body[0])
             pdf.set_x(pdf.l_margin + 4)
-            pdf.multi_cell(width - 4, 5, "- " + line[2:])
+            pdf.multi_cell(width - 4, body[0] * 0.5, "- " + line[2:])
             pdf.ln(1)
             continue
         paragraph.append(line.strip())

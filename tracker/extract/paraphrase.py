@@ -30,25 +30,36 @@ class ParaphraseMatcher:
     """Scores a sentence against one review's recommendation texts; rare shared words weigh more."""
 
     def __init__(self, texts: dict[int, str], threshold: float = 0.34, min_shared: int = 3):
-        self.terms = {n: terms(t) for n, t in texts.items()}
+        # a recommendation's own sentence, not the sub-actions listed under it, says what it is
+        self.terms = {n: terms(t.split(" \u2022 ")[0]) for n, t in texts.items()}
         df = Counter(w for ts in self.terms.values() for w in ts)
         total = max(len(texts), 1)
         self.idf = {w: math.log(1 + total / c) for w, c in df.items()}
         self.threshold = threshold
         self.min_shared = min_shared
 
-    def match(self, sentence: str) -> list[tuple[int, float]]:
-        """(number, score) of every recommendation the sentence speaks of, best first."""
+    def match(self, sentence: str, loose: bool = False) -> list[tuple[int, float]]:
+        """(number, score) of every recommendation the sentence speaks of, best first.
+
+        `loose` is for a short item that restates one recommendation (a list entry, a table cell):
+        fewer words can be shared, but the best match must stand clear of the next best.
+        """
         words = terms(sentence)
         scored = []
+        min_shared, threshold = (2, 0.2) if loose else (self.min_shared, self.threshold)
         for number, rec_terms in self.terms.items():
             shared = words & rec_terms
-            if len(shared) < self.min_shared:
+            if len(shared) < min_shared:
                 continue
             weight = sum(self.idf[w] for w in rec_terms) or 1.0
+            if loose:  # a short restatement: weigh it against both texts, so long texts are not penalised
+                weight = math.sqrt(weight * (sum(self.idf.get(w, 1.0) for w in words) or 1.0))
             score = sum(self.idf[w] for w in shared) / weight
-            if score >= self.threshold:
+            if score >= threshold:
                 scored.append((number, round(score, 3)))
         scored.sort(key=lambda x: -x[1])
+        if loose:
+            clear = len(scored) == 1 or (scored and scored[0][1] >= scored[1][1] * 1.3)
+            return scored[:1] if clear else []
         # one statement may cover two recommendations, but only ones nearly as good as the best
         return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []

@@ -123,8 +123,8 @@ def _by_numbered_list(blocks: list[Block]) -> list[Candidate]:
             continue
         number = None
         text = block.text
-        if block.kind == "list_item" and block.level == 0 and block.label.isdigit():
-            number = int(block.label)
+        if block.kind == "list_item" and block.level == 0 and block.label.lstrip("#").isdigit():
+            number = int(block.label.lstrip("#"))  # in a review's own list, position is the number
         elif block.kind == "paragraph" and (m := _NUMBERED_PARA.match(text)):
             number, text = int(m.group(1)), text[m.end():]
         if number is not None:

@@ -1,44 +1,107 @@
-"""Status evidence: verbatim sentences that say what was decided or done about numbered recommendations."""
+"""Status evidence from a publication's own words: frames (frames.py) whose targets resolve
+(targets.py) to recommendations of a tracked review, with who said it.
+
+The walk over a document's blocks supplies what one sentence cannot: the review a section or the
+whole page is about, the recommendation a heading or a table row stands for, the antecedent of "it"
+or "each of which" within a paragraph, a lead-in ("The department accepted these:") that applies to
+the list after it, and content matching of list items and paraphrases against the review's
+recommendation texts. A sentence that names a review and carries a status but whose targets cannot
+be resolved is returned as an `Unresolved` statement for an analyst, never guessed.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from tracker.extract.language import Reference, blank_quotes, find_references, sentences
+from tracker.extract import lexicon as lx
+from tracker.extract.frames import Frame, Predicate, find_predicates, link, tokens
+from tracker.extract.language import sentences, visible_text
 from tracker.extract.paraphrase import ParaphraseMatcher
-from tracker.extract.phrases import StatusPhrase, find_statuses
 from tracker.extract.reviews import ReviewNamer
-from tracker.items import Block, Evidence, Publication
+from tracker.extract.targets import Reference, find_references, resolve
+from tracker.items import Block, Evidence, Publication, Unresolved
 
-_BOUNDARY = re.compile(r";|\bbut\b|,\s*(?:while|whereas|although|though)\b")
-_ACTIVE = re.compile(r"^(?:accept|reject|endorse|agree|commit|declin|does|do\b|did\b|will\s+implement|will\s+not|no\b|work\b|taking)", re.I)
-_FORWARD = re.compile(r"\s+(?:on|for|about|regarding|in\s+respect\s+of)\b", re.I)
-_BE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+)?$", re.I)
+CONFIDENCE = {"sentence": 0.9, "section": 0.8, "list": 0.75, "document": 0.7, "anaphora": 0.7, "paraphrase": 0.6}
+
+_HINT_WORDS = frozenset(lx.VERB_FORMS) | {
+    "place", "force", "effect", "underway", "way", "progress", "train", "hand", "hold", "abeyance", "sign", "evidence",
+    "nothing", "longer", "overtaken", "consideration", "decision", "awaited", "awaiting", "waiting", "await", "yet",
+    "undecided", "due", "complete", "ongoing", "principle", "part", "operation",
+}
+_WORD = re.compile(r"[a-z]+")
 _UNTRACKED_OWNER = re.compile(
-    r"^\s*(?:of|from|in|made\s+by)\s+(?:the\s+)?(?P<name>[^,.;]{2,80}?)\s*"
-    r"(?:report|inquiry|review|commission|committee|investigation|audit)\b",
+    r"^\s*(?:of|from|in|made\s+by|by)\s+(?:the\s+)?(?:\d{4}\s+)?(?P<name>[A-Z][\w\u2019'&-]*(?:\s+(?:(?:and|of|for|on|the|&)\s+)*[A-Z][\w\u2019'&-]*){0,7})"
+    r"(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,2}?(?:report|inquiry|review|commission|committee|investigation|audit)\b"
+)
+_GENERIC_OWNER = {"The", "This", "That", "Its", "Their", "His", "Her", "Our"}
+_REVIEW_WORDS = re.compile(r"\b(?:the|this|that|its|his|her|their)\s+(?:\w+\s+){0,2}?(?:review|report)(?:['\u2019]s)?\b", re.I)
+_TABLE_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?(?:no\.?\s*)?\(?(\d{{1,2}})[a-z]?\)?[.):]?\s*$", re.I)
+_ITEM_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?\(?(\d{{1,2}})[a-z]?[.):\u2013-]\s+|^\s*{lx.REC_NOUNS}\s+(\d{{1,2}})\b", re.I)
+_CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
+_LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
+_RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted|position)\b", re.I)
+_THIRD_PARTY = re.compile(
+    r"\b(?:chief\s+executive|director|chair|chairman|chairwoman|president|professor|dr|mr|mrs|ms|mp|"
+    r"spokesperson\s+for\s+(?:the\s+)?(?!department|government|dhsc|nhs\s+england)|leader|union|campaigners?|"
+    r"critics?|members?|analysts?|experts?|she|he)\b",
     re.I,
 )
-
-# Every status phrase contains one of these. Plain substring tests on lower-cased text are far
-# cheaper than the rules' regular expressions, so a sentence without any is skipped first.
-_HINTS = (
-    "accept", "reject", "implement", "consider", "awaited", "awaiting", "decision", "progress", "under way",
-    "underway", "forward", "developed", "deliver", "complet", "in force", "into force", "in place", "paus",
-    "on hold", "stalled", "suspend", "overtaken", "supersed", "replaced", "start", "begun", "begin",
-    "no longer", "endorse", "agree", "commits to", "committed to", "declin", "principle", "in part",
-    "partial", "partly", "introduced", "establish", "enacted", "achieved", " met", "rolled out", "piloted",
-    "worked on", "acted on", "yet to", "continu",
+_SELF_OR_DOCUMENT = re.compile(
+    r"\b(?:we|our|us|report|update|response|plan|paper|document|statement|letter|framework|guidance|tracker|"
+    r"analysis|review|briefing)\b",
+    re.I,
 )
 
 
 def has_status_hint(text: str) -> bool:
-    low = text.lower()
-    return any(hint in low for hint in _HINTS)
+    """Cheap prefilter: does the text contain any word the lexicon could start a predicate with?"""
+    return not _HINT_WORDS.isdisjoint(_WORD.findall(text.lower()))
 
 
-CONFIDENCE = {"sentence": 0.9, "section": 0.8, "grouped": 0.75, "document": 0.7, "paraphrase": 0.6}
+def speaker_of(url: str) -> str:
+    """The kind of publisher, from its host (the web archive's original host for archived pages)."""
+    host = (urlsplit(url).hostname or "").lower()
+    path = urlsplit(url).path.lower()
+    if host == "webarchive.nationalarchives.gov.uk":
+        m = re.search(r"/https?://([^/]+)", path)
+        host = m.group(1) if m else host
+    if host.endswith("parliament.uk") or host.endswith("hansard.parliament.uk"):
+        return "parliament"
+    if host.endswith(("england.nhs.uk", "improvement.nhs.uk", "longtermplan.nhs.uk", "hee.nhs.uk",
+                      "leadershipacademy.nhs.uk")):
+        return "implementing_body"
+    if host.endswith(("cqc.org.uk", "hcpc-uk.org", "nmc.org.uk", "gmc-uk.org")):
+        return "regulator"
+    if host == "gov.uk" or host.endswith(".gov.uk"):
+        return "government"
+    return "independent"
+
+
+@dataclass
+class ExtractResult:
+    evidence: list[Evidence] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+
+
+@dataclass
+class _Section:
+    level: int
+    review: str | None
+    target: tuple[str, tuple[int, ...]] | None  # a heading that is one recommendation ("Recommendation 3")
+    lead: list[Predicate]  # a heading that is a status ("Accepted in principle")
+
+
+@dataclass
+class _Lead:
+    """A lead-in ("The department agreed these five:") waiting for the list that follows it."""
+
+    predicates: list[Predicate]
+    review: str | None
+    sentence: str
+    count: int | None
+    used: int = 0
 
 
 @dataclass
@@ -52,185 +115,393 @@ class StatusExtractor:
     def __post_init__(self) -> None:
         self._matchers = {rid: ParaphraseMatcher(t) for rid, t in self.texts.items() if t}
 
+    # -- public ---------------------------------------------------------------------------------
     def extract(self, pub: Publication, document_review: str | None) -> list[Evidence]:
-        """Evidence from the document's body blocks; a document with no status word at all is skipped."""
-        if not has_status_hint(" ".join(b.text for b in pub.blocks if b.role == "body")):
-            return []
-        out: dict[tuple, Evidence] = {}
-        headings: list[tuple[int, str, str | None, list[StatusPhrase]]] = []
-        lead_in: tuple[str, list[StatusPhrase]] | None = None
-        for block in pub.blocks:
-            if block.role != "body":
-                continue
-            if block.kind == "heading":
-                while headings and headings[-1][0] >= block.level:
-                    headings.pop()
-                grouped = find_statuses(block.text) if not find_references(block.text) else []
-                headings.append((block.level, block.text, self.namer.only(block.text), grouped))
-                lead_in = None
-                continue
-            section_review = next((h[2] for h in reversed(headings) if h[2]), None)
-            context = ("section", section_review) if section_review else ("document", document_review)
-            label = _label_number(block) if block.kind == "list_item" else None
-            found = self._from_sentences(block.text, context, pub, label)
-            for ev in found:
-                out.setdefault((ev.review_id, ev.number, ev.axis, ev.quote), ev)
-            if block.kind == "list_item" and label is not None and not found:
-                group = lead_in or (
-                    (headings[-1][1], headings[-1][3]) if headings and headings[-1][3] else None
-                )
-                if group and context[1]:
-                    for phrase in _one_per_axis(group[1]):
-                        ev = self._evidence(context[1], label, phrase, group[0], pub, "grouped")
-                        if ev:
-                            out.setdefault((ev.review_id, ev.number, ev.axis, ev.quote), ev)
-            if block.kind == "paragraph":
-                stripped = block.text.rstrip()
-                lead_in = None
-                if stripped.endswith(":") and not find_references(stripped):
-                    phrases = find_statuses(blank_quotes(stripped))
-                    if phrases:
-                        lead_in = (stripped, phrases)
-        return list(out.values())
+        return self.read(pub, document_review).evidence
 
-    def _from_sentences(
-        self, text: str, context: tuple[str, str | None], pub: Publication, label: int | None = None
-    ) -> list[Evidence]:
-        """Statements in a block's sentences; a numbered list item's own number stands in for a reference."""
-        found: list[Evidence] = []
-        if not has_status_hint(text):
-            return found
-        for sentence in sentences(text):
-            if not has_status_hint(sentence):
-                continue
-            visible = blank_quotes(sentence)
-            refs = find_references(visible)
-            phrases = find_statuses(visible)
-            if not phrases:
-                continue
-            mentions = self.namer.mentions(visible)
-            if not refs and label is not None:
-                review_id = self.namer.only(visible) or context[1]
-                if review_id and (not self.known.get(review_id) or label in self.known[review_id]):
-                    for phrase in _one_per_axis(phrases):
-                        found.append(self._evidence(review_id, label, phrase, sentence, pub, context[0]))
-                continue
-            if not refs:
-                found.extend(self._paraphrased(sentence, visible, phrases, mentions, context, pub))
-                continue
-            for ref in refs:
-                review_id, how = self._review_for(ref, visible, mentions, context)
-                if review_id is None:
-                    continue
-                for phrase in _phrases_for(ref, refs, phrases, visible):
-                    for number in self._numbers(review_id, ref):
-                        ev = self._evidence(review_id, number, phrase, sentence, pub, how)
-                        if ev:
-                            found.append(ev)
-        return found
-
-    def _paraphrased(self, sentence, visible, phrases, mentions, context, pub) -> list[Evidence]:
-        """An unnumbered statement matched to recommendation texts of the review in context."""
-        named = {rid for _, rid in mentions}
-        review_id = named.pop() if len(named) == 1 else (None if named else context[1])
-        matcher = self._matchers.get(review_id) if review_id else None
-        if matcher is None:
-            return []
-        out = []
-        for number, _score in matcher.match(visible):
-            for phrase in _one_per_axis(phrases):
-                ev = self._evidence(review_id, number, phrase, sentence, pub, "paraphrase")
-                if ev:
-                    out.append(ev)
+    def read(self, pub: Publication, document_review: str | None) -> ExtractResult:
+        body = [b for b in pub.blocks if b.role == "body"]
+        out = ExtractResult()
+        if not has_status_hint(" ".join(b.text for b in body)):
+            return out
+        doc = _DocState(self, pub, document_review, out)
+        for block in body:
+            doc.block(block)
+        out.evidence = list({(e.review_id, e.number, e.axis, e.status, e.quote): e for e in out.evidence}.values())
+        seen = set()
+        unresolved = []
+        for u in out.unresolved:
+            if u.quote not in seen:
+                seen.add(u.quote)
+                unresolved.append(u)
+        out.unresolved = unresolved
         return out
 
-    def _review_for(self, ref: Reference, text: str, mentions, context) -> tuple[str | None, str]:
-        if not mentions and _UNTRACKED_OWNER.match(text[ref.end :]):
-            return None, ""  # "recommendation 2 of the select committee report": not a tracked review
+
+class _DocState:
+    """The walk over one document's body blocks."""
+
+    def __init__(self, ex: StatusExtractor, pub: Publication, document_review: str | None, out: ExtractResult):
+        self.ex, self.pub, self.out = ex, pub, out
+        self.document_review = document_review
+        self.speaker = speaker_of(pub.url)
+        self.sections: list[_Section] = []
+        self.lead: _Lead | None = None
+        self.mentioned: dict[str, set[int]] = {}
+        self.header: list[str] = []
+        self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
+
+    # -- context ----------------------------------------------------------------------------------
+    def review(self) -> str | None:
+        return next((s.review for s in reversed(self.sections) if s.review), None) or self.document_review
+
+    def section_target(self) -> tuple[str, tuple[int, ...]] | None:
+        return next((s.target for s in reversed(self.sections) if s.target), None)
+
+    def block(self, block: Block) -> None:
+        self.last = None
+        if block.kind == "heading":
+            self.heading(block)
+            return
+        if block.kind == "table_row":
+            self.table_row(block)
+            return
+        if block.kind == "list_item":
+            self.list_item(block)
+            return
+        if self.lead and self.lead.used:
+            self.lead = None  # the list it introduced has ended
+        self.paragraph(block.text)
+
+    def heading(self, block: Block) -> None:
+        while self.sections and self.sections[-1].level >= block.level:
+            self.sections.pop()
+        self.lead = None
+        self.header = []
+        visible = visible_text(block.text)
+        named = self.ex.namer.only(visible)
+        review = named or self.review()
+        refs = find_references(visible)
+        target = None
+        if len(refs) == 1 and refs[0].explicit and review:
+            numbers = self._numbers(review, refs[0])
+            if numbers:
+                target = (review, numbers)
+        preds = find_predicates(visible) if has_status_hint(visible) else []
+        if target and preds:
+            for p in _one_per_axis(preds):
+                self.emit(target[0], target[1], p, block.text, "section")
+        self.sections.append(_Section(block.level, named, target, [] if target else preds))
+
+    # -- paragraphs and sentences --------------------------------------------------------------------
+    def paragraph(self, text: str, label_target: tuple[str, tuple[int, ...]] | None = None, how: str = "sentence") -> bool:
+        found = False
+        if not has_status_hint(text):
+            self.note_mentions(text)
+            return False
+        for sentence in sentences(text):
+            found |= self.sentence(sentence, label_target, how)
+        stripped = text.rstrip()
+        if _LEAD_IN_END.search(stripped):
+            last = sentences(stripped)[-1] if stripped else stripped
+            visible = visible_text(last)
+            preds = find_predicates(visible)
+            refs = [r for r in find_references(visible) if r.kind in ("numbers", "all", "rest")]
+            if preds and not refs:
+                counts = [r.count for r in find_references(visible) if r.kind == "quantity"]
+                self.lead = _Lead(preds, self.ex.namer.only(visible) or self.review(), last, counts[0] if counts else None)
+        return found
+
+    def sentence(self, sentence: str, label_target=None, how: str = "sentence") -> bool:
+        visible = visible_text(sentence)
+        if not has_status_hint(visible):
+            self.note_mentions(visible)
+            self._update_antecedent(visible)
+            return False
+        toks = tokens(visible)
+        preds = find_predicates(visible, toks)
+        refs = find_references(visible)
+        if not preds:
+            self.note_mentions(visible)
+            self._update_antecedent(visible, refs)
+            return False
+        if self._third_party(visible, preds):
+            return False
+        frames = link(visible, preds, refs)
+        mentions = self.ex.namer.mentions(visible)
+        found = False
+        context_review = self.ex.namer.only(visible) or self.review()
+        resolved_any: list[tuple[str, tuple[int, ...]]] = []
+        for frame in frames:
+            if frame.refs:
+                problems = []
+                resolved_here = False
+                for ref in frame.refs:
+                    review_id, where = self._review_for(ref, visible, mentions)
+                    if review_id is None:
+                        continue
+                    if ref.kind == "anaphor_all" and resolved_any and resolved_any[-1][0] == review_id:
+                        continue  # "seven recommendations, each of which ...": the antecedent already carries it
+                    res = self._resolve(review_id, ref, visible, resolved_any)
+                    if not res.numbers:
+                        if self._about_tracked(visible, mentions, review_id):
+                            problems.append((review_id, res.problem))
+                        continue
+                    self.emit(review_id, res.numbers, frame.predicate, sentence, where)
+                    resolved_any.append((review_id, res.numbers))
+                    resolved_here = found = True
+                if not resolved_here:
+                    for review_id, problem in problems[:1]:
+                        self.unresolved(review_id, frame.predicate, sentence, problem)
+            else:
+                target = label_target or self._anaphor_target(frame) or None
+                if target is None and self.section_target() and not refs:
+                    target = self.section_target()
+                    how_here = "section"
+                else:
+                    how_here = "list" if label_target else "anaphora"
+                if target:
+                    self.emit(target[0], target[1], frame.predicate, sentence, how_here)
+                    resolved_any.append(target)
+                    found = True
+        if not found:
+            found = self._by_content(sentence, visible, preds, refs, mentions, context_review)
+        if not found and context_review and not any(f.refs for f in frames):
+            if self._about_tracked(visible, mentions, context_review) and re.search(
+                    rf"\b{lx.REC_NOUNS}\b|\b(?:the|its)\s+(?:review|report)\b", visible, re.I):
+                self.unresolved(context_review, preds[0], sentence, "a status with no recommendation it can be tied to")
+        if resolved_any:
+            self.last = resolved_any[-1]
+        else:
+            self._update_antecedent(visible, refs)
+        self.note_mentions(visible, refs)
+        return found
+
+    # -- lists and tables -------------------------------------------------------------------------------
+    def list_item(self, block: Block) -> None:
+        text = block.text
+        review = self.ex.namer.only(visible_text(text)) or (self.lead.review if self.lead else None) or self.review()
+        label = _item_number(block)
+        target = None
+        if review and label is not None and (not self.ex.known.get(review) or label in self.ex.known[review]):
+            target = (review, (label,))
+        explicit = [r for r in find_references(visible_text(text)) if r.explicit]
+        own = self.paragraph(text, target if not explicit else None, "list")
+        if own:
+            return
+        leads = (self.lead.predicates if self.lead else []) or next(
+            (s.lead for s in reversed(self.sections) if s.lead), [])
+        if not leads:
+            return
+        if explicit and review:
+            numbers = tuple(n for r in explicit for n in self._numbers(review, r))
+            target = (review, numbers) if numbers else None
+        if target is None and review:
+            matcher = self.ex._matchers.get(review)
+            best = matcher.match(text) if matcher else []
+            if best:
+                target = (review, (best[0][0],))
+        quote = self.lead.sentence + " " + text if self.lead else text
+        if target:
+            for p in _one_per_axis(leads):
+                self.emit(target[0], target[1], p, quote, "list")
+            if self.lead:
+                self.lead.used += 1
+        elif review and self.lead:
+            self.unresolved(review, leads[0], quote, "a list item that matches no recommendation by label or content")
+            self.lead.used += 1
+
+    def table_row(self, block: Block) -> None:
+        cells = [c.strip() for c in block.text.split(" | ")]
+        if not self.header and not any(_TABLE_LABEL.match(c) for c in cells[:1]):
+            if not any(find_predicates(visible_text(c)) for c in cells[1:] if len(c) < 40):
+                self.header = cells
+                return
+        review = self.review()
+        target = None
+        for cell in cells[:2]:
+            m = _TABLE_LABEL.match(cell)
+            if m and review:
+                n = int(m.group(1))
+                if not self.ex.known.get(review) or n in self.ex.known[review]:
+                    target = (review, (n,))
+                    break
+        if target is None and review and self.ex._matchers.get(review):
+            for cell in cells[:2]:
+                best = self.ex._matchers[review].match(cell)
+                if best:
+                    target = (review, (best[0][0],))
+                    break
+        if target is None:
+            self.paragraph(block.text)
+            return
+        for i, cell in enumerate(cells):
+            if _TABLE_LABEL.match(cell) or not has_status_hint(cell):
+                continue
+            visible = visible_text(cell)
+            preds = find_predicates(visible) or _cell_status(visible)
+            column = self.header[i] if i < len(self.header) else ""
+            for p in _one_per_axis(preds):
+                if p.axis == "implementation" and _RESPONSE_COLUMN.search(column) and p.status == "implemented" and len(cell) < 30:
+                    continue
+                self.emit(target[0], target[1], p, block.text, "section")
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def _third_party(self, visible: str, preds: list[Predicate]) -> bool:
+        """"X, chief executive of Y, said the plans had stalled": someone else's words, reported."""
+        m = lx.REPORTING_VERBS.search(visible)
+        if not m:
+            return False
+        window = visible[max(0, m.start() - 90):m.start()] + " " + visible[m.end():m.end() + 50]
+        if lx.OFFICIAL_ACTORS.search(window) or re.search(r"\b(?:we|our)\b", visible[max(0, m.start() - 30):m.start()], re.I):
+            return False
+        if _THIRD_PARTY.search(window) or re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", visible[max(0, m.start() - 60):m.start()]):
+            return True
+        return not _SELF_OR_DOCUMENT.search(window)
+
+    def _review_for(self, ref: Reference, visible: str, mentions) -> tuple[str | None, str]:
         if mentions:
             before = [rid for pos, rid in mentions if pos <= ref.start]
             return (before[-1] if before else mentions[0][1]), "sentence"
-        return context[1], context[0]
+        m = _UNTRACKED_OWNER.match(visible[ref.end:])
+        if m and m.group("name").split()[0] not in _GENERIC_OWNER:
+            return None, ""  # "recommendation 2 of the Health Select Committee report"
+        if re.match(r"^\s*(?:of|from|in)\s+(?:an?|another|other|a\s+separate)\b", visible[ref.end:], re.I):
+            return None, ""
+        review = self.review()
+        return review, ("section" if self.sections and any(s.review for s in self.sections) else "document")
 
-    def _numbers(self, review_id: str, ref: Reference) -> list[int]:
-        known = self.known.get(review_id, set())
-        if ref.all_of is not None:
-            if ref.all_of and known and ref.all_of != len(known):
-                return []  # "all 12" about a review with 19 found: reported by the count check, not forced
-            if ref.all_of and not known:
-                return list(range(1, ref.all_of + 1))
-            return sorted(known)
-        if known:
-            return [n for n in ref.numbers if n in known]
-        return list(ref.numbers)
+    def _resolve(self, review_id: str, ref: Reference, visible: str, earlier=()):
+        known = self.ex.known.get(review_id, set())
+        antecedent = self.last[1] if self.last and self.last[0] == review_id else ()
+        if earlier and earlier[-1][0] == review_id:
+            antecedent = earlier[-1][1]
+        return resolve(ref, known, self.mentioned.get(review_id, set()), antecedent)
 
-    def _evidence(self, review_id, number, phrase: StatusPhrase, quote: str, pub: Publication, how: str):
-        return Evidence(
-            review_id=review_id,
-            number=number,
-            axis=phrase.axis,
-            status=phrase.status,
-            quote=quote,
-            source_url=pub.url,
-            published_on=pub.published_on,
-            method="rule",
-            confidence=CONFIDENCE[how],
-        )
+    def _numbers(self, review_id: str, ref: Reference) -> tuple[int, ...]:
+        return resolve(ref, self.ex.known.get(review_id, set()), set()).numbers if ref.explicit else ()
+
+    def _anaphor_target(self, frame: Frame):
+        return self.last if frame.anaphoric and self.last else None
+
+    def _about_tracked(self, visible: str, mentions, review_id: str | None) -> bool:
+        return bool(review_id) and (bool(mentions) or self.review() == review_id)
+
+    def _update_antecedent(self, visible: str, refs: list[Reference] | None = None) -> None:
+        refs = refs if refs is not None else find_references(visible)
+        review = self.ex.namer.only(visible) or self.review()
+        if not review:
+            return
+        for ref in reversed(refs):
+            res = self._resolve(review, ref, visible)
+            if res.numbers:
+                self.last = (review, res.numbers)
+                return
+
+    def note_mentions(self, visible: str, refs: list[Reference] | None = None) -> None:
+        refs = refs if refs is not None else (find_references(visible) if re.search(lx.REC_NOUNS, visible, re.I) else [])
+        review = self.ex.namer.only(visible) or self.review()
+        if not review:
+            return
+        for ref in refs:
+            if ref.explicit:
+                self.mentioned.setdefault(review, set()).update(self._numbers(review, ref))
+
+    def _by_content(self, sentence, visible, preds, refs, mentions, review) -> bool:
+        """No numbered target: an enumeration after a colon, or the sentence itself, matched by content."""
+        if not review or any(r.kind in ("numbers", "all", "rest", "anaphor_all") for r in refs):
+            return False
+        matcher = self.ex._matchers.get(review)
+        if matcher is None:
+            return False
+        found = False
+        colon = visible.find(":")
+        if colon > 0 and any(p.end <= colon for p in preds):
+            items = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", visible[colon + 1:]) if len(i.split()) >= 2]
+            numbers = []
+            for item in items:
+                best = matcher.match(item, loose=True)
+                if best:
+                    numbers.append(best[0][0])
+            quantity = next((r.count for r in refs if r.kind == "quantity"), None)
+            if numbers and (quantity is None or quantity == len(set(numbers))):
+                for p in _one_per_axis([p for p in preds if p.end <= colon]):
+                    self.emit(review, tuple(dict.fromkeys(numbers)), p, sentence, "paraphrase")
+                return True
+            if quantity:
+                self.unresolved(review, preds[0], sentence, f"names {quantity} but the list after it matches {len(set(numbers))}")
+                return False
+        if any(r.kind == "quantity" for r in refs):
+            return False
+        m = _CONTENT_REF.search(visible)
+        if m:
+            best = matcher.match(visible[m.end():], loose=True)
+            if best:
+                for p in _one_per_axis(preds):
+                    self.emit(review, (best[0][0],), p, sentence, "paraphrase")
+                return True
+        for number, _score in matcher.match(visible):
+            for p in _one_per_axis(preds):
+                self.emit(review, (number,), p, sentence, "paraphrase")
+                found = True
+        return found
+
+    def emit(self, review_id: str, numbers, p: Predicate, quote: str, how: str) -> None:
+        speaker = self.speaker
+        if speaker == "independent" and p.official_subject and p.axis == "response":
+            speaker = "reported_official"
+        for n in numbers:
+            self.out.evidence.append(Evidence(
+                review_id=review_id, number=n, axis=p.axis, status=p.status, quote=quote, source_url=self.pub.url,
+                published_on=self.pub.published_on, method="rule", confidence=CONFIDENCE[how], speaker=speaker,
+            ))
+        self.mentioned.setdefault(review_id, set()).update(numbers)
+
+    def unresolved(self, review_id: str, p: Predicate, quote: str, why: str) -> None:
+        self.out.unresolved.append(Unresolved(
+            review_id=review_id, quote=quote, source_url=self.pub.url, published_on=self.pub.published_on,
+            predicate=p.text.strip(), axis=p.axis, status=p.status, why=why, speaker=self.speaker,
+        ))
 
 
-def _label_number(block: Block) -> int | None:
-    return int(block.label) if block.label.isdigit() else None
+def _item_number(block: Block) -> int | None:
+    """A list item's own label ("10) ...", "Recommendation 4: ...", <li value>), never its position."""
+    if block.label.isdigit():
+        return int(block.label)
+    m = _ITEM_LABEL.match(block.text)
+    if m:
+        return int(m.group(1) or m.group(2))
+    return None
 
 
-def _one_per_axis(phrases: list[StatusPhrase]) -> list[StatusPhrase]:
-    seen: dict[str, StatusPhrase] = {}
-    for p in phrases:
+def _cell_status(cell: str) -> list[Predicate]:
+    """A table cell that is only a status word ("Accepted", "Complete", "Not started")."""
+    low = " ".join(cell.lower().split()).strip(" .")
+    words = {
+        "accepted": ("response", "accepted"), "agreed": ("response", "accepted"), "supported": ("response", "accepted"),
+        "accepted in principle": ("response", "accepted_in_principle"), "agreed in principle": ("response", "accepted_in_principle"),
+        "partially accepted": ("response", "partially_accepted"), "accepted in part": ("response", "partially_accepted"),
+        "partly accepted": ("response", "partially_accepted"), "not accepted": ("response", "rejected"),
+        "rejected": ("response", "rejected"), "under consideration": ("response", "under_consideration"),
+        "implemented": ("implementation", "implemented"), "complete": ("implementation", "implemented"),
+        "completed": ("implementation", "implemented"), "delivered": ("implementation", "implemented"),
+        "done": ("implementation", "implemented"), "in place": ("implementation", "implemented"),
+        "partially implemented": ("implementation", "partially_implemented"),
+        "partly implemented": ("implementation", "partially_implemented"),
+        "partially delivered": ("implementation", "partially_implemented"),
+        "in progress": ("implementation", "in_progress"), "ongoing": ("implementation", "in_progress"),
+        "under way": ("implementation", "in_progress"), "underway": ("implementation", "in_progress"),
+        "on track": ("implementation", "in_progress"), "paused": ("implementation", "paused"),
+        "on hold": ("implementation", "paused"), "stalled": ("implementation", "paused"),
+        "not started": ("implementation", "not_started"), "not yet started": ("implementation", "not_started"),
+        "no progress": ("implementation", "not_started"), "superseded": ("implementation", "superseded"),
+    }
+    hit = words.get(low)
+    return [Predicate(0, len(cell), cell, hit[0], hit[1], "both")] if hit else []
+
+
+def _one_per_axis(preds: list[Predicate]) -> list[Predicate]:
+    seen: dict[str, Predicate] = {}
+    for p in preds:
         seen.setdefault(p.axis, p)
     return list(seen.values())
-
-
-def _is_active(phrase: StatusPhrase, text: str) -> bool:
-    """Does the phrase point forward to its object ("accepts recommendation 2", "no sign of progress on")?"""
-    if re.match(r"(?:accepted|rejected|endorsed)\b", phrase.text, re.I):
-        return not _BE_BEFORE.search(text[: phrase.start])  # "the government accepted" vs "was accepted"
-    if _ACTIVE.match(phrase.text):
-        return True
-    return bool(_FORWARD.match(text[phrase.end :]))
-
-
-def _phrases_for(ref: Reference, refs: list[Reference], phrases: list[StatusPhrase], text: str) -> list[StatusPhrase]:
-    """The status phrases that speak of this reference: one per axis, nearest in the right direction."""
-    inside = [p for p in phrases if p.start <= ref.start and ref.end <= p.end]
-    if inside:
-        return _one_per_axis(inside)
-    lo, hi = _clause(text, ref)
-    chosen: dict[str, tuple[int, StatusPhrase]] = {}
-    for p in phrases:
-        if p.start < lo or p.end > hi:
-            continue
-        if p.end <= ref.start:  # before the reference: only an active verb ("accepts ...")
-            between = [r for r in refs if p.end <= r.start < ref.start]
-            if not _is_active(p, text) or between:
-                continue
-            distance = ref.start - p.end
-        elif p.start >= ref.end:  # after: a passive or stative phrase ("... has been implemented")
-            between = [r for r in refs if ref.end <= r.start < p.start]
-            if _is_active(p, text) or between:
-                continue
-            distance = p.start - ref.end
-        else:
-            continue
-        if p.axis not in chosen or distance < chosen[p.axis][0]:
-            chosen[p.axis] = (distance, p)
-    return [p for _, p in chosen.values()]
-
-
-def _clause(text: str, ref: Reference) -> tuple[int, int]:
-    lo, hi = 0, len(text)
-    for m in _BOUNDARY.finditer(text):
-        if m.end() <= ref.start:
-            lo = m.end()
-        elif m.start() >= ref.end and m.start() < hi:
-            hi = m.start()
-            break
-    return lo, hi

@@ -187,15 +187,18 @@ class _Walker:
                 if part.tail:
                     own.append(part.tail)
             text = clean(" ".join(own))
+            own_label = _LEADING_NUMBER.match(text)
             if ordered:
-                label = str(number)
+                # a position is only implied ("#3"); a number printed in the item ("10) ...") is its own label
+                label = own_label.group(1) if own_label and "." not in own_label.group(1) else f"#{number}"
+                if li.get("value", "").isdigit():
+                    label = li.get("value")
                 try:
                     number = int(li.get("value", number)) + 1
                 except ValueError:
                     number += 1
             else:
-                m = _LEADING_NUMBER.match(text)
-                label = m.group(1) if m else ""
+                label = own_label.group(1) if own_label else ""
             if text:
                 self.blocks.append(Block("list_item", text, level=depth, label=label, role=li_role))
             for sub in nested:

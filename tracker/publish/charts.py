@@ -9,10 +9,8 @@ from __future__ import annotations
 import io
 import re
 
-RESPONSE = ("accepted", "accepted_in_principle", "partially_accepted", "rejected", "under_consideration", "no_response")
-IMPLEMENTATION = (
-    "implemented", "partially_implemented", "in_progress", "paused", "not_started", "superseded", "unknown",
-)
+from tracker.vocabulary import IMPLEMENTATION_STATUSES as IMPLEMENTATION
+from tracker.vocabulary import RESPONSE_STATUSES as RESPONSE
 
 # NHS identity colours; the same colour for a status in the charts and in the badges.
 COLOURS = {

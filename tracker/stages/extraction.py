@@ -16,7 +16,7 @@ from tracker.extract.relevance import relevance
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
 from tracker.faults import checkpoint
-from tracker.items import Block, Evidence, Publication, Recommendation
+from tracker.items import Block, Evidence, Publication, Recommendation, Unresolved
 from tracker.registry import REGISTRY_FILE, load_reviews, owning_review
 from tracker.settings import Settings
 from tracker.warehouse import load
@@ -24,7 +24,7 @@ from tracker.warehouse import load
 log = logging.getLogger(__name__)
 
 # Bump when extraction rules change, so every document is read again.
-EXTRACTOR_VERSION = 4
+EXTRACTOR_VERSION = 5
 
 
 def read_blocks(con: duckdb.DuckDBPyConnection, url: str) -> list[Block]:
@@ -124,6 +124,7 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
     }
     stale = [p for p in pubs if state.get(p.url) != (p.content_sha256, owners[p.url], fingerprint)]
     new_evidence: list[Evidence] = []
+    new_unresolved: list[Unresolved] = []
     relevance_rows = []
     for pub, blocks in zip(stale, iter_blocks(con, [p.url for p in stale])):
         pub.blocks = blocks
@@ -135,7 +136,9 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         if relevant:
             doc_review = owners[pub.url] or namer.only(pub.title) or (named.copy().pop() if len(named) == 1 else None)
             try:
-                new_evidence.extend(extractor.extract(pub, doc_review))
+                result = extractor.read(pub, doc_review)
+                new_evidence.extend(result.evidence)
+                new_unresolved.extend(result.unresolved)
             except Exception as exc:  # one bad document never stops the run
                 errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
         pub.blocks = []  # keep memory flat
@@ -146,9 +149,11 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         if stale:
             con.register("stale_urls", _url_table([p.url for p in stale]))
             con.execute("DELETE FROM rule_evidence WHERE source_url IN (SELECT url FROM stale_urls)")
+            con.execute("DELETE FROM rule_unresolved WHERE source_url IN (SELECT url FROM stale_urls)")
             con.execute("DELETE FROM extraction_state WHERE url IN (SELECT url FROM stale_urls)")
             con.unregister("stale_urls")
             load.insert_rule_evidence(con, new_evidence)
+            load.insert_rule_unresolved(con, new_unresolved)
             con.executemany(
                 "UPDATE publications SET review_id = ?, relevant = ?, relevance_reason = ? WHERE url = ?",
                 relevance_rows,
@@ -158,11 +163,13 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
                 "INSERT INTO extraction_state VALUES (?, ?, ?, ?)",
                 [(p.url, p.content_sha256, owners[p.url], fingerprint) for p in stale if p.url not in failed],
             )
-        rule_rows = [Evidence(*row) for row in con.execute("SELECT * FROM rule_evidence").fetchall()]
+        rule_rows = load.read_rule_evidence(con)
         final_recs, evidence = apply_corrections(corrections, {r.review_id for r in reviews}, recs, rule_rows)
         load.replace_corrections(con, [c.row() for c in corrections])
         load.replace_recommendations(con, final_recs)
         load.replace_evidence(con, evidence)
+        load.replace_unresolved(con)
+        load.sync_vocabulary(con)
         con.execute("DELETE FROM processing_errors WHERE stage = 'extract'")
         for url, error in errors:
             load.record_error(con, url, "extract", error, None)

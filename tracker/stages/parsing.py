@@ -26,7 +26,7 @@ from tracker.warehouse import load
 log = logging.getLogger(__name__)
 
 # Bump when parsing changes, so unchanged captures are parsed again with the new code.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 BATCH = 64  # documents per transaction: bounded memory, few round trips
 POOL_MIN = 24  # below this many documents a process pool costs more than it saves
 

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from tracker.fetch.archive import iter_records, sha256_file, warc_files
-from tracker.items import Evidence, Publication, Recommendation, Review
+from tracker.items import Evidence, Publication, Recommendation, Review, Unresolved
 
 
 def _naive_utc(moment: datetime | None) -> datetime | None:
@@ -179,7 +179,7 @@ def replace_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -
     con.execute("DELETE FROM status_evidence")
     if evidence:
         con.executemany(
-            "INSERT INTO status_evidence VALUES (?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO status_evidence ({EVIDENCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [_evidence_row(e) for e in sorted(evidence, key=lambda e: (e.review_id, e.number, e.axis, e.source_url, e.quote, e.method))],
         )
 
@@ -208,10 +208,48 @@ def replace_crawl_state(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> Non
     con.execute("COMMIT")
 
 
+EVIDENCE_COLUMNS = "review_id, number, axis, status, quote, source_url, published_on, method, confidence, speaker"
+UNRESOLVED_COLUMNS = "review_id, quote, source_url, published_on, predicate, axis, status, why, speaker"
+
+
 def insert_rule_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -> None:
     if evidence:
-        con.executemany("INSERT INTO rule_evidence VALUES (?,?,?,?,?,?,?,?,?)", [_evidence_row(e) for e in evidence])
+        con.executemany(f"INSERT INTO rule_evidence ({EVIDENCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        [_evidence_row(e) for e in evidence])
+
+
+def read_rule_evidence(con: duckdb.DuckDBPyConnection) -> list[Evidence]:
+    return [Evidence(*row) for row in con.execute(f"SELECT {EVIDENCE_COLUMNS} FROM rule_evidence").fetchall()]
+
+
+def insert_rule_unresolved(con: duckdb.DuckDBPyConnection, rows: list[Unresolved]) -> None:
+    if rows:
+        con.executemany(f"INSERT INTO rule_unresolved ({UNRESOLVED_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                        [(u.review_id, u.quote, u.source_url, u.published_on, u.predicate, u.axis, u.status, u.why,
+                          u.speaker) for u in rows])
+
+
+def replace_unresolved(con: duckdb.DuckDBPyConnection) -> None:
+    """Publish the cached unresolved statements, minus those an analyst's correction now covers."""
+    con.execute("DELETE FROM unresolved_statements")
+    con.execute(
+        f"""INSERT INTO unresolved_statements ({UNRESOLVED_COLUMNS})
+            SELECT {UNRESOLVED_COLUMNS} FROM rule_unresolved u
+            WHERE NOT EXISTS (SELECT 1 FROM status_evidence e
+                              WHERE e.method = 'analyst' AND e.source_url = u.source_url AND e.review_id = u.review_id
+                                AND e.quote = u.quote)
+            ORDER BY review_id, source_url, quote"""
+    )
+
+
+def sync_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
+    from tracker.vocabulary import STATUSES, label
+
+    con.execute("DELETE FROM status_vocabulary")
+    con.executemany("INSERT INTO status_vocabulary (axis, status, position, label) VALUES (?, ?, ?, ?)",
+                    [(axis, s, i, label(s)) for axis, statuses in STATUSES.items() for i, s in enumerate(statuses)])
 
 
 def _evidence_row(e: Evidence) -> tuple:
-    return (e.review_id, e.number, e.axis, e.status, e.quote, e.source_url, e.published_on, e.method, e.confidence)
+    return (e.review_id, e.number, e.axis, e.status, e.quote, e.source_url, e.published_on, e.method, e.confidence,
+            e.speaker or None)

@@ -1,0 +1,365 @@
+"""Statement frames: the grammar that turns a sentence into (predicate, tense/voice/polarity, qualifier)
+and links each predicate to the references it governs.
+
+The words come from lexicon.py. Here only the rules of the language live:
+- an auxiliary chain before the verb says tense, aspect, voice, modality and polarity
+  ("has not yet been", "will be", "is being", "should", "yet to");
+- a verb class and its aspect give the status (implement + perfect = implemented, + progressive =
+  in progress, + future = a decision to implement, + negated perfect = not started);
+- an active transitive verb governs the references after it, a passive or stative one those before
+  it; a relative pronoun ("..., which ministers have agreed") points back to the reference before it;
+  coordinated verbs share their references.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.extract import lexicon as lx
+from tracker.extract.targets import Reference
+from tracker.vocabulary import IMPLEMENTATION, RESPONSE
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:n't)?|[\u2019']s|[\u2019']ve|[\u2019']ll|\d+[a-z]?|[^\sA-Za-z\d]")
+_CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*(?:while|whereas|although|though|however)\b|\s+whereas\s+|\s+although\s+|\s+\u2013\s+|\s+\u2014\s+|\s+-\s+")
+_DETERMINERS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "these", "those", "some", "any",
+                "no", "of", "for", "with", "in", "on", "to", "by", "and", "or", "further", "more", "new", "national",
+                "regional", "local", "first", "second", "initial", "what", "whose", "much", "little", "every", "each"}
+_BASE_SUBJECTS = {"we", "they", "i", "ministers", "officials", "also", "now", "fully", "formally", "both", "trusts",
+                  "bodies", "departments", "you"}
+_BEGIN_OBJECTS = {"consultation", "consultations", "pilot", "pilots", "review", "engagement", "call", "work", "scoping",
+                  "exercise", "survey", "discussions", "discussion", "trial", "trials", "testing", "process",
+                  "procurement", "recruitment", "conversations", "evaluation"}
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    low: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    return [Token(m.group(0), m.group(0).lower().replace("\u2019", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A status-bearing predicate in a sentence, already mapped to (axis, status)."""
+
+    start: int
+    end: int
+    text: str
+    axis: str
+    status: str
+    direction: str  # after | before | both: where the references it governs usually are
+    lemma: str = ""
+    official_subject: bool = False
+
+
+@dataclass
+class Frame:
+    predicate: Predicate
+    refs: list[Reference] = field(default_factory=list)
+    anaphoric: bool = False  # no reference of its own, but a pronoun or "the recommendation" points back
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _aux_chain(toks: list[Token], i: int) -> tuple[list[str], int]:
+    """The auxiliaries, adverbs and negators right before token i, and where the chain starts."""
+    allowed = lx.BE | lx.HAVE | lx.MODAL_FUTURE | lx.MODAL_HYPOTHETICAL | lx.NEGATORS | lx.ADVERBS | {
+        "to", "do", "does", "did", "yet", "been", "being", ",", "so", "far", "now", "n't", "is", "then", "also"}
+    chain = []
+    j = i - 1
+    while j >= 0 and (toks[j].low in allowed) and i - j <= 8:
+        chain.append(toks[j].low)
+        j -= 1
+    chain.reverse()
+    return chain, j + 1
+
+
+def _particles(toks: list[Token], i: int, words: tuple[str, ...]) -> int | None:
+    """Index of the last particle token when the lemma's particles follow token i (an object may sit between)."""
+    if not words:
+        return i
+    k = i + 1
+    for n, word in enumerate(words):
+        limit = k + (6 if n == 0 and word in {"forward", "out", "up", "aside", "down", "in", "on", "off"} else 1)
+        while k < len(toks) and k < limit and toks[k].low != word:
+            if toks[k].low in {".", ";", ":"}:
+                return None
+            k += 1
+        if k >= len(toks) or toks[k].low != word:
+            return None
+        k += 1
+    return k - 1
+
+
+def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicate]:
+    """Status predicates in (quote-blanked) text, left to right, none overlapping."""
+    toks = toks if toks is not None else tokens(text)
+    found: list[Predicate] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for pattern, axis, status, direction in _STATES:
+        for m in pattern.finditer(text):
+            if free(*m.span()) and not _hypothetical_before(text, m.start()):
+                neg = _negated_state(text, m.start())
+                if neg:
+                    if status in {"implemented"}:
+                        status = "not_started"
+                    else:
+                        continue
+                found.append(Predicate(m.start(), m.end(), m.group(0), axis, status, direction))
+                taken.append(m.span())
+    for i, tok in enumerate(toks):
+        entries = lx.VERB_FORMS.get(tok.low)
+        if not entries:
+            continue
+        for entry, kind in entries:
+            last = _particles(toks, i, entry.words)
+            if last is None:
+                continue
+            if not entry.words and tok.low in lx.NEEDS_PARTICLE:
+                continue
+            pred = _predicate(text, toks, i, last, entry, kind)
+            if pred and free(pred.start, pred.end):
+                found.append(pred)
+                taken.append((pred.start, pred.end))
+            break
+    return sorted(found, key=lambda p: p.start)
+
+
+_STATES = [(re.compile(r"\b" + p + r"(?![\w-])", re.I), a, s, d) for p, a, s, d in lx.STATES]
+
+
+def _hypothetical_before(text: str, start: int) -> bool:
+    window = text[max(0, start - 40):start]
+    return bool(re.search(r"\b(?:if|unless|whether|should|could|would|might|must|once|until)\b[^,.;]*$", window, re.I))
+
+
+def _conditional_before(text: str, start: int) -> bool:
+    """"If accepted, ...", "it is unclear whether X has been implemented": not a statement of fact."""
+    window = text[max(0, start - 80):start]
+    return bool(re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:]*$", window, re.I))
+
+
+def _negated_state(text: str, start: int) -> bool:
+    return bool(re.search(r"\b(?:not|n't|never)\s+(?:yet\s+|now\s+|fully\s+)*$", text[max(0, start - 20):start], re.I))
+
+
+def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEntry, kind: str) -> Predicate | None:
+    chain, chain_start = _aux_chain(toks, i)
+    lead = toks[chain_start - 1].low if chain_start > 0 else ""
+    cls = entry.cls
+    has_be = any(w in lx.BE or w in {"been", "being"} for w in chain)
+    perfect = any(w in lx.HAVE for w in chain)
+    negated = any(w in lx.NEGATORS for w in chain) or "no longer" in " ".join(chain)
+    yet_to = "yet" in chain and "to" in chain
+    hypothetical = any(w in lx.MODAL_HYPOTHETICAL for w in chain)
+    future = any(w in lx.MODAL_FUTURE for w in chain)
+    to_inf = "to" in chain and not yet_to
+    if to_inf and not future:
+        if lead in lx.NON_COMMITTAL_LEADS or lead not in lx.FUTURE_LEADS and not (has_be and chain[0] in lx.BE):
+            return None  # "asked NHS England to implement", "in order to deliver"
+        future = True
+    if hypothetical:
+        return None
+    passive = has_be and kind in {"ed", "pp"}
+    progressive = kind == "ing" and (has_be or lead in {"started", "begun", "began", "continues", "continued", "keeps"})
+    if kind == "ing" and not progressive:
+        if cls not in {"decide", "refuse"} or (chain_start > 0 and toks[chain_start - 1].low in _DETERMINERS):
+            return None
+    if kind in {"base", "s"} and not chain:
+        prev = toks[i - 1].low if i else ""
+        if kind == "base" and prev not in _BASE_SUBJECTS:
+            return None
+        if kind == "s" and (prev in _DETERMINERS or not prev):
+            return None
+    if kind in {"base"} and chain and all(w in lx.ADVERBS for w in chain):
+        prev = toks[chain_start - 1].low if chain_start else ""
+        if prev not in _BASE_SUBJECTS:
+            return None
+    if kind in {"ed", "past", "pp"} and not chain and i and toks[i - 1].low in _DETERMINERS - {"and", "or", "to", "by"}:
+        if toks[i - 1].low in {"the", "a", "an", "its", "their", "this", "these"}:
+            return None  # "the accepted recommendations": an adjective, read by the list/lead-in logic instead
+    present_simple = kind in {"base", "s"} and not future and not perfect and not has_be
+    past = kind in {"ed", "past", "pp"} or perfect
+    status = _status(cls, entry.lemma, negated, yet_to, future, progressive, past, present_simple, passive)
+    if status is None:
+        return None
+    axis, st = status
+    if entry.lemma == "launch" or cls == "begin" or entry.lemma in {"start", "begin"}:
+        nxt = {t.low for t in toks[last + 1:last + 5]}
+        if entry.lemma == "launch" and nxt & _BEGIN_OBJECTS and st == "implemented":
+            axis, st = IMPLEMENTATION, "in_progress"
+    if entry.lemma == "replace" and not any(t.low in {"by", "with"} for t in toks[last + 1:last + 3]):
+        return None
+    start = toks[chain_start].start if chain else toks[i].start
+    end = toks[last].end
+    if _conditional_before(text, start):
+        return None
+    if axis == RESPONSE and st == "accepted":
+        st = _qualified(text, start, end, "accepted")
+    elif axis == IMPLEMENTATION and st == "implemented":
+        st = _qualified(text, start, end, "implemented")
+    if passive or cls in {"begin", "pause", "supersede"} and not passive and kind not in {"base"}:
+        direction = "before" if passive else "both"
+    else:
+        direction = "after"
+    if entry.lemma == "commit" and not any(t.low == "to" for t in toks[last + 1:last + 2]):
+        if not passive:
+            return None
+    subject = text[max(0, start - 60):start]
+    return Predicate(start, end, text[start:end], axis, st, direction, entry.lemma, bool(lx.OFFICIAL_ACTORS.search(subject)))
+
+
+def _status(cls, lemma, negated, yet_to, future, progressive, past, present_simple, passive):
+    if cls == "decide":
+        if yet_to or (negated and re.search(r"yet", lemma)):
+            return RESPONSE, "under_consideration"
+        if negated:
+            return RESPONSE, "rejected"
+        return RESPONSE, "accepted"
+    if cls == "refuse":
+        return None if negated or yet_to else (RESPONSE, "rejected")
+    if cls == "consider":
+        if negated or yet_to:
+            return None
+        if future or progressive:
+            return RESPONSE, "under_consideration"
+        return None
+    if cls == "implement":
+        if yet_to:
+            return IMPLEMENTATION, "not_started"
+        if negated:
+            return (RESPONSE, "rejected") if future else (IMPLEMENTATION, "not_started")
+        if future:
+            return RESPONSE, "accepted"
+        if progressive:
+            return IMPLEMENTATION, "in_progress"
+        if past or passive:
+            return IMPLEMENTATION, "implemented"
+        return None
+    if cls == "progress":
+        if yet_to:
+            return IMPLEMENTATION, "not_started"
+        if negated:
+            return (RESPONSE, "rejected") if future else (IMPLEMENTATION, "not_started")
+        if future:
+            return (RESPONSE, "accepted") if lemma in {"take forward", "pursue", "progress"} else None
+        if progressive or past:
+            return IMPLEMENTATION, "in_progress"
+        if present_simple and lemma == "take forward":
+            return RESPONSE, "accepted"
+        return None
+    if cls == "begin":
+        if negated or yet_to:
+            return IMPLEMENTATION, "not_started"
+        if future:
+            return None
+        return IMPLEMENTATION, "in_progress"
+    if cls == "pause":
+        if negated or future or yet_to:
+            return None
+        return IMPLEMENTATION, "paused"
+    if cls == "supersede":
+        if negated or future:
+            return None
+        return IMPLEMENTATION, "superseded"
+    return None
+
+
+def _qualified(text: str, start: int, end: int, status: str) -> str:
+    """In principle / in part near the verb ("endorsed in principle", "largely agreed", 'agreed "in part"')."""
+    clause_end = len(text)
+    m = re.search(r"[;.]|\bbut\b|\bwhile\b|\bwhereas\b", text[end:])
+    if m:
+        clause_end = end + m.start()
+    after = text[end:min(clause_end, end + 90)]
+    before = text[max(0, start - 30):start]
+    window = before + " " + text[start:end] + " " + after
+    if re.search(r"\b(?:fully|in\s+full)\b", text[max(0, start - 12):min(clause_end, end + 12)], re.I):
+        return status
+    if status == "accepted" and lx.PRINCIPLE.search(window):
+        return "accepted_in_principle"
+    if lx.PARTIAL.search(window):
+        return "partially_accepted" if status == "accepted" else "partially_implemented"
+    return status
+
+
+def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[Frame]:
+    """Each predicate with the references it governs, clause by clause."""
+    frames: list[Frame] = []
+    for lo, hi in clauses(text):
+        preds = [p for p in predicates if lo <= p.start < hi]
+        crefs = [r for r in refs if lo <= r.start < hi]
+        local: list[Frame] = []
+        for k, p in enumerate(preds):
+            prev_end = preds[k - 1].end if k else lo
+            next_start = preds[k + 1].start if k + 1 < len(preds) else hi
+            after = [r for r in crefs if p.end <= r.start < next_start]
+            before = [r for r in crefs if prev_end <= r.start and r.end <= p.start + 1]
+            chosen: list[Reference] = []
+            if p.direction == "after":
+                chosen = after or _relative(text, crefs, p, prev_end)
+                if not chosen and not [q for q in preds if q.start < p.start]:
+                    chosen = [r for r in before if _headline(text, r, p)]
+            elif p.direction == "before":
+                chosen = before or ([r for r in after if _colon_or_leading(text, p, r)])
+            else:
+                chosen = before or after
+            local.append(Frame(p, chosen))
+        # coordinated predicates share references: "accepted and has implemented recommendation 3"
+        for k, f in enumerate(local):
+            if f.refs:
+                continue
+            neighbours = [local[k + 1]] if k + 1 < len(local) else []
+            neighbours += [local[k - 1]] if k else []
+            for n in neighbours:
+                if n.refs and re.search(r"^\W*(?:and|or|,)?\s*(?:has|have|was|were|is|are|will|now|then|also|since|subsequently|been|,|\s)*$",
+                                        text[min(f.predicate.end, n.predicate.end):max(f.predicate.start, n.predicate.start)], re.I):
+                    f.refs = list(n.refs)
+                    break
+        for f in local:
+            if not f.refs:
+                window = text[lo:hi]
+                f.anaphoric = bool(lx.ANAPHORS.search(window))
+        frames.extend(local)
+    return frames
+
+
+def _relative(text: str, refs: list[Reference], p: Predicate, floor: int) -> list[Reference]:
+    """"..., recommendation 6, which ministers have now agreed": the reference before a relative pronoun."""
+    before = [r for r in refs if r.end <= p.start]
+    if not before:
+        return []
+    r = before[-1]
+    between = text[r.end:p.start]
+    if re.match(r"^[^.;]{0,60}?\b(?:which|that|whom)\b", between, re.I) and len(between) < 90:
+        return [r]
+    return []
+
+
+def _headline(text: str, r: Reference, p: Predicate) -> bool:
+    """"Recommendation 4: accepted" - a reference then a colon or dash, then the verb."""
+    return bool(re.match(r"^[^\w]*[:\u2013\u2014-]\s*$", text[r.end:p.start])) or bool(
+        re.match(r"^\s*(?:\([^)]*\))?\s*[:\u2013\u2014-]?\s*$", text[r.end:p.start]))
+
+
+def _colon_or_leading(text: str, p: Predicate, r: Reference) -> bool:
+    """"Accepted in principle: recommendations 4 and 5" - a passive headline before a colon."""
+    gap = text[p.end:r.start]
+    return ":" in gap or bool(re.match(r"^\s*(?:in\s+principle|in\s+part|in\s+full)?\s*[:\u2013-]", gap, re.I)) or p.start < 3

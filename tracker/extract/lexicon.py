@@ -1,0 +1,221 @@
+"""The lexicon of status statements: verb lemmas by class, their generated inflections, state phrases,
+qualifiers and the small closed word classes the grammar (frames.py) reads.
+
+Words live here and nowhere else; frames.py decides what a tense, voice or negation does to them.
+A verb is listed once, as a lemma (with any particle: "take forward", "roll out"); every inflection
+("takes", "took", "taken", "taking") is generated, so a new verb is one word in one list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# --- verb classes -----------------------------------------------------------------------------
+# decide:    a decision to do what was recommended           -> response accepted
+# refuse:    a decision not to                                -> response rejected
+# consider:  a decision still to be made (future/ongoing only) -> response under_consideration
+# implement: the recommended thing done (perfect), doing (progressive), to be done (future)
+# progress:  work towards it (ongoing; past means ongoing too)
+# begin:     work starting ("consultation has begun")         -> implementation in_progress
+# pause:     work stopped                                     -> implementation paused
+# supersede: overtaken by something else                      -> implementation superseded
+VERBS: dict[str, tuple[str, ...]] = {
+    "decide": (
+        "accept", "agree", "endorse", "support", "adopt", "approve", "back", "commit", "sign up to",
+        "take up", "embrace", "uphold",
+    ),
+    "refuse": ("reject", "decline", "drop", "scrap", "abandon", "turn down", "rule out", "dismiss", "set aside"),
+    "consider": ("consider", "look at", "look into", "examine", "explore", "assess", "revisit", "reconsider"),
+    "implement": (
+        "implement", "deliver", "complete", "introduce", "establish", "enact", "put in place", "set up",
+        "roll out", "carry out", "fulfil", "meet", "achieve", "launch", "action", "create", "bring in",
+        "bring together", "merge", "legislate for",
+    ),
+    "progress": (
+        "take forward", "develop", "pilot", "progress", "work on", "trial", "test", "consult on", "design",
+        "pursue", "advance", "scope", "draft",
+    ),
+    "begin": ("begin", "start", "commence", "get under way", "kick off"),
+    "pause": ("pause", "shelve", "stall", "suspend", "halt", "put on hold", "freeze", "park", "mothball"),
+    "supersede": ("supersede", "overtake", "replace", "overtake by events"),
+}
+
+# Verbs whose object is the recommendation; the others describe their subject ("work has stalled").
+TRANSITIVE = {"decide", "refuse", "consider", "implement", "progress"}
+
+_IRREGULAR = {
+    "take": ("takes", "took", "taken", "taking"),
+    "overtake": ("overtakes", "overtook", "overtaken", "overtaking"),
+    "undertake": ("undertakes", "undertook", "undertaken", "undertaking"),
+    "begin": ("begins", "began", "begun", "beginning"),
+    "set": ("sets", "set", "set", "setting"),
+    "put": ("puts", "put", "put", "putting"),
+    "meet": ("meets", "met", "met", "meeting"),
+    "bring": ("brings", "brought", "brought", "bringing"),
+    "get": ("gets", "got", "got", "getting"),
+    "freeze": ("freezes", "froze", "frozen", "freezing"),
+    "rule": ("rules", "ruled", "ruled", "ruling"),
+    "sign": ("signs", "signed", "signed", "signing"),
+    "turn": ("turns", "turned", "turned", "turning"),
+    "look": ("looks", "looked", "looked", "looking"),
+    "kick": ("kicks", "kicked", "kicked", "kicking"),
+}
+_DOUBLE = {"drop", "scrap", "commit", "stop", "plan", "ship"}  # stressed final syllable: final consonant doubles
+
+
+def inflections(verb: str) -> dict[str, str]:
+    """Every form of a one-word verb: {form: kind}, kind one of base, s, past, pp, ing (past+pp share 'ed')."""
+    if verb in _IRREGULAR:
+        s, past, pp, ing = _IRREGULAR[verb]
+    else:
+        if verb in _DOUBLE:
+            stem_ed, stem_ing = verb + verb[-1], verb + verb[-1]
+        elif verb.endswith("ee"):
+            stem_ed, stem_ing = verb[:-1], verb
+        elif verb.endswith("e"):
+            stem_ed, stem_ing = verb[:-1], verb[:-1]
+        elif verb.endswith("y") and verb[-2] not in "aeiou":
+            stem_ed, stem_ing = verb[:-1] + "i", verb
+        else:
+            stem_ed, stem_ing = verb, verb
+        if verb.endswith(("s", "sh", "ch", "x", "z")):
+            s = verb + "es"
+        elif verb.endswith("y") and verb[-2] not in "aeiou":
+            s = verb[:-1] + "ies"
+        else:
+            s = verb + "s"
+        past = pp = stem_ed + "ed"
+        ing = stem_ing + "ing"
+    forms = {verb: "base", s: "s", ing: "ing"}
+    if past == pp:
+        forms[past] = "ed"
+    else:
+        forms[past], forms[pp] = "past", "pp"
+    if verb == "fulfil":
+        forms.update({"fulfill": "base", "fulfills": "s", "fulfilled": "ed", "fulfilling": "ing"})
+    return forms
+
+
+@dataclass(frozen=True)
+class VerbEntry:
+    lemma: str  # "take forward"
+    cls: str  # decide | refuse | ...
+    words: tuple[str, ...]  # the lemma's words after the verb ("forward",)
+
+
+def _verb_table() -> dict[str, list[tuple[VerbEntry, str]]]:
+    table: dict[str, list[tuple[VerbEntry, str]]] = {}
+    for cls, lemmas in VERBS.items():
+        for lemma in lemmas:
+            head, *rest = lemma.split()
+            entry = VerbEntry(lemma, cls, tuple(rest))
+            for form, kind in inflections(head).items():
+                table.setdefault(form, []).append((entry, kind))
+    for entries in table.values():
+        entries.sort(key=lambda e: -len(e[0].words))  # "take forward" before "take"
+    return table
+
+
+VERB_FORMS = _verb_table()
+
+# Bare verbs that say nothing about a recommendation unless a particle follows ("take" alone).
+NEEDS_PARTICLE = {"take", "sign", "turn", "rule", "look", "put", "bring", "get", "kick", "set", "carry", "legislate"}
+
+# --- state phrases (no verb of their own, or a fixed idiom) ------------------------------------
+# (pattern, axis, status, direction); direction says where the target usually is:
+# "before" (subject: "X is in place"), "after" ("no sign of X"), "both".
+STATES: list[tuple[str, str, str, str]] = [
+    (r"no\s+(?:clear\s+)?(?:sign|evidence|indication)s?(?:\s+(?:yet|so\s+far|as\s+yet))?(?:\s+(?:of|that))?(?:\s+any)?(?:\s+(?:progress|movement|action|work))?", "implementation", "not_started", "after"),
+    (r"nothing\s+(?:has\s+|had\s+)?(?:yet\s+)?(?:happened|been\s+done|changed)", "implementation", "not_started", "after"),
+    (r"no\s+(?:real\s+|further\s+|visible\s+|concrete\s+|discernible\s+)?(?:progress|action|movement)(?:\s+(?:has\s+been\s+(?:made|taken)|on|with|towards|against))?", "implementation", "not_started", "after"),
+    (r"no\s+work\s+(?:has\s+)?(?:yet\s+)?(?:started|begun|been\s+done)", "implementation", "not_started", "after"),
+    (r"yet\s+to\s+(?:start|begin|be\s+(?:started|implemented|introduced|delivered|set\s+up|established|acted\s+on|taken\s+forward|created|launched|rolled\s+out))", "implementation", "not_started", "before"),
+    (r"not\s+(?:yet\s+)?(?:been\s+)?(?:started|begun)", "implementation", "not_started", "before"),
+    (r"(?:is|are|was|were|remains?)\s+(?:now\s+|already\s+|fully\s+|firmly\s+)*in\s+(?:place|force|effect|operation)", "implementation", "implemented", "before"),
+    (r"(?:came|come|comes|coming|brought)\s+into\s+(?:force|effect|operation)", "implementation", "implemented", "before"),
+    (r"(?:is|are|was|were|has\s+been|have\s+been)\s+(?:now\s+)?(?:fully\s+)?complete", "implementation", "implemented", "before"),
+    (r"(?:is|are|remains?)\s+(?:now\s+|already\s+|still\s+|well\s+)*(?:under\s*way|in\s+(?:progress|train|hand|development|preparation))", "implementation", "in_progress", "both"),
+    (r"(?:work|progress|preparations?|development|planning|engagement|consultation)\s+(?:is|are|has\s+been)\s+(?:now\s+|well\s+)?(?:under\s*way|ongoing|continuing)", "implementation", "in_progress", "both"),
+    (r"under\s*way", "implementation", "in_progress", "both"),
+    (r"(?:is|are|remains?)\s+(?:still\s+)?ongoing", "implementation", "in_progress", "before"),
+    (r"(?:is|are|was|were|remains?|been|be)\s+(?:now\s+|still\s+)?(?:on\s+hold|in\s+abeyance|on\s+ice|in\s+the\s+long\s+grass)", "implementation", "paused", "before"),
+    (r"on\s+hold", "implementation", "paused", "both"),
+    (r"no\s+longer\s+(?:relevant|needed|necessary|applies|required|being\s+pursued)", "implementation", "superseded", "before"),
+    (r"overtaken\s+by\s+events", "implementation", "superseded", "before"),
+    (r"under\s+(?:active\s+|further\s+)?consideration", "response", "under_consideration", "both"),
+    (r"(?:further|more)\s+consideration", "response", "under_consideration", "both"),
+    (r"(?:a\s+|the\s+)?decision\s+(?:on\s+[^.;]{1,80}?\s+)?(?:is\s+|was\s+|remains\s+|are\s+)?(?:still\s+)?(?:awaited|pending|expected)", "response", "under_consideration", "both"),
+    (r"(?:awaiting|waiting\s+for|await|awaits)\s+(?:a\s+|the\s+|further\s+|more\s+)?(?:decision|detail|details|response|clarity|news|information)", "response", "under_consideration", "both"),
+    (r"(?:has|have)\s+yet\s+to\s+(?:respond|decide|say|set\s+out\s+(?:its|their)\s+position)|yet\s+to\s+(?:respond|decide)", "response", "under_consideration", "after"),
+    (r"no\s+decision\s+(?:has\s+(?:yet\s+)?been|was|had\s+been)\s+(?:made|taken|reached)", "response", "under_consideration", "both"),
+    (r"(?:is|are|remains?)\s+(?:still\s+)?undecided", "response", "under_consideration", "before"),
+    (r"(?:due|set|expected|scheduled)\s+to\s+be\s+(?:considered|reviewed|looked\s+at|discussed|decided)", "response", "under_consideration", "before"),
+]
+
+# --- qualifiers ----------------------------------------------------------------------------------
+# Inside the predicate's clause, after or just before the verb. "in principle" moves acceptance to
+# accepted_in_principle; a partial qualifier makes acceptance or implementation partial.
+PRINCIPLE = re.compile(r"\bin\s+principle\b|\bsubject\s+to\s+(?:funding|consultation|further\s+work|legislation)\b", re.I)
+PARTIAL = re.compile(
+    r"\bin\s+part\b|\bpartly\b|\bpartially\b|\blargely\b|\bsome\s+(?:elements|parts|aspects)\s+of\b|"
+    r"\bwith\s+(?:some\s+)?(?:reservations|caveats|modifications|amendments)\b|\bnot\s+in\s+full\b|"
+    r"\bin\s+a\s+(?:modified|amended|different)\s+form\b|\bto\s+some\s+extent\b|\bonly\s+part\s+of\b",
+    re.I,
+)
+
+# --- closed word classes ---------------------------------------------------------------------------
+NEGATORS = {"not", "n't", "never", "no", "neither", "nor", "cannot"}
+MODAL_FUTURE = {"will", "shall", "would", "'ll"}
+MODAL_HYPOTHETICAL = {"should", "could", "might", "may", "must", "ought", "can"}
+HAVE = {"has", "have", "had", "having", "'s", "'ve"}
+BE = {"is", "are", "was", "were", "be", "been", "being", "am", "'re", "'s"}
+# adverbs and particles that may sit between an auxiliary and its verb
+ADVERBS = {
+    "now", "already", "also", "since", "so", "far", "fully", "formally", "largely", "partly", "partially",
+    "broadly", "still", "yet", "just", "recently", "finally", "quickly", "successfully", "subsequently",
+    "in", "principle", "part", "full", "effectively", "duly", "then", "originally", "initially", "previously",
+    "officially", "quietly", "largely", "mostly", "explicitly", "publicly", "both", "all", "each", "only",
+    "eventually", "belatedly", "instead", "therefore", "however", "further", "swiftly", "rapidly", "either",
+    "reportedly", "apparently", "clearly", "actually", "indeed", "once", "again", "subsequently", "generally",
+    "firmly", "largely", "simply", "gradually", "slowly", "steadily", "widely",
+}
+# "plans to implement", "is due to publish": a verb after these reads as a future commitment
+FUTURE_LEADS = {"plans", "planned", "plan", "intends", "intend", "intended", "aims", "aim", "due", "set", "expected",
+                "going", "committed", "commits", "pledged", "pledges", "promised", "promises", "agreed", "agrees",
+                "decided", "decides", "undertook", "undertakes", "proposes", "proposed", "wants", "hopes", "hope",
+                "ready", "preparing", "prepared", "determined", "resolved", "seeks"}
+# leads that do not make a commitment: "called for it to be implemented", "asked NHS England to ..."
+NON_COMMITTAL_LEADS = {"hopes", "hope", "wants", "want", "proposes", "proposed", "seeks", "urged", "urges", "called",
+                       "calls", "asked", "asks", "wished", "wish", "recommended", "recommends", "expected"}
+# words that make a clause hypothetical, conditional or a question
+HYPOTHETICAL = re.compile(
+    r"\b(?:if|unless|whether|should\s+(?:it|they|ministers|the\s+government)|once|until|would\s+be\s+(?:welcome|good)|"
+    r"calls?\s+(?:on|for)|urges?|urged|recommends?|recommended\s+that|asks?|asked|should|ought|could|might|needs?\s+to|"
+    r"must|hopes?|hoped|we\s+want|wants?|would\s+like|time\s+to|failure\s+to|if\s+and\s+when)\b",
+    re.I,
+)
+REPORTING_VERBS = re.compile(
+    r"\b(?:said|says|say|told|tells|added|adds|argued|argues|warned|warns|claimed|claims|commented|comments|"
+    r"believes|believe|thinks|think|stressed|stresses|insisted|insists|noted|notes|suggested|suggests|according\s+to|"
+    r"wrote|writes|explained|explains|acknowledged|acknowledges|admitted|admits)\b",
+    re.I,
+)
+# Who the owning body is, when a sentence reports it (the subject of a decision, or a speaker)
+OFFICIAL_ACTORS = re.compile(
+    r"\b(?:government|ministers?|department|dhsc|department\s+of\s+health(?:\s+and\s+social\s+care)?|"
+    r"secretary\s+of\s+state|health\s+secretary|minister|nhs\s+england|nhs\s+improvement|"
+    r"spokes(?:person|man|woman)|officials?|the\s+state|whitehall|treasury|cabinet)\b",
+    re.I,
+)
+RELATIVES = {"which", "that", "whom", "who"}
+ANAPHORS = re.compile(
+    r"\b(?:it|its|this|these|they|them|their|those|both|which|each\s+of\s+(?:them|these|those|which)|"
+    r"all\s+of\s+(?:them|these|those|which)|(?:the|this|that|these|those)\s+(?:recommendations?|proposals?|"
+    r"commitments?|measures?|ideas?|changes?|plans?|work|one|register|database|scheme|framework|standards?|"
+    r"function|network|programme|review\s+recommendations?))\b",
+    re.I,
+)
+
+# Nouns that name a recommendation: "recommendation 4", "Rec 5", "proposal 3", "action 2"
+REC_NOUNS = r"(?:recommendations?|recs?\.?|proposals?|commitments?)"

@@ -1,0 +1,203 @@
+"""Target resolution: which recommendations a sentence speaks of.
+
+Finds references by form: explicit numbers and number words ("recommendations 2, 3 and 4",
+"Rec 5", "recommendation four"), ranges ("3 to 7"), ordinals ("the sixth recommendation", "the
+first three"), quantifiers ("all seven", "each of", "the remaining four", "the rest") and bare
+quantities ("two of the proposals"). A quantity that says how many but not which is kept as such
+(`kind == "quantity"`), so the caller can look for a list that names them or abstain; it never
+guesses. `resolve` turns a reference into numbers once the review and what came before are known.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.extract.lexicon import REC_NOUNS
+
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+ORDINALS = {
+    w: i
+    for i, w in enumerate(
+        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+        "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+    )
+}
+ORDINALS.update({f"{i}{s}": i for i in range(1, 21) for s in ("st", "nd", "rd", "th")})
+_WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+NUM = rf"(?:\d{{1,2}}[a-z]?|{_WORDS})"
+_ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
+_SEP = r"(?:\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*|\s*(?:-|\u2013|\u2014|to|through)\s*)"
+_NOUN_PLURAL = r"(?:recommendations|proposals|commitments|recs)"
+
+_EXPLICIT = re.compile(
+    rf"\b{REC_NOUNS}\s*(?:nos?\.?\s*|numbers?\s+)?\(?(?P<list>{NUM}\)?(?:{_SEP}(?:{REC_NOUNS}\s*)?\(?{NUM}\)?)*)(?![\w%])",
+    re.I,
+)
+_ORDINAL = re.compile(
+    rf"\b(?P<list>(?:{_ORD})(?:{_SEP}(?:{_ORD}))*)(?:\s+and\s+(?P<final>final|last))?\s+{REC_NOUNS}\b", re.I
+)
+_FIRST_N = re.compile(
+    rf"\bthe\s+(?P<which>first|last|final)\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|weeks?|days?|%|per\b|times?|trusts?|organisations?))"
+    rf"(?:\s+(?:of\s+(?:the|its|their)\s+)?{_NOUN_PLURAL})?",
+    re.I,
+)
+_ALL = re.compile(
+    rf"\b(?:all|each|every\s+one)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+|his\s+|these\s+|[\w\u2019']+[\u2019']s\s+)?"
+    rf"(?:(?P<n>{NUM})\s+)?(?:of\s+(?:the|its|their|his)\s+)?(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
+    rf"|\bevery\s+(?:single\s+)?(?:one\s+of\s+the\s+)?(?:recommendation|proposal)\b",
+    re.I,
+)
+_ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts?))", re.I)
+_ALL_ANAPHOR = re.compile(r"\b(?:each|all|every\s+one|both|none)\s+of\s+(?:which|them|these|those)\b|\bboth\b", re.I)
+_REST = re.compile(
+    rf"\bthe\s+(?:(?P<n1>{NUM})\s+)?(?:remaining|other|outstanding)\s+(?:(?P<n2>{NUM})\s+)?(?:{_NOUN_PLURAL}|ones)?"
+    rf"|\bthe\s+rest\b(?:\s+of\s+(?:the|its|their)\s+{_NOUN_PLURAL})?|\b(?:the\s+)?remaining\s+{_NOUN_PLURAL}\b",
+    re.I,
+)
+_QUANTITY = re.compile(
+    rf"\b(?P<n>{NUM})\s+(?:(?:of\s+(?:the|its|their|his|these|those)\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL})|"
+    rf"(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}|of\s+(?:them|these|those))\b",
+    re.I,
+)
+
+
+def to_int(token: str) -> int | None:
+    token = token.lower().rstrip(")")
+    m = re.match(r"(\d{1,2})[a-z]?$", token)
+    if m:
+        return int(m.group(1))
+    return NUMBER_WORDS.get(token)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A span that picks out recommendations. kind: numbers | all | rest | quantity | last | anaphor_all."""
+
+    start: int
+    end: int
+    kind: str = "numbers"
+    numbers: tuple[int, ...] = ()
+    count: int | None = None
+
+    @property
+    def explicit(self) -> bool:
+        return self.kind == "numbers"
+
+
+def _expand(spec: str) -> tuple[int, ...]:
+    tokens = re.findall(rf"{NUM}|-|\u2013|\u2014|\bto\b|\bthrough\b", spec, re.I)
+    numbers: list[int] = []
+    i = 0
+    while i < len(tokens):
+        n = to_int(tokens[i])
+        if n is None:
+            i += 1
+            continue
+        if i + 2 < len(tokens) and tokens[i + 1].lower() in {"-", "\u2013", "\u2014", "to", "through"}:
+            hi = to_int(tokens[i + 2])
+            if hi is not None and n <= hi <= n + 30:
+                numbers.extend(range(n, hi + 1))
+                i += 3
+                continue
+        if n > 0:
+            numbers.append(n)
+        i += 1
+    return tuple(dict.fromkeys(numbers))
+
+
+def find_references(sentence: str) -> list[Reference]:
+    """Every reference in a sentence, left to right, non-overlapping (more specific forms first)."""
+    refs: list[Reference] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match, ref: Reference) -> None:
+        if all(m.end() <= s or m.start() >= e for s, e in taken):
+            refs.append(ref)
+            taken.append(m.span())
+
+    for m in _FIRST_N.finditer(sentence):
+        n = to_int(m.group("n")) or 0
+        if m.group("which").lower() == "first":
+            add(m, Reference(m.start(), m.end(), "numbers", tuple(range(1, n + 1)), n))
+        else:
+            add(m, Reference(m.start(), m.end(), "last", (), n))
+    for m in _ALL.finditer(sentence):
+        n = m.groupdict().get("n")
+        add(m, Reference(m.start(), m.end(), "all", (), to_int(n) if n else None))
+    for m in _REST.finditer(sentence):
+        n = m.group("n1") or m.group("n2")
+        add(m, Reference(m.start(), m.end(), "rest", (), to_int(n) if n else None))
+    for m in _ORDINAL.finditer(sentence):
+        numbers = tuple(ORDINALS[w.lower()] for w in re.findall(_ORD, m.group("list"), re.I))
+        if m.group("final"):
+            add(m, Reference(m.start(), m.end(), "last", numbers, None))
+        else:
+            add(m, Reference(m.start(), m.end(), "numbers", tuple(dict.fromkeys(numbers))))
+    for m in _EXPLICIT.finditer(sentence):
+        numbers = _expand(m.group("list"))
+        if numbers:
+            add(m, Reference(m.start(), m.end(), "numbers", numbers))
+    for m in _ALL_ANAPHOR.finditer(sentence):
+        add(m, Reference(m.start(), m.end(), "anaphor_all"))
+    if re.search(rf"\b{_NOUN_PLURAL}\b", sentence, re.I):
+        for m in _ALL_BARE.finditer(sentence):
+            add(m, Reference(m.start(), m.end(), "all", (), to_int(m.group("n"))))
+    for m in _QUANTITY.finditer(sentence):
+        n = to_int(m.group("n"))
+        if n:
+            add(m, Reference(m.start(), m.end(), "quantity", (), n))
+    return sorted(refs, key=lambda r: r.start)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    numbers: tuple[int, ...]
+    problem: str = ""  # why the reference could not be resolved (then numbers is empty)
+
+
+def resolve(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...] = ()) -> Resolution:
+    """Numbers for a reference, given the review's known numbers, those already spoken of, and an antecedent."""
+    total = len(known)
+    if ref.kind == "numbers":
+        if known:
+            unknown = [n for n in ref.numbers if n not in known]
+            if unknown and len(unknown) == len(ref.numbers):
+                return Resolution((), f"recommendation {unknown[0]} is not one of the review's {total}")
+            return Resolution(tuple(n for n in ref.numbers if n in known))
+        return Resolution(ref.numbers)
+    if ref.kind == "all":
+        if not known:
+            return Resolution(tuple(range(1, (ref.count or 0) + 1)), "" if ref.count else "the review's recommendations are not known")
+        if ref.count and ref.count != total:
+            return Resolution((), f"says all {ref.count}, the review has {total}")
+        return Resolution(tuple(sorted(known)))
+    if ref.kind == "last":
+        if not known:
+            return Resolution((), "the review's recommendations are not known")
+        if ref.numbers:  # "the fourth and final recommendations"
+            return Resolution(tuple(sorted(set(ref.numbers) | {max(known)})))
+        n = ref.count or 1
+        return Resolution(tuple(sorted(known)[-n:]))
+    if ref.kind == "rest":
+        if not mentioned or not known:
+            return Resolution((), "'the rest' with nothing named before it")
+        rest = tuple(sorted(known - mentioned))
+        if ref.count and ref.count != len(rest):
+            return Resolution((), f"says the remaining {ref.count}, but {len(rest)} were not named before")
+        return Resolution(rest) if rest else Resolution((), "nothing remains after those named before")
+    if ref.kind == "anaphor_all":
+        if antecedent:
+            return Resolution(antecedent)
+        return Resolution((), "'each of which' / 'all of them' with nothing named before it")
+    if ref.kind == "quantity":
+        if ref.count and known and ref.count == total:
+            return Resolution(tuple(sorted(known)))  # "its seven recommendations, each of which ..."
+        return Resolution((), f"says {ref.count} but not which")
+    return Resolution((), f"unknown reference kind {ref.kind}")

@@ -1,0 +1,34 @@
+"""The controlled vocabularies, in one place: axes, statuses, their display labels and speaker kinds.
+
+The rules, the corrections check, the charts, the briefing and the warehouse's `status_vocabulary`
+table all read these tuples; the order is the display order (most settled first).
+"""
+
+from __future__ import annotations
+
+RESPONSE = "response"
+IMPLEMENTATION = "implementation"
+AXES = (RESPONSE, IMPLEMENTATION)
+
+RESPONSE_STATUSES = (
+    "accepted", "accepted_in_principle", "partially_accepted", "rejected", "under_consideration", "no_response",
+)
+IMPLEMENTATION_STATUSES = (
+    "implemented", "partially_implemented", "in_progress", "paused", "not_started", "superseded", "unknown",
+)
+STATUSES = {RESPONSE: RESPONSE_STATUSES, IMPLEMENTATION: IMPLEMENTATION_STATUSES}
+DEFAULT_STATUS = {RESPONSE: "no_response", IMPLEMENTATION: "unknown"}
+
+# Who speaks. The publisher's kind comes from its host; "reported_official" is an independent
+# publisher reporting what the owning body decided ("ministers have agreed ...").
+SPEAKERS = ("government", "implementing_body", "parliament", "regulator", "independent", "reported_official")
+OFFICIAL_SPEAKERS = ("government", "implementing_body", "parliament", "reported_official")
+
+
+def is_valid(axis: str, status: str) -> bool:
+    return status in STATUSES.get(axis, ())
+
+
+def label(status: str) -> str:
+    """'accepted_in_principle' -> 'Accepted in principle'."""
+    return status.replace("_", " ").capitalize()
