@@ -32,9 +32,9 @@ def test_html_blocks_keep_structure_numbering_and_roles():
     blocks = [(b.kind, b.text, b.level, b.label, b.role) for b in html_to_blocks(PAGE)]
     assert ("heading", "Progress on leadership", 1, "", "body") in blocks
     assert ("paragraph", "Intro with bold text.", 0, "", "body") in blocks
-    assert ("list_item", "Third item", 0, "3", "body") in blocks
+    assert ("list_item", "Third item", 0, "#3", "body") in blocks
     assert ("list_item", "a sub-point", 1, "", "body") in blocks
-    assert ("list_item", "Fourth item", 0, "4", "body") in blocks
+    assert ("list_item", "Fourth item", 0, "#4", "body") in blocks
     assert ("list_item", "7) Grouped item seven", 0, "7", "body") in blocks
     assert ("paragraph", "A quoted view.", 0, "", "quote") in blocks
     assert ("table_row", "Rec | Status", 0, "", "body") in blocks
@@ -159,7 +159,7 @@ def test_content_item_reads_attachments_children_and_dates():
     assert (pub.published_on, pub.updated_on) == (date(2019, 2, 6), date(2019, 3, 1))
     assert [a.url for a in pub.attachments] == ["https://www.gov.uk/media/abc/report.pdf"]
     assert pub.children == ("https://www.gov.uk/government/publications/a-review/html-version",)
-    assert [(b.kind, b.label) for b in pub.blocks] == [("heading", ""), ("list_item", "1"), ("list_item", "2")]
+    assert [(b.kind, b.label) for b in pub.blocks] == [("heading", ""), ("list_item", "#1"), ("list_item", "#2")]
     assert pub.authors == ("Department of Health and Social Care",)
 
 

@@ -178,7 +178,8 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
     if hypothetical:
         return None
     passive = has_be and kind in {"ed", "pp"}
-    progressive = kind == "ing" and (has_be or lead in {"started", "begun", "began", "continues", "continued", "keeps"})
+    progressive = (kind == "ing" and (has_be or lead in {"started", "begun", "began", "continues", "continued", "keeps"})
+                   or "being" in chain and kind in {"ed", "pp"})
     if kind == "ing" and not progressive:
         if cls not in {"decide", "refuse"} or (chain_start > 0 and toks[chain_start - 1].low in _DETERMINERS):
             return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from tracker.extract import lexicon as lx
-from tracker.extract.frames import Frame, Predicate, find_predicates, link, tokens
+from tracker.extract.frames import Frame, Predicate, clauses, find_predicates, link, tokens
 from tracker.extract.language import sentences, visible_text
 from tracker.extract.paraphrase import ParaphraseMatcher
 from tracker.extract.reviews import ReviewNamer
@@ -150,10 +150,14 @@ class _DocState:
         self.mentioned: dict[str, set[int]] = {}
         self.header: list[str] = []
         self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
+        self.recent: str | None = None  # the review named last since the last heading
 
     # -- context ----------------------------------------------------------------------------------
     def review(self) -> str | None:
-        return next((s.review for s in reversed(self.sections) if s.review), None) or self.document_review
+        """The review in context: the nearest heading that names one, else the last one named since
+        the last heading, else the one the whole document is about."""
+        return (next((s.review for s in reversed(self.sections) if s.review), None) or self.recent
+                or self.document_review)
 
     def section_target(self) -> tuple[str, tuple[int, ...]] | None:
         return next((s.target for s in reversed(self.sections) if s.target), None)
@@ -178,6 +182,7 @@ class _DocState:
             self.sections.pop()
         self.lead = None
         self.header = []
+        self.recent = None
         visible = visible_text(block.text)
         named = self.ex.namer.only(visible)
         review = named or self.review()
@@ -217,6 +222,7 @@ class _DocState:
         if not has_status_hint(visible):
             self.note_mentions(visible)
             self._update_antecedent(visible)
+            self._note_review(self.ex.namer.mentions(visible))
             return False
         toks = tokens(visible)
         preds = find_predicates(visible, toks)
@@ -224,6 +230,7 @@ class _DocState:
         if not preds:
             self.note_mentions(visible)
             self._update_antecedent(visible, refs)
+            self._note_review(self.ex.namer.mentions(visible))
             return False
         if self._third_party(visible, preds):
             return False
@@ -250,7 +257,7 @@ class _DocState:
                     self.emit(review_id, res.numbers, frame.predicate, sentence, where)
                     resolved_any.append((review_id, res.numbers))
                     resolved_here = found = True
-                if not resolved_here:
+                if not resolved_here and not _LEAD_IN_END.search(sentence):  # a lead-in waits for its list
                     for review_id, problem in problems[:1]:
                         self.unresolved(review_id, frame.predicate, sentence, problem)
             else:
@@ -261,7 +268,7 @@ class _DocState:
                 else:
                     how_here = "list" if label_target else "anaphora"
                 if target:
-                    self.emit(target[0], target[1], frame.predicate, sentence, how_here)
+                    self.emit(target[0], target[1], self._as_done(frame.predicate, target), sentence, how_here)
                     resolved_any.append(target)
                     found = True
         if not found:
@@ -275,7 +282,13 @@ class _DocState:
         else:
             self._update_antecedent(visible, refs)
         self.note_mentions(visible, refs)
+        self._note_review(mentions)
         return found
+
+    def _note_review(self, mentions) -> None:
+        named = {rid for _, rid in mentions}
+        if len(named) == 1:
+            self.recent = named.pop()
 
     # -- lists and tables -------------------------------------------------------------------------------
     def list_item(self, block: Block) -> None:
@@ -298,7 +311,7 @@ class _DocState:
             target = (review, numbers) if numbers else None
         if target is None and review:
             matcher = self.ex._matchers.get(review)
-            best = matcher.match(text) if matcher else []
+            best = matcher.match(text, loose=True) if matcher else []
             if best:
                 target = (review, (best[0][0],))
         quote = self.lead.sentence + " " + text if self.lead else text
@@ -416,7 +429,7 @@ class _DocState:
             return False
         found = False
         colon = visible.find(":")
-        if colon > 0 and any(p.end <= colon for p in preds):
+        if colon > 0 and any(p.end <= colon for p in preds) and len(visible[colon + 1:].split()) >= 2:
             items = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", visible[colon + 1:]) if len(i.split()) >= 2]
             numbers = []
             for item in items:
@@ -440,11 +453,27 @@ class _DocState:
                 for p in _one_per_axis(preds):
                     self.emit(review, (best[0][0],), p, sentence, "paraphrase")
                 return True
-        for number, _score in matcher.match(visible):
-            for p in _one_per_axis(preds):
-                self.emit(review, (number,), p, sentence, "paraphrase")
-                found = True
+        for lo, hi in clauses(visible):  # the words of the predicate's own clause describe its target
+            here = [p for p in preds if lo <= p.start < hi]
+            if not here:
+                continue
+            for number, _score in matcher.match(visible[lo:hi]):
+                for p in _one_per_axis(here):
+                    self.emit(review, (number,), p, sentence, "paraphrase")
+                    found = True
         return found
+
+    def _as_done(self, p: Predicate, target) -> Predicate:
+        """"The national bodies agreed a shared vision" under the recommendation that they "should agree"
+        one: when the verb is the very action the recommendation asks for, and it is past, it was done."""
+        if p.axis != "response" or p.status != "accepted" or not p.lemma or len(target[1]) != 1:
+            return p
+        text = self.ex.texts.get(target[0], {}).get(target[1][0], "").lower()
+        head = p.lemma.split()[0]
+        done = re.search(r"\b(?:has|have|had|was|were)\b|\bed\b", p.text.lower()) or p.text.lower().endswith("ed")
+        if done and re.search(rf"\bshould\s+(?:\w+\s+)?{head}\b", text):
+            return Predicate(p.start, p.end, p.text, "implementation", "implemented", p.direction, p.lemma)
+        return p
 
     def emit(self, review_id: str, numbers, p: Predicate, quote: str, how: str) -> None:
         speaker = self.speaker

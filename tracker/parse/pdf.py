@@ -154,6 +154,41 @@ def _pdf_date(value: str) -> str:
     return f"{m[1]}-{m[2]}-{m[3]}" if m else ""
 
 
+def _runs(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Consecutive lines of one size, close together: a paragraph or a (possibly wrapped) heading."""
+    runs: list[list[_Line]] = []
+    for lines in pages:
+        prev = None
+        for line in lines:
+            if prev is not None and prev.size == line.size and 0 <= prev.y - line.y <= line.size * 1.6:
+                runs[-1].append(line)
+            else:
+                runs.append([line])
+            prev = line
+    return runs
+
+
+def _text_sizes(pages: list[list[_Line]]) -> set[float]:
+    """Font sizes that carry running text, judged by how their lines group, not by how common they are.
+
+    A report can set its recommendations larger than its discussion, so "the most common size is
+    the body" would take every recommendation for a heading. Running text comes in long runs of
+    wrapped lines ending in sentences; headings come in short runs that do not.
+    """
+    stats: dict[float, list[int]] = {}
+    for run in _runs(pages):
+        chars = sum(len(l.text) for l in run)
+        sentence = run[-1].text.rstrip().endswith((".", ";", ":", "?", "!"))
+        st = stats.setdefault(run[0].size, [0, 0, 0])
+        st[0] += 1
+        st[1] += chars
+        st[2] += 1 if (len(run) >= 2 or chars > 90) and sentence else 0
+    sizes = {size for size, (runs, chars, texty) in stats.items() if chars / runs >= 140 or texty >= max(1, runs * 0.3)}
+    if not sizes and stats:
+        sizes = {max(stats, key=lambda k: stats[k][1])}
+    return sizes
+
+
 def _blocks(pages: list[list[_Line]]) -> list[Block]:
     sizes = Counter()
     for lines in pages:
@@ -161,8 +196,10 @@ def _blocks(pages: list[list[_Line]]) -> list[Block]:
             sizes[line.size] += len(line.text)
     if not sizes:
         return []
-    body = sizes.most_common(1)[0][0]
-    heading_sizes = sorted({l.size for ls in pages for l in ls if l.size > body + 0.9}, reverse=True)
+    text_sizes = _text_sizes(pages)
+    body = min(text_sizes)
+    heading_sizes = sorted({l.size for ls in pages for l in ls if l.size > body + 0.9 and l.size not in text_sizes},
+                           reverse=True)
     blocks: list[dict] = []
     for lines in pages:
         prev: _Line | None = None
@@ -192,8 +229,8 @@ def _blocks(pages: list[list[_Line]]) -> list[Block]:
 
 
 def _heading_level(line: _Line, body: float, heading_sizes: list[float]) -> int:
-    if line.size > body + 0.9 and len(line.text) < 200:
-        return min(heading_sizes.index(line.size) + 1, 6) if line.size in heading_sizes else 1
+    if line.size in heading_sizes and len(line.text) < 200:
+        return min(heading_sizes.index(line.size) + 1, 6)
     if line.bold and len(line.text) < 120 and not line.text.endswith((".", ",", ";")):
         return len(heading_sizes) + 1
     return 0

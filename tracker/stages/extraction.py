@@ -66,8 +66,21 @@ def read_publications(con: duckdb.DuckDBPyConnection) -> list[Publication]:
     ]
 
 
+def _rules_digest() -> bytes:
+    """The rules themselves (every module of tracker/extract): editing a word in the lexicon re-reads every document."""
+    from pathlib import Path
+
+    import tracker.extract as package
+
+    h = hashlib.sha256()
+    for path in sorted(Path(package.__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.digest()
+
+
 def _fingerprint(recs: list[Recommendation]) -> str:
     h = hashlib.sha256(f"v{EXTRACTOR_VERSION}".encode())
+    h.update(_rules_digest())
     h.update(REGISTRY_FILE.read_bytes())
     h.update(json.dumps(sorted((r.review_id, r.number, r.text) for r in recs)).encode())
     return h.hexdigest()
