@@ -22,12 +22,15 @@ def fixture_text(name: str) -> str:
     return fixture_path(name).read_text(encoding="utf-8")
 
 
+SAMPLE_LABELS = ROOT / "tests" / "evaluation" / "dev" / "sample" / "labels.csv"
+
+
 def fixture_bytes(name: str) -> bytes:
     return fixture_path(name).read_bytes()
 
 
 def sample_csv(name: str) -> list[dict]:
-    """Rows of a CSV under sample/ or tests/fixtures/ (e.g. expected_counts.csv, sample_labels.csv)."""
+    """Rows of a CSV under sample/ or tests/fixtures/ (e.g. expected_counts.csv, expected_counts.csv)."""
     for folder in (ROOT / "sample", FIXTURES):
         if (folder / name).exists():
             with open(folder / name, encoding="utf-8-sig", newline="") as fh:

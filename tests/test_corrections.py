@@ -97,7 +97,7 @@ def test_status_as_at_a_date(corrected_home):
 
 
 def test_evaluate_command_reports_scores(sample_home):
-    from helpers import fixture_path
+    from helpers import SAMPLE_LABELS
 
-    proc = run_cli(sample_home, "evaluate", str(fixture_path("sample_labels.csv")), "--min-recall", "0.9", "--min-precision", "0.9")
+    proc = run_cli(sample_home, "evaluate", str(SAMPLE_LABELS), "--min-recall", "0.9", "--min-precision", "0.9")
     assert "recall 1.000  precision 1.000" in proc.stdout

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC, fixture_path, sample_csv, table_snapshot
+from helpers import SAMPLE_LABELS, SAMPLE_WARC, fixture_path, sample_csv, table_snapshot
 from tracker.evaluate import evaluate, read_labels
 
 pytestmark = pytest.mark.e2e
@@ -134,7 +134,7 @@ def test_no_evidence_from_comments_quotes_or_untracked_inquiries(wh):
 
 
 def test_rule_extraction_scores_on_the_labelled_sample(wh):
-    score = evaluate(wh, read_labels(fixture_path("sample_labels.csv")))
+    score = evaluate(wh, read_labels(SAMPLE_LABELS))
     assert score.labelled >= 60
     assert score.recall >= 0.9, score.misses
     assert score.precision >= 0.9, score.extras

@@ -147,8 +147,11 @@ def export(settings, out_dir, version):
 @click.option("--min-recall", type=float, default=None, help="Exit 1 when recall is below this.")
 @click.option("--min-precision", type=float, default=None, help="Exit 1 when precision is below this.")
 @click.option("--quiet", is_flag=True, help="Scores only, without the list of misses and extras.")
+@click.option("--explain", is_flag=True, help="With a set folder: the quote behind each extra, what was found for each miss.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With a set folder: build the home here and keep it (to query its work.duckdb).")
 @click.pass_obj
-def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quiet):
+def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quiet, explain, keep):
     """Score rule-made evidence against labels: a labelled set folder, or a labels CSV.
 
     A set folder (documents.toml, documents/, labels.csv; see docs/evaluation.md) is run from
@@ -157,13 +160,15 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
     only the documents it names are judged.
 
     Examples: tracker evaluate tests/evaluation/blind
-              tracker evaluate tests/fixtures/sample_labels.csv
+              tracker evaluate tests/evaluation/dev/sample/labels.csv
     """
     from tracker import evaluate as ev
 
     layouts_ok = True
     if labels.is_dir():
-        result = ev.evaluate_set(labels, tuple(bases) or (ev.SAMPLE_WARC,))
+        if keep is not None and keep.exists() and any(keep.iterdir()):
+            raise click.ClickException(f"{keep} is not empty")
+        result = ev.evaluate_set(labels, tuple(bases) or (ev.SAMPLE_WARC,), home=keep)
         score = result.score
         click.echo(f"set {labels}: {result.documents} documents")
     else:
@@ -194,8 +199,11 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
         for title, rows in (("missed (labelled, not found)", score.misses), ("extra (found, not labelled)", score.extras)):
             if rows:
                 click.echo(f"{title}:")
-                for url, review_id, number, axis, status in rows:
+                for key in rows:
+                    url, review_id, number, axis, status = key
                     click.echo(f"  {review_id} #{number} {axis}={status}  {url}")
+                    if explain and result is not None:
+                        click.echo(f"      {result.quotes.get(key, '')[:300]}")
     if (min_recall is not None and score.recall < min_recall) or (min_precision is not None and score.precision < min_precision):
         sys.exit(1)
     if not layouts_ok:

@@ -76,6 +76,7 @@ class SetResult:
     documents: int
     unresolved: int
     layouts: list[LayoutResult] = field(default_factory=list)
+    quotes: dict[Key, str] = field(default_factory=dict)  # a quote for each extra, and what was found for each miss
 
 
 def read_labels(path: Path) -> set[Key]:
@@ -116,8 +117,6 @@ def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, s
             fetched = datetime.fromisoformat(str(entry.get("fetched_at", "2026-11-16T06:00:00+00:00")).replace("Z", "+00:00"))
             docs.append(SetDocument(path, entry["url"], entry.get("source", "other"), entry.get("content_type", ""),
                                     published, fetched, entry.get("layout_of"), entry.get("layout", "")))
-    if not docs:
-        raise ValueError(f"{root} has no documents.toml with [[document]] entries")
     labels: set[Key] = set()
     for path in sorted(root.rglob("labels.csv")):
         labels |= read_labels(path)
@@ -126,6 +125,8 @@ def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, s
         with open(path, encoding="utf-8-sig", newline="") as fh:
             for row in csv.DictReader(fh):
                 expected[(row["url"].strip(), row["review_id"].strip(), int(row["number"]))] = row["text"]
+    if not docs and not labels:
+        raise ValueError(f"{root} has no documents.toml with [[document]] entries and no labels.csv")
     return docs, labels, expected
 
 
@@ -161,20 +162,41 @@ def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
     con = duckdb.connect(str(settings.work_db), read_only=True)
     try:
         captured = {d.url for d in status_docs}
+        labelled = {k[0] for k in labels}  # labels may also judge documents of the base archive
         judged = {url for url, capture in con.execute("SELECT url, capture_url FROM publications").fetchall()
-                  if capture in captured or url in captured}
+                  if capture in captured or url in captured or url in labelled}
         score = evaluate(con, labels, judged)
+        quotes = _explain(con, score)
+        has_table = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'unresolved_statements'").fetchone()[0]
         unresolved = con.execute(
             "SELECT count(*) FROM unresolved_statements WHERE source_url IN (SELECT unnest(?))", [sorted(judged)]
-        ).fetchone()[0]
+        ).fetchone()[0] if has_table else 0
     finally:
         con.close()
     layouts = [_layout(d, expected) for d in docs if d.layout_of]
-    return SetResult(score, len(status_docs), unresolved, layouts)
+    return SetResult(score, len(status_docs), unresolved, layouts, quotes)
+
+
+def _explain(con: duckdb.DuckDBPyConnection, score: Score) -> dict[Key, str]:
+    out = {}
+    for key in score.extras:
+        url, rid, n, axis, status = key
+        row = con.execute("SELECT quote FROM status_evidence WHERE source_url = ? AND review_id = ? AND number = ? "
+                          "AND axis = ? AND status = ? LIMIT 1", [url, rid, n, axis, status]).fetchone()
+        out[key] = row[0] if row else ""
+    for key in score.misses:
+        url, rid, n, axis, _ = key
+        rows = con.execute("SELECT status, quote FROM status_evidence WHERE source_url = ? AND review_id = ? "
+                           "AND number = ? AND axis = ?", [url, rid, n, axis]).fetchall()
+        out[key] = "; ".join(f"found {s}: {q}" for s, q in rows) or "nothing found on this axis"
+    return out
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.replace("\u2019", "'").split()).strip().rstrip(".").lower()
+    from tracker.samplegen import _LATIN1
+
+    return " ".join(text.translate(_LATIN1).split()).strip().rstrip(".").lower()
 
 
 def _layout(doc: SetDocument, expected: dict[tuple[str, str, int], str]) -> LayoutResult:

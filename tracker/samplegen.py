@@ -14,6 +14,9 @@ from tracker.fetch.archive import ArchiveWriter, parse_warc_date
 from tracker.parse.text import parse_date
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
+# fpdf2's core fonts are Latin-1: typographic punctuation is set as its plain equivalent
+_LATIN1 = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                         "\u2022": "-", "\u2026": "...", "\u00a0": " ", "\u2212": "-"})
 
 
 def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
@@ -53,7 +56,7 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
             pdf.ln(3)
             paragraph.clear()
 
-    for raw in spec.splitlines():
+    for raw in spec.translate(_LATIN1).splitlines():
         line = raw.rstrip()
         if line.startswith("%title "):
             title = line[7:]

@@ -56,6 +56,7 @@ class Predicate:
     direction: str  # after | before | both: where the references it governs usually are
     lemma: str = ""
     official_subject: bool = False
+    finite: bool = True  # carries its own tense (an auxiliary, or a finite verb): not a bare participle
 
 
 @dataclass
@@ -197,6 +198,8 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
         if toks[i - 1].low in {"the", "a", "an", "its", "their", "this", "these"}:
             return None  # "the accepted recommendations": an adjective, read by the list/lead-in logic instead
     present_simple = kind in {"base", "s"} and not future and not perfect and not has_be
+    if present_simple and re.search(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,4}$", text[:toks[i].start], re.I):
+        return None  # "a framework that every national body signs up to": describes, does not report
     past = kind in {"ed", "past", "pp"} or perfect
     status = _status(cls, entry.lemma, negated, yet_to, future, progressive, past, present_simple, passive)
     if status is None:
@@ -224,7 +227,18 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
         if not passive:
             return None
     subject = text[max(0, start - 60):start]
-    return Predicate(start, end, text[start:end], axis, st, direction, entry.lemma, bool(lx.OFFICIAL_ACTORS.search(subject)))
+    finite = bool(chain) or kind in {"s", "base", "past"} or (kind == "ed" and _has_object(toks, last))
+    return Predicate(start, end, text[start:end], axis, st, direction, entry.lemma,
+                     bool(lx.OFFICIAL_ACTORS.search(subject)), finite)
+
+
+def _has_object(toks: list[Token], last: int) -> bool:
+    """A bare -ed form followed by its object is a finite verb ("NHS England launched the register");
+    followed by an agent or a phrase it is a participle ("programmes designed jointly by ...")."""
+    k = last + 1
+    while k < len(toks) and toks[k].low in lx.ADVERBS:
+        k += 1
+    return k < len(toks) and toks[k].low not in {"by", "in", "on", "at", "for", "with", "from", "to", ",", ".", ";", ":", "as", "and", "or"}
 
 
 def _status(cls, lemma, negated, yet_to, future, progressive, past, present_simple, passive):

@@ -25,16 +25,15 @@ VERBS: dict[str, tuple[str, ...]] = {
         "accept", "agree", "endorse", "support", "adopt", "approve", "back", "commit", "sign up to",
         "take up", "embrace", "uphold",
     ),
-    "refuse": ("reject", "decline", "drop", "scrap", "abandon", "turn down", "rule out", "dismiss", "set aside"),
-    "consider": ("consider", "look at", "look into", "examine", "explore", "assess", "revisit", "reconsider"),
+    "refuse": ("reject", "decline", "drop", "scrap", "abandon", "turn down", "rule out", "dismiss", "decide against"),
+    "consider": ("consider", "look at", "look into", "revisit", "reconsider"),
     "implement": (
         "implement", "deliver", "complete", "introduce", "establish", "enact", "put in place", "set up",
         "roll out", "carry out", "fulfil", "meet", "achieve", "launch", "action", "create", "bring in",
         "bring together", "merge", "legislate for",
     ),
     "progress": (
-        "take forward", "develop", "pilot", "progress", "work on", "trial", "test", "consult on", "design",
-        "pursue", "advance", "scope", "draft",
+        "take forward", "develop", "pilot", "progress", "work on", "trial", "consult on", "pursue", "advance",
     ),
     "begin": ("begin", "start", "commence", "get under way", "kick off"),
     "pause": ("pause", "shelve", "stall", "suspend", "halt", "put on hold", "freeze", "park", "mothball"),
@@ -60,6 +59,7 @@ _IRREGULAR = {
     "turn": ("turns", "turned", "turned", "turning"),
     "look": ("looks", "looked", "looked", "looking"),
     "kick": ("kicks", "kicked", "kicked", "kicking"),
+    "decide": ("decides", "decided", "decided", "deciding"),
 }
 _DOUBLE = {"drop", "scrap", "commit", "stop", "plan", "ship"}  # stressed final syllable: final consonant doubles
 
@@ -120,7 +120,7 @@ def _verb_table() -> dict[str, list[tuple[VerbEntry, str]]]:
 VERB_FORMS = _verb_table()
 
 # Bare verbs that say nothing about a recommendation unless a particle follows ("take" alone).
-NEEDS_PARTICLE = {"take", "sign", "turn", "rule", "look", "put", "bring", "get", "kick", "set", "carry", "legislate"}
+NEEDS_PARTICLE = {"take", "sign", "turn", "rule", "look", "put", "bring", "get", "kick", "set", "carry", "legislate", "decide"}
 
 # --- state phrases (no verb of their own, or a fixed idiom) ------------------------------------
 # (pattern, axis, status, direction); direction says where the target usually is:

@@ -20,7 +20,7 @@ from tracker.extract.frames import Frame, Predicate, clauses, find_predicates, l
 from tracker.extract.language import sentences, visible_text
 from tracker.extract.paraphrase import ParaphraseMatcher
 from tracker.extract.reviews import ReviewNamer
-from tracker.extract.targets import Reference, find_references, resolve
+from tracker.extract.targets import Reference, Resolution, find_references, resolve
 from tracker.items import Block, Evidence, Publication, Unresolved
 
 CONFIDENCE = {"sentence": 0.9, "section": 0.8, "list": 0.75, "document": 0.7, "anaphora": 0.7, "paraphrase": 0.6}
@@ -148,6 +148,7 @@ class _DocState:
         self.sections: list[_Section] = []
         self.lead: _Lead | None = None
         self.mentioned: dict[str, set[int]] = {}
+        self.section_mentioned: dict[str, set[int]] = {}
         self.header: list[str] = []
         self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
         self.recent: str | None = None  # the review named last since the last heading
@@ -173,6 +174,9 @@ class _DocState:
         if block.kind == "list_item":
             self.list_item(block)
             return
+        if _ITEM_LABEL.match(block.text):
+            self.list_item(block)  # "4) The remit letter ...": a paragraph that carries its own label
+            return
         if self.lead and self.lead.used:
             self.lead = None  # the list it introduced has ended
         self.paragraph(block.text)
@@ -183,6 +187,7 @@ class _DocState:
         self.lead = None
         self.header = []
         self.recent = None
+        self.section_mentioned = {}
         visible = visible_text(block.text)
         named = self.ex.namer.only(visible)
         review = named or self.review()
@@ -299,9 +304,11 @@ class _DocState:
         if review and label is not None and (not self.ex.known.get(review) or label in self.ex.known[review]):
             target = (review, (label,))
         explicit = [r for r in find_references(visible_text(text)) if r.explicit]
-        own = self.paragraph(text, target if not explicit else None, "list")
-        if own:
-            return
+        leading = self.lead is not None or any(s.lead for s in self.sections)
+        if not (leading and not _finite_statement(text)):
+            own = self.paragraph(text, target if not explicit else None, "list")
+            if own:
+                return
         leads = (self.lead.predicates if self.lead else []) or next(
             (s.lead for s in reversed(self.sections) if s.lead), [])
         if not leads:
@@ -389,7 +396,24 @@ class _DocState:
         antecedent = self.last[1] if self.last and self.last[0] == review_id else ()
         if earlier and earlier[-1][0] == review_id:
             antecedent = earlier[-1][1]
+        if ref.kind in ("rest", "quantity") and ref.count == 1:
+            described = self._appositive(review_id, visible[ref.end:])
+            if described:
+                return Resolution(described)
+        if ref.kind == "rest" and self.section_mentioned.get(review_id):
+            local = resolve(ref, known, self.section_mentioned[review_id], antecedent)
+            if local.numbers and (ref.count is None or ref.count == len(local.numbers)) and ref.count:
+                return local
         return resolve(ref, known, self.mentioned.get(review_id, set()), antecedent)
+
+    def _appositive(self, review_id: str, after: str) -> tuple[int, ...]:
+        """"the remaining proposal, a national network of practitioners, ...": the description says which."""
+        m = re.match(r"^(?:\s+in\s+this\s+\w+)?\s*[,(\u2013\u2014-]\s*([^,;()\u2013\u2014]{8,160})", after)
+        matcher = self.ex._matchers.get(review_id)
+        if not m or matcher is None:
+            return ()
+        best = matcher.match(m.group(1), loose=True)
+        return (best[0][0],) if best else ()
 
     def _numbers(self, review_id: str, ref: Reference) -> tuple[int, ...]:
         return resolve(ref, self.ex.known.get(review_id, set()), set()).numbers if ref.explicit else ()
@@ -419,6 +443,7 @@ class _DocState:
         for ref in refs:
             if ref.explicit:
                 self.mentioned.setdefault(review, set()).update(self._numbers(review, ref))
+                self.section_mentioned.setdefault(review, set()).update(self._numbers(review, ref))
 
     def _by_content(self, sentence, visible, preds, refs, mentions, review) -> bool:
         """No numbered target: an enumeration after a colon, or the sentence itself, matched by content."""
@@ -485,12 +510,19 @@ class _DocState:
                 published_on=self.pub.published_on, method="rule", confidence=CONFIDENCE[how], speaker=speaker,
             ))
         self.mentioned.setdefault(review_id, set()).update(numbers)
+        self.section_mentioned.setdefault(review_id, set()).update(numbers)
 
     def unresolved(self, review_id: str, p: Predicate, quote: str, why: str) -> None:
         self.out.unresolved.append(Unresolved(
             review_id=review_id, quote=quote, source_url=self.pub.url, published_on=self.pub.published_on,
             predicate=p.text.strip(), axis=p.axis, status=p.status, why=why, speaker=self.speaker,
         ))
+
+
+def _finite_statement(text: str) -> bool:
+    """Does a list item say something of its own ("... has been implemented"), or only describe a
+    recommendation ("programmes designed jointly by ...") for the lead-in above it to qualify?"""
+    return any(p.finite for p in find_predicates(visible_text(text)))
 
 
 def _item_number(block: Block) -> int | None:

@@ -57,7 +57,8 @@ _ALL = re.compile(
 _ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts?))", re.I)
 _ALL_ANAPHOR = re.compile(r"\b(?:each|all|every\s+one|both|none)\s+of\s+(?:which|them|these|those)\b|\bboth\b", re.I)
 _REST = re.compile(
-    rf"\bthe\s+(?:(?P<n1>{NUM})\s+)?(?:remaining|other|outstanding)\s+(?:(?P<n2>{NUM})\s+)?(?:{_NOUN_PLURAL}|ones)?"
+    rf"\bthe\s+(?:(?P<n1>{NUM})\s+)?(?:remaining|other|outstanding)\s+(?:(?P<one>recommendation|proposal|commitment|one)\b|"
+    rf"(?:(?P<n2>{NUM})\s+)?(?:{_NOUN_PLURAL}|ones)?)"
     rf"|\bthe\s+rest\b(?:\s+of\s+(?:the|its|their)\s+{_NOUN_PLURAL})?|\b(?:the\s+)?remaining\s+{_NOUN_PLURAL}\b",
     re.I,
 )
@@ -66,6 +67,9 @@ _QUANTITY = re.compile(
     rf"(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}|of\s+(?:them|these|those))\b",
     re.I,
 )
+
+
+_COUNTED_NOUN = re.compile(rf"\b{NUM}\s+(?!{_NOUN_PLURAL}\b)[a-z]+s\b", re.I)
 
 
 def to_int(token: str) -> int | None:
@@ -124,6 +128,8 @@ def find_references(sentence: str) -> list[Reference]:
 
     for m in _FIRST_N.finditer(sentence):
         n = to_int(m.group("n")) or 0
+        if not re.search(rf"{_NOUN_PLURAL}\s*$", m.group(0), re.I) and _COUNTED_NOUN.search(sentence[: m.start()]):
+            continue  # "funding for four networks ..., and the first two are under way": the networks
         if m.group("which").lower() == "first":
             add(m, Reference(m.start(), m.end(), "numbers", tuple(range(1, n + 1)), n))
         else:
@@ -133,7 +139,8 @@ def find_references(sentence: str) -> list[Reference]:
         add(m, Reference(m.start(), m.end(), "all", (), to_int(n) if n else None))
     for m in _REST.finditer(sentence):
         n = m.group("n1") or m.group("n2")
-        add(m, Reference(m.start(), m.end(), "rest", (), to_int(n) if n else None))
+        count = 1 if m.group("one") else (to_int(n) if n else None)
+        add(m, Reference(m.start(), m.end(), "rest", (), count))
     for m in _ORDINAL.finditer(sentence):
         numbers = tuple(ORDINALS[w.lower()] for w in re.findall(_ORD, m.group("list"), re.I))
         if m.group("final"):

@@ -35,6 +35,8 @@ _BOILERPLATE = re.compile(
 _COMMENTS = re.compile(r"(^|[-_\s])comments?($|[-_\s])|comment-list|disqus|reader-views", re.I)
 _BANNER = re.compile(r"webarchiveinfobox|archive-?banner|ukgwa|web-?archive", re.I)
 _LEADING_NUMBER = re.compile(r"^\(?(\d{1,3}(?:\.\d{1,3})?)[.)]?\s")
+# "10) ...", "(3) ...", "4. ...": a number printed as the item's label; "11 national bodies" is a count
+_OWN_LABEL = re.compile(r"^(?:\((\d{1,3})\)|(\d{1,3})[.)])\s")
 _ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|odt|ods|csv|pptx?)(\?|#|$)", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
@@ -187,10 +189,10 @@ class _Walker:
                 if part.tail:
                     own.append(part.tail)
             text = clean(" ".join(own))
-            own_label = _LEADING_NUMBER.match(text)
+            own_label = _OWN_LABEL.match(text)
             if ordered:
                 # a position is only implied ("#3"); a number printed in the item ("10) ...") is its own label
-                label = own_label.group(1) if own_label and "." not in own_label.group(1) else f"#{number}"
+                label = (own_label.group(1) or own_label.group(2)) if own_label else f"#{number}"
                 if li.get("value", "").isdigit():
                     label = li.get("value")
                 try:
@@ -198,7 +200,7 @@ class _Walker:
                 except ValueError:
                     number += 1
             else:
-                label = own_label.group(1) if own_label else ""
+                label = (own_label.group(1) or own_label.group(2)) if own_label else ""
             if text:
                 self.blocks.append(Block("list_item", text, level=depth, label=label, role=li_role))
             for sub in nested:
