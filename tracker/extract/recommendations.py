@@ -36,7 +36,7 @@ def extract_recommendations(pub: Publication, review: Review) -> list[Recommenda
     if review.kind == "commitments":
         found = _commitments(body, review)
     else:
-        layouts = [_by_headings(body), _by_numbered_list(body)]
+        layouts = [_by_headings(body), _by_numbered_list(body), _by_table(body)]
         found = max(layouts, key=_score)
     return [
         Recommendation(review.review_id, c.number, c.text, c.theme, pub.url, c.page, c.ref)
@@ -70,10 +70,10 @@ def _by_headings(blocks: list[Block]) -> list[Candidate]:
         if m and (block.kind == "heading" or len(block.text) < 400):
             current = Candidate(int(m.group(1)), "", theme, block.page, f"Recommendation {m.group(1)}")
             title = m.group(2).strip()
-            if block.kind == "paragraph":
-                current.text = title
+            if block.kind == "paragraph" and (title.endswith((".", ";")) or len(title) > 150):
+                current.text = title  # "Recommendation 3: the whole recommendation, in one paragraph."
                 state = "text"
-            else:
+            else:  # a heading, or a bold title line ("Recommendation 3: A short title") before its text
                 current.text = title
                 state = "heading"
             cands.append(current)
@@ -136,6 +136,36 @@ def _by_numbered_list(blocks: list[Block]) -> list[Candidate]:
             current.text = _join(current.text, block.text)  # a paragraph split mid-sentence
         else:
             current = None
+    return _dedupe(_longest_run(cands))
+
+
+_TABLE_NUMBER = re.compile(r"^(?:recommendation\s+)?(?:no\.?\s*)?(\d{1,3})[.)]?$", re.I)
+
+
+def _by_table(blocks: list[Block]) -> list[Candidate]:
+    """A table of recommendations in a Recommendations section: number | [title |] text."""
+    cands: list[Candidate] = []
+    in_section = False
+    section_level = 0
+    theme = OVERARCHING
+    for block in blocks:
+        if block.kind == "heading":
+            if "recommendation" in block.text.lower():
+                in_section, section_level, theme = True, block.level, OVERARCHING
+            elif in_section and block.level <= section_level:
+                in_section = False
+            elif in_section:
+                theme = block.text.rstrip(":")
+            continue
+        if not in_section or block.kind != "table_row":
+            continue
+        cells = [c.strip() for c in block.text.split(" | ") if c.strip()]
+        m = _TABLE_NUMBER.match(cells[0]) if len(cells) >= 2 else None
+        if not m:
+            continue
+        rest = cells[1:]
+        text = f"{rest[0]}: {rest[1]}" if len(rest) >= 2 and not rest[0].endswith(".") and len(rest[0]) < 150 else " ".join(rest)
+        cands.append(Candidate(int(m.group(1)), text, theme, block.page, cells[0]))
     return _dedupe(_longest_run(cands))
 
 

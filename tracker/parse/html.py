@@ -115,6 +115,20 @@ def text_of(el) -> str:
     return clean("".join(parts))
 
 
+def _cell_text(cell) -> str:
+    """A table cell's text; a list inside it keeps its items apart (" \u2022 "), as a list outside would."""
+    items = [li for li in cell.iter("li")]
+    if not items:
+        return text_of(cell)
+    own = [cell.text or ""]
+    for part in cell:
+        if _is_element(part) and part.tag not in {"ul", "ol"} and not _dropped(part):
+            own.append(text_of(part))
+        if part.tail:
+            own.append(part.tail)
+    return " \u2022 ".join(t for t in [clean(" ".join(own))] + [text_of(li) for li in items] if t)
+
+
 def _has_block(el) -> bool:
     return any(_is_element(d) and d.tag in _BLOCKISH for d in el.iterdescendants())
 
@@ -213,7 +227,7 @@ class _Walker:
 
     def walk_table(self, table, role: str) -> None:
         for tr in table.iter("tr"):
-            cells = [text_of(c) for c in tr if _is_element(c) and c.tag in {"td", "th"}]
+            cells = [_cell_text(c) for c in tr if _is_element(c) and c.tag in {"td", "th"}]
             cells = [c for c in cells if c]
             if cells:
                 self.blocks.append(Block("table_row", " | ".join(cells), role=role))
