@@ -21,7 +21,7 @@ from tracker.extract.targets import Reference
 from tracker.vocabulary import IMPLEMENTATION, RESPONSE
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:n't)?|[\u2019']s|[\u2019']ve|[\u2019']ll|\d+[a-z]?|[^\sA-Za-z\d]")
-_CLAUSE_BREAK = re.compile(r";|\s+but\s+|,\s*(?:while|whereas|although|though|however)\b|\s+whereas\s+|\s+although\s+|\s+\u2013\s+|\s+\u2014\s+|\s+-\s+")
+_CLAUSE_BREAK = re.compile(r";|\s+but\s+|\s+while\s+|,\s*(?:while|whereas|although|though|however)\b|\s+whereas\s+|\s+although\s+|\s+\u2013\s+|\s+\u2014\s+|\s+-\s+")
 _DETERMINERS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "these", "those", "some", "any",
                 "no", "of", "for", "with", "in", "on", "to", "by", "and", "or", "further", "more", "new", "national",
                 "regional", "local", "first", "second", "initial", "what", "whose", "much", "little", "every", "each"}
@@ -78,7 +78,7 @@ def clauses(text: str) -> list[tuple[int, int]]:
 def _aux_chain(toks: list[Token], i: int) -> tuple[list[str], int]:
     """The auxiliaries, adverbs and negators right before token i, and where the chain starts."""
     allowed = lx.BE | lx.HAVE | lx.MODAL_FUTURE | lx.MODAL_HYPOTHETICAL | lx.NEGATORS | lx.ADVERBS | {
-        "to", "do", "does", "did", "yet", "been", "being", ",", "so", "far", "now", "n't", "is", "then", "also"}
+        "to", "do", "does", "did", "yet", "been", "being", ",", "so", "far", "now", "n't", "is", "then", "also", "longer"}
     chain = []
     j = i - 1
     while j >= 0 and (toks[j].low in allowed) and i - j <= 8:
@@ -152,9 +152,12 @@ def _hypothetical_before(text: str, start: int) -> bool:
 
 
 def _conditional_before(text: str, start: int) -> bool:
-    """"If accepted, ...", "it is unclear whether X has been implemented": not a statement of fact."""
-    window = text[max(0, start - 80):start]
-    return bool(re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:]*$", window, re.I))
+    """"If accepted, ...", "it is unclear whether X has been implemented", "the recommendation that a
+    function be set up": a condition, a question or the recommendation's own wording, not a statement."""
+    window = text[max(0, start - 120):start]
+    return bool(re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:]*$", window[-80:], re.I)
+                or re.search(r"\b(?:recommendations?|recommended|proposals?|proposed|called\s+for|calls\s+for|asked)\s+(?:that|for)\b[^,.;:]*$",
+                             window, re.I))
 
 
 def _negated_state(text: str, start: int) -> bool:
@@ -209,6 +212,9 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
         nxt = {t.low for t in toks[last + 1:last + 5]}
         if entry.lemma == "launch" and nxt & _BEGIN_OBJECTS and st == "implemented":
             axis, st = IMPLEMENTATION, "in_progress"
+    nxt_word = toks[last + 1].low if last + 1 < len(toks) else ""
+    if cls in {"decide", "refuse"} and nxt_word in {"who", "what", "how", "whether", "when", "where", "why", "on", "about", "that"}:
+        return None  # "have not agreed who would pay": a decision about something else
     if entry.lemma == "replace" and not any(t.low in {"by", "with"} for t in toks[last + 1:last + 3]):
         return None
     start = toks[chain_start].start if chain else toks[i].start
@@ -278,7 +284,7 @@ def _status(cls, lemma, negated, yet_to, future, progressive, past, present_simp
         if progressive or past:
             return IMPLEMENTATION, "in_progress"
         if present_simple and lemma == "take forward":
-            return RESPONSE, "accepted"
+            return IMPLEMENTATION, "in_progress"
         return None
     if cls == "begin":
         if negated or yet_to:
@@ -327,6 +333,7 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
             next_start = preds[k + 1].start if k + 1 < len(preds) else hi
             after = [r for r in crefs if p.end <= r.start < next_start]
             before = [r for r in crefs if prev_end <= r.start and r.end <= p.start + 1]
+            after, before = _group(text, after, first=True), _group(text, before, first=False)
             chosen: list[Reference] = []
             if p.direction == "after":
                 chosen = after or _relative(text, crefs, p, prev_end)
@@ -354,6 +361,28 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
                 f.anaphoric = bool(lx.ANAPHORS.search(window))
         frames.extend(local)
     return frames
+
+
+_JOINED = re.compile(r"^\s*(?:,|and|or|&|as\s+well\s+as|,\s*and)?\s*(?:recommendations?)?\s*$", re.I)
+
+
+def _group(text: str, refs: list[Reference], first: bool) -> list[Reference]:
+    """The references a verb governs are one group: "recommendations 1 and 2, and 5", not every one in reach."""
+    if len(refs) <= 1:
+        return refs
+    if first:
+        out = [refs[0]]
+        for r in refs[1:]:
+            if not _JOINED.match(text[out[-1].end:r.start]):
+                break
+            out.append(r)
+        return out
+    out = [refs[-1]]
+    for r in reversed(refs[:-1]):
+        if not _JOINED.match(text[r.end:out[0].start]):
+            break
+        out.insert(0, r)
+    return out
 
 
 def _relative(text: str, refs: list[Reference], p: Predicate, floor: int) -> list[Reference]:

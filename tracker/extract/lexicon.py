@@ -168,8 +168,8 @@ PARTIAL = re.compile(
 NEGATORS = {"not", "n't", "never", "no", "neither", "nor", "cannot"}
 MODAL_FUTURE = {"will", "shall", "would", "'ll"}
 MODAL_HYPOTHETICAL = {"should", "could", "might", "may", "must", "ought", "can"}
-HAVE = {"has", "have", "had", "having", "'s", "'ve"}
-BE = {"is", "are", "was", "were", "be", "been", "being", "am", "'re", "'s"}
+HAVE = {"has", "have", "had", "having", "'ve"}
+BE = {"is", "are", "was", "were", "be", "been", "being", "am", "'re"}  # "'s" is nearly always possessive here
 # adverbs and particles that may sit between an auxiliary and its verb
 ADVERBS = {
     "now", "already", "also", "since", "so", "far", "fully", "formally", "largely", "partly", "partially",

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from tracker.items import Review
 
 # A one-to-one lower-casing (positions stay put) that also folds the typographic apostrophe.
 _FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(65, 91)}, "\u2019": "'"})
-_FOLLOWERS = ("review", "report", "recommendation")
+_FOLLOWERS = ("review", "report", "recommendation", "proposal")
+# "Kerr's first recommendation", "Rose's 2015 review": one word may sit between the name and what follows
+_ORDINAL_WORD = re.compile(r"^(?:\d{4}|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+                           r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|final|last|main|"
+                           r"central|key|leadership|headline)\s+")
 
 
 def _boundary(text: str, i: int) -> bool:
@@ -55,7 +61,7 @@ class ReviewNamer:
                 end = start + len(surname)
                 if text.startswith("\u2019s", end) or text.startswith("'s", end):
                     end += 2
-                rest = folded[end:end + 16].lstrip()
+                rest = _ORDINAL_WORD.sub("", folded[end:end + 40].lstrip(), count=1)
                 if (_boundary(text, start - 1) and _boundary(text, end) and rest.startswith(_FOLLOWERS)
                         and free(start, end)):
                     spans.append((start, end, review_id))

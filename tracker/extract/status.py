@@ -39,6 +39,12 @@ _GENERIC_OWNER = {"The", "This", "That", "Its", "Their", "His", "Her", "Our"}
 _REVIEW_WORDS = re.compile(r"\b(?:the|this|that|its|his|her|their)\s+(?:\w+\s+){0,2}?(?:review|report)(?:['\u2019]s)?\b", re.I)
 _TABLE_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?(?:no\.?\s*)?\(?(\d{{1,2}})[a-z]?\)?[.):]?\s*$", re.I)
 _ITEM_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?\(?(\d{{1,2}})[a-z]?[.):\u2013-]\s+|^\s*{lx.REC_NOUNS}\s+(\d{{1,2}})\b", re.I)
+_OTHER_REPORT = re.compile(
+    r"\b(?:the|a|an|its)\s+(?:\d{4}\s+|separate\s+|another\s+|new\s+|later\s+|earlier\s+|subsequent\s+)+(?:review|report|inquiry|investigation)\s+(?:of|into|on|by)\b"
+    r"|\b(?:the|a)\s+(?:[\w-]+\s+){1,3}?(?:body|committee|commission|inquiry|panel|group)['\u2019]s\s+(?:report|review|recommendations?)\b"
+    r"|\b(?:committee|commission|inquiry|panel)['\u2019]s\s+(?:report|review)\b",
+    re.I,
+)
 _CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted|position)\b", re.I)
@@ -201,7 +207,8 @@ class _DocState:
         if target and preds:
             for p in _one_per_axis(preds):
                 self.emit(target[0], target[1], p, block.text, "section")
-        self.sections.append(_Section(block.level, named, target, [] if target else preds))
+        lead = [] if target or not _status_heading(visible, preds) else preds
+        self.sections.append(_Section(block.level, named, target, lead))
 
     # -- paragraphs and sentences --------------------------------------------------------------------
     def paragraph(self, text: str, label_target: tuple[str, tuple[int, ...]] | None = None, how: str = "sentence") -> bool:
@@ -237,10 +244,12 @@ class _DocState:
             self._update_antecedent(visible, refs)
             self._note_review(self.ex.namer.mentions(visible))
             return False
-        if self._third_party(visible, preds):
+        if self._third_party(visible, preds) or sentence.rstrip().endswith("?"):
+            return False
+        mentions = self.ex.namer.mentions(visible)
+        if self._elsewhere(visible, refs, mentions):
             return False
         frames = link(visible, preds, refs)
-        mentions = self.ex.namer.mentions(visible)
         found = False
         context_review = self.ex.namer.only(visible) or self.review()
         resolved_any: list[tuple[str, tuple[int, ...]]] = []
@@ -266,7 +275,8 @@ class _DocState:
                     for review_id, problem in problems[:1]:
                         self.unresolved(review_id, frame.predicate, sentence, problem)
             else:
-                target = label_target or self._anaphor_target(frame) or None
+                target = label_target or (resolved_any[-1] if frame.anaphoric and resolved_any else None) \
+                    or self._anaphor_target(frame) or None
                 if target is None and self.section_target() and not refs:
                     target = self.section_target()
                     how_here = "section"
@@ -367,6 +377,19 @@ class _DocState:
                 self.emit(target[0], target[1], p, block.text, "section")
 
     # -- helpers -----------------------------------------------------------------------------------------
+    def _elsewhere(self, visible: str, refs: list[Reference], mentions) -> bool:
+        """A sentence about another report: it names one ("the 2024 review of ...", "the committee's
+        report"), or numbers a recommendation the review in context does not have."""
+        if not mentions and _OTHER_REPORT.search(visible):
+            return True
+        review = self.ex.namer.only(visible) or self.review()
+        known = self.ex.known.get(review or "", set())
+        if known and not mentions:
+            for ref in refs:
+                if ref.explicit and any(n not in known for n in ref.numbers):
+                    return True
+        return False
+
     def _third_party(self, visible: str, preds: list[Predicate]) -> bool:
         """"X, chief executive of Y, said the plans had stalled": someone else's words, reported."""
         m = lx.REPORTING_VERBS.search(visible)
@@ -500,7 +523,27 @@ class _DocState:
             return Predicate(p.start, p.end, p.text, "implementation", "implemented", p.direction, p.lemma)
         return p
 
+    def _describes(self, review_id: str, number: int, p: Predicate, quote: str) -> bool:
+        """"Consistent management standards delivered through accredited training": the verb is part of
+        the recommendation's own title or text, quoted to name it, not news about it."""
+        text = " ".join(self.ex.texts.get(review_id, {}).get(number, "").lower().split())
+        if not text:
+            return False
+        words = re.findall(r"[a-z\u2019']+", quote.lower())
+        verb = re.findall(r"[a-z\u2019']+", p.text.lower())[-1:] or [""]
+        for i, w in enumerate(words):
+            if w == verb[0]:
+                window = " ".join(words[max(0, i - 2):i + 3])
+                if len(window.split()) >= 4 and window in text:
+                    return True
+        return False
+
     def emit(self, review_id: str, numbers, p: Predicate, quote: str, how: str) -> None:
+        if how in ("paraphrase", "list") and len(numbers) == 1 and self._describes(review_id, numbers[0], p, quote):
+            return
+        # within one sentence a later statement on the same axis is the current one ("took it forward, but it is on hold")
+        self.out.evidence = [e for e in self.out.evidence if not (
+            e.quote == quote and e.review_id == review_id and e.number in numbers and e.axis == p.axis and how != "list")]
         speaker = self.speaker
         if speaker == "independent" and p.official_subject and p.axis == "response":
             speaker = "reported_official"
@@ -517,6 +560,22 @@ class _DocState:
             review_id=review_id, quote=quote, source_url=self.pub.url, published_on=self.pub.published_on,
             predicate=p.text.strip(), axis=p.axis, status=p.status, why=why, speaker=self.speaker,
         ))
+
+
+_HEADING_FILLER = {"recommendation", "recommendations", "proposals", "proposal", "the", "that", "which", "have", "has",
+                   "been", "were", "was", "are", "is", "we", "what", "and", "so", "far", "now", "already", "to", "be",
+                   "government", "department", "in", "full", "part", "principle", "fully", "partly", "of", "review",
+                   "not", "yet", "those", "these", "commitments", "where", "things", "stand", "progress"}
+
+
+def _status_heading(heading: str, preds: list[Predicate]) -> bool:
+    """"Recommendations accepted in principle", "Under way": a heading that is only a status (and so
+    qualifies the items under it), not a headline that happens to contain a verb."""
+    rest = heading
+    for p in sorted(preds, key=lambda p: -p.start):
+        rest = rest[:p.start] + " " + rest[p.end:]
+    words = [w for w in re.findall(r"[a-z]+", rest.lower()) if w not in _HEADING_FILLER]
+    return len(words) <= 1
 
 
 def _finite_statement(text: str) -> bool:

@@ -72,6 +72,10 @@ _QUANTITY = re.compile(
 _COUNTED_NOUN = re.compile(rf"\b{NUM}\s+(?!{_NOUN_PLURAL}\b)[a-z]+s\b", re.I)
 
 
+# "15 are being taken forward", "Of these, three have been": a count standing for recommendations
+_BARE_COUNT = re.compile(rf"(?<![\w,.%\u00a3$-])(?<!\ball\s)(?<!\bthe\s)(?P<n>{NUM})\s+(?=(?:are|were|have|has|had|will|is|remain)\b)", re.I)
+
+
 def to_int(token: str) -> int | None:
     token = token.lower().rstrip(")")
     m = re.match(r"(\d{1,2})[a-z]?$", token)
@@ -153,6 +157,8 @@ def find_references(sentence: str) -> list[Reference]:
             add(m, Reference(m.start(), m.end(), "numbers", numbers))
     for m in _ALL_ANAPHOR.finditer(sentence):
         add(m, Reference(m.start(), m.end(), "anaphor_all"))
+    for m in _BARE_COUNT.finditer(sentence):
+        add(m, Reference(m.start(), m.end(), "quantity", (), to_int(m.group("n"))))
     if re.search(rf"\b{_NOUN_PLURAL}\b", sentence, re.I):
         for m in _ALL_BARE.finditer(sentence):
             add(m, Reference(m.start(), m.end(), "all", (), to_int(m.group("n"))))
