@@ -27,6 +27,8 @@ _DETERMINERS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "
                 "regional", "local", "first", "second", "initial", "what", "whose", "much", "little", "every", "each"}
 _BASE_SUBJECTS = {"we", "they", "i", "ministers", "officials", "also", "now", "fully", "formally", "both", "trusts",
                   "bodies", "departments", "you"}
+_COMMIT_OBJECTS = {"the", "all", "each", "every", "these", "this", "it", "them", "its", "recommendation", "recommendations",
+                   "both", "those"}
 _BEGIN_OBJECTS = {"consultation", "consultations", "pilot", "pilots", "review", "engagement", "call", "work", "scoping",
                   "exercise", "survey", "discussions", "discussion", "trial", "trials", "testing", "process",
                   "procurement", "recruitment", "conversations", "evaluation"}
@@ -116,7 +118,7 @@ def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicat
 
     for pattern, axis, status, direction in _STATES:
         for m in pattern.finditer(text):
-            if free(*m.span()) and not _hypothetical_before(text, m.start()):
+            if free(*m.span()) and not _hypothetical_before(text, m.start()) and not _conditional_before(text, m.start()):
                 neg = _negated_state(text, m.start())
                 if neg:
                     if status in {"implemented"}:
@@ -147,7 +149,7 @@ _STATES = [(re.compile(r"\b" + p + r"(?![\w-])", re.I), a, s, d) for p, a, s, d 
 
 
 def _hypothetical_before(text: str, start: int) -> bool:
-    window = text[max(0, start - 40):start]
+    window = text[max(0, start - 80):start]
     return bool(re.search(r"\b(?:if|unless|whether|should|could|would|might|must|once|until)\b[^,.;]*$", window, re.I))
 
 
@@ -215,6 +217,8 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
     nxt_word = toks[last + 1].low if last + 1 < len(toks) else ""
     if cls in {"decide", "refuse"} and nxt_word in {"who", "what", "how", "whether", "when", "where", "why", "on", "about", "that"}:
         return None  # "have not agreed who would pay": a decision about something else
+    if cls == "progress" and not chain and kind in {"ed", "pp"} and not _has_object(toks, last):
+        return None  # "a curriculum, developed by Health Education England": a description
     if entry.lemma == "replace" and not any(t.low in {"by", "with"} for t in toks[last + 1:last + 3]):
         return None
     start = toks[chain_start].start if chain else toks[i].start
@@ -229,9 +233,10 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
         direction = "before" if passive else "both"
     else:
         direction = "after"
-    if entry.lemma == "commit" and not any(t.low == "to" for t in toks[last + 1:last + 2]):
-        if not passive:
-            return None
+    if entry.lemma == "commit":
+        after = [t.low for t in toks[last + 1:last + 4]]
+        if not after or after[0] != "to" or not (len(after) > 1 and (after[1].endswith("ing") or after[1] in _COMMIT_OBJECTS)):
+            return None  # "committed to better leadership" is a sentiment; "committed to implementing it" a decision
     subject = text[max(0, start - 60):start]
     finite = bool(chain) or kind in {"s", "base", "past"} or (kind == "ed" and _has_object(toks, last))
     return Predicate(start, end, text[start:end], axis, st, direction, entry.lemma,
@@ -281,8 +286,10 @@ def _status(cls, lemma, negated, yet_to, future, progressive, past, present_simp
             return (RESPONSE, "rejected") if future else (IMPLEMENTATION, "not_started")
         if future:
             return (RESPONSE, "accepted") if lemma in {"take forward", "pursue", "progress"} else None
-        if progressive or past:
+        if progressive:
             return IMPLEMENTATION, "in_progress"
+        if past:  # "has been developed" is a thing made; "has been taken forward" work going on
+            return IMPLEMENTATION, ("implemented" if lemma in {"develop"} else "in_progress")
         if present_simple and lemma == "take forward":
             return IMPLEMENTATION, "in_progress"
         return None

@@ -30,7 +30,11 @@ def sentences(text: str) -> list[str]:
 
 
 _SPEECH_LEAD = re.compile(r"(?:[:,]|\b(?:said|says|say|told|added|adds|argued|warned|wrote|commented|claimed|insisted|stressed|noted|explained|called\s+it|described\s+\w+\s+as)\s*,?)\s*$", re.I)
-_QUOTED = re.compile(r"\u201c[^\u201d]*\u201d?|(?<![\w])\"[^\"]*\"?|(?<![\w])\u2018[^\u2019]*\u2019(?![\w])|(?<![\w])'[^']*'(?![\w])")
+# a closing single quote that is an apostrophe ("review\u2019s") does not end the quotation
+_QUOTED = re.compile(
+    r"\u201c[^\u201d]*\u201d?|(?<![\w])\"[^\"]*\"?"
+    r"|(?<![\w])\u2018(?:[^\u2019]|\u2019(?=\w))*\u2019(?![\w])|(?<![\w])'(?:[^']|'(?=\w))*'(?![\w])"
+)
 
 
 def visible_text(sentence: str) -> str:
@@ -49,3 +53,19 @@ def visible_text(sentence: str) -> str:
         return " " * len(inner)
 
     return _QUOTED.sub(blank, sentence)
+
+
+def visible_sentences(text: str) -> list[tuple[str, str]]:
+    """(sentence, visible sentence) pairs of a block: quotes are blanked over the whole block first,
+    so a quotation that runs over several sentences is blanked in every one of them."""
+    visible = visible_text(text)
+    out = []
+    pos = 0
+    for sentence in sentences(text):
+        start = text.find(sentence, pos)
+        if start < 0:
+            out.append((sentence, visible_text(sentence)))
+            continue
+        out.append((sentence, visible[start:start + len(sentence)]))
+        pos = start + len(sentence)
+    return out

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from tracker.extract import lexicon as lx
 from tracker.extract.frames import Frame, Predicate, clauses, find_predicates, link, tokens
-from tracker.extract.language import sentences, visible_text
+from tracker.extract.language import sentences, visible_sentences, visible_text
 from tracker.extract.paraphrase import ParaphraseMatcher
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.targets import Reference, Resolution, find_references, resolve
@@ -133,7 +133,14 @@ class StatusExtractor:
         doc = _DocState(self, pub, document_review, out)
         for block in body:
             doc.block(block)
-        out.evidence = list({(e.review_id, e.number, e.axis, e.status, e.quote): e for e in out.evidence}.values())
+        # a document that says a thing twice, or says it changed, is read as at its last statement
+        # on each recommendation and axis ("considered further in March ... dropped in July")
+        last: dict[tuple, Evidence] = {}
+        for e in out.evidence:
+            last.pop((e.review_id, e.number, e.axis), None)
+            last[(e.review_id, e.number, e.axis)] = e
+        order = {id(e): i for i, e in enumerate(out.evidence)}
+        out.evidence = sorted(last.values(), key=lambda e: order[id(e)])
         seen = set()
         unresolved = []
         for u in out.unresolved:
@@ -216,8 +223,8 @@ class _DocState:
         if not has_status_hint(text):
             self.note_mentions(text)
             return False
-        for sentence in sentences(text):
-            found |= self.sentence(sentence, label_target, how)
+        for sentence, visible in visible_sentences(text):
+            found |= self.sentence(sentence, label_target, how, visible)
         stripped = text.rstrip()
         if _LEAD_IN_END.search(stripped):
             last = sentences(stripped)[-1] if stripped else stripped
@@ -229,8 +236,8 @@ class _DocState:
                 self.lead = _Lead(preds, self.ex.namer.only(visible) or self.review(), last, counts[0] if counts else None)
         return found
 
-    def sentence(self, sentence: str, label_target=None, how: str = "sentence") -> bool:
-        visible = visible_text(sentence)
+    def sentence(self, sentence: str, label_target=None, how: str = "sentence", visible: str | None = None) -> bool:
+        visible = visible if visible is not None else visible_text(sentence)
         if not has_status_hint(visible):
             self.note_mentions(visible)
             self._update_antecedent(visible)
@@ -496,9 +503,11 @@ class _DocState:
             return False
         m = _CONTENT_REF.search(visible)
         if m:
-            best = matcher.match(visible[m.end():], loose=True)
-            if best:
-                for p in _one_per_axis(preds):
+            lo, hi = next(((a, b) for a, b in clauses(visible) if a <= m.start() < b), (0, len(visible)))
+            here = [p for p in preds if lo <= p.start < hi]
+            best = matcher.match(visible[m.end():hi], loose=True)
+            if best and here:
+                for p in _one_per_axis(here):
                     self.emit(review, (best[0][0],), p, sentence, "paraphrase")
                 return True
         for lo, hi in clauses(visible):  # the words of the predicate's own clause describe its target
@@ -539,7 +548,7 @@ class _DocState:
         return False
 
     def emit(self, review_id: str, numbers, p: Predicate, quote: str, how: str) -> None:
-        if how in ("paraphrase", "list") and len(numbers) == 1 and self._describes(review_id, numbers[0], p, quote):
+        if len(numbers) == 1 and self._describes(review_id, numbers[0], p, quote):
             return
         # within one sentence a later statement on the same axis is the current one ("took it forward, but it is on hold")
         self.out.evidence = [e for e in self.out.evidence if not (

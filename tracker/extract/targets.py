@@ -58,9 +58,12 @@ _ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts
 _ALL_ANAPHOR = re.compile(r"\b(?:each|all|every\s+one|both|none)\s+of\s+(?:which|them|these|those)\b|\bboth\b", re.I)
 _REST = re.compile(
     rf"\bthe\s+(?:(?P<n1>{NUM})\s+)?(?:remaining|other|outstanding)\s+(?:(?P<one>recommendation|proposal|commitment|one)\b|"
-    rf"(?:(?P<n2>{NUM})\s+)?(?:{_NOUN_PLURAL}|ones)?)"
+    rf"(?:(?P<n2>{NUM})\s+)?(?:{_NOUN_PLURAL}\b|ones\b|(?=\s*(?:are|were|have|has|had|will|is|remain|,|\.|;|:)(?:\W|$))))"
     rf"|\bthe\s+rest\b(?:\s+of\s+(?:the|its|their)\s+{_NOUN_PLURAL})?|\b(?:the\s+)?remaining\s+{_NOUN_PLURAL}\b",
     re.I,
+)
+_QUANTITY_OF = re.compile(
+    rf"\b(?P<n>{NUM})\s+of\s+(?:the|its|their|his|these|those)\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b", re.I
 )
 _QUANTITY = re.compile(
     rf"\b(?P<n>{NUM})\s+(?:(?:of\s+(?:the|its|their|his|these|those)\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL})|"
@@ -141,6 +144,10 @@ def find_references(sentence: str) -> list[Reference]:
     for m in _ALL.finditer(sentence):
         n = m.groupdict().get("n")
         add(m, Reference(m.start(), m.end(), "all", (), to_int(n) if n else None))
+    for m in _QUANTITY_OF.finditer(sentence):
+        n = to_int(m.group("n"))
+        if n:
+            add(m, Reference(m.start(), m.end(), "quantity", (), n))
     for m in _REST.finditer(sentence):
         n = m.group("n1") or m.group("n2")
         count = 1 if m.group("one") else (to_int(n) if n else None)

@@ -7,6 +7,7 @@ import copy
 import hashlib
 import json
 import logging
+import re
 
 import duckdb
 
@@ -147,7 +148,7 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         relevant, reason = relevance(pub.title, pub.topics, body, owners[pub.url], named)
         relevance_rows.append((owners[pub.url], relevant, reason, pub.url))
         if relevant:
-            doc_review = owners[pub.url] or namer.only(pub.title) or (named.copy().pop() if len(named) == 1 else None)
+            doc_review = owners[pub.url] or document_review(namer, pub.title, mentions)
             try:
                 result = extractor.read(pub, doc_review)
                 new_evidence.extend(result.evidence)
@@ -197,6 +198,27 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
     summary.recommendations = len(final_recs)
     summary.evidence = len(evidence)
     summary.corrections_unmatched = sum(1 for c in corrections if not c.applied)
+
+
+_OTHER_TITLE = re.compile(r"\b(?:review|report|inquiry)\b", re.I)
+
+
+def document_review(namer: ReviewNamer, title: str, mentions: list[tuple[int, str]]) -> str | None:
+    """The one tracked review a document is about: named in its title, else the only one its body
+    names, at least twice. A title about another review ("Freedom to Speak Up review: progress")
+    makes the document about that one, whatever it mentions in passing."""
+    in_title = namer.only(title)
+    if in_title:
+        return in_title
+    if namer.mentions(title) or _OTHER_TITLE.search(title):
+        return None
+    counts: dict[str, int] = {}
+    for _, rid in mentions:
+        counts[rid] = counts.get(rid, 0) + 1
+    if len(counts) == 1:
+        rid, n = counts.popitem()
+        return rid if n >= 2 else None
+    return None
 
 
 def _url_table(urls: list[str]):
