@@ -156,10 +156,18 @@ def _hypothetical_before(text: str, start: int) -> bool:
 def _conditional_before(text: str, start: int) -> bool:
     """"If accepted, ...", "it is unclear whether X has been implemented", "the recommendation that a
     function be set up": a condition, a question or the recommendation's own wording, not a statement."""
-    window = text[max(0, start - 120):start]
-    return bool(re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:]*$", window[-80:], re.I)
-                or re.search(r"\b(?:recommendations?|recommended|proposals?|proposed|called\s+for|calls\s+for|asked)\s+(?:that|for)\b[^,.;:]*$",
-                             window, re.I))
+    window = text[max(0, start - 80):start]
+    return bool(re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:]*$", window, re.I))
+
+
+def _recommended_wording(text: str, start: int, chain: list[str], kind: str) -> bool:
+    """"the recommendation that a national function be set up": the recommendation's own (subjunctive)
+    wording, not news of it. A relative clause ("recommendations that have been met") is news."""
+    if not (kind == "base" or (chain and chain[0] in {"be", "should", "to"})):
+        return False
+    window = text[max(0, start - 160):start]
+    return bool(re.search(r"\b(?:recommendations?|recommended|proposals?|proposed|called\s+for|calls\s+for|asked)\s+"
+                          r"(?:that|for)\b[^,.;:]*$", window, re.I))
 
 
 def _negated_state(text: str, start: int) -> bool:
@@ -223,7 +231,7 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
         return None
     start = toks[chain_start].start if chain else toks[i].start
     end = toks[last].end
-    if _conditional_before(text, start):
+    if _conditional_before(text, start) or _recommended_wording(text, start, chain, kind):
         return None
     if axis == RESPONSE and st == "accepted":
         st = _qualified(text, start, end, "accepted")

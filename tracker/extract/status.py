@@ -574,7 +574,8 @@ class _DocState:
 _HEADING_FILLER = {"recommendation", "recommendations", "proposals", "proposal", "the", "that", "which", "have", "has",
                    "been", "were", "was", "are", "is", "we", "what", "and", "so", "far", "now", "already", "to", "be",
                    "government", "department", "in", "full", "part", "principle", "fully", "partly", "of", "review",
-                   "not", "yet", "those", "these", "commitments", "where", "things", "stand", "progress"}
+                   "not", "yet", "those", "these", "commitments", "where", "things", "stand", "progress", "by", "on",
+                   "for", "with", "at", "since", "as", "its", "their", "our", "later", "a", "an", "this", "it", "them"}
 
 
 def _status_heading(heading: str, preds: list[Predicate]) -> bool:
@@ -584,7 +585,7 @@ def _status_heading(heading: str, preds: list[Predicate]) -> bool:
     for p in sorted(preds, key=lambda p: -p.start):
         rest = rest[:p.start] + " " + rest[p.end:]
     words = [w for w in re.findall(r"[a-z]+", rest.lower()) if w not in _HEADING_FILLER]
-    return len(words) <= 1
+    return len(words) <= 2
 
 
 def _finite_statement(text: str) -> bool:

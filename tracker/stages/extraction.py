@@ -205,7 +205,7 @@ _OTHER_TITLE = re.compile(r"\b(?:review|report|inquiry)\b", re.I)
 
 def document_review(namer: ReviewNamer, title: str, mentions: list[tuple[int, str]]) -> str | None:
     """The one tracked review a document is about: named in its title, else the only one its body
-    names, at least twice. A title about another review ("Freedom to Speak Up review: progress")
+    names. A title about another review ("Freedom to Speak Up review: progress")
     makes the document about that one, whatever it mentions in passing."""
     in_title = namer.only(title)
     if in_title:
@@ -215,10 +215,7 @@ def document_review(namer: ReviewNamer, title: str, mentions: list[tuple[int, st
     counts: dict[str, int] = {}
     for _, rid in mentions:
         counts[rid] = counts.get(rid, 0) + 1
-    if len(counts) == 1:
-        rid, n = counts.popitem()
-        return rid if n >= 2 else None
-    return None
+    return counts.popitem()[0] if len(counts) == 1 else None
 
 
 def _url_table(urls: list[str]):
