@@ -157,7 +157,7 @@ def _conditional_before(text: str, start: int) -> bool:
     """"If accepted, ...", "it is unclear whether X has been implemented", "the recommendation that a
     function be set up": a condition, a question or the recommendation's own wording, not a statement."""
     window = text[max(0, start - 80):start]
-    return bool(re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:]*$", window, re.I))
+    return bool(re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:,]*$", window, re.I))
 
 
 def _recommended_wording(text: str, start: int, chain: list[str], kind: str) -> bool:
@@ -372,10 +372,25 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
                     break
         for f in local:
             if not f.refs:
-                window = text[lo:hi]
-                f.anaphoric = bool(lx.ANAPHORS.search(window))
+                f.anaphoric = _anaphor_near(text, f.predicate, lo, hi)
         frames.extend(local)
     return frames
+
+
+_SUBORDINATE = re.compile(r"\b(?:since|because|after|before|when|until|as|once|whereas)\s+(?:[\w'\u2019-]+\s+){0,8}$", re.I)
+
+
+def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
+    """A pronoun or "the recommendation" where the predicate's subject (passive, state) or object
+    (active) is: "work on it has been on hold", "ministers have agreed it". A verb in a subordinate
+    clause with its own subject ("since NHS England began ...") is about something else."""
+    before = text[max(lo, p.start - 50):p.start]
+    after = text[p.end:min(hi, p.end + 40)]
+    if _SUBORDINATE.search(text[lo:p.start]):
+        return False
+    if p.direction == "after":
+        return bool(lx.ANAPHORS.search(after)) or bool(re.search(r"\b(?:which|that)\b", before[-40:], re.I) and lx.ANAPHORS.search(before))
+    return bool(lx.ANAPHORS.search(before)) or (p.direction == "both" and bool(lx.ANAPHORS.search(after)))
 
 
 _JOINED = re.compile(r"^\s*(?:,|and|or|&|as\s+well\s+as|,\s*and)?\s*(?:recommendations?)?\s*$", re.I)

@@ -47,7 +47,7 @@ _OTHER_REPORT = re.compile(
 )
 _CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
-_RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted|position)\b", re.I)
+_RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
 _THIRD_PARTY = re.compile(
     r"\b(?:chief\s+executive|director|chair|chairman|chairwoman|president|professor|dr|mr|mrs|ms|mp|"
     r"spokesperson\s+for\s+(?:the\s+)?(?!department|government|dhsc|nhs\s+england)|leader|union|campaigners?|"

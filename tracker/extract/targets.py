@@ -51,7 +51,8 @@ _FIRST_N = re.compile(
 _ALL = re.compile(
     rf"\b(?:all|each|every\s+one)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+|his\s+|these\s+|[\w\u2019']+[\u2019']s\s+)?"
     rf"(?:(?P<n>{NUM})\s+)?(?:of\s+(?:the|its|their|his)\s+)?(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
-    rf"|\bevery\s+(?:single\s+)?(?:one\s+of\s+the\s+)?(?:recommendation|proposal)\b",
+    rf"|\bevery\s+(?:single\s+)?(?:one\s+of\s+the\s+)?(?:recommendation|proposal)\b"
+    rf"|\b(?:the\s+(?:review|report)['\u2019]s|its|his|their)\s+{_NOUN_PLURAL}\b(?!\s+(?:\d|on|for|to|about|that))",
     re.I,
 )
 _ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts?))", re.I)
