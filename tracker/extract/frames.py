@@ -393,7 +393,9 @@ def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
     return bool(lx.ANAPHORS.search(before)) or (p.direction == "both" and bool(lx.ANAPHORS.search(after)))
 
 
-_JOINED = re.compile(r"^\s*(?:,|and|or|&|as\s+well\s+as|,\s*and)?\s*(?:recommendations?)?\s*$", re.I)
+_JOINED = re.compile(
+    r"^\s*[\"\u201c\u201d\u2018\u2019]?\s*(?:(?:in\s+full|in\s+part|in\s+principle|fully|partly|partially)\s*[\"\u201c\u201d\u2018\u2019]?\s*)?"
+    r"(?:,|and|or|&|as\s+well\s+as|,\s*and)?\s*(?:recommendations?)?\s*$", re.I)
 
 
 def _group(text: str, refs: list[Reference], first: bool) -> list[Reference]:
@@ -437,3 +439,28 @@ def _colon_or_leading(text: str, p: Predicate, r: Reference) -> bool:
     """"Accepted in principle: recommendations 4 and 5" - a passive headline before a colon."""
     gap = text[p.end:r.start]
     return ":" in gap or bool(re.match(r"^\s*(?:in\s+principle|in\s+part|in\s+full)?\s*[:\u2013-]", gap, re.I)) or p.start < 3
+
+
+_ACCEPT_FAMILY = {"accepted", "accepted_in_principle", "partially_accepted"}
+_DONE_FAMILY = {"implemented", "partially_implemented"}
+
+
+def qualify_for(text: str, p: Predicate, ref: Reference, refs: list[Reference]) -> Predicate:
+    """The qualifier that belongs to this reference: "accepted recommendations 1 and 2 in full and
+    recommendation 3 'in part'" - in part is recommendation 3's, not 1's and 2's."""
+    if p.status not in _ACCEPT_FAMILY | _DONE_FAMILY:
+        return p
+    def stop_after(pos: int, limit: int) -> int:
+        later = [r.start for r in refs if r.start >= pos]
+        m = re.search(r"[;.]|\bbut\b", text[pos:])
+        return min([pos + limit] + later + ([pos + m.start()] if m else []))
+
+    if ref.start >= p.end:  # "accepted [in principle] recommendation 4 [in part]"
+        segment = text[max(0, p.start - 30):ref.start] + " " + text[ref.end:stop_after(ref.end, 70)]
+    else:  # "recommendation 4, on X, is accepted in principle"
+        segment = text[max(ref.end, p.start - 30):stop_after(p.end, 90)]
+    base = "accepted" if p.status in _ACCEPT_FAMILY else "implemented"
+    status = _qualified(segment, 0, 0, base) if segment.strip() else p.status
+    if status == p.status:
+        return p
+    return Predicate(p.start, p.end, p.text, p.axis, status, p.direction, p.lemma, p.official_subject, p.finite)

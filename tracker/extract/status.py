@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from tracker.extract import lexicon as lx
-from tracker.extract.frames import Frame, Predicate, clauses, find_predicates, link, tokens
+from tracker.extract.frames import Frame, Predicate, clauses, find_predicates, link, qualify_for, tokens
 from tracker.extract.language import sentences, visible_sentences, visible_text
 from tracker.extract.paraphrase import ParaphraseMatcher
 from tracker.extract.reviews import ReviewNamer
@@ -210,6 +210,11 @@ class _DocState:
             numbers = self._numbers(review, refs[0])
             if numbers:
                 target = (review, numbers)
+        elif not refs and review and self.ex._matchers.get(review) and not _status_heading(visible, find_predicates(visible)):
+            # "Management standards and accredited training": a section named for one recommendation
+            best = self.ex._matchers[review].match(visible, loose=True)
+            if best:
+                target = (review, (best[0][0],))
         preds = find_predicates(visible) if has_status_hint(visible) else []
         if target and preds:
             for p in _one_per_axis(preds):
@@ -272,10 +277,11 @@ class _DocState:
                         continue  # "seven recommendations, each of which ...": the antecedent already carries it
                     res = self._resolve(review_id, ref, visible, resolved_any)
                     if not res.numbers:
-                        if self._about_tracked(visible, mentions, review_id):
+                        if res.problem and self._about_tracked(visible, mentions, review_id):
                             problems.append((review_id, res.problem))
                         continue
-                    self.emit(review_id, res.numbers, frame.predicate, sentence, where)
+                    predicate = qualify_for(visible, frame.predicate, ref, frame.refs)
+                    self.emit(review_id, res.numbers, predicate, sentence, where)
                     resolved_any.append((review_id, res.numbers))
                     resolved_here = found = True
                 if not resolved_here and not _LEAD_IN_END.search(sentence):  # a lead-in waits for its list
@@ -426,8 +432,8 @@ class _DocState:
         antecedent = self.last[1] if self.last and self.last[0] == review_id else ()
         if earlier and earlier[-1][0] == review_id:
             antecedent = earlier[-1][1]
-        if ref.kind in ("rest", "quantity") and ref.count == 1:
-            described = self._appositive(review_id, visible[ref.end:])
+        if ref.kind in ("rest", "quantity") and ref.count:
+            described = self._appositive(review_id, visible[ref.end:], ref.count)
             if described:
                 return Resolution(described)
         if ref.kind == "rest" and self.section_mentioned.get(review_id):
@@ -436,14 +442,20 @@ class _DocState:
                 return local
         return resolve(ref, known, self.mentioned.get(review_id, set()), antecedent)
 
-    def _appositive(self, review_id: str, after: str) -> tuple[int, ...]:
-        """"the remaining proposal, a national network of practitioners, ...": the description says which."""
-        m = re.match(r"^(?:\s+in\s+this\s+\w+)?\s*[,(\u2013\u2014-]\s*([^,;()\u2013\u2014]{8,160})", after)
+    def _appositive(self, review_id: str, after: str, count: int) -> tuple[int, ...]:
+        """"the remaining proposal, a national network of practitioners, ...", "the remaining two, on X
+        and on Y, ...": the description says which; it must name as many as the count says."""
+        m = re.match(r"^(?:\s+in\s+this\s+\w+)?\s*[,(\u2013\u2014-]\s*([^;()\u2013\u2014]{8,220}?)(?:,\s|[;()\u2013\u2014]|$)", after)
         matcher = self.ex._matchers.get(review_id)
         if not m or matcher is None:
             return ()
-        best = matcher.match(m.group(1), loose=True)
-        return (best[0][0],) if best else ()
+        parts = [m.group(1)] if count == 1 else [x for x in re.split(r"\band\s+(?:on|to|for)\b|;|,\s*and\b", m.group(1)) if x.strip()]
+        found = []
+        for part in parts:
+            best = matcher.match(part, loose=True)
+            if best and best[0][0] not in found:
+                found.append(best[0][0])
+        return tuple(found) if len(found) == count else ()
 
     def _numbers(self, review_id: str, ref: Reference) -> tuple[int, ...]:
         return resolve(ref, self.ex.known.get(review_id, set()), set()).numbers if ref.explicit else ()
@@ -535,16 +547,17 @@ class _DocState:
     def _describes(self, review_id: str, number: int, p: Predicate, quote: str) -> bool:
         """"Consistent management standards delivered through accredited training": the verb is part of
         the recommendation's own title or text, quoted to name it, not news about it."""
-        text = " ".join(self.ex.texts.get(review_id, {}).get(number, "").lower().split())
-        if not text:
+        text = " " + " ".join(re.findall(r"[a-z\u2019']+", self.ex.texts.get(review_id, {}).get(number, "").lower())) + " "
+        if not text.strip():
             return False
         words = re.findall(r"[a-z\u2019']+", quote.lower())
         verb = re.findall(r"[a-z\u2019']+", p.text.lower())[-1:] or [""]
         for i, w in enumerate(words):
             if w == verb[0]:
-                window = " ".join(words[max(0, i - 2):i + 3])
-                if len(window.split()) >= 4 and window in text:
-                    return True
+                for a in range(max(0, i - 3), i + 1):
+                    window = words[a:a + 4]
+                    if len(window) == 4 and i < a + 4 and " " + " ".join(window) + " " in text:
+                        return True
         return False
 
     def emit(self, review_id: str, numbers, p: Predicate, quote: str, how: str) -> None:
@@ -552,7 +565,7 @@ class _DocState:
             return
         # within one sentence a later statement on the same axis is the current one ("took it forward, but it is on hold")
         self.out.evidence = [e for e in self.out.evidence if not (
-            e.quote == quote and e.review_id == review_id and e.number in numbers and e.axis == p.axis and how != "list")]
+            e.quote == quote and e.review_id == review_id and e.number in numbers and e.axis == p.axis)]
         speaker = self.speaker
         if speaker == "independent" and p.official_subject and p.axis == "response":
             speaker = "reported_official"

@@ -167,9 +167,9 @@ def find_references(sentence: str) -> list[Reference]:
         add(m, Reference(m.start(), m.end(), "anaphor_all"))
     for m in _BARE_COUNT.finditer(sentence):
         add(m, Reference(m.start(), m.end(), "quantity", (), to_int(m.group("n"))))
-    if re.search(rf"\b{_NOUN_PLURAL}\b", sentence, re.I):
-        for m in _ALL_BARE.finditer(sentence):
-            add(m, Reference(m.start(), m.end(), "all", (), to_int(m.group("n"))))
+    nouns = bool(re.search(rf"\b{_NOUN_PLURAL}\b", sentence, re.I))
+    for m in _ALL_BARE.finditer(sentence):  # "accepted all seven": all, when seven is the review's count
+        add(m, Reference(m.start(), m.end(), "all" if nouns else "all_bare", (), to_int(m.group("n"))))
     for m in _QUANTITY.finditer(sentence):
         n = to_int(m.group("n"))
         if n:
@@ -193,6 +193,10 @@ def resolve(ref: Reference, known: set[int], mentioned: set[int], antecedent: tu
                 return Resolution((), f"recommendation {unknown[0]} is not one of the review's {total}")
             return Resolution(tuple(n for n in ref.numbers if n in known))
         return Resolution(ref.numbers)
+    if ref.kind == "all_bare":
+        if known and ref.count == total:
+            return Resolution(tuple(sorted(known)))
+        return Resolution((), "")
     if ref.kind == "all":
         if not known:
             return Resolution(tuple(range(1, (ref.count or 0) + 1)), "" if ref.count else "the review's recommendations are not known")
