@@ -68,9 +68,16 @@ class Frame:
     anaphoric: bool = False  # no reference of its own, but a pronoun or "the recommendation" points back
 
 
+_PAIRED_DASHES = re.compile(r"\s[\u2013\u2014-]\s[^\u2013\u2014;.]{3,240}?\s[\u2013\u2014-]\s")
+
+
 def clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans; a pair of dashes around an aside ("the first three \u2013 A, B and C \u2013 had") is not a break."""
+    asides = [m.span() for m in _PAIRED_DASHES.finditer(text)]
     spans, start = [], 0
     for m in _CLAUSE_BREAK.finditer(text):
+        if text[m.start():m.end()].strip() in {"\u2013", "\u2014", "-"} and any(a <= m.start() < b or a < m.end() <= b for a, b in asides):
+            continue
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(text)))
@@ -276,6 +283,8 @@ def _status(cls, lemma, negated, yet_to, future, progressive, past, present_simp
             return RESPONSE, "under_consideration"
         return None
     if cls == "implement":
+        if present_simple and lemma in {"meet", "fulfil"} and not negated:
+            return IMPLEMENTATION, "implemented"  # "the update meets recommendation 19"
         if yet_to:
             return IMPLEMENTATION, "not_started"
         if negated:

@@ -45,6 +45,7 @@ _OTHER_REPORT = re.compile(
     r"|\b(?:committee|commission|inquiry|panel)['\u2019]s\s+(?:report|review)\b",
     re.I,
 )
+_SCOPE = re.compile(r"^\s*(?:of|among|across|within)\s+(?:the|its|these|those)\s+[^,]{0,80}?(?:recommendations|proposals)\b[^,]{0,40},", re.I)
 _CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
@@ -55,7 +56,7 @@ _THIRD_PARTY = re.compile(
     re.I,
 )
 _SELF_OR_DOCUMENT = re.compile(
-    r"\b(?:we|our|us|report|update|response|plan|paper|document|statement|letter|framework|guidance|tracker|"
+    r"\b(?:we|our|us|it|report|update|response|plan|paper|document|statement|letter|framework|guidance|tracker|"
     r"analysis|review|briefing)\b",
     re.I,
 )
@@ -215,7 +216,7 @@ class _DocState:
             best = self.ex._matchers[review].match(visible, loose=True)
             if best:
                 target = (review, (best[0][0],))
-        preds = find_predicates(visible) if has_status_hint(visible) else []
+        preds = (find_predicates(visible) or _cell_status(visible)) if has_status_hint(visible) else []
         if target and preds:
             for p in _one_per_axis(preds):
                 self.emit(target[0], target[1], p, block.text, "section")
@@ -260,6 +261,14 @@ class _DocState:
             return False
         mentions = self.ex.namer.mentions(visible)
         if self._elsewhere(visible, refs, mentions):
+            return False
+        scope = _SCOPE.match(visible)
+        if scope and any(r.start < scope.end() for r in refs):
+            # "Of the four training recommendations (6 to 9), the department counts A as complete and B
+            # as under way": the numbers are the scope, not the target of each status
+            review = self.ex.namer.only(visible) or self.review()
+            if review:
+                self.unresolved(review, preds[0], sentence, "statuses for parts of a group of recommendations")
             return False
         frames = link(visible, preds, refs)
         found = False
