@@ -59,7 +59,7 @@ class ParaphraseMatcher:
                 scored.append((number, round(score, 3)))
         scored.sort(key=lambda x: -x[1])
         if loose:
-            clear = len(scored) == 1 or (scored and scored[0][1] >= scored[1][1] * 1.3)
+            clear = len(scored) == 1 or (scored and scored[0][1] >= scored[1][1] * 1.2)
             return scored[:1] if clear else []
         # one statement may cover two recommendations, but only ones nearly as good as the best
         return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []

@@ -266,10 +266,12 @@ class _DocState:
         if scope and any(r.start < scope.end() for r in refs):
             # "Of the four training recommendations (6 to 9), the department counts A as complete and B
             # as under way": the numbers are the scope, not the target of each status
-            review = self.ex.namer.only(visible) or self.review()
-            if review:
-                self.unresolved(review, preds[0], sentence, "statuses for parts of a group of recommendations")
-            return False
+            refs = [r for r in refs if r.start >= scope.end()]
+            if not refs:
+                review = self.ex.namer.only(visible) or self.review()
+                if review:
+                    self.unresolved(review, preds[0], sentence, "statuses for parts of a group of recommendations")
+                return False
         frames = link(visible, preds, refs)
         found = False
         context_review = self.ex.namer.only(visible) or self.review()
