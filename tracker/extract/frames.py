@@ -191,10 +191,17 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
     yet_to = "yet" in chain and "to" in chain
     hypothetical = any(w in lx.MODAL_HYPOTHETICAL for w in chain)
     future = any(w in lx.MODAL_FUTURE for w in chain)
+    if "would" in chain and not re.search(r"\b(?:said|says|announced|confirmed|agreed|promised|pledged|decided|made\s+clear|"
+                                          r"stated|told|undertook|committed)\b[^.;]{0,60}$", text[:toks[chain_start].start], re.I):
+        return None  # "which would build ...": hypothetical, unless a reported decision ("said it would")
     to_inf = "to" in chain and not yet_to
     if to_inf and not future:
         if lead in lx.NON_COMMITTAL_LEADS or lead not in lx.FUTURE_LEADS and not (has_be and chain[0] in lx.BE):
             return None  # "asked NHS England to implement", "in order to deliver"
+        lead_chain, _ = _aux_chain(toks, chain_start - 1)
+        if any(w in lx.MODAL_HYPOTHETICAL for w in lead_chain):
+            return None
+        negated = negated or any(w in lx.NEGATORS for w in lead_chain)  # "does not intend to pursue"
         future = True
     if hypothetical:
         return None
@@ -202,8 +209,9 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
     progressive = (kind == "ing" and (has_be or lead in {"started", "begun", "began", "continues", "continued", "keeps"})
                    or "being" in chain and kind in {"ed", "pp"})
     if kind == "ing" and not progressive:
-        if cls not in {"decide", "refuse"} or (chain_start > 0 and toks[chain_start - 1].low in _DETERMINERS):
-            return None
+        prev = toks[chain_start - 1].low if chain_start > 0 else ""
+        if cls not in {"decide", "refuse"} or prev not in {",", "by", "after", "while", "since", "in", "also", "and"}:
+            return None  # "Backing for leaders": a noun; ", accepting four of them": a participle
     if kind in {"base", "s"} and not chain:
         prev = toks[i - 1].low if i else ""
         if kind == "base" and prev not in _BASE_SUBJECTS:
@@ -240,6 +248,9 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
     end = toks[last].end
     if _conditional_before(text, start) or _recommended_wording(text, start, chain, kind):
         return None
+    if re.search(r"\b(?:about|on|of|as\s+to|know|knows|say|says|said|decide|decided|clear|unclear|asks?|asked|explain)\s+"
+                 r"(?:which|what|how|whether|why|when)\b[^,.;]{0,60}$", text[:start], re.I):
+        return None  # an indirect question: "honest about which ones it does not intend to pursue"
     if axis == RESPONSE and st == "accepted":
         st = _qualified(text, start, end, "accepted")
     elif axis == IMPLEMENTATION and st == "implemented":
@@ -269,6 +280,8 @@ def _has_object(toks: list[Token], last: int) -> bool:
 
 def _status(cls, lemma, negated, yet_to, future, progressive, past, present_simple, passive):
     if cls == "decide":
+        if progressive:
+            return None  # "a vision is being agreed": neither a decision nor a result yet
         if yet_to or (negated and re.search(r"yet", lemma)):
             return RESPONSE, "under_consideration"
         if negated:
@@ -375,8 +388,9 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
             neighbours = [local[k + 1]] if k + 1 < len(local) else []
             neighbours += [local[k - 1]] if k else []
             for n in neighbours:
-                if n.refs and re.search(r"^\W*(?:and|or|,)?\s*(?:has|have|was|were|is|are|will|now|then|also|since|subsequently|been|,|\s)*$",
-                                        text[min(f.predicate.end, n.predicate.end):max(f.predicate.start, n.predicate.start)], re.I):
+                between = text[min(f.predicate.end, n.predicate.end):max(f.predicate.start, n.predicate.start)]
+                if n.refs and (re.search(r"^\W*(?:and|or|,)?\s*(?:has|have|was|were|is|are|will|now|then|also|since|subsequently|been|,|\s)*$", between, re.I)
+                               or re.search(r"^[^.;:]{0,60}?(?:,\s*|\s)(?:and\s+then|and\s+later|then|and\s+has\s+since|before\s+being)\s*(?:been\s+)?$", between, re.I)):
                     f.refs = list(n.refs)
                     break
         for f in local:

@@ -30,7 +30,7 @@ VERBS: dict[str, tuple[str, ...]] = {
     "implement": (
         "implement", "deliver", "complete", "introduce", "establish", "enact", "put in place", "set up",
         "roll out", "carry out", "fulfil", "meet", "achieve", "launch", "action", "create", "bring in",
-        "bring together", "merge", "legislate for",
+        "bring together", "merge", "legislate for", "build", "embed",
     ),
     "progress": (
         "take forward", "develop", "pilot", "progress", "work on", "trial", "consult on", "pursue", "advance", "draft",
@@ -60,6 +60,7 @@ _IRREGULAR = {
     "look": ("looks", "looked", "looked", "looking"),
     "kick": ("kicks", "kicked", "kicked", "kicking"),
     "decide": ("decides", "decided", "decided", "deciding"),
+    "build": ("builds", "built", "built", "building"),
 }
 _DOUBLE = {"drop", "scrap", "commit", "stop", "plan", "ship"}  # stressed final syllable: final consonant doubles
 

@@ -163,6 +163,9 @@ class _DocState:
         self.lead: _Lead | None = None
         self.mentioned: dict[str, set[int]] = {}
         self.section_mentioned: dict[str, set[int]] = {}
+        # targets resolved in this paragraph and the one before it (no heading between): what "the rest" is set against
+        self.nearby: list[tuple[str, tuple[int, ...]]] = []
+        self.this_block: list[tuple[str, tuple[int, ...]]] = []
         self.header: list[str] = []
         self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
         self.recent: str | None = None  # the review named last since the last heading
@@ -179,6 +182,8 @@ class _DocState:
 
     def block(self, block: Block) -> None:
         self.last = None
+        self.nearby = self.this_block
+        self.this_block = []
         if block.kind == "heading":
             self.heading(block)
             return
@@ -202,6 +207,7 @@ class _DocState:
         self.header = []
         self.recent = None
         self.section_mentioned = {}
+        self.nearby, self.this_block = [], []
         visible = visible_text(block.text)
         named = self.ex.namer.only(visible)
         review = named or self.review()
@@ -259,6 +265,7 @@ class _DocState:
             return False
         if self._third_party(visible, preds) or sentence.rstrip().endswith("?"):
             return False
+        preds = _partial_by_contrast(visible, preds)
         mentions = self.ex.namer.mentions(visible)
         if self._elsewhere(visible, refs, mentions):
             return False
@@ -339,12 +346,16 @@ class _DocState:
             target = (review, (label,))
         explicit = [r for r in find_references(visible_text(text)) if r.explicit]
         leading = self.lead is not None or any(s.lead for s in self.sections)
+        own_axes: set[str] = set()
         if not (leading and not _finite_statement(text)):
+            before = len(self.out.evidence)
             own = self.paragraph(text, target if not explicit else None, "list")
-            if own:
+            own_axes = {e.axis for e in self.out.evidence[before:]}
+            if own and not leading:
                 return
         leads = (self.lead.predicates if self.lead else []) or next(
             (s.lead for s in reversed(self.sections) if s.lead), [])
+        leads = [p for p in leads if p.axis not in own_axes]  # the item's own words win on their axis
         if not leads:
             return
         if explicit and review:
@@ -447,6 +458,15 @@ class _DocState:
             described = self._appositive(review_id, visible[ref.end:], ref.count)
             if described:
                 return Resolution(described)
+        local = {n for rid, numbers in self.nearby for n in numbers if rid == review_id}
+        if earlier:
+            local |= {n for rid, numbers in earlier if rid == review_id for n in numbers}
+        if ref.kind == "rest":
+            named = self.mentioned.get(review_id, set()) | local
+            if known - named:  # the ones not yet named anywhere in the document
+                return resolve(ref, known, named, antecedent)
+            if local:  # all were named somewhere: "the rest" is set against what was just said
+                return resolve(ref, known, local, antecedent)
         if ref.kind == "rest" and self.section_mentioned.get(review_id):
             local = resolve(ref, known, self.section_mentioned[review_id], antecedent)
             if local.numbers and (ref.count is None or ref.count == len(local.numbers)) and ref.count:
@@ -572,6 +592,7 @@ class _DocState:
         return False
 
     def emit(self, review_id: str, numbers, p: Predicate, quote: str, how: str) -> None:
+        everything = len(numbers) > 1 and set(numbers) == self.ex.known.get(review_id)
         if len(numbers) == 1 and self._describes(review_id, numbers[0], p, quote):
             return
         # within one sentence a later statement on the same axis is the current one ("took it forward, but it is on hold")
@@ -585,8 +606,10 @@ class _DocState:
                 review_id=review_id, number=n, axis=p.axis, status=p.status, quote=quote, source_url=self.pub.url,
                 published_on=self.pub.published_on, method="rule", confidence=CONFIDENCE[how], speaker=speaker,
             ))
-        self.mentioned.setdefault(review_id, set()).update(numbers)
-        self.section_mentioned.setdefault(review_id, set()).update(numbers)
+        if not everything:  # "all of them" names none in particular (and leaves no "rest")
+            self.mentioned.setdefault(review_id, set()).update(numbers)
+            self.section_mentioned.setdefault(review_id, set()).update(numbers)
+            self.this_block.append((review_id, tuple(numbers)))
 
     def unresolved(self, review_id: str, p: Predicate, quote: str, why: str) -> None:
         self.out.unresolved.append(Unresolved(
@@ -610,6 +633,27 @@ def _status_heading(heading: str, preds: list[Predicate]) -> bool:
         rest = rest[:p.start] + " " + rest[p.end:]
     words = [w for w in re.findall(r"[a-z]+", rest.lower()) if w not in _HEADING_FILLER]
     return len(words) <= 2
+
+
+_CONTRAST = re.compile(r"[,;]?\s+(?:but|although|though|yet|while|whereas)\s+", re.I)
+
+
+def _partial_by_contrast(visible: str, preds: list[Predicate]) -> list[Predicate]:
+    """"Regional boards are running, but the national pipeline has not yet been built": one part done,
+    one not - the recommendation is partly implemented, not untouched."""
+    out = []
+    for p in preds:
+        if p.status == "not_started":
+            m = None
+            for m in _CONTRAST.finditer(visible[:p.start]):
+                pass
+            first = visible[:m.start()] if m else ""
+            if m and first.strip() and not re.search(r"\b(?:not|no|never|yet\s+to|nothing)\b|n't", first, re.I) and \
+                    re.search(r"\b(?:is|are|has|have|had|was|were|now)\b", first, re.I):
+                p = Predicate(p.start, p.end, p.text, p.axis, "partially_implemented", p.direction, p.lemma,
+                              p.official_subject, p.finite)
+        out.append(p)
+    return out
 
 
 def _finite_statement(text: str) -> bool:

@@ -44,16 +44,21 @@ _ORDINAL = re.compile(
     rf"\b(?P<list>(?:{_ORD})(?:{_SEP}(?:{_ORD}))*)(?:\s+and\s+(?P<final>final|last))?\s+{REC_NOUNS}\b", re.I
 )
 _FIRST_N = re.compile(
-    rf"\bthe\s+(?P<which>first|last|final)\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|weeks?|days?|%|per\b|times?|trusts?|organisations?))"
-    rf"(?:\s+(?:of\s+(?:the|its|their)\s+)?{_NOUN_PLURAL})?",
+    rf"\b(?:the|its|their|his|the\s+(?:review|report)['\u2019]s)\s+(?P<which>first|last|final)\s+(?P<n>{NUM})\b"
+    rf"(?:\s+(?:of\s+(?:the|its|their)\s+)?{_NOUN_PLURAL}\b|(?=\s*(?:[,.;:)\u2013\u2014]|$|(?:are|were|have|has|had|will|is|of|and|to|in|on)\b)))",
     re.I,
 )
 _ALL = re.compile(
     rf"\b(?:all|each|every\s+one)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+|his\s+|these\s+|[\w\u2019']+[\u2019']s\s+)?"
     rf"(?:(?P<n>{NUM})\s+)?(?:of\s+(?:the|its|their|his)\s+)?(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
     rf"|\bevery\s+(?:single\s+)?(?:one\s+of\s+the\s+)?(?:recommendation|proposal)\b"
+    rf"|\bthe\s+{_NOUN_PLURAL}\s+(?=(?:of|in|made\s+by|from)\s)"
     rf"|\b(?:the\s+(?:review|report)['\u2019]s|its|his|their)\s+{_NOUN_PLURAL}\b(?!\s+(?:\d|on|for|to|about|that))",
     re.I,
+)
+# "the third of the review's recommendations"
+_ORDINAL_OF = re.compile(
+    rf"\bthe\s+(?P<o>{_ORD})\s+of\s+(?:the|its|their|his|these)\s+(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b", re.I
 )
 _ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts?))", re.I)
 _ALL_ANAPHOR = re.compile(r"\b(?:each|all|every\s+one|both|none)\s+of\s+(?:which|them|these|those)\b|\bboth\b", re.I)
@@ -142,6 +147,8 @@ def find_references(sentence: str) -> list[Reference]:
             add(m, Reference(m.start(), m.end(), "numbers", tuple(range(1, n + 1)), n))
         else:
             add(m, Reference(m.start(), m.end(), "last", (), n))
+    for m in _ORDINAL_OF.finditer(sentence):
+        add(m, Reference(m.start(), m.end(), "numbers", (ORDINALS[m.group("o").lower()],)))
     for m in _ALL.finditer(sentence):
         n = m.groupdict().get("n")
         add(m, Reference(m.start(), m.end(), "all", (), to_int(n) if n else None))
