@@ -8,7 +8,8 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.extract.language import find_references, sentences
+from tracker.extract.language import sentences
+from tracker.extract.targets import find_references
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
 from tracker.items import Block, Publication

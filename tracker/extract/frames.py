@@ -418,6 +418,8 @@ def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
 
 _JOINED = re.compile(
     r"^\s*[\"\u201c\u201d\u2018\u2019]?\s*(?:(?:in\s+full|in\s+part|in\s+principle|fully|partly|partially)\s*[\"\u201c\u201d\u2018\u2019]?\s*)?"
+    r"(?:of\s+(?:the\s+)?[\w\u2019' ]{0,40}?(?:review|report)['\u2019]?s?\s*)?"
+    r"(?:(?:in\s+full|in\s+part|in\s+principle|fully|partly|partially)\s*[\"\u201c\u201d\u2018\u2019]?\s*)?"
     r"(?:,|and|or|&|as\s+well\s+as|,\s*and)?\s*(?:recommendations?)?\s*$", re.I)
 
 

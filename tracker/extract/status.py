@@ -318,7 +318,7 @@ class _DocState:
                     resolved_any.append(target)
                     found = True
         if not found:
-            found = self._by_content(sentence, visible, preds, refs, mentions, context_review)
+            found = self._by_content(sentence, visible, preds, refs, mentions, context_review, loose=how == "list")
         if not found and context_review and not any(f.refs for f in frames):
             if self._about_tracked(visible, mentions, context_review) and re.search(
                     rf"\b{lx.REC_NOUNS}\b|\b(?:the|its)\s+(?:review|report)\b", visible, re.I):
@@ -518,7 +518,7 @@ class _DocState:
                 self.mentioned.setdefault(review, set()).update(self._numbers(review, ref))
                 self.section_mentioned.setdefault(review, set()).update(self._numbers(review, ref))
 
-    def _by_content(self, sentence, visible, preds, refs, mentions, review) -> bool:
+    def _by_content(self, sentence, visible, preds, refs, mentions, review, loose: bool = False) -> bool:
         """No numbered target: an enumeration after a colon, or the sentence itself, matched by content."""
         if not review or any(r.kind in ("numbers", "all", "rest", "anaphor_all") for r in refs):
             return False
@@ -557,7 +557,7 @@ class _DocState:
             here = [p for p in preds if lo <= p.start < hi]
             if not here:
                 continue
-            for number, _score in matcher.match(visible[lo:hi]):
+            for number, _score in matcher.match(visible[lo:hi], loose=loose):
                 for p in _one_per_axis(here):
                     self.emit(review, (number,), p, sentence, "paraphrase")
                     found = True

@@ -69,7 +69,7 @@ _REST = re.compile(
     re.I,
 )
 _QUANTITY_OF = re.compile(
-    rf"\b(?P<n>{NUM})\s+of\s+(?:the|its|their|his|these|those)\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b", re.I
+    rf"(?<!\ball\s)(?<!\beach\s)\b(?P<n>{NUM})\s+of\s+(?:the|its|their|his|these|those)\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b", re.I
 )
 _QUANTITY = re.compile(
     rf"\b(?P<n>{NUM})\s+(?:(?:of\s+(?:the|its|their|his|these|those)\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL})|"
@@ -82,7 +82,7 @@ _COUNTED_NOUN = re.compile(rf"\b{NUM}\s+(?!{_NOUN_PLURAL}\b)[a-z]+s\b", re.I)
 
 
 # "15 are being taken forward", "Of these, three have been": a count standing for recommendations
-_BARE_COUNT = re.compile(rf"(?<![\w,.%\u00a3$-])(?<!\ball\s)(?<!\bthe\s)(?P<n>{NUM})\s+(?=(?:are|were|have|has|had|will|is|remain)\b)", re.I)
+_BARE_COUNT = re.compile(rf"(?<![\w,.%\u00a3$-])(?<!\ball\s)(?<!\bthe\s)(?<!\bfirst\s)(?<!\blast\s)(?<!\bfinal\s)(?P<n>{NUM})\s+(?=(?:are|were|have|has|had|will|is|remain)\b)", re.I)
 
 
 def to_int(token: str) -> int | None:
@@ -139,6 +139,10 @@ def find_references(sentence: str) -> list[Reference]:
             refs.append(ref)
             taken.append(m.span())
 
+    for m in _QUANTITY_OF.finditer(sentence):
+        n = to_int(m.group("n"))
+        if n:
+            add(m, Reference(m.start(), m.end(), "quantity", (), n))
     for m in _FIRST_N.finditer(sentence):
         n = to_int(m.group("n")) or 0
         if not re.search(rf"{_NOUN_PLURAL}\s*$", m.group(0), re.I) and _COUNTED_NOUN.search(sentence[: m.start()]):
