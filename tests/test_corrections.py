@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import csv
 
 import duckdb
@@ -99,5 +101,5 @@ def test_status_as_at_a_date(corrected_home):
 def test_evaluate_command_reports_scores(sample_home):
     from helpers import SAMPLE_LABELS
 
-    proc = run_cli(sample_home, "evaluate", str(SAMPLE_LABELS), "--min-recall", "0.9", "--min-precision", "0.9")
-    assert "recall 1.000  precision 1.000" in proc.stdout
+    proc = run_cli(sample_home, "evaluate", str(SAMPLE_LABELS), "--min-recall", "0.95", "--min-precision", "0.95")
+    assert re.search(r"^recall 0\.9\d\d  precision 0\.9\d\d$", proc.stdout, re.M), proc.stdout

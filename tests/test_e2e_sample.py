@@ -44,6 +44,10 @@ def test_contract_columns(wh):
     assert columns("recommendations")[:6] == ["review_id", "number", "text", "theme", "source_url", "page"]
     assert columns("status_evidence") == [
         "review_id", "number", "axis", "status", "quote", "source_url", "published_on", "method", "confidence",
+        "speaker",
+    ]
+    assert columns("unresolved_statements") == [
+        "review_id", "quote", "source_url", "published_on", "predicate", "axis", "status", "why", "speaker",
     ]
     assert columns("publications")[:7] == ["url", "source", "title", "published_on", "document_type", "fetched_at", "content_sha256"]
     assert columns("recommendation_status") == [

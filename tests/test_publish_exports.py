@@ -105,7 +105,7 @@ def test_status_changes_end_in_the_current_status_and_name_their_source(wh):
            WHERE l.status <> CASE l.axis WHEN 'response' THEN s.response_status ELSE s.implementation_status END"""
     ).fetchall()
     assert mismatched == []
-    assert wh.execute("SELECT count(*) FROM status_changes").fetchone()[0] == 90
+    assert wh.execute("SELECT count(*) FROM status_changes").fetchone()[0] == 91
 
 
 @pytest.mark.e2e
@@ -134,7 +134,7 @@ def _seed(con, evidence):
     for n in range(1, 5):
         con.execute("INSERT INTO recommendations (review_id, number, text, theme) VALUES ('r', ?, ?, ?)",
                     [n, f"Do thing {n}", "overarching" if n < 3 else "Boards"])
-    con.executemany("INSERT INTO status_evidence VALUES ('r', ?, ?, ?, ?, ?, ?, ?, ?)", evidence)
+    con.executemany("INSERT INTO status_evidence (review_id, number, axis, status, quote, source_url, published_on, method, confidence) VALUES ('r', ?, ?, ?, ?, ?, ?, ?, ?)", evidence)
 
 
 def test_stale_recommendations_counts_twelve_months_back_from_today(mem_con):

@@ -159,8 +159,7 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
     A CSV (url, review_id, number, axis, status) is scored against the published warehouse, and
     only the documents it names are judged.
 
-    Examples: tracker evaluate tests/evaluation/blind
-              tracker evaluate tests/evaluation/dev/sample/labels.csv
+    Example: tracker evaluate tests/evaluation/blind --explain
     """
     from tracker import evaluate as ev
 

@@ -57,6 +57,17 @@ def title_matches(review: Review, title: str) -> bool:
     return any(_norm(n) and _norm(n) in t for n in names)
 
 
+def linked_to_review(pub: Publication, review: Review, parents: dict[str, Publication]) -> bool:
+    """Is the document the review's own page, or an attachment or child of it (not merely titled like it)?"""
+    if not review.url:
+        return False
+    target = _strip_url(review.url)
+    url = _strip_url(pub.url)
+    parent = parents.get(url) or (parents.get(_strip_url(pub.parent_url)) if pub.parent_url else None)
+    parent_url = _strip_url(parent.url) if parent else (_strip_url(pub.parent_url) if pub.parent_url else None)
+    return target in (url, parent_url)
+
+
 def owning_review(pub: Publication, reviews: tuple[Review, ...], parents: dict[str, Publication]) -> Review | None:
     """The review a document belongs to: its page, an attachment or child of its page, or by title.
 

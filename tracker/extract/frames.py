@@ -242,14 +242,18 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
         return None  # "have not agreed who would pay": a decision about something else
     if cls == "progress" and not chain and kind in {"ed", "pp"} and not _has_object(toks, last):
         return None  # "a curriculum, developed by Health Education England": a description
+    if entry.lemma == "meet" and not passive and not any(t.low in {"recommendation", "recommendations", "rec", "it", "them", "this"}
+                                                         for t in toks[last + 1:last + 5]):
+        return None  # "we met leaders": meeting people, not meeting a recommendation
     if entry.lemma == "replace" and not any(t.low in {"by", "with"} for t in toks[last + 1:last + 3]):
         return None
     start = toks[chain_start].start if chain else toks[i].start
     end = toks[last].end
     if _conditional_before(text, start) or _recommended_wording(text, start, chain, kind):
         return None
-    if re.search(r"\b(?:about|on|of|as\s+to|know|knows|say|says|said|decide|decided|clear|unclear|asks?|asked|explain)\s+"
-                 r"(?:which|what|how|whether|why|when)\b[^,.;]{0,60}$", text[:start], re.I):
+    if re.search(r"\b(?:about|on|of|as\s+to|know|knows|say|says|said|decide|decided|clear|unclear|asks?|asked|explains?|"
+                 r"sets?\s+out|describes?|shows?|considers?|consider)\s+"
+                 r"(?:which|what|how|whether|why|when)\b[^.;]{0,120}$", text[:start], re.I):
         return None  # an indirect question: "honest about which ones it does not intend to pursue"
     if axis == RESPONSE and st == "accepted":
         st = _qualified(text, start, end, "accepted")

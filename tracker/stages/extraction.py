@@ -18,7 +18,7 @@ from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
 from tracker.faults import checkpoint
 from tracker.items import Block, Evidence, Publication, Recommendation, Unresolved
-from tracker.registry import REGISTRY_FILE, load_reviews, owning_review
+from tracker.registry import REGISTRY_FILE, linked_to_review, load_reviews, owning_review
 from tracker.settings import Settings
 from tracker.warehouse import load
 
@@ -68,13 +68,13 @@ def read_publications(con: duckdb.DuckDBPyConnection) -> list[Publication]:
 
 
 def _rules_digest() -> bytes:
-    """The rules themselves (every module of tracker/extract): editing a word in the lexicon re-reads every document."""
+    """The rules themselves (tracker/extract, this stage, the registry): editing a word in the lexicon re-reads every document."""
     from pathlib import Path
 
     import tracker.extract as package
 
     h = hashlib.sha256()
-    for path in sorted(Path(package.__file__).parent.glob("*.py")):
+    for path in [*sorted(Path(package.__file__).parent.glob("*.py")), Path(__file__), Path(__file__).parents[1] / "registry.py"]:
         h.update(path.name.encode() + path.read_bytes())
     return h.digest()
 
@@ -97,9 +97,12 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         if pub_url in by_url:
             parents.setdefault(link_url.rstrip("/"), by_url[pub_url])
     owners = {}
+    own_pages = set()  # the reviews' own pages and their attachments: they state recommendations, not their fate
     for pub in pubs:
         review = owning_review(pub, reviews, parents)
         owners[pub.url] = review.review_id if review else None
+        if review and (linked_to_review(pub, review, parents) or pub.document_type == "pdf"):
+            own_pages.add(pub.url)
 
     errors: list[tuple[str, str]] = []
     recs: list[Recommendation] = []
@@ -147,7 +150,7 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         named = {rid for _, rid in mentions}
         relevant, reason = relevance(pub.title, pub.topics, body, owners[pub.url], named)
         relevance_rows.append((owners[pub.url], relevant, reason, pub.url))
-        if relevant:
+        if relevant and pub.url not in own_pages:
             doc_review = owners[pub.url] or document_review(namer, pub.title, mentions)
             try:
                 result = extractor.read(pub, doc_review)
