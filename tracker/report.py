@@ -84,6 +84,15 @@ def status_text(settings: Settings) -> str:
         if unmatched:
             out.append(f"\nCorrections that match nothing ({len(unmatched)}; fix or remove them)")
             out.append(_table(["file", "line", "review", "number", "axis", "status", "problem"], unmatched))
+        unresolved = con.execute(
+            """SELECT review_id, coalesce(CAST(published_on AS VARCHAR), ''), axis || '=' || status, why,
+                      CASE WHEN length(quote) > 90 THEN left(quote, 87) || '...' ELSE quote END, source_url
+               FROM unresolved_statements ORDER BY review_id, published_on DESC NULLS LAST, source_url, quote"""
+        ).fetchall()
+        if unresolved:
+            out.append(f"\nStatements the rules could not tie to recommendations ({len(unresolved)}; settle with a "
+                       "correction row, see `unresolved_statements`)")
+            out.append(_table(["review", "published", "says", "why", "quote", "source"], unresolved))
         errors = con.execute("SELECT url, stage, error FROM processing_errors ORDER BY url").fetchall()
         if errors:
             out.append(f"\nProcessing errors ({len(errors)}; retried next run)")

@@ -240,6 +240,9 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
     nxt_word = toks[last + 1].low if last + 1 < len(toks) else ""
     if cls in {"decide", "refuse"} and nxt_word in {"who", "what", "how", "whether", "when", "where", "why", "on", "about", "that"}:
         return None  # "have not agreed who would pay": a decision about something else
+    if cls != "supersede" and not chain and kind in {"ed", "pp"} and last + 1 < len(toks) and toks[last + 1].low == "by" and \
+            not lx.OFFICIAL_ACTORS.search(text[toks[last + 1].end:toks[min(last + 5, len(toks) - 1)].end]):
+        return None  # "standards backed by accredited training": a description, not a decision by the owning body
     if cls == "progress" and not chain and kind in {"ed", "pp"} and not _has_object(toks, last):
         return None  # "a curriculum, developed by Health Education England": a description
     if entry.lemma == "meet" and not passive and not any(t.low in {"recommendation", "recommendations", "rec", "it", "them", "this"}

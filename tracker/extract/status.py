@@ -319,10 +319,13 @@ class _DocState:
                     found = True
         if not found:
             found = self._by_content(sentence, visible, preds, refs, mentions, context_review, loose=how == "list")
-        if not found and context_review and not any(f.refs for f in frames):
-            if self._about_tracked(visible, mentions, context_review) and re.search(
-                    rf"\b{lx.REC_NOUNS}\b|\b(?:the|its)\s+(?:review|report)\b", visible, re.I):
-                self.unresolved(context_review, preds[0], sentence, "a status with no recommendation it can be tied to")
+        if not found and context_review and not any(f.refs for f in frames) and not _LEAD_IN_END.search(sentence):
+            for lo, hi in clauses(visible):  # a status and "recommendations" in one clause, but no telling which
+                here = [p for p in preds if lo <= p.start < hi]
+                if here and re.search(rf"\b{lx.REC_NOUNS}\b", visible[lo:hi], re.I) and \
+                        self._about_tracked(visible, mentions, context_review):
+                    self.unresolved(context_review, here[0], sentence, "a status about recommendations it does not identify")
+                    break
         if resolved_any:
             self.last = resolved_any[-1]
         else:

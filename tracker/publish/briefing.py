@@ -264,6 +264,32 @@ def _changes_section(digest: Digest | None) -> str:
     return "".join(parts)
 
 
+def _unresolved_section(con: duckdb.DuckDBPyConnection) -> str:
+    """Statements that name a review and a status the rules could not tie to recommendations: shown, never guessed."""
+    rows = con.execute(
+        """SELECT review_id, published_on, axis, status, why, quote, source_url FROM unresolved_statements
+           ORDER BY published_on DESC NULLS LAST, review_id, source_url, quote"""
+    ).fetchall()
+    parts = ["<section id='unresolved'><h2>Statements awaiting an analyst</h2>"]
+    if not rows:
+        parts.append("<p>None: every status statement the rules read was tied to recommendations.</p></section>")
+        return "".join(parts)
+    parts.append(
+        f"<p>{len(rows)} statement{'s' if len(rows) != 1 else ''} name a review and a status, but the rules could not "
+        "tell which recommendations they mean (a quantity without which, a list that matches nothing, a count that "
+        "disagrees with the review). They are not counted above; an analyst settles each with a correction row.</p>"
+        "<table id='unresolved-statements'><thead><tr><th>Review</th><th>Published</th><th>Says</th><th>Why unresolved</th>"
+        "<th>Quote</th></tr></thead><tbody>"
+    )
+    for review_id, published, axis, status, why, quote, url in rows:
+        parts.append(
+            f"<tr><td>{_e(review_id)}</td><td>{_e(_day(published))}</td><td>{_e(axis)}: {_badge(status)}</td>"
+            f"<td>{_e(why)}</td><td>\u201c{_e(quote)}\u201d ({_link(url, 'source')})</td></tr>"
+        )
+    parts.append("</tbody></table></section>")
+    return "".join(parts)
+
+
 def write_briefing(
     con: duckdb.DuckDBPyConnection,
     site_dir: Path,
@@ -381,6 +407,7 @@ def write_briefing(
             f"<td>{_status_cell(implementation, evidence.get((review_id, number, 'implementation'), []), captures)}</td></tr>"
         )
     parts.append("</tbody></table></section>")
+    parts.append(_unresolved_section(con))
     parts.append(
         "<footer><p>Statuses are the latest statement on each axis by publication date (ties: higher confidence, "
         "then analyst over rule). response: what was decided; implementation: what has happened. "

@@ -31,6 +31,7 @@ EXPORTS = {
     "stale_recommendations": "review_id, number",
     "status_changes": "review_id, number, axis, changed_on NULLS FIRST, source_url",
     "evidence_by_publisher": "source",
+    "unresolved_statements": "review_id, source_url, quote",
 }
 CHANGES = "changes"
 WORKBOOK = "tracker.xlsx"

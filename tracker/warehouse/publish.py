@@ -24,6 +24,8 @@ PUBLISHED_TABLES = (
     "attachments",
     "recommendations",
     "status_evidence",
+    "unresolved_statements",
+    "status_vocabulary",
     "data_quality",
     "processing_errors",
     "corrections",
