@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_LABELS, SAMPLE_WARC, fixture_path, sample_csv, table_snapshot
+from helpers import SAMPLE_LABELS, SAMPLE_WARC, sample_csv, table_snapshot
 from tracker.evaluate import evaluate, read_labels
 
 pytestmark = pytest.mark.e2e

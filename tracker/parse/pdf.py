@@ -182,7 +182,8 @@ def _text_sizes(pages: list[list[_Line]]) -> set[float]:
         st = stats.setdefault(run[0].size, [0, 0, 0])
         st[0] += 1
         st[1] += chars
-        st[2] += 1 if (len(run) >= 2 or chars > 90) and sentence else 0
+        words = sum(len(l.text.split()) for l in run)
+        st[2] += 1 if sentence and (len(run) >= 2 or words >= 6) else 0
     sizes = {size for size, (runs, chars, texty) in stats.items() if chars / runs >= 140 or texty >= max(1, runs * 0.3)}
     if not sizes and stats:
         sizes = {max(stats, key=lambda k: stats[k][1])}
