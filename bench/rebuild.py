@@ -4,6 +4,10 @@ Prints one table (wall time, documents per second, peak memory) for each N, plus
 project's HTML parsing against trafilatura's `extract` on the same pages. Not a test: run it by hand.
 
     python bench/rebuild.py --n 500 2000            # needs the bench extra: pip install -e '.[bench]'
+    python bench/rebuild.py --n 2000 --compare f083f89   # the same archive, this code and an earlier commit
+
+`--compare REF` checks REF out into a temporary git worktree and runs the same cases with that code
+(PYTHONPATH), in the same session, so before/after is a ratio measured on one machine at one time.
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ from generate import generate, html_page  # noqa: E402
 from tracker.fetch.archive import ArchiveWriter, iter_records, warc_files  # noqa: E402
 
 
-def timed_run(home: Path) -> tuple[float, float]:
+def timed_run(home: Path, code: Path | None = None) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB of the largest process) of one `tracker run --offline`."""
     env = {**os.environ, "TRACKER_HOME": str(home)}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "tracker.cli", "run", "--offline"]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode not in (0, 3):
@@ -80,21 +86,21 @@ def reference_ratio(archive: Path, sample: int = 150) -> tuple[float, float] | N
     return ours, theirs
 
 
-def bench(n: int, root: Path) -> list[tuple]:
+def bench(n: int, root: Path, code: Path | None = None, label: str = "") -> list[tuple]:
     archive = root / f"archive-{n}"
     if not archive.exists():
         generate(n, archive)
     rows = []
-    home = root / f"home-{n}"
+    home = root / f"home-{n}{label}"
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(archive, home / "archive")
-    wall, rss = timed_run(home)
-    rows.append((n, "full rebuild", wall, n / wall, rss, ""))
-    wall2, rss2 = timed_run(home)
-    rows.append((n, "re-run, nothing changed", wall2, None, rss2, f"{wall2 / wall:.1%} of full"))
+    wall, rss = timed_run(home, code)
+    rows.append((n, f"full rebuild{label}", wall, n / wall, rss, ""))
+    wall2, rss2 = timed_run(home, code)
+    rows.append((n, f"re-run, nothing changed{label}", wall2, None, rss2, f"{wall2 / wall:.1%} of full"))
     changed = change_one_percent(home, n)
-    wall3, rss3 = timed_run(home)
-    rows.append((n, f"re-run, {changed} changed (1%)", wall3, None, rss3, f"{wall3 / wall:.1%} of full"))
+    wall3, rss3 = timed_run(home, code)
+    rows.append((n, f"re-run, {changed} changed (1%){label}", wall3, None, rss3, f"{wall3 / wall:.1%} of full"))
     return rows
 
 
@@ -102,13 +108,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[500, 2000])
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "tracker-bench")
+    parser.add_argument("--compare", metavar="REF", help="also run the same cases with the code at this git commit")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"cores: {os.cpu_count()}, workers: {os.environ.get('TRACKER_WORKERS', 'default')}")
     print(f"{'N':>6}  {'case':<28} {'wall s':>7} {'docs/s':>7} {'peak MB':>8}  note")
-    for n in args.n:
-        for n_, case, wall, rate, rss, note in bench(n, args.workdir):
-            print(f"{n_:>6}  {case:<28} {wall:>7.1f} {(f'{rate:.0f}' if rate else ''):>7} {rss:>8.0f}  {note}")
+    other = None
+    if args.compare:
+        other = args.workdir / f"code-{args.compare}"
+        shutil.rmtree(other, ignore_errors=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=HERE.parent, check=True)
+        subprocess.run(["git", "worktree", "add", "--detach", "-f", str(other), args.compare], cwd=HERE.parent,
+                       check=True, capture_output=True)
+    try:
+        for n in args.n:
+            runs = [bench(n, args.workdir)]
+            if other is not None:
+                runs.append(bench(n, args.workdir, other, f" @{args.compare}"))
+            for rows in runs:
+                for n_, case, wall, rate, rss, note in rows:
+                    print(f"{n_:>6}  {case:<40} {wall:>7.1f} {(f'{rate:.0f}' if rate else ''):>7} {rss:>8.0f}  {note}")
+            if other is not None:
+                print(f"{n:>6}  full rebuild, this code / {args.compare}: {runs[0][0][2] / runs[1][0][2]:.2f}x")
+    finally:
+        if other is not None:
+            subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=HERE.parent, capture_output=True)
     ratio = reference_ratio(args.workdir / f"archive-{args.n[0]}")
     if ratio:
         ours, theirs = ratio

@@ -46,6 +46,8 @@ _OTHER_REPORT = re.compile(
     re.I,
 )
 _SCOPE = re.compile(r"^\s*(?:of|among|across|within)\s+(?:the|its|these|those)\s+[^,]{0,80}?(?:recommendations|proposals)\b[^,]{0,40},", re.I)
+_REC_WORD = re.compile(r"recommend|\brecs?\b|proposal|commitment|\ball\b|\beach\b|\bboth\b|\brest\b|remaining|\bother", re.I)
+_CAPITAL = re.compile(r"[A-Z]")
 _CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
@@ -129,8 +131,11 @@ class StatusExtractor:
     def read(self, pub: Publication, document_review: str | None) -> ExtractResult:
         body = [b for b in pub.blocks if b.role == "body"]
         out = ExtractResult()
-        if not has_status_hint(" ".join(b.text for b in body)):
+        text = " ".join(b.text for b in body)
+        if not has_status_hint(text):
             return out
+        if document_review is None and not self.namer.mentions(text):
+            return out  # no review in context and none named: no statement here can be tied to one
         doc = _DocState(self, pub, document_review, out)
         for block in body:
             doc.block(block)
@@ -251,9 +256,11 @@ class _DocState:
     def sentence(self, sentence: str, label_target=None, how: str = "sentence", visible: str | None = None) -> bool:
         visible = visible if visible is not None else visible_text(sentence)
         if not has_status_hint(visible):
-            self.note_mentions(visible)
-            self._update_antecedent(visible)
-            self._note_review(self.ex.namer.mentions(visible))
+            if _REC_WORD.search(visible):
+                self.note_mentions(visible)
+                self._update_antecedent(visible)
+            if _CAPITAL.search(visible):
+                self._note_review(self.ex.namer.mentions(visible))
             return False
         toks = tokens(visible)
         preds = find_predicates(visible, toks)

@@ -129,8 +129,17 @@ def _expand(spec: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(numbers))
 
 
+_ANY_REFERENCE = re.compile(
+    rf"{_NOUN_PLURAL}|recommendation|proposal|commitment|\brecs?\b|\b(?:all|each|every|both|rest|remaining|other|"
+    rf"outstanding|first|last|final)\b|\d|\b(?:{_WORDS})\b",
+    re.I,
+)
+
+
 def find_references(sentence: str) -> list[Reference]:
     """Every reference in a sentence, left to right, non-overlapping (more specific forms first)."""
+    if not _ANY_REFERENCE.search(sentence):
+        return []  # nearly every sentence: no number, no quantifier, no recommendation noun
     refs: list[Reference] = []
     taken: list[tuple[int, int]] = []
 

@@ -237,4 +237,15 @@ def _quality_checks(con, reviews, known: dict[str, set[int]]) -> None:
         else:
             ok = found == review.expected_recommendations
             rows.append((review.review_id, "recommendation_count", ok, f"found {found} of {review.expected_recommendations} stated"))
+    # every status in the evidence is one the vocabulary (tracker/vocabulary.py, as status_vocabulary) defines
+    outside = con.execute(
+        """SELECT e.review_id, count(*) FROM status_evidence e
+           LEFT JOIN status_vocabulary v ON v.axis = e.axis AND v.status = e.status
+           WHERE v.status IS NULL GROUP BY e.review_id"""
+    ).fetchall()
+    bad = dict(outside)
+    for review in reviews:
+        n = bad.get(review.review_id, 0)
+        rows.append((review.review_id, "status_vocabulary", n == 0,
+                     "every status is in the vocabulary" if n == 0 else f"{n} statuses outside the vocabulary"))
     con.executemany("INSERT INTO data_quality VALUES (?, ?, ?, ?)", rows)
