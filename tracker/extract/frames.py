@@ -66,6 +66,7 @@ class Frame:
     predicate: Predicate
     refs: list[Reference] = field(default_factory=list)
     anaphoric: bool = False  # no reference of its own, but a pronoun or "the recommendation" points back
+    subordinate: bool = False  # in a clause such as "after they began": never tied to a recommendation
 
 
 _PAIRED_DASHES = re.compile(r"\s[\u2013\u2014-]\s[^\u2013\u2014;.]{3,240}?\s[\u2013\u2014-]\s")
@@ -149,6 +150,8 @@ def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicat
                 found.append(pred)
                 taken.append((pred.start, pred.end))
             break
+    asides = [m.span() for m in _PAIRED_DASHES.finditer(text)] + [m.span() for m in re.finditer(r"\([^()]{0,200}\)", text)]
+    found = [p for p in found if not any(a < p.start and p.end <= b for a, b in asides)]  # an aside describes
     return sorted(found, key=lambda p: p.start)
 
 
@@ -225,10 +228,10 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
     if kind in {"ed", "past", "pp"} and not chain and i and toks[i - 1].low in _DETERMINERS - {"and", "or", "to", "by"}:
         if toks[i - 1].low in {"the", "a", "an", "its", "their", "this", "these"}:
             return None  # "the accepted recommendations": an adjective, read by the list/lead-in logic instead
-    present_simple = kind in {"base", "s"} and not future and not perfect and not has_be
+    present_simple = kind in {"base", "s"} and not future and not perfect and not has_be and "did" not in chain
     if present_simple and re.search(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,4}$", text[:toks[i].start], re.I):
         return None  # "a framework that every national body signs up to": describes, does not report
-    past = kind in {"ed", "past", "pp"} or perfect
+    past = kind in {"ed", "past", "pp"} or perfect or "did" in chain
     status = _status(cls, entry.lemma, negated, yet_to, future, progressive, past, present_simple, passive)
     if status is None:
         return None
@@ -254,7 +257,7 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
     end = toks[last].end
     if _conditional_before(text, start) or _recommended_wording(text, start, chain, kind):
         return None
-    if re.search(r"\b(?:about|on|of|as\s+to|know|knows|say|says|said|decide|decided|clear|unclear|asks?|asked|explains?|"
+    if re.search(r"\b(?:about|on|as\s+to|know|knows|say|says|said|decide|decided|clear|unclear|asks?|asked|explains?|"
                  r"sets?\s+out|describes?|shows?|considers?|consider)\s+"
                  r"(?:which|what|how|whether|why|when)\b[^.;]{0,120}$", text[:start], re.I):
         return None  # an indirect question: "honest about which ones it does not intend to pursue"
@@ -373,6 +376,9 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
         crefs = [r for r in refs if lo <= r.start < hi]
         local: list[Frame] = []
         for k, p in enumerate(preds):
+            if _OWN_SUBORDINATE.search(text[lo:p.start]):
+                local.append(Frame(p, [], subordinate=True))  # about its own subject, not a recommendation
+                continue
             prev_end = preds[k - 1].end if k else lo
             next_start = preds[k + 1].start if k + 1 < len(preds) else hi
             after = [r for r in crefs if p.end <= r.start < next_start]
@@ -380,7 +386,7 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
             after, before = _group(text, after, first=True), _group(text, before, first=False)
             chosen: list[Reference] = []
             if p.direction == "after":
-                chosen = after or _relative(text, crefs, p, prev_end)
+                chosen = after or _relative(text, crefs, p, prev_end) or (before if not p.lemma else [])
                 if not chosen and not [q for q in preds if q.start < p.start]:
                     chosen = [r for r in before if _headline(text, r, p)]
             elif p.direction == "before":
@@ -390,7 +396,7 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
             local.append(Frame(p, chosen))
         # coordinated predicates share references: "accepted and has implemented recommendation 3"
         for k, f in enumerate(local):
-            if f.refs:
+            if f.refs or f.subordinate:
                 continue
             neighbours = [local[k + 1]] if k + 1 < len(local) else []
             neighbours += [local[k - 1]] if k else []
@@ -401,13 +407,15 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
                     f.refs = list(n.refs)
                     break
         for f in local:
-            if not f.refs:
+            if not f.refs and not f.subordinate:
                 f.anaphoric = _anaphor_near(text, f.predicate, lo, hi)
         frames.extend(local)
     return frames
 
 
 _SUBORDINATE = re.compile(r"\b(?:since|because|after|before|when|until|as|once|whereas)\s+(?:[\w'\u2019-]+\s+){0,8}$", re.I)
+# a subordinate clause with its own subject right before the verb: "three years after they began"
+_OWN_SUBORDINATE = re.compile(r"\b(?:since|because|after|before|when|until|once|whereas|while)\s+(?:[\w'\u2019-]+\s+){1,6}$", re.I)
 
 
 def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:

@@ -131,6 +131,7 @@ STATES: list[tuple[str, str, str, str]] = [
     (r"nothing\s+(?:has\s+|had\s+)?(?:yet\s+)?(?:happened|been\s+done|changed)", "implementation", "not_started", "after"),
     (r"no\s+(?:real\s+|further\s+|visible\s+|concrete\s+|discernible\s+)?(?:progress|action|movement)(?:\s+(?:has\s+been\s+(?:made|taken)|on|with|towards|against))?", "implementation", "not_started", "after"),
     (r"no\s+work\s+(?:has\s+)?(?:yet\s+)?(?:started|begun|been\s+done)", "implementation", "not_started", "after"),
+    (r"(?:has|have|had)\s+(?:still\s+)?never\s+(?:happened|materiali[sz]ed|got\s+off\s+the\s+ground|been\s+(?:done|delivered|implemented|set\s+up|created|introduced|established))|(?:is|are)\s+yet\s+to\s+(?:happen|materiali[sz]e)", "implementation", "not_started", "before"),
     (r"yet\s+to\s+(?:start|begin|be\s+(?:started|implemented|introduced|delivered|set\s+up|established|acted\s+on|taken\s+forward|created|launched|rolled\s+out))", "implementation", "not_started", "before"),
     (r"not\s+(?:yet\s+)?(?:been\s+)?(?:started|begun)", "implementation", "not_started", "before"),
     (r"(?:is|are|was|were|remains?)\s+(?:now\s+|already\s+|fully\s+|firmly\s+)*in\s+(?:place|force|effect|operation)", "implementation", "implemented", "before"),

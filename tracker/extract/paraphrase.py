@@ -16,10 +16,12 @@ _WORD = re.compile(r"[a-z]+")
 
 
 def _stem(word: str) -> str:
+    """A light stemmer applied the same way to both sides: "merged" and "merge" meet at "merg"."""
     for suffix in ("ments", "ment", "ings", "ing", "ies", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def terms(text: str) -> set[str]:

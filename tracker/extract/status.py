@@ -312,14 +312,18 @@ class _DocState:
                 if not resolved_here and not _LEAD_IN_END.search(sentence):  # a lead-in waits for its list
                     for review_id, problem in problems[:1]:
                         self.unresolved(review_id, frame.predicate, sentence, problem)
+            elif frame.subordinate:
+                continue
             else:
                 target = label_target or (resolved_any[-1] if frame.anaphoric and resolved_any else None) \
                     or self._anaphor_target(frame) or None
+                how_here = "list" if label_target else "anaphora"
                 if target is None and self.section_target() and not refs:
                     target = self.section_target()
                     how_here = "section"
-                else:
-                    how_here = "list" if label_target else "anaphora"
+                elif target is None and frame.predicate.direction != "after":
+                    target = self._subject_content(visible, frame.predicate, context_review)
+                    how_here = "paraphrase"
                 if target:
                     self.emit(target[0], target[1], self._as_done(frame.predicate, target), sentence, how_here)
                     resolved_any.append(target)
@@ -483,6 +487,19 @@ class _DocState:
                 return local
         return resolve(ref, known, self.mentioned.get(review_id, set()), antecedent)
 
+    def _subject_content(self, visible: str, p: Predicate, review: str | None):
+        """"The single appraisal system for managers, linked to the core values, is still being
+        developed": a subject that restates one recommendation names it."""
+        matcher = self.ex._matchers.get(review) if review else None
+        if matcher is None:
+            return None
+        lo = next((a for a, b in clauses(visible) if a <= p.start < b), 0)
+        subject = visible[lo:p.start]
+        if len(subject.split()) < 3:
+            return None
+        best = matcher.match(subject)
+        return (review, (best[0][0],)) if len(best) == 1 else None
+
     def _appositive(self, review_id: str, after: str, count: int) -> tuple[int, ...]:
         """"the remaining proposal, a national network of practitioners, ...", "the remaining two, on X
         and on Y, ...": the description says which; it must name as many as the count says."""
@@ -490,7 +507,7 @@ class _DocState:
         matcher = self.ex._matchers.get(review_id)
         if not m or matcher is None:
             return ()
-        parts = [m.group(1)] if count == 1 else [x for x in re.split(r"\band\s+(?:on|to|for)\b|;|,\s*and\b", m.group(1)) if x.strip()]
+        parts = [m.group(1)] if count == 1 else [x for x in re.split(r"\band\s+(?:on|to|for)\b|;|,\s*and\b|,|\s+and\s+", m.group(1)) if x.strip()]
         found = []
         for part in parts:
             best = matcher.match(part, loose=True)
