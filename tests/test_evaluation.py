@@ -52,6 +52,7 @@ def test_a_set_is_scored_from_scratch_and_a_page_that_must_yield_nothing_counts(
     result = evaluate_set(root)
     assert result.documents == 3
     assert (result.score.labelled, result.score.found, result.score.matched) == (1, 2, 1)
+    assert result.silent == 2 and result.silent_broken == ["https://example.org/b"]
     assert result.score.extras == [("https://example.org/b", "kark-2019", 4, "implementation", "implemented")]
     assert "Recommendation 4" in result.quotes[result.score.extras[0]]
 
@@ -97,6 +98,7 @@ def test_sets_on_disk_are_well_formed():
 @pytest.mark.e2e
 def test_development_set_scores_and_every_layout_is_exact():
     result = evaluate_set(EVALUATION / "dev")
+    assert result.silent >= 4 and result.silent_broken == []
     assert result.score.recall >= 0.85 and result.score.precision >= 0.95, (result.score.recall, result.score.precision)
     assert result.layouts and all(lay.ok for lay in result.layouts), [
         (lay.review_id, lay.layout, lay.problems[:2]) for lay in result.layouts if not lay.ok]
@@ -116,6 +118,8 @@ def test_blind_set_through_the_command_line_holds_its_floor(tmp_path):
                    "--min-precision", "0.95", check=False)
     assert proc.returncode == 0, proc.stdout
     assert re.search(r"^recall 0\.\d{3}  precision 0\.9\d{2}$", proc.stdout, re.M)
+    # no evidence from pages that must yield nothing (comments, quotations, other inquiries, wishes)
+    assert re.search(r"^pages that must yield nothing: [1-9]\d*, of which yielded evidence: 0$", proc.stdout, re.M), proc.stdout
 
 
 @pytest.mark.e2e

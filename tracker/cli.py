@@ -186,6 +186,9 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
     click.echo(f"recall {score.recall:.3f}  precision {score.precision:.3f}")
     if result is not None:
         click.echo(f"unresolved statements (shown to analysts, not guessed): {result.unresolved}")
+        click.echo(f"pages that must yield nothing: {result.silent}, of which yielded evidence: {len(result.silent_broken)}")
+        for url in result.silent_broken:
+            click.echo(f"    {url}")
         for lay in result.layouts:
             layouts_ok &= lay.ok
             mark = "ok" if lay.ok else "WRONG"

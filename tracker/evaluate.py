@@ -77,6 +77,8 @@ class SetResult:
     unresolved: int
     layouts: list[LayoutResult] = field(default_factory=list)
     quotes: dict[Key, str] = field(default_factory=dict)  # a quote for each extra, and what was found for each miss
+    silent: int = 0  # documents with no labels: they must yield nothing
+    silent_broken: list[str] = field(default_factory=list)  # ... and those that yielded evidence all the same
 
 
 def read_labels(path: Path) -> set[Key]:
@@ -167,6 +169,9 @@ def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
                   if capture in captured or url in captured or url in labelled}
         score = evaluate(con, labels, judged)
         quotes = _explain(con, score)
+        labelled_urls = {k[0] for k in labels}
+        silent = sorted(u for u in judged if u not in labelled_urls)
+        yielded = {u for (u,) in con.execute("SELECT DISTINCT source_url FROM status_evidence WHERE method = 'rule'").fetchall()}
         has_table = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'unresolved_statements'").fetchone()[0]
         unresolved = con.execute(
@@ -175,7 +180,7 @@ def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
     finally:
         con.close()
     layouts = [_layout(d, expected) for d in docs if d.layout_of]
-    return SetResult(score, len(status_docs), unresolved, layouts, quotes)
+    return SetResult(score, len(status_docs), unresolved, layouts, quotes, len(silent), [u for u in silent if u in yielded])
 
 
 def _explain(con: duckdb.DuckDBPyConnection, score: Score) -> dict[Key, str]:

@@ -166,7 +166,7 @@ def _hypothetical_before(text: str, start: int) -> bool:
 def _conditional_before(text: str, start: int) -> bool:
     """"If accepted, ...", "it is unclear whether X has been implemented", "the recommendation that a
     function be set up": a condition, a question or the recommendation's own wording, not a statement."""
-    window = text[max(0, start - 80):start]
+    window = text[max(0, start - 200):start]
     return bool(re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:,]*$", window, re.I))
 
 

@@ -48,6 +48,8 @@ _OTHER_REPORT = re.compile(
 _SCOPE = re.compile(r"^\s*(?:of|among|across|within)\s+(?:the|its|these|those)\s+[^,]{0,80}?(?:recommendations|proposals)\b[^,]{0,40},", re.I)
 _REC_WORD = re.compile(r"recommend|\brecs?\b|proposal|commitment|\ball\b|\beach\b|\bboth\b|\brest\b|remaining|\bother", re.I)
 _CAPITAL = re.compile(r"[A-Z]")
+# a question, including Parliament's written form ("To ask the Secretary of State, whether ...")
+_QUESTION = re.compile(r"\?\W*$|^\W*To\s+ask\b")
 _CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
@@ -270,7 +272,7 @@ class _DocState:
             self._update_antecedent(visible, refs)
             self._note_review(self.ex.namer.mentions(visible))
             return False
-        if self._third_party(visible, preds) or sentence.rstrip().endswith("?"):
+        if self._third_party(visible, preds) or _QUESTION.search(sentence):
             return False
         preds = _partial_by_contrast(visible, preds)
         mentions = self.ex.namer.mentions(visible)
