@@ -140,6 +140,20 @@ def test_an_unresolved_statement_reaches_status_exports_and_briefing(tmp_path):
     site = (home / "site" / "index.html").read_text()
     assert "Statements awaiting an analyst" in site and "says 2 but not which" in site
 
+    # an analyst settles it: one correction row per recommendation, quoting the same statement
+    quote = "Ministers have accepted two of the seven recommendations of the Kark review, officials said."
+    (home / "corrections").mkdir(exist_ok=True)
+    with open(home / "corrections" / "settled.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["review_id", "number", "axis", "status", "quote", "source_url", "analyst", "date"])
+        for n in (1, 2):
+            w.writerow(["kark-2019", n, "response", "accepted", quote, "https://www.example-press.co.uk/kark-note",
+                        "A. Analyst", "2024-05-01"])
+    run_cli(home, "run", "--offline")
+    status = run_cli(home, "status").stdout
+    assert "says 2 but not which" not in status
+    assert "Corrections that match nothing" not in status
+
 
 PDF_SPEC = """%title A review
 %page
