@@ -501,6 +501,8 @@ def qualify_for(text: str, p: Predicate, ref: Reference, refs: list[Reference]) 
         segment = text[max(ref.end, p.start - 30):stop_after(p.end, 90)]
     base = "accepted" if p.status in _ACCEPT_FAMILY else "implemented"
     status = _qualified(segment, 0, 0, base) if segment.strip() else p.status
+    if status == base and p.status != base and not re.search(r"\b(?:fully|in\s+full)\b", segment, re.I):
+        return p  # partial for a reason outside this segment ("A is running, but B has not been built")
     if status == p.status:
         return p
     return Predicate(p.start, p.end, p.text, p.axis, status, p.direction, p.lemma, p.official_subject, p.finite)

@@ -33,7 +33,7 @@ VERBS: dict[str, tuple[str, ...]] = {
         "bring together", "merge", "legislate for", "build", "embed",
     ),
     "progress": (
-        "take forward", "develop", "pilot", "progress", "work on", "trial", "consult on", "pursue", "advance", "draft",
+        "take forward", "develop", "pilot", "progress", "work on", "trial", "consult on", "pursue", "advance", "draft", "negotiate", "finalise", "prepare",
     ),
     "begin": ("begin", "start", "commence", "get under way", "kick off"),
     "pause": ("pause", "shelve", "stall", "suspend", "halt", "put on hold", "freeze", "park", "mothball"),

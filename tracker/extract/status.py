@@ -283,9 +283,10 @@ class _DocState:
             # "Of the four training recommendations (6 to 9), the department counts A as complete and B
             # as under way": the numbers are the scope, not the target of each status
             refs = [r for r in refs if r.start >= scope.end()]
-            if not refs:
+            if not refs:  # each clause may still restate one of the group: else the analyst decides
                 review = self.ex.namer.only(visible) or self.review()
-                if review:
+                if review and not self._by_content(sentence, visible[scope.end():].rjust(len(visible)), preds, [],
+                                                   mentions, review):
                     self.unresolved(review, preds[0], sentence, "statuses for parts of a group of recommendations")
                 return False
         frames = link(visible, preds, refs)
@@ -503,19 +504,31 @@ class _DocState:
         return (review, (best[0][0],)) if len(best) == 1 else None
 
     def _appositive(self, review_id: str, after: str, count: int) -> tuple[int, ...]:
-        """"the remaining proposal, a national network of practitioners, ...", "the remaining two, on X
-        and on Y, ...": the description says which; it must name as many as the count says."""
-        m = re.match(r"^(?:\s+in\s+this\s+\w+)?\s*[,(\u2013\u2014-]\s*([^;()\u2013\u2014]{8,220}?)(?:,\s|[;()\u2013\u2014]|$)", after)
+        """"the remaining proposal, a national network of practitioners, ...", "the remaining four \u2013 A,
+        B, C and D \u2013 are yet to begin": the description says which; it must name as many as the count."""
         matcher = self.ex._matchers.get(review_id)
-        if not m or matcher is None:
+        if matcher is None:
             return ()
-        parts = [m.group(1)] if count == 1 else [x for x in re.split(r"\band\s+(?:on|to|for)\b|;|,\s*and\b|,|\s+and\s+", m.group(1)) if x.strip()]
-        found = []
-        for part in parts:
-            best = matcher.match(part, loose=True)
-            if best and best[0][0] not in found:
-                found.append(best[0][0])
-        return tuple(found) if len(found) == count else ()
+        after = re.sub(r"^\s+in\s+this\s+\w+", "", after)
+        candidates = []
+        m = re.match(r"^\s*[\u2013\u2014-]\s*(.{8,300}?)\s*[\u2013\u2014]", after) or re.match(r"^\s*\((.{8,300}?)\)", after)
+        if m:
+            candidates.append(m.group(1))
+        if after.lstrip().startswith(","):
+            body = after.lstrip()[1:]
+            candidates += [body[:i] for i in [x.start() for x in re.finditer(r",\s", body)] + [len(body)] if i >= 8][:6]
+        for text in candidates:
+            parts = [text] if count == 1 else [x for x in re.split(r"\band\s+(?:on|to|for)\b|;|,\s*and\b|,|\s+and\s+", text) if x.strip()]
+            if len(parts) != count:
+                continue
+            found = []
+            for part in parts:
+                best = matcher.match(part, loose=True)
+                if best and best[0][0] not in found:
+                    found.append(best[0][0])
+            if len(found) == count:
+                return tuple(found)
+        return ()
 
     def _numbers(self, review_id: str, ref: Reference) -> tuple[int, ...]:
         return resolve(ref, self.ex.known.get(review_id, set()), set()).numbers if ref.explicit else ()
@@ -677,7 +690,7 @@ def _partial_by_contrast(visible: str, preds: list[Predicate]) -> list[Predicate
             for m in _CONTRAST.finditer(visible[:p.start]):
                 pass
             first = visible[:m.start()] if m else ""
-            if m and first.strip() and not re.search(r"\b(?:not|no|never|yet\s+to|nothing)\b|n't", first, re.I) and \
+            if m and first.strip() and not any(r.explicit for r in find_references(first)) and not re.search(r"\b(?:not|no|never|yet\s+to|nothing)\b|n't", first, re.I) and \
                     re.search(r"\b(?:is|are|has|have|had|was|were|now)\b", first, re.I):
                 p = Predicate(p.start, p.end, p.text, p.axis, "partially_implemented", p.direction, p.lemma,
                               p.official_subject, p.finite)

@@ -44,7 +44,7 @@ _ORDINAL = re.compile(
     rf"\b(?P<list>(?:{_ORD})(?:{_SEP}(?:{_ORD}))*)(?:\s+and\s+(?P<final>final|last))?\s+{REC_NOUNS}\b", re.I
 )
 _FIRST_N = re.compile(
-    rf"\b(?:the|its|their|his|the\s+(?:review|report)['\u2019]s)\s+(?P<which>first|last|final)\s+(?P<n>{NUM})\b"
+    rf"\b(?:the|its|their|his|the\s+(?:[\w-]+\s+){{0,3}}?(?:review|report)['\u2019]s)\s+(?P<which>first|last|final)\s+(?P<n>{NUM})\b"
     rf"(?:\s+(?:of\s+(?:the|its|their)\s+)?{_NOUN_PLURAL}\b|(?=\s*(?:[,.;:)\u2013\u2014]|$|(?:are|were|have|has|had|will|is|of|and|to|in|on)\b)))",
     re.I,
 )
