@@ -95,6 +95,8 @@ def _aux_chain(toks: list[Token], i: int) -> tuple[list[str], int]:
         chain.append(toks[j].low)
         j -= 1
     chain.reverse()
+    if chain and all(w == "," or w in lx.ADVERBS for w in chain):
+        return [], i  # ", prepared with ...": commas and adverbs alone are no auxiliary
     return chain, j + 1
 
 

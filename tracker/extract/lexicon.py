@@ -30,7 +30,7 @@ VERBS: dict[str, tuple[str, ...]] = {
     "implement": (
         "implement", "deliver", "complete", "introduce", "establish", "enact", "put in place", "set up",
         "roll out", "carry out", "fulfil", "meet", "achieve", "launch", "action", "create", "bring in",
-        "bring together", "merge", "legislate for", "build", "embed",
+        "bring together", "merge", "legislate for", "build", "embed", "expand", "extend",
     ),
     "progress": (
         "take forward", "develop", "pilot", "progress", "work on", "trial", "consult on", "pursue", "advance", "draft", "negotiate", "finalise", "prepare",
@@ -131,10 +131,10 @@ STATES: list[tuple[str, str, str, str]] = [
     (r"nothing\s+(?:has\s+|had\s+)?(?:yet\s+)?(?:happened|been\s+done|changed)", "implementation", "not_started", "after"),
     (r"no\s+(?:real\s+|further\s+|visible\s+|concrete\s+|discernible\s+)?(?:progress|action|movement)(?:\s+(?:has\s+been\s+(?:made|taken)|on|with|towards|against))?", "implementation", "not_started", "after"),
     (r"no\s+work\s+(?:has\s+)?(?:yet\s+)?(?:started|begun|been\s+done)", "implementation", "not_started", "after"),
-    (r"(?:has|have|had)\s+(?:still\s+)?never\s+(?:happened|materiali[sz]ed|got\s+off\s+the\s+ground|been\s+(?:done|delivered|implemented|set\s+up|created|introduced|established))|(?:is|are)\s+yet\s+to\s+(?:happen|materiali[sz]e)", "implementation", "not_started", "before"),
+    (r"(?:(?:has|have|had)\s+(?:still\s+)?)?never\s+(?:happened|materiali[sz]ed|appeared|arrived|got\s+off\s+the\s+ground|been\s+(?:done|delivered|implemented|set\s+up|created|introduced|established))|(?:is|are)\s+yet\s+to\s+(?:happen|materiali[sz]e)", "implementation", "not_started", "before"),
     (r"yet\s+to\s+(?:start|begin|be\s+(?:started|implemented|introduced|delivered|set\s+up|established|acted\s+on|taken\s+forward|created|launched|rolled\s+out))", "implementation", "not_started", "before"),
     (r"not\s+(?:yet\s+)?(?:been\s+)?(?:started|begun)", "implementation", "not_started", "before"),
-    (r"(?:is|are|was|were|remains?)\s+(?:now\s+|already\s+|fully\s+|firmly\s+)*in\s+(?:place|force|effect|operation)", "implementation", "implemented", "before"),
+    (r"(?:is|are|was|were|remains?|(?:has|have)\s+(?:also\s+|now\s+|since\s+)?been)\s+(?:now\s+|already\s+|fully\s+|firmly\s+|also\s+)*in\s+(?:place|force|effect|operation)", "implementation", "implemented", "before"),
     (r"(?:came|come|comes|coming|brought)\s+into\s+(?:force|effect|operation)", "implementation", "implemented", "before"),
     (r"(?:is|are|was|were|has\s+been|have\s+been)\s+(?:now\s+)?(?:fully\s+)?complete", "implementation", "implemented", "before"),
     (r"(?:is|are|remains?)\s+(?:now\s+|already\s+|still\s+|well\s+)*(?:under\s*way|in\s+(?:progress|train|hand|development|preparation))", "implementation", "in_progress", "both"),

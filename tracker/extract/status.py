@@ -50,6 +50,10 @@ _REC_WORD = re.compile(r"recommend|\brecs?\b|proposal|commitment|\ball\b|\beach\
 _CAPITAL = re.compile(r"[A-Z]")
 # a question, including Parliament's written form ("To ask the Secretary of State, whether ...")
 _QUESTION = re.compile(r"\?\W*$|^\W*To\s+ask\b")
+_BODY_WORD = re.compile(r"ommittee|ommission|nquiry|Panel|Body|askforce|ask Force|review|report", re.I)
+_OTHER_BODY = re.compile(r"\b[A-Z][\w\u2019'&-]*(?:\s+(?:(?:and|of|for|on|the|&)\s+)*[A-Z][\w\u2019'&-]*){0,6}\s+"
+                         r"(?:Committee|Commission|Inquiry|Panel|Review\s+Body|Taskforce|Task\s+Force)\b")
+_ITS_NUMBERED = re.compile(rf"\b(?:its|their)\s+(?:\w+\s+)?{lx.REC_NOUNS}\s*\d", re.I)
 _CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
@@ -176,6 +180,7 @@ class _DocState:
         self.header: list[str] = []
         self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
         self.recent: str | None = None  # the review named last since the last heading
+        self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
 
     # -- context ----------------------------------------------------------------------------------
     def review(self) -> str | None:
@@ -262,7 +267,7 @@ class _DocState:
                 self.note_mentions(visible)
                 self._update_antecedent(visible)
             if _CAPITAL.search(visible):
-                self._note_review(self.ex.namer.mentions(visible))
+                self._note_review(self.ex.namer.mentions(visible), visible)
             return False
         toks = tokens(visible)
         preds = find_predicates(visible, toks)
@@ -270,7 +275,7 @@ class _DocState:
         if not preds:
             self.note_mentions(visible)
             self._update_antecedent(visible, refs)
-            self._note_review(self.ex.namer.mentions(visible))
+            self._note_review(self.ex.namer.mentions(visible), visible)
             return False
         if self._third_party(visible, preds) or _QUESTION.search(sentence):
             return False
@@ -319,6 +324,7 @@ class _DocState:
                 continue
             else:
                 target = label_target or (resolved_any[-1] if frame.anaphoric and resolved_any else None) \
+                    or (self._earlier_in_sentence(visible, refs, frame.predicate, mentions) if frame.anaphoric else None) \
                     or self._anaphor_target(frame) or None
                 how_here = "list" if label_target else "anaphora"
                 if target is None and self.section_target() and not refs:
@@ -345,13 +351,17 @@ class _DocState:
         else:
             self._update_antecedent(visible, refs)
         self.note_mentions(visible, refs)
-        self._note_review(mentions)
+        self._note_review(mentions, visible)
         return found
 
-    def _note_review(self, mentions) -> None:
+    def _note_review(self, mentions, visible: str = "") -> None:
         named = {rid for _, rid in mentions}
         if len(named) == 1:
             self.recent = named.pop()
+        if named:
+            self.other_named = False
+        elif _BODY_WORD.search(visible) and (_OTHER_BODY.search(visible) or _OTHER_REPORT.search(visible)):
+            self.other_named = True
 
     # -- lists and tables -------------------------------------------------------------------------------
     def list_item(self, block: Block) -> None:
@@ -431,8 +441,11 @@ class _DocState:
     # -- helpers -----------------------------------------------------------------------------------------
     def _elsewhere(self, visible: str, refs: list[Reference], mentions) -> bool:
         """A sentence about another report: it names one ("the 2024 review of ...", "the committee's
-        report"), or numbers a recommendation the review in context does not have."""
+        report"), says "its recommendation 4" just after one was named, or numbers a recommendation the
+        review in context does not have."""
         if not mentions and _OTHER_REPORT.search(visible):
+            return True
+        if not mentions and self.other_named and _ITS_NUMBERED.search(visible):
             return True
         review = self.ex.namer.only(visible) or self.review()
         known = self.ex.known.get(review or "", set())
@@ -457,7 +470,17 @@ class _DocState:
     def _review_for(self, ref: Reference, visible: str, mentions) -> tuple[str | None, str]:
         if mentions:
             before = [rid for pos, rid in mentions if pos <= ref.start]
-            return (before[-1] if before else mentions[0][1]), "sentence"
+            if before:
+                return before[-1], "sentence"
+            # a review named after the reference owns it only as "recommendation 4 of the Kark review";
+            # "overtaken by the Messenger review" names something else
+            owner = [rid for pos, rid in mentions if ref.end <= pos <= ref.end + 40
+                     and re.match(r"^\s*(?:,\s*)?(?:of|from|in|made\s+by)\b", visible[ref.end:pos], re.I)]
+            if owner:
+                return owner[0], "sentence"
+            if self.review():
+                return self.review(), "section" if any(s.review for s in self.sections) else "document"
+            return mentions[0][1], "sentence"
         m = _UNTRACKED_OWNER.match(visible[ref.end:])
         if m and m.group("name").split()[0] not in _GENERIC_OWNER:
             return None, ""  # "recommendation 2 of the Health Select Committee report"
@@ -489,6 +512,16 @@ class _DocState:
             if local.numbers and (ref.count is None or ref.count == len(local.numbers)) and ref.count:
                 return local
         return resolve(ref, known, self.mentioned.get(review_id, set()), antecedent)
+
+    def _earlier_in_sentence(self, visible: str, refs: list[Reference], p: Predicate, mentions):
+        """"does not reject recommendation 17, but accepts it only in principle": "it" is recommendation 17."""
+        for ref in reversed([r for r in refs if r.end <= p.start and r.explicit]):
+            review_id, _ = self._review_for(ref, visible, mentions)
+            if review_id:
+                res = self._resolve(review_id, ref, visible)
+                if res.numbers:
+                    return (review_id, res.numbers)
+        return None
 
     def _subject_content(self, visible: str, p: Predicate, review: str | None):
         """"The single appraisal system for managers, linked to the core values, is still being

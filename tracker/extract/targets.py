@@ -56,6 +56,12 @@ _ALL = re.compile(
     rf"|\b(?:the\s+(?:review|report)['\u2019]s|its|his|their)\s+{_NOUN_PLURAL}\b(?!\s+(?:\d|on|for|to|about|that))",
     re.I,
 )
+_FINAL_ONE = re.compile(r"\b(?:the|its|their|his)\s+(?:final|last)\s+(?:recommendation|proposal|commitment)\b", re.I)
+_BARE_ORDINAL = re.compile(
+    rf"\bthe\s+(?P<o>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    rf"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth)\b(?=\s*(?:[,.;:)]|$|and\b|but\b|or\b|was\b|is\b|has\b|were\b))",
+    re.I,
+)
 # "the third of the review's recommendations"
 _ORDINAL_OF = re.compile(
     rf"\bthe\s+(?P<o>{_ORD})\s+of\s+(?:the|its|their|his|these)\s+(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b", re.I
@@ -160,6 +166,8 @@ def find_references(sentence: str) -> list[Reference]:
             add(m, Reference(m.start(), m.end(), "numbers", tuple(range(1, n + 1)), n))
         else:
             add(m, Reference(m.start(), m.end(), "last", (), n))
+    for m in _FINAL_ONE.finditer(sentence):
+        add(m, Reference(m.start(), m.end(), "last", (), 1))
     for m in _ORDINAL_OF.finditer(sentence):
         add(m, Reference(m.start(), m.end(), "numbers", (ORDINALS[m.group("o").lower()],)))
     for m in _ALL.finditer(sentence):
@@ -183,6 +191,9 @@ def find_references(sentence: str) -> list[Reference]:
         numbers = _expand(m.group("list"))
         if numbers:
             add(m, Reference(m.start(), m.end(), "numbers", numbers))
+    if re.search(rf"{_NOUN_PLURAL}|\brecommendation\b", sentence, re.I):  # "accepted the first three recommendations and rejected the fourth"
+        for m in _BARE_ORDINAL.finditer(sentence):
+            add(m, Reference(m.start(), m.end(), "numbers", (ORDINALS[m.group("o").lower()],)))
     for m in _ALL_ANAPHOR.finditer(sentence):
         add(m, Reference(m.start(), m.end(), "anaphor_all"))
     for m in _BARE_COUNT.finditer(sentence):
