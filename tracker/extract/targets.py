@@ -58,8 +58,8 @@ _ALL = re.compile(
 )
 _FINAL_ONE = re.compile(r"\b(?:the|its|their|his)\s+(?:final|last)\s+(?:recommendation|proposal|commitment)\b", re.I)
 _BARE_ORDINAL = re.compile(
-    rf"\bthe\s+(?P<o>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
-    rf"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth)\b(?=\s*(?:[,.;:)]|$|and\b|but\b|or\b|was\b|is\b|has\b|were\b))",
+    r"\bthe\s+(?P<o>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth)\b(?=\s*(?:[,.;:)]|$|and\b|but\b|or\b|was\b|is\b|has\b|were\b))",
     re.I,
 )
 # "the third of the review's recommendations"
