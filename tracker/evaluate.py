@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from tracker.items import Capture
+from tracker.samplegen import LATIN1, file_bytes
 
 Key = tuple[str, str, int, str, str]  # url, review_id, number, axis, status
 SAMPLE_WARC = Path(__file__).resolve().parent.parent / "sample" / "archive" / "sample.warc.gz"
@@ -132,14 +133,6 @@ def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, s
     return docs, labels, expected
 
 
-def document_bytes(doc: SetDocument) -> bytes:
-    if doc.path.name.endswith(".pdf.txt"):
-        from tracker.samplegen import render_pdf_spec
-
-        return render_pdf_spec(doc.path.read_text(encoding="utf-8"), created=doc.published)
-    return doc.path.read_bytes()
-
-
 def evaluate_set(root: Path, base: tuple[Path, ...] = (SAMPLE_WARC,), home: Path | None = None) -> SetResult:
     """Build a throwaway home from the base archive plus the set, run the offline pipeline, score."""
     docs, labels, expected = read_set(root)
@@ -158,7 +151,7 @@ def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
     status_docs = [d for d in docs if not d.layout_of]
     with ArchiveWriter(settings.archive_dir, prefix="eval") as writer:
         for doc in status_docs:
-            writer.write_response(doc.url, document_bytes(doc), headers=[("Content-Type", doc.content_type)],
+            writer.write_response(doc.url, file_bytes(doc.path, doc.published), headers=[("Content-Type", doc.content_type)],
                                   fetched_at=doc.fetched_at, source=doc.source, published=doc.published)
     process(settings)
     con = duckdb.connect(str(settings.work_db), read_only=True)
@@ -199,9 +192,7 @@ def _explain(con: duckdb.DuckDBPyConnection, score: Score) -> dict[Key, str]:
 
 
 def _norm(text: str) -> str:
-    from tracker.samplegen import _LATIN1
-
-    return " ".join(text.translate(_LATIN1).split()).strip().rstrip(".").lower()
+    return " ".join(text.translate(LATIN1).split()).strip().rstrip(".").lower()
 
 
 def _layout(doc: SetDocument, expected: dict[tuple[str, str, int], str]) -> LayoutResult:
@@ -211,7 +202,7 @@ def _layout(doc: SetDocument, expected: dict[tuple[str, str, int], str]) -> Layo
     from tracker.sources import parse_capture
 
     review = next(r for r in load_reviews() if r.review_id == doc.layout_of)
-    capture = Capture(doc.url, doc.fetched_at, 200, doc.content_type, document_bytes(doc),
+    capture = Capture(doc.url, doc.fetched_at, 200, doc.content_type, file_bytes(doc.path, doc.published),
                       source=doc.source, published_hint=doc.published)
     pub = parse_capture(capture)
     recs = {r.number: r.text for r in extract_recommendations(pub, review)}

@@ -15,7 +15,7 @@ from tracker.parse.text import parse_date
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample"
 # fpdf2's core fonts are Latin-1: typographic punctuation is set as its plain equivalent
-_LATIN1 = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+LATIN1 = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
                          "\u2022": "-", "\u2026": "...", "\u00a0": " ", "\u2212": "-"})
 
 
@@ -56,7 +56,7 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
             pdf.ln(3)
             paragraph.clear()
 
-    for raw in spec.translate(_LATIN1).splitlines():
+    for raw in spec.translate(LATIN1).splitlines():
         line = raw.rstrip()
         if line.startswith("%title "):
             title = line[7:]
@@ -104,12 +104,16 @@ def load_manifest(sample_dir: Path = SAMPLE_DIR) -> list[dict]:
     return data["document"]
 
 
-def document_bytes(entry: dict, sample_dir: Path = SAMPLE_DIR) -> bytes:
-    path = sample_dir / "documents" / entry["file"]
+def file_bytes(path: Path, published: date | None = None) -> bytes:
+    """A document file's bytes as captured: a .pdf.txt spec is rendered into PDF bytes."""
     if path.name.endswith(".pdf.txt"):
-        published = parse_date(str(entry.get("published", "")))
         return render_pdf_spec(path.read_text(encoding="utf-8"), created=published)
     return path.read_bytes()
+
+
+def document_bytes(entry: dict, sample_dir: Path = SAMPLE_DIR) -> bytes:
+    published = parse_date(str(entry.get("published", "")))
+    return file_bytes(sample_dir / "documents" / entry["file"], published if isinstance(published, date) else None)
 
 
 def build_sample_archive(out_dir: Path, sample_dir: Path = SAMPLE_DIR) -> Path:

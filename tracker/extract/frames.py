@@ -128,7 +128,7 @@ def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicat
 
     for pattern, axis, status, direction in _STATES:
         for m in pattern.finditer(text):
-            if free(*m.span()) and not _hypothetical_before(text, m.start()) and not _conditional_before(text, m.start()):
+            if free(*m.span()) and not _conditional_before(text, m.start(), modal=True):
                 neg = _negated_state(text, m.start())
                 if neg:
                     if status in {"implemented"}:
@@ -160,16 +160,14 @@ def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicat
 _STATES = [(re.compile(r"\b" + p + r"(?![\w-])", re.I), a, s, d) for p, a, s, d in lx.STATES]
 
 
-def _hypothetical_before(text: str, start: int) -> bool:
-    window = text[max(0, start - 80):start]
-    return bool(re.search(r"\b(?:if|unless|whether|should|could|would|might|must|once|until)\b[^,.;]*$", window, re.I))
-
-
-def _conditional_before(text: str, start: int) -> bool:
-    """"If accepted, ...", "it is unclear whether X has been implemented", "the recommendation that a
-    function be set up": a condition, a question or the recommendation's own wording, not a statement."""
+def _conditional_before(text: str, start: int, modal: bool = False) -> bool:
+    """"If accepted, ...", "it is unclear whether X has been implemented": a condition or a question in
+    the same clause, not a statement. A verbless state has no auxiliary chain to carry its modal
+    ("would be in place"), so for states a modal in the clause counts too."""
     window = text[max(0, start - 200):start]
-    return bool(re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:,]*$", window, re.I))
+    if re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:,]*$", window, re.I):
+        return True
+    return modal and bool(re.search(r"\b(?:should|could|would|might|must)\b[^,.;]*$", window[-80:], re.I))
 
 
 def _recommended_wording(text: str, start: int, chain: list[str], kind: str) -> bool:

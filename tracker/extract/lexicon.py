@@ -40,9 +40,6 @@ VERBS: dict[str, tuple[str, ...]] = {
     "supersede": ("supersede", "overtake", "replace", "overtake by events"),
 }
 
-# Verbs whose object is the recommendation; the others describe their subject ("work has stalled").
-TRANSITIVE = {"decide", "refuse", "consider", "implement", "progress"}
-
 _IRREGULAR = {
     "take": ("takes", "took", "taken", "taking"),
     "overtake": ("overtakes", "overtook", "overtaken", "overtaking"),
@@ -190,13 +187,6 @@ FUTURE_LEADS = {"plans", "planned", "plan", "intends", "intend", "intended", "ai
 # leads that do not make a commitment: "called for it to be implemented", "asked NHS England to ..."
 NON_COMMITTAL_LEADS = {"hopes", "hope", "wants", "want", "proposes", "proposed", "seeks", "urged", "urges", "called",
                        "calls", "asked", "asks", "wished", "wish", "recommended", "recommends", "expected"}
-# words that make a clause hypothetical, conditional or a question
-HYPOTHETICAL = re.compile(
-    r"\b(?:if|unless|whether|should\s+(?:it|they|ministers|the\s+government)|once|until|would\s+be\s+(?:welcome|good)|"
-    r"calls?\s+(?:on|for)|urges?|urged|recommends?|recommended\s+that|asks?|asked|should|ought|could|might|needs?\s+to|"
-    r"must|hopes?|hoped|we\s+want|wants?|would\s+like|time\s+to|failure\s+to|if\s+and\s+when)\b",
-    re.I,
-)
 REPORTING_VERBS = re.compile(
     r"\b(?:said|says|say|told|tells|added|adds|argued|argues|warned|warns|claimed|claims|commented|comments|"
     r"believes|believe|thinks|think|stressed|stresses|insisted|insists|noted|notes|suggested|suggests|according\s+to|"
@@ -210,7 +200,6 @@ OFFICIAL_ACTORS = re.compile(
     r"spokes(?:person|man|woman)|officials?|the\s+state|whitehall|treasury|cabinet)\b",
     re.I,
 )
-RELATIVES = {"which", "that", "whom", "who"}
 ANAPHORS = re.compile(
     r"\b(?:it|its|this|these|they|them|their|those|both|which|each\s+of\s+(?:them|these|those|which)|"
     r"all\s+of\s+(?:them|these|those|which)|(?:the|this|that|these|those)\s+(?:recommendations?|proposals?|"
@@ -218,6 +207,27 @@ ANAPHORS = re.compile(
     r"function|network|programme|review\s+recommendations?))\b",
     re.I,
 )
+
+# A table cell or heading that is only a status ("Accepted", "Complete", "Not started")
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "accepted": ("response", "accepted"), "agreed": ("response", "accepted"), "supported": ("response", "accepted"),
+    "accepted in principle": ("response", "accepted_in_principle"), "agreed in principle": ("response", "accepted_in_principle"),
+    "partially accepted": ("response", "partially_accepted"), "accepted in part": ("response", "partially_accepted"),
+    "partly accepted": ("response", "partially_accepted"), "not accepted": ("response", "rejected"),
+    "rejected": ("response", "rejected"), "under consideration": ("response", "under_consideration"),
+    "implemented": ("implementation", "implemented"), "complete": ("implementation", "implemented"),
+    "completed": ("implementation", "implemented"), "delivered": ("implementation", "implemented"),
+    "done": ("implementation", "implemented"), "in place": ("implementation", "implemented"),
+    "partially implemented": ("implementation", "partially_implemented"),
+    "partly implemented": ("implementation", "partially_implemented"),
+    "partially delivered": ("implementation", "partially_implemented"),
+    "in progress": ("implementation", "in_progress"), "ongoing": ("implementation", "in_progress"),
+    "under way": ("implementation", "in_progress"), "underway": ("implementation", "in_progress"),
+    "on track": ("implementation", "in_progress"), "paused": ("implementation", "paused"),
+    "on hold": ("implementation", "paused"), "stalled": ("implementation", "paused"),
+    "not started": ("implementation", "not_started"), "not yet started": ("implementation", "not_started"),
+    "no progress": ("implementation", "not_started"), "superseded": ("implementation", "superseded"),
+}
 
 # Nouns that name a recommendation: "recommendation 4", "Rec 5", "proposal 3", "action 2"
 REC_NOUNS = r"(?:recommendations?|recs?\.?|proposals?|commitments?)"

@@ -36,7 +36,6 @@ _UNTRACKED_OWNER = re.compile(
     r"(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,2}?(?:report|inquiry|review|commission|committee|investigation|audit)\b"
 )
 _GENERIC_OWNER = {"The", "This", "That", "Its", "Their", "His", "Her", "Our"}
-_REVIEW_WORDS = re.compile(r"\b(?:the|this|that|its|his|her|their)\s+(?:\w+\s+){0,2}?(?:review|report)(?:['\u2019]s)?\b", re.I)
 _TABLE_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?(?:no\.?\s*)?\(?(\d{{1,2}})[a-z]?\)?[.):]?\s*$", re.I)
 _ITEM_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?\(?(\d{{1,2}})[a-z]?[.):\u2013-]\s+|^\s*{lx.REC_NOUNS}\s+(\d{{1,2}})\b", re.I)
 _OTHER_REPORT = re.compile(
@@ -134,13 +133,14 @@ class StatusExtractor:
     def extract(self, pub: Publication, document_review: str | None) -> list[Evidence]:
         return self.read(pub, document_review).evidence
 
-    def read(self, pub: Publication, document_review: str | None) -> ExtractResult:
+    def read(self, pub: Publication, document_review: str | None, named: bool | None = None) -> ExtractResult:
+        """`named`: whether the document names any tracked review, when the caller has already looked."""
         body = [b for b in pub.blocks if b.role == "body"]
         out = ExtractResult()
         text = " ".join(b.text for b in body)
         if not has_status_hint(text):
             return out
-        if document_review is None and not self.namer.mentions(text):
+        if document_review is None and not (named if named is not None else self.namer.mentions(text)):
             return out  # no review in context and none named: no statement here can be tied to one
         doc = _DocState(self, pub, document_review, out)
         for block in body:
@@ -153,13 +153,7 @@ class StatusExtractor:
             last[(e.review_id, e.number, e.axis)] = e
         order = {id(e): i for i, e in enumerate(out.evidence)}
         out.evidence = sorted(last.values(), key=lambda e: order[id(e)])
-        seen = set()
-        unresolved = []
-        for u in out.unresolved:
-            if u.quote not in seen:
-                seen.add(u.quote)
-                unresolved.append(u)
-        out.unresolved = unresolved
+        out.unresolved = list({u.quote: u for u in reversed(out.unresolved)}.values())[::-1]  # first per quote
         return out
 
 
@@ -281,7 +275,8 @@ class _DocState:
             return False
         preds = _partial_by_contrast(visible, preds)
         mentions = self.ex.namer.mentions(visible)
-        if self._elsewhere(visible, refs, mentions):
+        only = _only(mentions)
+        if self._elsewhere(visible, refs, mentions, only):
             return False
         scope = _SCOPE.match(visible)
         if scope and any(r.start < scope.end() for r in refs):
@@ -289,14 +284,14 @@ class _DocState:
             # as under way": the numbers are the scope, not the target of each status
             refs = [r for r in refs if r.start >= scope.end()]
             if not refs:  # each clause may still restate one of the group: else the analyst decides
-                review = self.ex.namer.only(visible) or self.review()
+                review = only or self.review()
                 if review and not self._by_content(sentence, visible[scope.end():].rjust(len(visible)), preds, [],
                                                    mentions, review):
                     self.unresolved(review, preds[0], sentence, "statuses for parts of a group of recommendations")
                 return False
         frames = link(visible, preds, refs)
         found = False
-        context_review = self.ex.namer.only(visible) or self.review()
+        context_review = only or self.review()
         resolved_any: list[tuple[str, tuple[int, ...]]] = []
         for frame in frames:
             if frame.refs:
@@ -439,7 +434,7 @@ class _DocState:
                 self.emit(target[0], target[1], p, block.text, "section")
 
     # -- helpers -----------------------------------------------------------------------------------------
-    def _elsewhere(self, visible: str, refs: list[Reference], mentions) -> bool:
+    def _elsewhere(self, visible: str, refs: list[Reference], mentions, only: str | None) -> bool:
         """A sentence about another report: it names one ("the 2024 review of ...", "the committee's
         report"), says "its recommendation 4" just after one was named, or numbers a recommendation the
         review in context does not have."""
@@ -447,8 +442,7 @@ class _DocState:
             return True
         if not mentions and self.other_named and _ITS_NUMBERED.search(visible):
             return True
-        review = self.ex.namer.only(visible) or self.review()
-        known = self.ex.known.get(review or "", set())
+        known = self.ex.known.get(only or self.review() or "", set())
         if known and not mentions:
             for ref in refs:
                 if ref.explicit and any(n not in known for n in ref.numbers):
@@ -645,7 +639,7 @@ class _DocState:
             return p
         text = self.ex.texts.get(target[0], {}).get(target[1][0], "").lower()
         head = p.lemma.split()[0]
-        done = re.search(r"\b(?:has|have|had|was|were)\b|\bed\b", p.text.lower()) or p.text.lower().endswith("ed")
+        done = p.text.lower().endswith("ed") or re.search(r"\b(?:has|have|had|was|were)\b", p.text.lower())
         if done and re.search(rf"\bshould\s+(?:\w+\s+)?{head}\b", text):
             return Predicate(p.start, p.end, p.text, "implementation", "implemented", p.direction, p.lemma)
         return p
@@ -747,29 +741,15 @@ def _item_number(block: Block) -> int | None:
     return None
 
 
+def _only(mentions) -> str | None:
+    """The one review a list of mentions names, or None (as ReviewNamer.only, without a second scan)."""
+    ids = {rid for _, rid in mentions}
+    return ids.pop() if len(ids) == 1 else None
+
+
 def _cell_status(cell: str) -> list[Predicate]:
-    """A table cell that is only a status word ("Accepted", "Complete", "Not started")."""
-    low = " ".join(cell.lower().split()).strip(" .")
-    words = {
-        "accepted": ("response", "accepted"), "agreed": ("response", "accepted"), "supported": ("response", "accepted"),
-        "accepted in principle": ("response", "accepted_in_principle"), "agreed in principle": ("response", "accepted_in_principle"),
-        "partially accepted": ("response", "partially_accepted"), "accepted in part": ("response", "partially_accepted"),
-        "partly accepted": ("response", "partially_accepted"), "not accepted": ("response", "rejected"),
-        "rejected": ("response", "rejected"), "under consideration": ("response", "under_consideration"),
-        "implemented": ("implementation", "implemented"), "complete": ("implementation", "implemented"),
-        "completed": ("implementation", "implemented"), "delivered": ("implementation", "implemented"),
-        "done": ("implementation", "implemented"), "in place": ("implementation", "implemented"),
-        "partially implemented": ("implementation", "partially_implemented"),
-        "partly implemented": ("implementation", "partially_implemented"),
-        "partially delivered": ("implementation", "partially_implemented"),
-        "in progress": ("implementation", "in_progress"), "ongoing": ("implementation", "in_progress"),
-        "under way": ("implementation", "in_progress"), "underway": ("implementation", "in_progress"),
-        "on track": ("implementation", "in_progress"), "paused": ("implementation", "paused"),
-        "on hold": ("implementation", "paused"), "stalled": ("implementation", "paused"),
-        "not started": ("implementation", "not_started"), "not yet started": ("implementation", "not_started"),
-        "no progress": ("implementation", "not_started"), "superseded": ("implementation", "superseded"),
-    }
-    hit = words.get(low)
+    """A table cell or heading that is only a status word ("Accepted", "Complete", "Not started")."""
+    hit = lx.STATUS_WORDS.get(" ".join(cell.lower().split()).strip(" ."))
     return [Predicate(0, len(cell), cell, hit[0], hit[1], "both")] if hit else []
 
 

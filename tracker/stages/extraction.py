@@ -153,7 +153,7 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         if relevant and pub.url not in own_pages:
             doc_review = owners[pub.url] or document_review(namer, pub.title, mentions)
             try:
-                result = extractor.read(pub, doc_review)
+                result = extractor.read(pub, doc_review, named=bool(mentions))
                 new_evidence.extend(result.evidence)
                 new_unresolved.extend(result.unresolved)
             except Exception as exc:  # one bad document never stops the run
