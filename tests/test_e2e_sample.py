@@ -36,6 +36,15 @@ def test_recommendation_counts_equal_what_the_sample_states(wh):
     assert all(checks.values()), checks
 
 
+def test_the_warehouse_vocabulary_is_the_one_in_tracker_vocabulary(wh):
+    from tracker.vocabulary import STATUSES
+
+    rows = wh.execute("SELECT axis, status FROM status_vocabulary ORDER BY axis, position").fetchall()
+    assert rows == [(axis, status) for axis in sorted(STATUSES) for status in STATUSES[axis]]
+    checks = wh.execute("SELECT review_id, passed FROM data_quality WHERE check_name = 'status_vocabulary'").fetchall()
+    assert len(checks) == 6 and all(passed for _, passed in checks)
+
+
 def test_contract_columns(wh):
     def columns(name):
         return [r[0] for r in wh.execute(f"DESCRIBE {name}").fetchall()]
