@@ -53,16 +53,21 @@ def test_contract_columns(wh):
     assert columns("recommendations")[:6] == ["review_id", "number", "text", "theme", "source_url", "page"]
     assert columns("status_evidence") == [
         "review_id", "number", "axis", "status", "quote", "source_url", "published_on", "method", "confidence",
-        "speaker",
+        "speaker", "publisher", "cited_as",
     ]
     assert columns("unresolved_statements") == [
         "review_id", "quote", "source_url", "published_on", "predicate", "axis", "status", "why", "speaker",
+        "publisher", "cited_as",
     ]
     assert columns("publications")[:7] == ["url", "source", "title", "published_on", "document_type", "fetched_at", "content_sha256"]
     assert columns("recommendation_status") == [
         "review_id", "number", "text", "response_status", "implementation_status", "evidence_count",
-        "last_evidence_on", "last_evidence_url",
+        "last_evidence_on", "last_evidence_url", "response_basis", "implementation_basis",
+        *(f"{side}_{axis}_{field}" for axis in ("response", "implementation") for side in ("official", "independent")
+          for field in ("status", "quote", "published_on", "source_url", "cited_as")),
+        "response_disputed", "implementation_disputed",
     ]
+    assert columns("status_disagreements")[:4] == ["review_id", "number", "axis", "official_status"]
     assert columns("review_progress") == [
         "review_id", "title", "recommendations", "expected_recommendations", "accepted", "accepted_in_principle",
         "partially_accepted", "rejected", "under_consideration", "no_response", "implemented",

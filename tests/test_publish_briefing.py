@@ -181,10 +181,20 @@ def test_recommendation_table_rows_badges_and_quotes(sample_home):
     assert soup.find(id="count").get_text() == "Showing 62 of 62 recommendations"
     rose10 = soup.find("tr", id="rose-2015-10")
     assert (rose10["data-response"], rose10["data-implementation"]) == ("accepted", "superseded")
-    badges = [b.get_text() for b in rose10.select(".badge")]
-    assert badges == ["accepted", "superseded"]
-    assert "superseded by the standard appraisal approach" in rose10.get_text()
-    assert rose10.find("a", href=re.compile(r"^https://www\.kingsfund\.org\.uk/")) is not None
+    response, implementation = rose10.find_all("td")[3:5]
+    assert [b.get_text() for b in (response.select_one(".badge"), implementation.select_one(".badge"))] == [
+        "accepted", "superseded"]
+    # the headline rests on the King's Fund's later assessment; the official position it contradicts is shown beside it
+    said = implementation.select(".q")
+    assert [q["data-position"] for q in said] == ["independent", "official"]
+    assert "superseded by the standard appraisal approach" in said[0].get_text()
+    assert said[0].cite.get_text() == "The King's Fund \u2014 Leadership reviews: what happened next?, 10 May 2023"
+    assert said[0].find("a", href=re.compile(r"^https://www\.kingsfund\.org\.uk/")) is not None
+    assert said[1].select_one(".badge").get_text() == "not started"
+    assert said[1].cite.get_text().startswith("DHSC \u2014 NHS leadership review: progress update, 1 Mar 2017")
+    assert implementation.select_one(".disputed") is not None and response.select_one(".disputed") is None
+    assert [q["data-position"] for q in response.select(".q")] == ["official"]
+    assert all(q.cite and q.cite.get_text() for q in soup.select("#recommendations .q"))  # every quote names its publisher
     assert soup.find("tr", id="ltp-2019-leadership-1").select(".badge")[0].get_text() == "no response"
     assert [o["value"] for o in soup.select("#filter-review option")][1:] == [
         "smith-2015", "rose-2015", "kerr-2018", "ltp-2019-leadership", "kark-2019", "messenger-2022",

@@ -24,12 +24,18 @@ ROSE_ROW = "rose-2015,Better leadership for tomorrow: NHS leadership review,19,1
 HEADERS = {
     "review_progress": REVIEW_PROGRESS_HEADER,
     "recommendation_status": "review_id,number,text,response_status,implementation_status,evidence_count,"
-    "last_evidence_on,last_evidence_url",
+    "last_evidence_on,last_evidence_url,response_basis,implementation_basis,"
+    + ",".join(f"{side}_{axis}_{field}" for axis in ("response", "implementation") for side in ("official", "independent")
+               for field in ("status", "quote", "published_on", "source_url", "cited_as"))
+    + ",response_disputed,implementation_disputed",
     "progress_by_theme": "review_id,theme,first_number,recommendations,implemented,partially_implemented,in_progress,"
     "paused,not_started,superseded,unknown,pct_implemented",
     "stale_recommendations": "review_id,number,theme,text,response_status,implementation_status,evidence_count,"
     "last_evidence_on,last_evidence_url,cutoff_on",
-    "status_changes": "review_id,number,axis,status_before,status_after,changed_on,source_url,quote",
+    "status_changes": "review_id,number,axis,status_before,status_after,changed_on,source_url,quote,cited_as",
+    "status_disagreements": "review_id,number,axis,official_status,official_published_on,official_cited_as,"
+    "official_quote,official_source_url,other_status,other_published_on,other_cited_as,other_quote,other_source_url,"
+    "other_speaker",
     "evidence_by_publisher": "source,documents,relevant_documents,documents_with_evidence,evidence_rows,"
     "reviews_covered,review_ids,recommendations_covered,first_evidence_on,last_evidence_on",
     "changes": "change_type,review_id,number,axis,before,after,published_on,source_url,title_or_quote",
@@ -226,6 +232,8 @@ def test_each_csv_has_the_views_columns_and_rows_in_order(latest, wh, table):
                 assert got[column] == value.isoformat()
             elif isinstance(value, float):
                 assert float(got[column]) == value
+            elif isinstance(value, bool):
+                assert got[column] == ("true" if value else "false")
             else:
                 assert got[column] == str(value)
 

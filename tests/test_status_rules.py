@@ -11,7 +11,8 @@ from tracker.extract import lexicon
 from tracker.extract.frames import find_predicates
 from tracker.extract.language import sentences, visible_text
 from tracker.extract.reviews import ReviewNamer
-from tracker.extract.status import StatusExtractor, has_status_hint, speaker_of
+from tracker.extract.status import StatusExtractor, has_status_hint
+from tracker.publishers import speaker_of
 from tracker.extract.targets import find_references, resolve
 from tracker.items import Block, Publication
 from tracker.registry import load_reviews

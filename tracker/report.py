@@ -93,6 +93,15 @@ def status_text(settings: Settings) -> str:
             out.append(f"\nStatements the rules could not tie to recommendations ({len(unresolved)}; settle with a "
                        "correction row, see `unresolved_statements`)")
             out.append(_table(["review", "published", "says", "why", "quote", "source"], unresolved))
+        disagreements = con.execute(
+            """SELECT review_id, number, axis, official_status || ' (' || coalesce(CAST(official_published_on AS VARCHAR), '') || ')',
+                      other_status || ' (' || CAST(other_published_on AS VARCHAR) || ')', other_cited_as
+               FROM status_disagreements ORDER BY review_id, number, axis, other_published_on"""
+        ).fetchall()
+        if disagreements:
+            out.append(f"\nLater statements that contradict the official position ({len(disagreements)}; the official "
+                       "position stands on the response axis, see `status_disagreements`)")
+            out.append(_table(["review", "number", "axis", "official", "says instead", "who"], disagreements))
         errors = con.execute("SELECT url, stage, error FROM processing_errors ORDER BY url").fetchall()
         if errors:
             out.append(f"\nProcessing errors ({len(errors)}; retried next run)")

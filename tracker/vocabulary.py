@@ -19,10 +19,28 @@ IMPLEMENTATION_STATUSES = (
 STATUSES = {RESPONSE: RESPONSE_STATUSES, IMPLEMENTATION: IMPLEMENTATION_STATUSES}
 DEFAULT_STATUS = {RESPONSE: "no_response", IMPLEMENTATION: "unknown"}
 
-# Who speaks. The publisher's kind comes from its host; "reported_official" is an independent
-# publisher reporting what the owning body decided ("ministers have agreed ...").
-SPEAKERS = ("government", "implementing_body", "parliament", "regulator", "independent", "reported_official")
-OFFICIAL_SPEAKERS = ("government", "implementing_body", "parliament", "reported_official")
+# Who speaks. The publisher's kind comes from its host (tracker/publishers.py); "reported_official" is
+# an independent publisher reporting what the owning body decided ("ministers have agreed ...").
+# A speaker's stance decides whose word settles a status: the response axis takes the official
+# position (an owner's or a minister's own words first, then a report of them) and falls back to
+# independent assessment only where no official statement exists.
+SPEAKER_STANCE = {
+    "government": "official",
+    "implementing_body": "official",
+    "parliament": "official",
+    "reported_official": "reported",
+    "regulator": "independent",
+    "independent": "independent",
+}
+SPEAKERS = tuple(SPEAKER_STANCE)
+SPEAKER_LABELS = {
+    "government": "Government (DHSC)",
+    "implementing_body": "Implementing body (NHS England / NHS Improvement)",
+    "parliament": "Parliament (ministers' answers and statements)",
+    "reported_official": "Independent publisher reporting the official decision",
+    "regulator": "Regulator",
+    "independent": "Independent commentary",
+}
 
 
 def is_valid(axis: str, status: str) -> bool:

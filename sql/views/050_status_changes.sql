@@ -1,21 +1,44 @@
--- The history of each recommendation's latest status, axis by axis: one row each time it changed.
--- Statements are taken in publication order; of several published on the same day the one
--- recommendation_status would pick wins (higher confidence, then analyst over rule, then source_url,
--- quote). Undated statements rank before every dated one (changed_on NULL), as in recommendation_status,
--- so the last status_after of each recommendation and axis is its current status. status_before is
--- NULL for the first statement on an axis. A statement that repeats the current status is not a change.
+-- The history of each recommendation's headline status, axis by axis: one row each time it changed.
+-- Statements are taken in publication order. A statement only counts while nothing outranking it has
+-- been published on or before its date, exactly as recommendation_status ranks (speaker_vocabulary's
+-- stances): on the response axis official outranks reported outranks independent; on the implementation
+-- axis only official outranks reported (the later position wins there, so independent statements always
+-- count). Of several counted on the same day the weightier
+-- stance wins, then higher confidence, analyst over rule, source_url, quote. Undated statements rank
+-- before every dated one (changed_on NULL), so the last status_after of each recommendation and axis is
+-- its current status. status_before is NULL for the first statement on an axis. A statement that repeats
+-- the current status is not a change.
 CREATE OR REPLACE VIEW status_changes AS
-WITH ranked AS (
+WITH known AS (
     SELECT
         e.*,
-        row_number() OVER (
-            PARTITION BY e.review_id, e.number, e.axis, e.published_on
-            ORDER BY e.confidence DESC, (e.method = 'analyst') DESC, e.source_url, e.quote
-        ) AS rank_on_day
+        CASE coalesce(v.stance, 'independent') WHEN 'official' THEN 0 WHEN 'reported' THEN 1 ELSE 2 END AS tier
     FROM status_evidence AS e
+    LEFT JOIN speaker_vocabulary AS v
+        ON v.speaker = e.speaker
+),
+counted AS (
+    SELECT k.*
+    FROM known AS k
+    WHERE NOT EXISTS (
+        SELECT 1
+        FROM known AS h
+        WHERE h.review_id = k.review_id AND h.number = k.number AND h.axis = k.axis AND h.tier < k.tier
+          AND (k.axis = 'response' OR k.tier = 1)
+          AND (h.published_on IS NULL OR h.published_on <= k.published_on)
+    )
+),
+ranked AS (
+    SELECT
+        c.*,
+        row_number() OVER (
+            PARTITION BY c.review_id, c.number, c.axis, c.published_on
+            ORDER BY c.tier, c.confidence DESC, (c.method = 'analyst') DESC, c.source_url, c.quote
+        ) AS rank_on_day
+    FROM counted AS c
 ),
 daily AS (
-    SELECT review_id, number, axis, status, published_on, source_url, quote
+    SELECT review_id, number, axis, status, published_on, source_url, quote, cited_as
     FROM ranked
     WHERE rank_on_day = 1
 ),
@@ -36,8 +59,9 @@ SELECT
     status AS status_after,
     published_on AS changed_on,
     source_url,
-    quote
+    quote,
+    cited_as
 FROM timeline
 WHERE status_before IS DISTINCT FROM status
 ORDER BY review_id, number, axis, changed_on NULLS FIRST;
-COMMENT ON VIEW status_changes IS 'One row per change of the latest status of a recommendation on one axis, in publication order: status_before (NULL for the first statement), status_after, the date and the source and verbatim quote that changed it. The last row per recommendation and axis is its current status.';
+COMMENT ON VIEW status_changes IS 'One row per change of the headline status of a recommendation on one axis, in publication order: status_before (NULL for the first statement), status_after, the date, source, verbatim quote and citation that changed it. On the response axis only statements that were the weightiest stance so far count (as recommendation_status prefers the official position). The last row per recommendation and axis is its current status.';

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from tracker.extract import lexicon as lx
 from tracker.extract.frames import Frame, Predicate, clauses, find_predicates, link, qualify_for, tokens
@@ -22,6 +21,7 @@ from tracker.extract.paraphrase import ParaphraseMatcher
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.targets import Reference, Resolution, find_references, resolve
 from tracker.items import Block, Evidence, Publication, Unresolved
+from tracker.publishers import speaker_of
 
 CONFIDENCE = {"sentence": 0.9, "section": 0.8, "list": 0.75, "document": 0.7, "anaphora": 0.7, "paraphrase": 0.6}
 
@@ -74,25 +74,6 @@ def has_status_hint(text: str) -> bool:
     return not _HINT_WORDS.isdisjoint(_WORD.findall(text.lower()))
 
 
-def speaker_of(url: str) -> str:
-    """The kind of publisher, from its host (the web archive's original host for archived pages)."""
-    host = (urlsplit(url).hostname or "").lower()
-    path = urlsplit(url).path.lower()
-    if host == "webarchive.nationalarchives.gov.uk":
-        m = re.search(r"/https?://([^/]+)", path)
-        host = m.group(1) if m else host
-    if host.endswith("parliament.uk") or host.endswith("hansard.parliament.uk"):
-        return "parliament"
-    if host.endswith(("england.nhs.uk", "improvement.nhs.uk", "longtermplan.nhs.uk", "hee.nhs.uk",
-                      "leadershipacademy.nhs.uk")):
-        return "implementing_body"
-    if host.endswith(("cqc.org.uk", "hcpc-uk.org", "nmc.org.uk", "gmc-uk.org")):
-        return "regulator"
-    if host == "gov.uk" or host.endswith(".gov.uk"):
-        return "government"
-    return "independent"
-
-
 @dataclass
 class ExtractResult:
     evidence: list[Evidence] = field(default_factory=list)
@@ -133,8 +114,10 @@ class StatusExtractor:
     def extract(self, pub: Publication, document_review: str | None) -> list[Evidence]:
         return self.read(pub, document_review).evidence
 
-    def read(self, pub: Publication, document_review: str | None, named: bool | None = None) -> ExtractResult:
-        """`named`: whether the document names any tracked review, when the caller has already looked."""
+    def read(self, pub: Publication, document_review: str | None, named: bool | None = None,
+             speaker: str | None = None) -> ExtractResult:
+        """`named`: whether the document names any tracked review, when the caller has already looked;
+        `speaker`: the publisher's kind, when the caller knows more than the URL (a GOV.UK page's organisation)."""
         body = [b for b in pub.blocks if b.role == "body"]
         out = ExtractResult()
         text = " ".join(b.text for b in body)
@@ -142,7 +125,7 @@ class StatusExtractor:
             return out
         if document_review is None and not (named if named is not None else self.namer.mentions(text)):
             return out  # no review in context and none named: no statement here can be tied to one
-        doc = _DocState(self, pub, document_review, out)
+        doc = _DocState(self, pub, document_review, out, speaker)
         for block in body:
             doc.block(block)
         # a document that says a thing twice, or says it changed, is read as at its last statement
@@ -160,10 +143,11 @@ class StatusExtractor:
 class _DocState:
     """The walk over one document's body blocks."""
 
-    def __init__(self, ex: StatusExtractor, pub: Publication, document_review: str | None, out: ExtractResult):
+    def __init__(self, ex: StatusExtractor, pub: Publication, document_review: str | None, out: ExtractResult,
+                 speaker: str | None = None):
         self.ex, self.pub, self.out = ex, pub, out
         self.document_review = document_review
-        self.speaker = speaker_of(pub.url)
+        self.speaker = speaker or speaker_of(pub.url, pub.authors)
         self.sections: list[_Section] = []
         self.lead: _Lead | None = None
         self.mentioned: dict[str, set[int]] = {}

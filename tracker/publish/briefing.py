@@ -138,6 +138,10 @@ tr[hidden]{display:none}
 .s-no_response,.s-unknown{background:#d8dde0;color:#212b32}
 .q{color:var(--grey);font-size:.82rem;margin:.25rem 0 0}
 .q blockquote{margin:0;font-style:italic}
+.q .who{font-weight:600;font-size:.75rem;text-transform:uppercase;letter-spacing:.02em}
+.q + .q{border-top:1px dashed var(--line);padding-top:.25rem}
+cite{font-style:normal}
+.disputed{display:inline-block;margin-left:.3rem;padding:0 .4rem;border:1px solid #a00;border-radius:.6rem;color:#a00;font-size:.72rem;font-weight:600}
 .src{font-size:.78rem}
 .warn{color:#a00;font-weight:600}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(30rem,1fr));gap:1rem;margin-top:1rem}
@@ -192,38 +196,82 @@ _SCRIPT = """
 """
 
 
-def _latest_evidence(con: duckdb.DuckDBPyConnection) -> dict[tuple, list[tuple]]:
-    """(review_id, number, axis) -> statements, the one recommendation_status picks first."""
-    out: dict[tuple, list[tuple]] = {}
-    for review_id, number, axis, status, quote, url, published in con.execute(
-        """SELECT review_id, number, axis, status, quote, source_url, published_on FROM status_evidence
-           ORDER BY review_id, number, axis, published_on DESC NULLS LAST, confidence DESC,
-                    (method = 'analyst') DESC, source_url, quote"""
-    ).fetchall():
-        out.setdefault((review_id, number, axis), []).append((status, quote, url, published))
+@dataclass(frozen=True)
+class Position:
+    """One side of a status: the official position or the independent assessment, with its quote."""
+
+    status: str
+    quote: str
+    published_on: date | None
+    url: str
+    cited_as: str
+
+
+_POSITION_COLUMNS = ", ".join(
+    f"{side}_{axis}_{field}" for axis in ("response", "implementation") for side in ("official", "independent")
+    for field in ("status", "quote", "published_on", "source_url", "cited_as")
+)
+_POSITION_NAMES = {"official": "Official position", "independent": "Independent assessment"}
+
+
+def _positions(row: tuple) -> dict[tuple[str, str], Position | None]:
+    """(axis, side) -> Position from the _POSITION_COLUMNS part of a recommendation_status row."""
+    out = {}
+    values = iter(row)
+    for axis in ("response", "implementation"):
+        for side in ("official", "independent"):
+            status, quote, published, url, cited_as = (next(values) for _ in range(5))
+            out[(axis, side)] = Position(status, quote, published, url, cited_as or "") if status else None
     return out
 
 
-def _status_cell(status: str, statements: list[tuple], captures: dict[str, CaptureFile]) -> str:
+def _statements(con: duckdb.DuckDBPyConnection) -> dict[tuple, list[tuple]]:
+    """(review_id, number, axis) -> every statement, newest first: the record behind the two positions."""
+    out: dict[tuple, list[tuple]] = {}
+    for review_id, number, axis, status, quote, url, published, cited_as in con.execute(
+        """SELECT review_id, number, axis, status, quote, source_url, published_on, cited_as FROM status_evidence
+           ORDER BY review_id, number, axis, published_on DESC NULLS LAST, confidence DESC,
+                    (method = 'analyst') DESC, source_url, quote"""
+    ).fetchall():
+        out.setdefault((review_id, number, axis), []).append((status, quote, url, published, cited_as or ""))
+    return out
+
+
+def _quote_block(side: str, position: Position, captures: dict[str, CaptureFile], badge: bool) -> str:
+    archived = (f' \u00b7 <a href="captures/{_e(captures[position.url].name)}">archived copy</a>'
+                if position.url in captures else "")
+    lead = f"{_badge(position.status)} " if badge else ""
+    return (
+        f'<div class="q" data-position="{side}"><span class="who">{lead}{_e(_POSITION_NAMES[side])}</span>'
+        f'<blockquote>\u201c{_e(position.quote)}\u201d</blockquote>'
+        f'<span class="src"><cite>{_e(position.cited_as)}</cite> \u00b7 {_link(position.url, "source")}{archived}</span></div>'
+    )
+
+
+def _status_cell(status: str, basis: str | None, disputed: bool, positions: dict, statements: list[tuple],
+                 captures: dict[str, CaptureFile]) -> str:
+    """The headline badge, the quote it rests on, the other side's quote when there is one, and the rest folded."""
     parts = [_badge(status)]
-    if statements:
-        _, quote, url, published = statements[0]
-        parts.append(
-            f'<div class="q"><blockquote>\u201c{_e(quote)}\u201d</blockquote>'
-            f'<span class="src">{_e(_day(published))} \u00b7 {_link(url, "source")}'
+    if disputed:
+        parts.append(' <span class="disputed" title="A later statement contradicts the official position: see '
+                     'status_disagreements">disputed</span>')
+    shown = set()
+    for side in ([basis] if basis else []) + [s for s in ("official", "independent") if s != basis]:
+        position = positions.get(side)
+        if position is None:
+            continue
+        parts.append(_quote_block(side, position, captures, badge=side != basis))
+        shown.add((position.url, position.quote))
+    rest = [st for st in statements if (st[2], st[1]) not in shown]
+    if rest:
+        earlier = "".join(
+            f"<li>{_e(charts.label(s))} \u2014 \u201c{_e(q)}\u201d (<cite>{_e(c)}</cite>, {_link(u, 'source')})</li>"
+            for s, q, u, p, c in rest
         )
-        if url in captures:
-            parts.append(f' \u00b7 <a href="captures/{_e(captures[url].name)}">archived copy</a>')
-        parts.append("</span></div>")
-        if len(statements) > 1:
-            earlier = "".join(
-                f"<li>{_e(_day(p))}: {_e(charts.label(s))} \u2014 \u201c{_e(q)}\u201d ({_link(u, 'source')})</li>"
-                for s, q, u, p in statements[1:]
-            )
-            parts.append(
-                f'<details class="history"><summary>{len(statements) - 1} earlier or outranked '
-                f"statement{'s' if len(statements) > 2 else ''}</summary><ul>{earlier}</ul></details>"
-            )
+        parts.append(
+            f'<details class="history"><summary>{len(rest)} other statement{"s" if len(rest) > 1 else ""}'
+            f"</summary><ul>{earlier}</ul></details>"
+        )
     return "".join(parts)
 
 
@@ -267,7 +315,7 @@ def _changes_section(digest: Digest | None) -> str:
 def _unresolved_section(con: duckdb.DuckDBPyConnection) -> str:
     """Statements that name a review and a status the rules could not tie to recommendations: shown, never guessed."""
     rows = con.execute(
-        """SELECT review_id, published_on, axis, status, why, quote, source_url FROM unresolved_statements
+        """SELECT review_id, published_on, axis, status, why, quote, source_url, cited_as FROM unresolved_statements
            ORDER BY published_on DESC NULLS LAST, review_id, source_url, quote"""
     ).fetchall()
     parts = ["<section id='unresolved'><h2>Statements awaiting an analyst</h2>"]
@@ -281,10 +329,10 @@ def _unresolved_section(con: duckdb.DuckDBPyConnection) -> str:
         "<table id='unresolved-statements'><thead><tr><th>Review</th><th>Published</th><th>Says</th><th>Why unresolved</th>"
         "<th>Quote</th></tr></thead><tbody>"
     )
-    for review_id, published, axis, status, why, quote, url in rows:
+    for review_id, published, axis, status, why, quote, url, cited_as in rows:
         parts.append(
             f"<tr><td>{_e(review_id)}</td><td>{_e(_day(published))}</td><td>{_e(axis)}: {_badge(status)}</td>"
-            f"<td>{_e(why)}</td><td>\u201c{_e(quote)}\u201d ({_link(url, 'source')})</td></tr>"
+            f"<td>{_e(why)}</td><td>\u201c{_e(quote)}\u201d (<cite>{_e(cited_as)}</cite>, {_link(url, 'source')})</td></tr>"
         )
     parts.append("</tbody></table></section>")
     return "".join(parts)
@@ -309,10 +357,11 @@ def write_briefing(
     pcols = [d[0] for d in progress_cursor.description]
     progress = [dict(zip(pcols, row)) for row in progress_cursor.fetchall()]
     titles = {p["review_id"]: p["title"] for p in progress}
-    evidence = _latest_evidence(con)
+    evidence = _statements(con)
     recs = con.execute(
-        """SELECT s.review_id, s.number, r.theme, s.text, s.response_status, s.implementation_status,
-                  s.evidence_count, r.source_url
+        f"""SELECT s.review_id, s.number, r.theme, s.text, s.response_status, s.implementation_status,
+                  s.evidence_count, r.source_url, s.response_basis, s.implementation_basis,
+                  s.response_disputed, s.implementation_disputed, {_POSITION_COLUMNS}
            FROM recommendation_status AS s
            JOIN recommendations AS r ON r.review_id = s.review_id AND r.number = s.number
            ORDER BY s.review_id, s.number"""
@@ -320,7 +369,7 @@ def write_briefing(
     review_order = [p["review_id"] for p in progress]
     recs.sort(key=lambda r: (review_order.index(r[0]) if r[0] in review_order else len(review_order), r[1]))
 
-    wanted = {url for statements in evidence.values() for (_, _, url, _) in statements}
+    wanted = {st[2] for statements in evidence.values() for st in statements}
     wanted |= {r[7] for r in recs if r[7]}
     captures = _capture_files(con, archive_dir, wanted)
 
@@ -396,21 +445,33 @@ def write_briefing(
         "<table id='recommendations'><thead><tr><th>Review</th><th>No.</th><th>Recommendation</th>"
         "<th>Response</th><th>Implementation</th></tr></thead><tbody>"
     )
-    for review_id, number, theme, text, response, implementation, count, source in recs:
+    for review_id, number, theme, text, response, implementation, count, source, *rest in recs:
+        response_basis, implementation_basis, response_disputed, implementation_disputed = rest[:4]
+        positions = _positions(rest[4:])
+        cells = {
+            axis: _status_cell(status, basis, disputed, {side: positions[(axis, side)] for side in ("official", "independent")},
+                               evidence.get((review_id, number, axis), []), captures)
+            for axis, status, basis, disputed in (
+                ("response", response, response_basis, response_disputed),
+                ("implementation", implementation, implementation_basis, implementation_disputed),
+            )
+        }
         theme_html = f"<div class='src'>{_e(theme)}</div>" if theme and theme != "overarching" else ""
         source_html = f" <span class='src'>({_link(source, 'review')})</span>" if source else ""
         parts.append(
             f"<tr id='{_e(review_id)}-{_e(number)}' data-review='{_e(review_id)}' data-number='{_e(number)}' "
             f"data-response='{_e(response)}' data-implementation='{_e(implementation)}'>"
             f"<td>{_e(review_id)}</td><td class='n'>{_e(number)}</td><td>{theme_html}{_e(text)}{source_html}</td>"
-            f"<td>{_status_cell(response, evidence.get((review_id, number, 'response'), []), captures)}</td>"
-            f"<td>{_status_cell(implementation, evidence.get((review_id, number, 'implementation'), []), captures)}</td></tr>"
+            f"<td>{cells['response']}</td><td>{cells['implementation']}</td></tr>"
         )
     parts.append("</tbody></table></section>")
     parts.append(_unresolved_section(con))
     parts.append(
-        "<footer><p>Statuses are the latest statement on each axis by publication date (ties: higher confidence, "
-        "then analyst over rule). response: what was decided; implementation: what has happened. "
+        "<footer><p>response: what was decided; implementation: what has happened. The response is the official "
+        "position (the owning body's or a minister's own words, else a report of them), or the latest independent "
+        "assessment where no official statement exists; the implementation status is whichever of the two was "
+        "published later. Each quote names its publisher and date; <em>disputed</em> marks a later statement "
+        "that contradicts the official position (the <code>status_disagreements</code> table). "
         "With no statement: no response / unknown. The tables are also in <code>exports/latest/</code> "
         "(CSV, Excel, Parquet).</p></footer>"
     )

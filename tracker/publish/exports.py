@@ -32,6 +32,7 @@ EXPORTS = {
     "status_changes": "review_id, number, axis, changed_on NULLS FIRST, source_url",
     "evidence_by_publisher": "source",
     "unresolved_statements": "review_id, source_url, quote",
+    "status_disagreements": "review_id, number, axis, other_published_on, other_source_url, other_quote",
 }
 CHANGES = "changes"
 WORKBOOK = "tracker.xlsx"

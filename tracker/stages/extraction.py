@@ -18,6 +18,7 @@ from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
 from tracker.faults import checkpoint
 from tracker.items import Block, Evidence, Publication, Recommendation, Unresolved
+from tracker.publishers import publisher_of
 from tracker.registry import REGISTRY_FILE, linked_to_review, load_reviews, owning_review
 from tracker.settings import Settings
 from tracker.warehouse import load
@@ -57,24 +58,25 @@ def iter_blocks(con: duckdb.DuckDBPyConnection, urls: list[str], chunk: int = 20
 
 def read_publications(con: duckdb.DuckDBPyConnection) -> list[Publication]:
     rows = con.execute(
-        """SELECT url, source, title, published_on, document_type, parent_url, topics, content_sha256
+        """SELECT url, source, title, published_on, document_type, parent_url, topics, content_sha256, authors
            FROM publications ORDER BY url"""
     ).fetchall()
     return [
         Publication(url=u, source=s, title=t or "", published_on=p, document_type=d or "", blocks=[],
-                    parent_url=parent, topics=tuple(topics or ()), content_sha256=sha)
-        for u, s, t, p, d, parent, topics, sha in rows
+                    parent_url=parent, topics=tuple(topics or ()), content_sha256=sha, authors=tuple(authors or ()))
+        for u, s, t, p, d, parent, topics, sha, authors in rows
     ]
 
 
 def _rules_digest() -> bytes:
-    """The rules themselves (tracker/extract, this stage, the registry): editing a word in the lexicon re-reads every document."""
+    """The rules themselves (tracker/extract, this stage, the registry, who publishes what): editing a word in
+    the lexicon re-reads every document."""
     from pathlib import Path
 
     import tracker.extract as package
 
     h = hashlib.sha256()
-    for path in [*sorted(Path(package.__file__).parent.glob("*.py")), Path(__file__), Path(__file__).parents[1] / "registry.py"]:
+    for path in [*sorted(Path(package.__file__).parent.glob("*.py")), Path(__file__), *(Path(__file__).parents[1] / name for name in ("registry.py", "publishers.py"))]:
         h.update(path.name.encode() + path.read_bytes())
     return h.digest()
 
@@ -96,6 +98,8 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
     for pub_url, link_url in con.execute("SELECT publication_url, url FROM attachments").fetchall():
         if pub_url in by_url:
             parents.setdefault(link_url.rstrip("/"), by_url[pub_url])
+    # GOV.UK names the organisation behind a page; its attachments are that organisation's too.
+    publishers = {p.url: publisher_of(p.url, p.authors or getattr(parents.get(p.url.rstrip("/")), "authors", ())) for p in pubs}
     owners = {}
     own_pages = set()  # the reviews' own pages and their attachments: they state recommendations, not their fate
     for pub in pubs:
@@ -153,7 +157,7 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         if relevant and pub.url not in own_pages:
             doc_review = owners[pub.url] or document_review(namer, pub.title, mentions)
             try:
-                result = extractor.read(pub, doc_review, named=bool(mentions))
+                result = extractor.read(pub, doc_review, named=bool(mentions), speaker=publishers[pub.url].kind)
                 new_evidence.extend(result.evidence)
                 new_unresolved.extend(result.unresolved)
             except Exception as exc:  # one bad document never stops the run
@@ -163,6 +167,7 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
     con.execute("BEGIN TRANSACTION")
     try:
         load.sync_reviews(con, reviews)
+        load.refresh_publishers(con, publishers)
         if stale:
             con.register("stale_urls", _url_table([p.url for p in stale]))
             con.execute("DELETE FROM rule_evidence WHERE source_url IN (SELECT url FROM stale_urls)")

@@ -176,12 +176,56 @@ def replace_recommendations(con: duckdb.DuckDBPyConnection, recs: list[Recommend
 
 
 def replace_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -> None:
+    """Replace status_evidence; every row is attributed (publisher, cited_as) and an analyst's row takes the
+    speaker of the source it cites."""
     con.execute("DELETE FROM status_evidence")
     if evidence:
+        cited = _Attribution(con)
+        rows = []
+        for e in sorted(evidence, key=lambda e: (e.review_id, e.number, e.axis, e.source_url, e.quote, e.method)):
+            speaker, publisher, cited_as = cited(e.source_url, e.published_on)
+            rows.append((*_evidence_row(e)[:-1], e.speaker or speaker, publisher, cited_as))
         con.executemany(
-            f"INSERT INTO status_evidence ({EVIDENCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            [_evidence_row(e) for e in sorted(evidence, key=lambda e: (e.review_id, e.number, e.axis, e.source_url, e.quote, e.method))],
+            f"INSERT INTO status_evidence ({EVIDENCE_COLUMNS}, publisher, cited_as) VALUES ({', '.join('?' * 12)})", rows,
         )
+
+
+class _Attribution:
+    """source_url -> (speaker kind, publisher name, citation), from the publications table when it holds
+    the document, else from the URL's host."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.pubs = {url: (speaker, publisher, title) for url, speaker, publisher, title in con.execute(
+            "SELECT url, speaker, publisher, title FROM publications").fetchall()}
+
+    def __call__(self, url: str, published_on) -> tuple[str, str, str]:
+        from tracker.publishers import cite, publisher_of
+
+        speaker, publisher, title = self.pubs.get(url) or (None, None, None)
+        if not publisher:
+            found = publisher_of(url)
+            speaker, publisher = speaker or found.kind, found.name
+        return speaker, publisher, cite(publisher, title, published_on)
+
+
+def refresh_publishers(con: duckdb.DuckDBPyConnection, publishers: dict) -> None:
+    """Write each publication's speaker kind and publisher name (url -> tracker.publishers.Publisher)."""
+    if not publishers:
+        return
+    table = pa.table({
+        "url": list(publishers),
+        "speaker": [p.kind for p in publishers.values()],
+        "publisher": [p.name for p in publishers.values()],
+    })
+    con.register("batch_publishers", table)
+    try:
+        con.execute(
+            """UPDATE publications SET speaker = b.speaker, publisher = b.publisher FROM batch_publishers AS b
+               WHERE publications.url = b.url
+                 AND (publications.speaker IS DISTINCT FROM b.speaker OR publications.publisher IS DISTINCT FROM b.publisher)"""
+        )
+    finally:
+        con.unregister("batch_publishers")
 
 
 def replace_corrections(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
@@ -232,22 +276,31 @@ def insert_rule_unresolved(con: duckdb.DuckDBPyConnection, rows: list[Unresolved
 def replace_unresolved(con: duckdb.DuckDBPyConnection) -> None:
     """Publish the cached unresolved statements, minus those an analyst's correction now covers."""
     con.execute("DELETE FROM unresolved_statements")
-    con.execute(
-        f"""INSERT INTO unresolved_statements ({UNRESOLVED_COLUMNS})
-            SELECT {UNRESOLVED_COLUMNS} FROM rule_unresolved u
+    rows = con.execute(
+        f"""SELECT {UNRESOLVED_COLUMNS} FROM rule_unresolved u
             WHERE NOT EXISTS (SELECT 1 FROM status_evidence e
                               WHERE e.method = 'analyst' AND e.source_url = u.source_url AND e.review_id = u.review_id
                                 AND e.quote = u.quote)
             ORDER BY review_id, source_url, quote"""
-    )
+    ).fetchall()
+    if rows:
+        cited = _Attribution(con)
+        con.executemany(
+            f"INSERT INTO unresolved_statements ({UNRESOLVED_COLUMNS}, publisher, cited_as) VALUES ({', '.join('?' * 11)})",
+            [(*row, *cited(row[2], row[3])[1:]) for row in rows],
+        )
 
 
 def sync_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
-    from tracker.vocabulary import STATUSES, label
+    """Write the status and speaker vocabularies from tracker/vocabulary.py, their one home."""
+    from tracker.vocabulary import SPEAKER_LABELS, SPEAKER_STANCE, STATUSES, label
 
     con.execute("DELETE FROM status_vocabulary")
     con.executemany("INSERT INTO status_vocabulary (axis, status, position, label) VALUES (?, ?, ?, ?)",
                     [(axis, s, i, label(s)) for axis, statuses in STATUSES.items() for i, s in enumerate(statuses)])
+    con.execute("DELETE FROM speaker_vocabulary")
+    con.executemany("INSERT INTO speaker_vocabulary (speaker, stance, position, label) VALUES (?, ?, ?, ?)",
+                    [(s, stance, i, SPEAKER_LABELS[s]) for i, (s, stance) in enumerate(SPEAKER_STANCE.items())])
 
 
 def _evidence_row(e: Evidence) -> tuple:

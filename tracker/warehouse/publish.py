@@ -26,6 +26,7 @@ PUBLISHED_TABLES = (
     "status_evidence",
     "unresolved_statements",
     "status_vocabulary",
+    "speaker_vocabulary",
     "data_quality",
     "processing_errors",
     "corrections",
