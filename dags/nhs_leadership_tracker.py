@@ -107,12 +107,14 @@ Tracks the recommendations of NHS leadership reviews and what has been decided a
 | `fetch` | **mapped**, one task per source: discover + fetch into the archive (`offline` = no network) |
 | `process` | index archive, parse, extract; writes the working DuckDB (pool `duckdb_writer`, 1 slot) |
 | `publish` | atomically publishes `$TRACKER_HOME/tracker.duckdb` (pool `duckdb_writer`); emits the asset `nhs_leadership_tracker_warehouse` |
-| `check_health` | **mapped**, one per source: fails with the reason when a source lost titles/dates or listed nothing (no retries) |
-| `check_health` | **mapped**, one per source: fails with the reason when a source lost titles/dates or listed nothing (no retries) |
+| `check_health` | **mapped**, one per source: fails with the reason when a source is unhealthy: its fetch failed, it listed nothing, it lists or yields less than half of last run, or its pages lost titles/dates (no retries) |
+| `check_fetches` | fails, naming each source and why, when any `fetch` failed (trigger rule `all_done`, no retries) |
 
-`process` uses the trigger rule `all_done_min_one_success`: one failing source does not stop the
-others or the run; the failed `fetch` task instance stays red in the grid and the failure callback
-logs (and, with `TRACKER_ALERT_WEBHOOK`, posts) a one-line summary.
+A `fetch` fails when its source cannot be reached (robots.txt, DNS or the connection) or gives
+nothing; its summary is written either way. `process` uses the trigger rule `all_done_min_one_success`:
+the other sources still process and publish, and then the failed source's `check_health` and
+`check_fetches` fail, so the run is failed, never a quiet green week. The failure callback logs
+(and, with `TRACKER_ALERT_WEBHOOK`, posts) a one-line summary of each failed task.
 
 **Params**: `offline` (bool, default false), `sources` (subset of dhsc, kingsfund, nhsproviders, nhsi),
 `since` (YYYY-MM-DD or null). The asset triggers `nhs_leadership_tracker_outputs` (CSV + HTML briefing).
@@ -159,10 +161,10 @@ def nhs_leadership_tracker():
         return [s for s in params["sources"] if s in SOURCES]
 
     @task(map_index_template="{{ task.op_kwargs['source'] }}")
-    def fetch(source: str, params=None) -> dict:
+    def fetch(source: str, params=None, run_id=None) -> dict:
         from tracker import tasks
 
-        return tasks.fetch(source, offline=bool(params["offline"]), since=params.get("since") or None)
+        return tasks.fetch(source, offline=bool(params["offline"]), since=params.get("since") or None, run=run_id)
 
     @task(pool=WRITER_POOL, trigger_rule="all_done_min_one_success")
     def process() -> dict:
@@ -184,12 +186,21 @@ def nhs_leadership_tracker():
 
         return tasks.check_health(source)
 
+    # A leaf that fails when any fetch failed, with each source's reason (from the summary the failed
+    # fetch wrote in `finally`): the run fails while the other sources still process and publish.
+    @task(retries=0, trigger_rule="all_done")
+    def check_fetches(sources: list[str], params=None, run_id=None) -> dict:
+        from tracker import tasks
+
+        return tasks.check_fetches(sources, run_id, offline=bool(params["offline"]))
+
     selected = select_sources()
     fetched = fetch.expand(source=selected)
     processed = process()
     fetched >> processed
     publish(processed)
     processed >> check_health.expand(source=selected)
+    fetched >> check_fetches(selected)
 
 
 @dag(

@@ -81,8 +81,8 @@ def test_run_policy(dag, outputs_dag):
 def test_every_task_retries_with_exponential_backoff(dag, outputs_dag):
     for d in (dag, outputs_dag):
         for t in d.tasks:
-            if t.task_id == "check_health":
-                assert t.retries == 0  # a health verdict is deterministic: retrying cannot help
+            if t.task_id in ("check_health", "check_fetches"):
+                assert t.retries == 0  # a verdict on what already happened: retrying cannot help
                 continue
             assert t.retries >= 2, t.task_id
             # Airflow 3.3: a multiplier; 0 (or 1) would mean a constant delay.
@@ -136,6 +136,13 @@ def test_fetch_is_mapped_and_process_tolerates_a_failed_source(dag):
     assert process.trigger_rule == "all_done_min_one_success"
     assert dag.get_task("publish").upstream_task_ids == {"process"}
     assert dag.get_task("publish").trigger_rule == "all_success"
+
+
+def test_a_leaf_fails_the_run_when_any_fetch_failed(dag):
+    leaf = dag.get_task("check_fetches")
+    assert leaf.upstream_task_ids == {"fetch", "select_sources"}
+    assert leaf.trigger_rule == "all_done"  # runs after a failed fetch, to fail the run with its reason
+    assert not leaf.downstream_task_ids
 
 
 def test_publish_emits_the_warehouse_asset_and_outputs_dag_consumes_it(dag, outputs_dag, dag_module):
@@ -216,11 +223,12 @@ print("E2E_RESULT=" + json.dumps(result))
 """
 
 
-@pytest.mark.e2e
-def test_dag_test_end_to_end_on_sqlite(tmp_path):
+def _airflow_run(tmp_path, script: str, **tracker_env: str):
+    """Set up Airflow on SQLite in tmp_path, import the sample archive, run `script`; returns its
+    E2E_RESULT, the tracker home, the Airflow database and the log."""
     airflow_home = tmp_path / "airflow"
     tracker_home = tmp_path / "tracker"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW") and k != "TRACKER_HOME"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "TRACKER_"))}
     env.update(
         AIRFLOW_HOME=str(airflow_home),
         AIRFLOW__CORE__DAGS_FOLDER=str(DAGS_DIR),
@@ -229,6 +237,7 @@ def test_dag_test_end_to_end_on_sqlite(tmp_path):
         AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{airflow_home}/airflow.db",
         TRACKER_HOME=str(tracker_home),
         PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        **tracker_env,
     )
     log = tmp_path / "e2e.log"
 
@@ -241,27 +250,101 @@ def test_dag_test_end_to_end_on_sqlite(tmp_path):
 
     run(["bash", str(ROOT / "scripts" / "airflow-setup.sh")])
     run([str(VENV_BIN / "tracker"), "import-warc", str(SAMPLE_WARC)])
-    run([sys.executable, "-c", E2E_SCRIPT, str(DAGS_DIR)], timeout=600)
+    run([sys.executable, "-c", script, str(DAGS_DIR)], timeout=600)
 
     results = [l for l in log.read_text().splitlines() if l.startswith("E2E_RESULT=")]
     assert results, tail(log, 80)
-    assert json.loads(results[-1].split("=", 1)[1]) == {"main": "success", "outputs": "success"}
+    return json.loads(results[-1].split("=", 1)[1]), tracker_home, airflow_home / "airflow.db", log
 
-    assert_sample_warehouse(tracker_home / "tracker.duckdb")
-    assert (tracker_home / "site" / "index.html").is_file()
-    assert (tracker_home / "exports" / "latest" / "review_progress.csv").is_file()
 
-    con = sqlite3.connect(airflow_home / "airflow.db")
+def _task_instances(airflow_db):
+    con = sqlite3.connect(airflow_db)
     try:
         tis = con.execute(
-            "SELECT task_id, map_index, rendered_map_index, state, pool FROM task_instance WHERE dag_id = ?", (DAG_ID,)
+            "SELECT task_id, map_index, rendered_map_index, state, pool, try_number FROM task_instance WHERE dag_id = ?",
+            (DAG_ID,),
         ).fetchall()
         events = con.execute(
             "SELECT a.name FROM asset_event e JOIN asset a ON a.id = e.asset_id WHERE e.source_task_id = 'publish'"
         ).fetchall()
     finally:
         con.close()
+    return tis, events
+
+
+@pytest.mark.e2e
+def test_dag_test_end_to_end_on_sqlite(tmp_path):
+    result, tracker_home, airflow_db, _ = _airflow_run(tmp_path, E2E_SCRIPT)
+    assert result == {"main": "success", "outputs": "success"}
+
+    assert_sample_warehouse(tracker_home / "tracker.duckdb")
+    assert (tracker_home / "site" / "index.html").is_file()
+    assert (tracker_home / "exports" / "latest" / "review_progress.csv").is_file()
+
+    tis, events = _task_instances(airflow_db)
     fetches = sorted((r[2], r[3]) for r in tis if r[0] == "fetch")
     assert fetches == sorted((s, "success") for s in SOURCES)
     assert {r[0]: r[4] for r in tis if r[0] in ("process", "publish")} == {"process": POOL, "publish": POOL}
+    assert {r[0]: r[3] for r in tis if r[0] == "check_fetches"} == {"check_fetches": "success"}
     assert events == [("nhs_leadership_tracker_warehouse",)]
+
+
+FAILED_FETCH_SCRIPT = r"""
+import json, sys
+from datetime import timedelta
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(sys.argv[1])
+assert not bag.import_errors, bag.import_errors
+dag = bag.dags["nhs_leadership_tracker"]
+# The weekly DAG retries a fetch twice, 5 and 10 minutes apart; here once, a second apart.
+fetch = dag.get_task("fetch")
+fetch.retries, fetch.retry_delay, fetch.max_retry_delay = 1, timedelta(seconds=1), timedelta(seconds=1)
+dr = dag.test(run_conf={"offline": False, "sources": ["dhsc", "kingsfund"]})
+result = {"main": str(dr.state)}
+result["outputs"] = str(bag.dags["nhs_leadership_tracker_outputs"].test().state)
+print("E2E_RESULT=" + json.dumps(result))
+"""
+
+
+@pytest.mark.e2e
+def test_a_failed_fetch_fails_the_run_while_the_other_sources_publish(tmp_path, httpserver):
+    from test_live_run import serve_govuk
+
+    result, tracker_home, airflow_db, log = _airflow_run(
+        tmp_path, FAILED_FETCH_SCRIPT,
+        TRACKER_BASE_URL_DHSC=serve_govuk(httpserver),  # a GOV.UK stand-in on loopback
+        TRACKER_BASE_URL_KINGSFUND="http://kingsfund.invalid",  # reserved TLD: the name never resolves
+        TRACKER_ALLOWED_HOSTS="127.0.0.1,localhost", TRACKER_ALLOW_PRIVATE_ADDRESSES="1", TRACKER_MIN_DELAY_S="0.01",
+    )
+    assert result == {"main": "failed", "outputs": "success"}, tail(log, 80)
+
+    tis, events = _task_instances(airflow_db)
+    states = {(r[0], r[2] or None): r[3] for r in tis}
+    assert states == {
+        ("select_sources", None): "success",
+        ("fetch", "dhsc"): "success",
+        ("fetch", "kingsfund"): "failed",
+        ("process", None): "success",
+        ("publish", None): "success",
+        ("check_health", "dhsc"): "success",
+        ("check_health", "kingsfund"): "failed",
+        ("check_fetches", None): "failed",
+    }, tis
+    assert [r[5] for r in tis if r[0] == "fetch" and r[2] == "kingsfund"] == [2]  # retried, failed again
+    assert events == [("nhs_leadership_tracker_warehouse",)]  # dhsc still processed and published
+    text = log.read_text()
+    assert "FetchFailed: kingsfund: robots.txt unreachable: name not resolved" in text
+    assert "SourceHealthError: kingsfund: robots.txt unreachable: name not resolved" in text
+    assert "1 of 2 sources failed to fetch: kingsfund: robots.txt unreachable: name not resolved" in text
+
+    import duckdb
+
+    con = duckdb.connect(str(tracker_home / "tracker.duckdb"), read_only=True)
+    try:
+        health = dict(con.execute("SELECT source, fetch_error FROM source_health WHERE NOT healthy").fetchall())
+    finally:
+        con.close()
+    assert health == {"kingsfund": "robots.txt unreachable: name not resolved"}
+    assert_sample_warehouse(tracker_home / "tracker.duckdb")
+    page = (tracker_home / "site" / "index.html").read_text(encoding="utf-8")
+    assert "This week&#x27;s picture is incomplete: kingsfund was not read properly." in page

@@ -1,4 +1,10 @@
-"""Source health: did each publisher yield what it usually does, with titles and dates intact?"""
+"""Source health: did each publisher yield what it usually does, with titles and dates intact?
+
+A source is unhealthy, with a plain-words reason, when its crawl failed (robots.txt, DNS or the
+connection; discovery raised; nothing could be fetched), when a full listing lists nothing, when it
+lists or yields (parsed + unchanged pages) less than half of what it did last run, or when its pages
+lost their titles or dates. A failed source is never a quiet week.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,19 @@ from datetime import datetime, timezone
 
 import duckdb
 
+from tracker.errors import TrackerError
 from tracker.settings import SOURCES, Settings
 
 MAX_MISSING_SHARE = 0.20  # more than this share of pages without a title or date is a redesign signal
 MIN_PAGES = 3  # fewer pages parsed this run than this: judge over every document the source has
 
 
-class SourceHealthError(RuntimeError):
-    """A source yielded nothing after always yielding items, or lost titles/dates on its pages."""
+class SourceHealthError(TrackerError):
+    """The last processing found the source unhealthy (its crawl failed, it yielded far less, or lost titles/dates)."""
+
+
+class FetchFailed(TrackerError):
+    """A source's crawl could not reach it, or got nothing from it."""
 
 
 @dataclass
@@ -25,6 +36,7 @@ class ParseTally:
     parsed: dict[str, int] = field(default_factory=dict)
     missing_title: dict[str, int] = field(default_factory=dict)
     missing_date: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)  # pages not parsed again: same content
 
     def add(self, source: str, title: str, published, is_page: bool) -> None:
         self.parsed[source] = self.parsed.get(source, 0) + 1
@@ -58,6 +70,72 @@ def _pending_crawl(settings: Settings, source: str, since: datetime | None) -> d
     return data if since is None or written > since else None
 
 
+def _host_name(key: str) -> str:
+    """scheme://host:port as a reader would write it (no scheme, no default port)."""
+    scheme, _, rest = key.partition("://")
+    default = {"http": ":80", "https": ":443"}.get(scheme)
+    return rest[: -len(default)] if default and rest.endswith(default) else rest
+
+
+def _reasons_text(reasons: dict[str, int]) -> str:
+    ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{why} ({n})" for why, n in ordered)
+
+
+def crawl_failure(crawl: dict) -> str | None:
+    """Why a crawl failed, in plain words, judged from its summary; None when it worked.
+
+    Failed: it did not finish, something stopped it, a host's robots.txt could not be read (nothing
+    there was fetched), or it listed items but fetched none of them (or its listing requests failed).
+    """
+    if not crawl.get("finished", True):
+        return "fetch did not finish (the task was stopped or killed)"
+    if crawl.get("stopped_by"):
+        return crawl["stopped_by"]
+    base = crawl.get("base_host")
+    unreachable = sorted((crawl.get("unreachable") or {}).items(), key=lambda kv: (kv[0] != base, kv[0]))
+    if unreachable:
+        return "; ".join(f"robots.txt unreachable{'' if key == base else ' at ' + _host_name(key)}: {why}"
+                         for key, why in unreachable)
+    listed, reasons = crawl.get("listed") or 0, crawl.get("reasons") or {}
+    if (crawl.get("fetched") or 0) + (crawl.get("not_modified") or 0) == 0:
+        if listed:
+            return f"fetched none of {listed} listed" + (f": {_reasons_text(reasons)}" if reasons else "")
+        if reasons:
+            return f"listing failed: {_reasons_text(reasons)}"
+    return None
+
+
+def fetch_failures(settings: Settings, sources: list[str], run: str) -> list[str]:
+    """One line per source whose crawl in run `run` failed or left no summary (a failed task's summary is
+    written in `finally`; none at all means the task failed before its crawl began)."""
+    problems = []
+    for source in sources:
+        path = crawl_summary_path(settings, source)
+        crawl = json.loads(path.read_text()) if path.exists() else None
+        if crawl is None or crawl.get("run") != run:
+            problems.append(f"{source}: no crawl summary from this run (the fetch failed before it began)")
+        elif failure := crawl_failure(crawl):
+            problems.append(f"{source}: {failure}")
+    return problems
+
+
+def _previous(con: duckdb.DuckDBPyConnection, source: str, since: str | None) -> tuple:
+    """(listed, pages read) of the source's previous run: listed from the last live run whose listing had
+    the same --since, pages read (parsed + unchanged) from the last run that counted them."""
+    listed = con.execute(
+        """SELECT listed FROM source_health WHERE source = ? AND listed IS NOT NULL AND fetch_error IS NULL
+                  AND listed_since IS NOT DISTINCT FROM CAST(? AS DATE)
+           ORDER BY checked_at DESC LIMIT 1""",
+        [source, since],
+    ).fetchone()
+    read = con.execute(
+        "SELECT parsed + unchanged FROM source_health WHERE source = ? AND unchanged IS NOT NULL ORDER BY checked_at DESC LIMIT 1",
+        [source],
+    ).fetchone()
+    return (listed[0] if listed else None), (read[0] if read else None)
+
+
 def check_sources(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, tally: ParseTally) -> list[str]:
     """Record one source_health row per source for this run; returns the messages of unhealthy ones."""
     last = con.execute("SELECT max(checked_at) FROM source_health").fetchone()[0]
@@ -72,36 +150,65 @@ def check_sources(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: st
                FROM publications WHERE source = ?""",
             [source],
         ).fetchone()
-        crawl = _pending_crawl(settings, source, last_aware)
+        crawl = _pending_crawl(settings, source, last_aware)  # None: not crawled since the last check
         listed = crawl.get("listed") if crawl else None
+        since = crawl.get("since") if crawl else None
         parsed = tally.parsed.get(source, 0)
+        unchanged = tally.unchanged.get(source, 0)
         missing_title = tally.missing_title.get(source, 0)
         missing_date = tally.missing_date.get(source, 0)
+        prev_listed, prev_read = _previous(con, source, since)
         messages = []
-        base, m_title, m_date = (parsed, missing_title, missing_date) if parsed >= MIN_PAGES else (docs, no_title, no_date)
-        for what, n in (("title", m_title), ("date", m_date)):
-            if base and n / base > MAX_MISSING_SHARE:
-                messages.append(f"{n} of {base} pages have no {what} ({n / base:.0%} > {MAX_MISSING_SHARE:.0%}): has the site changed its layout?")
-        if listed == 0:
+        failure = crawl_failure(crawl) if crawl else None
+        if failure:
+            messages.append(failure)
+        if crawl and crawl.get("degraded"):
+            messages.append(f"degraded: {crawl['degraded']}")
+        if crawl and not failure and listed == 0 and not since:
             before = con.execute(
                 "SELECT count(*), count(*) FILTER (WHERE listed > 0) FROM source_health WHERE source = ? AND listed IS NOT NULL",
                 [source],
             ).fetchone()
             if before[0] and before[0] == before[1]:
                 messages.append("listed nothing, though every earlier crawl listed items: has the site changed?")
-        if crawl and crawl.get("degraded"):
-            messages.append(f"degraded: {crawl['degraded']}")
+            else:
+                messages.append("listed nothing: has the site changed?")
+        if crawl and not failure and listed and prev_listed and prev_listed >= MIN_PAGES and listed < prev_listed / 2:
+            messages.append(f"listed {listed}, down from {prev_listed} last run (less than half): has the site changed?")
+        read = parsed + unchanged
+        if prev_read and prev_read >= MIN_PAGES and read < prev_read / 2:
+            messages.append(f"{read} pages read (parsed or unchanged), down from {prev_read} last run (less than half): "
+                            "are its pages failing to parse?")
+        base, m_title, m_date = (parsed, missing_title, missing_date) if parsed >= MIN_PAGES else (docs, no_title, no_date)
+        for what, n in (("title", m_title), ("date", m_date)):
+            if base and n / base > MAX_MISSING_SHARE:
+                messages.append(f"{n} of {base} pages have no {what} ({n / base:.0%} > {MAX_MISSING_SHARE:.0%}): has the site changed its layout?")
         healthy = not messages
         message = f"{source}: " + "; ".join(messages) if messages else None
         if message:
             problems.append(message)
+        row = {
+            "run_id": run_id, "source": source, "checked_at": now.replace(tzinfo=None), "listed": listed,
+            "fetched": crawl.get("fetched") if crawl else None, "failed": crawl.get("failed") if crawl else None,
+            "parsed": parsed, "missing_title": missing_title, "missing_date": missing_date, "documents": docs,
+            "relevant": relevant, "healthy": healthy, "message": message, "fetch_error": failure,
+            "not_modified": crawl.get("not_modified") if crawl else None, "unchanged": unchanged, "listed_since": since,
+        }
         con.execute(
-            "INSERT OR REPLACE INTO source_health VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [run_id, source, now.replace(tzinfo=None), listed, crawl.get("fetched") if crawl else None,
-             crawl.get("failed") if crawl else None, parsed, missing_title, missing_date, docs, relevant,
-             healthy, message],
+            f"INSERT OR REPLACE INTO source_health ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
         )
     return problems
+
+
+def unhealthy_sources(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str]], int]:
+    """The latest check of every source: ((source, message) of the unhealthy ones, how many sources)."""
+    rows = con.execute(
+        """WITH latest AS (SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
+                           FROM source_health)
+           SELECT source, healthy, message FROM latest WHERE rn = 1 ORDER BY source"""
+    ).fetchall()
+    return [(source, message) for source, healthy, message in rows if not healthy], len(rows)
 
 
 def assert_healthy(settings: Settings, source: str) -> dict:

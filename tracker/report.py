@@ -14,6 +14,7 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
 
 def status_text(settings: Settings) -> str:
     """Per review: found vs stated and counts by status; per source: documents and the last run."""
+    from tracker.health import unhealthy_sources
     from tracker.warehouse.db import warehouse_info
     from tracker.warehouse.publish import open_published
 
@@ -23,7 +24,13 @@ def status_text(settings: Settings) -> str:
     try:
         info = warehouse_info(con)
         out = [f"Warehouse {settings.warehouse}",
-               f"  version {info.version_file} (run {info.run_id}, published {info.published_at:%Y-%m-%d %H:%M} UTC)", ""]
+               f"  version {info.version_file} (run {info.run_id}, published {info.published_at:%Y-%m-%d %H:%M} UTC)"]
+        unhealthy, checked = unhealthy_sources(con)
+        if unhealthy:
+            out.append(f"  INCOMPLETE: {len(unhealthy)} of {checked} sources unhealthy in the last run, so this "
+                       "week's picture is incomplete:")
+            out.extend(f"    {message}" for _, message in unhealthy)
+        out.append("")
         rows = con.execute(
             """SELECT p.review_id, p.recommendations,
                       coalesce(CAST(p.expected_recommendations AS VARCHAR), 'not stated') AS stated,

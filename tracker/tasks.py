@@ -11,20 +11,36 @@ from datetime import date
 from tracker.settings import SOURCES, Settings
 
 
-def fetch(source: str, offline: bool = True, since: str | None = None) -> dict:
-    """Discover and fetch one source into the archive (nothing to do when offline)."""
+def fetch(source: str, offline: bool = True, since: str | None = None, run: str | None = None) -> dict:
+    """Discover and fetch one source into the archive (nothing to do when offline).
+
+    Fails (FetchFailed, or the crawl's own error) when the source could not be reached or gave
+    nothing; its summary, tagged with `run`, is written either way for source health.
+    """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     if offline:
         return {"source": source, "mode": "offline", "fetched": 0, "failed": 0}
     from tracker.fetch.crawl import crawl_source
+    from tracker.health import FetchFailed, crawl_failure
 
-    from tracker.health import write_crawl_summary
-
-    settings = Settings.from_env()
-    summary = crawl_source(settings, source, date.fromisoformat(since) if since else None)
-    write_crawl_summary(settings, summary)
+    summary = crawl_source(Settings.from_env(), source, date.fromisoformat(since) if since else None, run=run)
+    failure = crawl_failure(summary)
+    if failure:
+        raise FetchFailed(f"{source}: {failure}")
     return summary
+
+
+def check_fetches(sources: list[str], run: str, offline: bool = False) -> dict:
+    """Fail (FetchFailed) when any source's fetch in run `run` failed: a failed source is never a quiet week."""
+    if offline:
+        return {"mode": "offline", "failed": []}
+    from tracker.health import FetchFailed, fetch_failures
+
+    problems = fetch_failures(Settings.from_env(), sources, run)
+    if problems:
+        raise FetchFailed(f"{len(problems)} of {len(sources)} sources failed to fetch: " + "; ".join(problems))
+    return {"sources": list(sources), "failed": []}
 
 
 def check_health(source: str) -> dict:

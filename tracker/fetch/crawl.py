@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from tracker.fetch.archive import ArchiveWriter
 from tracker.fetch.client import Fetcher, FetchResult, Politeness, _outcome
+from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
 from tracker.items import Candidate, Capture  # noqa: F401 - Candidate is the adapters' item type
@@ -229,27 +230,54 @@ def crawl_source(
     politeness: Politeness | None = None,
     progress: Progress | None = None,
     fetcher_options: dict | None = None,
+    run: str | None = None,
 ) -> dict:
     """Discover and fetch one source into a new WARC file; returns a small JSON-able summary.
 
     Work is never thrown away: whatever was fetched before an error is archived (the WARC file is
     closed, not aborted) and the crawl state is saved; then the error is raised again.
+
+    The summary is also written for the processing stage's source-health check (tracker.health),
+    whatever happens: first as "not finished" (a crawl killed mid-way leaves that behind, never a
+    quiet week), then in `finally` with what the crawl met: counts, the plain-words reasons of failed
+    and skipped requests, hosts whose robots.txt could not be read, and what stopped it. `run` tags
+    the summary (an Airflow run id) so a later task can tell this run's summary from an older one.
     """
+    from tracker.health import write_crawl_summary
+
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}")
+    summary: dict = {
+        "source": source, "run": run, "since": since.isoformat() if since else None,
+        "base_host": host_key(settings.base_urls[source]), "finished": False, "stopped_by": None,
+        "listed": 0, "fetched": 0, "not_modified": 0, "failed": 0, "skipped": 0,
+        "other": 0, "attachments": 0, "retried_from_last_run": 0, "warc": None, "hosts": {}, "notes": [],
+        "reasons": {}, "unreachable": {},
+    }
+    write_crawl_summary(settings, summary)
+    try:
+        _crawl_source(settings, source, since, summary, session=session, politeness=politeness,
+                      progress=progress, fetcher_options=fetcher_options)
+    except BaseException as exc:
+        summary["stopped_by"] = summary["stopped_by"] or f"fetch failed: {plain_reason(exc)}"
+        raise
+    finally:
+        summary["finished"] = True
+        write_crawl_summary(settings, summary)
+    return summary
+
+
+def _crawl_source(settings: Settings, source: str, since: date | None, summary: dict, *, session, politeness,
+                  progress, fetcher_options) -> None:
     from tracker.sources import ADAPTERS, parse_capture
     from tracker.sources.discovery import SourceDegraded
 
-    if source not in ADAPTERS:
-        raise ValueError(f"unknown source {source!r}")
     adapter = ADAPTERS[source]
     base_url = settings.base_urls[source]
-    summary: dict = {
-        "source": source, "listed": 0, "fetched": 0, "not_modified": 0, "failed": 0, "skipped": 0,
-        "other": 0, "attachments": 0, "retried_from_last_run": 0, "warc": None, "hosts": {}, "notes": [],
-    }
     discover = getattr(adapter, "discover", None)
     if discover is None:
         summary["notes"].append("no discover() for source")
-        return summary
+        return
 
     base_host = _host(base_url)
     state = CrawlState.for_source(settings, source)
@@ -258,6 +286,16 @@ def crawl_source(
     progress = progress or Progress(f"fetch {source}")
     lock = threading.Lock()
     allowed = settings.allowed_hosts
+
+    def count_reason(host: str, result: FetchResult) -> None:
+        # every request of this source, discovery's own included: why it failed, in plain words
+        why = result.error or result.skipped
+        if why:
+            reason = plain_reason(why)
+            with lock:
+                summary["reasons"][reason] = summary["reasons"].get(reason, 0) + 1
+
+    fetcher.on_result = count_reason
 
     def hint(url: str) -> str | None:
         # The crawl's own host (the publisher or a mirror of it) is this source's; elsewhere the
@@ -321,6 +359,7 @@ def crawl_source(
         error = exc
         if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: stop soon, finish what is in flight
             pool.cancel()
+        summary["stopped_by"] = f"discovery failed: {plain_reason(exc)}"
         summary["notes"].append(f"discover() failed: {type(exc).__name__}: {exc}")
         log.error("%s: discover() failed: %s", source, exc)
     finally:
@@ -329,10 +368,14 @@ def crawl_source(
         state.save()
     summary["warc"] = path.name if path else None
     summary["hosts"] = {k: dict(v) for k, v in fetcher.host_stats.items()}
+    # Hosts this source asked for whose robots.txt could not be read: nothing there was fetched.
+    summary["unreachable"] = {
+        key: policy.detail for key, policy in fetcher.politeness.robots.known().items()
+        if policy.kind == "disallow_all" and key in fetcher.host_stats
+    }
     summary["notes"].extend(pool.errors)
     if error is not None:
         raise error
-    return summary
 
 
 def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | None, *, session=None) -> list[str]:
@@ -343,18 +386,20 @@ def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | No
     notes: dict[str, str] = {}
 
     def one(source: str) -> str:
-        from tracker.health import write_crawl_summary
+        from tracker.health import crawl_failure
 
-        try:
+        try:  # the summary for source health is written by crawl_source, also when it fails
             s = crawl_source(settings, source, since, session=session, politeness=politeness, progress=progress)
         except Exception as exc:
-            return f"{source}: fetch failed: {type(exc).__name__}: {exc}"
-        write_crawl_summary(settings, s)
+            log.error("%s: fetch failed", source, exc_info=True)
+            return f"{source}: FETCH FAILED: {plain_reason(exc)}"
         if s.get("degraded"):
             return f"{source}: DEGRADED: {s['degraded']}"
         if s["notes"] and s["listed"] == 0 and "no discover() for source" in s["notes"]:
             return f"{source}: no discover() for source, nothing fetched"
-        line = (f"{source}: listed {s['listed']}, fetched {s['fetched']}, not modified {s['not_modified']}, "
+        failure = crawl_failure(s)
+        line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s['listed']}, "
+                f"fetched {s['fetched']}, not modified {s['not_modified']}, "
                 f"failed {s['failed']}, skipped {s['skipped']}, attachments {s['attachments']}")
         return line + (f" -> {s['warc']}" if s["warc"] else "")
 

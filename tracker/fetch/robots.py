@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
+from tracker.fetch.reasons import plain_reason
+
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
 
 
@@ -62,8 +64,8 @@ class RobotsPolicy:
 
 
 def policy_from_response(status: int, body: bytes | None, error: str | None) -> RobotsPolicy:
-    if error or status == 0:
-        return RobotsPolicy("disallow_all", detail=error or "no response")
+    if error or status == 0:  # the detail is plain words; the WARC's metadata record keeps the whole error
+        return RobotsPolicy("disallow_all", detail=plain_reason(error) if error else "no response")
     if 200 <= status < 300:
         text = (body or b"")[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
         return RobotsPolicy("rules", Protego.parse(text), detail=f"HTTP {status}")

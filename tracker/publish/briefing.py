@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from tracker.health import unhealthy_sources
 from tracker.publish import charts
 from tracker.publish.digest import CHANGE_TYPES, Digest
 from tracker.warehouse.db import warehouse_info
@@ -155,6 +156,7 @@ svg.chart{width:100%;height:auto;display:block}
 .changes ul{margin:.3rem 0 .6rem;padding-left:1.2rem;font-size:.88rem}
 .changes details{margin:.3rem 0}
 .changes summary{cursor:pointer;font-weight:600}
+#source-health{border-left:6px solid #a00;background:#fdecea;padding:.2rem .8rem;margin-top:1rem}
 .headline{font-size:1.05rem;font-weight:600;background:#fff9c4;border-left:6px solid #ffb81c;padding:.5rem .8rem}
 details.history{font-size:.78rem;color:var(--grey)}
 footer{margin-top:2rem;font-size:.8rem;color:var(--grey)}
@@ -275,11 +277,36 @@ def _status_cell(status: str, basis: str | None, disputed: bool, positions: dict
     return "".join(parts)
 
 
-def _changes_section(digest: Digest | None) -> str:
-    if digest is None:
+def _health_section(unhealthy: list[tuple[str, str]], checked: int) -> str:
+    """Which sources the last run found unhealthy, and why: a failed source is never a quiet week."""
+    if not unhealthy:
         return ""
+    items = "".join(
+        f"<li data-source='{_e(source)}'><strong>{_e(source)}</strong>: {_e(message.removeprefix(source + ': '))}</li>"
+        for source, message in unhealthy
+    )
+    return (
+        "<section id='source-health'><h2>Sources that need attention</h2>"
+        f"<p>{len(unhealthy)} of {checked} sources could not be read properly in the last run. What they gave in "
+        f"earlier runs is still shown, but anything they published since may be missing.</p><ul>{items}</ul></section>"
+    )
+
+
+def _incomplete_sentence(unhealthy: list[tuple[str, str]]) -> str:
+    names = ", ".join(source for source, _ in unhealthy)
+    return f"This week's picture is incomplete: {names} {'was' if len(unhealthy) == 1 else 'were'} not read properly."
+
+
+def _changes_section(digest: Digest | None, unhealthy: list[tuple[str, str]] = ()) -> str:
+    if digest is None:
+        if not unhealthy:
+            return ""
+        return f'<p class="headline" id="changes-headline">{_e(_incomplete_sentence(unhealthy))}</p>'
+    headline = digest.headline()
+    if unhealthy:
+        headline = f"{_incomplete_sentence(unhealthy)} {headline}"
     parts = ['<section class="changes" id="changes"><h2>What changed</h2>',
-             f'<p class="headline" id="changes-headline">{_e(digest.headline())}</p>']
+             f'<p class="headline" id="changes-headline">{_e(headline)}</p>']
     if digest.rows:
         by_type: dict[str, list[tuple]] = {}
         for row in digest.rows:
@@ -372,6 +399,7 @@ def write_briefing(
     wanted = {st[2] for statements in evidence.values() for st in statements}
     wanted |= {r[7] for r in recs if r[7]}
     captures = _capture_files(con, archive_dir, wanted)
+    unhealthy, checked = unhealthy_sources(con)
 
     run_text = f"{published_at.strftime('%Y-%m-%d %H:%M')} UTC" if published_at else (data_as_of or "unknown")
     parts = [
@@ -390,7 +418,8 @@ def write_briefing(
         f"published by run <code>{_e(run_id)}</code> on <strong id='run-date'>{_e(run_text)}</strong></p>",
         "<p class='meta'>Every status rests on a verbatim quote from a captured source, shown with its date, "
         "a link to the source and to the archived copy.</p></header>",
-        _changes_section(digest),
+        _changes_section(digest, unhealthy),
+        _health_section(unhealthy, checked),
         "<section id='reviews'><h2>Progress by review</h2>",
         "<table id='progress'><thead><tr><th>Review</th><th>Found</th><th>Stated</th><th>Accepted</th>"
         "<th>Implemented</th><th>In progress</th><th>Unknown</th><th>% implemented</th></tr></thead><tbody>",

@@ -56,18 +56,22 @@ def parse_one(job: Job) -> Parsed:
         return Parsed(job, error=f"{type(exc).__name__}: {exc}", fetched_at=capture.fetched_at if capture else None)
 
 
-def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], int]:
-    """Captures to parse (new or changed content, or a newer parser) and how many are unchanged."""
+def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], dict[str | None, int]]:
+    """Captures to parse (new or changed content, or a newer parser), and per source how many are unchanged."""
     done = {
-        row[0]: (row[1], row[2])
-        for row in con.execute("SELECT capture_url, sha256, parser_version FROM parsed_captures").fetchall()
+        row[0]: ((row[1], row[2]), row[3])
+        for row in con.execute(
+            """SELECT c.capture_url, c.sha256, c.parser_version, p.source
+               FROM parsed_captures c LEFT JOIN publications p ON p.url = c.publication_url"""
+        ).fetchall()
     }
-    jobs, unchanged = [], 0
+    jobs, unchanged = [], {}
     for url, warc_file, offset, sha256, content_type in load.latest_captures(con):
         if not is_document(url, content_type):
             continue  # robots.txt, sitemaps, search and CDX answers are archived but are not publications
-        if done.get(url) == (sha256, PARSER_VERSION):
-            unchanged += 1
+        version, source = done.get(url, (None, None))
+        if version == (sha256, PARSER_VERSION):
+            unchanged[source] = unchanged.get(source, 0) + 1
             continue
         jobs.append(Job(url, str(archive_dir / warc_file), offset))
     return jobs, unchanged
@@ -94,7 +98,9 @@ def parse_all(jobs: list[Job]):
 
 
 def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, tally: ParseTally) -> None:
-    jobs, summary.skipped_unchanged = pending_jobs(con, archive_dir)
+    jobs, unchanged = pending_jobs(con, archive_dir)
+    summary.skipped_unchanged = sum(unchanged.values())
+    tally.unchanged.update((source, n) for source, n in unchanged.items() if source)
     batch: list[tuple[Publication, str, int]] = []
     for result in parse_all(jobs):
         if result.error is not None:

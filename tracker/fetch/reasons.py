@@ -1,0 +1,88 @@
+"""Why a request failed, in plain words: "name not resolved", "connection refused", never a traceback.
+
+The client records a failure as text (the WARC metadata keeps it whole); source health and the run's
+notes show this short phrase instead. `plain_reason` takes that text, or an exception whose chain
+(cause, context, urllib3's `reason`) is read by class.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import ssl
+
+# Checked in order: the first phrase whose pattern occurs in the recorded error wins.
+_TEXT = [
+    (re.compile(r"NameResolutionError|Name or service not known|nodename nor servname|name resolution|"
+                r"getaddrinfo|No address associated|cannot resolve|Failed to resolve", re.I), "name not resolved"),
+    (re.compile(r"Connection ?refused|Errno 111\b|Errno 61\b", re.I), "connection refused"),
+    (re.compile(r"non-public address", re.I), "address not allowed (private network)"),
+    (re.compile(r"\bSSL|\bTLS|CERTIFICATE_VERIFY", re.I), "TLS failure"),
+    (re.compile(r"timed? ?out|timeout|deadline exceeded", re.I), "timed out"),
+    (re.compile(r"Connection reset|Connection aborted|RemoteDisconnected|connection broken|truncated body", re.I),
+     "connection dropped"),
+    (re.compile(r"Network is unreachable|No route to host|Errno 101\b|Errno 113\b", re.I), "network unreachable"),
+    (re.compile(r"body over cap", re.I), "response too large"),
+    (re.compile(r"redirect", re.I), "redirect refused"),
+    (re.compile(r"host not allowed", re.I), "host not allowed"),
+    (re.compile(r"robots\.txt disallows", re.I), "disallowed by robots.txt"),
+]
+_HTTP = re.compile(r"\bHTTP (\d{3})\b")
+_ROBOTS_UNREACHABLE = re.compile(r"robots\.txt unreachable \((?P<why>[^)]*)\)")
+
+
+def plain_reason(error: BaseException | str | None) -> str:
+    """A short phrase for why a request (or a crawl) failed."""
+    if error is None:
+        return "unknown failure"
+    if isinstance(error, BaseException):
+        return _from_exception(error)
+    text = str(error)
+    m = _ROBOTS_UNREACHABLE.search(text)
+    if m:  # a page skipped because its host's robots.txt could not be read
+        return f"robots.txt unreachable: {plain_reason(m.group('why'))}"
+    for pattern, phrase in _TEXT:
+        if pattern.search(text):
+            return phrase
+    m = _HTTP.search(text)
+    if m:
+        return f"HTTP {m.group(1)}"
+    return "request failed"
+
+
+def _chain(exc: BaseException):
+    """The exception, its causes and contexts, and urllib3's wrapped `reason`, each once."""
+    seen, todo = set(), [exc]
+    while todo:
+        e = todo.pop(0)
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        reason = getattr(e, "reason", None)
+        todo += [e.__cause__, e.__context__, reason if isinstance(reason, BaseException) else None]
+        todo += [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
+
+
+def _from_exception(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return "interrupted"
+    chain = list(_chain(exc))
+    names = {type(e).__name__ for e in chain}
+    if any(isinstance(e, socket.gaierror) for e in chain) or "NameResolutionError" in names:
+        return "name not resolved"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "SSLError" in names:
+        return "TLS failure"
+    if any(isinstance(e, TimeoutError) for e in chain) or names & {"Timeout", "ReadTimeout", "ConnectTimeout",
+                                                                   "ReadTimeoutError", "ConnectTimeoutError"}:
+        return "timed out"
+    if any(isinstance(e, ConnectionError) for e in chain) or names & {"ConnectionError", "ProtocolError"}:
+        # requests' ConnectionError is no builtin ConnectionError: its text says what happened
+        text = plain_reason(" ".join(str(e) for e in chain))
+        return text if text != "request failed" else "connection failed"
+    if any(isinstance(e, OSError) for e in chain):
+        text = plain_reason(" ".join(str(e) for e in chain))
+        return text if text != "request failed" else "connection failed"
+    return f"internal error ({type(exc).__name__})"  # a bug: its traceback is in the log
