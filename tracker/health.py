@@ -8,13 +8,14 @@ from datetime import datetime, timezone
 
 import duckdb
 
+from tracker.errors import TrackerError
 from tracker.settings import SOURCES, Settings
 
 MAX_MISSING_SHARE = 0.20  # more than this share of pages without a title or date is a redesign signal
 MIN_PAGES = 3  # fewer pages parsed this run than this: judge over every document the source has
 
 
-class SourceHealthError(RuntimeError):
+class SourceHealthError(TrackerError, RuntimeError):
     """A source yielded nothing after always yielding items, or lost titles/dates on its pages."""
 
 

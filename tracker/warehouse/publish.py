@@ -32,6 +32,7 @@ PUBLISHED_TABLES = (
     "source_health",
     "crawl_state",
     "runs",
+    "withdrawals",
 )
 KEEP_VERSIONS = 8
 
