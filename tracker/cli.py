@@ -280,7 +280,7 @@ def forget(settings, url, reason, by, undo):
         old = restore(settings, url, by)
         click.echo(f"restored {url} (withdrawn by {old.by} on {old.at:%Y-%m-%d}); the next run reads it again")
         return
-    if not reason or not reason.strip():
+    if reason is None:
         raise click.UsageError("--reason TEXT is required: say why the document is withdrawn")
     done = withdraw(settings, url, reason, by)
     click.echo(f"withdrew {url} (by {done.by}, {done.at:%Y-%m-%d %H:%M} UTC); it leaves the warehouse on the next run")

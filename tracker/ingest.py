@@ -48,6 +48,8 @@ def content_type_of(path: Path, body: bytes) -> str:
             raise IngestError(f"{path.name} is not GOV.UK Content API JSON: {exc}") from exc
     if suffix in {".html", ".htm"} and b"<" not in body[:4096]:
         raise IngestError(f"{path.name} does not look like HTML")
+    if suffix in {".html", ".htm"} and b"\x00" in body:
+        raise IngestError(f"{path.name} holds NUL bytes: binary data (or UTF-16), not HTML the tracker can read")
     return ctype
 
 

@@ -170,6 +170,7 @@ def check_warc(source: Path) -> int:
         raise NotWarc(f"{source} is a directory: give WARC files")
     if not source.is_file():
         raise NotWarc(f"no such file: {source}")
+    _check_gzip(source)
     count = 0
     try:
         with open(source, "rb") as fh:
@@ -187,6 +188,21 @@ def check_warc(source: Path) -> int:
     if not count:
         raise NotWarc(f"{source}: no WARC records found")
     return count
+
+
+def _check_gzip(source: Path) -> None:
+    """A gzip WARC cut short at a record boundary reads as fewer records; its gzip stream tells."""
+    with open(source, "rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return
+    try:
+        with gzip.open(source) as stream:
+            while stream.read(1 << 20):
+                pass
+    except EOFError as exc:
+        raise NotWarc(f"{source} is cut short (its gzip stream ends early)") from exc
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise NotWarc(f"{source} is not a readable gzip file ({exc})") from exc
 
 
 def import_warc(archive_dir: Path, source: Path) -> Path:
