@@ -127,3 +127,21 @@ def test_export_errors_are_one_line(tmp_path, sample_home):
     target = tmp_path / "out.csv"
     target.write_text("")
     assert one_line_error(sample_home, "export", "--out", str(target)) == f"error: {target} is a file: --out takes a folder"
+
+
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path, sample_home):
+    import duckdb
+
+    not_duckdb = tmp_path / "tracker-20261116T060000.duckdb"
+    not_duckdb.write_bytes(b"not a database " * 100)
+    line = one_line_error(sample_home, "export", "--out", str(tmp_path / "out"), "--version", str(not_duckdb))
+    assert line.startswith(f"error: cannot open {not_duckdb}: ") and "not a valid DuckDB database file" in line
+
+    home = tmp_path / "home"
+    home.mkdir()
+    held = duckdb.connect(str(home / "work.duckdb"))  # e.g. an analyst's DuckDB shell, open read-write
+    try:
+        line = one_line_error(home, "run", "--offline")
+    finally:
+        held.close()
+    assert line.startswith(f"error: cannot open {home / 'work.duckdb'}: Could not set lock on file")

@@ -71,7 +71,10 @@ def ingest_file(
         raise IngestError(f"{path} is a directory: give one HTML, PDF or JSON file")
     if not path.is_file():
         raise IngestError(f"no such file: {path}")
-    body = path.read_bytes()
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"cannot read {path}: {exc.strerror}") from exc
     if not body.strip():
         raise IngestError(f"{path} is empty")
     check_url(url)

@@ -170,6 +170,8 @@ def check_warc(source: Path) -> int:
         raise NotWarc(f"{source} is a directory: give WARC files")
     if not source.is_file():
         raise NotWarc(f"no such file: {source}")
+    if not os.access(source, os.R_OK):
+        raise NotWarc(f"cannot read {source}: permission denied")
     _check_gzip(source)
     count = 0
     try:

@@ -95,4 +95,4 @@ def published_versions(settings: Settings) -> list[Path]:
 
 
 def open_published(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True)
+    return connect(path, read_only=True)
