@@ -100,6 +100,10 @@ def test_a_bad_setting_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_TIMEOUT_S", "soon")
     line = one_line_error(tmp_path / "home", "status")
     assert line == "error: TRACKER_TIMEOUT_S must be a number, got 'soon'"
+    monkeypatch.delenv("TRACKER_TIMEOUT_S")
+    monkeypatch.setenv("TRACKER_DUCKDB_MEMORY_LIMIT", "lots")
+    line = one_line_error(tmp_path / "home", "run", "--offline")
+    assert line.startswith("error: TRACKER_DUCKDB_MEMORY_LIMIT='lots' is not a memory size (e.g. 64MB): ")
 
 
 def test_a_home_that_cannot_be_written_is_one_line(tmp_path):

@@ -52,6 +52,12 @@ def connect(path: Path | str = ":memory:", read_only: bool = False, memory_limit
     except duckdb.IOException as exc:  # e.g. an analyst has the file open read-write in the DuckDB shell
         reason = str(exc).removeprefix("IO Error: ").split(". See also")[0]
         raise DatabaseUnavailable(f"cannot open {path}: {reason}") from exc
+    except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
+        if not memory_limit:
+            raise
+        from tracker.settings import SettingsError
+
+        raise SettingsError(f"TRACKER_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a memory size (e.g. 64MB): {exc}") from exc
 
 
 def migrations(sql_dir: Path) -> list[tuple[int, str, Path]]:
