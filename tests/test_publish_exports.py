@@ -332,3 +332,14 @@ def test_the_documented_analyst_queries_give_the_documented_output(wh):
             assert set(output.splitlines()[2:]) <= set(got.splitlines()[2:])
         else:
             assert got == output, f"query {i}"
+
+
+def test_csv_cells_a_spreadsheet_would_run_get_a_leading_quote():
+    from tracker.publish.exports import _cell
+
+    for text in ("=1+1", "+44 20", "-2", "@SUM(A1)", "\tTAB", "\rCR", "=", "- a dash bullet"):
+        assert _cell(text) == "'" + text
+    for text in ("Accepted", "'quoted already", " =1+1", "£5m", "2024-03-05", ""):
+        assert _cell(text) == text
+    assert _cell(-2.5) == "-2.5" and _cell(-3) == -3  # numbers are values, not text: never prefixed
+    assert _cell(["=A1", "b"]) == "'=A1; b"

@@ -2,28 +2,47 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
+from tracker.errors import TrackerError
 from tracker.settings import SOURCES, Settings
 
 
 class TrackerGroup(click.Group):
-    """Turns expected failures into one clear line on stderr and exit status 1."""
+    """Turns an expected failure (a TrackerError) into one line on stderr and its exit code.
+
+    Exit codes: 0 ok; 1 an expected failure (bad input, a busy lock, nothing published yet); 2 a
+    usage error (click's own); 3 `tracker run` published, but a source looks unhealthy. Anything
+    else is a bug and keeps its traceback.
+    """
 
     def invoke(self, ctx):
-        from tracker.ingest import IngestError
-        from tracker.lock import RunLocked
-
         try:
             return super().invoke(ctx)
-        except (IngestError, RunLocked, ValueError, OSError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+        except TrackerError as exc:
+            click.echo("error: " + " ".join(str(exc).split()), err=True)
+            sys.exit(exc.exit_code)
+
+
+_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+
+
+def writable_home(settings: Settings) -> Settings:
+    """Settings whose TRACKER_HOME can be written (or created); checked without writing anything."""
+    existing = settings.home
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == settings.home else f" ({existing} is not a writable folder)"
+        raise TrackerError(f"TRACKER_HOME {settings.home} is not writable{where}")
+    return settings
 
 
 def _date(ctx, param, value):
@@ -62,7 +81,7 @@ def cli(ctx, verbose):
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--url", required=True, help="The URL the document is recorded as fetched from.")
 @click.option("--source", type=click.Choice(["kingsfund", "nhsproviders", "nhsi", "dhsc", "other"]), help="Publisher (default: from the URL's host).")
-@click.option("--published", callback=_date, help="Publication date, YYYY-MM-DD.")
+@click.option("--published", callback=_date, help="Publication date, YYYY-MM-DD (not in the future, not before 1990).")
 @click.pass_obj
 def ingest(settings, file, url, source, published):
     """Record a local HTML, PDF or GOV.UK JSON file in the archive as if fetched from URL.
@@ -71,7 +90,7 @@ def ingest(settings, file, url, source, published):
     """
     from tracker.ingest import ingest_file
 
-    path = ingest_file(settings, file, url, source, published)
+    path = ingest_file(writable_home(settings), file, url, source, published)
     click.echo(f"recorded {url} in {path}")
 
 
@@ -89,7 +108,7 @@ def run(settings, offline, sources, since):
     """
     from tracker.pipeline import run as run_pipeline
 
-    summary = run_pipeline(settings, offline=offline, sources=sources, since=since)
+    summary = run_pipeline(writable_home(settings), offline=offline, sources=sources, since=since)
     click.echo(
         f"run {summary.run_id}: {summary.parsed} parsed, {summary.skipped_unchanged} unchanged, "
         f"{summary.errors} errors, {summary.recommendations} recommendations, {summary.evidence} evidence rows"
@@ -129,10 +148,18 @@ def export(settings, out_dir, version):
 
     source = version or settings.warehouse
     if not source.exists():
-        raise click.ClickException(f"no published warehouse at {source}: run `tracker run` first")
+        raise TrackerError(f"no published warehouse at {source}: run `tracker run` first")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise TrackerError(f"{out_dir} is a file: --out takes a folder")
     con = open_published(source)
     try:
-        for path in export_to(con, out_dir, settings.published_dir):
+        try:
+            written = export_to(con, out_dir, settings.published_dir)
+        except OSError as exc:
+            if exc.errno not in _CANNOT_WRITE:
+                raise
+            raise TrackerError(f"cannot write the exports into {out_dir}: {exc.strerror}") from exc
+        for path in written:
             click.echo(str(path))
     finally:
         con.close()
@@ -166,7 +193,7 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
     layouts_ok = True
     if labels.is_dir():
         if keep is not None and keep.exists() and any(keep.iterdir()):
-            raise click.ClickException(f"{keep} is not empty")
+            raise TrackerError(f"{keep} is not empty")
         result = ev.evaluate_set(labels, tuple(bases) or (ev.SAMPLE_WARC,), home=keep)
         score = result.score
         click.echo(f"set {labels}: {result.documents} documents")
@@ -175,7 +202,7 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
 
         source = warehouse or settings.warehouse
         if not source.exists():
-            raise click.ClickException(f"no published warehouse at {source}: run `tracker run` first")
+            raise TrackerError(f"no published warehouse at {source}: run `tracker run` first")
         con = open_published(source)
         try:
             score = ev.evaluate(con, ev.read_labels(labels))
@@ -213,17 +240,50 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
 
 
 @cli.command("import-warc")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_obj
 def import_warc_cmd(settings, files):
     """Copy WARC files (e.g. the bundled sample) into the archive; importing twice is harmless.
 
+    Every file is read through first: if one is not a WARC file, nothing is imported.
+
     Example: tracker import-warc sample/archive/sample.warc.gz
     """
-    from tracker.fetch.archive import import_warc
+    from tracker.fetch.archive import check_warc, import_warc
 
     for file in files:
+        check_warc(file)
+    writable_home(settings)
+    for file in files:
         click.echo(f"imported {import_warc(settings.archive_dir, file)}")
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--reason", help="Why the document is withdrawn (required, unless --undo).")
+@click.option("--by", help="Who withdraws it (default: the login name).")
+@click.option("--undo", is_flag=True, help="Lift an earlier withdrawal: the next run reads the document again.")
+@click.pass_obj
+def forget(settings, url, reason, by, undo):
+    """Withdraw a document: from the next run on, its publication, evidence, unresolved statements and
+    any recommendations read from it leave the warehouse. Its bytes stay in the archive, and the
+    withdrawal (who, when, why) is kept and listed by `tracker status`. Capturing the URL again does
+    not lift it; --undo does.
+
+    Example: tracker forget https://www.kingsfund.org.uk/blog/x --reason "publisher retracted it"
+    """
+    from tracker.withdrawals import forget as withdraw
+    from tracker.withdrawals import restore
+
+    writable_home(settings)
+    if undo:
+        old = restore(settings, url, by)
+        click.echo(f"restored {url} (withdrawn by {old.by} on {old.at:%Y-%m-%d}); the next run reads it again")
+        return
+    if reason is None:
+        raise click.UsageError("--reason TEXT is required: say why the document is withdrawn")
+    done = withdraw(settings, url, reason, by)
+    click.echo(f"withdrew {url} (by {done.by}, {done.at:%Y-%m-%d %H:%M} UTC); it leaves the warehouse on the next run")
 
 
 @cli.command("build-sample", hidden=True)

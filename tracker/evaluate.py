@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from tracker.errors import TrackerError
 from tracker.items import Capture
 from tracker.samplegen import LATIN1, file_bytes
 
@@ -82,12 +83,21 @@ class SetResult:
     silent_broken: list[str] = field(default_factory=list)  # ... and those that yielded evidence all the same
 
 
+class SetError(TrackerError, ValueError):
+    """A labels CSV or labelled set folder that cannot be read."""
+
+
 def read_labels(path: Path) -> set[Key]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        return {
-            (row["url"].strip(), row["review_id"].strip(), int(row["number"]), row["axis"].strip(), row["status"].strip())
-            for row in csv.DictReader(fh)
-        }
+        try:
+            return {
+                (row["url"].strip(), row["review_id"].strip(), int(row["number"]), row["axis"].strip(),
+                 row["status"].strip())
+                for row in csv.DictReader(fh)
+            }
+        except (KeyError, ValueError, AttributeError) as exc:
+            raise SetError(f"{path}: expected columns url, review_id, number, axis, status with a whole number "
+                           f"({type(exc).__name__}: {exc})") from None
 
 
 def evaluate(con: duckdb.DuckDBPyConnection, labels: set[Key], urls: set[str] | None = None) -> Score:
@@ -107,19 +117,24 @@ def evaluate(con: duckdb.DuckDBPyConnection, labels: set[Key], urls: set[str] | 
 def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, str, int], str]]:
     """Every documents.toml, labels.csv and recommendations.csv under a set folder."""
     if not root.is_dir():
-        raise ValueError(f"no labelled set at {root}")
+        raise SetError(f"no labelled set at {root}")
     docs: list[SetDocument] = []
     for manifest in sorted(root.rglob("documents.toml")):
-        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-        for entry in data.get("document", []):
-            path = manifest.parent / "documents" / entry["file"]
-            if not path.is_file():
-                raise ValueError(f"{manifest}: no such document {entry['file']}")
-            published = entry.get("published")
-            published = date.fromisoformat(str(published)) if published else None
-            fetched = datetime.fromisoformat(str(entry.get("fetched_at", "2026-11-16T06:00:00+00:00")).replace("Z", "+00:00"))
-            docs.append(SetDocument(path, entry["url"], entry.get("source", "other"), entry.get("content_type", ""),
-                                    published, fetched, entry.get("layout_of"), entry.get("layout", "")))
+        try:
+            data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+            for entry in data.get("document", []):
+                path = manifest.parent / "documents" / entry["file"]
+                if not path.is_file():
+                    raise SetError(f"{manifest}: no such document {entry['file']}")
+                published = entry.get("published")
+                published = date.fromisoformat(str(published)) if published else None
+                fetched = datetime.fromisoformat(str(entry.get("fetched_at", "2026-11-16T06:00:00+00:00")).replace("Z", "+00:00"))
+                docs.append(SetDocument(path, entry["url"], entry.get("source", "other"), entry.get("content_type", ""),
+                                        published, fetched, entry.get("layout_of"), entry.get("layout", "")))
+        except SetError:
+            raise
+        except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:  # a malformed manifest
+            raise SetError(f"{manifest}: {type(exc).__name__}: {exc}") from None
     labels: set[Key] = set()
     for path in sorted(root.rglob("labels.csv")):
         labels |= read_labels(path)
@@ -129,7 +144,7 @@ def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, s
             for row in csv.DictReader(fh):
                 expected[(row["url"].strip(), row["review_id"].strip(), int(row["number"]))] = row["text"]
     if not docs and not labels:
-        raise ValueError(f"{root} has no documents.toml with [[document]] entries and no labels.csv")
+        raise SetError(f"{root} has no documents.toml with [[document]] entries and no labels.csv")
     return docs, labels, expected
 
 

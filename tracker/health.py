@@ -21,7 +21,7 @@ MAX_MISSING_SHARE = 0.20  # more than this share of pages without a title or dat
 MIN_PAGES = 3  # fewer pages parsed this run than this: judge over every document the source has
 
 
-class SourceHealthError(TrackerError):
+class SourceHealthError(TrackerError, RuntimeError):
     """The last processing found the source unhealthy (its crawl failed, it yielded far less, or lost titles/dates)."""
 
 

@@ -7,8 +7,10 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from tracker.errors import TrackerError
 
-class RunLocked(RuntimeError):
+
+class RunLocked(TrackerError, RuntimeError):
     """Another process holds the run lock."""
 
 

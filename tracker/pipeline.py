@@ -14,6 +14,7 @@ from tracker.stages.extraction import run_extract_stage
 from tracker.stages.parsing import run_parse_stage
 from tracker.warehouse import load
 from tracker.warehouse.db import open_work_db
+from tracker.withdrawals import drop_withdrawn
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
         load.replace_crawl_state(con, load_all_states(settings))
         tally = ParseTally()
         run_parse_stage(con, settings.archive_dir, summary, tally)
+        drop_withdrawn(con)
         run_extract_stage(con, settings, summary)
         summary.unhealthy = check_sources(con, settings, summary.run_id, tally)
     finally:

@@ -12,6 +12,11 @@ def _table(headers: list[str], rows: list[tuple]) -> str:
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
 
+def _has_table(con, name: str) -> bool:
+    """Whether the file has the table (a version published before it existed does not)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+
+
 def status_text(settings: Settings) -> str:
     """Per review: found vs stated and counts by status; per source: documents and the last run."""
     from tracker.health import unhealthy_sources
@@ -109,6 +114,14 @@ def status_text(settings: Settings) -> str:
             out.append(f"\nLater statements that contradict the official position ({len(disagreements)}; the official "
                        "position stands on the response axis, see `status_disagreements`)")
             out.append(_table(["review", "number", "axis", "official", "says instead", "who"], disagreements))
+        withdrawn = con.execute(
+            """SELECT url, strftime(withdrawn_at, '%Y-%m-%d %H:%M'), withdrawn_by, reason FROM withdrawals
+               WHERE restored_at IS NULL ORDER BY withdrawn_at, url"""
+        ).fetchall() if _has_table(con, "withdrawals") else []
+        if withdrawn:
+            out.append(f"\nWithdrawn documents ({len(withdrawn)}; left out of every table, their bytes kept in the "
+                       "archive; `tracker forget --undo URL` restores one)")
+            out.append(_table(["url", "withdrawn (UTC)", "by", "reason"], withdrawn))
         errors = con.execute("SELECT url, stage, error FROM processing_errors ORDER BY url").fetchall()
         if errors:
             out.append(f"\nProcessing errors ({len(errors)}; retried next run)")

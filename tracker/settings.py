@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracker.errors import TrackerError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SOURCES = ("dhsc", "kingsfund", "nhsproviders", "nhsi")
@@ -36,6 +38,17 @@ DEFAULT_BASE_URLS = {
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class SettingsError(TrackerError, ValueError):
+    """A TRACKER_* environment variable holds a value that cannot be used."""
+
+
+def _number(env: dict[str, str], name: str, kind: type):
+    try:
+        return kind(env[name])
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {env[name]!r}") from None
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
@@ -88,11 +101,11 @@ class Settings:
         if env.get("TRACKER_CONTACT"):
             kwargs["contact"] = env["TRACKER_CONTACT"]
         if env.get("TRACKER_MIN_DELAY_S"):
-            kwargs["min_delay_s"] = float(env["TRACKER_MIN_DELAY_S"])
+            kwargs["min_delay_s"] = _number(env, "TRACKER_MIN_DELAY_S", float)
         if env.get("TRACKER_MAX_BODY_BYTES"):
-            kwargs["max_body_bytes"] = int(env["TRACKER_MAX_BODY_BYTES"])
+            kwargs["max_body_bytes"] = _number(env, "TRACKER_MAX_BODY_BYTES", int)
         if env.get("TRACKER_TIMEOUT_S"):
-            kwargs["timeout_s"] = float(env["TRACKER_TIMEOUT_S"])
+            kwargs["timeout_s"] = _number(env, "TRACKER_TIMEOUT_S", float)
         if env.get("TRACKER_SQL_DIR"):
             kwargs["sql_dir"] = Path(env["TRACKER_SQL_DIR"])
         kwargs["extra_allowed_hosts"] = _csv(env.get("TRACKER_ALLOWED_HOSTS"))

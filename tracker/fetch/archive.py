@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import os
 import secrets
 import shutil
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from tracker.errors import TrackerError
 from tracker.faults import checkpoint
 from tracker.items import Capture
 
@@ -152,15 +156,61 @@ def warc_files(archive_dir: Path) -> list[Path]:
     return sorted(p for p in archive_dir.glob("*.warc.gz") if not p.name.startswith("."))
 
 
+class NotWarc(TrackerError, ValueError):
+    """A file given to import-warc that is not a readable WARC file; nothing was imported."""
+
+
+def check_warc(source: Path) -> int:
+    """Read every record of a file before it may enter the evidence store; returns how many it holds.
+
+    Raises NotWarc for a directory, a missing file, another format (warcio reads some text as the
+    older ARC format, so the first record must be WARC) or a record that fails its digest.
+    """
+    if source.is_dir():
+        raise NotWarc(f"{source} is a directory: give WARC files")
+    if not source.is_file():
+        raise NotWarc(f"no such file: {source}")
+    if not os.access(source, os.R_OK):
+        raise NotWarc(f"cannot read {source}: permission denied")
+    _check_gzip(source)
+    count = 0
+    try:
+        with open(source, "rb") as fh:
+            for record in ArchiveIterator(fh, check_digests=True):
+                if record.format != "warc":  # checked before warcio reads on (and warns about) the rest
+                    raise NotWarc(f"{source} is not a WARC file")
+                record.content_stream().read()
+                record.raw_stream.read()
+                _check_digest(record, source)
+                count += 1
+    except ArchiveLoadFailed as exc:
+        raise NotWarc(f"{source} is not a WARC file") from exc
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise NotWarc(f"{source} is not a readable WARC file ({exc})") from exc
+    if not count:
+        raise NotWarc(f"{source}: no WARC records found")
+    return count
+
+
+def _check_gzip(source: Path) -> None:
+    """A gzip WARC cut short at a record boundary reads as fewer records; its gzip stream tells."""
+    with open(source, "rb") as fh:
+        if fh.read(2) != b"\x1f\x8b":
+            return
+    try:
+        with gzip.open(source) as stream:
+            while stream.read(1 << 20):
+                pass
+    except EOFError as exc:
+        raise NotWarc(f"{source} is cut short (its gzip stream ends early)") from exc
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        raise NotWarc(f"{source} is not a readable gzip file ({exc})") from exc
+
+
 def import_warc(archive_dir: Path, source: Path) -> Path:
     """Copy an existing WARC file into the archive under a content-derived name (idempotent)."""
+    check_warc(source)  # a file that is not WARC must not enter the evidence store
     digest = sha256_file(source)
-    # Validate before copying: a file that is not WARC must not enter the evidence store.
-    with open(source, "rb") as fh:
-        for _ in ArchiveIterator(fh):
-            break
-        else:
-            raise ValueError(f"{source}: no WARC records found")
     archive_dir.mkdir(parents=True, exist_ok=True)
     target = archive_dir / f"import-{digest[:20]}.warc.gz"
     if not target.exists():
@@ -195,7 +245,7 @@ class RecordInfo:
     last_modified: str | None
 
 
-class CorruptRecord(ValueError):
+class CorruptRecord(TrackerError, ValueError):
     """A WARC record whose bytes do not match its recorded digest (cut short or altered)."""
 
 

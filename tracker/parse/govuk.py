@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from tracker.errors import TrackerError
 from tracker.items import Attachment, Block, Publication
 from tracker.parse.html import html_to_blocks
 from tracker.parse.text import clean, parse_date
@@ -11,7 +12,7 @@ from tracker.parse.text import clean, parse_date
 WEB_ROOT = "https://www.gov.uk"
 
 
-class NotGovukContent(ValueError):
+class NotGovukContent(TrackerError, ValueError):
     """JSON that is not a GOV.UK Content API item."""
 
 
@@ -19,67 +20,89 @@ def web_url(base_path: str) -> str:
     return WEB_ROOT + base_path
 
 
+def _get(obj: dict, key: str, kind: type, where: str = ""):
+    """obj[key] when it has the expected JSON type, None when absent or null; else NotGovukContent."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, kind):
+        expected = {str: "a string", dict: "an object", list: "a list"}[kind]
+        raise NotGovukContent(f"{where}{key} is {type(value).__name__}, expected {expected}")
+    return value
+
+
+def _objects(obj: dict, key: str, where: str = "") -> list[dict]:
+    """A list of JSON objects (links, attachments, change history)."""
+    items = _get(obj, key, list, where) or []
+    if not all(isinstance(item, dict) for item in items):
+        raise NotGovukContent(f"{where}{key} holds something that is not an object")
+    return items
+
+
 def _link_url(link: dict) -> str | None:
-    if link.get("web_url"):
-        return link["web_url"]
-    if link.get("base_path"):
-        return web_url(link["base_path"])
-    return None
+    web = _get(link, "web_url", str, "link ")
+    if web:
+        return web
+    base = _get(link, "base_path", str, "link ")
+    return web_url(base) if base else None
+
+
+def _date(obj: dict, key: str, where: str = ""):
+    return parse_date(_get(obj, key, str, where))
 
 
 def parse_content_item(data: dict | bytes | str, source: str = "dhsc") -> Publication:
-    """Read one Content API item; raises NotGovukContent for JSON of any other shape."""
+    """Read one Content API item; raises NotGovukContent for JSON of any other shape or with a field of the wrong type."""
     if not isinstance(data, dict):
         try:
             data = json.loads(data)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise NotGovukContent(f"invalid JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise NotGovukContent("invalid JSON: nested too deeply") from exc
     if not isinstance(data, dict) or not isinstance(data.get("base_path"), str) or "title" not in data:
         raise NotGovukContent("not a GOV.UK content item (no base_path/title)")
-    details = data.get("details") or {}
-    if not isinstance(details, dict):
-        raise NotGovukContent("details is not an object")
-    links = data.get("links") or {}
+    details = _get(data, "details", dict) or {}
+    links = _get(data, "links", dict) or {}
     blocks: list[Block] = []
     body = details.get("body")
     if isinstance(body, list):  # multi-part bodies are sent as [{content_type, content}]
-        body = next((p.get("content") for p in body if p.get("content_type") == "text/html"), "")
-    if isinstance(body, str) and body.strip():
+        parts = _objects(details, "body", "details.")
+        body = next((_get(p, "content", str, "details.body ") for p in parts if p.get("content_type") == "text/html"), "")
+    elif body is not None and not isinstance(body, str):
+        raise NotGovukContent(f"details.body is {type(body).__name__}, expected a string or a list")
+    if body and body.strip():
         blocks = html_to_blocks(body)
     attachments = []
-    for att in details.get("attachments") or []:
-        if not isinstance(att, dict) or not att.get("url"):
+    for att in _objects(details, "attachments", "details."):
+        url = _get(att, "url", str, "attachment ")
+        if not url:
             continue
-        url = att["url"]
         if url.startswith("/"):
             url = WEB_ROOT + url
-        attachments.append(
-            Attachment(url=url, title=clean(att.get("title") or ""), content_type=att.get("content_type") or "")
-        )
-    parent = next((u for u in map(_link_url, links.get("parent") or []) if u), None)
-    children = tuple(u for u in map(_link_url, links.get("children") or []) if u)
-    organisations = tuple(
-        clean(o.get("title", "")) for o in links.get("organisations") or [] if isinstance(o, dict)
-    )
-    published = parse_date(data.get("first_published_at") or details.get("first_public_at"))
-    if published is None and details.get("change_history"):
-        published = min(
-            (d for d in (parse_date(c.get("public_timestamp")) for c in details["change_history"]) if d),
-            default=None,
-        )
+        attachments.append(Attachment(url=url, title=clean(_get(att, "title", str, "attachment ") or ""),
+                                      content_type=_get(att, "content_type", str, "attachment ") or ""))
+    parent = next((u for u in map(_link_url, _objects(links, "parent", "links.")) if u), None)
+    children = tuple(u for u in map(_link_url, _objects(links, "children", "links.")) if u)
+    organisations = tuple(clean(_get(o, "title", str, "organisation ") or "") for o in _objects(links, "organisations", "links."))
+    topics = tuple(clean(_get(t, "title", str, "taxon ") or "") for t in _objects(links, "taxons", "links."))
+    published = _date(data, "first_published_at") or _date(details, "first_public_at", "details.")
+    history = _objects(details, "change_history", "details.")
+    if published is None and history:
+        published = min((d for d in (_date(c, "public_timestamp", "change_history ") for c in history) if d), default=None)
     if published is None:
-        published = parse_date(data.get("public_updated_at") or details.get("public_timestamp"))
+        published = _date(data, "public_updated_at") or _date(details, "public_timestamp", "details.")
     return Publication(
         url=web_url(data["base_path"]),
         source=source,
-        title=clean(data.get("title") or ""),
+        title=clean(_get(data, "title", str) or ""),
         published_on=published,
-        updated_on=parse_date(data.get("public_updated_at")),
-        document_type=data.get("document_type") or data.get("schema_name") or "",
+        updated_on=_date(data, "public_updated_at"),
+        document_type=_get(data, "document_type", str) or _get(data, "schema_name", str) or "",
         blocks=blocks,
         authors=organisations,
-        topics=tuple(clean(t.get("title", "")) for t in links.get("taxons") or [] if isinstance(t, dict)),
-        summary=clean(data.get("description") or ""),
+        topics=topics,
+        summary=clean(_get(data, "description", str) or ""),
         attachments=tuple(attachments),
         parent_url=parent,
         children=children,

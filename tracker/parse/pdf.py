@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from tracker.errors import TrackerError
 from tracker.items import Block
 from tracker.parse.text import clean, parse_date
 
@@ -20,7 +21,7 @@ _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s+(of|/)\s+\d{1,4})?$", re.I)
 _FOOTNOTE = re.compile(r"^\d{1,2}\s+(source|see|https?:|www\.|ibid)", re.I)
 
 
-class PdfError(ValueError):
+class PdfError(TrackerError, ValueError):
     """The bytes are not a readable PDF (truncated, encrypted, or not a PDF at all)."""
 
 

@@ -1,8 +1,10 @@
 """Exports of the progress tables: CSV, one Excel workbook and Parquet, read from a published warehouse.
 
 CSV files are UTF-8 with a byte-order mark (so Excel reads ’ and £ correctly), CRLF line ends, ISO
-dates, the view's column order and a fixed row order. tracker.xlsx has one sheet per table (header
-frozen and bold, dates as real dates, filters on). Parquet copies are written by DuckDB itself.
+dates, the view's column order and a fixed row order; a text cell that a spreadsheet would run as a
+formula (starting =, +, -, @, tab or CR) gets a leading ' (OWASP's advice on CSV injection).
+tracker.xlsx has one sheet per table (header frozen and bold, dates as real dates, filters on, text
+stored as text, so values stay exact). Parquet copies are written by DuckDB itself, values exact.
 
 A run writes everything into a hidden staging folder and only then renames it into place as
 exports/YYYY-MM-DD/, and refreshes exports/latest/ the same way: nobody ever sees half a set.
@@ -38,6 +40,16 @@ CHANGES = "changes"
 WORKBOOK = "tracker.xlsx"
 
 
+# A spreadsheet reads a CSV cell starting with one of these as a formula (CSV injection): scraped text
+# could run =HYPERLINK(...) or worse on an analyst's machine. OWASP's advice: prefix a single quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet will show as text, never run as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(value) -> object:
     if value is None:
         return ""
@@ -48,7 +60,9 @@ def _cell(value) -> object:
     if isinstance(value, float):
         return "%.15g" % value
     if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
+        return neutralise("; ".join(str(v) for v in value))
+    if isinstance(value, str):
+        return neutralise(value)
     return value
 
 

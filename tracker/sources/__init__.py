@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from urllib.parse import urlsplit
 
+from tracker.dates import implausible, plausible_or_none
+from tracker.errors import TrackerError
 from tracker.items import Capture, Publication
 from tracker.sources import dhsc, generic, kingsfund, nhsi, nhsproviders
 
@@ -17,7 +20,7 @@ ADAPTERS = {
 SOURCE_NAMES = (*ADAPTERS, "other")
 
 
-class UnsupportedDocument(ValueError):
+class UnsupportedDocument(TrackerError, ValueError):
     """A capture whose content type the tracker cannot read."""
 
 
@@ -58,7 +61,12 @@ def parse_capture(capture: Capture) -> Publication:
         raise UnsupportedDocument("empty body")
     source = capture.source if capture.source in ADAPTERS or capture.source == "other" else source_of(capture.url)
     adapter = ADAPTERS.get(source, generic)
+    if implausible(capture.published_hint):  # then the page's own date is used, if it has a plausible one
+        capture = dataclasses.replace(capture, published_hint=None)
     publication = adapter.parse(capture)
+    # A date in the future or before 1990 is treated as missing (source health counts pages without one).
+    publication.published_on = plausible_or_none(publication.published_on)
+    publication.updated_on = plausible_or_none(publication.updated_on)
     publication.source = source
     publication.capture_url = capture.url
     publication.fetched_at = capture.fetched_at

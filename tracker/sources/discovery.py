@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from tracker.errors import TrackerError
 from tracker.items import Candidate
 from tracker.parse.html import parse_document, text_of
 from tracker.parse.text import clean, parse_date
@@ -17,7 +18,7 @@ from tracker.parse.text import clean, parse_date
 log = logging.getLogger(__name__)
 
 
-class SourceDegraded(RuntimeError):
+class SourceDegraded(TrackerError, RuntimeError):
     """The source answered with a challenge or refusal (e.g. 403/405): report it loudly, do not crash."""
 
 

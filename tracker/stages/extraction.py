@@ -22,6 +22,7 @@ from tracker.publishers import publisher_of
 from tracker.registry import REGISTRY_FILE, linked_to_review, load_reviews, owning_review
 from tracker.settings import Settings
 from tracker.warehouse import load
+from tracker.withdrawals import withdrawn_urls
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,10 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         recs.extend(best)
 
     corrections = read_corrections(settings.corrections_dir)
+    withdrawn = withdrawn_urls(con)
+    for c in corrections:
+        if not c.problem and c.source_url and c.source_url in withdrawn:
+            c.problem = "its source_url is withdrawn (tracker forget)"
     # Recommendations analysts added count for matching too; a throwaway copy keeps the real
     # corrections unmarked until they are applied to the evidence below.
     all_recs, _ = apply_corrections(copy.deepcopy(corrections), {r.review_id for r in reviews}, recs, [])

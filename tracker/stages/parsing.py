@@ -11,6 +11,7 @@ import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from multiprocessing import current_process, get_context
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class Job:
     url: str
     warc_path: str
     offset: int
+    published_hint: date | None = None  # recorded with the capture (`tracker ingest --published`)
 
 
 @dataclass
@@ -57,23 +59,24 @@ def parse_one(job: Job) -> Parsed:
 
 
 def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], dict[str | None, int]]:
-    """Captures to parse (new or changed content, or a newer parser), and per source how many are unchanged."""
+    """Captures to parse (new or changed content or publication date, or a newer parser), and per source how
+    many are unchanged."""
     done = {
-        row[0]: ((row[1], row[2]), row[3])
+        row[0]: (tuple(row[1:4]), row[4])
         for row in con.execute(
-            """SELECT c.capture_url, c.sha256, c.parser_version, p.source
+            """SELECT c.capture_url, c.sha256, c.parser_version, c.published_hint, p.source
                FROM parsed_captures c LEFT JOIN publications p ON p.url = c.publication_url"""
         ).fetchall()
     }
     jobs, unchanged = [], {}
-    for url, warc_file, offset, sha256, content_type in load.latest_captures(con):
+    for url, warc_file, offset, sha256, content_type, published_hint in load.latest_captures(con):
         if not is_document(url, content_type):
             continue  # robots.txt, sitemaps, search and CDX answers are archived but are not publications
         version, source = done.get(url, (None, None))
-        if version == (sha256, PARSER_VERSION):
+        if version == (sha256, PARSER_VERSION, published_hint):
             unchanged[source] = unchanged.get(source, 0) + 1
             continue
-        jobs.append(Job(url, str(archive_dir / warc_file), offset))
+        jobs.append(Job(url, str(archive_dir / warc_file), offset, published_hint))
     return jobs, unchanged
 
 
@@ -101,7 +104,7 @@ def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, 
     jobs, unchanged = pending_jobs(con, archive_dir)
     summary.skipped_unchanged = sum(unchanged.values())
     tally.unchanged.update((source, n) for source, n in unchanged.items() if source)
-    batch: list[tuple[Publication, str, int]] = []
+    batch: list[tuple[Publication, str, int, date | None]] = []
     for result in parse_all(jobs):
         if result.error is not None:
             summary.errors += 1
@@ -109,7 +112,7 @@ def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, 
             load.record_error(con, result.job.url, "parse", result.error, result.fetched_at)
             continue
         pub = result.publication
-        batch.append((pub, Path(result.job.warc_path).name, result.job.offset))
+        batch.append((pub, Path(result.job.warc_path).name, result.job.offset, result.job.published_hint))
         tally.add(pub.source, pub.title, pub.published_on, is_page=pub.document_type != "pdf")
         if len(batch) >= BATCH:
             load.store_publications(con, batch, PARSER_VERSION)

@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import duckdb
 
+from tracker.errors import TrackerError
+
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
@@ -36,12 +38,26 @@ def warehouse_info(con: duckdb.DuckDBPyConnection, attached: str | None = None) 
     return WarehouseInfo(*row) if row else None
 
 
+class DatabaseUnavailable(TrackerError):
+    """A database file another process holds open for writing, or a file that is not DuckDB's."""
+
+
 def connect(path: Path | str = ":memory:", read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection; `memory_limit` caps DuckDB's buffer pool (it spills to disk beyond it)."""
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     config = {"memory_limit": memory_limit} if memory_limit else {}
-    return duckdb.connect(str(path), read_only=read_only, config=config)
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as exc:  # e.g. an analyst has the file open read-write in the DuckDB shell
+        reason = str(exc).removeprefix("IO Error: ").split(". See also")[0]
+        raise DatabaseUnavailable(f"cannot open {path}: {reason}") from exc
+    except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
+        if not memory_limit:
+            raise
+        from tracker.settings import SettingsError
+
+        raise SettingsError(f"TRACKER_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a memory size (e.g. 64MB): {exc}") from exc
 
 
 def migrations(sql_dir: Path) -> list[tuple[int, str, Path]]:

@@ -5,7 +5,7 @@ Every scraped value goes in as a parameter; no SQL string is built from data.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -58,25 +58,28 @@ def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> int:
 
 
 def latest_captures(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """The newest successful capture of each URL: (url, warc_file, offset, sha256, content_type)."""
+    """The newest successful capture of each URL: (url, warc_file, offset, sha256, content_type, published_hint)."""
     return con.execute(
         """
         WITH ranked AS (
-            SELECT url, warc_file, warc_offset, sha256, content_type,
+            SELECT url, warc_file, warc_offset, sha256, content_type, published_hint,
                    row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC, warc_file DESC, warc_offset DESC) AS rn
             FROM archive_index
             WHERE status = 200
         )
-        SELECT url, warc_file, warc_offset, sha256, content_type FROM ranked WHERE rn = 1 ORDER BY url
+        SELECT url, warc_file, warc_offset, sha256, content_type, published_hint FROM ranked WHERE rn = 1 ORDER BY url
         """
     ).fetchall()
 
 
 def store_publications(
-    con: duckdb.DuckDBPyConnection, batch: list[tuple[Publication, str, int]], parser_version: int
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[Publication, str, int, date | None]], parser_version: int
 ) -> None:
-    """Replace a batch of publications, their blocks and links in one transaction, in bulk (Arrow)."""
-    latest: dict[str, tuple[Publication, str, int]] = {}
+    """Replace a batch of publications, their blocks and links in one transaction, in bulk (Arrow).
+
+    Each item is (publication, WARC file, offset, the publication date recorded with the capture).
+    """
+    latest: dict[str, tuple[Publication, str, int, date | None]] = {}
     for item in batch:  # two captures of one canonical URL in a batch: the later one wins
         latest[item[0].url] = item
     pubs = [item[0] for item in latest.values()]
@@ -122,12 +125,19 @@ def store_publications(
         "sha256": [p.content_sha256 for p in pubs],
         "parser_version": pa.array([parser_version] * len(pubs), pa.int32()),
         "publication_url": [p.url for p in pubs],
+        "published_hint": pa.array([latest[p.url][3] for p in pubs], pa.date32()),
     })
     con.execute("BEGIN TRANSACTION")
     try:
         for name, table in (("batch_publications", publications), ("batch_blocks", blocks),
                             ("batch_links", links), ("batch_parsed", parsed)):
             con.register(name, table)
+        # A new publication date changes what the document's evidence says: read it again.
+        con.execute(
+            """DELETE FROM extraction_state WHERE url IN (
+                   SELECT b.url FROM batch_publications b JOIN publications p ON p.url = b.url
+                   WHERE p.published_on IS DISTINCT FROM b.published_on)"""
+        )
         con.execute("DELETE FROM document_blocks WHERE url IN (SELECT url FROM batch_publications)")
         con.execute("DELETE FROM attachments WHERE publication_url IN (SELECT url FROM batch_publications)")
         con.execute("DELETE FROM publications WHERE url IN (SELECT url FROM batch_publications)")
@@ -135,7 +145,7 @@ def store_publications(
         con.execute("INSERT INTO document_blocks SELECT * FROM batch_blocks")
         con.execute("INSERT INTO attachments SELECT * FROM batch_links")
         con.execute("DELETE FROM parsed_captures WHERE capture_url IN (SELECT capture_url FROM batch_parsed)")
-        con.execute("INSERT INTO parsed_captures SELECT * FROM batch_parsed")
+        con.execute(f"INSERT INTO parsed_captures ({', '.join(parsed.column_names)}) SELECT * FROM batch_parsed")
         con.execute(
             "DELETE FROM processing_errors WHERE stage = 'parse' AND url IN (SELECT capture_url FROM batch_parsed)"
         )

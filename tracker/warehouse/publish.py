@@ -33,6 +33,7 @@ PUBLISHED_TABLES = (
     "source_health",
     "crawl_state",
     "runs",
+    "withdrawals",
 )
 KEEP_VERSIONS = 8
 
@@ -95,4 +96,4 @@ def published_versions(settings: Settings) -> list[Path]:
 
 
 def open_published(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True)
+    return connect(path, read_only=True)
