@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -337,8 +336,18 @@ def page_meta(doc) -> PageMeta:
 
 
 def links(root, base_url: str) -> list[tuple[str, str]]:
-    """(absolute URL, link text) of every <a href> under root."""
-    return [(urljoin(base_url, a.get("href", "").strip()), text_of(a)) for a in root.iter("a") if a.get("href")]
+    """(absolute URL, link text) of every readable <a href> under root: one malformed link (in a
+    reader comment, say) is left out, never the page."""
+    from tracker.fetch.urls import BadUrl, join
+
+    out = []
+    for a in root.iter("a"):
+        if a.get("href"):
+            try:
+                out.append((join(base_url, a.get("href")), text_of(a)))
+            except BadUrl:
+                continue
+    return out
 
 
 def attachment_links(root, base_url: str) -> tuple[Attachment, ...]:
