@@ -96,7 +96,8 @@ def of_url(records: list[dict], url: str) -> list[tuple[str, int | None]]:
 class RawServer:
     """A bare socket server for misbehaviour werkzeug will not produce (resets, short bodies).
 
-    `behaviour(path) -> bytes | None`: the raw bytes to send then close; None = reset the connection.
+    `behaviour(path) -> bytes | None`: the raw bytes to send then close; None = reset the connection;
+    a callable: it is given the connection to drive (e.g. trickle bytes), then the connection closes.
     """
 
     def __init__(self, behaviour):
@@ -138,6 +139,12 @@ class RawServer:
                     import struct
 
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    continue
+                if callable(out):
+                    try:
+                        out(conn)
+                    except OSError:  # the client hung up
+                        pass
                     continue
                 conn.sendall(out)
 

@@ -435,8 +435,9 @@ class Fetcher:
             return
         with Deadline(self.deadline_s) as deadline:
             self._send_within(url, headers, timeout, cap, ex, sent_headers)
-        if deadline.expired and not ex.complete:
+        if deadline.expired:  # its sockets were shut down: whatever was read may be cut short
             ex.error = f"deadline exceeded ({self.deadline_s:g}s for the whole exchange)"
+            ex.complete = False
             ex.retryable = False  # a server that slow holds the host; the next run tries again
 
     def _send_within(self, url: str, headers: dict, timeout, cap: int, ex: _Exchange, sent_headers: list) -> None:

@@ -151,22 +151,23 @@ class _Guarded:
 
     def _new_conn(self) -> socket.socket:
         deadline = current_deadline()
+        host = self.host  # (urllib3 derives `host` from `_dns_host`, which is swapped below)
         try:
             infos = socket.getaddrinfo(self._dns_host, self.port, allowed_gai_family(), socket.SOCK_STREAM)
         except socket.gaierror as exc:
-            raise NameResolutionError(self.host, self, exc) from exc
+            raise NameResolutionError(host, self, exc) from exc
         addresses = list(dict.fromkeys(info[4][0] for info in infos))
         permitted = [a for a in addresses if self.policy.permits(_ip(a))]
         if not permitted:
-            log.warning("not connecting to %s: it resolves to %s", self.host, ", ".join(addresses))
-            raise AddressRefused(self.policy.refusal(self.host))
+            log.warning("not connecting to %s: it resolves to %s", host, ", ".join(addresses))
+            raise AddressRefused(self.policy.refusal(host))
         name, timeout, error = self._dns_host, self.timeout, None
         try:
             for address in permitted:  # connect to a checked address literally: no second lookup
                 self._dns_host = address
                 if deadline is not None and isinstance(timeout, (int, float)):
                     if deadline.remaining() <= 0:
-                        raise ConnectTimeoutError(self, f"Connection to {self.host}: exchange deadline passed")
+                        raise ConnectTimeoutError(self, f"Connection to {host}: exchange deadline passed")
                     self.timeout = min(timeout, deadline.remaining())
                 try:
                     sock = super()._new_conn()
@@ -176,8 +177,8 @@ class _Guarded:
                 peer = sock.getpeername()[0]
                 if not self.policy.permits(_ip(peer)):  # before any byte is sent
                     sock.close()
-                    log.warning("connected to %s at %s: refused before sending", self.host, peer)
-                    raise AddressRefused(self.policy.refusal(self.host))
+                    log.warning("connected to %s at %s: refused before sending", host, peer)
+                    raise AddressRefused(self.policy.refusal(host))
                 if deadline is not None:
                     deadline.watch(sock)
                 return sock
