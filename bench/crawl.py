@@ -5,7 +5,8 @@
 
 Each measurement runs in its own process (peak RSS is per process) with the servers in yet another
 process, so the RSS is the crawler's alone. The politeness floor is max over hosts of
-requests x delay (robots.txt included); the goal is wall / floor <= 1.10. Host identity is host:port.
+requests x delay (robots.txt included); the goal is wall / floor <= 1.10. Pacing is per host name, so
+the hosts are distinct loopback addresses (127.0.1.1, 127.0.1.2, ...).
 """
 
 from __future__ import annotations
@@ -46,8 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-def _serve(ports, ready):
-    servers = [ThreadingHTTPServer(("127.0.0.1", 0), _Handler) for _ in range(ports)]
+def _address(i: int) -> str:
+    return f"127.0.1.{i + 1}"
+
+
+def _serve(hosts, ready):
+    servers = [ThreadingHTTPServer((_address(i), 0), _Handler) for i in range(hosts)]
     ready.send([s.server_address[1] for s in servers])
     import threading
 
@@ -72,8 +77,9 @@ def child(n: int, delay: float, hosts: int) -> dict:
 
         with tempfile.TemporaryDirectory() as home:
             settings = Settings.from_env({
-                "TRACKER_HOME": home, "TRACKER_MIN_DELAY_S": str(delay), "TRACKER_ALLOWED_HOSTS": "127.0.0.1",
-                "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1",
+                "TRACKER_HOME": home, "TRACKER_MIN_DELAY_S": str(delay),
+                "TRACKER_ALLOWED_HOSTS": ",".join(_address(i) for i in range(hosts)),
+                "TRACKER_ALLOW_PRIVATE_ADDRESSES": "127.0.1.0/24",
             })
             writer = ArchiveWriter(settings.archive_dir, prefix="bench")
             state = CrawlState.for_source(settings, "bench")
@@ -86,7 +92,7 @@ def child(n: int, delay: float, hosts: int) -> dict:
             pool = HostPool(fetcher, count, Progress("bench", every=10**9))
             t0 = time.monotonic()
             for i in range(n):
-                pool.submit(Job(url=f"http://127.0.0.1:{ports[i % hosts]}/p/{i}"))
+                pool.submit(Job(url=f"http://{_address(i % hosts)}:{ports[i % hosts]}/p/{i}"))
             pool.join()
             wall = time.monotonic() - t0
             path = writer.close()

@@ -189,26 +189,29 @@ def test_redirect_to_a_host_not_allowed_is_refused(server, settings):
     assert "host not allowed" in state.get(url).last_error
 
 
-def test_redirect_to_a_loopback_address_is_refused_with_the_guard_on(tmp_path):
-    # The guard is on: "localhost" is an allowed host but resolves to loopback.
-    settings = local_settings(tmp_path / "home", TRACKER_ALLOW_PRIVATE_ADDRESSES="0")
-    server = start_server()
+def test_redirect_to_an_internal_address_is_refused(tmp_path):
+    # The guard lets the test's own server (127.0.0.1) through; 127.0.0.2 stands in for an internal
+    # host. It is on the allowlist here, so only the address guard stands in the way.
+    settings = local_settings(tmp_path / "home", TRACKER_ALLOWED_HOSTS="127.0.0.1,127.0.0.2")
+    server, internal = start_server(), start_server("127.0.0.2")
     try:
         robots(server)
-        target = f"http://localhost:{server.port}/internal"
+        robots(internal)
+        target = internal.url_for("/internal")
+        internal.expect_request("/internal").respond_with_data("secret")
         server.expect_request("/hop").respond_with_data("", status=307, headers={"Location": target})
-        server.expect_request("/internal").respond_with_data("secret")
         fetcher, writer, state = make_fetcher(settings)
         url = server.url_for("/hop")
         result = fetcher.get(url)
-        hits = [entry[0].path for entry in server.log]
+        hits = [entry[0].path for entry in internal.log]
     finally:
-        server.clear()
-        server.stop()
+        for s in (server, internal):
+            s.clear()
+            s.stop()
     assert result.status == 307 and "refused" in result.error and "non-public address" in result.error
-    assert "/internal" not in hits
+    assert hits == []  # not even its robots.txt
     records = finish(writer, state)
-    assert not [r for r in records if r["url"] == target and r["type"] != "metadata"]
+    assert not [r for r in records if r["url"].startswith("http://127.0.0.2") and r["type"] != "metadata"]
     assert "non-public" in state.get(url).last_error
 
 

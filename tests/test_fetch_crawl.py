@@ -116,17 +116,17 @@ def test_second_run_sends_validators_and_a_304_costs_nothing(server, settings):
 def test_two_hosts_run_in_parallel_one_request_in_flight_per_host(settings):
     delay = 0.1
     settings = local_settings(settings.home, TRACKER_MIN_DELAY_S=str(delay))
-    servers = [start_server(), start_server()]  # two ports = two hosts (host identity is host:port)
+    servers = [start_server(), start_server()]  # two host names (pacing is per host name)
     try:
         handlers = []
         urls = []
-        for s in servers:
+        for name, s in zip(("127.0.0.1", "localhost"), servers):
             robots(s)
             h = Stamped(hold_s=0.01)
             handlers.append(h)
             for i in range(8):
                 s.expect_request(f"/p{i}").respond_with_handler(h)
-                urls.append(s.url_for(f"/p{i}"))
+                urls.append(f"http://{name}:{s.port}/p{i}")
         fetcher, writer, state = make_fetcher(settings)
         t0 = time.monotonic()
         results = crawl_urls(fetcher, urls)

@@ -21,7 +21,7 @@ def local_settings(home: Path, **extra: str) -> Settings:
     env = {
         "TRACKER_HOME": str(home),
         "TRACKER_MIN_DELAY_S": "0.05",
-        "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1",
+        "TRACKER_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1",  # the test servers; 127.0.0.2 stays internal
         "TRACKER_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "TRACKER_TIMEOUT_S": "5",
     }
@@ -29,8 +29,9 @@ def local_settings(home: Path, **extra: str) -> Settings:
     return Settings.from_env(env)
 
 
-def start_server() -> HTTPServer:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+def start_server(host: str = "127.0.0.1", port: int = 0) -> HTTPServer:
+    """A local server; on 127.0.0.2 it stands in for an internal host the fetcher must never reach."""
+    server = HTTPServer(host=host, port=port, threaded=True)
     server.start()
     return server
 
@@ -95,7 +96,8 @@ def of_url(records: list[dict], url: str) -> list[tuple[str, int | None]]:
 class RawServer:
     """A bare socket server for misbehaviour werkzeug will not produce (resets, short bodies).
 
-    `behaviour(path) -> bytes | None`: the raw bytes to send then close; None = reset the connection.
+    `behaviour(path) -> bytes | None`: the raw bytes to send then close; None = reset the connection;
+    a callable: it is given the connection to drive (e.g. trickle bytes), then the connection closes.
     """
 
     def __init__(self, behaviour):
@@ -137,6 +139,12 @@ class RawServer:
                     import struct
 
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    continue
+                if callable(out):
+                    try:
+                        out(conn)
+                    except OSError:  # the client hung up
+                        pass
                     continue
                 conn.sendall(out)
 

@@ -55,6 +55,20 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
+def _networks(value: str) -> tuple[str, ...]:
+    import ipaddress
+
+    from tracker.errors import TrackerError
+
+    out = []
+    for part in _csv(value):
+        try:
+            out.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise TrackerError(f"TRACKER_ALLOW_PRIVATE_ADDRESSES: {part!r} is not an address or network") from None
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Settings:
     # All state (archive, working database, published warehouse, exports, site) lives under one
@@ -68,8 +82,12 @@ class Settings:
     min_delay_s: float = 2.0
     # Hosts added to the built-in allowlist, e.g. a mirror or a new registry review host.
     extra_allowed_hosts: tuple[str, ...] = ()
-    # Local test servers live on 127.0.0.1; everywhere else a private address means a bad redirect.
+    # The fetcher connects only to public addresses (an internal address means a hostile link, a bad
+    # redirect or a rebinding DNS answer). Tests let their own server through: TRACKER_ALLOW_PRIVATE_ADDRESSES
+    # is "1" (every address) or a comma list of addresses or networks (e.g. "127.0.0.1": the test's
+    # server, while 127.0.0.2 stays internal).
     allow_private_addresses: bool = False
+    allowed_private_networks: tuple[str, ...] = ()
     # Per-source base URL override, so a crawl can be pointed at a mirror or a test server.
     base_urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BASE_URLS))
     # Responses larger than this are cut off and recorded as failures rather than filling the disk.
@@ -109,7 +127,10 @@ class Settings:
         if env.get("TRACKER_SQL_DIR"):
             kwargs["sql_dir"] = Path(env["TRACKER_SQL_DIR"])
         kwargs["extra_allowed_hosts"] = _csv(env.get("TRACKER_ALLOWED_HOSTS"))
-        kwargs["allow_private_addresses"] = _flag(env.get("TRACKER_ALLOW_PRIVATE_ADDRESSES"))
+        private = (env.get("TRACKER_ALLOW_PRIVATE_ADDRESSES") or "").strip()
+        kwargs["allow_private_addresses"] = _flag(private)
+        if not _flag(private) and private.lower() not in {"", "0", "false", "no", "off"}:
+            kwargs["allowed_private_networks"] = _networks(private)
         kwargs["alert_webhook"] = env.get("TRACKER_ALERT_WEBHOOK") or None
         if env.get("TRACKER_DUCKDB_MEMORY_LIMIT"):
             kwargs["duckdb_memory_limit"] = env["TRACKER_DUCKDB_MEMORY_LIMIT"]

@@ -125,7 +125,11 @@ class HostPool:
         self.errors: list[str] = []
 
     def submit(self, job: Job) -> bool:
-        key = host_key(job.url)
+        try:
+            key = host_key(job.url)
+        except ValueError as exc:  # one unreadable link is skipped and counted, never the whole source
+            self.fetcher.note_bad_link(job.url, str(exc))
+            return False
         with self._lock:
             if job.url in self._seen:
                 return False
@@ -374,6 +378,13 @@ def _crawl_source(settings: Settings, source: str, since: date | None, summary: 
         if policy.kind == "disallow_all" and key in fetcher.host_stats
     }
     summary["notes"].extend(pool.errors)
+    summary["bad_links"] = fetcher.bad_links
+    if fetcher.bad_links:
+        summary["notes"].append(f"skipped {fetcher.bad_links} malformed links, e.g. {fetcher.bad_link_examples[0]}")
+    problems = list(fetcher.problems.values())  # a host stopped for the run, a capped Crawl-delay
+    if problems:
+        summary["notes"].extend(problems)
+        summary["degraded"] = "; ".join(filter(None, [summary.get("degraded"), *problems]))
     if error is not None:
         raise error
 

@@ -5,37 +5,33 @@ Decisions (RFC 9309 where it speaks):
 - 4xx (404, 403, 410 ...): "unavailable" -- no rules, everything allowed.
 - 5xx, a network failure, a refused redirect or a body over the cap: "unreachable" -- everything is
   disallowed *for this run* (conservative; the next run asks again).
-The host key is scheme://host:port: two ports on one machine are two hosts.
+Rules apply per origin (scheme://host:port, RFC 9309); the request pacing in tracker.fetch.client is
+per host name. Crawl-delay is capped by the fetcher (see `Fetcher.max_crawl_delay_s`).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urlsplit
 
 from protego import Protego
 
+from tracker.fetch import urls
 from tracker.fetch.reasons import plain_reason
 
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
 
 
 def host_key(url: str) -> str:
-    """scheme://host:port with the default port made explicit (the politeness and robots key)."""
-    parts = urlsplit(url)
-    scheme = (parts.scheme or "").lower()
-    port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    return f"{scheme}://{host}:{port}"
+    """scheme://host:port with the default port made explicit (the robots.txt key); BadUrl if unreadable."""
+    return urls.parse(url).origin
 
 
 def robots_url(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc}/robots.txt"
+    parts = urls.parse(url)
+    return f"{parts.scheme}://{parts.netloc}/robots.txt"
 
 
 @dataclass(frozen=True)
@@ -54,8 +50,11 @@ class RobotsPolicy:
     def crawl_delay(self, agent: str) -> float:
         if self.kind != "rules":
             return 0.0
-        delay = self.parser.crawl_delay(agent)
-        return float(delay) if delay else 0.0
+        delay = float(self.parser.crawl_delay(agent) or 0.0)
+        return delay if delay > 0 and not math.isnan(delay) else 0.0
+
+    def sitemaps(self) -> list[str]:
+        return list(self.parser.sitemaps) if self.kind == "rules" else []
 
     def reason(self) -> str:
         if self.kind == "disallow_all":

@@ -337,15 +337,30 @@ def page_meta(doc) -> PageMeta:
 
 
 def links(root, base_url: str) -> list[tuple[str, str]]:
-    """(absolute URL, link text) of every <a href> under root."""
-    return [(urljoin(base_url, a.get("href", "").strip()), text_of(a)) for a in root.iter("a") if a.get("href")]
+    """(absolute URL, link text) of every <a href> under root that can be joined: one malformed link
+    (in a reader comment, say) is left out, never the page."""
+    out = []
+    for a in root.iter("a"):
+        if a.get("href"):
+            try:
+                out.append((urljoin(base_url, a.get("href").strip()), text_of(a)))
+            except ValueError:
+                continue
+    return out
 
 
 def attachment_links(root, base_url: str) -> tuple[Attachment, ...]:
-    """Links to files (PDF, Word, spreadsheets) inside the content, absolute and de-duplicated."""
+    """Links to files (PDF, Word, spreadsheets) inside the content, in the fetcher's canonical form
+    (tracker.fetch.urls) and de-duplicated; a link the fetcher could not read one way only is left out."""
+    from tracker.fetch.urls import BadUrl, normalise
+
     found: dict[str, Attachment] = {}
     for url, text in links(root, base_url):
         if _ATTACHMENT_EXT.search(url):
+            try:
+                url = normalise(url)
+            except BadUrl:
+                continue
             found.setdefault(url, Attachment(url=url, title=text))
     return tuple(found.values())
 

@@ -11,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.govuk import parse_content_item
 from tracker.parse.text import parse_date
-from tracker.sources.discovery import check_refusal
+from tracker.sources.discovery import bad_link, check_refusal
 from tracker.sources.generic import parse_html_capture, parse_pdf_capture
 
 HOSTS = {"www.gov.uk", "gov.uk", "assets.publishing.service.gov.uk"}
@@ -77,8 +77,13 @@ def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
                 continue
             text = f"{item.get('title', '')} {item.get('description', '')}"
             if item.get("link") and RELEVANT.search(text):
+                try:
+                    url = content_api_url(base_url, str(item["link"]))
+                except ValueError as exc:  # one unreadable link is skipped and counted, not the source
+                    bad_link(fetcher, str(item["link"]), exc)
+                    continue
                 yield Candidate(
-                    url=content_api_url(base_url, item["link"]),
+                    url=url,
                     title=item.get("title", ""),
                     published=published,
                     document_type=item.get("content_store_document_type", ""),

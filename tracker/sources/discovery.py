@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from tracker.errors import TrackerError
+from tracker.fetch import urls
 from tracker.items import Candidate
 from tracker.parse.html import parse_document, text_of
 from tracker.parse.text import clean, parse_date
@@ -24,6 +25,15 @@ class SourceDegraded(TrackerError, RuntimeError):
 
 def _ok(result) -> bool:
     return bool(result is not None and result.ok)
+
+
+def bad_link(fetcher, url: str, why: object) -> None:
+    """Skip one unreadable link and count it (the fetcher reports the count in the run summary)."""
+    note = getattr(fetcher, "note_bad_link", None)
+    if callable(note):
+        note(url, str(why))
+    else:
+        log.warning("skipping a malformed link (%s): %r", why, url[:200])
 
 
 def check_refusal(result, what: str) -> None:
@@ -69,8 +79,20 @@ def sitemap_candidates(
         if not _ok(result):
             continue
         pages, children = parse_sitemap(result.body)
-        queue.extend(c for c in children if c not in seen)
+        for child in children:
+            try:
+                child = urls.normalise(child)
+            except urls.BadUrl as exc:
+                bad_link(fetcher, child, exc)
+                continue
+            if child not in seen:
+                queue.append(child)
         for loc, lastmod in pages:
+            try:
+                loc = urls.normalise(loc)
+            except urls.BadUrl as exc:  # one bad <loc> never costs the rest of the sitemap
+                bad_link(fetcher, loc, exc)
+                continue
             if keep.search(loc) and (since is None or lastmod is None or lastmod >= since):
                 yield Candidate(url=loc, published=lastmod)
 
@@ -91,7 +113,7 @@ def listing_candidates(
 ) -> Iterator[Candidate]:
     """Follow a paginated listing (rel=next, a 'Next' link or ?page=N+1), yielding linked items."""
     url, pages, seen_items = start_url, 0, set()
-    host = urlsplit(start_url).netloc
+    host = urls.parse(start_url).netloc
     while url and pages < max_pages:
         pages += 1
         result = fetcher.get(url)
@@ -105,7 +127,11 @@ def listing_candidates(
         for a in doc.iter("a"):
             if not a.get("href"):
                 continue
-            link = urljoin(here, a.get("href").strip()).split("#")[0]
+            try:
+                link = urls.join(here, a.get("href"))
+            except urls.BadUrl as exc:
+                bad_link(fetcher, a.get("href"), exc)
+                continue
             if urlsplit(link).netloc != host or not keep.search(urlsplit(link).path) or link in seen_items:
                 continue
             seen_items.add(link)
@@ -120,16 +146,20 @@ def listing_candidates(
             yield Candidate(url=link, title=text_of(a), published=published)
         if new == 0 or (since and oldest and oldest < since):
             break  # an incremental run stops paging once the listing is older than `since`
-        url = _next_page(doc, here)
+        url = _next_page(fetcher, doc, here)
 
 
-def _next_page(doc, current: str) -> str | None:
+def _next_page(fetcher, doc, current: str) -> str | None:
     hrefs = doc.xpath("//a[@rel='next']/@href | //link[@rel='next']/@href")
     if not hrefs:
         hrefs = [a.get("href") for a in doc.iter("a") if a.get("href")
                  and clean(text_of(a)).lower() in {"next", "next page", "next \u203a", "next \u00bb", "\u203a", "\u00bb"}]
     if hrefs:
-        return urljoin(current, hrefs[0])
+        try:
+            return urls.join(current, hrefs[0])
+        except urls.BadUrl as exc:
+            bad_link(fetcher, hrefs[0], exc)
+            return None
     m = re.search(r"([?&]page=)(\d+)", current)
     if m:
         return current[: m.start(2)] + str(int(m.group(2)) + 1) + current[m.end(2):]
