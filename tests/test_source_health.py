@@ -99,6 +99,7 @@ def test_a_source_that_cannot_be_reached_fails_its_fetch_and_says_why(tmp_path, 
     home = tmp_path / "home"
     monkeypatch.setenv("TRACKER_HOME", str(home))
     monkeypatch.setenv("TRACKER_BASE_URL_KINGSFUND", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("TRACKER_ALLOW_PRIVATE_ADDRESSES", "127.0.0.1")  # the test's own host, nothing else
     monkeypatch.setenv("TRACKER_MIN_DELAY_S", "0.01")
 
     with pytest.raises(FetchFailed, match=r"^kingsfund: robots.txt unreachable: connection refused$"):
