@@ -65,7 +65,7 @@ def test_sigkill_during_a_run_then_recovery(tmp_path, point):
 
     killed = subprocess.run([sys.executable, "-m", "tracker.cli", "run", "--offline"],
                             env=cli_env(home, TRACKER_KILL_AT=point), capture_output=True, text=True, cwd=ROOT)
-    assert killed.returncode == -signal.SIGKILL
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     assert snapshot(home / "tracker.duckdb") == before  # the published warehouse is untouched
     for path in warc_files(home / "archive"):
         assert list(iter_records(path, with_body=False))  # the archive is readable

@@ -73,7 +73,9 @@ class Digest:
     def headline(self) -> str:
         """One sentence for the top of the briefing."""
         if self.since is None:
-            if len({row[-1] for row in self.rows}) <= 1:
+            if not self.rows:  # an empty archive, or a log begun after the versions it would compare
+                return "No changes recorded yet."
+            if len({row[-1] for row in self.rows}) == 1:
                 return "First published version: everything is new."
             return f"Since the first published version: {describe(self.rows)}."
         if not self.rows:
