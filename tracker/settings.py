@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tracker.errors import TrackerError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SOURCES = ("dhsc", "kingsfund", "nhsproviders", "nhsi")
@@ -39,8 +41,6 @@ def _flag(value: str | None) -> bool:
 
 
 def _count(env: dict[str, str], name: str, minimum: int) -> int:
-    from tracker.errors import TrackerError
-
     value = env[name].strip()
     if not value.isdigit() or int(value) < minimum:
         raise TrackerError(f"{name} must be a whole number of at least {minimum}, got {env[name]!r}")

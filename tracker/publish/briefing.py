@@ -2,11 +2,11 @@
 
 site/index.html holds the week's changes and those of the last 7 and 30 days (publish/digest.py),
 per review a matplotlib chart of recommendations by response and by implementation status, and a
-table of every recommendation with
-its status badges, the verbatim quote behind each status, a link to the source and to the archived
-capture (site/captures/<sha256>.<ext>, the exact bytes from the WARC archive, linked relatively), and
-a search box and filters in inline vanilla JavaScript. Every scraped value is HTML-escaped; nothing
-scraped reaches a script, a style or an attribute other than an escaped data-/href value.
+table of every recommendation with its status badges, the verbatim quote behind each status, a link
+to the source and to the archived capture (site/captures/<sha256>.<ext>, the exact bytes from the
+WARC archive, linked relatively), and a search box and filters in inline vanilla JavaScript. Every
+scraped value is HTML-escaped; nothing scraped reaches a script, a style or an attribute other than
+an escaped data-/href value.
 
 The page depends only on the warehouse (and the archive for the captures): the same warehouse gives
 the same bytes, so the dates on it are the data's and the run's, never the clock's.
