@@ -84,6 +84,18 @@ def alert_on_failure(context) -> None:
             log.warning("could not post failure alert to TRACKER_ALERT_WEBHOOK: %s", type(exc).__name__)
 
 
+def run_slot(dag_run) -> tuple[str, str | None]:
+    """("scheduled", its logical date) for a scheduled run of the weekly DAG, else ("manual", None).
+
+    A scheduled run starts a new week in the change digest. Its logical date is its slot, so a retry,
+    or the run cleared and run again later, is still that week's run; a manual trigger is not a week.
+    """
+    if dag_run is None or str(dag_run.run_type) != "scheduled":
+        return "manual", None
+    slot = dag_run.logical_date or dag_run.run_after
+    return "scheduled", slot.isoformat() if slot else None
+
+
 DEFAULT_ARGS = {
     "owner": "nhs-leadership-tracker",
     "retries": 2,
@@ -105,7 +117,7 @@ Tracks the recommendations of NHS leadership reviews and what has been decided a
 |---|---|
 | `select_sources` | validates the `sources` param, returns the list to map over |
 | `fetch` | **mapped**, one task per source: discover + fetch into the archive (`offline` = no network) |
-| `process` | index archive, parse, extract; writes the working DuckDB (pool `duckdb_writer`, 1 slot) |
+| `process` | index archive, parse, extract; writes the working DuckDB (pool `duckdb_writer`, 1 slot); records the run, `scheduled` for a scheduled run (a new week in the change digest) |
 | `publish` | atomically publishes `$TRACKER_HOME/tracker.duckdb` (pool `duckdb_writer`); emits the asset `nhs_leadership_tracker_warehouse` |
 | `check_health` | **mapped**, one per source: fails with the reason when a source is unhealthy: its fetch failed, it listed nothing, it lists or yields less than half of last run, or its pages lost titles/dates (no retries) |
 | `check_fetches` | fails, naming each source and why, when any `fetch` failed (trigger rule `all_done`, no retries) |
@@ -167,10 +179,14 @@ def nhs_leadership_tracker():
         return tasks.fetch(source, offline=bool(params["offline"]), since=params.get("since") or None, run=run_id)
 
     @task(pool=WRITER_POOL, trigger_rule="all_done_min_one_success")
-    def process() -> dict:
+    def process(params=None, dag_run=None) -> dict:
         from tracker import tasks
 
-        return tasks.process()
+        run_type, scheduled_for = run_slot(dag_run)
+        return tasks.process(
+            offline=bool(params["offline"]), sources=",".join(params["sources"]),
+            run_type=run_type, scheduled_for=scheduled_for,
+        )
 
     @task(pool=WRITER_POOL, outlets=[WAREHOUSE])
     def publish(summary: dict) -> dict:

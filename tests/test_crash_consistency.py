@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 
 from conftest import run_cli
@@ -48,7 +49,7 @@ def ingest_new_page(tmp_path, home, kill_at=None):
     )
 
 
-@pytest.mark.parametrize("point", ["parse", "extract", "publish-build", "publish-swap"])
+@pytest.mark.parametrize("point", ["parse", "extract", "publish-log", "publish-build", "publish-swap"])
 def test_sigkill_during_a_run_then_recovery(tmp_path, point):
     home = tmp_path / "home"
     run_cli(home, "import-warc", str(SAMPLE_WARC))
@@ -64,13 +65,25 @@ def test_sigkill_during_a_run_then_recovery(tmp_path, point):
 
     killed = subprocess.run([sys.executable, "-m", "tracker.cli", "run", "--offline"],
                             env=cli_env(home, TRACKER_KILL_AT=point), capture_output=True, text=True, cwd=ROOT)
-    assert killed.returncode == -signal.SIGKILL
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
     assert snapshot(home / "tracker.duckdb") == before  # the published warehouse is untouched
     for path in warc_files(home / "archive"):
         assert list(iter_records(path, with_body=False))  # the archive is readable
 
     run_cli(home, "run", "--offline")
     assert snapshot(home / "tracker.duckdb") == expected
+    # the new page's changes are in the change log once, whichever run got to log them
+    con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
+    try:
+        logged = con.execute(
+            "SELECT change_type, count(*) FROM change_log WHERE source_url = ? GROUP BY ALL ORDER BY ALL",
+            ["https://nhsproviders.org/news-blogs/blogs/boards-one-year-on"],
+        ).fetchall()
+        total = con.execute("SELECT count(*), count(DISTINCT change_id) FROM change_log").fetchone()
+    finally:
+        con.close()
+    assert logged == [("new_evidence", 1), ("new_publication", 1), ("status_change", 1)]
+    assert total == (271 + 3, 271 + 3)
 
 
 def test_sigkill_while_writing_the_archive_leaves_it_readable(tmp_path):

@@ -159,6 +159,19 @@ def test_publish_emits_the_warehouse_asset_and_outputs_dag_consumes_it(dag, outp
     assert [t.task_id for t in outputs_dag.tasks] == ["outputs"]
 
 
+def test_a_scheduled_run_is_recorded_as_its_weeks_run_and_anything_else_as_manual(dag_module):
+    from datetime import datetime, timezone
+
+    from airflow.utils.types import DagRunType
+
+    monday = datetime(2026, 11, 16, 6, 0, tzinfo=timezone.utc)
+    scheduled = SimpleNamespace(run_type=DagRunType.SCHEDULED, logical_date=monday, run_after=monday + timedelta(hours=2))
+    assert dag_module.run_slot(scheduled) == ("scheduled", "2026-11-16T06:00:00+00:00")
+    for run_type in (DagRunType.MANUAL, DagRunType.BACKFILL_JOB, DagRunType.ASSET_TRIGGERED):
+        assert dag_module.run_slot(SimpleNamespace(run_type=run_type, logical_date=monday, run_after=monday)) == ("manual", None)
+    assert dag_module.run_slot(None) == ("manual", None)
+
+
 def test_dag_file_does_not_import_tracker_at_parse_time():
     code = (
         "import importlib.util, sys\n"
@@ -278,6 +291,16 @@ def test_dag_test_end_to_end_on_sqlite(tmp_path):
     assert result == {"main": "success", "outputs": "success"}
 
     assert_sample_warehouse(tracker_home / "tracker.duckdb")
+    import duckdb
+
+    wh = duckdb.connect(str(tracker_home / "tracker.duckdb"), read_only=True)
+    try:  # `dags test` makes a manual run; process recorded it, publish the version it published
+        runs = wh.execute("SELECT mode, sources, run_type, version_file = (SELECT version_file FROM warehouse_info) FROM runs").fetchall()
+        logged = wh.execute("SELECT count(*) FROM change_log").fetchone()[0]
+    finally:
+        wh.close()
+    assert runs == [("offline", ",".join(SOURCES), "manual", True)]
+    assert logged == 271
     assert (tracker_home / "site" / "index.html").is_file()
     assert (tracker_home / "exports" / "latest" / "review_progress.csv").is_file()
 

@@ -150,7 +150,7 @@ def test_only_the_last_eight_versions_are_kept(tmp_path, sample_home):
     for i in range(10):
         made.append(publish_mod.publish(settings, f"run-{i}", now=start + timedelta(minutes=i)).name)
     kept = [p.name for p in publish_mod.published_versions(settings)]
-    assert publish_mod.KEEP_VERSIONS == 8
+    assert settings.keep_versions == 8
     assert kept == made[-8:]
     assert len(list(settings.published_dir.iterdir())) == 8  # nothing else (no .part files) left
     info = _state(settings.warehouse)[0]

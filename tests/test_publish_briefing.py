@@ -10,6 +10,7 @@ import re
 import shutil
 import time
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -42,9 +43,13 @@ def _next_second() -> None:
     time.sleep(1.05 - (time.time() % 1))
 
 
+def _changes_html(html: str) -> str:
+    return str(BeautifulSoup(html, "html.parser").find(id="changes"))
+
+
 @pytest.fixture(scope="module")
 def weeks(sample_home, tmp_path_factory):
-    """The sample home copied, then a quiet week (nothing new), then a week with one new page."""
+    """The sample home copied, then a re-run that finds nothing new, then a run with one new page."""
     home = tmp_path_factory.mktemp("weeks") / "home"
     shutil.copytree(sample_home, home, ignore=shutil.ignore_patterns("run.lock"))
     settings = Settings.from_env({"TRACKER_HOME": str(home)})
@@ -59,64 +64,70 @@ def weeks(sample_home, tmp_path_factory):
     page.write_text(NEW_PAGE, encoding="utf-8")
     ingest_file(settings, page, NEW_URL, "nhsproviders", date(2024, 3, 4))
     _next_second()
-    run_pipeline(settings, offline=True)
-    return settings, quiet, page
+    summary = run_pipeline(settings, offline=True)
+    return settings, quiet, page, summary
 
 
 def test_the_first_version_says_everything_is_new(sample_home):
     soup = BeautifulSoup((sample_home / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.find(id="changes-headline").get_text() == "First published version: everything is new."
-    counts = {d["data-change"]: d.summary.get_text() for d in soup.select("#changes details")}
+    counts = {d["data-change"]: d.summary.get_text() for d in soup.select("#changes details[data-change]")}
     assert counts["new_publication"] == "New publications (25)"
     assert counts["new_evidence"] == "New evidence (102)"
     assert counts["new_recommendation"] == "New recommendations (62)"
-
-
-def test_a_quiet_week_says_so_explicitly(weeks):
-    settings, quiet, _ = weeks
-    assert quiet["changes"] == b"\xef\xbb\xbfchange_type,review_id,number,axis,before,after,published_on,source_url,title_or_quote\r\n"
-    previous = quiet["versions"][-2]
-    con = duckdb.connect(str(settings.published_dir / previous), read_only=True)
-    try:
-        when = con.execute("SELECT published_at FROM warehouse_info").fetchone()[0]
-    finally:
-        con.close()
-    soup = BeautifulSoup(quiet["html"], "html.parser")
-    assert soup.find(id="changes-headline").get_text() == (
-        f"No changes since the previous version of {when.strftime('%Y-%m-%d %H:%M')} UTC."
+    assert soup.select_one("#changes-last-7-days summary").get_text() == (
+        "Detected in the last 7 days: 82 status changes, 102 new statements, 62 new recommendations, "
+        "25 new publications"
     )
-    assert not soup.select("#changes details")
+
+
+def test_a_rerun_that_finds_nothing_new_leaves_what_changed_as_it_was(sample_home, weeks):
+    settings, quiet, _, _ = weeks
+    assert len(quiet["versions"]) == 2  # the re-run did publish a new version...
+    first = (sample_home / "exports" / "latest" / "changes.csv").read_bytes()
+    assert quiet["changes"] == first  # ...and the week's changes are still the first run's
+    assert len(_changes(sample_home / "exports" / "latest" / "changes.csv")) == 271
+    assert _changes_html(quiet["html"]) == _changes_html((sample_home / "site" / "index.html").read_text(encoding="utf-8"))
 
 
 def test_a_week_with_a_new_page_lists_each_change_with_its_source(weeks):
-    settings, _, _ = weeks
+    settings, quiet, _, summary = weeks
     latest = settings.exports_dir / "latest" / "changes.csv"
+    con = duckdb.connect(summary.published, read_only=True)
+    try:
+        detected = con.execute("SELECT published_at FROM warehouse_info").fetchone()[0].isoformat()
+        quiet_at = con.execute("SELECT published_at FROM runs WHERE version_file = ?", [quiet["versions"][-1]]).fetchone()[0]
+    finally:
+        con.close()
+    found_by = {"detected_at": detected, "run_id": summary.run_id, "version_file": Path(summary.published).name}
     assert _changes(latest) == [
         {"change_type": "status_change", "review_id": "kark-2019", "number": "3", "axis": "implementation",
          "before": "unknown", "after": "implemented", "published_on": "2024-03-04", "source_url": NEW_URL,
-         "title_or_quote": NEW_QUOTE},
+         "title_or_quote": NEW_QUOTE, **found_by},
         {"change_type": "new_evidence", "review_id": "kark-2019", "number": "3", "axis": "implementation",
          "before": "", "after": "implemented", "published_on": "2024-03-04", "source_url": NEW_URL,
-         "title_or_quote": NEW_QUOTE},
+         "title_or_quote": NEW_QUOTE, **found_by},
         {"change_type": "new_publication", "review_id": "", "number": "", "axis": "", "before": "", "after": "",
-         "published_on": "2024-03-04", "source_url": NEW_URL, "title_or_quote": f"Boards update {XSS}"},
+         "published_on": "2024-03-04", "source_url": NEW_URL, "title_or_quote": f"Boards update {XSS}", **found_by},
     ]
     dated = [p for p in settings.exports_dir.iterdir() if re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.name)]
     newest = max(dated, key=lambda p: p.name)
     assert (newest / "changes.csv").read_bytes() == latest.read_bytes()
     soup = BeautifulSoup((settings.site_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
     headline = soup.find(id="changes-headline").get_text()
-    assert re.fullmatch(
-        r"Since the previous version of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: 1 status change, 1 new statement, "
-        r"1 new publication\.", headline
-    ), headline
+    assert headline == (
+        f"Since the version of {quiet_at.strftime('%Y-%m-%d %H:%M')} UTC: 1 status change, 1 new statement, "
+        "1 new publication."
+    )
     status = soup.select_one("#changes details[data-change='status_change']")
     assert status.has_attr("open") and NEW_QUOTE in status.get_text()
     assert status.find("a", href=NEW_URL) is not None
+    # the first run's changes are still among the last 7 days'
+    assert len(_changes(settings.exports_dir / "latest" / "changes_last_7_days.csv")) == 271 + 3
 
 
 def test_scraped_markup_is_shown_as_text_never_run(weeks):
-    settings, _, _ = weeks
+    settings, _, _, _ = weeks
     raw = (settings.site_dir / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
     assert XSS not in raw
@@ -131,7 +142,7 @@ def test_scraped_markup_is_shown_as_text_never_run(weeks):
 
 
 def test_archived_captures_are_the_exact_bytes_linked_relatively(weeks):
-    settings, _, page = weeks
+    settings, _, page, _ = weeks
     soup = BeautifulSoup((settings.site_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
     links = {a["href"] for a in soup.find_all("a") if a.get_text() == "archived copy"}
     assert links and all(re.fullmatch(r"captures/[0-9a-f]{64}\.(html|json|pdf)", h) for h in links)

@@ -38,11 +38,13 @@ HEADERS = {
     "other_speaker",
     "evidence_by_publisher": "source,documents,relevant_documents,documents_with_evidence,evidence_rows,"
     "reviews_covered,review_ids,recommendations_covered,first_evidence_on,last_evidence_on",
-    "changes": "change_type,review_id,number,axis,before,after,published_on,source_url,title_or_quote",
+    "changes": "change_type,review_id,number,axis,before,after,published_on,source_url,title_or_quote,"
+    "detected_at,run_id,version_file",
 }
+CHANGES = ["changes", "changes_last_7_days", "changes_last_30_days"]
 TABLES = list(EXPORTS)
 EXPECTED_FILES = sorted(
-    [f"{t}.csv" for t in TABLES] + [f"{t}.parquet" for t in TABLES] + ["changes.csv", "tracker.xlsx"]
+    [f"{t}.csv" for t in TABLES] + [f"{t}.parquet" for t in TABLES] + [f"{c}.csv" for c in CHANGES] + ["tracker.xlsx"]
 )
 
 
@@ -207,13 +209,13 @@ def test_review_progress_csv_exactly(latest):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("table", TABLES + ["changes"])
+@pytest.mark.parametrize("table", TABLES + CHANGES)
 def test_each_csv_has_the_views_columns_and_rows_in_order(latest, wh, table):
     lines = _lines(latest / f"{table}.csv")
-    if table in HEADERS:
-        assert lines[0] == HEADERS[table]
+    if table in HEADERS or table in CHANGES:
+        assert lines[0] == HEADERS[table if table in HEADERS else "changes"]
     rows = _rows(latest / f"{table}.csv")
-    if table == "changes":
+    if table in CHANGES:
         assert len(rows) == 62 + 102 + 25 + wh.execute(
             "SELECT count(*) FILTER (WHERE response_status <> 'no_response') + "
             "count(*) FILTER (WHERE implementation_status <> 'unknown') FROM recommendation_status"
@@ -249,7 +251,7 @@ def test_workbook_has_a_sheet_per_table_frozen_bold_and_real_dates(latest, wh):
     from openpyxl import load_workbook
 
     wb = load_workbook(latest / "tracker.xlsx")
-    assert wb.sheetnames == TABLES + ["changes"]
+    assert wb.sheetnames == TABLES + CHANGES
     for table in TABLES:
         ws = wb[table]
         assert ws.freeze_panes == "A2", table

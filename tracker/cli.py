@@ -98,17 +98,20 @@ def ingest(settings, file, url, source, published):
 @click.option("--offline", is_flag=True, help="No network I/O: process what the archive holds.")
 @click.option("--sources", callback=_sources, help="Comma-separated subset: dhsc,kingsfund,nhsproviders,nhsi.")
 @click.option("--since", callback=_date, help="Discover only publications since YYYY-MM-DD.")
+@click.option("--scheduled", is_flag=True,
+              help="This is the weekly run (what cron passes): it starts a new week in the change digest.")
 @click.pass_obj
-def run(settings, offline, sources, since):
+def run(settings, offline, sources, since, scheduled):
     """Run every stage: discover and fetch, parse, extract, load, publish, export.
 
     Exits 3 (after publishing) when a source looks unhealthy, e.g. pages lost their titles or dates.
+    Changes found are added to the change log; a run that finds nothing new leaves the week's digest as it was.
 
     Example: tracker run --offline
     """
     from tracker.pipeline import run as run_pipeline
 
-    summary = run_pipeline(writable_home(settings), offline=offline, sources=sources, since=since)
+    summary = run_pipeline(writable_home(settings), offline=offline, sources=sources, since=since, scheduled=scheduled)
     click.echo(
         f"run {summary.run_id}: {summary.parsed} parsed, {summary.skipped_unchanged} unchanged, "
         f"{summary.errors} errors, {summary.recommendations} recommendations, {summary.evidence} evidence rows"
@@ -137,11 +140,14 @@ def status(settings):
 @cli.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder to write CSVs into.")
 @click.option("--version", "version", type=click.Path(exists=True, path_type=Path), help="An older published file (default: the current warehouse).")
+@click.option("--since", callback=_date, help="changes.csv lists the changes detected since YYYY-MM-DD (default: the week's).")
 @click.pass_obj
-def export(settings, out_dir, version):
-    """Write the progress tables as CSV, Parquet and one Excel workbook, and changes.csv.
+def export(settings, out_dir, version, since):
+    """Write the progress tables as CSV, Parquet and one Excel workbook, and the change digest.
 
-    changes.csv compares the version with the one published before it. Example: tracker export --out ~/briefing/tables
+    changes.csv holds the week's changes (since the weekly run before the latest one), or those
+    detected since --since; changes_last_7_days.csv and changes_last_30_days.csv the recent ones.
+    Example: tracker export --out ~/briefing/tables --since 2026-11-01
     """
     from tracker.publish.exports import export_to
     from tracker.warehouse.publish import open_published
@@ -154,7 +160,7 @@ def export(settings, out_dir, version):
     con = open_published(source)
     try:
         try:
-            written = export_to(con, out_dir, settings.published_dir)
+            written = export_to(con, out_dir, settings.published_dir, since)
         except OSError as exc:
             if exc.errno not in _CANNOT_WRITE:
                 raise

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("archive-write", "parse", "extract", "publish-build", "publish-swap")
+POINTS = ("archive-write", "parse", "extract", "publish-log", "publish-build", "publish-swap")
 
 
 def checkpoint(name: str) -> None:

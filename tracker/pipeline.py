@@ -69,7 +69,7 @@ def publish_stage(settings: Settings, run_id: str) -> str:
 def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     """Write the dated exports (CSV, Excel, Parquet, changes.csv) and the HTML briefing from a published warehouse.
 
-    The change digest compares this version with the one before it in published/; returns the paths written.
+    The change digest is read from the version's change log (tracker/publish/digest.py); returns the paths written.
     """
     from pathlib import Path
 
@@ -100,29 +100,52 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     }
 
 
-def record_run(settings: Settings, summary: RunSummary, started: datetime, mode: str, sources: str, outcome: str) -> None:
+def record_run(
+    settings: Settings, summary: RunSummary, started: datetime, mode: str, sources: str, outcome: str,
+    run_type: str = "manual", scheduled_for: datetime | None = None,
+) -> None:
+    """Record a run in `runs` (what it published is added by publishing, and kept)."""
     import json
 
     con = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
     try:
         con.execute(
-            "INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            """INSERT INTO runs (run_id, started_at, finished_at, mode, sources, outcome, summary, run_type, scheduled_for)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (run_id) DO UPDATE SET
+                   started_at = excluded.started_at, finished_at = excluded.finished_at, mode = excluded.mode,
+                   sources = excluded.sources, outcome = excluded.outcome, summary = excluded.summary,
+                   run_type = excluded.run_type, scheduled_for = excluded.scheduled_for""",
             [
                 summary.run_id,
-                started.replace(tzinfo=None),
-                datetime.now(timezone.utc).replace(tzinfo=None),
+                _naive(started),
+                _naive(datetime.now(timezone.utc)),
                 mode,
                 sources,
                 outcome,
                 json.dumps(summary.as_dict(), default=str),
+                run_type,
+                _naive(scheduled_for),
             ],
         )
     finally:
         con.close()
 
 
-def run(settings: Settings, offline: bool = True, sources: tuple[str, ...] = (), since=None) -> RunSummary:
-    """The whole weekly run under the run lock: fetch (unless offline), process, publish, outputs."""
+def _naive(moment: datetime | None) -> datetime | None:
+    """UTC without a zone, as every timestamp in the warehouse."""
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def run(
+    settings: Settings, offline: bool = True, sources: tuple[str, ...] = (), since=None, scheduled: bool = False
+) -> RunSummary:
+    """The whole weekly run under the run lock: fetch (unless offline), process, publish, outputs.
+
+    `scheduled` marks it as the weekly run (its ISO week is its slot), which starts a new week in the digest.
+    """
     from tracker.lock import run_lock
 
     with run_lock(settings.lock_file):
@@ -133,7 +156,8 @@ def run(settings: Settings, offline: bool = True, sources: tuple[str, ...] = (),
 
             summary.notes.extend(crawl_sources(settings, sources, since))
         process(settings, summary)
-        record_run(settings, summary, started, "offline" if offline else "live", ",".join(sources), "processed")
+        record_run(settings, summary, started, "offline" if offline else "live", ",".join(sources), "processed",
+                   "scheduled" if scheduled else "manual", started if scheduled else None)
         summary.published = publish_stage(settings, summary.run_id)
         outputs_stage(settings)
         return summary

@@ -51,6 +51,13 @@ def _number(env: dict[str, str], name: str, kind: type):
         raise SettingsError(f"{name} must be a number, got {env[name]!r}") from None
 
 
+def _count(env: dict[str, str], name: str, minimum: int) -> int:
+    value = env[name].strip()
+    if not value.isdigit() or int(value) < minimum:
+        raise SettingsError(f"{name} must be a whole number of at least {minimum}, got {env[name]!r}")
+    return int(value)
+
+
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -102,6 +109,11 @@ class Settings:
     # with the archive; a cap makes it spill to disk instead and keeps peak memory flat
     # (measured: 64MB costs about 5% of a full rebuild's time; see README, Benchmarks).
     duckdb_memory_limit: str = "64MB"
+    # published/ keeps the newest versions, for a quick look back and a rollback...
+    keep_versions: int = 8
+    # ...plus one version per ISO week for this many weeks (104: two years), so the warehouse as
+    # published by any weekly run in that span can still be exported (tracker/warehouse/publish.py).
+    keep_weeks: int = 104
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -134,6 +146,10 @@ class Settings:
         kwargs["alert_webhook"] = env.get("TRACKER_ALERT_WEBHOOK") or None
         if env.get("TRACKER_DUCKDB_MEMORY_LIMIT"):
             kwargs["duckdb_memory_limit"] = env["TRACKER_DUCKDB_MEMORY_LIMIT"]
+        if env.get("TRACKER_KEEP_VERSIONS"):
+            kwargs["keep_versions"] = _count(env, "TRACKER_KEEP_VERSIONS", minimum=1)
+        if env.get("TRACKER_KEEP_WEEKS"):
+            kwargs["keep_weeks"] = _count(env, "TRACKER_KEEP_WEEKS", minimum=0)
         return cls(**kwargs)
 
     @property

@@ -50,16 +50,26 @@ def check_health(source: str) -> dict:
     return assert_healthy(Settings.from_env(), source)
 
 
-def process() -> dict:
-    """Index the archive, parse what changed, extract recommendations and evidence (writes the working DB)."""
-    from tracker.pipeline import RunSummary, new_run_id
+def process(offline: bool = False, sources: str = "", run_type: str = "manual", scheduled_for: str | None = None) -> dict:
+    """Index the archive, parse what changed, extract recommendations and evidence (writes the working DB).
+
+    The run is recorded in `runs`: run_type "scheduled" with its slot (`scheduled_for`, ISO time) for the
+    weekly DAG's scheduled runs, so the change digest knows where a week starts; "manual" otherwise.
+    """
+    from datetime import datetime, timezone
+
+    from tracker.pipeline import RunSummary, new_run_id, record_run
     from tracker.pipeline import process as run_process
 
     from tracker.lock import run_lock
 
     settings = Settings.from_env()
     with run_lock(settings.lock_file):  # a CLI run on the same TRACKER_HOME must not interleave
+        started = datetime.now(timezone.utc)
         summary = run_process(settings, RunSummary(run_id=new_run_id()))
+        slot = datetime.fromisoformat(scheduled_for) if scheduled_for and run_type == "scheduled" else None
+        record_run(settings, summary, started, "offline" if offline else "live", sources, "processed",
+                   "scheduled" if slot else "manual", slot)
     return summary.as_dict()
 
 

@@ -1,11 +1,12 @@
 """The HTML briefing: one self-contained page that opens from a USB stick (no network, no CDN).
 
-site/index.html holds what changed since the previous version, per review a matplotlib chart of
-recommendations by response and by implementation status, and a table of every recommendation with
-its status badges, the verbatim quote behind each status, a link to the source and to the archived
-capture (site/captures/<sha256>.<ext>, the exact bytes from the WARC archive, linked relatively), and
-a search box and filters in inline vanilla JavaScript. Every scraped value is HTML-escaped; nothing
-scraped reaches a script, a style or an attribute other than an escaped data-/href value.
+site/index.html holds the week's changes and those of the last 7 and 30 days (publish/digest.py),
+per review a matplotlib chart of recommendations by response and by implementation status, and a
+table of every recommendation with its status badges, the verbatim quote behind each status, a link
+to the source and to the archived capture (site/captures/<sha256>.<ext>, the exact bytes from the
+WARC archive, linked relatively), and a search box and filters in inline vanilla JavaScript. Every
+scraped value is HTML-escaped; nothing scraped reaches a script, a style or an attribute other than
+an escaped data-/href value.
 
 The page depends only on the warehouse (and the archive for the captures): the same warehouse gives
 the same bytes, so the dates on it are the data's and the run's, never the clock's.
@@ -26,7 +27,7 @@ import duckdb
 
 from tracker.health import unhealthy_sources
 from tracker.publish import charts
-from tracker.publish.digest import CHANGE_TYPES, Digest
+from tracker.publish.digest import CHANGE_TYPES, Digest, describe
 from tracker.warehouse.db import warehouse_info
 
 log = logging.getLogger(__name__)
@@ -277,6 +278,23 @@ def _status_cell(status: str, basis: str | None, disputed: bool, positions: dict
     return "".join(parts)
 
 
+def _change_items(rows: list[tuple]) -> str:
+    items = []
+    for change_type, review_id, number, axis, before, after, published, url, text in (row[:9] for row in rows):
+        who = " ".join(x for x in (_e(review_id or ""), f"#{number}" if number is not None else "") if x)
+        if change_type == "status_change":
+            what = f"{_e(axis)}: {_badge(before)} \u2192 {_badge(after)} \u2014 \u201c{_e(text)}\u201d"
+        elif change_type in ("new_evidence", "withdrawn_evidence"):
+            what = f"{_e(axis)} {_badge(after or before)} \u2014 \u201c{_e(text)}\u201d"
+        else:
+            what = _e(text)
+        items.append(
+            f"<li>{'<strong>' + who + '</strong> ' if who else ''}{what} "
+            f"<span class='src'>({_e(_day(published))}, {_link(url, 'source')})</span></li>"
+        )
+    return "".join(items)
+
+
 def _health_section(unhealthy: list[tuple[str, str]], checked: int) -> str:
     """Which sources the last run found unhealthy, and why: a failed source is never a quiet week."""
     if not unhealthy:
@@ -315,26 +333,21 @@ def _changes_section(digest: Digest | None, unhealthy: list[tuple[str, str]] = (
             rows = by_type.get(kind)
             if not rows:
                 continue
-            items = []
-            for change_type, review_id, number, axis, before, after, published, url, text in rows:
-                who = " ".join(x for x in (_e(review_id or ""), f"#{number}" if number is not None else "") if x)
-                if kind == "status_change":
-                    what = f"{_e(axis)}: {_badge(before)} \u2192 {_badge(after)} \u2014 \u201c{_e(text)}\u201d"
-                elif kind in ("new_evidence", "withdrawn_evidence"):
-                    what = f"{_e(axis)} {_badge(after or before)} \u2014 \u201c{_e(text)}\u201d"
-                else:
-                    what = _e(text)
-                items.append(
-                    f"<li>{'<strong>' + who + '</strong> ' if who else ''}{what} "
-                    f"<span class='src'>({_e(_day(published))}, {_link(url, 'source')})</span></li>"
-                )
             # A normal week's few changes are shown; a first run's everything stays folded.
             open_attr = " open" if not digest.first_run and len(rows) <= 25 else ""
             parts.append(
                 f'<details{open_attr} data-change="{_e(kind)}"><summary>{_e(title)} ({len(rows)})</summary>'
-                f"<ul>{''.join(items)}</ul></details>"
+                f"<ul>{_change_items(rows)}</ul></details>"
             )
         parts.append("<p class='src'>Also in <code>exports/latest/changes.csv</code>.</p>")
+    for days, rows in digest.recent.items():
+        counted = describe(rows)
+        parts.append(
+            f'<details class="recent" id="changes-last-{days}-days" data-days="{days}"><summary>Detected in the last '
+            f"{days} days: {_e(counted) if counted else 'no changes'}</summary>"
+            + (f"<ul>{_change_items(rows)}</ul>" if rows else "")
+            + "</details>"
+        )
     parts.append("</section>")
     return "".join(parts)
 

@@ -94,9 +94,17 @@ def write_csvs(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     return written
 
 
-def write_changes_csv(digest: digest_mod.Digest, out_dir: Path) -> Path:
+def recent_name(days: int) -> str:
+    return f"{CHANGES}_last_{days}_days"
+
+
+def write_changes_csv(digest: digest_mod.Digest, out_dir: Path) -> list[Path]:
+    """changes.csv (the digest's window) and one file per recent period the digest has."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _write_csv(out_dir / f"{CHANGES}.csv", digest_mod.COLUMNS, digest.rows)
+    written = [_write_csv(out_dir / f"{CHANGES}.csv", digest_mod.CSV_COLUMNS, digest.rows)]
+    for days, rows in digest.recent.items():
+        written.append(_write_csv(out_dir / f"{recent_name(days)}.csv", digest_mod.CSV_COLUMNS, rows))
+    return written
 
 
 def write_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
@@ -157,7 +165,9 @@ def write_workbook(
         columns, rows = _table(con, table)
         _sheet(wb, table, columns, rows)
     if digest is not None:
-        _sheet(wb, CHANGES, list(digest_mod.COLUMNS), digest.rows)
+        _sheet(wb, CHANGES, list(digest_mod.CSV_COLUMNS), digest.rows)
+        for days, rows in digest.recent.items():
+            _sheet(wb, recent_name(days), list(digest_mod.CSV_COLUMNS), rows)
     if stamp is not None:  # the workbook's own dates follow the data, not the clock
         wb.properties.created = stamp
         wb.properties.modified = stamp
@@ -172,10 +182,10 @@ def write_workbook(
 def write_exports(
     con: duckdb.DuckDBPyConnection, out_dir: Path, digest: digest_mod.Digest | None = None
 ) -> list[Path]:
-    """The full set into out_dir: a CSV and a Parquet file per table, tracker.xlsx, changes.csv (given a digest)."""
+    """The full set into out_dir: a CSV and a Parquet file per table, tracker.xlsx, the changes CSVs (given a digest)."""
     written = write_csvs(con, out_dir)
     if digest is not None:
-        written.append(write_changes_csv(digest, out_dir))
+        written.extend(write_changes_csv(digest, out_dir))
     written.append(write_workbook(con, out_dir / WORKBOOK, digest, (info.published_at if (info := warehouse_info(con)) else None)))
     written.extend(write_parquet(con, out_dir))
     return written
@@ -208,6 +218,6 @@ def export_run(
     return dated
 
 
-def export_to(con: duckdb.DuckDBPyConnection, out_dir: Path, published_dir: Path) -> list[Path]:
-    """`tracker export`: the same set a run writes, with changes against the version before this one."""
-    return write_exports(con, out_dir, digest_mod.compute_digest(con, published_dir))
+def export_to(con: duckdb.DuckDBPyConnection, out_dir: Path, published_dir: Path, since: date | None = None) -> list[Path]:
+    """`tracker export`: the same set a run writes; `since` puts the changes detected since that day in changes.csv."""
+    return write_exports(con, out_dir, digest_mod.compute_digest(con, published_dir, since))

@@ -2,6 +2,14 @@
 
 An analyst's read-only connection to the old file keeps seeing the old file (the rename only
 changes which file the name points to), and the next connection sees the new one.
+
+Before building, the changes since the newest published version are appended to the working
+database's change_log (tracker/warehouse/changelog.py), which is then copied like every table.
+
+Retention: published/ keeps the newest `keep_versions` versions, plus one version per ISO week for
+the `keep_weeks` ISO weeks up to the newest version's: the week's scheduled (weekly) run's version
+when it published one, else the week's last version. So the version "as published" by any weekly
+run in that span can still be exported.
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ import duckdb
 
 from tracker.faults import checkpoint
 from tracker.settings import Settings
-from tracker.warehouse.db import apply_views, connect, migrate, sql_literal
+from tracker.warehouse import changelog
+from tracker.warehouse.db import apply_views, connect, migrate, open_work_db, sql_literal
 
 # Tables analysts get; working tables (blocks, archive index, crawl state) stay in the working database.
 PUBLISHED_TABLES = (
@@ -34,8 +43,8 @@ PUBLISHED_TABLES = (
     "crawl_state",
     "runs",
     "withdrawals",
+    "change_log",
 )
-KEEP_VERSIONS = 8
 
 
 def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Path:
@@ -49,6 +58,14 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
     version = settings.published_dir / f"tracker-{stamp}.duckdb"
     building = settings.published_dir / f".tracker-{stamp}.duckdb.part"
     building.unlink(missing_ok=True)
+    work = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
+    try:
+        changelog.record_changes(work, settings.published_dir, settings.warehouse, run_id, version.name,
+                                 now.astimezone(timezone.utc).replace(tzinfo=None))
+        scheduled = changelog.scheduled_versions(work)
+    finally:
+        work.close()
+    checkpoint("publish-log")
     con = connect(building, memory_limit=settings.duckdb_memory_limit)
     try:
         migrate(con, settings.sql_dir)
@@ -71,7 +88,7 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
     os.replace(building, version)
     checkpoint("publish-swap")
     _swap_in(version, settings.warehouse)
-    _prune(settings.published_dir)
+    _prune(settings.published_dir, settings.keep_versions, settings.keep_weeks, scheduled)
     return version
 
 
@@ -83,10 +100,31 @@ def _swap_in(version: Path, target: Path) -> None:
     os.replace(staging, target)
 
 
-def _prune(published_dir: Path) -> None:
-    versions = sorted(published_dir.glob("tracker-*.duckdb"))
-    for old in versions[:-KEEP_VERSIONS]:
-        old.unlink(missing_ok=True)
+def retained(names: list[str], keep_versions: int, keep_weeks: int, scheduled: set[str]) -> set[str]:
+    """Which version files to keep (see the module's docstring); the newest is always kept."""
+    stamped = sorted((datetime.strptime(n[len("tracker-"):-len(".duckdb")], "%Y%m%dT%H%M%S"), n)
+                     for n in names if changelog.VERSION_NAME.match(n))
+    if not stamped:
+        return set()
+    keep = {n for _, n in stamped[-max(keep_versions, 1):]}
+    newest = stamped[-1][0]
+    first_week = (newest - timedelta(days=newest.weekday())).date() - timedelta(weeks=keep_weeks - 1)
+    weeks: dict[tuple[int, int], list[str]] = {}
+    for moment, name in stamped:
+        if keep_weeks > 0 and moment.date() >= first_week:
+            weeks.setdefault(moment.isocalendar()[:2], []).append(name)
+    for names_in_week in weeks.values():
+        weekly = [n for n in names_in_week if n in scheduled]
+        keep.add((weekly or names_in_week)[-1])
+    return keep
+
+
+def _prune(published_dir: Path, keep_versions: int, keep_weeks: int, scheduled: set[str]) -> None:
+    versions = sorted(p for p in published_dir.glob("tracker-*.duckdb") if changelog.VERSION_NAME.match(p.name))
+    keep = retained([p.name for p in versions], keep_versions, keep_weeks, scheduled)
+    for old in versions:
+        if old.name not in keep:
+            old.unlink(missing_ok=True)
     for stale in published_dir.glob(".tracker-*.part"):
         stale.unlink(missing_ok=True)
 
