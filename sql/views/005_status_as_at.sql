@@ -8,24 +8,54 @@
 --   implementation - whichever position was published later (ties: official), since what has
 --                    happened on the ground is reported by commentators and regulators as much as by owners.
 CREATE OR REPLACE MACRO recommendation_status_as_at(as_at) AS TABLE
-WITH positions AS (
-    SELECT * FROM status_positions_as_at(as_at)
+WITH by_recommendation AS (
+    -- one row per recommendation: both positions on both axes side by side (one aggregate, no self-joins)
+    SELECT
+        review_id,
+        number,
+        any_value(status) FILTER (WHERE axis = 'response' AND position = 'official') AS official_response_status,
+        any_value(quote) FILTER (WHERE axis = 'response' AND position = 'official') AS official_response_quote,
+        any_value(published_on) FILTER (WHERE axis = 'response' AND position = 'official') AS official_response_published_on,
+        any_value(source_url) FILTER (WHERE axis = 'response' AND position = 'official') AS official_response_source_url,
+        any_value(cited_as) FILTER (WHERE axis = 'response' AND position = 'official') AS official_response_cited_as,
+        any_value(status) FILTER (WHERE axis = 'response' AND position = 'independent') AS independent_response_status,
+        any_value(quote) FILTER (WHERE axis = 'response' AND position = 'independent') AS independent_response_quote,
+        any_value(published_on) FILTER (WHERE axis = 'response' AND position = 'independent') AS independent_response_published_on,
+        any_value(source_url) FILTER (WHERE axis = 'response' AND position = 'independent') AS independent_response_source_url,
+        any_value(cited_as) FILTER (WHERE axis = 'response' AND position = 'independent') AS independent_response_cited_as,
+        any_value(status) FILTER (WHERE axis = 'implementation' AND position = 'official') AS official_implementation_status,
+        any_value(quote) FILTER (WHERE axis = 'implementation' AND position = 'official') AS official_implementation_quote,
+        any_value(published_on) FILTER (WHERE axis = 'implementation' AND position = 'official') AS official_implementation_published_on,
+        any_value(source_url) FILTER (WHERE axis = 'implementation' AND position = 'official') AS official_implementation_source_url,
+        any_value(cited_as) FILTER (WHERE axis = 'implementation' AND position = 'official') AS official_implementation_cited_as,
+        any_value(status) FILTER (WHERE axis = 'implementation' AND position = 'independent') AS independent_implementation_status,
+        any_value(quote) FILTER (WHERE axis = 'implementation' AND position = 'independent') AS independent_implementation_quote,
+        any_value(published_on) FILTER (WHERE axis = 'implementation' AND position = 'independent') AS independent_implementation_published_on,
+        any_value(source_url) FILTER (WHERE axis = 'implementation' AND position = 'independent') AS independent_implementation_source_url,
+        any_value(cited_as) FILTER (WHERE axis = 'implementation' AND position = 'independent') AS independent_implementation_cited_as
+    FROM status_positions_as_at(as_at)
+    GROUP BY review_id, number
 ),
 headline AS (
     SELECT
-        p.*,
-        row_number() OVER (
-            PARTITION BY p.review_id, p.number, p.axis
-            ORDER BY CASE WHEN p.axis = 'response' AND p.position <> 'official' THEN 1 ELSE 0 END,
-                     p.published_on DESC NULLS LAST, (p.position = 'official') DESC
-        ) AS rank_in_axis
-    FROM positions AS p
-),
-latest AS (
-    SELECT * FROM headline WHERE rank_in_axis = 1
+        b.*,
+        CASE WHEN b.official_response_status IS NOT NULL THEN 'official'
+             WHEN b.independent_response_status IS NOT NULL THEN 'independent' END AS response_basis,
+        -- the later position (undated ranks last), ties official
+        CASE WHEN b.independent_implementation_status IS NOT NULL
+                  AND (b.official_implementation_status IS NULL
+                       OR (b.independent_implementation_published_on IS NOT NULL
+                           AND (b.official_implementation_published_on IS NULL
+                                OR b.independent_implementation_published_on > b.official_implementation_published_on)))
+                 THEN 'independent'
+             WHEN b.official_implementation_status IS NOT NULL THEN 'official' END AS implementation_basis
+    FROM by_recommendation AS b
 ),
 disputed AS (
-    SELECT DISTINCT review_id, number, axis FROM status_disagreements_as_at(as_at)
+    SELECT review_id, number, bool_or(axis = 'response') AS response_disputed,
+           bool_or(axis = 'implementation') AS implementation_disputed
+    FROM status_disagreements_as_at(as_at)
+    GROUP BY review_id, number
 ),
 evidence_summary AS (
     SELECT review_id, number, count(*) AS evidence_count, max(published_on) AS last_evidence_on,
@@ -38,52 +68,23 @@ SELECT
     r.review_id,
     r.number,
     r.text,
-    coalesce(resp.status, 'no_response') AS response_status,
-    coalesce(impl.status, 'unknown') AS implementation_status,
+    coalesce(CASE h.response_basis WHEN 'official' THEN h.official_response_status
+                                   ELSE h.independent_response_status END, 'no_response') AS response_status,
+    coalesce(CASE h.implementation_basis WHEN 'official' THEN h.official_implementation_status
+                                         ELSE h.independent_implementation_status END, 'unknown') AS implementation_status,
     coalesce(s.evidence_count, 0) AS evidence_count,
     s.last_evidence_on,
     s.last_evidence_url,
-    resp.position AS response_basis,
-    impl.position AS implementation_basis,
-    o_resp.status AS official_response_status,
-    o_resp.quote AS official_response_quote,
-    o_resp.published_on AS official_response_published_on,
-    o_resp.source_url AS official_response_source_url,
-    o_resp.cited_as AS official_response_cited_as,
-    i_resp.status AS independent_response_status,
-    i_resp.quote AS independent_response_quote,
-    i_resp.published_on AS independent_response_published_on,
-    i_resp.source_url AS independent_response_source_url,
-    i_resp.cited_as AS independent_response_cited_as,
-    o_impl.status AS official_implementation_status,
-    o_impl.quote AS official_implementation_quote,
-    o_impl.published_on AS official_implementation_published_on,
-    o_impl.source_url AS official_implementation_source_url,
-    o_impl.cited_as AS official_implementation_cited_as,
-    i_impl.status AS independent_implementation_status,
-    i_impl.quote AS independent_implementation_quote,
-    i_impl.published_on AS independent_implementation_published_on,
-    i_impl.source_url AS independent_implementation_source_url,
-    i_impl.cited_as AS independent_implementation_cited_as,
-    d_resp.axis IS NOT NULL AS response_disputed,
-    d_impl.axis IS NOT NULL AS implementation_disputed
+    h.response_basis,
+    h.implementation_basis,
+    h.official_response_status, h.official_response_quote, h.official_response_published_on, h.official_response_source_url, h.official_response_cited_as, h.independent_response_status, h.independent_response_quote, h.independent_response_published_on, h.independent_response_source_url, h.independent_response_cited_as, h.official_implementation_status, h.official_implementation_quote, h.official_implementation_published_on, h.official_implementation_source_url, h.official_implementation_cited_as, h.independent_implementation_status, h.independent_implementation_quote, h.independent_implementation_published_on, h.independent_implementation_source_url, h.independent_implementation_cited_as,
+    coalesce(d.response_disputed, false) AS response_disputed,
+    coalesce(d.implementation_disputed, false) AS implementation_disputed
 FROM recommendations AS r
-LEFT JOIN latest AS resp
-    ON resp.review_id = r.review_id AND resp.number = r.number AND resp.axis = 'response'
-LEFT JOIN latest AS impl
-    ON impl.review_id = r.review_id AND impl.number = r.number AND impl.axis = 'implementation'
-LEFT JOIN positions AS o_resp
-    ON o_resp.review_id = r.review_id AND o_resp.number = r.number AND o_resp.axis = 'response' AND o_resp.position = 'official'
-LEFT JOIN positions AS i_resp
-    ON i_resp.review_id = r.review_id AND i_resp.number = r.number AND i_resp.axis = 'response' AND i_resp.position = 'independent'
-LEFT JOIN positions AS o_impl
-    ON o_impl.review_id = r.review_id AND o_impl.number = r.number AND o_impl.axis = 'implementation' AND o_impl.position = 'official'
-LEFT JOIN positions AS i_impl
-    ON i_impl.review_id = r.review_id AND i_impl.number = r.number AND i_impl.axis = 'implementation' AND i_impl.position = 'independent'
-LEFT JOIN disputed AS d_resp
-    ON d_resp.review_id = r.review_id AND d_resp.number = r.number AND d_resp.axis = 'response'
-LEFT JOIN disputed AS d_impl
-    ON d_impl.review_id = r.review_id AND d_impl.number = r.number AND d_impl.axis = 'implementation'
+LEFT JOIN headline AS h
+    ON h.review_id = r.review_id AND h.number = r.number
+LEFT JOIN disputed AS d
+    ON d.review_id = r.review_id AND d.number = r.number
 LEFT JOIN evidence_summary AS s
     ON s.review_id = r.review_id AND s.number = r.number
 ORDER BY r.review_id, r.number;

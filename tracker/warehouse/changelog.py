@@ -74,10 +74,19 @@ _EVIDENCE_KEY = "review_id, number, axis, status, quote, source_url, published_o
 _PUBLICATION_KEY = "url, content_sha256, review_id, published_on, title"
 
 
+def stage_headlines(con: duckdb.DuckDBPyConnection, has_previous: bool) -> None:
+    """Materialise both headline states as temp tables first: evaluated inside the one diff query, the
+    status views' many operators would each claim their share of the pipeline's small memory cap."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cur_headline AS {_CURRENT_HEADLINE}")
+    if has_previous:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE prev_headline AS {_PREVIOUS_HEADLINE}")
+
+
 def changes_sql(has_previous: bool) -> str:
     """What differs between the current tables (unqualified) and `prev` (attached), one row per change,
-    in digest order, with `ordinal` numbering them. Without a previous state everything is new."""
-    prev_latest = _PREVIOUS_HEADLINE if has_previous else (
+    in digest order, with `ordinal` numbering them. Without a previous state everything is new.
+    stage_headlines(con, has_previous) must have run on the connection."""
+    prev_latest = "SELECT * FROM prev_headline" if has_previous else (
         "SELECT NULL::VARCHAR AS review_id, NULL::INTEGER AS number, NULL::VARCHAR AS axis, NULL::VARCHAR AS status "
         "WHERE false"
     )
@@ -94,7 +103,7 @@ def changes_sql(has_previous: bool) -> str:
         else f"SELECT {_PUBLICATION_KEY} FROM publications WHERE false"
     )
     return f"""
-WITH cur_latest AS ({_CURRENT_HEADLINE}),
+WITH cur_latest AS (SELECT * FROM cur_headline),
 prev_latest AS ({prev_latest}),
 axes AS (SELECT unnest(['response', 'implementation']) AS axis),
 cur_recs AS (SELECT review_id, number, text, source_url FROM recommendations),
@@ -170,9 +179,11 @@ def diff(con: duckdb.DuckDBPyConnection, previous: Path | None) -> list[tuple]:
     """Changes of the tables `con` reads against the database file `previous` (attached read-only)."""
     columns = ", ".join(COLUMNS)
     if previous is None:
+        stage_headlines(con, False)
         return [tuple(r) for r in con.execute(f"SELECT {columns} FROM ({changes_sql(False)})").fetchall()]
     con.execute(f"ATTACH {sql_literal(previous)} AS prev (READ_ONLY)")
     try:
+        stage_headlines(con, True)
         return [tuple(r) for r in con.execute(f"SELECT {columns} FROM ({changes_sql(True)})").fetchall()]
     finally:
         con.execute("DETACH prev")
@@ -222,6 +233,7 @@ def record_changes(
         con.execute("BEGIN TRANSACTION")
         try:
             start = con.execute("SELECT coalesce(max(change_id), 0) FROM change_log").fetchone()[0]
+            stage_headlines(con, baseline is not None)
             added = con.execute(
                 f"""INSERT INTO change_log (change_id, {columns}, run_id, version_file, detected_at)
                     SELECT ? + ordinal, {columns}, ?, ?, ? FROM ({changes_sql(baseline is not None)})""",
