@@ -12,6 +12,7 @@ from tracker.health import ParseTally, check_sources
 from tracker.settings import Settings
 from tracker.stages.extraction import run_extract_stage
 from tracker.stages.parsing import run_parse_stage
+from tracker.stages.sandbox import Limits
 from tracker.warehouse import load
 from tracker.warehouse.db import open_work_db
 
@@ -45,7 +46,7 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
         summary.indexed = load.index_archive(con, settings.archive_dir)
         load.replace_crawl_state(con, load_all_states(settings))
         tally = ParseTally()
-        run_parse_stage(con, settings.archive_dir, summary, tally)
+        run_parse_stage(con, settings.archive_dir, summary, tally, Limits.from_settings(settings), settings.workers)
         run_extract_stage(con, settings, summary)
         summary.unhealthy = check_sources(con, settings, summary.run_id, tally)
     finally:

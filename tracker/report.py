@@ -93,10 +93,13 @@ def status_text(settings: Settings) -> str:
             out.append(f"\nStatements the rules could not tie to recommendations ({len(unresolved)}; settle with a "
                        "correction row, see `unresolved_statements`)")
             out.append(_table(["review", "published", "says", "why", "quote", "source"], unresolved))
-        errors = con.execute("SELECT url, stage, error FROM processing_errors ORDER BY url").fetchall()
+        errors = con.execute(
+            "SELECT url, stage, coalesce(breach, ''), error FROM processing_errors ORDER BY url, stage"
+        ).fetchall()
         if errors:
-            out.append(f"\nProcessing errors ({len(errors)}; retried next run)")
-            out.append(_table(["url", "stage", "error"], errors))
+            out.append(f"\nProcessing errors ({len(errors)}; retried next run, except a limit breach: "
+                       "only once the document's bytes change)")
+            out.append(_table(["url", "stage", "breach", "error"], errors))
         return "\n".join(out)
     finally:
         con.close()

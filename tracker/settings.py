@@ -38,6 +38,12 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _at_least(value, floor, name: str):
+    if value < floor:
+        raise ValueError(f"{name} must be at least {floor:g}, got {value:g}")
+    return value
+
+
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -71,6 +77,14 @@ class Settings:
     # with the archive; a cap makes it spill to disk instead and keeps peak memory flat
     # (measured: 64MB costs about 5% of a full rebuild's time; see README, Benchmarks).
     duckdb_memory_limit: str = "64MB"
+    # Processes parsing documents (TRACKER_WORKERS; default: the CPU count, at most 4).
+    workers: int = field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)))
+    # Each document is parsed in a worker held to this much address space (MB) and this many seconds
+    # (wall clock and CPU time): a 1 MB PDF can inflate to gigabytes, a page can take minutes.
+    parse_memory_mb: int = 1024
+    parse_seconds: float = 120.0
+    # Seconds of extraction (reading a parsed document for recommendations and statements) per document.
+    extract_seconds: float = 120.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -100,6 +114,13 @@ class Settings:
         kwargs["alert_webhook"] = env.get("TRACKER_ALERT_WEBHOOK") or None
         if env.get("TRACKER_DUCKDB_MEMORY_LIMIT"):
             kwargs["duckdb_memory_limit"] = env["TRACKER_DUCKDB_MEMORY_LIMIT"]
+        if env.get("TRACKER_WORKERS"):
+            kwargs["workers"] = max(1, int(env["TRACKER_WORKERS"]))
+        if env.get("TRACKER_PARSE_MEMORY_MB"):
+            kwargs["parse_memory_mb"] = _at_least(int(env["TRACKER_PARSE_MEMORY_MB"]), 128, "TRACKER_PARSE_MEMORY_MB")
+        for name, key in (("TRACKER_PARSE_SECONDS", "parse_seconds"), ("TRACKER_EXTRACT_SECONDS", "extract_seconds")):
+            if env.get(name):
+                kwargs[key] = _at_least(float(env[name]), 0.1, name)
         return cls(**kwargs)
 
     @property

@@ -1,26 +1,24 @@
 """The parse stage: the newest capture of each URL, parsed in worker processes, stored in batches.
 
-Unchanged content (same SHA-256 and parser version) is not parsed again. Parsing is CPU-bound and
-independent per document, so it runs in a process pool; storing stays in this process (DuckDB has
-one writer) and goes in batches through Arrow, one transaction per batch.
+Unchanged content (same SHA-256 and parser version) is not parsed again. Every document is parsed
+in a worker process held to memory and time limits (tracker/stages/sandbox.py), so a hostile
+document costs at most its limits and becomes a processing error; one that breached a limit is not
+tried again until its bytes change. Storing stays in this process (DuckDB has one writer) and goes
+in batches through Arrow, one transaction per batch; errors are recorded as they happen.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from multiprocessing import current_process, get_context
 from pathlib import Path
 
 import duckdb
 
 from tracker.faults import checkpoint
-from tracker.fetch.archive import read_capture
 from tracker.health import ParseTally
 from tracker.items import Publication
-from tracker.sources import is_document, parse_capture
+from tracker.sources import is_document
+from tracker.stages.sandbox import Job, Limits, parse_in_workers
 from tracker.warehouse import load
 
 log = logging.getLogger(__name__)
@@ -28,79 +26,49 @@ log = logging.getLogger(__name__)
 # Bump when parsing changes, so unchanged captures are parsed again with the new code.
 PARSER_VERSION = 3
 BATCH = 64  # documents per transaction: bounded memory, few round trips
-POOL_MIN = 24  # below this many documents a process pool costs more than it saves
 
 
-@dataclass
-class Job:
-    url: str
-    warc_path: str
-    offset: int
-
-
-@dataclass
-class Parsed:
-    job: Job
-    publication: Publication | None = None
-    error: str | None = None
-    fetched_at: object = None
-
-
-def parse_one(job: Job) -> Parsed:
-    """Read one capture and parse it; any failure is returned, never raised (it runs in a worker)."""
-    capture = None
-    try:
-        capture = read_capture(Path(job.warc_path), job.offset)
-        return Parsed(job, publication=parse_capture(capture))
-    except Exception as exc:  # one bad document never stops the run
-        return Parsed(job, error=f"{type(exc).__name__}: {exc}", fetched_at=capture.fetched_at if capture else None)
-
-
-def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], int]:
-    """Captures to parse (new or changed content, or a newer parser) and how many are unchanged."""
+def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], int, int]:
+    """Captures to parse (new or changed content, or a newer parser), how many are unchanged, and how
+    many are held back because these very bytes breached a limit before."""
     done = {
         row[0]: (row[1], row[2])
         for row in con.execute("SELECT capture_url, sha256, parser_version FROM parsed_captures").fetchall()
     }
-    jobs, unchanged = [], 0
+    breached = load.held_breaches(con, "parse")
+    jobs, unchanged, held = [], 0, 0
     for url, warc_file, offset, sha256, content_type in load.latest_captures(con):
         if not is_document(url, content_type):
             continue  # robots.txt, sitemaps, search and CDX answers are archived but are not publications
         if done.get(url) == (sha256, PARSER_VERSION):
             unchanged += 1
             continue
-        jobs.append(Job(url, str(archive_dir / warc_file), offset))
-    return jobs, unchanged
+        if breached.get(url) == sha256:
+            held += 1
+            continue
+        jobs.append(Job(url, str(archive_dir / warc_file), offset, sha256))
+    return jobs, unchanged, held
 
 
-def _workers() -> int:
-    if current_process().daemon:
-        return 1  # a Celery prefork worker is daemonic, and daemonic processes may not have children
-    env = os.environ.get("TRACKER_WORKERS")
-    return max(1, int(env)) if env else max(1, min(os.cpu_count() or 1, 4))
+def _captured_at(con: duckdb.DuckDBPyConnection, job: Job):
+    row = con.execute("SELECT fetched_at FROM archive_index WHERE warc_file = ? AND warc_offset = ?",
+                      [Path(job.warc_path).name, job.offset]).fetchone()
+    return row[0] if row else None
 
 
-def parse_all(jobs: list[Job]):
-    """Parsed results in job order, from a process pool when there are enough jobs to pay for it."""
-    workers = _workers()
-    if workers == 1 or len(jobs) < POOL_MIN:
-        for job in jobs:
-            yield parse_one(job)
-        return
-    # spawn, not fork: the parent holds a DuckDB connection and its threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        for start in range(0, len(jobs), BATCH * workers):
-            yield from pool.map(parse_one, jobs[start : start + BATCH * workers], chunksize=4)
-
-
-def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, tally: ParseTally) -> None:
-    jobs, summary.skipped_unchanged = pending_jobs(con, archive_dir)
+def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, tally: ParseTally,
+                    limits: Limits | None = None, workers: int = 1) -> None:
+    jobs, summary.skipped_unchanged, held = pending_jobs(con, archive_dir)
+    if held:
+        summary.notes.append(f"{held} document(s) not parsed again: they breached a parse limit and their bytes "
+                             "have not changed (see processing_errors)")
     batch: list[tuple[Publication, str, int]] = []
-    for result in parse_all(jobs):
+    for result in parse_in_workers(jobs, limits or Limits(), workers):
         if result.error is not None:
             summary.errors += 1
             log.warning("parse failed for %s: %s", result.job.url, result.error)
-            load.record_error(con, result.job.url, "parse", result.error, result.fetched_at)
+            captured_at = result.fetched_at or (_captured_at(con, result.job) if result.breach else None)
+            load.record_error(con, result.job.url, "parse", result.error, captured_at, result.job.sha256, result.breach)
             continue
         pub = result.publication
         batch.append((pub, Path(result.job.warc_path).name, result.job.offset))
