@@ -72,6 +72,7 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     """
     from pathlib import Path
 
+    from tracker.lock import outputs_lock
     from tracker.publish.briefing import write_briefing
     from tracker.publish.digest import compute_digest
     from tracker.publish.exports import CHANGES, WORKBOOK, export_run
@@ -79,14 +80,15 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     from tracker.warehouse.publish import open_published
 
     source = Path(warehouse) if warehouse else settings.warehouse
-    con = open_published(source)
-    try:
-        published_at = warehouse_info(con).published_at
-        digest = compute_digest(con, settings.published_dir)
-        exports = export_run(con, settings.exports_dir, published_at.date(), digest)
-        site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
-    finally:
-        con.close()
+    with outputs_lock(settings.outputs_lock_file):  # an Airflow outputs task and a CLI run never interleave
+        con = open_published(source)
+        try:
+            published_at = warehouse_info(con).published_at
+            digest = compute_digest(con, settings.published_dir)
+            exports = export_run(con, settings.exports_dir, published_at.date(), digest)
+            site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
+        finally:
+            con.close()
     latest = settings.exports_dir / "latest"
     return {
         "exports": str(exports),

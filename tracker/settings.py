@@ -165,6 +165,10 @@ class Settings:
     def lock_file(self) -> Path:
         return self.home / "run.lock"
 
+    @property
+    def outputs_lock_file(self) -> Path:
+        return self.home / "outputs.lock"
+
 
 def _host(url: str) -> str:
     from urllib.parse import urlsplit
