@@ -3,7 +3,8 @@
 site/index.html holds what changed since the previous version, per review a matplotlib chart of
 recommendations by response and by implementation status, and a table of every recommendation with
 its status badges, the verbatim quote behind each status, a link to the source and to the archived
-capture (site/captures/<sha256>.<ext>, the exact bytes from the WARC archive, linked relatively), and
+capture (site/captures/<sha256>.<ext>, named by the SHA-256 of the bytes in the WARC archive, linked
+relatively; an HTML copy has its scripts removed and every load blocked: see captures.py), and
 a search box and filters in inline vanilla JavaScript. Every scraped value is HTML-escaped; nothing
 scraped reaches a script, a style or an attribute other than an escaped data-/href value.
 
@@ -25,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from tracker.publish import charts
+from tracker.publish.captures import safe_copy
 from tracker.publish.digest import CHANGE_TYPES, Digest
 from tracker.warehouse.db import warehouse_info
 
@@ -86,10 +88,10 @@ def _capture_files(con: duckdb.DuckDBPyConnection, archive_dir: Path | None, url
         except Exception as exc:  # a missing archive must not cost the analysts their briefing
             log.warning("briefing: no archived capture for %s: %s", url, exc)
             continue
-        sha = hashlib.sha256(capture.body).hexdigest()
+        sha = hashlib.sha256(capture.body).hexdigest()  # named by the archived bytes, as in the WARC archive
         mime = (capture.content_type or "").split(";")[0].strip().lower()
         ext = _EXTENSIONS.get(mime, "bin")
-        found[url] = CaptureFile(f"{sha}.{ext}", capture.body)
+        found[url] = CaptureFile(f"{sha}.{ext}", safe_copy(capture.body, capture.content_type))
     return found
 
 
