@@ -107,8 +107,9 @@ def test_a_second_run_on_the_same_home_exits_with_a_clear_message(tmp_path):
     run_cli(home, "run", "--offline")  # once the lock is free, runs proceed
 
 
-def test_parsing_runs_in_process_inside_a_daemonic_worker(tmp_path):
-    """Celery's prefork workers are daemonic and may not start a process pool: parse in-process there."""
+def test_parsing_works_inside_a_daemonic_worker(tmp_path):
+    """Celery's prefork workers are daemonic and may not start a multiprocessing pool: the parse workers
+    are plain subprocesses, so they start there too (and hold their limits there)."""
     home = tmp_path / "home"
     run_cli(home, "import-warc", str(SAMPLE_WARC))
     code = (

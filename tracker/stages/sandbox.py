@@ -1,10 +1,10 @@
 """Parse untrusted documents in worker processes held to memory, CPU-time and wall-clock limits.
 
 Every document is parsed in a worker, however few there are: a 1 MB PDF can inflate to gigabytes,
-and a parser that dies must take only its worker with it. Each worker is a fresh interpreter
-(`python -m tracker.stages.sandbox`) that caps its own address space (RLIMIT_AS, as `prlimit --as`
-would) and, per document, its CPU time (RLIMIT_CPU); the parent holds each document to a wall-clock
-deadline and kills a worker that overruns it. A breach (out of memory, out of time, or a crash of
+and a parser that dies must take only its worker with it. Each worker is a fresh interpreter that
+caps its own address space (RLIMIT_AS, as `prlimit --as` would) and, per document, its CPU time
+(RLIMIT_CPU); the parent holds each document to a wall-clock deadline and kills a worker that
+overruns it. A breach (out of memory, out of time, or a crash of
 the parser) is reported as a `Parsed` with `breach` set, and the worker is replaced.
 
 Workers are plain subprocesses talking over pipes (not a multiprocessing pool), so they also run
@@ -31,6 +31,12 @@ TIME = "time"
 CRASH = "crash"
 WINDOW = 256  # results held back at most, to hand them over in job order
 READY = "ready"
+# A worker imports the same tracker package as its parent, and runs the loop of the module imported by
+# name, so what it sends unpickles as tracker.stages.sandbox.Parsed.
+_BOOT = ("import sys\n"
+         "if sys.argv[1] not in sys.path: sys.path.insert(0, sys.argv[1])\n"
+         "from tracker.stages.sandbox import _serve\n"
+         "_serve(int(sys.argv[2]), int(sys.argv[3]))\n")
 
 
 @dataclass(frozen=True)
@@ -121,12 +127,11 @@ class _Worker:
         job_r, job_w = os.pipe()
         res_r, res_w = os.pipe()
         self.stderr = tempfile.TemporaryFile()
-        root = str(Path(__file__).resolve().parents[2])  # the same tracker package as this process
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        root = str(Path(__file__).resolve().parents[2])  # the folder this tracker package was imported from
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tracker.stages.sandbox", str(limits.memory_mb), str(math.ceil(limits.seconds))],
-                stdin=job_r, stdout=res_w, stderr=self.stderr, env=env, close_fds=True,
+                [sys.executable, "-c", _BOOT, root, str(limits.memory_mb), str(math.ceil(limits.seconds))],
+                stdin=job_r, stdout=res_w, stderr=self.stderr, close_fds=True,
             )
         finally:
             os.close(job_r)
@@ -289,10 +294,3 @@ def parse_in_workers(jobs: list[Job], limits: Limits, workers: int):
         yield from pool.parse(jobs)
     finally:
         pool.close()
-
-
-if __name__ == "__main__":
-    # run the imported module's loop, so what it sends pickles as tracker.stages.sandbox.Parsed, not __main__'s
-    from tracker.stages.sandbox import _serve as serve
-
-    serve(int(sys.argv[1]), int(sys.argv[2]))
