@@ -17,11 +17,11 @@ from tracker.extract.relevance import relevance
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
 from tracker.faults import checkpoint
-from tracker.stages.budget import OverBudget, time_budget
-from tracker.stages.sandbox import TIME
 from tracker.items import Block, Evidence, Publication, Recommendation, Unresolved
 from tracker.registry import REGISTRY_FILE, linked_to_review, load_reviews, owning_review
 from tracker.settings import Settings
+from tracker.stages.budget import OverBudget, time_budget
+from tracker.stages.sandbox import TIME
 from tracker.warehouse import load
 
 log = logging.getLogger(__name__)
