@@ -151,3 +151,31 @@ def test_parse_workers_hold_the_memory_cap_themselves(tmp_path):
         assert core.split()[4:6] == ["0", "0"]
     finally:
         pool.close()
+
+
+def test_results_keep_job_order_and_a_breach_is_confirmed_in_a_fresh_worker(tmp_path):
+    """One worker, a bomb after a fine page: the worker that dies had parsed before, so the bomb is tried
+    once more in a fresh worker (leftovers of earlier documents must not condemn it), then recorded."""
+    from datetime import datetime, timezone
+
+    from tracker.fetch.archive import ArchiveWriter, iter_records
+    from tracker.stages.sandbox import Job, Limits, WorkerPool
+
+    pages = {KF + f"blogs/fine-{i}": FINE for i in range(3)}
+    bomb = pdf_bomb(200)
+    with ArchiveWriter(tmp_path, prefix="pool") as writer:
+        for url, body in [(KF + "blogs/fine-0", FINE), (KF + "reports/bomb.pdf", bomb),
+                          (KF + "blogs/fine-1", FINE), (KF + "blogs/fine-2", FINE)]:
+            ctype = "application/pdf" if url.endswith(".pdf") else "text/html"
+            writer.write_response(url, body, headers=[("Content-Type", ctype)],
+                                  fetched_at=datetime(2024, 3, 4, tzinfo=timezone.utc), source="kingsfund")
+    jobs = [Job(info.url, str(writer.path), info.offset, info.sha256) for info, _ in iter_records(writer.path, with_body=False)]
+    pool = WorkerPool(Limits(memory_mb=128, seconds=60), size=1)
+    try:
+        results = list(pool.parse(jobs))
+    finally:
+        pool.close()
+    assert pool.started == 3  # the first, a fresh one for the bomb's second try, one for the pages after it
+    assert [r.job.url for r in results] == [j.url for j in jobs]
+    assert [r.breach for r in results] == [None, "memory", None, None]
+    assert [r.publication.url for r in results if r.publication] == list(pages)

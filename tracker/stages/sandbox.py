@@ -200,9 +200,11 @@ class WorkerPool:
         self.limits = limits
         self.size = max(1, size)
         self.workers: list[_Worker] = []
+        self.started = 0  # workers started in all, replacements included
 
     def _start(self, count: int = 1) -> list[_Worker]:
         started = [_Worker(self.limits) for _ in range(count)]
+        self.started += count
         self.workers.extend(started)
         for worker in started:  # they start side by side; wait for each in turn
             try:
