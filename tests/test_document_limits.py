@@ -122,8 +122,9 @@ def test_twenty_thousand_review_mentions_are_matched_in_linear_time(tmp_path):
 def test_a_document_over_its_extraction_budget_is_an_error_not_a_stalled_run(tmp_path):
     home = tmp_path / "home"
     ingest(home, tmp_path, "fine.html", FINE, KF + "blogs/fine")
-    sha = ingest(home, tmp_path, "long.html", big_page(3_000_000), KF + "blogs/long")  # many status sentences
-    proc = cli(home, "run", "--offline", TRACKER_EXTRACT_SECONDS="1")
+    sha = ingest(home, tmp_path, "long.html", big_page(6_000_000), KF + "blogs/long")  # many status sentences
+    # its blocks, stored by the parse stage, must not leave extraction without room in DuckDB's buffer pool
+    proc = cli(home, "run", "--offline", TRACKER_EXTRACT_SECONDS="1", TRACKER_DUCKDB_MEMORY_LIMIT="12MB")
     assert proc.returncode in (0, 3) and "Traceback" not in proc.stderr, proc.stderr
     [(url, stage, breach, content_sha, error)] = errors(home)
     assert (url, stage, breach, content_sha) == (KF + "blogs/long", "extract", "time", sha)
@@ -131,7 +132,7 @@ def test_a_document_over_its_extraction_budget_is_an_error_not_a_stalled_run(tmp
     # the other document's evidence is there; the long one contributed none
     assert query(home, "SELECT DISTINCT source_url FROM status_evidence") == [(KF + "blogs/fine",)]
 
-    again = cli(home, "run", "--offline", TRACKER_EXTRACT_SECONDS="1")
+    again = cli(home, "run", "--offline", TRACKER_EXTRACT_SECONDS="1", TRACKER_DUCKDB_MEMORY_LIMIT="12MB")
     assert again.returncode in (0, 3)
     assert last_summary(home)["extracted"] == 0  # not read again while its bytes and the rules are unchanged
     assert [row[:4] for row in errors(home)] == [(KF + "blogs/long", "extract", "time", sha)]

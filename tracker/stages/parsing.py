@@ -82,3 +82,7 @@ def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, 
         load.store_publications(con, batch, PARSER_VERSION)
         summary.parsed += len(batch)
         checkpoint("parse")
+    if summary.parsed:
+        # write what was stored to the database file now: held in memory until a checkpoint, a large
+        # page's blocks would leave the next stage no room under TRACKER_DUCKDB_MEMORY_LIMIT
+        con.execute("CHECKPOINT")
