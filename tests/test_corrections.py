@@ -103,3 +103,73 @@ def test_evaluate_command_reports_scores(sample_home):
 
     proc = run_cli(sample_home, "evaluate", str(SAMPLE_LABELS), "--min-recall", "0.95", "--min-precision", "0.95")
     assert re.search(r"^recall 0\.9\d\d  precision 0\.9\d\d$", proc.stdout, re.M), proc.stdout
+
+
+@pytest.fixture(scope="module")
+def excel_home(tmp_path_factory):
+    """Corrections as analysts really save them: Excel's cp1252 "CSV", UTF-8 with a BOM, and bad rows."""
+    home = tmp_path_factory.mktemp("excel")
+    run_cli(home, "import-warc", str(SAMPLE_WARC))
+    folder = home / "corrections"
+    folder.mkdir()
+    header = ",".join(COLUMNS)
+    cp1252 = "\r\n".join([
+        header,
+        # a £ saved by Excel on Windows is one byte, 0xA3: not UTF-8
+        f'kark-2019,6,response,accepted,"The department accepts the aim of recommendation 6 (\u00a32m a year).",{KARK_RESPONSE},jb,2019-08-16',
+        f"kark-2019,\u00b2,response,accepted,superscript two,{KARK_RESPONSE},jb,2019-08-16",
+        f"kark-2019,12345678901234567890,response,accepted,twenty digits,{KARK_RESPONSE},jb,2019-08-16",
+        "",
+    ]).encode("cp1252")
+    (folder / "excel.csv").write_bytes(cp1252)
+    long_quote = "x" * 140_000
+    bom = "\r\n".join([
+        header,
+        f'kark-2019,5,response,accepted,"{long_quote}",{KARK_RESPONSE},jb,2019-08-16',
+        f"kerr-2018,7,recommendation,add,Reduce duplicate data requests to trusts \u2019now\u2019.,{KARK_RESPONSE},jb,2018-11-14",
+        "",
+    ])
+    (folder / "bom.CSV").write_bytes(b"\xef\xbb\xbf" + bom.encode("utf-8"))
+    proc = run_cli(home, "run", "--offline", check=False)
+    return home, proc
+
+
+def test_excel_files_and_bad_rows_never_stop_the_run(excel_home):
+    home, proc = excel_home
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    rows = query(home, "SELECT file, line, number, applied, problem FROM corrections ORDER BY file, line")
+    assert [(f, line, applied) for f, line, _, applied, _ in rows] == [
+        ("bom.CSV", 2, False), ("bom.CSV", 3, True), ("excel.csv", 2, True), ("excel.csv", 3, False), ("excel.csv", 4, False),
+    ]
+    problems = {(f, line): problem for f, line, _, _, problem in rows}
+    assert problems[("bom.CSV", 2)] == "quote is longer than 131,072 characters (kept: the first 1,000)"
+    assert problems[("excel.csv", 3)] == "bad number '\u00b2'"
+    assert problems[("excel.csv", 4)] == "bad number '12345678901234567890'"
+
+
+def test_a_cp1252_pound_sign_and_a_bom_file_are_read_as_written(excel_home):
+    home, _ = excel_home
+    assert query(home, "SELECT quote FROM status_evidence WHERE review_id='kark-2019' AND number=6 AND method='analyst'") == [
+        ("The department accepts the aim of recommendation 6 (\u00a32m a year).",)
+    ]
+    assert query(home, "SELECT text FROM recommendations WHERE review_id='kerr-2018' AND number=7") == [
+        ("Reduce duplicate data requests to trusts \u2019now\u2019.",)
+    ]
+    [(kept,)] = query(home, "SELECT length(quote) FROM corrections WHERE file='bom.CSV' AND line=2")
+    assert kept == 1_000
+
+
+def test_reading_and_applying_corrections_is_linear(tmp_path):
+    """20,000 rows against 20,000 rule rows: each correction is one look-up (it was a scan of every row)."""
+    from hostile_docs import corrections_csv
+    from tracker.corrections import apply_corrections, read_corrections
+    from tracker.items import Evidence, Recommendation
+
+    (tmp_path / "many.csv").write_text(corrections_csv(20_000), encoding="utf-8")
+    corrections = read_corrections(tmp_path)
+    recs = [Recommendation("kark-2019", n, f"Recommendation {n}.", "", "", None, "") for n in range(1, 8)]
+    evidence = [Evidence("kark-2019", 1 + i % 7, "implementation", "in_progress", f"Quote {i}.",
+                         f"https://www.gov.uk/government/news/progress-{i}", None) for i in range(20_000)]
+    _, out = apply_corrections(corrections, {"kark-2019"}, recs, evidence)
+    assert all(c.applied for c in corrections) and len(corrections) == 20_000
+    assert len(out) == 20_000 and {e.method for e in out} == {"analyst"}  # each replaced its rule row

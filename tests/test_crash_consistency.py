@@ -120,8 +120,9 @@ def test_a_second_run_on_the_same_home_exits_with_a_clear_message(tmp_path):
     run_cli(home, "run", "--offline")  # once the lock is free, runs proceed
 
 
-def test_parsing_runs_in_process_inside_a_daemonic_worker(tmp_path):
-    """Celery's prefork workers are daemonic and may not start a process pool: parse in-process there."""
+def test_parsing_works_inside_a_daemonic_worker(tmp_path):
+    """Celery's prefork workers are daemonic and may not start a multiprocessing pool: the parse workers
+    are plain subprocesses, so they start there too (and hold their limits there)."""
     home = tmp_path / "home"
     run_cli(home, "import-warc", str(SAMPLE_WARC))
     code = (
@@ -139,3 +140,60 @@ def test_parsing_runs_in_process_inside_a_daemonic_worker(tmp_path):
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "parsed 25" in proc.stdout
+
+
+OUTPUTS = "from tracker import tasks; print(tasks.outputs()['latest'], flush=True)"
+
+
+def _outputs_home(tmp_path, sample_home):
+    home = tmp_path / "home"
+    shutil.copytree(sample_home, home, ignore=shutil.ignore_patterns("*.lock"))
+    return home
+
+
+def _complete_exports(home) -> None:
+    from tracker.publish.exports import CHANGES, EXPORTS, WORKBOOK
+
+    latest = sorted(p.name for p in (home / "exports" / "latest").iterdir())
+    expected = {f"{t}.csv" for t in EXPORTS} | {f"{CHANGES}.csv", WORKBOOK}
+    assert expected <= set(latest), latest
+    dated = [d for d in (home / "exports").iterdir() if d.name[:1].isdigit()]
+    assert [sorted(p.name for p in d.iterdir()) for d in dated] == [latest]
+    assert not [p for p in (home / "exports").iterdir() if p.name.startswith(".")]  # no staging left behind
+
+
+def test_an_outputs_task_waits_for_the_writer_before_it(tmp_path, sample_home):
+    home = _outputs_home(tmp_path, sample_home)
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from tracker.lock import outputs_lock\n"
+         "with outputs_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
+         str(home / "outputs.lock")],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        shutil.rmtree(home / "exports")
+        waiting = subprocess.Popen([sys.executable, "-c", OUTPUTS], env=cli_env(home), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        time.sleep(3)
+        assert waiting.poll() is None and not (home / "exports").exists()  # waiting, not writing, not failing
+    finally:
+        holder.kill()
+        holder.wait()
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    _complete_exports(home)
+
+
+def test_concurrent_outputs_tasks_and_a_cli_run_never_interleave(tmp_path, sample_home):
+    """Without one writer, two writers' staging folders and swaps collide (FileNotFoundError, half a latest/)."""
+    home = _outputs_home(tmp_path, sample_home)
+    procs = [subprocess.Popen([sys.executable, "-c", OUTPUTS], env=cli_env(home), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(3)]
+    procs.append(subprocess.Popen([sys.executable, "-m", "tracker.cli", "run", "--offline"], env=cli_env(home),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT))
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    _complete_exports(home)

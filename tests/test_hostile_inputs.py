@@ -14,6 +14,7 @@ import pytest
 
 from conftest import run_cli
 from helpers import SAMPLE_WARC
+from hostile_docs import deeply_nested_tags
 from tracker.fetch.archive import ArchiveWriter, warc_files
 from tracker.samplegen import render_pdf_spec
 
@@ -44,6 +45,7 @@ HOSTILE = {
     "https://www.gov.uk/api/content/government/news/not-govuk": ("application/json", json.dumps({"results": [1, 2]}).encode(), "not a GOV.UK content item"),
     KF + "invalid-utf8": ("text/html; charset=utf-8", b"<html><head><title>Caf\xe9 \xff leadership</title></head><body><p>Board \xff text.</p></body></html>", None),
     KF + "nested-tags": ("text/html", b"<html><body>" + b"<div>" * 1_850_000 + b"deep" + b"</div>" * 1_850_000 + b"</body></html>", None),
+    KF + "nested-inline-tags": ("text/html", deeply_nested_tags(200_000, b"b"), None),
     KF + "script-title": ("text/html", b"<html><head><title><script>alert(1)</script> Boards</title></head><body><main><h1>&lt;script&gt;alert(1)&lt;/script&gt; Boards</h1><p>Text.</p></main></body></html>", None),
     KF + "..%2f..%2f..%2fetc%2fpasswd": ("text/html", b"<html><body><main><h1>Traversal</h1></main></body></html>", None),
     "https://www.kingsfund.org.uk/../../../../tmp/escape": ("text/html", b"<html><body><main><h1>Dots</h1></main></body></html>", None),
@@ -107,7 +109,7 @@ def test_invalid_utf8_and_nested_tags_and_script_titles_parse_safely(hostile_hom
     home = hostile_home[0]
     titles = dict(rows(home, "SELECT url, title FROM publications WHERE url LIKE ?", [KF + "%"]))
     assert titles[KF + "invalid-utf8"].startswith("Caf\u00e9")
-    assert KF + "nested-tags" in titles
+    assert KF + "nested-tags" in titles and titles[KF + "nested-inline-tags"] == "Deep"
     assert titles[KF + "script-title"] == "<script>alert(1)</script> Boards"  # kept as text, escaped on output
 
 

@@ -26,8 +26,9 @@ pytestmark = pytest.mark.e2e
 
 XSS = "<script>alert(1)</script>"
 NEW_URL = "https://nhsproviders.org/news-blogs/blogs/boards-update"
-NEW_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Boards update &lt;script&gt;alert(1)&lt;/script&gt;</title></head>
-<body><main><h1>Boards update &lt;script&gt;alert(1)&lt;/script&gt;</h1>
+NEW_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Boards update &lt;script&gt;alert(1)&lt;/script&gt;</title>
+<script src="https://tracker.example/track.js"></script><meta http-equiv="refresh" content="5;url=https://nhsproviders.org/"></head>
+<body onload="document.title='x'"><main><h1>Boards update &lt;script&gt;alert(1)&lt;/script&gt;</h1>
 <p>Published 4 March 2024.</p>
 <p>Recommendation 3 of the Kark review &lt;script&gt;alert(1)&lt;/script&gt; has now been implemented, according to NHS England.</p>
 </main></body></html>"""
@@ -141,20 +142,35 @@ def test_scraped_markup_is_shown_as_text_never_run(weeks):
     assert f"Boards update {XSS}" in soup.select_one("#changes details[data-change='new_publication']").get_text()
 
 
-def test_archived_captures_are_the_exact_bytes_linked_relatively(weeks):
+def test_archived_captures_are_linked_relatively_and_safe_to_open(weeks):
+    """Named by the archived bytes' SHA-256; PDF and JSON as captured; HTML with the page's scripts removed
+    and a policy that blocks every script and every load from the live web."""
     settings, _, page, _ = weeks
     soup = BeautifulSoup((settings.site_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
     links = {a["href"] for a in soup.find_all("a") if a.get_text() == "archived copy"}
     assert links and all(re.fullmatch(r"captures/[0-9a-f]{64}\.(html|json|pdf)", h) for h in links)
     files = {p.name for p in (settings.site_dir / "captures").iterdir()}
     assert {h.split("/", 1)[1] for h in links} <= files
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    archived = {sha for (sha,) in con.execute("SELECT content_sha256 FROM publications").fetchall()}
+    con.close()
+    assert {name.split(".")[0] for name in files} <= archived
     for name in files:
         body = (settings.site_dir / "captures" / name).read_bytes()
-        assert hashlib.sha256(body).hexdigest() == name.split(".")[0]
+        if not name.endswith(".html"):
+            assert hashlib.sha256(body).hexdigest() == name.split(".")[0]  # the captured bytes
+            continue
+        copy = BeautifulSoup(body.decode("utf-8"), "html.parser")
+        assert not copy.find_all(["script", "iframe", "object", "embed", "base", "link"])
+        assert not copy.find_all(attrs=lambda a: a and any(k.lower().startswith("on") for k in a))
+        first = copy.head.find("meta", attrs={"http-equiv": True})
+        assert first["http-equiv"] == "Content-Security-Policy" and "default-src 'none'" in first["content"]
+        assert len(copy.find_all("meta", attrs={"http-equiv": True})) == 1  # no refresh, no policy of the page's own
     wanted = hashlib.sha256(page.read_bytes()).hexdigest() + ".html"
     row = soup.find("tr", id="kark-2019-3")
     assert row.find("a", href=f"captures/{wanted}") is not None
-    assert (settings.site_dir / "captures" / wanted).read_bytes() == page.read_bytes()
+    copy = BeautifulSoup((settings.site_dir / "captures" / wanted).read_text(encoding="utf-8"), "html.parser")
+    assert NEW_QUOTE in copy.get_text(" ", strip=True) and "track.js" not in str(copy)
     assert any(n.endswith(".pdf") and (settings.site_dir / "captures" / n).read_bytes().startswith(b"%PDF") for n in files)
 
 

@@ -12,6 +12,7 @@ from tracker.health import ParseTally, check_sources
 from tracker.settings import Settings
 from tracker.stages.extraction import run_extract_stage
 from tracker.stages.parsing import run_parse_stage
+from tracker.stages.sandbox import Limits
 from tracker.warehouse import load
 from tracker.warehouse.db import open_work_db
 from tracker.withdrawals import drop_withdrawn
@@ -46,7 +47,7 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
         summary.indexed = load.index_archive(con, settings.archive_dir)
         load.replace_crawl_state(con, load_all_states(settings))
         tally = ParseTally()
-        run_parse_stage(con, settings.archive_dir, summary, tally)
+        run_parse_stage(con, settings.archive_dir, summary, tally, Limits.from_settings(settings), settings.workers)
         drop_withdrawn(con)
         run_extract_stage(con, settings, summary)
         summary.unhealthy = check_sources(con, settings, summary.run_id, tally)
@@ -73,6 +74,7 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     """
     from pathlib import Path
 
+    from tracker.lock import outputs_lock
     from tracker.publish.briefing import write_briefing
     from tracker.publish.digest import compute_digest
     from tracker.publish.exports import CHANGES, WORKBOOK, export_run
@@ -80,14 +82,15 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     from tracker.warehouse.publish import open_published
 
     source = Path(warehouse) if warehouse else settings.warehouse
-    con = open_published(source)
-    try:
-        published_at = warehouse_info(con).published_at
-        digest = compute_digest(con, settings.published_dir)
-        exports = export_run(con, settings.exports_dir, published_at.date(), digest)
-        site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
-    finally:
-        con.close()
+    with outputs_lock(settings.outputs_lock_file):  # an Airflow outputs task and a CLI run never interleave
+        con = open_published(source)
+        try:
+            published_at = warehouse_info(con).published_at
+            digest = compute_digest(con, settings.published_dir)
+            exports = export_run(con, settings.exports_dir, published_at.date(), digest)
+            site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
+        finally:
+            con.close()
     latest = settings.exports_dir / "latest"
     return {
         "exports": str(exports),

@@ -122,10 +122,13 @@ def status_text(settings: Settings) -> str:
             out.append(f"\nWithdrawn documents ({len(withdrawn)}; left out of every table, their bytes kept in the "
                        "archive; `tracker forget --undo URL` restores one)")
             out.append(_table(["url", "withdrawn (UTC)", "by", "reason"], withdrawn))
-        errors = con.execute("SELECT url, stage, error FROM processing_errors ORDER BY url").fetchall()
+        errors = con.execute(
+            "SELECT url, stage, coalesce(breach, ''), error FROM processing_errors ORDER BY url, stage"
+        ).fetchall()
         if errors:
-            out.append(f"\nProcessing errors ({len(errors)}; retried next run)")
-            out.append(_table(["url", "stage", "error"], errors))
+            out.append(f"\nProcessing errors ({len(errors)}; retried next run, except a limit breach: "
+                       "only once the document's bytes change)")
+            out.append(_table(["url", "stage", "breach", "error"], errors))
         return "\n".join(out)
     finally:
         con.close()

@@ -58,6 +58,13 @@ def _count(env: dict[str, str], name: str, minimum: int) -> int:
     return int(value)
 
 
+def _at_least(env: dict[str, str], name: str, kind: type, floor):
+    value = _number(env, name, kind)
+    if value < floor:
+        raise SettingsError(f"{name} must be at least {floor:g}, got {env[name]!r}")
+    return value
+
+
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -114,6 +121,14 @@ class Settings:
     # ...plus one version per ISO week for this many weeks (104: two years), so the warehouse as
     # published by any weekly run in that span can still be exported (tracker/warehouse/publish.py).
     keep_weeks: int = 104
+    # Processes parsing documents (TRACKER_WORKERS; default: the CPU count, at most 4).
+    workers: int = field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)))
+    # Each document is parsed in a worker held to this much address space (MB) and this many seconds
+    # (wall clock and CPU time): a 1 MB PDF can inflate to gigabytes, a page can take minutes.
+    parse_memory_mb: int = 1024
+    parse_seconds: float = 120.0
+    # Seconds of extraction (reading a parsed document for recommendations and statements) per document.
+    extract_seconds: float = 120.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -150,6 +165,13 @@ class Settings:
             kwargs["keep_versions"] = _count(env, "TRACKER_KEEP_VERSIONS", minimum=1)
         if env.get("TRACKER_KEEP_WEEKS"):
             kwargs["keep_weeks"] = _count(env, "TRACKER_KEEP_WEEKS", minimum=0)
+        if env.get("TRACKER_WORKERS"):
+            kwargs["workers"] = _at_least(env, "TRACKER_WORKERS", int, 1)
+        if env.get("TRACKER_PARSE_MEMORY_MB"):
+            kwargs["parse_memory_mb"] = _at_least(env, "TRACKER_PARSE_MEMORY_MB", int, 128)
+        for name, key in (("TRACKER_PARSE_SECONDS", "parse_seconds"), ("TRACKER_EXTRACT_SECONDS", "extract_seconds")):
+            if env.get(name):
+                kwargs[key] = _at_least(env, name, float, 0.1)
         return cls(**kwargs)
 
     @property
@@ -193,6 +215,10 @@ class Settings:
     @property
     def lock_file(self) -> Path:
         return self.home / "run.lock"
+
+    @property
+    def outputs_lock_file(self) -> Path:
+        return self.home / "outputs.lock"
 
 
 def _host(url: str) -> str:

@@ -41,10 +41,15 @@ class ReviewNamer:
     def mentions(self, text: str) -> list[tuple[int, str]]:
         """(position, review_id) for each mention, left to right; overlapping shorter names are dropped."""
         folded = text.translate(_FOLD)
-        spans: list[tuple[int, int, str]] = []
+        spans: list[tuple[int, str]] = []
+        # one byte per character, set where a mention already sits: checking a new span costs its own
+        # length, not the number of mentions found so far (a page can hold tens of thousands)
+        taken = bytearray(len(text))
 
-        def free(start: int, end: int) -> bool:
-            return all(end <= s or start >= e for s, e, _ in spans)
+        def claim(start: int, end: int, review_id: str) -> None:
+            if taken.find(1, start, end) == -1:
+                taken[start:end] = b"\x01" * (end - start)
+                spans.append((start, review_id))
 
         for name, review_id in self._names:
             start = folded.find(name)
@@ -52,8 +57,8 @@ class ReviewNamer:
                 end = start + len(name)
                 if folded.startswith("'s", end):
                     end += 2
-                if _boundary(folded, start - 1) and _boundary(folded, end) and free(start, end):
-                    spans.append((start, end, review_id))
+                if _boundary(folded, start - 1) and _boundary(folded, end):
+                    claim(start, end, review_id)
                 start = folded.find(name, start + 1)
         for surname, review_id in self._surnames:
             start = text.find(surname)
@@ -61,12 +66,12 @@ class ReviewNamer:
                 end = start + len(surname)
                 if text.startswith("\u2019s", end) or text.startswith("'s", end):
                     end += 2
-                rest = _ORDINAL_WORD.sub("", folded[end:end + 40].lstrip(), count=1)
-                if (_boundary(text, start - 1) and _boundary(text, end) and rest.startswith(_FOLLOWERS)
-                        and free(start, end)):
-                    spans.append((start, end, review_id))
+                if _boundary(text, start - 1) and _boundary(text, end):
+                    rest = _ORDINAL_WORD.sub("", folded[end:end + 40].lstrip(), count=1)
+                    if rest.startswith(_FOLLOWERS):
+                        claim(start, end, review_id)
                 start = text.find(surname, start + 1)
-        return sorted((s, rid) for s, _, rid in spans)
+        return sorted(spans)
 
     def only(self, text: str) -> str | None:
         """The one review the text names, or None when it names none or several."""

@@ -1,7 +1,10 @@
 """HTML into structured blocks and page metadata, keeping comments, quotes and banners apart.
 
 Built on lxml.html: it is fast on large pages and caps nesting depth (about 255 levels), so a page of
-millions of nested tags parses in milliseconds instead of exhausting memory or recursion.
+millions of nested tags parses in milliseconds instead of exhausting memory or recursion. Within that
+cap the walk is linear in the page: each element's text is read once (nested lists and tables give
+their own blocks rather than being read again by every enclosing one), and which elements hold a
+block somewhere below is found in one pass, not asked afresh at every level.
 """
 
 from __future__ import annotations
@@ -94,8 +97,11 @@ def _dropped(el) -> bool:
     return bool(attrs and _BOILERPLATE.search(attrs) and not _COMMENTS.search(attrs))
 
 
-def text_of(el) -> str:
-    """An element's visible text, with a space wherever a line break or block boundary falls."""
+def text_of(el, skip: frozenset[str] = frozenset()) -> str:
+    """An element's visible text, with a space wherever a line break or block boundary falls.
+
+    Elements named in `skip` (e.g. nested lists and tables, which give blocks of their own) are left out.
+    """
     parts: list[str] = []
 
     def walk(node, block_edge: bool) -> None:
@@ -104,7 +110,7 @@ def text_of(el) -> str:
         if node.text:
             parts.append(node.text)
         for child in node:
-            if _is_element(child) and not _dropped(child):
+            if _is_element(child) and not _dropped(child) and child.tag not in skip:
                 walk(child, child.tag in _BLOCKISH)
             if child.tail:
                 parts.append(child.tail)
@@ -115,27 +121,59 @@ def text_of(el) -> str:
     return clean("".join(parts))
 
 
+# what a cell's text leaves out because it gives text of its own: nested tables and rows (their own
+# table_row blocks) and list items (their own " \u2022 " parts)
+_TABLE_PARTS = frozenset({"table", "tr"})
+_NESTED = _TABLE_PARTS | {"ul", "ol", "li"}
+
+
+def _table_parts(el, tags: frozenset[str] = _TABLE_PARTS, stop: frozenset[str] = frozenset({"table"})):
+    """Descendants named in `tags`, in document order, never looking inside a nested table (or `stop`)."""
+    stack = list(reversed(el))
+    while stack:
+        node = stack.pop()
+        if not _is_element(node):
+            continue
+        if node.tag in tags:
+            yield node
+        if node.tag not in stop:
+            stack.extend(reversed(node))
+
+
 def _cell_text(cell) -> str:
     """A table cell's text; a list inside it keeps its items apart (" \u2022 "), as a list outside would."""
-    items = [li for li in cell.iter("li")]
+    items = list(_table_parts(cell, frozenset({"li"}), stop=_TABLE_PARTS))
     if not items:
-        return text_of(cell)
+        return text_of(cell, skip=_TABLE_PARTS)
     own = [cell.text or ""]
     for part in cell:
-        if _is_element(part) and part.tag not in {"ul", "ol"} and not _dropped(part):
-            own.append(text_of(part))
+        if _is_element(part) and part.tag not in _NESTED and not _dropped(part):
+            own.append(text_of(part, skip=_NESTED))
         if part.tail:
             own.append(part.tail)
-    return " \u2022 ".join(t for t in [clean(" ".join(own))] + [text_of(li) for li in items] if t)
+    texts = [clean(" ".join(own))] + [text_of(li, skip=_NESTED) for li in items]
+    return " \u2022 ".join(t for t in texts if t)
 
 
-def _has_block(el) -> bool:
-    return any(_is_element(d) and d.tag in _BLOCKISH for d in el.iterdescendants())
+def _block_holders(root) -> set:
+    """Every element with a block-level element somewhere below it, in one pass over the tree."""
+    holders: set = set()
+    for el in root.iterdescendants():
+        if not (_is_element(el) and el.tag in _BLOCKISH):
+            continue
+        parent = el.getparent()
+        while parent is not None and parent not in holders:
+            holders.add(parent)  # its ancestors are marked by the same climb, so a marked one ends it
+            if parent is root:
+                break
+            parent = parent.getparent()
+    return holders
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, root) -> None:
         self.blocks: list[Block] = []
+        self.holders = _block_holders(root)
 
     def walk(self, el, role: str, depth: int) -> None:
         buffer: list[str] = []
@@ -155,7 +193,7 @@ class _Walker:
                 continue
             name = child.tag
             child_role = _role_of(child) or role
-            if name not in _BLOCKISH and child_role == role and not _has_block(child):
+            if name not in _BLOCKISH and child_role == role and child not in self.holders:
                 buffer.append(text_of(child))
             else:
                 flush()
@@ -226,8 +264,12 @@ class _Walker:
                     self.walk(sub, _role_of(sub) or li_role, depth + 1)
 
     def walk_table(self, table, role: str) -> None:
-        for tr in table.iter("tr"):
-            cells = [_cell_text(c) for c in tr if _is_element(c) and c.tag in {"td", "th"}]
+        # a table nested in a cell gives its own rows after the row that holds it, and is left out of that row's text
+        for part in _table_parts(table):
+            if part.tag == "table":
+                self.walk_table(part, role)
+                continue
+            cells = [_cell_text(c) for c in part if _is_element(c) and c.tag in {"td", "th"}]
             cells = [c for c in cells if c]
             if cells:
                 self.blocks.append(Block("table_row", " | ".join(cells), role=role))
@@ -242,7 +284,7 @@ def html_to_blocks(fragment, role: str = "body") -> list[Block]:
     else:
         root = fragment
         own_role = _role_of(root) or role
-    walker = _Walker()
+    walker = _Walker(root)
     walker.walk(root, own_role, 0)
     return walker.blocks
 
@@ -293,6 +335,27 @@ def json_ld(doc) -> list[dict]:
     return found
 
 
+_TOPIC_CLASS = re.compile(r"(^|[\s-])(topic|tag)s?([\s-]|$)", re.I)
+
+
+def _topic_links(doc) -> list[str]:
+    """The text of every link inside (or being) an element whose class names topics or tags, in page
+    order; one walk, so tag lists nested in tag lists are not read again for every level."""
+    found: list[str] = []
+    open_containers: list[bool] = []
+    inside = 0
+    for event, el in etree.iterwalk(doc, events=("start", "end")):
+        container = _is_element(el) and bool(_TOPIC_CLASS.search(el.get("class") or ""))
+        if event == "start":
+            open_containers.append(container)
+            inside += container
+            if inside and el.tag == "a":
+                found.append(text_of(el))
+        else:
+            inside -= open_containers.pop()
+    return found
+
+
 def page_meta(doc) -> PageMeta:
     """Title, dates, authors, topics and summary from meta tags, JSON-LD and <time>."""
     meta = PageMeta()
@@ -321,9 +384,7 @@ def page_meta(doc) -> PageMeta:
     meta.authors = tuple(clean(n) for n in names if clean(n))
     tags = doc.xpath("//meta[@property='article:tag']/@content")
     tags += [text_of(a) for a in doc.xpath("//a[@rel='tag']")]
-    for el in doc.xpath("//*[@class]"):
-        if re.search(r"(^|[\s-])(topic|tag)s?([\s-]|$)", el.get("class", ""), re.I):
-            tags.extend([text_of(el)] if el.tag == "a" else [text_of(a) for a in el.iter("a")])
+    tags += _topic_links(doc)
     seen: dict[str, None] = {}
     for tag in tags:
         if clean(tag):

@@ -3,10 +3,11 @@
 site/index.html holds the week's changes and those of the last 7 and 30 days (publish/digest.py),
 per review a matplotlib chart of recommendations by response and by implementation status, and a
 table of every recommendation with its status badges, the verbatim quote behind each status, a link
-to the source and to the archived capture (site/captures/<sha256>.<ext>, the exact bytes from the
-WARC archive, linked relatively), and a search box and filters in inline vanilla JavaScript. Every
-scraped value is HTML-escaped; nothing scraped reaches a script, a style or an attribute other than
-an escaped data-/href value.
+to the source and to the archived capture (site/captures/<sha256>.<ext>, named by the SHA-256 of the
+bytes in the WARC archive, linked relatively; an HTML copy has its scripts removed and every load
+blocked: see captures.py), and a search box and filters in inline vanilla JavaScript. Every scraped
+value is HTML-escaped; nothing scraped reaches a script, a style or an attribute other than an
+escaped data-/href value.
 
 The page depends only on the warehouse (and the archive for the captures): the same warehouse gives
 the same bytes, so the dates on it are the data's and the run's, never the clock's.
@@ -27,6 +28,7 @@ import duckdb
 
 from tracker.health import unhealthy_sources
 from tracker.publish import charts
+from tracker.publish.captures import safe_copy
 from tracker.publish.digest import CHANGE_TYPES, Digest, describe
 from tracker.warehouse.db import warehouse_info
 
@@ -88,10 +90,10 @@ def _capture_files(con: duckdb.DuckDBPyConnection, archive_dir: Path | None, url
         except Exception as exc:  # a missing archive must not cost the analysts their briefing
             log.warning("briefing: no archived capture for %s: %s", url, exc)
             continue
-        sha = hashlib.sha256(capture.body).hexdigest()
+        sha = hashlib.sha256(capture.body).hexdigest()  # named by the archived bytes, as in the WARC archive
         mime = (capture.content_type or "").split(";")[0].strip().lower()
         ext = _EXTENSIONS.get(mime, "bin")
-        found[url] = CaptureFile(f"{sha}.{ext}", capture.body)
+        found[url] = CaptureFile(f"{sha}.{ext}", safe_copy(capture.body, capture.content_type))
     return found
 
 

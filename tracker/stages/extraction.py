@@ -21,6 +21,8 @@ from tracker.items import Block, Evidence, Publication, Recommendation, Unresolv
 from tracker.publishers import publisher_of
 from tracker.registry import REGISTRY_FILE, linked_to_review, load_reviews, owning_review
 from tracker.settings import Settings
+from tracker.stages.budget import OverBudget, time_budget
+from tracker.stages.sandbox import TIME
 from tracker.warehouse import load
 from tracker.withdrawals import withdrawn_urls
 
@@ -110,13 +112,23 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
             own_pages.add(pub.url)
 
     errors: list[tuple[str, str]] = []
+    # documents over the time budget: (url, content hash, message); not read again until either changes
+    breaches: list[tuple[str, str, str]] = []
+    held = load.held_breaches(con, "extract")
+    budget = settings.extract_seconds
     recs: list[Recommendation] = []
     for review in reviews:
         best: list[Recommendation] = []
         for pub in (p for p in pubs if owners[p.url] == review.review_id):
+            if held.get(pub.url) == pub.content_sha256:
+                continue
             pub.blocks = read_blocks(con, pub.url)
             try:
-                found = extract_recommendations(pub, review)
+                with time_budget(budget, "reading recommendations"):
+                    found = extract_recommendations(pub, review)
+            except OverBudget as exc:
+                breaches.append((pub.url, pub.content_sha256, str(exc)))
+                continue
             except Exception as exc:  # one bad document never stops the run
                 errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
                 continue
@@ -154,19 +166,28 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
     relevance_rows = []
     for pub, blocks in zip(stale, iter_blocks(con, [p.url for p in stale])):
         pub.blocks = blocks
-        body = " ".join(b.text for b in blocks if b.role == "body")
-        mentions = namer.mentions(pub.title + " \n " + body)
-        named = {rid for _, rid in mentions}
-        relevant, reason = relevance(pub.title, pub.topics, body, owners[pub.url], named)
+        relevant, reason, result = None, None, None
+        try:
+            with time_budget(budget, "reading statements"):
+                body = " ".join(b.text for b in blocks if b.role == "body")
+                mentions = namer.mentions(pub.title + " \n " + body)
+                named = {rid for _, rid in mentions}
+                relevant, reason = relevance(pub.title, pub.topics, body, owners[pub.url], named)
+                if relevant and pub.url not in own_pages:
+                    doc_review = owners[pub.url] or document_review(namer, pub.title, mentions)
+                    try:
+                        result = extractor.read(pub, doc_review, named=bool(mentions), speaker=publishers[pub.url].kind)
+                    except OverBudget:
+                        raise
+                    except Exception as exc:  # one bad document never stops the run
+                        errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
+        except OverBudget as exc:
+            breaches.append((pub.url, pub.content_sha256, str(exc)))
+            result = None
         relevance_rows.append((owners[pub.url], relevant, reason, pub.url))
-        if relevant and pub.url not in own_pages:
-            doc_review = owners[pub.url] or document_review(namer, pub.title, mentions)
-            try:
-                result = extractor.read(pub, doc_review, named=bool(mentions), speaker=publishers[pub.url].kind)
-                new_evidence.extend(result.evidence)
-                new_unresolved.extend(result.unresolved)
-            except Exception as exc:  # one bad document never stops the run
-                errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
+        if result is not None:
+            new_evidence.extend(result.evidence)
+            new_unresolved.extend(result.unresolved)
         pub.blocks = []  # keep memory flat
 
     con.execute("BEGIN TRANSACTION")
@@ -197,16 +218,23 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         load.replace_evidence(con, evidence)
         load.replace_unresolved(con)
         load.sync_vocabulary(con)
-        con.execute("DELETE FROM processing_errors WHERE stage = 'extract'")
+        # ordinary errors are found afresh every run; a breach stays until its document is read again
+        con.register("read_urls", _url_table([p.url for p in stale] + [url for url, _, _ in breaches]))
+        con.execute("""DELETE FROM processing_errors WHERE stage = 'extract'
+                       AND (breach IS NULL OR url IN (SELECT url FROM read_urls)
+                            OR url NOT IN (SELECT url FROM publications))""")
+        con.unregister("read_urls")
         for url, error in errors:
             load.record_error(con, url, "extract", error, None)
+        for url, sha, error in breaches:
+            load.record_error(con, url, "extract", error, None, sha, TIME)
         _quality_checks(con, reviews, known)
         checkpoint("extract")  # mid-transaction: a crash here must roll back to the previous state
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    summary.errors += len(errors)
+    summary.errors += len(errors) + len(breaches)
     summary.extracted = len(stale)
     summary.recommendations = len(final_recs)
     summary.evidence = len(evidence)

@@ -1,66 +1,37 @@
 """The parse stage: the newest capture of each URL, parsed in worker processes, stored in batches.
 
-Unchanged content (same SHA-256 and parser version) is not parsed again. Parsing is CPU-bound and
-independent per document, so it runs in a process pool; storing stays in this process (DuckDB has
-one writer) and goes in batches through Arrow, one transaction per batch.
+Unchanged content (same SHA-256 and parser version) is not parsed again. Every document is parsed
+in a worker process held to memory and time limits (tracker/stages/sandbox.py), so a hostile
+document costs at most its limits and becomes a processing error; one that breached a limit is not
+tried again until its bytes change. Storing stays in this process (DuckDB has one writer) and goes
+in batches through Arrow, one transaction per batch; errors are recorded as they happen.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from datetime import date
-from multiprocessing import current_process, get_context
 from pathlib import Path
 
 import duckdb
 
 from tracker.faults import checkpoint
-from tracker.fetch.archive import read_capture
 from tracker.health import ParseTally
 from tracker.items import Publication
-from tracker.sources import is_document, parse_capture
+from tracker.sources import is_document
+from tracker.stages.sandbox import Job, Limits, parse_in_workers
 from tracker.warehouse import load
 
 log = logging.getLogger(__name__)
 
 # Bump when parsing changes, so unchanged captures are parsed again with the new code.
-PARSER_VERSION = 3
+PARSER_VERSION = 4  # 4: nested tables and lists in cells give their text once
 BATCH = 64  # documents per transaction: bounded memory, few round trips
-POOL_MIN = 24  # below this many documents a process pool costs more than it saves
 
 
-@dataclass
-class Job:
-    url: str
-    warc_path: str
-    offset: int
-    published_hint: date | None = None  # recorded with the capture (`tracker ingest --published`)
-
-
-@dataclass
-class Parsed:
-    job: Job
-    publication: Publication | None = None
-    error: str | None = None
-    fetched_at: object = None
-
-
-def parse_one(job: Job) -> Parsed:
-    """Read one capture and parse it; any failure is returned, never raised (it runs in a worker)."""
-    capture = None
-    try:
-        capture = read_capture(Path(job.warc_path), job.offset)
-        return Parsed(job, publication=parse_capture(capture))
-    except Exception as exc:  # one bad document never stops the run
-        return Parsed(job, error=f"{type(exc).__name__}: {exc}", fetched_at=capture.fetched_at if capture else None)
-
-
-def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], dict[str | None, int]]:
-    """Captures to parse (new or changed content or publication date, or a newer parser), and per source how
-    many are unchanged."""
+def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], dict[str | None, int], int]:
+    """Captures to parse (new or changed content or publication date, or a newer parser), per source how many
+    are unchanged, and how many are held back because these very bytes breached a limit before."""
     done = {
         row[0]: (tuple(row[1:4]), row[4])
         for row in con.execute(
@@ -68,7 +39,8 @@ def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[lis
                FROM parsed_captures c LEFT JOIN publications p ON p.url = c.publication_url"""
         ).fetchall()
     }
-    jobs, unchanged = [], {}
+    breached = load.held_breaches(con, "parse")
+    jobs, unchanged, held = [], {}, 0
     for url, warc_file, offset, sha256, content_type, published_hint in load.latest_captures(con):
         if not is_document(url, content_type):
             continue  # robots.txt, sitemaps, search and CDX answers are archived but are not publications
@@ -76,40 +48,34 @@ def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[lis
         if version == (sha256, PARSER_VERSION, published_hint):
             unchanged[source] = unchanged.get(source, 0) + 1
             continue
-        jobs.append(Job(url, str(archive_dir / warc_file), offset, published_hint))
-    return jobs, unchanged
+        if breached.get(url) == sha256:
+            held += 1
+            continue
+        jobs.append(Job(url, str(archive_dir / warc_file), offset, sha256, published_hint))
+    return jobs, unchanged, held
 
 
-def _workers() -> int:
-    if current_process().daemon:
-        return 1  # a Celery prefork worker is daemonic, and daemonic processes may not have children
-    env = os.environ.get("TRACKER_WORKERS")
-    return max(1, int(env)) if env else max(1, min(os.cpu_count() or 1, 4))
+def _captured_at(con: duckdb.DuckDBPyConnection, job: Job):
+    row = con.execute("SELECT fetched_at FROM archive_index WHERE warc_file = ? AND warc_offset = ?",
+                      [Path(job.warc_path).name, job.offset]).fetchone()
+    return row[0] if row else None
 
 
-def parse_all(jobs: list[Job]):
-    """Parsed results in job order, from a process pool when there are enough jobs to pay for it."""
-    workers = _workers()
-    if workers == 1 or len(jobs) < POOL_MIN:
-        for job in jobs:
-            yield parse_one(job)
-        return
-    # spawn, not fork: the parent holds a DuckDB connection and its threads.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        for start in range(0, len(jobs), BATCH * workers):
-            yield from pool.map(parse_one, jobs[start : start + BATCH * workers], chunksize=4)
-
-
-def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, tally: ParseTally) -> None:
-    jobs, unchanged = pending_jobs(con, archive_dir)
+def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, tally: ParseTally,
+                    limits: Limits | None = None, workers: int = 1) -> None:
+    jobs, unchanged, held = pending_jobs(con, archive_dir)
     summary.skipped_unchanged = sum(unchanged.values())
     tally.unchanged.update((source, n) for source, n in unchanged.items() if source)
+    if held:
+        summary.notes.append(f"{held} document(s) not parsed again: they breached a parse limit and their bytes "
+                             "have not changed (see processing_errors)")
     batch: list[tuple[Publication, str, int, date | None]] = []
-    for result in parse_all(jobs):
+    for result in parse_in_workers(jobs, limits or Limits(), workers):
         if result.error is not None:
             summary.errors += 1
             log.warning("parse failed for %s: %s", result.job.url, result.error)
-            load.record_error(con, result.job.url, "parse", result.error, result.fetched_at)
+            captured_at = result.fetched_at or (_captured_at(con, result.job) if result.breach else None)
+            load.record_error(con, result.job.url, "parse", result.error, captured_at, result.job.sha256, result.breach)
             continue
         pub = result.publication
         batch.append((pub, Path(result.job.warc_path).name, result.job.offset, result.job.published_hint))
@@ -123,3 +89,7 @@ def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, 
         load.store_publications(con, batch, PARSER_VERSION)
         summary.parsed += len(batch)
         checkpoint("parse")
+    if summary.parsed:
+        # write what was stored to the database file now: held in memory until a checkpoint, a large
+        # page's blocks would leave the next stage no room under TRACKER_DUCKDB_MEMORY_LIMIT
+        con.execute("CHECKPOINT")

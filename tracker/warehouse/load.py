@@ -158,11 +158,22 @@ def store_publications(
             con.unregister(name)
 
 
-def record_error(con: duckdb.DuckDBPyConnection, url: str, stage: str, error: str, captured_at) -> None:
+def record_error(con: duckdb.DuckDBPyConnection, url: str, stage: str, error: str, captured_at,
+                 content_sha256: str | None = None, breach: str | None = None) -> None:
+    """One failed document; with `breach` (memory, time, crash) it is not retried until its bytes change."""
     con.execute(
-        "INSERT OR REPLACE INTO processing_errors VALUES (?, ?, ?, ?)",
-        [url, stage, error[:2000], _naive_utc(captured_at)],
+        "INSERT OR REPLACE INTO processing_errors (url, stage, error, captured_at, content_sha256, breach) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [url, stage, error[:2000], _naive_utc(captured_at), content_sha256 or None, breach],
     )
+
+
+def held_breaches(con: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
+    """url -> the content hash a limit breach was recorded for, at one stage."""
+    return dict(con.execute(
+        "SELECT url, content_sha256 FROM processing_errors WHERE stage = ? AND breach IS NOT NULL "
+        "AND content_sha256 IS NOT NULL", [stage]
+    ).fetchall())
 
 
 def sync_reviews(con: duckdb.DuckDBPyConnection, reviews: tuple[Review, ...]) -> None:
