@@ -50,6 +50,7 @@ ROW_ORDER = (
     f"{TYPE_ORDER}, review_id NULLS LAST, number NULLS FIRST, axis NULLS FIRST, published_on NULLS FIRST, "
     "source_url, title_or_quote"
 )
+DIFF_MEMORY = "1GB"  # the change-log diff's cap: its working set is the small published tables, not the archive
 VERSION_NAME = re.compile(r"^tracker-\d{8}T\d{6}\.duckdb$")
 
 # Each recommendation's headline status per axis, read from recommendation_status itself so a change is
@@ -229,6 +230,10 @@ def record_changes(
         raise
     if baseline is not None:
         con.execute(f"ATTACH {sql_literal(baseline)} AS prev (READ_ONLY)")
+    # The working database's buffer cap keeps bulk loads flat in the archive's size; the diff's working set
+    # grows only with recommendations, statements and publications, but its many joins each claim memory.
+    cap = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{DIFF_MEMORY}'")
     try:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -250,6 +255,7 @@ def record_changes(
             con.execute("ROLLBACK")
             raise
     finally:
+        con.execute(f"SET memory_limit = {sql_literal(cap)}")
         if baseline is not None:
             con.execute("DETACH prev")
     return added
