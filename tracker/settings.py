@@ -11,6 +11,8 @@ from tracker.errors import TrackerError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SOURCES = ("dhsc", "kingsfund", "nhsproviders", "nhsi")
+# The analyst's watched pages ($TRACKER_HOME/watchlist.toml): fetched like a source, and judged as one.
+WATCHLIST = "watchlist"
 
 # Hosts the fetcher may contact: the four publishers, their asset hosts, the UK Government
 # Web Archive and the hosts of reviews in the registry.
@@ -114,6 +116,9 @@ class Settings:
     # ...plus one version per ISO week for this many weeks (104: two years), so the warehouse as
     # published by any weekly run in that span can still be exported (tracker/warehouse/publish.py).
     keep_weeks: int = 104
+    # The analyst's own registry of reviews, merged over the built-in one (TRACKER_REGISTRY; default
+    # $TRACKER_HOME/reviews.toml when it exists; see tracker/registry.py).
+    registry_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -150,6 +155,8 @@ class Settings:
             kwargs["keep_versions"] = _count(env, "TRACKER_KEEP_VERSIONS", minimum=1)
         if env.get("TRACKER_KEEP_WEEKS"):
             kwargs["keep_weeks"] = _count(env, "TRACKER_KEEP_WEEKS", minimum=0)
+        if env.get("TRACKER_REGISTRY"):
+            kwargs["registry_file"] = Path(env["TRACKER_REGISTRY"]).expanduser().resolve()
         return cls(**kwargs)
 
     @property
@@ -193,6 +200,10 @@ class Settings:
     @property
     def lock_file(self) -> Path:
         return self.home / "run.lock"
+
+    @property
+    def watchlist_file(self) -> Path:
+        return self.home / "watchlist.toml"
 
 
 def _host(url: str) -> str:
