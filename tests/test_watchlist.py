@@ -13,7 +13,7 @@ from werkzeug import Response
 
 from conftest import run_cli
 from helpers import ROOT, SAMPLE_WARC, fixture_bytes
-from test_fetch_support import start_server
+from test_fetch_support import local_settings, make_fetcher, robots, start_server
 
 
 def test_watch_add_list_and_remove_keep_the_list_in_tracker_home(tmp_path):
@@ -45,6 +45,29 @@ def test_watch_add_list_and_remove_keep_the_list_in_tracker_home(tmp_path):
         assert (proc.returncode, proc.stderr.strip()) == (1, message)
     run_cli(home, "watch", "remove", "https://www.nuffieldtrust.org.uk/tracker")
     assert run_cli(home, "watch", "list").stdout.startswith("No watched pages")
+
+
+def test_a_watched_url_is_allowed_by_itself_never_its_host(server, tmp_path):
+    robots(server, "User-agent: *\nAllow: /\n")
+    server.expect_request("/progress").respond_with_data("<h1>Progress</h1>", content_type="text/html")
+    server.expect_request("/other").respond_with_data("<h1>Other</h1>", content_type="text/html")
+    watched = server.url_for("/progress")
+    settings = local_settings(tmp_path / "home", TRACKER_ALLOWED_HOSTS="")  # 127.0.0.1 is no allowed host
+    fetcher, writer, _ = make_fetcher(settings, "watchlist", allowed_urls=frozenset({watched}))
+    try:
+        assert fetcher.get(watched).status == 200
+        other = fetcher.get(server.url_for("/other"))
+        assert (other.status, other.skipped) == (0, "host not allowed (127.0.0.1)")
+        assert fetcher.get(watched + "?page=2").skipped == "host not allowed (127.0.0.1)"
+    finally:
+        writer.close()
+    assert [r.path for r, _ in server.log] == ["/robots.txt", "/progress"]
+    # without the watchlist the same page is refused: the allowlist itself is unchanged
+    plain, writer, _ = make_fetcher(settings, "dhsc")
+    try:
+        assert plain.get(watched).skipped == "host not allowed (127.0.0.1)"
+    finally:
+        writer.close()
 
 
 class Site:

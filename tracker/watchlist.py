@@ -169,19 +169,21 @@ def refresh_watched_pages(con: duckdb.DuckDBPyConnection, settings: Settings) ->
     """Rewrite `watched_pages` from the watchlist, the watchlist's crawl state and what was parsed from each page."""
     pages = read_watchlist(settings)
     states = {row[0]: dict(zip(("url", "last_status", "last_fetched", "last_changed", "unchanged",
-                                    "consecutive_failures", "last_error", "skipped"), row))
+                                    "consecutive_failures", "last_error", "skipped", "capture_url"), row))
               for row in con.execute(
                   """SELECT url, last_status, last_fetched, last_changed, unchanged, consecutive_failures, last_error,
-                            skipped FROM crawl_state WHERE source = 'watchlist'""").fetchall()}
+                            skipped, capture_url FROM crawl_state WHERE source = 'watchlist'""").fetchall()}
     rows = []
     for page in pages:
         state = states.get(page.url)
+        final = (state or {}).get("capture_url") or page.url  # where a followed redirect ended
         pub = con.execute(
-            "SELECT url, title, published_on FROM publications WHERE capture_url = ? OR url = ? ORDER BY url = ? DESC LIMIT 1",
-            [page.url, page.url, page.url],
+            """SELECT url, title, published_on FROM publications WHERE capture_url IN (?, ?) OR url IN (?, ?)
+               ORDER BY url = ? DESC LIMIT 1""",
+            [page.url, final, page.url, final, page.url],
         ).fetchone()
         evidence = con.execute("SELECT count(*) FROM status_evidence WHERE source_url = ?", [pub[0] if pub else page.url]).fetchone()[0]
-        error = con.execute("SELECT error FROM processing_errors WHERE url = ? LIMIT 1", [page.url]).fetchone()
+        error = con.execute("SELECT error FROM processing_errors WHERE url IN (?, ?) LIMIT 1", [page.url, final]).fetchone()
         versions = con.execute(
             "SELECT count(DISTINCT sha256) FROM archive_index WHERE url = ? AND status = 200", [page.url]).fetchone()[0]
         problem = page_problem(state, error[0] if error else None)
