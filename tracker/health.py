@@ -218,12 +218,8 @@ def _check_watchlist(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
 
     pages = read_watchlist(settings)
     crawl = _pending_crawl(settings, WATCHLIST, last_aware)
-    docs, relevant, no_title, no_date = con.execute(
-        """SELECT count(*), count(*) FILTER (WHERE relevant),
-                  count(*) FILTER (WHERE coalesce(trim(title), '') = '' AND document_type <> 'pdf'),
-                  count(*) FILTER (WHERE published_on IS NULL AND document_type <> 'pdf')
-           FROM publications WHERE source = ?""",
-        [WATCHLIST],
+    docs, relevant = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE relevant) FROM publications WHERE source = ?", [WATCHLIST]
     ).fetchone()
     if not pages and not docs and crawl is None:
         return None
