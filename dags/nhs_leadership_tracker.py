@@ -20,7 +20,8 @@ import pendulum
 
 from airflow.sdk import Asset, Param, dag, task
 
-SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi"]
+# "watchlist": the analyst's watched pages ($TRACKER_HOME/watchlist.toml), fetched and judged like a source.
+SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "watchlist"]
 WRITER_POOL = "duckdb_writer"
 
 
@@ -157,7 +158,7 @@ writes `$TRACKER_HOME/exports/<date>/` and `exports/latest/` CSVs and the briefi
             items={"type": "string", "enum": list(SOURCES)},
             minItems=1,
             uniqueItems=True,
-            description="Sources to fetch.",
+            description="Sources to fetch (watchlist: the pages on `tracker watch list`).",
         ),
         "since": Param(
             None,

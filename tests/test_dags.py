@@ -30,7 +30,7 @@ from airflow_testlib import (
 isolate_airflow_home()
 
 DAG_FILE = DAGS_DIR / "nhs_leadership_tracker.py"
-SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi"]
+SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "watchlist"]
 
 
 @pytest.fixture(scope="module")

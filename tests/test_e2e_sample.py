@@ -49,7 +49,8 @@ def test_contract_columns(wh):
     def columns(name):
         return [r[0] for r in wh.execute(f"DESCRIBE {name}").fetchall()]
 
-    assert columns("reviews") == ["review_id", "title", "publisher", "published_on", "url", "expected_recommendations", "kind"]
+    assert columns("reviews") == ["review_id", "title", "publisher", "published_on", "url", "expected_recommendations", "kind",
+                                  "short_name", "documents", "origin"]
     assert columns("recommendations")[:6] == ["review_id", "number", "text", "theme", "source_url", "page"]
     assert columns("status_evidence") == [
         "review_id", "number", "axis", "status", "quote", "source_url", "published_on", "method", "confidence",

@@ -138,7 +138,8 @@ def test_every_sample_recommendation_is_stale_today(wh):
 
 
 def _seed(con, evidence):
-    con.execute("INSERT INTO reviews VALUES ('r', 'A review', NULL, DATE '2020-01-01', NULL, 4, 'recommendations')")
+    con.execute("INSERT INTO reviews (review_id, title, publisher, published_on, url, expected_recommendations, kind) "
+                "VALUES ('r', 'A review', NULL, DATE '2020-01-01', NULL, 4, 'recommendations')")
     for n in range(1, 5):
         con.execute("INSERT INTO recommendations (review_id, number, text, theme) VALUES ('r', ?, ?, ?)",
                     [n, f"Do thing {n}", "overarching" if n < 3 else "Boards"])

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from tracker.errors import TrackerError
-from tracker.settings import SOURCES, Settings
+from tracker.settings import SOURCES, WATCHLIST, Settings
 
 
 class TrackerGroup(click.Group):
@@ -58,9 +58,9 @@ def _sources(ctx, param, value):
     if not value:
         return ()
     names = tuple(s.strip() for s in value.split(",") if s.strip())
-    unknown = [s for s in names if s not in SOURCES]
+    unknown = [s for s in names if s not in (*SOURCES, WATCHLIST)]
     if unknown:
-        raise click.BadParameter(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(SOURCES)}")
+        raise click.BadParameter(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join((*SOURCES, WATCHLIST))}")
     return names
 
 
@@ -96,7 +96,9 @@ def ingest(settings, file, url, source, published):
 
 @cli.command()
 @click.option("--offline", is_flag=True, help="No network I/O: process what the archive holds.")
-@click.option("--sources", callback=_sources, help="Comma-separated subset: dhsc,kingsfund,nhsproviders,nhsi.")
+@click.option("--sources", callback=_sources,
+              help="Comma-separated subset: dhsc,kingsfund,nhsproviders,nhsi,watchlist (default: all, and the "
+                   "watchlist when it has pages).")
 @click.option("--since", callback=_date, help="Discover only publications since YYYY-MM-DD.")
 @click.option("--scheduled", is_flag=True,
               help="This is the weekly run (what cron passes): it starts a new week in the change digest.")
@@ -290,6 +292,76 @@ def forget(settings, url, reason, by, undo):
         raise click.UsageError("--reason TEXT is required: say why the document is withdrawn")
     done = withdraw(settings, url, reason, by)
     click.echo(f"withdrew {url} (by {done.by}, {done.at:%Y-%m-%d %H:%M} UTC); it leaves the warehouse on the next run")
+
+
+# --- the analyst's watchlist and registry of reviews ---------------------------------------------
+
+
+@cli.group()
+def watch():
+    """Pages fetched every live run (`tracker run`), kept in $TRACKER_HOME/watchlist.toml.
+
+    A watched page is fetched politely like any source (robots.txt, per-host delay, the address
+    guard), archived and read by the generic adapter; its host is allowed for that URL only.
+    `tracker status` shows each page's last fetch, change and health.
+    """
+
+
+@watch.command("add")
+@click.argument("url")
+@click.option("--note", help="Why it is watched (shown by `tracker watch list` and `tracker status`).")
+@click.pass_obj
+def watch_add(settings, url, note):
+    """Watch a page; adding it again changes its note.
+
+    Example: tracker watch add https://www.england.nhs.uk/leadership/progress/ --note "NHS England's progress page"
+    """
+    from tracker.watchlist import add_page
+
+    page, new = add_page(writable_home(settings), url, note)
+    click.echo(f"{'watching' if new else 'already watched'}: {page.url}" + (f" ({page.note})" if page.note else "")
+               + ("; the next live `tracker run` fetches it" if new else ""))
+
+
+@watch.command("list")
+@click.pass_obj
+def watch_list(settings):
+    """The watched pages, with their notes.
+
+    Example: tracker watch list
+    """
+    from tracker.report import watchlist_table
+
+    click.echo(watchlist_table(settings))
+
+
+@watch.command("remove")
+@click.argument("url")
+@click.pass_obj
+def watch_remove(settings, url):
+    """Stop watching a page (what was archived from it stays in the archive and the warehouse).
+
+    Example: tracker watch remove https://www.england.nhs.uk/leadership/progress/
+    """
+    from tracker.watchlist import remove_page
+
+    page = remove_page(writable_home(settings), url)
+    click.echo(f"no longer watching: {page.url}")
+
+
+@cli.command()
+@click.pass_obj
+def reviews(settings):
+    """The tracked reviews: the built-in registry with yours merged over it, checked.
+
+    Yours is $TRACKER_HOME/reviews.toml, or the file TRACKER_REGISTRY names (schema: README,
+    "Adding or changing a review"). A bad file fails with one line naming the line and the field.
+
+    Example: tracker reviews
+    """
+    from tracker.report import reviews_table
+
+    click.echo(reviews_table(settings))
 
 
 @cli.command("build-sample", hidden=True)

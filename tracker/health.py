@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import duckdb
 
 from tracker.errors import TrackerError
-from tracker.settings import SOURCES, Settings
+from tracker.settings import SOURCES, WATCHLIST, Settings
 
 MAX_MISSING_SHARE = 0.20  # more than this share of pages without a title or date is a redesign signal
 MIN_PAGES = 3  # fewer pages parsed this run than this: judge over every document the source has
@@ -198,7 +198,65 @@ def check_sources(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: st
             f"INSERT OR REPLACE INTO source_health ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
             list(row.values()),
         )
+    watch = _check_watchlist(con, settings, run_id, tally, last_aware, now)
+    if watch:
+        problems.append(watch)
     return problems
+
+
+def _check_watchlist(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, tally: ParseTally,
+                     last_aware: datetime | None, now: datetime) -> str | None:
+    """The watchlist as one source (`watchlist` in source_health), judged by its pages, not by a listing.
+
+    Unhealthy when its crawl failed, when a watched page could not be fetched (a 404, a refused redirect,
+    robots.txt, the address guard) or when a watched page's capture could not be read. An analyst asked
+    for each of these pages, so one lost page is worth a look. Listing sizes and missing titles or dates
+    are recorded but not judged: watched pages are any site's, and many carry no date. Returns the
+    message when unhealthy. No row at all while nothing is watched and nothing was ever fetched for it.
+    """
+    from tracker.watchlist import page_problem, read_watchlist
+
+    pages = read_watchlist(settings)
+    crawl = _pending_crawl(settings, WATCHLIST, last_aware)
+    docs, relevant = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE relevant) FROM publications WHERE source = ?", [WATCHLIST]
+    ).fetchone()
+    if not pages and not docs and crawl is None:
+        return None
+    messages = []
+    failure = crawl_failure(crawl) if crawl else None
+    if crawl and crawl.get("degraded"):
+        messages.append(f"degraded: {crawl['degraded']}")
+    watched = {p.url for p in pages}
+    failed = {url: why for url, why in ((crawl or {}).get("page_failures") or {}).items() if url in watched}
+    unreadable = dict(con.execute(
+        "SELECT url, error FROM processing_errors WHERE stage = 'parse' AND url IN (SELECT unnest(?::VARCHAR[]))",
+        [sorted(watched)]).fetchall()) if watched else {}
+    bad = []
+    for page in pages:
+        if page.url in failed:
+            bad.append(f"{page.url} ({page_problem(failed[page.url], None)})")
+        elif page.url in unreadable:
+            bad.append(f"{page.url} ({page_problem({}, unreadable[page.url])})")
+    if bad:
+        messages.append(f"{len(bad)} of {len(pages)} watched pages failed: " + "; ".join(bad))
+    if failure and not (bad and failure.startswith("fetched none")):  # else the pages above say it, one by one
+        messages.insert(0, failure)
+    message = f"{WATCHLIST}: " + "; ".join(messages) if messages else None
+    row = {
+        "run_id": run_id, "source": WATCHLIST, "checked_at": now.replace(tzinfo=None),
+        "listed": crawl.get("listed") if crawl else None, "fetched": crawl.get("fetched") if crawl else None,
+        "failed": crawl.get("failed") if crawl else None, "parsed": tally.parsed.get(WATCHLIST, 0),
+        "missing_title": tally.missing_title.get(WATCHLIST, 0), "missing_date": tally.missing_date.get(WATCHLIST, 0),
+        "documents": docs, "relevant": relevant, "healthy": not messages, "message": message, "fetch_error": failure,
+        "not_modified": crawl.get("not_modified") if crawl else None, "unchanged": tally.unchanged.get(WATCHLIST, 0),
+        "listed_since": None,
+    }
+    con.execute(
+        f"INSERT OR REPLACE INTO source_health ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        list(row.values()),
+    )
+    return message
 
 
 def unhealthy_sources(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str]], int]:

@@ -78,6 +78,9 @@ class Review:
     kind: str = "recommendations"  # or "commitments" for plan-style numbered paragraphs
     paragraphs: tuple[str, ...] = ()  # for commitments: which numbered paragraphs hold them
     surname: str = ""  # names the review only before "review", "report" or "recommendation"
+    short_name: str = ""  # what analysts call it: "Kark review (2019)"
+    documents: tuple[str, ...] = ()  # URLs of its own documents besides `url` (e.g. the report's PDF)
+    origin: str = "built_in"  # built_in, analyst (added in the analyst's registry) or analyst_override
 
 
 @dataclass(frozen=True)

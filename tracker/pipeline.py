@@ -15,6 +15,7 @@ from tracker.stages.parsing import run_parse_stage
 from tracker.stages.sandbox import Limits
 from tracker.warehouse import load
 from tracker.warehouse.db import open_work_db
+from tracker.watchlist import refresh_watched_pages
 from tracker.withdrawals import drop_withdrawn
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
         drop_withdrawn(con)
         run_extract_stage(con, settings, summary)
         summary.unhealthy = check_sources(con, settings, summary.run_id, tally)
+        refresh_watched_pages(con, settings)
     finally:
         con.close()
     return summary
@@ -150,7 +152,11 @@ def run(
     `scheduled` marks it as the weekly run (its ISO week is its slot), which starts a new week in the digest.
     """
     from tracker.lock import run_lock
+    from tracker.registry import reviews_for
+    from tracker.watchlist import read_watchlist
 
+    reviews_for(settings)  # a bad registry or watchlist file fails now, before anything is fetched
+    read_watchlist(settings)
     with run_lock(settings.lock_file):
         started = datetime.now(timezone.utc)
         summary = RunSummary(run_id=new_run_id())

@@ -129,6 +129,67 @@ def status_text(settings: Settings) -> str:
             out.append(f"\nProcessing errors ({len(errors)}; retried next run, except a limit breach: "
                        "only once the document's bytes change)")
             out.append(_table(["url", "stage", "breach", "error"], errors))
+        out.extend(watched_pages_section(con, settings))
         return "\n".join(out)
     finally:
         con.close()
+
+
+# --- the analyst's watchlist and registry -------------------------------------------------------
+
+
+def watched_pages_section(con, settings: Settings) -> list[str]:
+    """`tracker status` lines for the watchlist: per watched page its last fetch, change and health.
+
+    Rows come from the published `watched_pages`; a page added since the last run shows as not fetched yet.
+    """
+    from tracker.watchlist import read_watchlist
+
+    pages = read_watchlist(settings)
+    if not pages:
+        return []
+    known = {}
+    if _has_table(con, "watched_pages"):
+        for row in con.execute(
+            """SELECT url, strftime(last_fetched, '%Y-%m-%d %H:%M'), last_status, change,
+                      strftime(last_changed, '%Y-%m-%d'), evidence, healthy, problem FROM watched_pages"""
+        ).fetchall():
+            known[row[0]] = row
+    rows = []
+    for page in pages:
+        url, fetched, status, change, changed, evidence, healthy, problem = known.get(page.url) or (
+            page.url, None, None, None, None, None, None, None)
+        health = "not fetched yet" if healthy is None else ("ok" if healthy else "UNHEALTHY")
+        rows.append((page.url, fetched or "-", status if status is not None else "-", change or "-", changed or "-",
+                     evidence if evidence is not None else "-", health, problem or page.note))
+    return [f"\nWatched pages ({len(pages)}; `tracker watch list`; fetched by every live run, as the source watchlist)",
+            _table(["url", "last fetch (UTC)", "http", "change", "last changed", "evidence", "health",
+                    "problem / note"], rows)]
+
+
+def watchlist_table(settings: Settings) -> str:
+    """`tracker watch list`: each watched page, when it was added and why."""
+    from tracker.watchlist import read_watchlist
+
+    pages = read_watchlist(settings)
+    if not pages:
+        return f"No watched pages ({settings.watchlist_file}): add one with `tracker watch add URL --note TEXT`."
+    return _table(["url", "added (UTC)", "note"],
+                  [(p.url, f"{p.added_at:%Y-%m-%d %H:%M}" if p.added_at else "", p.note) for p in pages])
+
+
+def reviews_table(settings: Settings) -> str:
+    """`tracker reviews`: the merged registry, where each review comes from and its own documents."""
+    from tracker.registry import REGISTRY_FILE, reviews_for, user_registry
+
+    reviews = reviews_for(settings)
+    user = user_registry(settings)
+    head = [f"Built-in registry {REGISTRY_FILE}",
+            f"Your registry {user}" if user else
+            f"Your registry: none (create {settings.home / 'reviews.toml'} or set TRACKER_REGISTRY)", ""]
+    rows = [(r.review_id, r.short_name, r.expected_recommendations or "not stated", r.origin.replace("_", " "),
+             len({u for u in (r.url, *r.documents) if u})) for r in reviews]
+    docs = [f"  {r.review_id}: {u}" for r in reviews for u in dict.fromkeys(u for u in (r.url, *r.documents) if u)]
+    return "\n".join([*head, _table(["review", "short name", "stated", "from", "own documents"], rows),
+                      "", "Own documents (recommendations are read from these, their attachments and child pages)",
+                      *docs])

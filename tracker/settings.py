@@ -11,6 +11,8 @@ from tracker.errors import TrackerError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SOURCES = ("dhsc", "kingsfund", "nhsproviders", "nhsi")
+# The analyst's watched pages ($TRACKER_HOME/watchlist.toml): fetched like a source, and judged as one.
+WATCHLIST = "watchlist"
 
 # Hosts the fetcher may contact: the four publishers, their asset hosts, the UK Government
 # Web Archive and the hosts of reviews in the registry.
@@ -129,6 +131,9 @@ class Settings:
     parse_seconds: float = 120.0
     # Seconds of extraction (reading a parsed document for recommendations and statements) per document.
     extract_seconds: float = 120.0
+    # The analyst's own registry of reviews, merged over the built-in one (TRACKER_REGISTRY; default
+    # $TRACKER_HOME/reviews.toml when it exists; see tracker/registry.py).
+    registry_file: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -172,6 +177,8 @@ class Settings:
         for name, key in (("TRACKER_PARSE_SECONDS", "parse_seconds"), ("TRACKER_EXTRACT_SECONDS", "extract_seconds")):
             if env.get(name):
                 kwargs[key] = _at_least(env, name, float, 0.1)
+        if env.get("TRACKER_REGISTRY"):
+            kwargs["registry_file"] = Path(env["TRACKER_REGISTRY"]).expanduser().resolve()
         return cls(**kwargs)
 
     @property
@@ -219,6 +226,10 @@ class Settings:
     @property
     def outputs_lock_file(self) -> Path:
         return self.home / "outputs.lock"
+
+    @property
+    def watchlist_file(self) -> Path:
+        return self.home / "watchlist.toml"
 
 
 def _host(url: str) -> str:

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.settings import SOURCES, Settings
+from tracker.settings import SOURCES, WATCHLIST, Settings
 
 
 def fetch(source: str, offline: bool = True, since: str | None = None, run: str | None = None) -> dict:
-    """Discover and fetch one source into the archive (nothing to do when offline).
+    """Discover and fetch one source (or the analyst's watchlist) into the archive (nothing to do when offline).
 
     Fails (FetchFailed, or the crawl's own error) when the source could not be reached or gave
     nothing; its summary, tagged with `run`, is written either way for source health.
     """
-    if source not in SOURCES:
+    if source not in SOURCES and source != WATCHLIST:
         raise ValueError(f"unknown source {source!r}")
     if offline:
         return {"source": source, "mode": "offline", "fetched": 0, "failed": 0}

@@ -199,6 +199,7 @@ class Fetcher:
         deadline_s: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         politeness: Politeness | None = None,
+        allowed_urls: frozenset[str] = frozenset(),
     ):
         self.settings = settings
         self.writer = writer
@@ -218,6 +219,9 @@ class Fetcher:
         self.deadline_s = deadline_s if deadline_s is not None else max(10 * settings.timeout_s, 60.0)
         self._sleep = sleep
         self.politeness = politeness or Politeness()
+        # Canonical URLs allowed whatever their host (the watchlist): the host joins the allowlist for
+        # that URL only; every other check (address guard, robots.txt, pacing) still applies.
+        self.allowed_urls = frozenset(allowed_urls)
         self._address_policy = AddressPolicy.from_settings(settings)
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -289,7 +293,7 @@ class Fetcher:
             return f"bad URL ({exc})"
         if parts.scheme not in urls.DEFAULT_PORTS:
             return f"scheme not allowed ({parts.scheme})"
-        if parts.host not in self.settings.allowed_hosts:
+        if parts.host not in self.settings.allowed_hosts and str(parts) not in self.allowed_urls:
             return f"host not allowed ({parts.host})"
         literal = urls.ip_literal(parts.host)
         if literal is not None and not self.replay and not self._address_policy.permits(literal):

@@ -25,7 +25,7 @@ from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
 from tracker.items import Candidate, Capture  # noqa: F401 - Candidate is the adapters' item type
-from tracker.settings import SOURCES, Settings
+from tracker.settings import SOURCES, WATCHLIST, Settings
 
 log = logging.getLogger(__name__)
 
@@ -249,14 +249,15 @@ def crawl_source(
     """
     from tracker.health import write_crawl_summary
 
-    if source not in SOURCES:
+    if source not in SOURCES and source != WATCHLIST:
         raise ValueError(f"unknown source {source!r}")
     summary: dict = {
         "source": source, "run": run, "since": since.isoformat() if since else None,
-        "base_host": host_key(settings.base_urls[source]), "finished": False, "stopped_by": None,
+        "base_host": host_key(settings.base_urls[source]) if source in settings.base_urls else None,
+        "finished": False, "stopped_by": None,
         "listed": 0, "fetched": 0, "not_modified": 0, "failed": 0, "skipped": 0,
         "other": 0, "attachments": 0, "retried_from_last_run": 0, "warc": None, "hosts": {}, "notes": [],
-        "reasons": {}, "unreachable": {},
+        "reasons": {}, "unreachable": {}, "page_failures": {},
     }
     write_crawl_summary(settings, summary)
     try:
@@ -276,14 +277,21 @@ def _crawl_source(settings: Settings, source: str, since: date | None, summary: 
     from tracker.sources import ADAPTERS, parse_capture
     from tracker.sources.discovery import SourceDegraded
 
-    adapter = ADAPTERS[source]
-    base_url = settings.base_urls[source]
-    discover = getattr(adapter, "discover", None)
+    watched: frozenset[str] = frozenset()
+    if source == WATCHLIST:  # the analyst's pages: each allowed by its URL, whatever its host
+        from tracker import watchlist
+
+        base_url, discover = "", watchlist.discover
+        watched = watchlist.watched_urls(settings)
+        fetcher_options = {**(fetcher_options or {}), "allowed_urls": watched}
+    else:
+        base_url = settings.base_urls[source]
+        discover = getattr(ADAPTERS[source], "discover", None)
     if discover is None:
         summary["notes"].append("no discover() for source")
         return
 
-    base_host = _host(base_url)
+    base_host = _host(base_url) if base_url else None
     state = CrawlState.for_source(settings, source)
     writer = ArchiveWriter(settings.archive_dir, prefix=source)
     fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, **(fetcher_options or {}))
@@ -303,12 +311,17 @@ def _crawl_source(settings: Settings, source: str, since: date | None, summary: 
 
     def hint(url: str) -> str | None:
         # The crawl's own host (the publisher or a mirror of it) is this source's; elsewhere the
-        # adapters decide by host when the capture is processed.
+        # adapters decide by host when the capture is processed. What the watchlist fetches is its own.
+        if source == WATCHLIST:
+            return WATCHLIST
         return source if _host(url) == base_host else None
 
     def handle(job: Job, result: FetchResult) -> None:
         with lock:
             summary[_outcome(result)] += 1
+            if job.url in watched and (result.error or result.skipped):
+                summary["page_failures"][job.url] = (
+                    {"skipped": result.skipped} if result.skipped else {"consecutive_failures": 1, "last_error": result.error})
         if job.depth > 0 or not result.ok or result.not_modified:
             return
         from tracker.sources import kind_of
@@ -352,6 +365,8 @@ def _crawl_source(settings: Settings, source: str, since: date | None, summary: 
         # What failed last run is tried again, even when discovery no longer lists it (e.g. an
         # attachment of a page that now answers 304).
         for row in state.rows():
+            if source == WATCHLIST and row["url"] not in watched and _host(row["url"]) not in allowed:
+                continue  # a page no longer watched
             if row["consecutive_failures"] > 0 and not pool.seen(row["url"]):
                 if pool.submit(Job(url=row["url"], source=hint(row["url"]))):
                     summary["retried_from_last_run"] += 1
@@ -391,7 +406,11 @@ def _crawl_source(settings: Settings, source: str, since: date | None, summary: 
 
 def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | None, *, session=None) -> list[str]:
     """Crawl several sources concurrently (threads, shared per-host politeness); one note line each."""
-    chosen = tuple(sources) or SOURCES
+    if not sources:
+        from tracker.watchlist import read_watchlist
+
+        sources = (*SOURCES, *((WATCHLIST,) if read_watchlist(settings) else ()))
+    chosen = tuple(sources)
     politeness = Politeness()
     progress = Progress("fetch")
     notes: dict[str, str] = {}

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from tracker.dates import implausible, plausible_or_none
 from tracker.errors import TrackerError
 from tracker.items import Capture, Publication
+from tracker.settings import WATCHLIST
 from tracker.sources import dhsc, generic, kingsfund, nhsi, nhsproviders
 
 ADAPTERS = {
@@ -61,6 +62,8 @@ def parse_capture(capture: Capture) -> Publication:
         raise UnsupportedDocument("empty body")
     source = capture.source if capture.source in ADAPTERS or capture.source == "other" else source_of(capture.url)
     adapter = ADAPTERS.get(source, generic)
+    if capture.source == WATCHLIST:  # a page the analyst watches: read by the generic adapter, counted as the watchlist's
+        source, adapter = WATCHLIST, generic
     if implausible(capture.published_hint):  # then the page's own date is used, if it has a plausible one
         capture = dataclasses.replace(capture, published_hint=None)
     publication = adapter.parse(capture)

@@ -55,12 +55,17 @@ def content_api_url(base_url: str, link: str) -> str:
 
 
 def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
-    """The registry's GOV.UK review pages, then Search API pages, newest first, until `since`."""
-    from tracker.registry import load_reviews
+    """The registry's GOV.UK review pages and documents, then Search API pages, newest first, until `since`."""
+    from tracker.registry import load_reviews, reviews_for
 
-    for url in (r.url for r in load_reviews() if r.url):
-        if urlsplit(url).hostname in {"www.gov.uk", "gov.uk"}:
-            yield Candidate(url=content_api_url(base_url, url), document_type="review")
+    settings = getattr(fetcher, "settings", None)
+    for review in reviews_for(settings) if settings is not None else load_reviews():
+        for url in (u for u in (review.url, *review.documents) if u):
+            host = urlsplit(url).hostname
+            if host in {"www.gov.uk", "gov.uk"}:
+                yield Candidate(url=content_api_url(base_url, url), document_type="review")
+            elif host == "assets.publishing.service.gov.uk":  # a review's PDF, fetched as it is
+                yield Candidate(url=url, document_type="review")
     start = 0
     for _ in range(MAX_PAGES):
         result = fetcher.get(search_url(base_url, start), conditional=False)

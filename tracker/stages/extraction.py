@@ -19,7 +19,7 @@ from tracker.extract.status import StatusExtractor
 from tracker.faults import checkpoint
 from tracker.items import Block, Evidence, Publication, Recommendation, Unresolved
 from tracker.publishers import publisher_of
-from tracker.registry import REGISTRY_FILE, linked_to_review, load_reviews, owning_review
+from tracker.registry import linked_to_review, owning_review, registry_digest, reviews_for
 from tracker.settings import Settings
 from tracker.stages.budget import OverBudget, time_budget
 from tracker.stages.sandbox import TIME
@@ -84,16 +84,16 @@ def _rules_digest() -> bytes:
     return h.digest()
 
 
-def _fingerprint(recs: list[Recommendation]) -> str:
+def _fingerprint(recs: list[Recommendation], reviews) -> str:
     h = hashlib.sha256(f"v{EXTRACTOR_VERSION}".encode())
     h.update(_rules_digest())
-    h.update(REGISTRY_FILE.read_bytes())
+    h.update(registry_digest(reviews))  # the built-in registry and the analyst's, merged: editing either re-reads
     h.update(json.dumps(sorted((r.review_id, r.number, r.text) for r in recs)).encode())
     return h.hexdigest()
 
 
 def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary) -> None:
-    reviews = load_reviews()
+    reviews = reviews_for(settings)
     namer = ReviewNamer(reviews)
     pubs = read_publications(con)
     by_url = {p.url: p for p in pubs}
@@ -151,7 +151,7 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
     for r in all_recs:
         known.setdefault(r.review_id, set()).add(r.number)
         texts.setdefault(r.review_id, {})[r.number] = r.text
-    fingerprint = _fingerprint(all_recs)
+    fingerprint = _fingerprint(all_recs, reviews)
     extractor = StatusExtractor(namer, known, texts)
 
     state = {

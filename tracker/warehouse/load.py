@@ -179,9 +179,11 @@ def held_breaches(con: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
 def sync_reviews(con: duckdb.DuckDBPyConnection, reviews: tuple[Review, ...]) -> None:
     con.execute("DELETE FROM reviews")
     con.executemany(
-        "INSERT INTO reviews VALUES (?,?,?,?,?,?,?)",
+        """INSERT INTO reviews (review_id, title, publisher, published_on, url, expected_recommendations, kind,
+                                short_name, documents, origin) VALUES (?,?,?,?,?,?,?,?,?,?)""",
         [
-            (r.review_id, r.title, r.publisher, r.published_on, r.url, r.expected_recommendations, r.kind)
+            (r.review_id, r.title, r.publisher, r.published_on, r.url, r.expected_recommendations, r.kind,
+             r.short_name or r.title, list(r.documents), r.origin)
             for r in reviews
         ],
     )

@@ -44,6 +44,7 @@ PUBLISHED_TABLES = (
     "runs",
     "withdrawals",
     "change_log",
+    "watched_pages",
 )
 
 
