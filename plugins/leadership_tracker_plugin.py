@@ -95,8 +95,13 @@ def read_progress(warehouse: Path) -> tuple[list[tuple], tuple | None]:
     """Rows of review_progress (in COLUMNS order) and the warehouse_info row, read-only."""
     import duckdb
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    # Attached to a fresh in-memory database: duckdb.connect(path) would reuse a database instance this
+    # long-lived process still holds for the path, i.e. the version published before the last rename.
+    con = duckdb.connect(":memory:")
     try:
+        literal = "'" + str(warehouse).replace("'", "''") + "'"  # our own path; ATTACH takes no parameters
+        con.execute(f"ATTACH {literal} AS warehouse (READ_ONLY)")
+        con.execute("USE warehouse")
         cols = ", ".join(c for c, _ in COLUMNS)
         rows = con.execute(f"SELECT {cols} FROM review_progress ORDER BY review_id").fetchall()
         info = con.execute("SELECT run_id, published_at, version_file FROM warehouse_info").fetchall()

@@ -189,3 +189,24 @@ def test_every_table_and_view_in_the_published_file_has_a_comment(sample_home):
         con.close()
     assert {"recommendation_status", "review_progress", "progress_by_theme", "stale_recommendations",
             "status_changes", "evidence_by_publisher"} <= views
+
+
+def test_a_long_lived_process_sees_each_new_version(tmp_path, sample_home):
+    """A notebook or the api-server keeps a connection open across a publish: reopening the warehouse
+    must give the version published since, not the one that connection pinned."""
+    from tracker.warehouse.publish import open_published, publish
+
+    settings = _copy_home(sample_home, tmp_path / "home")
+    pinned = open_published(settings.warehouse)
+    try:
+        first = pinned.execute("SELECT run_id FROM warehouse_info").fetchone()[0]
+        publish(settings, "a-later-run")
+        again = open_published(settings.warehouse)
+        try:
+            assert again.execute("SELECT run_id FROM warehouse_info").fetchone()[0] == "a-later-run"
+            assert again.execute("SELECT count(*) FROM recommendation_status").fetchone()[0] == 62
+        finally:
+            again.close()
+        assert pinned.execute("SELECT run_id FROM warehouse_info").fetchone()[0] == first  # the old view holds
+    finally:
+        pinned.close()

@@ -135,4 +135,13 @@ def published_versions(settings: Settings) -> list[Path]:
 
 
 def open_published(path: Path) -> duckdb.DuckDBPyConnection:
-    return connect(path, read_only=True)
+    """A read-only connection to the published file at `path` as it is now.
+
+    The file is attached to a fresh in-memory database rather than opened with duckdb.connect(path):
+    DuckDB caches database instances by path within a process, so a long-lived process (the
+    api-server, a notebook) still holding an earlier connection would be handed the version that
+    connection pinned, not the one published since."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH {sql_literal(path)} AS warehouse (READ_ONLY)")
+    con.execute("USE warehouse")
+    return con
