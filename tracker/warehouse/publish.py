@@ -3,6 +3,10 @@
 An analyst's read-only connection to the old file keeps seeing the old file (the rename only
 changes which file the name points to), and the next connection sees the new one.
 
+Published files are written in DuckDB's storage format v1.2.0 (STORAGE_VERSION), which DuckDB 1.2 and
+later read: the DuckDB 1.x command line, DBeaver, R and BI tools on a 1.x driver open the warehouse,
+its views and its table macros, not only DuckDB 2.x. The working database keeps 2.x's own format.
+
 Before building, the changes since the newest published version are appended to the working
 database's change_log (tracker/warehouse/changelog.py), which is then copied like every table.
 
@@ -46,6 +50,9 @@ PUBLISHED_TABLES = (
     "change_log",
 )
 
+# The oldest storage format with everything the warehouse uses; DuckDB 1.2+ clients read it.
+STORAGE_VERSION = "v1.2.0"
+
 
 def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Path:
     """Copy the working database's published tables into a new file and swap it in; returns its path."""
@@ -66,8 +73,10 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
     finally:
         work.close()
     checkpoint("publish-log")
-    con = connect(building, memory_limit=settings.duckdb_memory_limit)
+    con = connect(":memory:", memory_limit=settings.duckdb_memory_limit)
     try:
+        con.execute(f"ATTACH {sql_literal(building)} AS pub (STORAGE_VERSION {sql_literal(STORAGE_VERSION)})")
+        con.execute("USE pub")
         migrate(con, settings.sql_dir)
         apply_views(con, settings.sql_dir)
         con.execute(f"ATTACH {sql_literal(settings.work_db)} AS work (READ_ONLY)")
@@ -81,7 +90,9 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
         con.execute("COMMENT ON TABLE warehouse_info IS 'Which run published this file, and when (UTC).'")
         con.execute("COMMIT")
         con.execute("DETACH work")
-        con.execute("CHECKPOINT")
+        con.execute("CHECKPOINT pub")
+        con.execute("USE memory")
+        con.execute("DETACH pub")
     finally:
         con.close()
     checkpoint("publish-build")
