@@ -84,8 +84,9 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     try:
         published_at = warehouse_info(con).published_at
         digest = compute_digest(con, settings.published_dir)
-        exports = export_run(con, settings.exports_dir, published_at.date(), digest)
+        # the briefing first: the exports link to the archived copies it writes into site/captures/
         site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
+        exports = export_run(con, settings.exports_dir, published_at.date(), digest, settings.site_dir)
     finally:
         con.close()
     latest = settings.exports_dir / "latest"

@@ -141,7 +141,41 @@ def _prune(published_dir: Path, keep_versions: int, keep_weeks: int, scheduled: 
 
 
 def published_versions(settings: Settings) -> list[Path]:
-    return sorted(settings.published_dir.glob("tracker-*.duckdb"))
+    """The versions kept in published/, oldest first (their names sort by time)."""
+    return sorted(p for p in settings.published_dir.glob("tracker-*.duckdb") if changelog.VERSION_NAME.match(p.name))
+
+
+def version_time(path: Path) -> datetime:
+    """When a version was published (UTC, naive), from its name."""
+    return datetime.strptime(path.name[len("tracker-"):-len(".duckdb")], "%Y%m%dT%H%M%S")
+
+
+def version_as_of(settings: Settings, as_of: str | None) -> Path:
+    """The warehouse file for `--as-of`: None is the current warehouse; YYYY-MM-DD the last version
+    published on or before that day (UTC); anything else a published file's path."""
+    from datetime import date
+
+    from tracker.errors import TrackerError
+
+    if as_of is None:
+        if not settings.warehouse.exists():
+            raise TrackerError(f"no published warehouse at {settings.warehouse}: run `tracker run` first")
+        return settings.warehouse
+    path = Path(as_of).expanduser()
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        day = None
+    if day is None or path.is_file():
+        if not path.is_file():
+            raise TrackerError(f"--as-of {as_of}: no such file, and not a date (YYYY-MM-DD)")
+        return path
+    versions = published_versions(settings)
+    earlier = [v for v in versions if version_time(v).date() <= day]
+    if not earlier:
+        oldest = f"; the oldest kept is {versions[0].name}" if versions else f"; {settings.published_dir} holds none"
+        raise TrackerError(f"no version was published on or before {day.isoformat()}{oldest}")
+    return earlier[-1]
 
 
 def open_published(path: Path) -> duckdb.DuckDBPyConnection:
