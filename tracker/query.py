@@ -24,7 +24,8 @@ from tracker.errors import TrackerError
 FORMATS = ("table", "csv", "json")
 # Statements whose result is a row count or nothing: run quietly, like the DuckDB shell.
 _QUIET = {duckdb.StatementType.SET, duckdb.StatementType.VARIABLE_SET, duckdb.StatementType.TRANSACTION,
-          duckdb.StatementType.CREATE, duckdb.StatementType.DROP, duckdb.StatementType.PREPARE}
+          duckdb.StatementType.CREATE, duckdb.StatementType.DROP, duckdb.StatementType.PREPARE,
+          duckdb.StatementType.ATTACH, duckdb.StatementType.DETACH}
 
 
 class QueryError(TrackerError):

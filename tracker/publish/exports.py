@@ -79,6 +79,7 @@ SHEET_ABOUT = {
 _DOCUMENT_COLUMNS = ("document_title", "document_type", "archived_copy", "warc_file", "warc_offset")
 _WITH_DOCUMENT = {"status_evidence", "unresolved_statements"}
 _CAPTURE_LINKS = "export_capture_links"
+_LINKS_TABLE = f"TEMP TABLE {_CAPTURE_LINKS} (content_sha256 VARCHAR, archived_copy VARCHAR)"
 
 
 # A spreadsheet reads a CSV cell starting with one of these as a formula (CSV injection): scraped text
@@ -125,7 +126,7 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
     The briefing writes captures as site/captures/<sha256>.<ext>, <sha256> being the publication's
     content_sha256; only the copies it holds get a link. Returns how many.
     """
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_CAPTURE_LINKS} (content_sha256 VARCHAR, archived_copy VARCHAR)")
+    con.execute(f"CREATE OR REPLACE {_LINKS_TABLE}")
     captures = site_dir / "captures" if site_dir is not None else None
     if captures is None or not captures.is_dir():
         return 0
@@ -140,7 +141,13 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
     return len(links)
 
 
+def _no_links_yet(con: duckdb.DuckDBPyConnection) -> None:
+    """Without link_captures first, evidence is exported with no archived-copy links."""
+    con.execute(f"CREATE {_LINKS_TABLE.replace('TEMP TABLE', 'TEMP TABLE IF NOT EXISTS')}")
+
+
 def _table(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], list[tuple]]:
+    _no_links_yet(con)
     cursor = con.execute(export_query(table))
     columns = [d[0] for d in cursor.description]
     return columns, cursor.fetchall()
@@ -185,6 +192,7 @@ def write_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     """One Parquet file per progress table, written by DuckDB (works on a read-only connection)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    _no_links_yet(con)
     for table in EXPORTS:
         path = out_dir / f"{table}.parquet"
         tmp = path.with_name("." + path.name + ".part")
