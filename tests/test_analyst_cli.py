@@ -270,3 +270,63 @@ def test_evidence_export_names_the_document_and_links_its_archived_copy(sample_h
         assert copy.is_file() and _sha(copy) == sha, row["archived_copy"]  # the exact captured bytes
         assert read_capture(sample_home / "archive" / warc_file, warc_offset).body == copy.read_bytes()
     assert {r["document_type"] for r in rows} >= {"government_response", "blog", "long_read"}
+
+
+# --- tracker run: where things are, the headline, progress ----------------------------------------
+
+STAGES = ["index", "parse", "extract", "health", "publish", "briefing and exports"]
+
+
+@pytest.mark.e2e
+def test_run_ends_with_where_the_briefing_and_exports_are_and_the_weeks_headline(sample_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(sample_home, home)
+    proc = run_cli(home, "run", "--offline")
+    lines = proc.stdout.splitlines()
+    assert lines[-3] == f"briefing {home / 'site' / 'index.html'}" and (home / "site" / "index.html").is_file()
+    latest = home / "exports" / "latest"
+    assert lines[-2].startswith(f"exports  {latest}{os.sep} (this run's copy: {home / 'exports'}{os.sep}")
+    with open(latest / "changes.csv", encoding="utf-8-sig", newline="") as fh:
+        status_changes = sum(1 for row in csv.DictReader(fh) if row["change_type"] == "status_change")
+    assert status_changes > 0  # nothing new since the sample run: the week's digest is the first version's
+    assert lines[-1] == f"this week: {status_changes} status changes, 0 unhealthy sources"
+    # not a terminal: one plain line per stage on stderr, no bar
+    stage_lines = proc.stderr.splitlines()
+    assert [line.split(":")[0] for line in stage_lines] == STAGES, proc.stderr
+    assert all(line.endswith(" s)") for line in stage_lines) and "\r" not in proc.stderr
+    assert stage_lines[1].startswith("parse: 0 parsed, 25 unchanged, 0 errors (")
+    # -v adds detail to the stages
+    verbose = run_cli(home, "-v", "run", "--offline").stderr.splitlines()
+    assert "  parse: 0 to parse, 25 unchanged, " in "\n".join(verbose)
+    assert any(line.startswith("  briefing and exports: briefing ") for line in verbose)
+
+
+def test_headline_counts_in_words():
+    from tracker.cli import headline
+
+    assert headline(4, 1) == "4 status changes, 1 unhealthy source"
+    assert headline(1, 0) == "1 status change, 0 unhealthy sources"
+
+
+@pytest.mark.e2e
+def test_run_on_a_terminal_draws_a_progress_bar_while_parsing(tmp_path):
+    from helpers import SAMPLE_WARC
+
+    home = tmp_path / "home"
+    run_cli(home, "import-warc", str(SAMPLE_WARC))
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "tracker.cli", "run", "--offline"], stdout=subprocess.PIPE,
+                            stderr=slave, env=_env(home), cwd=ROOT)
+    os.close(slave)
+    try:
+        seen = _read_until(master, b"briefing and exports: ", timeout=180)
+        stdout, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert proc.returncode == 0
+    text = seen.decode()
+    assert "\r\x1b[Kparse [########################] 25/25" in text  # redrawn in place, full at the end
+    assert "parse: 25 parsed, 0 unchanged, 0 errors (" in text
+    assert b"this week: " in stdout and b"\x1b" not in stdout  # the bar stays on stderr

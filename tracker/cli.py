@@ -65,7 +65,7 @@ def _sources(ctx, param, value):
 
 
 @click.group(cls=TrackerGroup)
-@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr, with detail for every stage of a run.")
 @click.version_option(package_name="nhs-leadership-tracker")
 @click.pass_context
 def cli(ctx, verbose):
@@ -94,6 +94,15 @@ def ingest(settings, file, url, source, published):
     click.echo(f"recorded {url} in {path}")
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def headline(status_changes: int, unhealthy: int) -> str:
+    """The week's headline: '4 status changes, 1 unhealthy source'."""
+    return f"{_plural(status_changes, 'status change')}, {_plural(unhealthy, 'unhealthy source')}"
+
+
 @cli.command()
 @click.option("--offline", is_flag=True, help="No network I/O: process what the archive holds.")
 @click.option("--sources", callback=_sources, help="Comma-separated subset: dhsc,kingsfund,nhsproviders,nhsi.")
@@ -104,13 +113,17 @@ def ingest(settings, file, url, source, published):
 def run(settings, offline, sources, since, scheduled):
     """Run every stage: discover and fetch, parse, extract, load, publish, export.
 
+    Ends by saying where the briefing and the exports are, and the week's headline. Each stage ends in a
+    line on stderr (on a terminal parsing and fetching draw a progress bar); `tracker -v run` adds detail.
     Exits 3 (after publishing) when a source looks unhealthy, e.g. pages lost their titles or dates.
     Changes found are added to the change log; a run that finds nothing new leaves the week's digest as it was.
 
     Example: tracker run --offline
     """
+    from tracker import progress
     from tracker.pipeline import run as run_pipeline
 
+    progress.report_to(sys.stderr, verbose=click.get_current_context().find_root().params.get("verbose", False))
     summary = run_pipeline(writable_home(settings), offline=offline, sources=sources, since=since, scheduled=scheduled)
     click.echo(
         f"run {summary.run_id}: {summary.parsed} parsed, {summary.skipped_unchanged} unchanged, "
@@ -119,6 +132,10 @@ def run(settings, offline, sources, since, scheduled):
     click.echo(f"published {summary.published}")
     for note in summary.notes:
         click.echo(note)
+    click.echo(f"briefing {Path(summary.outputs['site']).resolve()}")
+    click.echo(f"exports  {Path(summary.outputs['latest']).resolve()}{os.sep} (this run's copy: "
+               f"{Path(summary.outputs['exports']).resolve()}{os.sep})")
+    click.echo(f"this week: {headline(summary.outputs['status_changes'], len(summary.unhealthy))}")
     if summary.unhealthy:
         for message in summary.unhealthy:
             click.echo(f"SOURCE HEALTH: {message}", err=True)

@@ -6,7 +6,9 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
+from tracker import progress
 from tracker.fetch.state import load_all_states
 from tracker.health import ParseTally, check_sources
 from tracker.settings import Settings
@@ -33,6 +35,7 @@ class RunSummary:
     unhealthy: list[str] = field(default_factory=list)
     published: str | None = None
     notes: list[str] = field(default_factory=list)
+    outputs: dict = field(default_factory=dict)  # what outputs_stage wrote (briefing, exports) and the week's changes
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -43,13 +46,25 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
     summary = summary or RunSummary(run_id=new_run_id())
     con = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
     try:
-        summary.indexed = load.index_archive(con, settings.archive_dir)
-        load.replace_crawl_state(con, load_all_states(settings))
+        with progress.stage("index") as st:
+            summary.indexed = load.index_archive(con, settings.archive_dir)
+            load.replace_crawl_state(con, load_all_states(settings))
+            st.done(f"{summary.indexed} new archive records indexed")
         tally = ParseTally()
-        run_parse_stage(con, settings.archive_dir, summary, tally)
-        drop_withdrawn(con)
-        run_extract_stage(con, settings, summary)
-        summary.unhealthy = check_sources(con, settings, summary.run_id, tally)
+        with progress.stage("parse") as st:
+            run_parse_stage(con, settings.archive_dir, summary, tally, st)
+            drop_withdrawn(con)
+            st.done(f"{summary.parsed} parsed, {summary.skipped_unchanged} unchanged, {summary.errors} errors")
+        with progress.stage("extract") as st:
+            run_extract_stage(con, settings, summary)
+            st.detail(f"{summary.extracted} documents read for evidence, "
+                      f"{summary.corrections_unmatched} corrections matching nothing")
+            st.done(f"{summary.recommendations} recommendations, {summary.evidence} evidence rows")
+        with progress.stage("health") as st:
+            summary.unhealthy = check_sources(con, settings, summary.run_id, tally)
+            for message in summary.unhealthy:
+                st.detail(message)
+            st.done(f"{len(summary.unhealthy)} unhealthy source{'' if len(summary.unhealthy) == 1 else 's'}")
     finally:
         con.close()
     return summary
@@ -71,10 +86,8 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
 
     The change digest is read from the version's change log (tracker/publish/digest.py); returns the paths written.
     """
-    from pathlib import Path
-
     from tracker.publish.briefing import write_briefing
-    from tracker.publish.digest import compute_digest
+    from tracker.publish.digest import compute_digest, describe
     from tracker.publish.exports import CHANGES, WORKBOOK, export_run
     from tracker.warehouse.db import warehouse_info
     from tracker.warehouse.publish import open_published
@@ -98,6 +111,8 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
         "site": str(site),
         "previous_version": digest.previous_file,
         "changes_count": len(digest.rows),
+        "status_changes": sum(1 for row in digest.rows if row[0] == "status_change"),
+        "changes_described": describe(digest.rows),
     }
 
 
@@ -155,10 +170,22 @@ def run(
         if not offline:
             from tracker.fetch.crawl import crawl_sources
 
-            summary.notes.extend(crawl_sources(settings, sources, since))
+            with progress.stage("fetch") as st:
+                notes = crawl_sources(settings, sources, since)
+                summary.notes.extend(notes)
+                for note in notes:
+                    st.detail(note)
+                failed = sum(1 for note in notes if "FETCH FAILED" in note)
+                st.done(f"{len(notes)} sources, {failed} failed")
         process(settings, summary)
         record_run(settings, summary, started, "offline" if offline else "live", ",".join(sources), "processed",
                    "scheduled" if scheduled else "manual", started if scheduled else None)
-        summary.published = publish_stage(settings, summary.run_id)
-        outputs_stage(settings)
+        with progress.stage("publish") as st:
+            summary.published = publish_stage(settings, summary.run_id)
+            st.done(Path(summary.published).name)
+        with progress.stage("briefing and exports") as st:
+            summary.outputs = outputs_stage(settings)
+            st.detail(f"briefing {summary.outputs['site']}")
+            st.detail(f"exports {summary.outputs['exports']} and {summary.outputs['latest']}")
+            st.done(summary.outputs["changes_described"] or "no changes this week")
         return summary

@@ -100,12 +100,18 @@ def parse_all(jobs: list[Job]):
             yield from pool.map(parse_one, jobs[start : start + BATCH * workers], chunksize=4)
 
 
-def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, tally: ParseTally) -> None:
+def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, tally: ParseTally, progress=None) -> None:
+    """Parse every new or changed capture; `progress` (a tracker.progress.Stage) counts documents done."""
     jobs, unchanged = pending_jobs(con, archive_dir)
     summary.skipped_unchanged = sum(unchanged.values())
     tally.unchanged.update((source, n) for source, n in unchanged.items() if source)
+    if progress is not None:
+        progress.expect(len(jobs))
+        progress.detail(f"{len(jobs)} to parse, {summary.skipped_unchanged} unchanged, {_workers()} worker(s)")
     batch: list[tuple[Publication, str, int, date | None]] = []
     for result in parse_all(jobs):
+        if progress is not None:
+            progress.advance()
         if result.error is not None:
             summary.errors += 1
             log.warning("parse failed for %s: %s", result.job.url, result.error)
