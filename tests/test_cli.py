@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from tracker.cli import cli
 
-COMMANDS = ["ingest", "run", "status", "export", "evaluate", "import-warc", "forget"]
+COMMANDS = ["ingest", "run", "status", "export", "sql", "versions", "evaluate", "import-warc", "forget"]
 
 
 def test_top_level_help_lists_every_command():

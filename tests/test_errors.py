@@ -138,7 +138,7 @@ def test_a_database_that_cannot_be_opened_is_one_line(tmp_path, sample_home):
 
     not_duckdb = tmp_path / "tracker-20261116T060000.duckdb"
     not_duckdb.write_bytes(b"not a database " * 100)
-    line = one_line_error(sample_home, "export", "--out", str(tmp_path / "out"), "--version", str(not_duckdb))
+    line = one_line_error(sample_home, "export", "--out", str(tmp_path / "out"), "--as-of", str(not_duckdb))
     assert line.startswith(f"error: cannot open {not_duckdb}: ") and "not a valid DuckDB database file" in line
 
     home = tmp_path / "home"

@@ -181,7 +181,7 @@ def test_quotes_that_look_like_formulas_are_neutralised_in_csv_and_exact_elsewhe
     with open(latest / "status_changes.csv", encoding="utf-8-sig", newline="") as fh:
         assert {r["quote"] for r in csv.DictReader(fh)} == {"'" + q for q in quotes.values()}
 
-    sheet = load_workbook(latest / "tracker.xlsx")["status_evidence"]
+    sheet = load_workbook(latest / "tracker.xlsx")["Evidence"]
     header = [c.value for c in sheet[1]]
     cells = {row[header.index("number")].value: row[header.index("quote")] for row in sheet.iter_rows(min_row=2)}
     assert {n: c.value for n, c in cells.items()} == quotes and {c.data_type for c in cells.values()} == {"s"}

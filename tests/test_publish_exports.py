@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from tracker.publish.exports import EXPORTS, write_workbook
+from tracker.publish.exports import EXPORTS, SHEETS, export_query, link_captures, write_workbook
 
 BOM = b"\xef\xbb\xbf"
 REVIEW_PROGRESS_HEADER = (
@@ -63,6 +63,8 @@ def _rows(path) -> list[dict]:
 @pytest.fixture(scope="module")
 def wh(sample_home):
     con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    # what an export holds, with archived-copy links relative to exports/latest/ (export_query reads them)
+    link_captures(con, sample_home / "exports" / "latest", sample_home / "site")
     yield con
     con.close()
 
@@ -222,9 +224,11 @@ def test_each_csv_has_the_views_columns_and_rows_in_order(latest, wh, table):
             "count(*) FILTER (WHERE implementation_status <> 'unknown') FROM recommendation_status"
         ).fetchone()[0]  # the first version: everything is new
         return
-    cursor = wh.execute(f"SELECT * FROM {table} ORDER BY {EXPORTS[table]}")
+    view_columns = [d[0] for d in wh.execute(f"SELECT * FROM {table} LIMIT 0").description]
+    cursor = wh.execute(export_query(table))
     columns = [d[0] for d in cursor.description]
     assert lines[0] == ",".join(columns)
+    assert columns[:len(view_columns)] == view_columns  # the view's columns first, in its order
     expected = cursor.fetchall()
     assert len(rows) == len(expected)
     for got, want in zip(rows, expected):  # same order, ISO dates, empty for NULL
@@ -252,23 +256,66 @@ def test_workbook_has_a_sheet_per_table_frozen_bold_and_real_dates(latest, wh):
     from openpyxl import load_workbook
 
     wb = load_workbook(latest / "tracker.xlsx")
-    assert wb.sheetnames == TABLES + CHANGES
+    assert wb.sheetnames == ["About"] + [SHEETS[t] for t in TABLES] + [
+        "Changes this week", "Changes, last 7 days", "Changes, last 30 days"]
+    assert wb.active.title == "About"  # it opens on the cover
+    assert all(len(name) <= 31 and not re.search(r"[\[\]:*?/\\]", name) for name in wb.sheetnames)
     for table in TABLES:
-        ws = wb[table]
+        ws = wb[SHEETS[table]]
         assert ws.freeze_panes == "A2", table
         header = [c.value for c in ws[1]]
-        cursor = wh.execute(f"SELECT * FROM {table} ORDER BY {EXPORTS[table]}")
-        assert header == [d[0] for d in cursor.description]
+        cursor = wh.execute(export_query(table))
+        assert header == [d[0] for d in cursor.description]  # the CSV's column names, so the two match
         assert all(c.font.b for c in ws[1])
         assert ws.max_row == len(cursor.fetchall()) + 1
         assert all(ws.column_dimensions[c.column_letter].width >= 8 for c in ws[1])
-    ws = wb["review_progress"]
-    rose = next(row for row in ws.iter_rows(min_row=2, values_only=True) if row[0] == "rose-2015")
-    assert rose[2:4] == (19, 19) and rose[-1] == 36.8  # numbers stay numbers
-    ws = wb["status_evidence"]
-    col = [c.value for c in ws[1]].index("published_on") + 1
-    cell = ws.cell(row=2, column=col)
+    ws = wb["Review progress"]
+    rose = next(row for row in ws.iter_rows(min_row=2) if row[0].value == "rose-2015")
+    assert (rose[2].value, rose[3].value) == (19, 19)  # numbers stay numbers
+    assert rose[-1].value == 0.368 and rose[-1].number_format == "0.0%"  # shown as 36.8%
+    ws = wb["Evidence"]
+    header = [c.value for c in ws[1]]
+    cell = ws.cell(row=2, column=header.index("published_on") + 1)
     assert isinstance(cell.value, datetime) and cell.is_date and cell.number_format == "yyyy-mm-dd"
+
+
+@pytest.mark.e2e
+def test_workbook_wraps_long_text_and_links_sources_and_archived_copies(latest):
+    from openpyxl import load_workbook
+
+    ws = load_workbook(latest / "tracker.xlsx")["Evidence"]
+    header = [c.value for c in ws[1]]
+    col = {name: header.index(name) + 1 for name in ("quote", "source_url", "archived_copy", "publisher", "status")}
+    rows = range(2, ws.max_row + 1)
+    assert all(ws.cell(row=r, column=col["quote"]).alignment.wrap_text for r in rows)
+    assert ws.column_dimensions[ws.cell(row=1, column=col["quote"]).column_letter].width == 60
+    assert not ws.cell(row=2, column=col["status"]).alignment.wrap_text  # short text stays on one line
+    for r in rows:
+        url = ws.cell(row=r, column=col["source_url"])
+        assert url.hyperlink is not None and url.hyperlink.target == url.value and url.style == "Hyperlink"
+        copy = ws.cell(row=r, column=col["archived_copy"])
+        assert copy.hyperlink.target == copy.value
+        assert (latest / copy.value).resolve().is_file()  # the link opens from where the workbook is
+    assert ws.cell(row=2, column=col["publisher"]).hyperlink is None
+
+
+@pytest.mark.e2e
+def test_workbook_cover_gives_the_data_date_the_run_and_a_glossary(latest, wh):
+    from openpyxl import load_workbook
+
+    from tracker.vocabulary import IMPLEMENTATION_STATUSES, MEANINGS, RESPONSE_STATUSES
+
+    ws = load_workbook(latest / "tracker.xlsx")["About"]
+    facts = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row and row[0]}
+    run_id, published_at, version_file = wh.execute("SELECT run_id, published_at, version_file FROM warehouse_info").fetchone()
+    assert facts["Run"] == run_id and facts["Version"] == version_file
+    assert abs((facts["Published (UTC)"] - published_at).total_seconds()) < 0.001
+    assert facts["Data as of"].date() == wh.execute("SELECT max(published_on) FROM publications").fetchone()[0]
+    glossary = [(row[1], row[2]) for row in ws.iter_rows(values_only=True)
+                if row[0] and str(row[0]).startswith(("response (", "implementation ("))]
+    assert glossary == [(s, MEANINGS[s]) for s in RESPONSE_STATUSES + IMPLEMENTATION_STATUSES]
+    sheets = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[1] and str(row[1]).endswith(".csv")}
+    assert sheets["Evidence"] == "status_evidence.csv" and len(sheets) == len(TABLES) + len(CHANGES)
 
 
 def test_workbook_never_turns_scraped_text_into_a_formula(mem_con, tmp_path):
@@ -277,7 +324,7 @@ def test_workbook_never_turns_scraped_text_into_a_formula(mem_con, tmp_path):
     _seed(mem_con, [(1, "response", "accepted", '=HYPERLINK("http://evil.test","click")\x07', "https://x.test/1",
                      date(2020, 1, 1), "rule", 0.9)])
     path = write_workbook(mem_con, tmp_path / "t.xlsx")
-    ws = load_workbook(path)["status_evidence"]
+    ws = load_workbook(path)["Evidence"]
     col = [c.value for c in ws[1]].index("quote") + 1
     cell = ws.cell(row=2, column=col)
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.test","click")'
@@ -288,13 +335,21 @@ def test_parquet_copies_have_the_tables_rows_and_columns(latest, wh):
     for table in TABLES:
         path = str(latest / f"{table}.parquet").replace("'", "''")
         got = wh.execute(f"SELECT * FROM read_parquet('{path}')").fetchall()
-        cursor = wh.execute(f"SELECT * FROM {table} ORDER BY {EXPORTS[table]}")
+        cursor = wh.execute(export_query(table))
         columns = [d[0] for d in cursor.description]
         want = cursor.fetchall()
         assert len(got) == len(want), table
         assert got == want, table  # same values, same order
         described = [r[0] for r in wh.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()]
         assert described == columns
+
+
+def _resolved(path, folder) -> list[dict]:
+    """An evidence CSV's rows with archived_copy resolved from the folder the file sits in."""
+    rows = _rows(path)
+    for row in rows:
+        row["archived_copy"] = str((folder / row["archived_copy"]).resolve()) if row["archived_copy"] else ""
+    return rows
 
 
 @pytest.mark.e2e
@@ -304,32 +359,50 @@ def test_tracker_export_writes_the_same_set(sample_home, latest, tmp_path):
     assert sorted(p.name for p in out.iterdir()) == EXPECTED_FILES
     assert len(proc.stdout.splitlines()) == len(EXPECTED_FILES)
     for name in EXPECTED_FILES:
-        if name.endswith(".csv") and name != "stale_recommendations.csv":
+        if name in ("status_evidence.csv", "unresolved_statements.csv"):  # links relative to their own folder
+            assert _resolved(out / name, out) == _resolved(latest / name, latest), name
+        elif name.endswith(".csv") and name != "stale_recommendations.csv":
             assert (out / name).read_bytes() == (latest / name).read_bytes(), name
-    version = sorted((sample_home / "published").glob("tracker-*.duckdb"))[-1]
-    older = tmp_path / "older"
-    run_cli(sample_home, "export", "--out", str(older), "--version", str(version))
-    assert (older / "review_progress.csv").read_bytes() == (latest / "review_progress.csv").read_bytes()
-
-
-def _plain_table(cursor) -> str:
-    cols = [d[0] for d in cursor.description]
-    rows = [["NULL" if v is None else str(v) for v in r] for r in cursor.fetchall()]
-    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(cols)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip(), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
-    return "\n".join(lines)
+    assert all(row["archived_copy"] for row in _rows(out / "status_evidence.csv"))
 
 
 @pytest.mark.e2e
-def test_the_documented_analyst_queries_give_the_documented_output(wh):
+def test_export_as_of_a_file_or_a_date_and_the_deprecated_version_option(sample_home, latest, tmp_path):
+    version = sorted((sample_home / "published").glob("tracker-*.duckdb"))[-1]
+    by_file = tmp_path / "by-file"
+    proc = run_cli(sample_home, "export", "--out", str(by_file), "--as-of", str(version))
+    assert proc.stderr == ""
+    assert (by_file / "review_progress.csv").read_bytes() == (latest / "review_progress.csv").read_bytes()
+    day = f"{version.name[8:12]}-{version.name[12:14]}-{version.name[14:16]}"
+    by_date = tmp_path / "by-date"
+    run_cli(sample_home, "export", "--out", str(by_date), "--as-of", day)
+    assert (by_date / "changes.csv").read_bytes() == (by_file / "changes.csv").read_bytes()
+    old = run_cli(sample_home, "export", "--out", str(tmp_path / "old"), "--as-of", "2001-01-01", check=False)
+    assert old.returncode == 1 and old.stderr.startswith("error: no version was published on or before 2001-01-01")
+    assert len(old.stderr.splitlines()) == 1
+    # the old spelling still works, with a one-line warning
+    legacy = tmp_path / "legacy"
+    proc = run_cli(sample_home, "export", "--out", str(legacy), "--version", str(version))
+    assert proc.stderr.splitlines() == ["warning: --version FILE is deprecated (it clashes with tracker --version): "
+                                        "use --as-of FILE"]
+    assert (legacy / "review_progress.csv").read_bytes() == (latest / "review_progress.csv").read_bytes()
+    assert "--version" not in run_cli(sample_home, "export", "--help").stdout  # hidden
+    both = run_cli(sample_home, "export", "--out", str(legacy), "--version", str(version), "--as-of", day, check=False)
+    assert both.returncode == 2
+
+
+@pytest.mark.e2e
+def test_the_documented_analyst_queries_give_the_documented_output(sample_home):
+    """Each README query, run as documented (`tracker sql "..."`), prints exactly the output shown under it."""
     from helpers import ROOT
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    pairs = re.findall(r"```sql\n(.*?)\n```\n\n```\n(.*?)\n```", text, flags=re.S)
-    assert len(pairs) == 6
-    for i, (sql, output) in enumerate(pairs, start=1):
-        got = _plain_table(wh.execute(sql))
+    found = re.findall(r"```sql\n(.*?)\n```\n\n```\n(.*?)\n```\n\n(\(\d+ rows?\))\n", text, flags=re.S)
+    assert len(found) == 6
+    for i, (sql, output, count) in enumerate(found, start=1):
+        got = run_cli(sample_home, "sql", sql).stdout
+        assert got.endswith("\n\n" + (count if "stale_recommendations" not in sql else got.splitlines()[-1]) + "\n")
+        got = got.rsplit("\n\n", 1)[0]
         if "stale_recommendations" in sql:  # relative to today: same columns, rows may only grow
             assert got.splitlines()[0] == output.splitlines()[0]
             assert set(output.splitlines()[2:]) <= set(got.splitlines()[2:])

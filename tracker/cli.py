@@ -65,7 +65,7 @@ def _sources(ctx, param, value):
 
 
 @click.group(cls=TrackerGroup)
-@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr, with detail for every stage of a run.")
 @click.version_option(package_name="nhs-leadership-tracker")
 @click.pass_context
 def cli(ctx, verbose):
@@ -94,6 +94,15 @@ def ingest(settings, file, url, source, published):
     click.echo(f"recorded {url} in {path}")
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def headline(status_changes: int, unhealthy: int) -> str:
+    """The week's headline: '4 status changes, 1 unhealthy source'."""
+    return f"{_plural(status_changes, 'status change')}, {_plural(unhealthy, 'unhealthy source')}"
+
+
 @cli.command()
 @click.option("--offline", is_flag=True, help="No network I/O: process what the archive holds.")
 @click.option("--sources", callback=_sources,
@@ -106,13 +115,17 @@ def ingest(settings, file, url, source, published):
 def run(settings, offline, sources, since, scheduled):
     """Run every stage: discover and fetch, parse, extract, load, publish, export.
 
+    Ends by saying where the briefing and the exports are, and the week's headline. Each stage ends in a
+    line on stderr (on a terminal parsing and fetching draw a progress bar); `tracker -v run` adds detail.
     Exits 3 (after publishing) when a source looks unhealthy, e.g. pages lost their titles or dates.
     Changes found are added to the change log; a run that finds nothing new leaves the week's digest as it was.
 
     Example: tracker run --offline
     """
+    from tracker import progress
     from tracker.pipeline import run as run_pipeline
 
+    progress.report_to(sys.stderr, verbose=click.get_current_context().find_root().params.get("verbose", False))
     summary = run_pipeline(writable_home(settings), offline=offline, sources=sources, since=since, scheduled=scheduled)
     click.echo(
         f"run {summary.run_id}: {summary.parsed} parsed, {summary.skipped_unchanged} unchanged, "
@@ -121,6 +134,10 @@ def run(settings, offline, sources, since, scheduled):
     click.echo(f"published {summary.published}")
     for note in summary.notes:
         click.echo(note)
+    click.echo(f"briefing {Path(summary.outputs['site']).resolve()}")
+    click.echo(f"exports  {Path(summary.outputs['latest']).resolve()}{os.sep} (this run's copy: "
+               f"{Path(summary.outputs['exports']).resolve()}{os.sep})")
+    click.echo(f"this week: {headline(summary.outputs['status_changes'], len(summary.unhealthy))}")
     if summary.unhealthy:
         for message in summary.unhealthy:
             click.echo(f"SOURCE HEALTH: {message}", err=True)
@@ -128,41 +145,113 @@ def run(settings, offline, sources, since, scheduled):
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the same account as JSON, for scripts.")
 @click.pass_obj
-def status(settings):
-    """Show what the published warehouse holds: per review and per source.
+def status(settings, as_json):
+    """Show what the published warehouse holds: per review (one column per status) and per source.
 
-    Example: tracker status
+    Example: tracker status --json
     """
+    if as_json:
+        import json
+
+        from tracker.query import jsonable
+        from tracker.report import status_data
+
+        click.echo(json.dumps(jsonable(status_data(settings)), ensure_ascii=False, indent=1))
+        return
     from tracker.report import status_text
 
     click.echo(status_text(settings))
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON, for scripts.")
+@click.pass_obj
+def versions(settings, as_json):
+    """List the published versions kept in published/: when each was published, by which run, which is current.
+
+    Any of them can be exported or queried as it was published: tracker export --as-of, tracker sql --as-of.
+    Example: tracker versions
+    """
+    if as_json:
+        import json
+
+        from tracker.query import jsonable
+        from tracker.report import versions_data
+
+        click.echo(json.dumps(jsonable(versions_data(settings)), ensure_ascii=False, indent=1))
+        return
+    from tracker.report import versions_text
+
+    click.echo(versions_text(settings))
+
+
+_AS_OF_HELP = ("DATE (YYYY-MM-DD: the last version published on or before that day, UTC) or FILE (a published "
+               "version); default: the current warehouse.")
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="How results are printed.")
+@click.option("--as-of", "as_of", metavar="DATE|FILE", help=_AS_OF_HELP)
+@click.pass_obj
+def sql(settings, query, fmt, as_of):
+    """Query the published warehouse read-only with the project's own DuckDB; no query: an interactive prompt.
+
+    Nothing can write the warehouse or any file from here (INSERT, CREATE, COPY TO fail with one line);
+    temporary tables work. A run can publish meanwhile: the open prompt keeps the version it opened.
+    Example: tracker sql "SELECT review_id, pct_implemented FROM review_progress" --format csv
+    """
+    from tracker import query as q
+    from tracker.warehouse.publish import version_as_of
+
+    path = version_as_of(settings, as_of)
+    con = q.open_read_only(path)
+    try:
+        if query is None or query == "-":
+            if q.interactive(con, q.banner(path, con), fmt, sys.stdin, sys.stdout):
+                sys.exit(1)
+        else:
+            q.run_sql(con, query, fmt, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `tracker sql ... | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        con.close()
+
+
+@cli.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder to write CSVs into.")
-@click.option("--version", "version", type=click.Path(exists=True, path_type=Path), help="An older published file (default: the current warehouse).")
+@click.option("--as-of", "as_of", metavar="DATE|FILE", help=_AS_OF_HELP + " Exported as it was published.")
+@click.option("--version", "version", type=click.Path(exists=True, path_type=Path), hidden=True,
+              help="Deprecated: use --as-of FILE.")
 @click.option("--since", callback=_date, help="changes.csv lists the changes detected since YYYY-MM-DD (default: the week's).")
 @click.pass_obj
-def export(settings, out_dir, version, since):
+def export(settings, out_dir, as_of, version, since):
     """Write the progress tables as CSV, Parquet and one Excel workbook, and the change digest.
 
     changes.csv holds the week's changes (since the weekly run before the latest one), or those
     detected since --since; changes_last_7_days.csv and changes_last_30_days.csv the recent ones.
-    Example: tracker export --out ~/briefing/tables --since 2026-11-01
+    `tracker versions` lists the versions --as-of can name.
+    Example: tracker export --out ~/briefing/tables --as-of 2026-11-01
     """
     from tracker.publish.exports import export_to
-    from tracker.warehouse.publish import open_published
+    from tracker.warehouse.publish import open_published, version_as_of
 
-    source = version or settings.warehouse
-    if not source.exists():
-        raise TrackerError(f"no published warehouse at {source}: run `tracker run` first")
+    if version is not None:
+        if as_of is not None:
+            raise click.UsageError("give --as-of only (--version FILE is its deprecated old name)")
+        click.echo("warning: --version FILE is deprecated (it clashes with tracker --version): use --as-of FILE", err=True)
+        as_of = str(version)
+    source = version_as_of(settings, as_of)
     if out_dir.exists() and not out_dir.is_dir():
         raise TrackerError(f"{out_dir} is a file: --out takes a folder")
     con = open_published(source)
     try:
         try:
-            written = export_to(con, out_dir, settings.published_dir, since)
+            written = export_to(con, out_dir, settings.published_dir, since, site_dir=settings.site_dir)
         except OSError as exc:
             if exc.errno not in _CANNOT_WRITE:
                 raise

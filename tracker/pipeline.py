@@ -6,7 +6,9 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
+from tracker import progress
 from tracker.fetch.state import load_all_states
 from tracker.health import ParseTally, check_sources
 from tracker.settings import Settings
@@ -35,6 +37,7 @@ class RunSummary:
     unhealthy: list[str] = field(default_factory=list)
     published: str | None = None
     notes: list[str] = field(default_factory=list)
+    outputs: dict = field(default_factory=dict)  # what outputs_stage wrote (briefing, exports) and the week's changes
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -45,13 +48,26 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
     summary = summary or RunSummary(run_id=new_run_id())
     con = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
     try:
-        summary.indexed = load.index_archive(con, settings.archive_dir)
-        load.replace_crawl_state(con, load_all_states(settings))
+        with progress.stage("index") as st:
+            summary.indexed = load.index_archive(con, settings.archive_dir)
+            load.replace_crawl_state(con, load_all_states(settings))
+            st.done(f"{summary.indexed} new archive records indexed")
         tally = ParseTally()
-        run_parse_stage(con, settings.archive_dir, summary, tally, Limits.from_settings(settings), settings.workers)
-        drop_withdrawn(con)
-        run_extract_stage(con, settings, summary)
-        summary.unhealthy = check_sources(con, settings, summary.run_id, tally)
+        with progress.stage("parse") as st:
+            run_parse_stage(con, settings.archive_dir, summary, tally, Limits.from_settings(settings),
+                            settings.workers, st)
+            drop_withdrawn(con)
+            st.done(f"{summary.parsed} parsed, {summary.skipped_unchanged} unchanged, {summary.errors} errors")
+        with progress.stage("extract") as st:
+            run_extract_stage(con, settings, summary)
+            st.detail(f"{summary.extracted} documents read for evidence, "
+                      f"{summary.corrections_unmatched} corrections matching nothing")
+            st.done(f"{summary.recommendations} recommendations, {summary.evidence} evidence rows")
+        with progress.stage("health") as st:
+            summary.unhealthy = check_sources(con, settings, summary.run_id, tally)
+            for message in summary.unhealthy:
+                st.detail(message)
+            st.done(f"{len(summary.unhealthy)} unhealthy source{'' if len(summary.unhealthy) == 1 else 's'}")
         refresh_watched_pages(con, settings)
     finally:
         con.close()
@@ -74,11 +90,9 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
 
     The change digest is read from the version's change log (tracker/publish/digest.py); returns the paths written.
     """
-    from pathlib import Path
-
     from tracker.lock import outputs_lock
     from tracker.publish.briefing import write_briefing
-    from tracker.publish.digest import compute_digest
+    from tracker.publish.digest import compute_digest, describe
     from tracker.publish.exports import CHANGES, WORKBOOK, export_run
     from tracker.warehouse.db import warehouse_info
     from tracker.warehouse.publish import open_published
@@ -89,8 +103,9 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
         try:
             published_at = warehouse_info(con).published_at
             digest = compute_digest(con, settings.published_dir)
-            exports = export_run(con, settings.exports_dir, published_at.date(), digest)
+            # the briefing first: the exports link to the archived copies it writes into site/captures/
             site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
+            exports = export_run(con, settings.exports_dir, published_at.date(), digest, settings.site_dir)
         finally:
             con.close()
     latest = settings.exports_dir / "latest"
@@ -102,6 +117,8 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
         "site": str(site),
         "previous_version": digest.previous_file,
         "changes_count": len(digest.rows),
+        "status_changes": sum(1 for row in digest.rows if row[0] == "status_change"),
+        "changes_described": describe(digest.rows),
     }
 
 
@@ -163,10 +180,22 @@ def run(
         if not offline:
             from tracker.fetch.crawl import crawl_sources
 
-            summary.notes.extend(crawl_sources(settings, sources, since))
+            with progress.stage("fetch") as st:
+                notes = crawl_sources(settings, sources, since)
+                summary.notes.extend(notes)
+                for note in notes:
+                    st.detail(note)
+                failed = sum(1 for note in notes if "FETCH FAILED" in note)
+                st.done(f"{len(notes)} sources, {failed} failed")
         process(settings, summary)
         record_run(settings, summary, started, "offline" if offline else "live", ",".join(sources), "processed",
                    "scheduled" if scheduled else "manual", started if scheduled else None)
-        summary.published = publish_stage(settings, summary.run_id)
-        outputs_stage(settings)
+        with progress.stage("publish") as st:
+            summary.published = publish_stage(settings, summary.run_id)
+            st.done(Path(summary.published).name)
+        with progress.stage("briefing and exports") as st:
+            summary.outputs = outputs_stage(settings)
+            st.detail(f"briefing {summary.outputs['site']}")
+            st.detail(f"exports {summary.outputs['exports']} and {summary.outputs['latest']}")
+            st.done(summary.outputs["changes_described"] or "no changes this week")
         return summary

@@ -5,11 +5,29 @@ from __future__ import annotations
 from tracker.settings import Settings
 
 
-def _table(headers: list[str], rows: list[tuple]) -> str:
+def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, int]] = ()) -> str:
+    """Plain columns; `groups` (label, first column, last column) adds a line naming spans of columns."""
     cells = [[str("" if v is None else v) for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
-    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+    top = []
+    if groups:
+        starts = [sum(widths[:i]) + 2 * i for i in range(len(widths))]
+        above = ""
+        for label, first, last in groups:
+            span = starts[last] + widths[last] - starts[first]
+            above = above.ljust(starts[first]) + (label + " " + "-" * max(span - len(label) - 1, 0))[:max(span, len(label))]
+        top = [above]
+    return "\n".join(top + [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+
+
+# The review table's column headers: one column per status, in the vocabulary's order.
+SHORT_LABELS = {
+    "accepted": "accepted", "accepted_in_principle": "in principle", "partially_accepted": "partially",
+    "rejected": "rejected", "under_consideration": "considering", "no_response": "no response",
+    "implemented": "implemented", "partially_implemented": "partially", "in_progress": "in progress",
+    "paused": "paused", "not_started": "not started", "superseded": "superseded", "unknown": "unknown",
+}
 
 
 def _has_table(con, name: str) -> bool:
@@ -17,122 +35,222 @@ def _has_table(con, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
+def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def _status(con, path) -> dict:
+    """Everything `tracker status` shows, as plain data (the text and --json are both made from it)."""
+    from tracker.health import unhealthy_sources
+    from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
+    from tracker.warehouse.db import warehouse_info
+
+    info = warehouse_info(con)
+    unhealthy, checked = unhealthy_sources(con)
+    reviews = []
+    for r in _dicts(con, f"""SELECT p.review_id, p.recommendations AS found, p.expected_recommendations AS stated,
+                                    CASE WHEN q.passed THEN 'ok' ELSE 'MISMATCH' END AS count_check,
+                                    {", ".join(f"p.{s}" for s in RESPONSE_STATUSES + IMPLEMENTATION_STATUSES)}
+                             FROM review_progress p
+                             LEFT JOIN data_quality q ON q.review_id = p.review_id AND q.check_name = 'recommendation_count'"""):
+        reviews.append({"review_id": r["review_id"], "found": r["found"], "stated": r["stated"],
+                        "count_check": r["count_check"],
+                        "response": {s: r[s] for s in RESPONSE_STATUSES},
+                        "implementation": {s: r[s] for s in IMPLEMENTATION_STATUSES}})
+    return {
+        "warehouse": str(path),
+        "version_file": info.version_file if info else None,
+        "run_id": info.run_id if info else None,
+        "published_at": info.published_at if info else None,
+        "sources_checked": checked,
+        "unhealthy_sources": [{"source": source, "message": message} for source, message in unhealthy],
+        "reviews": reviews,
+        "sources": _dicts(con, """SELECT source, count(*) AS documents, count(*) FILTER (WHERE relevant) AS relevant,
+                                         count(*) FILTER (WHERE NOT has_text) AS no_text_layer,
+                                         max(fetched_at) AS last_capture
+                                  FROM publications GROUP BY source ORDER BY source"""),
+        "source_health": _dicts(con, """WITH latest AS (SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
+                                                       FROM source_health)
+                                        SELECT source, listed, fetched, failed, parsed, missing_title, missing_date,
+                                               healthy, coalesce(message, '') AS message
+                                        FROM latest WHERE rn = 1 ORDER BY source"""),
+        "crawl_state": _dicts(con, """SELECT source, count(*) AS urls, count(*) FILTER (WHERE last_status = 200) AS ok,
+                                             count(*) FILTER (WHERE last_status = 304) AS not_modified,
+                                             count(*) FILTER (WHERE consecutive_failures > 0) AS failing,
+                                             count(*) FILTER (WHERE skipped IS NOT NULL) AS skipped,
+                                             max(last_fetched) AS last_fetched
+                                      FROM crawl_state GROUP BY source ORDER BY source"""),
+        "last_run": next(iter(_dicts(con, """SELECT run_id, started_at, finished_at, mode, outcome FROM runs
+                                             ORDER BY started_at DESC LIMIT 1""")), None),
+        "corrections_unmatched": _dicts(con, """SELECT file, line, review_id, number, axis, status, problem
+                                                FROM corrections WHERE NOT applied ORDER BY file, line"""),
+        "unresolved_statements": _dicts(con, """SELECT review_id, published_on, axis, status, why, quote, source_url
+                                                FROM unresolved_statements
+                                                ORDER BY review_id, published_on DESC NULLS LAST, source_url, quote"""),
+        "disagreements": _dicts(con, """SELECT review_id, number, axis, official_status, official_published_on,
+                                               other_status, other_published_on, other_cited_as
+                                        FROM status_disagreements ORDER BY review_id, number, axis, other_published_on"""),
+        "withdrawn": _dicts(con, """SELECT url, withdrawn_at, withdrawn_by, reason FROM withdrawals
+                                    WHERE restored_at IS NULL ORDER BY withdrawn_at, url""")
+        if _has_table(con, "withdrawals") else [],
+        "processing_errors": _dicts(con, "SELECT url, stage, breach, error FROM processing_errors ORDER BY url, stage"),
+    }
+
+
+def status_data(settings: Settings) -> dict:
+    """`tracker status --json`: the same account as plain data (dates and times as ISO strings, UTC)."""
+    from tracker.warehouse.publish import open_published
+
+    if not settings.warehouse.exists():
+        return {"warehouse": str(settings.warehouse), "version_file": None}
+    con = open_published(settings.warehouse)
+    try:
+        return _status(con, settings.warehouse)
+    finally:
+        con.close()
+
+
+def _dash(value) -> str:
+    return "-" if value is None else str(value)
+
+
 def status_text(settings: Settings) -> str:
     """Per review: found vs stated and counts by status; per source: documents and the last run."""
-    from tracker.health import unhealthy_sources
-    from tracker.warehouse.db import warehouse_info
+    from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
     from tracker.warehouse.publish import open_published
 
     if not settings.warehouse.exists():
         return f"No published warehouse yet at {settings.warehouse}: run `tracker run --offline`."
     con = open_published(settings.warehouse)
     try:
-        info = warehouse_info(con)
-        out = [f"Warehouse {settings.warehouse}",
-               f"  version {info.version_file} (run {info.run_id}, published {info.published_at:%Y-%m-%d %H:%M} UTC)"]
-        unhealthy, checked = unhealthy_sources(con)
-        if unhealthy:
-            out.append(f"  INCOMPLETE: {len(unhealthy)} of {checked} sources unhealthy in the last run, so this "
-                       "week's picture is incomplete:")
-            out.extend(f"    {message}" for _, message in unhealthy)
-        out.append("")
-        rows = con.execute(
-            """SELECT p.review_id, p.recommendations,
-                      coalesce(CAST(p.expected_recommendations AS VARCHAR), 'not stated') AS stated,
-                      CASE WHEN q.passed THEN 'ok' ELSE 'MISMATCH' END AS count_check,
-                      p.accepted, p.accepted_in_principle, p.partially_accepted, p.rejected,
-                      p.under_consideration, p.no_response,
-                      p.implemented, p.partially_implemented, p.in_progress, p.paused, p.not_started,
-                      p.superseded, p.unknown
-               FROM review_progress p
-               LEFT JOIN data_quality q ON q.review_id = p.review_id AND q.check_name = 'recommendation_count'"""
-        ).fetchall()
-        out.append("Reviews (response: acc / in principle / part / rej / considering / none; implementation: done / part / progress / paused / not started / superseded / unknown)")
-        out.append(
-            _table(
-                ["review", "found", "stated", "check", "response", "implementation"],
-                [
-                    (r[0], r[1], r[2], r[3], " / ".join(map(str, r[4:10])), " / ".join(map(str, r[10:17])))
-                    for r in rows
-                ],
-            )
-        )
-        out.append("")
-        sources = con.execute(
-            """SELECT source, count(*) AS documents, count(*) FILTER (WHERE relevant) AS relevant,
-                      count(*) FILTER (WHERE NOT has_text) AS no_text_layer, max(fetched_at) AS last_capture
-               FROM publications GROUP BY source ORDER BY source"""
-        ).fetchall()
-        out.append("Sources (a PDF with no text layer is kept and counted, never read as an empty document)")
-        out.append(_table(["source", "documents", "relevant", "no text layer", "last capture (UTC)"], sources))
-        health = con.execute(
-            """WITH latest AS (SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn FROM source_health)
-               SELECT source, coalesce(CAST(listed AS VARCHAR), '-'), coalesce(CAST(fetched AS VARCHAR), '-'),
-                      coalesce(CAST(failed AS VARCHAR), '-'), parsed, missing_title, missing_date,
-                      CASE WHEN healthy THEN 'ok' ELSE 'UNHEALTHY' END, coalesce(message, '')
-               FROM latest WHERE rn = 1 ORDER BY source"""
-        ).fetchall()
-        if health:
-            out.append("\nSource health (last run; listed/fetched/failed only for live runs)")
-            out.append(_table(["source", "listed", "fetched", "failed", "parsed", "no title", "no date", "health", "message"], health))
-        crawl = con.execute(
-            """SELECT source, count(*) AS urls, count(*) FILTER (WHERE last_status = 200) AS ok,
-                      count(*) FILTER (WHERE last_status = 304) AS not_modified,
-                      count(*) FILTER (WHERE consecutive_failures > 0) AS failing,
-                      count(*) FILTER (WHERE skipped IS NOT NULL) AS skipped, max(last_fetched) AS last_fetched
-               FROM crawl_state GROUP BY source ORDER BY source"""
-        ).fetchall()
-        if crawl:
-            out.append("\nCrawl state (failing URLs are retried next run)")
-            out.append(_table(["source", "urls", "200", "304", "failing", "skipped", "last fetched (UTC)"], crawl))
-        last = con.execute(
-            "SELECT run_id, started_at, finished_at, mode, outcome FROM runs ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()
-        if last:
-            out.append(f"\nLast run {last[0]}: {last[3]}, started {last[1]:%Y-%m-%d %H:%M}, {last[4]}")
-        unmatched = con.execute(
-            "SELECT file, line, review_id, number, axis, status, problem FROM corrections WHERE NOT applied ORDER BY file, line"
-        ).fetchall()
-        if unmatched:
-            out.append(f"\nCorrections that match nothing ({len(unmatched)}; fix or remove them)")
-            out.append(_table(["file", "line", "review", "number", "axis", "status", "problem"], unmatched))
-        unresolved = con.execute(
-            """SELECT review_id, coalesce(CAST(published_on AS VARCHAR), ''), axis || '=' || status, why,
-                      CASE WHEN length(quote) > 90 THEN left(quote, 87) || '...' ELSE quote END, source_url
-               FROM unresolved_statements ORDER BY review_id, published_on DESC NULLS LAST, source_url, quote"""
-        ).fetchall()
-        if unresolved:
-            out.append(f"\nStatements the rules could not tie to recommendations ({len(unresolved)}; settle with a "
-                       "correction row, see `unresolved_statements`)")
-            out.append(_table(["review", "published", "says", "why", "quote", "source"], unresolved))
-        disagreements = con.execute(
-            """SELECT review_id, number, axis, official_status || ' (' || coalesce(CAST(official_published_on AS VARCHAR), '') || ')',
-                      other_status || ' (' || CAST(other_published_on AS VARCHAR) || ')', other_cited_as
-               FROM status_disagreements ORDER BY review_id, number, axis, other_published_on"""
-        ).fetchall()
-        if disagreements:
-            out.append(f"\nLater statements that contradict the official position ({len(disagreements)}; the official "
-                       "position stands on the response axis, see `status_disagreements`)")
-            out.append(_table(["review", "number", "axis", "official", "says instead", "who"], disagreements))
-        withdrawn = con.execute(
-            """SELECT url, strftime(withdrawn_at, '%Y-%m-%d %H:%M'), withdrawn_by, reason FROM withdrawals
-               WHERE restored_at IS NULL ORDER BY withdrawn_at, url"""
-        ).fetchall() if _has_table(con, "withdrawals") else []
-        if withdrawn:
-            out.append(f"\nWithdrawn documents ({len(withdrawn)}; left out of every table, their bytes kept in the "
-                       "archive; `tracker forget --undo URL` restores one)")
-            out.append(_table(["url", "withdrawn (UTC)", "by", "reason"], withdrawn))
-        errors = con.execute(
-            "SELECT url, stage, coalesce(breach, ''), error FROM processing_errors ORDER BY url, stage"
-        ).fetchall()
-        if errors:
-            out.append(f"\nProcessing errors ({len(errors)}; retried next run, except a limit breach: "
-                       "only once the document's bytes change)")
-            out.append(_table(["url", "stage", "breach", "error"], errors))
-        out.extend(watched_pages_section(con, settings))
-        return "\n".join(out)
+        st = _status(con, settings.warehouse)
     finally:
         con.close()
+    out = [f"Warehouse {settings.warehouse}"]
+    if st["version_file"]:
+        out.append(f"  version {st['version_file']} (run {st['run_id']}, published {st['published_at']:%Y-%m-%d %H:%M} UTC)")
+    if st["unhealthy_sources"]:
+        out.append(f"  INCOMPLETE: {len(st['unhealthy_sources'])} of {st['sources_checked']} sources unhealthy in the "
+                   "last run, so this week's picture is incomplete:")
+        out.extend(f"    {u['message']}" for u in st["unhealthy_sources"])
+    out.append("")
+    out.append("Reviews (found: recommendations read; stated: what the review says it made; then the count of "
+               "recommendations at each latest status)")
+    n_resp, n_impl = len(RESPONSE_STATUSES), len(IMPLEMENTATION_STATUSES)
+    out.append(_table(
+        ["review", "found", "stated", "check"] + [SHORT_LABELS[s] for s in RESPONSE_STATUSES + IMPLEMENTATION_STATUSES],
+        [(r["review_id"], r["found"], "not stated" if r["stated"] is None else r["stated"], r["count_check"],
+          *r["response"].values(), *r["implementation"].values()) for r in st["reviews"]],
+        groups=[("response", 4, 3 + n_resp), ("implementation", 4 + n_resp, 3 + n_resp + n_impl)],
+    ))
+    out.append("")
+    out.append("Sources (a PDF with no text layer is kept and counted, never read as an empty document)")
+    out.append(_table(["source", "documents", "relevant", "no text layer", "last capture (UTC)"],
+                      [tuple(s.values()) for s in st["sources"]]))
+    if st["source_health"]:
+        out.append("\nSource health (last run; listed/fetched/failed only for live runs)")
+        out.append(_table(["source", "listed", "fetched", "failed", "parsed", "no title", "no date", "health", "message"],
+                          [(h["source"], _dash(h["listed"]), _dash(h["fetched"]), _dash(h["failed"]), h["parsed"],
+                            h["missing_title"], h["missing_date"], "ok" if h["healthy"] else "UNHEALTHY", h["message"])
+                           for h in st["source_health"]]))
+    if st["crawl_state"]:
+        out.append("\nCrawl state (failing URLs are retried next run)")
+        out.append(_table(["source", "urls", "200", "304", "failing", "skipped", "last fetched (UTC)"],
+                          [tuple(c.values()) for c in st["crawl_state"]]))
+    last = st["last_run"]
+    if last:
+        out.append(f"\nLast run {last['run_id']}: {last['mode']}, started {last['started_at']:%Y-%m-%d %H:%M}, {last['outcome']}")
+    if st["corrections_unmatched"]:
+        out.append(f"\nCorrections that match nothing ({len(st['corrections_unmatched'])}; fix or remove them)")
+        out.append(_table(["file", "line", "review", "number", "axis", "status", "problem"],
+                          [tuple(c.values()) for c in st["corrections_unmatched"]]))
+    if st["unresolved_statements"]:
+        out.append(f"\nStatements the rules could not tie to recommendations ({len(st['unresolved_statements'])}; settle "
+                   "with a correction row, see `unresolved_statements`)")
+        out.append(_table(["review", "published", "says", "why", "quote", "source"],
+                          [(u["review_id"], "" if u["published_on"] is None else str(u["published_on"]),
+                            f"{u['axis']}={u['status']}", u["why"],
+                            u["quote"][:87] + "..." if len(u["quote"]) > 90 else u["quote"], u["source_url"])
+                           for u in st["unresolved_statements"]]))
+    if st["disagreements"]:
+        out.append(f"\nLater statements that contradict the official position ({len(st['disagreements'])}; the official "
+                   "position stands on the response axis, see `status_disagreements`)")
+        out.append(_table(["review", "number", "axis", "official", "says instead", "who"],
+                          [(d["review_id"], d["number"], d["axis"],
+                            f"{d['official_status']} ({'' if d['official_published_on'] is None else d['official_published_on']})",
+                            f"{d['other_status']} ({'' if d['other_published_on'] is None else d['other_published_on']})",
+                            d["other_cited_as"])
+                           for d in st["disagreements"]]))
+    if st["withdrawn"]:
+        out.append(f"\nWithdrawn documents ({len(st['withdrawn'])}; left out of every table, their bytes kept in the "
+                   "archive; `tracker forget --undo URL` restores one)")
+        out.append(_table(["url", "withdrawn (UTC)", "by", "reason"],
+                          [(w["url"], f"{w['withdrawn_at']:%Y-%m-%d %H:%M}", w["withdrawn_by"], w["reason"])
+                           for w in st["withdrawn"]]))
+    if st["processing_errors"]:
+        out.append(f"\nProcessing errors ({len(st['processing_errors'])}; retried next run, except a limit breach: "
+                   "only once the document's bytes change)")
+        out.append(_table(["url", "stage", "breach", "error"],
+                          [(e["url"], e["stage"], e["breach"] or "", e["error"]) for e in st["processing_errors"]]))
+    con = open_published(settings.warehouse)
+    try:
+        out.extend(watched_pages_section(con, settings))
+    finally:
+        con.close()
+    return "\n".join(out)
+
+
+def versions_data(settings: Settings) -> list[dict]:
+    """`tracker versions`: every version kept in published/, oldest first, and which one is current."""
+    import duckdb
+
+    from tracker.warehouse.db import warehouse_info
+    from tracker.warehouse.publish import open_published, published_versions, version_time
+
+    current = None
+    if settings.warehouse.exists():
+        con = open_published(settings.warehouse)
+        try:
+            info = warehouse_info(con)
+            current = info.version_file if info else None
+        finally:
+            con.close()
+    rows = []
+    for path in published_versions(settings):
+        run_id = run_type = None
+        try:
+            con = open_published(path)
+        except Exception:  # pruned by a run between the listing and the open
+            continue
+        try:
+            info = warehouse_info(con)
+            run_id = info.run_id if info else None
+            try:
+                found = con.execute("SELECT run_type FROM runs WHERE run_id = ?", [run_id]).fetchone()
+                run_type = found[0] if found else None
+            except duckdb.Error:  # a version published before runs had run_type
+                pass
+        finally:
+            con.close()
+        rows.append({"version_file": path.name, "published_at": version_time(path), "run_id": run_id,
+                     "run_type": run_type, "current": path.name == current, "bytes": path.stat().st_size,
+                     "path": str(path)})
+    return rows
+
+
+def versions_text(settings: Settings) -> str:
+    rows = versions_data(settings)
+    if not rows:
+        return f"No published versions yet in {settings.published_dir}: run `tracker run --offline`."
+    return "\n".join([
+        f"Published versions in {settings.published_dir} ({len(rows)}; `tracker export --as-of DATE|FILE` and "
+        "`tracker sql --as-of DATE|FILE` read one)",
+        _table(["version", "published (UTC)", "run", "type", "size", "current"],
+               [(r["version_file"], f"{r['published_at']:%Y-%m-%d %H:%M:%S}", _dash(r["run_id"]), _dash(r["run_type"]),
+                 f"{r['bytes'] / 1e6:.1f} MB", "current" if r["current"] else "") for r in rows]),
+    ])
 
 
 # --- the analyst's watchlist and registry -------------------------------------------------------

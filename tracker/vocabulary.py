@@ -42,6 +42,23 @@ SPEAKER_LABELS = {
     "independent": "Independent commentary",
 }
 
+# What each status means, for glossaries (the workbook's cover sheet).
+MEANINGS = {
+    "accepted": "The body that owns the decision has agreed to act on the recommendation as made.",
+    "accepted_in_principle": "Agreed with its aim, without committing to the recommendation as made, or to how or when.",
+    "partially_accepted": "Some parts agreed, others not.",
+    "rejected": "The body that owns the decision has decided not to act on it.",
+    "under_consideration": "Said to be under consideration: no decision yet.",
+    "no_response": "No statement found on whether it was accepted.",
+    "implemented": "Reported as done: completed, or in force.",
+    "partially_implemented": "Some parts reported as done, others not.",
+    "in_progress": "Work on it is reported as under way.",
+    "paused": "Work started and was then put on hold.",
+    "not_started": "Reported as not yet begun.",
+    "superseded": "Overtaken by a later policy, review or reorganisation.",
+    "unknown": "No statement found on what has happened.",
+}
+
 
 def is_valid(axis: str, status: str) -> bool:
     return status in STATUSES.get(axis, ())

@@ -25,6 +25,7 @@ from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
 from tracker.items import Candidate, Capture  # noqa: F401 - Candidate is the adapters' item type
+from tracker.progress import bar
 from tracker.settings import SOURCES, WATCHLIST, Settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 
 
 class Progress:
-    """Per-host counts (done, queued, failed): one updating stderr line on a TTY, else log lines."""
+    """Per-host counts (done, queued, failed): one updating stderr line with a bar (done of done + queued:
+    discovery queues more as it goes) on a TTY, else log lines."""
 
     def __init__(self, label: str = "fetch", *, stream=None, every: int = 25, interval_s: float = 0.25):
         self.label = label
@@ -77,7 +79,9 @@ class Progress:
             now = time.monotonic()
             if final or now - self._last_draw >= self.interval_s:
                 self._last_draw = now
-                self.stream.write("\r\x1b[K" + self.line()[:200] + ("\n" if final else ""))
+                done = sum(h["done"] for h in self.hosts.values())
+                todo = done + sum(h["queued"] for h in self.hosts.values())
+                self.stream.write("\r\x1b[K" + f"{bar(done, todo)} {self.line()}"[:200] + ("\n" if final else ""))
                 self.stream.flush()
                 self._drawn = not final
         elif final or self._done_total % self.every == 0:

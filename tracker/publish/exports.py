@@ -3,8 +3,16 @@
 CSV files are UTF-8 with a byte-order mark (so Excel reads ’ and £ correctly), CRLF line ends, ISO
 dates, the view's column order and a fixed row order; a text cell that a spreadsheet would run as a
 formula (starting =, +, -, @, tab or CR) gets a leading ' (OWASP's advice on CSV injection).
-tracker.xlsx has one sheet per table (header frozen and bold, dates as real dates, filters on, text
-stored as text, so values stay exact). Parquet copies are written by DuckDB itself, values exact.
+tracker.xlsx opens on a cover sheet (the data date, the run, a guide to the sheets and a glossary of
+statuses), then one sheet per table under a readable name (header frozen and bold, filters on, dates as
+real dates, long text wrapped, web addresses and archived copies clickable, percentages as
+percentages; text stored as text, so scraped values are never run as formulas). Parquet copies are
+written by DuckDB itself, values exact.
+
+Evidence exports (status_evidence, unresolved_statements) add the cited document's title and type,
+`archived_copy` (a link, relative to the export's folder, to the exact captured bytes the briefing
+serves from site/captures/<sha256>.<ext>; empty when the briefing holds no copy) and `warc_file`,
+`warc_offset` (where the capture sits in the home's archive/, which always holds it).
 
 A run writes everything into a hidden staging folder and only then renames it into place as
 exports/YYYY-MM-DD/, and refreshes exports/latest/ the same way: nobody ever sees half a set.
@@ -39,6 +47,40 @@ EXPORTS = {
 CHANGES = "changes"
 WORKBOOK = "tracker.xlsx"
 
+# The workbook's sheet names (at most 31 characters); the CSV and Parquet files keep the table names.
+SHEETS = {
+    "review_progress": "Review progress",
+    "recommendation_status": "Recommendation status",
+    "status_evidence": "Evidence",
+    "recommendations": "Recommendations",
+    "progress_by_theme": "Progress by theme",
+    "stale_recommendations": "Stale recommendations",
+    "status_changes": "Status changes",
+    "evidence_by_publisher": "Evidence by publisher",
+    "unresolved_statements": "Unresolved statements",
+    "status_disagreements": "Disagreements",
+    CHANGES: "Changes this week",
+}
+COVER = "About"
+SHEET_ABOUT = {
+    "review_progress": "Per review: recommendations found vs stated, counts by latest status, % implemented",
+    "recommendation_status": "Every recommendation's latest response and implementation status, with the quotes behind them",
+    "status_evidence": "Every statement about a recommendation's status: verbatim quote, source, publisher, archived copy",
+    "recommendations": "Every recommendation's text, theme and where it was read",
+    "progress_by_theme": "Per review and theme: counts by implementation status",
+    "stale_recommendations": "Recommendations with nothing said about them in the 12 months before the export",
+    "status_changes": "Every change of a recommendation's status, in publication order, with the quote that changed it",
+    "evidence_by_publisher": "Per publisher: documents, statements and reviews covered",
+    "unresolved_statements": "Statements naming a review and a status but not which recommendations (not counted)",
+    "status_disagreements": "Later statements contradicting the official position",
+    CHANGES: "The week's changes (see the README: the change log and the weekly digest)",
+}
+# Evidence tables get the cited document's details; see the module's docstring.
+_DOCUMENT_COLUMNS = ("document_title", "document_type", "archived_copy", "warc_file", "warc_offset")
+_WITH_DOCUMENT = {"status_evidence", "unresolved_statements"}
+_CAPTURE_LINKS = "export_capture_links"
+_LINKS_TABLE = f"TEMP TABLE {_CAPTURE_LINKS} (content_sha256 VARCHAR, archived_copy VARCHAR)"
+
 
 # A spreadsheet reads a CSV cell starting with one of these as a formula (CSV injection): scraped text
 # could run =HYPERLINK(...) or worse on an analyst's machine. OWASP's advice: prefix a single quote.
@@ -66,8 +108,47 @@ def _cell(value) -> object:
     return value
 
 
+def export_query(table: str) -> str:
+    """The rows an export of `table` holds, in its fixed order (evidence with its document's details)."""
+    if table not in _WITH_DOCUMENT:
+        return f"SELECT * FROM {table} ORDER BY {EXPORTS[table]}"
+    return f"""SELECT * FROM (
+                   SELECT e.*, p.title AS document_title, p.document_type, c.archived_copy, p.warc_file, p.warc_offset
+                   FROM {table} AS e
+                   LEFT JOIN publications AS p ON p.url = e.source_url
+                   LEFT JOIN {_CAPTURE_LINKS} AS c ON c.content_sha256 = p.content_sha256) AS t
+               ORDER BY {EXPORTS[table]}"""
+
+
+def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path | None) -> int:
+    """Stage (as a temporary table, so a read-only connection can) each capture's link relative to out_dir.
+
+    The briefing writes captures as site/captures/<sha256>.<ext>, <sha256> being the publication's
+    content_sha256; only the copies it holds get a link. Returns how many.
+    """
+    con.execute(f"CREATE OR REPLACE {_LINKS_TABLE}")
+    captures = site_dir / "captures" if site_dir is not None else None
+    if captures is None or not captures.is_dir():
+        return 0
+    out = Path(os.path.abspath(out_dir))
+    links = {}
+    for path in sorted(captures.iterdir()):
+        sha, dot, ext = path.name.partition(".")
+        if dot and len(sha) == 64 and path.is_file():
+            links[sha] = Path(os.path.relpath(os.path.abspath(path), out)).as_posix()
+    if links:
+        con.executemany(f"INSERT INTO {_CAPTURE_LINKS} VALUES (?, ?)", sorted(links.items()))
+    return len(links)
+
+
+def _no_links_yet(con: duckdb.DuckDBPyConnection) -> None:
+    """Without link_captures first, evidence is exported with no archived-copy links."""
+    con.execute(f"CREATE {_LINKS_TABLE.replace('TEMP TABLE', 'TEMP TABLE IF NOT EXISTS')}")
+
+
 def _table(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], list[tuple]]:
-    cursor = con.execute(f"SELECT * FROM {table} ORDER BY {EXPORTS[table]}")
+    _no_links_yet(con)
+    cursor = con.execute(export_query(table))
     columns = [d[0] for d in cursor.description]
     return columns, cursor.fetchall()
 
@@ -111,19 +192,31 @@ def write_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     """One Parquet file per progress table, written by DuckDB (works on a read-only connection)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for table, order in EXPORTS.items():
+    _no_links_yet(con)
+    for table in EXPORTS:
         path = out_dir / f"{table}.parquet"
         tmp = path.with_name("." + path.name + ".part")
         tmp.unlink(missing_ok=True)
-        con.execute(f"COPY (SELECT * FROM {table} ORDER BY {order}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
+        con.execute(f"COPY ({export_query(table)}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
         os.replace(tmp, path)
         written.append(path)
     return written
 
 
+_WRAP_AT = 60  # characters: a longer text column is wrapped at this width
+
+
+def _is_link(column: str, value) -> bool:
+    if not isinstance(value, str):
+        return False
+    if column == "archived_copy":
+        return bool(value)
+    return (column == "url" or column.endswith("_url")) and value.startswith(("https://", "http://"))
+
+
 def _sheet(wb, title: str, columns: list[str], rows: list[tuple]) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title=title[:31])
@@ -131,43 +224,132 @@ def _sheet(wb, title: str, columns: list[str], rows: list[tuple]) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     widths = [len(c) for c in columns]
+    percent = [c.startswith("pct_") for c in columns]
+    links = [False] * len(columns)
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
+            column = columns[c - 1]
             if isinstance(value, (list, tuple)):
                 value = "; ".join(str(v) for v in value)
             if isinstance(value, str):
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if percent[c - 1] and isinstance(value, (int, float)):
+                value = round(value / 100, 10)  # stored as a fraction, shown as 36.8%
             cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # scraped text starting with "=" stays text, never a formula
+                if _is_link(column, value):
+                    cell.hyperlink = value
+                    cell.style = "Hyperlink"
+                    links[c - 1] = True
             elif isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm:ss"
             elif isinstance(value, date):
                 cell.number_format = "yyyy-mm-dd"
+            elif percent[c - 1] and value is not None:
+                cell.number_format = "0.0%"
             shown = 10 if isinstance(value, date) else len(str(value)) if value is not None else 0
             widths[c - 1] = max(widths[c - 1], shown)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = min(max(width + 2, 8), _WRAP_AT)
+        if width > _WRAP_AT and not links[i - 1]:  # long text wraps; a link stays on one line
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = wrap
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
+
+
+def _cover(wb, con: duckdb.DuckDBPyConnection, sheets: list[tuple[str, str, str]]) -> None:
+    """The first sheet: what the workbook is, the data date, the run, a guide to the sheets, the glossary."""
+    from openpyxl.styles import Alignment, Font
+
+    from tracker.vocabulary import AXES, MEANINGS, SPEAKER_LABELS, STATUSES
+
+    info = warehouse_info(con)
+    data_date, last_capture = con.execute("SELECT max(published_on), max(fetched_at) FROM publications").fetchone()
+    ws = wb.create_sheet(title=COVER, index=0)
+    bold = Font(bold=True)
+    ws.append(["NHS leadership reviews: progress tables"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    facts = [
+        ("Data as of", data_date, "the newest publication read"),
+        ("Last capture (UTC)", last_capture, "when a source was last fetched"),
+        ("Published (UTC)", info.published_at if info else None, "when this version of the warehouse was published"),
+        ("Run", info.run_id if info else None, "the run that published it"),
+        ("Version", info.version_file if info else None, "the published file (tracker versions lists them)"),
+    ]
+    for label, value, note in facts:
+        ws.append([label, value, note])
+        ws.cell(row=ws.max_row, column=1).font = bold
+        cell = ws.cell(row=ws.max_row, column=2)
+        if isinstance(value, datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, date):
+            cell.number_format = "yyyy-mm-dd"
+    ws.append([])
+    ws.append(["Every status rests on a verbatim quote from a captured source; the Evidence sheet gives each quote "
+               "with its publisher, document and a link to the archived copy."])
+    ws.append([])
+    ws.append(["Sheet", "File", "What it holds"])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for sheet, file, about in sheets:
+        ws.append([sheet, file, about])
+        ws.cell(row=ws.max_row, column=1).hyperlink = f"#'{sheet}'!A1"
+        ws.cell(row=ws.max_row, column=1).style = "Hyperlink"
+    ws.append([])
+    ws.append(["Status glossary"])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)
+    ws.append(["Axis", "Status", "Meaning"])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    axis_about = {"response": "response (what was decided)", "implementation": "implementation (what has happened)"}
+    for axis in AXES:
+        for status in STATUSES[axis]:
+            ws.append([axis_about[axis], status, MEANINGS[status]])
+    ws.append([])
+    ws.append(["Speaker", "Who speaks"])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for speaker, label in SPEAKER_LABELS.items():
+        ws.append([speaker, label])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 34
+    ws.column_dimensions["C"].width = 90
+    for (cell,) in ws.iter_rows(min_col=3, max_col=3):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def write_workbook(
     con: duckdb.DuckDBPyConnection, path: Path, digest: digest_mod.Digest | None = None,
     stamp: datetime | None = None,
 ) -> Path:
-    """tracker.xlsx: one sheet per progress table (and the changes, when given)."""
+    """tracker.xlsx: a cover sheet, then one sheet per progress table (and the changes, when given)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
+    sheets = []
     for table in EXPORTS:
         columns, rows = _table(con, table)
-        _sheet(wb, table, columns, rows)
+        _sheet(wb, SHEETS[table], columns, rows)
+        sheets.append((SHEETS[table], f"{table}.csv", SHEET_ABOUT[table]))
     if digest is not None:
-        _sheet(wb, CHANGES, list(digest_mod.CSV_COLUMNS), digest.rows)
+        _sheet(wb, SHEETS[CHANGES], list(digest_mod.CSV_COLUMNS), digest.rows)
+        sheets.append((SHEETS[CHANGES], f"{CHANGES}.csv", SHEET_ABOUT[CHANGES]))
         for days, rows in digest.recent.items():
-            _sheet(wb, recent_name(days), list(digest_mod.CSV_COLUMNS), rows)
+            title = f"Changes, last {days} days"
+            _sheet(wb, title, list(digest_mod.CSV_COLUMNS), rows)
+            sheets.append((title, f"{recent_name(days)}.csv", f"Changes detected in the {days} days before publishing"))
+    _cover(wb, con, sheets)
+    wb.active = 0
     if stamp is not None:  # the workbook's own dates follow the data, not the clock
         wb.properties.created = stamp
         wb.properties.modified = stamp
@@ -180,9 +362,15 @@ def write_workbook(
 
 
 def write_exports(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, digest: digest_mod.Digest | None = None
+    con: duckdb.DuckDBPyConnection, out_dir: Path, digest: digest_mod.Digest | None = None,
+    site_dir: Path | None = None, links_from: Path | None = None,
 ) -> list[Path]:
-    """The full set into out_dir: a CSV and a Parquet file per table, tracker.xlsx, the changes CSVs (given a digest)."""
+    """The full set into out_dir: a CSV and a Parquet file per table, tracker.xlsx, the changes CSVs (given a digest).
+
+    Archived-copy links point into site_dir/captures/, relative to `links_from` (default out_dir): the
+    folder the files will finally sit in.
+    """
+    link_captures(con, links_from or out_dir, site_dir)
     written = write_csvs(con, out_dir)
     if digest is not None:
         written.extend(write_changes_csv(digest, out_dir))
@@ -202,14 +390,18 @@ def _swap_dir(staging: Path, target: Path) -> None:
 
 
 def export_run(
-    con: duckdb.DuckDBPyConnection, exports_dir: Path, day: date, digest: digest_mod.Digest | None = None
+    con: duckdb.DuckDBPyConnection, exports_dir: Path, day: date, digest: digest_mod.Digest | None = None,
+    site_dir: Path | None = None,
 ) -> Path:
-    """Write exports/YYYY-MM-DD/ and refresh exports/latest/ to match it; returns the dated folder."""
+    """Write exports/YYYY-MM-DD/ and refresh exports/latest/ to match it; returns the dated folder.
+
+    Both sit side by side, so one set of relative archived-copy links serves both.
+    """
     exports_dir.mkdir(parents=True, exist_ok=True)
     dated = exports_dir / day.isoformat()
     staging = exports_dir / f".{day.isoformat()}.part"
     shutil.rmtree(staging, ignore_errors=True)
-    write_exports(con, staging, digest)
+    write_exports(con, staging, digest, site_dir, links_from=dated)
     latest_staging = exports_dir / ".latest.part"
     shutil.rmtree(latest_staging, ignore_errors=True)
     shutil.copytree(staging, latest_staging)
@@ -218,6 +410,9 @@ def export_run(
     return dated
 
 
-def export_to(con: duckdb.DuckDBPyConnection, out_dir: Path, published_dir: Path, since: date | None = None) -> list[Path]:
+def export_to(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, published_dir: Path, since: date | None = None,
+    site_dir: Path | None = None,
+) -> list[Path]:
     """`tracker export`: the same set a run writes; `since` puts the changes detected since that day in changes.csv."""
-    return write_exports(con, out_dir, digest_mod.compute_digest(con, published_dir, since))
+    return write_exports(con, out_dir, digest_mod.compute_digest(con, published_dir, since), site_dir)

@@ -62,15 +62,21 @@ def _captured_at(con: duckdb.DuckDBPyConnection, job: Job):
 
 
 def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, tally: ParseTally,
-                    limits: Limits | None = None, workers: int = 1) -> None:
+                    limits: Limits | None = None, workers: int = 1, progress=None) -> None:
+    """Parse every new or changed capture; `progress` (a tracker.progress.Stage) counts documents done."""
     jobs, unchanged, held = pending_jobs(con, archive_dir)
     summary.skipped_unchanged = sum(unchanged.values())
     tally.unchanged.update((source, n) for source, n in unchanged.items() if source)
     if held:
         summary.notes.append(f"{held} document(s) not parsed again: they breached a parse limit and their bytes "
                              "have not changed (see processing_errors)")
+    if progress is not None:
+        progress.expect(len(jobs))
+        progress.detail(f"{len(jobs)} to parse, {summary.skipped_unchanged} unchanged, {workers} worker(s)")
     batch: list[tuple[Publication, str, int, date | None]] = []
     for result in parse_in_workers(jobs, limits or Limits(), workers):
+        if progress is not None:
+            progress.advance()
         if result.error is not None:
             summary.errors += 1
             log.warning("parse failed for %s: %s", result.job.url, result.error)

@@ -3,6 +3,10 @@
 An analyst's read-only connection to the old file keeps seeing the old file (the rename only
 changes which file the name points to), and the next connection sees the new one.
 
+Published files are written in DuckDB's storage format v1.2.0 (STORAGE_VERSION), which DuckDB 1.2 and
+later read: the DuckDB 1.x command line, DBeaver, R and BI tools on a 1.x driver open the warehouse,
+its views and its table macros, not only DuckDB 2.x. The working database keeps 2.x's own format.
+
 Before building, the changes since the newest published version are appended to the working
 database's change_log (tracker/warehouse/changelog.py), which is then copied like every table.
 
@@ -47,6 +51,9 @@ PUBLISHED_TABLES = (
     "watched_pages",
 )
 
+# The oldest storage format with everything the warehouse uses; DuckDB 1.2+ clients read it.
+STORAGE_VERSION = "v1.2.0"
+
 
 def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Path:
     """Copy the working database's published tables into a new file and swap it in; returns its path."""
@@ -67,8 +74,10 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
     finally:
         work.close()
     checkpoint("publish-log")
-    con = connect(building, memory_limit=settings.duckdb_memory_limit)
+    con = connect(":memory:", memory_limit=settings.duckdb_memory_limit)
     try:
+        con.execute(f"ATTACH {sql_literal(building)} AS pub (STORAGE_VERSION {sql_literal(STORAGE_VERSION)})")
+        con.execute("USE pub")
         migrate(con, settings.sql_dir)
         apply_views(con, settings.sql_dir)
         con.execute(f"ATTACH {sql_literal(settings.work_db)} AS work (READ_ONLY)")
@@ -82,7 +91,9 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
         con.execute("COMMENT ON TABLE warehouse_info IS 'Which run published this file, and when (UTC).'")
         con.execute("COMMIT")
         con.execute("DETACH work")
-        con.execute("CHECKPOINT")
+        con.execute("CHECKPOINT pub")
+        con.execute("USE memory")
+        con.execute("DETACH pub")
     finally:
         con.close()
     checkpoint("publish-build")
@@ -131,7 +142,41 @@ def _prune(published_dir: Path, keep_versions: int, keep_weeks: int, scheduled: 
 
 
 def published_versions(settings: Settings) -> list[Path]:
-    return sorted(settings.published_dir.glob("tracker-*.duckdb"))
+    """The versions kept in published/, oldest first (their names sort by time)."""
+    return sorted(p for p in settings.published_dir.glob("tracker-*.duckdb") if changelog.VERSION_NAME.match(p.name))
+
+
+def version_time(path: Path) -> datetime:
+    """When a version was published (UTC, naive), from its name."""
+    return datetime.strptime(path.name[len("tracker-"):-len(".duckdb")], "%Y%m%dT%H%M%S")
+
+
+def version_as_of(settings: Settings, as_of: str | None) -> Path:
+    """The warehouse file for `--as-of`: None is the current warehouse; YYYY-MM-DD the last version
+    published on or before that day (UTC); anything else a published file's path."""
+    from datetime import date
+
+    from tracker.errors import TrackerError
+
+    if as_of is None:
+        if not settings.warehouse.exists():
+            raise TrackerError(f"no published warehouse at {settings.warehouse}: run `tracker run` first")
+        return settings.warehouse
+    path = Path(as_of).expanduser()
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        day = None
+    if day is None or path.is_file():
+        if not path.is_file():
+            raise TrackerError(f"--as-of {as_of}: no such file, and not a date (YYYY-MM-DD)")
+        return path
+    versions = published_versions(settings)
+    earlier = [v for v in versions if version_time(v).date() <= day]
+    if not earlier:
+        oldest = f"; the oldest kept is {versions[0].name}" if versions else f"; {settings.published_dir} holds none"
+        raise TrackerError(f"no version was published on or before {day.isoformat()}{oldest}")
+    return earlier[-1]
 
 
 def open_published(path: Path) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,231 @@
+"""`tracker sql`: read-only SQL on a published warehouse with the project's own DuckDB, one query or a prompt.
+
+Read-only twice over: the file is opened read-only (INSERT, CREATE, UPDATE ... fail), and file-system
+access is switched off and the configuration locked, so no statement can write a file either (COPY TO
+over the warehouse, ATTACH another file for writing, EXPORT DATABASE). Temporary tables still work.
+A read-only connection never blocks a run: publishing builds a new file and renames it into place,
+and the open connection keeps reading the version it opened.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+import duckdb
+
+from tracker.errors import TrackerError
+
+FORMATS = ("table", "csv", "json")
+# Statements whose result is a row count or nothing: run quietly, like the DuckDB shell.
+_QUIET = {duckdb.StatementType.SET, duckdb.StatementType.VARIABLE_SET, duckdb.StatementType.TRANSACTION,
+          duckdb.StatementType.CREATE, duckdb.StatementType.DROP, duckdb.StatementType.PREPARE,
+          duckdb.StatementType.ATTACH, duckdb.StatementType.DETACH}
+
+
+class QueryError(TrackerError):
+    """A statement DuckDB refused: a syntax error, an unknown column, or a write to the read-only warehouse."""
+
+
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse for queries: read-only, no file access, settings locked."""
+    from tracker.warehouse.db import connect
+
+    con = connect(path, read_only=True)
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def _one_line(exc: duckdb.Error) -> str:
+    text = " ".join(str(exc).split())
+    if "read-only mode" in text:
+        return f"the warehouse is read-only: {text}"
+    if "file system operations are disabled" in text:
+        return f"tracker sql reads the warehouse only, never files: {text} (use --format csv > FILE to save a result)"
+    return text
+
+
+def _text(value) -> str:
+    if value is None:
+        return "NULL"
+    return str(value).replace("\r\n", "\\n").replace("\n", "\\n")
+
+
+def render_table(columns: list[str], rows: list[tuple]) -> str:
+    """Columns padded to their widest value, a dashed rule under the header, NULL spelt out, then the row count."""
+    cells = [[_text(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+    lines = [line(columns), "  ".join("-" * w for w in widths)] + [line(r) for r in cells]
+    return "\n".join(lines) + f"\n\n({len(rows)} row{'' if len(rows) == 1 else 's'})\n"
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def render_csv(columns: list[str], rows: list[tuple]) -> str:
+    """RFC 4180 CSV with a header; NULL is empty, dates ISO."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def jsonable(value):
+    """A value (or dict or list of them) JSON can write: dates and times as ISO strings, decimals as numbers."""
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def render_json(columns: list[str], rows: list[tuple]) -> str:
+    """One JSON array of objects, keys in column order; dates as ISO strings."""
+    return json.dumps([{c: jsonable(v) for c, v in zip(columns, row)} for row in rows],
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+RENDER = {"table": render_table, "csv": render_csv, "json": render_json}
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO) -> int:
+    """Run every statement in `sql`, printing each result in `fmt`; returns how many gave results."""
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryError(_one_line(exc)) from exc
+    if not statements:
+        raise QueryError("no SQL statement given")
+    shown = 0
+    for statement in statements:
+        try:
+            cursor = con.execute(statement)
+            if statement.type in _QUIET or cursor.description is None:
+                continue
+            columns = [d[0] for d in cursor.description]
+            rows = cursor.fetchall()
+        except duckdb.Error as exc:
+            raise QueryError(_one_line(exc)) from exc
+        if shown and fmt == "table":
+            out.write("\n")
+        out.write(RENDER[fmt](columns, rows))
+        shown += 1
+    return shown
+
+
+HELP = """Statements end with ';' and may span lines. Commands:
+  .tables            the tables and views, with what each holds
+  .format FORMAT     table, csv or json
+  .help              this text
+  .quit              leave (or Ctrl-D)"""
+
+
+def _tables(con: duckdb.DuckDBPyConnection, out: TextIO) -> None:
+    rows = con.execute(
+        """SELECT table_name AS name, 'table' AS kind, coalesce(comment, '') AS about FROM duckdb_tables()
+           UNION ALL SELECT view_name, 'view', coalesce(comment, '') FROM duckdb_views() WHERE NOT internal
+           UNION ALL SELECT DISTINCT function_name || '(DATE)', 'table macro', coalesce(description, '')
+               FROM duckdb_functions() WHERE function_type = 'table_macro' AND NOT internal
+           ORDER BY kind DESC, name"""
+    ).fetchall()
+    out.write(render_table(["name", "kind", "about"], [(n, k, a[:100]) for n, k, a in rows]))
+
+
+def interactive(con: duckdb.DuckDBPyConnection, banner: str, fmt: str, stdin: TextIO, out: TextIO) -> int:
+    """A prompt: read statements until ';', print each result; an error is one line and the prompt goes on.
+
+    Without a terminal (statements piped in) there is no prompt, and the first error ends it (exit 1).
+    Returns the number of statements that failed.
+    """
+    tty = stdin.isatty()
+    if tty:
+        try:
+            import readline  # noqa: F401  (line editing and history for input())
+        except ImportError:
+            pass
+        out.write(banner + "\n" + HELP.splitlines()[0] + " .help for commands, .quit to leave.\n")
+    failed = 0
+    buffer: list[str] = []
+    while True:
+        prompt = ("tracker> " if not buffer else "    ...> ") if tty else ""
+        try:
+            if tty:
+                line = input(prompt)
+            else:
+                line = stdin.readline()
+                if not line:
+                    raise EOFError
+                line = line.rstrip("\n")
+        except EOFError:
+            if tty:
+                out.write("\n")
+            break
+        except KeyboardInterrupt:  # Ctrl-C drops the statement being typed, as in the DuckDB shell
+            buffer = []
+            out.write("\n")
+            continue
+        stripped = line.strip()
+        if not buffer and stripped.startswith("."):
+            word, _, arg = stripped.partition(" ")
+            if word in (".quit", ".exit", ".q"):
+                break
+            if word == ".help":
+                out.write(HELP + "\n")
+            elif word == ".tables":
+                _tables(con, out)
+            elif word == ".format" and arg.strip() in FORMATS:
+                fmt = arg.strip()
+            else:
+                out.write(f"error: unknown command {stripped!r}; .help lists them\n")
+            continue
+        if not stripped and not buffer:
+            continue
+        buffer.append(line)
+        if not stripped.endswith(";"):
+            continue
+        sql, buffer = "\n".join(buffer), []
+        try:
+            run_sql(con, sql, fmt, out)
+        except QueryError as exc:
+            if not tty:
+                raise
+            failed += 1
+            out.write(f"error: {exc}\n")
+        out.flush()
+    if buffer and not tty:  # a last statement without its ';' still runs
+        run_sql(con, "\n".join(buffer), fmt, out)
+    return failed
+
+
+def banner(path: Path, con: duckdb.DuckDBPyConnection) -> str:
+    from tracker.warehouse.db import warehouse_info
+
+    info = warehouse_info(con)
+    if info is None:
+        return f"{path} (read-only)"
+    return (f"{path}: version {info.version_file} (run {info.run_id}, published {info.published_at:%Y-%m-%d %H:%M} UTC), "
+            "read-only")
+
