@@ -68,7 +68,8 @@ def publish_stage(settings: Settings, run_id: str) -> str:
 
 
 def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
-    """Write the dated exports (CSV, Excel, Parquet, changes.csv) and the HTML briefing from a published warehouse.
+    """Write the dated exports (CSV, Excel, Parquet, changes.csv) and the HTML briefing (which carries a copy of
+    the CSV files and workbook) from a published warehouse.
 
     The change digest is read from the version's change log (tracker/publish/digest.py); returns the paths written.
     """
@@ -88,7 +89,8 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
             published_at = warehouse_info(con).published_at
             digest = compute_digest(con, settings.published_dir)
             exports = export_run(con, settings.exports_dir, published_at.date(), digest)
-            site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
+            site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir,
+                                  exports_dir=exports)
         finally:
             con.close()
     latest = settings.exports_dir / "latest"
