@@ -29,6 +29,7 @@ th button{font:inherit;font-weight:700;background:none;border:0;padding:0;cursor
 th button::after{content:" \\2195";color:var(--grey)}
 th[aria-sort=ascending] button::after{content:" \\2191"}th[aria-sort=descending] button::after{content:" \\2193"}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
+th[scope=row]{min-width:12rem}
 tr[hidden]{display:none}
 #recommendations{min-width:56rem}
 #recommendations td.key{white-space:nowrap}
@@ -39,6 +40,8 @@ tr[hidden]{display:none}
 .q .who{font-weight:600;font-size:.75rem;text-transform:uppercase;letter-spacing:.02em}
 .q + .q{border-top:1px dashed var(--line);padding-top:.25rem}
 cite{font-style:normal}
+blockquote{margin:.4rem 0 .4rem 1rem}
+blockquote.rec{font-size:1.1rem;border-left:4px solid var(--blue);padding:.2rem .8rem;margin:1rem 0}
 .disputed{display:inline-block;margin-left:.3rem;padding:0 .4rem;border:1px solid #a00;border-radius:.6rem;color:#a00;font-size:.72rem;font-weight:600}
 .src{font-size:.78rem}
 .permalink{font-size:.78rem;font-family:ui-monospace,monospace}
@@ -80,8 +83,15 @@ footer{margin-top:2rem;font-size:.8rem;color:var(--grey)}
  thead{display:table-header-group}
  h2,h3{break-after:avoid}
  details{display:block}details>*{display:block}
- a[href]::after{content:" <" attr(href) ">";font-size:7.5pt;color:var(--grey);overflow-wrap:anywhere;word-break:break-all}
- a.skip::after,nav a::after{content:""}
+ a[href^="http"]::after{content:" <" attr(href) ">";font-size:7.5pt;color:var(--grey);overflow-wrap:anywhere;word-break:break-all}
+ th[scope=row]{min-width:0}
+ #progress,#summary-progress{table-layout:fixed}
+ #progress thead th:first-child,#summary-progress thead th:first-child{width:24%}
+ #progress thead th:last-child,#summary-progress thead th:last-child{width:13%}
+ #progress,#summary-progress{font-size:8pt}
+ #progress th,#summary-progress th{overflow-wrap:normal;font-size:7pt}
+ #progress .src,#summary-progress .src{font-size:7pt;font-weight:400}
+ .summary #key-figures{columns:2}
  .page-break{break-before:page}
 }
 """

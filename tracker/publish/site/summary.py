@@ -1,5 +1,5 @@
 """site/summary.html: a two-page summary for briefing packs (A4). Page one: the week's headline, the
-figures analysts ask first, progress by review and the comparison chart. Page two: what is accepted
+figures analysts ask first and progress by review. Page two: the comparison chart, what is accepted
 but not implemented, review by review, and the week's status changes."""
 
 from __future__ import annotations
@@ -32,11 +32,10 @@ def summary_page(data: SiteData, digest: Digest | None, unhealthy: list[tuple[st
     facts = "".join(f"<li><strong>{n}</strong> {e(text)}</li>" for text, n in figures)
     said = headline(digest, unhealthy)
     first = (
-        header(data, "NHS leadership reviews: two-page summary")
+        "<div class='summary'>" + header(data, "NHS leadership reviews: two-page summary")
         + (f"<p class='headline'>{e(said)}</p>" if said else "")
         + f"<ul id='key-figures'>{facts}</ul>"
         + "<h2>Progress by review</h2>" + progress_table(data, digest, table_id="summary-progress")
-        + share_figure(data, chart_id="summary-share")
     )
     rows = []
     for review in data.reviews:
@@ -54,10 +53,11 @@ def summary_page(data: SiteData, digest: Digest | None, unhealthy: list[tuple[st
     more = f"<p>and {len(changes) - _LISTED} more on the briefing.</p>" if len(changes) > _LISTED else ""
     second = (
         "<section class='page-break' aria-labelledby='waiting-title'>"
+        + share_figure(data, chart_id="summary-share") +
         "<h2 id='waiting-title'>Accepted but not implemented</h2>"
         f"<ul id='waiting'>{''.join(rows) or '<li>None.</li>'}</ul>"
         "<h2>Status changes this week</h2>"
         + (f"<ul>{listed}</ul>{more}" if changes else "<p>None.</p>")
-        + "<p class='meta'>The full briefing: <a href='index.html'>index.html</a>.</p></section>"
+        + "<p class='meta'>The full briefing: <a href='index.html'>index.html</a>.</p></section></div>"
     )
     return page("NHS leadership reviews: two-page summary", first + second, current="summary.html")
