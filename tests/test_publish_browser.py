@@ -3,7 +3,8 @@
 Filters on both axes hide and show rows and the counts on every option follow; the filter state lives
 in the URL and a copied link opens the same view; columns sort; every row links to its own page, and
 those pages open; nothing scrolls sideways at 390 px; axe-core finds no serious or critical
-accessibility violation; "download this view" writes the filtered rows as CSV. Screenshots at 1366 and
+accessibility violation; "download this view" writes the filtered rows as CSV; printed, rows and cards
+stay whole, web links show their address and the summary is two A4 pages. Screenshots at 1366 and
 390 px go to the test's tmp dir, and to $TRACKER_SCREENSHOT_DIR when set (docs/ holds the committed ones).
 
 Driven by selenium with Debian's chromedriver passed explicitly, so Selenium Manager never downloads
@@ -327,3 +328,26 @@ def test_download_this_view_writes_the_filtered_rows(browser, sample_home, tmp_p
     assert {r["implementation_status"] for r in rows} == {"unknown"}
     assert all(r["review"] == "Kark review (2019)" and r["page"].endswith(f"{r['review_id']}-{r['number']}.html")
                for r in rows)
+
+
+def test_printed_on_a4_rows_and_cards_stay_whole_and_web_links_show_their_address(browser, sample_home):
+    import base64
+
+    import pypdfium2
+
+    site = sample_home / "site"
+    browser.get((site / "index.html").resolve().as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    styles = browser.execute_script(
+        "var s = e => getComputedStyle(document.querySelector(e));"
+        "return [s('#recommendations tbody tr').breakInside, s('figure.card').breakInside, s('.controls').display,"
+        " getComputedStyle(document.querySelector('#recommendations a.live'), '::after').content];")
+    assert styles[:3] == ["avoid", "avoid", "none"]
+    assert styles[3].startswith('" <http')  # the address a web link opens
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4, in cm
+    browser.get((site / "summary.html").resolve().as_uri())
+    pdf = pypdfium2.PdfDocument(base64.b64decode(browser.print_page(options)))
+    assert len(pdf) == 2  # the summary is two pages
