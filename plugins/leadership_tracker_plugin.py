@@ -2,7 +2,8 @@
 
 * ``fastapi_apps`` mounts a small FastAPI app at ``/leadership-tracker``:
     - ``/``                 progress by review, read from the published warehouse (read-only)
-    - ``/briefing``         the HTML briefing ``$TRACKER_HOME/site/index.html``
+    - ``/briefing``         the HTML briefing ``$TRACKER_HOME/site/index.html`` (also ``/index.html``), with the
+                            pages it links: ``/summary.html``, ``/recommendations/{page}``, ``/downloads/{file}``
     - ``/exports/{file}``   the CSV files of ``$TRACKER_HOME/exports/latest/``
 * ``external_views`` adds a navigation entry (Browse menu) that shows the page inside the UI.
 
@@ -89,6 +90,7 @@ _MEDIA_TYPES = {
     ".parquet": "application/vnd.apache.parquet",
 }
 _CAPTURE_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
+_PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*-[0-9]+\.html$")
 
 
 def read_progress(warehouse: Path) -> tuple[list[tuple], tuple | None]:
@@ -174,6 +176,30 @@ def create_app(require_auth: bool = True) -> FastAPI:
         if not path.is_file():
             return _page("Briefing not written yet", "<p>The outputs DAG has not written the briefing yet.</p>", 404)
         return FileResponse(path, media_type="text/html")
+
+    @app.get("/index.html")
+    def briefing_index():
+        return briefing()
+
+    @app.get("/summary.html")
+    def briefing_summary():
+        path = tracker_home() / "site" / "summary.html"
+        if not path.is_file():
+            raise HTTPException(status_code=404, detail="no summary yet")
+        return FileResponse(path, media_type="text/html")
+
+    @app.get("/recommendations/{name}")
+    def recommendation_page(name: str):
+        """A recommendation's own page, as the briefing links it (recommendations/<review>-<number>.html)."""
+        path = tracker_home() / "site" / "recommendations" / name
+        if not _PAGE_NAME.match(name) or not path.is_file():
+            raise HTTPException(status_code=404, detail="no such recommendation page")
+        return FileResponse(path, media_type="text/html")
+
+    @app.get("/downloads/{name}")
+    def download(name: str):
+        """The tables copied into the briefing (site/downloads/): the same files as exports/latest."""
+        return export(name)
 
     @app.get("/exports/{name}")
     def export(name: str):

@@ -172,5 +172,11 @@ def test_plugin_serves_archived_captures_and_all_export_formats(client, publishe
     assert got.status_code == 200 and got.content == captures[0].read_bytes()
     assert client.get("/captures/..%2F..%2Ftracker.duckdb").status_code == 404
     assert client.get("/captures/not-a-hash.html").status_code == 404
+    for path in ("/index.html", "/summary.html", "/recommendations/rose-2015-10.html"):  # the briefing's own links
+        got = client.get(path)
+        assert got.status_code == 200 and got.text == (published_home / "site" / path.lstrip("/")).read_text()
+    assert client.get("/downloads/tracker.xlsx").content == (published_home / "site" / "downloads" / "tracker.xlsx").read_bytes()
+    assert client.get("/recommendations/..%2Findex.html").status_code == 404
+    assert client.get("/downloads/..%2Ftracker.duckdb").status_code == 404
     workbook = client.get("/exports/tracker.xlsx")
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"

@@ -147,8 +147,10 @@ def test_archived_captures_are_linked_relatively_and_safe_to_open(weeks):
     and a policy that blocks every script and every load from the live web."""
     settings, _, page, _ = weeks
     soup = BeautifulSoup((settings.site_dir / "index.html").read_text(encoding="utf-8"), "html.parser")
-    links = {a["href"] for a in soup.find_all("a") if a.get_text() == "archived copy"}
-    assert links and all(re.fullmatch(r"captures/[0-9a-f]{64}\.(html|json|pdf)", h) for h in links)
+    links = {a["href"] for a in soup.select("a.archived")}
+    assert links and all(re.fullmatch(r"captures/[0-9a-f]{64}\.(html|pdf)", h) for h in links)
+    assert {a.get_text().rsplit("(", 1)[1] for a in soup.select("a.archived")} == {
+        "archived PDF)", "archived page)", "archived GOV.UK page)"}
     files = {p.name for p in (settings.site_dir / "captures").iterdir()}
     assert {h.split("/", 1)[1] for h in links} <= files
     con = duckdb.connect(str(settings.warehouse), read_only=True)
@@ -183,12 +185,13 @@ def test_the_page_is_self_contained(sample_home):
     csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
     assert "default-src 'none'" in csp
     for a in soup.find_all("a"):
-        assert a["href"].startswith(("https://", "http://", "captures/")), a["href"]
+        assert a["href"].startswith(("https://", "http://", "captures/", "recommendations/", "downloads/", "index.html",
+                                     "summary.html", "#")), a["href"]
 
 
 def test_charts_are_inline_matplotlib_svg_one_per_review(sample_home):
     soup = BeautifulSoup((sample_home / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
-    cards = soup.select("figure.card")
+    cards = soup.select("figure.card[data-review]")
     assert [c["data-review"] for c in cards] == [
         "smith-2015", "rose-2015", "kerr-2018", "ltp-2019-leadership", "kark-2019", "messenger-2022",
     ]
@@ -223,9 +226,12 @@ def test_recommendation_table_rows_badges_and_quotes(sample_home):
     assert [q["data-position"] for q in response.select(".q")] == ["official"]
     assert all(q.cite and q.cite.get_text() for q in soup.select("#recommendations .q"))  # every quote names its publisher
     assert soup.find("tr", id="ltp-2019-leadership-1").select(".badge")[0].get_text() == "no response"
-    assert [o["value"] for o in soup.select("#filter-review option")][1:] == [
-        "smith-2015", "rose-2015", "kerr-2018", "ltp-2019-leadership", "kark-2019", "messenger-2022",
+    assert [(o["value"], o.get_text()) for o in soup.select("#filter-review option")][1:] == [
+        ("smith-2015", "Smith review (2015) (16)"), ("rose-2015", "Rose review (2015) (19)"),
+        ("kerr-2018", "Kerr review (2018) (6)"), ("ltp-2019-leadership", "NHS Long Term Plan (2019) (7)"),
+        ("kark-2019", "Kark review (2019) (7)"), ("messenger-2022", "Messenger review (2022) (7)"),
     ]
+    assert rose10.select_one("a.permalink")["href"] == "recommendations/rose-2015-10.html"
 
 
 def test_the_dates_of_the_data_and_of_the_run(sample_home):
@@ -245,10 +251,159 @@ def test_the_same_warehouse_gives_the_same_page(sample_home, tmp_path):
     con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
     try:
         digest = compute_digest(con, settings.published_dir)
-        page = write_briefing(con, tmp_path / "site", digest=digest, archive_dir=settings.archive_dir)
+        page = write_briefing(con, tmp_path / "site", digest=digest, archive_dir=settings.archive_dir,
+                              exports_dir=settings.exports_dir / "latest")
     finally:
         con.close()
     assert page.read_bytes() == (sample_home / "site" / "index.html").read_bytes()
-    assert sorted(p.name for p in (tmp_path / "site" / "captures").iterdir()) == sorted(
-        p.name for p in (sample_home / "site" / "captures").iterdir()
-    )
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    assert files(tmp_path / "site") == files(sample_home / "site")  # every page, capture and download
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _pages(site: Path) -> list[Path]:
+    return [site / "index.html", site / "summary.html", *sorted((site / "recommendations").glob("*.html"))]
+
+
+def test_a_page_per_recommendation_with_its_positions_history_and_every_quote(sample_home):
+    site = sample_home / "site"
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    try:
+        keys = {f"{r}-{n}" for r, n in con.execute("SELECT review_id, number FROM recommendations").fetchall()}
+        said = con.execute("SELECT count(*) FROM status_evidence WHERE review_id = 'rose-2015' AND number = 10").fetchone()[0]
+        changes = con.execute("SELECT axis, changed_on FROM status_changes WHERE review_id = 'rose-2015' AND number = 10 "
+                              "ORDER BY changed_on").fetchall()
+    finally:
+        con.close()
+    assert {p.stem for p in (site / "recommendations").glob("*.html")} == keys
+    soup = _soup(site / "recommendations" / "rose-2015-10.html")
+    assert soup.h1.get_text() == "Rose review (2015), recommendation 10"
+    assert soup.find(id="text").get_text() == (
+        "A single appraisal system, linked to the core values, should be introduced for all NHS managers.")
+    assert "page 5 of the review" in soup.header.get_text()
+    stamps = [(li["data-axis"], li.time["datetime"]) for li in soup.select("ol.timeline li")]
+    assert stamps == [(axis, when.isoformat()) for axis, when in changes]
+    positions = {(d.find_parent("div", class_="positions").find_previous("h3")["id"], d["data-position"]):
+                 d.get_text(" ", strip=True) for d in soup.select(".position")}
+    assert "superseded" in positions[("now-implementation", "independent")]
+    assert "not started" in positions[("now-implementation", "official")]
+    assert "No statement." in positions[("now-response", "independent")]
+    assert soup.select_one("#now-implementation .disputed") and not soup.select_one("#now-response .disputed")
+    assert len(soup.select("#disagreement-list li")) == 1
+    quotes = soup.select("ul.statements li")
+    assert len(quotes) == said
+    for li in quotes:  # every quote names its publisher and opens its archived copy
+        assert li.select_one(".who").get_text().split(" \u00b7 ")[0] in {"DHSC", "The King's Fund", "NHS Providers",
+                                                                         "NHS Improvement"}
+        archived = li.select_one("a.archived")
+        assert archived and (site / "recommendations" / archived["href"]).resolve().is_file()
+    back = soup.find("a", string="Back to the briefing")
+    assert back["href"] == "../index.html#rose-2015-10"
+
+
+def test_every_page_is_self_contained_with_unique_ids_and_links_named_for_what_they_open(sample_home):
+    site = sample_home / "site"
+    for path in _pages(site):
+        soup = _soup(path)
+        csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+        assert "default-src 'none'" in csp, path
+        assert not soup.find_all(src=True) and not soup.find_all("link"), path
+        ids = [t["id"] for t in soup.find_all(id=True)]
+        assert len(ids) == len(set(ids)), (path, [i for i in ids if ids.count(i) > 1][:3])
+        for svg in soup.find_all("svg"):
+            assert svg.get("role") == "img" and svg.get("aria-label"), path  # every chart has an accessible name
+        for a in soup.find_all("a"):
+            text = a.get_text(" ", strip=True).lower()
+            assert text not in {"source", "review", "link", "here", "archived copy"}, (path, a)
+            href = a["href"]
+            if href.startswith(("http://", "https://")):
+                assert a.get("rel") == ["noopener", "noreferrer"]
+                assert text.startswith("original at ") or text.endswith("(live web)"), (path, a)
+            elif not href.startswith("#"):
+                assert (path.parent / href.split("#")[0]).resolve().is_file(), (path, href)  # no dead relative link
+    index = _soup(site / "index.html")
+    kinds = {a.get_text().rsplit("(", 1)[1].rstrip(")") for a in index.select("a.archived")}
+    assert kinds == {"archived PDF", "archived page", "archived GOV.UK page"}
+    kark = [a.get_text() for a in index.select("#kark-2019-1 a.archived")]
+    assert "DHSC \u2014 Kark review of the fit and proper persons test: government response, 16 Aug 2019 " \
+           "(archived GOV.UK page)" in kark
+
+
+def test_govuk_captures_are_readable_pages_that_load_nothing(sample_home):
+    captures = sample_home / "site" / "captures"
+    readable = [p for p in sorted(captures.glob("*.html")) if (captures / f"{p.stem}.json").is_file()]
+    assert len(readable) == len(list(captures.glob("*.json"))) > 0
+    for path in readable:
+        soup = _soup(path)
+        first = soup.head.find("meta", attrs={"http-equiv": True})
+        assert first["http-equiv"] == "Content-Security-Policy" and "default-src 'none'" in first["content"]
+        assert not soup.find_all(["script", "iframe", "object", "embed", "link"])
+        assert soup.find("a", href=f"{path.stem}.json") is not None  # the captured JSON, beside it
+        assert soup.h1.get_text() and "{" not in soup.h1.get_text()
+    kark = next(p for p in readable if "government response" in _soup(p).h1.get_text())
+    text = _soup(kark).get_text(" ", strip=True)
+    assert "Kark review of the fit and proper persons test: government response" in text
+    assert "Department of Health and Social Care" in text and "accept" in text.lower()
+
+
+def test_downloads_are_the_exported_tables(sample_home):
+    site, latest = sample_home / "site", sample_home / "exports" / "latest"
+    exported = sorted(p.name for p in latest.iterdir() if p.suffix in (".csv", ".xlsx"))
+    assert "tracker.xlsx" in exported and "recommendation_status.csv" in exported
+    assert sorted(p.name for p in (site / "downloads").iterdir()) == exported
+    for name in exported:
+        assert (site / "downloads" / name).read_bytes() == (latest / name).read_bytes()
+    links = [a["href"] for a in _soup(site / "index.html").select("#downloads a")]
+    assert links[0] == "downloads/tracker.xlsx" and sorted(links) == sorted(f"downloads/{n}" for n in exported)
+
+
+def test_stale_and_summary_read_the_version_not_the_clock(sample_home):
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    try:
+        stale = con.execute(
+            """SELECT count(*) FROM recommendation_status, warehouse_info
+               WHERE last_evidence_on IS NULL OR last_evidence_on < CAST(published_at AS DATE) - INTERVAL 12 MONTH"""
+        ).fetchone()[0]
+        waiting = con.execute(
+            """SELECT count(*) FROM recommendation_status WHERE response_status IN
+               ('accepted', 'accepted_in_principle', 'partially_accepted') AND implementation_status <> 'implemented'"""
+        ).fetchone()[0]
+    finally:
+        con.close()
+    index = _soup(sample_home / "site" / "index.html")
+    assert index.select_one("#stale p").get_text().startswith(f"{stale} of 62 recommendations have no statement")
+    assert len(index.select("#stale-list a[href^='recommendations/']")) == stale
+    summary = _soup(sample_home / "site" / "summary.html")
+    figures = {li.get_text().split(" ", 1)[1]: int(li.strong.get_text()) for li in summary.select("#key-figures li")}
+    assert figures["accepted but not implemented"] == waiting
+    assert figures["not heard of for 12 months"] == stale
+    assert summary.select_one(".page-break") is not None  # page two starts on a new sheet
+    assert [td.get_text() for td in index.select("#progress td.since")] == ["first version"] * 6
+
+
+def test_a_week_shows_since_last_week_per_review_and_keeps_scraped_text_inert_on_every_page(weeks):
+    settings, _, _, _ = weeks
+    site = settings.site_dir
+    index = _soup(site / "index.html")
+    since = {tr["data-review"]: tr.select_one("td.since").get_text() for tr in index.select("#progress tbody tr")}
+    assert since == {"smith-2015": "no change", "rose-2015": "no change", "kerr-2018": "no change",
+                     "ltp-2019-leadership": "no change", "messenger-2022": "no change",
+                     "kark-2019": "+1 implemented; 1 status change; 1 new statement"}
+    for path in _pages(site):
+        raw = path.read_text(encoding="utf-8")
+        assert XSS not in raw, path
+        soup = BeautifulSoup(raw, "html.parser")
+        assert len(soup.find_all("script")) == (1 if path.name == "index.html" else 0), path
+        assert not soup.find_all(attrs=lambda a: a and any(k.lower().startswith("on") for k in a)), path
+    page = _soup(site / "recommendations" / "kark-2019-3.html")
+    assert NEW_QUOTE in page.select_one("ol.timeline").get_text()
+    assert page.select("ol.timeline li")[-1].time["datetime"] == "2024-03-04"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (site / "recommendations" / "kark-2019-3.html").read_text(encoding="utf-8")
+    summary = _soup(site / "summary.html")
+    assert "Kark review (2019) #3" in summary.get_text()

@@ -1,30 +1,52 @@
-"""The briefing in a real browser: Debian's headless chromium opens site/index.html from disk (file://),
-the table has its rows, the review filter, status filter and search box hide and show rows and the count
-follows, and a screenshot is saved (to the test's tmp dir, and to $TRACKER_SCREENSHOT_DIR when set).
+"""The briefing in a real browser: Debian's headless chromium opens the site from disk (file://).
+
+Filters on both axes hide and show rows and the counts on every option follow; the filter state lives
+in the URL and a copied link opens the same view; columns sort; every row links to its own page, and
+those pages open; nothing scrolls sideways at 390 px; axe-core finds no serious or critical
+accessibility violation; "download this view" writes the filtered rows as CSV; printed, rows and cards
+stay whole, web links show their address and the summary is two A4 pages. Screenshots at 1366 and
+390 px go to the test's tmp dir, and to $TRACKER_SCREENSHOT_DIR when set (docs/ holds the committed ones).
 
 Driven by selenium with Debian's chromedriver passed explicitly, so Selenium Manager never downloads
-anything. Under CI=true the test must run; elsewhere it skips when chromium is not installed.
+anything. axe-core comes from the npm registry into .cache/axe-core/ (gitignored) the first time.
+Under CI=true the tests must run; elsewhere they skip when chromium (or npm, for axe) is missing.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from helpers import ROOT
 
 pytestmark = pytest.mark.e2e
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 DRIVER_PATHS = ("/usr/bin/chromedriver",)
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+AXE_VERSION = "4.10.3"
+AXE_DIR = ROOT / ".cache" / "axe-core"
+AXE_FILE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _find_browser() -> tuple[str, str] | None:
     browser = next((shutil.which(n) for n in CHROMIUM_NAMES if shutil.which(n)), None)
     driver = next((p for p in DRIVER_PATHS if Path(p).is_file()), None) or shutil.which("chromedriver")
     return (browser, driver) if browser and driver else None
+
+
+def _missing(why: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI=true but {why}")
+    pytest.skip(why)
 
 
 @pytest.fixture
@@ -36,16 +58,14 @@ def browser(tmp_path):
     except ImportError:
         found = None
     if found is None:
-        if IN_CI:
-            pytest.fail("CI=true but chromium, chromium-driver or selenium is missing "
-                        "(apt-get install chromium chromium-driver; pip install selenium)")
-        pytest.skip("no chromium + chromedriver installed (apt-get install chromium chromium-driver)")
+        _missing("chromium, chromium-driver or selenium is missing "
+                 "(apt-get install chromium chromium-driver; pip install selenium)")
     binary, driver_path = found
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--window-size=1280,1600", f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+                 "--no-first-run", "--window-size=1366,1000", f"--user-data-dir={tmp_path / 'chromium-profile'}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(60)
@@ -55,6 +75,28 @@ def browser(tmp_path):
         driver.quit()
 
 
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, installed from the npm registry into .cache/ when it is not there yet."""
+    if not AXE_FILE.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            _missing("npm is missing, so axe-core cannot be installed (apt-get install npm)")
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run(
+            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR), f"axe-core@{AXE_VERSION}"],
+            capture_output=True, text=True, timeout=600,
+        )
+        if proc.returncode != 0 or not AXE_FILE.is_file():
+            _missing(f"npm could not install axe-core@{AXE_VERSION}: {proc.stderr[-500:]}")
+    return AXE_FILE.read_text(encoding="utf-8")
+
+
+def _viewport(driver, width: int, height: int = 900) -> None:
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
 def _visible_ids(driver) -> list[str]:
     return driver.execute_script(
         "return Array.from(document.querySelectorAll('#recommendations tbody tr'))"
@@ -62,16 +104,32 @@ def _visible_ids(driver) -> list[str]:
     )
 
 
-def _save_screenshot(driver, tmp_path: Path, name: str) -> Path:
+def _save_screenshot(driver, tmp_path: Path, name: str, width: int, height: int) -> Path:
+    """The top of the page at this width (a whole briefing is many screens long)."""
     path = tmp_path / name
-    height = driver.execute_script("return Math.min(document.documentElement.scrollHeight, 6000);")
-    driver.set_window_size(1280, max(int(height), 800))
+    _viewport(driver, width, height)
     assert driver.save_screenshot(str(path))
     extra = os.environ.get("TRACKER_SCREENSHOT_DIR")
     if extra:
         Path(extra).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, Path(extra) / name)
     return path
+
+
+def _warehouse(sample_home) -> list[tuple]:
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    try:
+        return con.execute(
+            "SELECT review_id, number, response_status, implementation_status FROM recommendation_status"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _option_text(driver, select_id: str, value: str) -> str:
+    return driver.execute_script(
+        "return Array.from(document.getElementById(arguments[0]).options).find(o => o.value === arguments[1]).text;",
+        select_id, value)
 
 
 def test_briefing_filters_and_search_work_from_disk(browser, sample_home, tmp_path):
@@ -87,14 +145,10 @@ def test_briefing_filters_and_search_work_from_disk(browser, sample_home, tmp_pa
     assert len(rows) == 62 and len(_visible_ids(browser)) == 62
     assert count.text == "Showing 62 of 62 recommendations"
     rose10 = browser.find_element(By.ID, "rose-2015-10")
-    # each cell leads with its headline badge; the official position it contradicts follows, with its own badge
-    cells = rose10.find_elements(By.TAG_NAME, "td")[3:5]
-    assert [c.find_element(By.CSS_SELECTOR, ".badge").text for c in cells] == ["accepted", "superseded"]
-    assert cells[1].find_element(By.CSS_SELECTOR, ".disputed").is_displayed()
-    assert browser.find_element(By.ID, "kark-2019-6").is_displayed()
-    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.card svg")) == 6  # the charts render inline
-    first = _save_screenshot(browser, tmp_path, "briefing.png")
-    assert first.stat().st_size > 10_000
+    assert [b.text for b in rose10.find_elements(By.CSS_SELECTOR, ".badge")][:2] == ["accepted", "superseded"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.card svg")) == 7  # six reviews and the comparison
+    _save_screenshot(browser, tmp_path, "briefing-1366.png", 1366, 1400)
+    _viewport(browser, 1366, 1000)
 
     review = Select(browser.find_element(By.ID, "filter-review"))
     review.select_by_value("kark-2019")
@@ -112,7 +166,7 @@ def test_briefing_filters_and_search_work_from_disk(browser, sample_home, tmp_pa
     assert "rose-2015-10" in _visible_ids(browser)
 
     browser.find_element(By.ID, "reset").click()
-    Select(browser.find_element(By.ID, "filter-status")).select_by_value("paused")
+    Select(browser.find_element(By.ID, "filter-implementation")).select_by_value("paused")
     assert _visible_ids(browser) == ["rose-2015-14", "messenger-2022-7"]
     assert count.text == "Showing 2 of 62 recommendations"
 
@@ -121,8 +175,179 @@ def test_briefing_filters_and_search_work_from_disk(browser, sample_home, tmp_pa
     assert count.text == "Showing 0 of 62 recommendations"
     assert browser.find_element(By.ID, "no-match").is_displayed()
 
+
+def test_accepted_but_not_implemented_is_two_choices_with_counts_and_a_shareable_url(browser, sample_home):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    recs = _warehouse(sample_home)
+    accepted = [r for r in recs if r[2] == "accepted"]
+    wanted = sorted(f"{r[0]}-{r[1]}" for r in accepted if r[3] != "implemented")
+    assert 0 < len(wanted) < len(accepted)
+    browser.get((sample_home / "site" / "index.html").resolve().as_uri())
+
+    # every option says how many rows it would show, given the other filters
+    assert _option_text(browser, "filter-response", "accepted") == f"accepted ({len(accepted)})"
+    implemented = sum(1 for r in recs if r[3] == "implemented")
+    assert _option_text(browser, "filter-implementation", "implemented") == f"implemented ({implemented})"
+    Select(browser.find_element(By.ID, "filter-response")).select_by_value("accepted")
+    assert _option_text(browser, "filter-implementation", "not_implemented") == (
+        f"Not implemented (any other status) ({len(wanted)})")
+    assert _option_text(browser, "filter-implementation", "implemented") == (
+        f"implemented ({len(accepted) - len(wanted)})")
+    Select(browser.find_element(By.ID, "filter-implementation")).select_by_value("not_implemented")
+    assert sorted(_visible_ids(browser)) == wanted
+    assert browser.find_element(By.ID, "count").text == f"Showing {len(wanted)} of 62 recommendations"
+
+    # the state is in the address: a copied link opens the same view in a fresh page
+    link = browser.find_element(By.ID, "view-link").get_attribute("value")
+    assert link == browser.current_url and "response=accepted" in link and "implementation=not_implemented" in link
+    browser.get("about:blank")
+    browser.get(link)
+    assert sorted(_visible_ids(browser)) == wanted
+    assert Select(browser.find_element(By.ID, "filter-response")).first_selected_option.get_attribute("value") == "accepted"
+
+    # the preset link on the page is the same two choices
+    browser.get((sample_home / "site" / "index.html").resolve().as_uri())
+    browser.find_element(By.ID, "preset-accepted-not-implemented").click()
+    assert sorted(_visible_ids(browser)) == wanted
+
+
+def test_columns_sort_and_the_sort_is_in_the_url(browser, sample_home):
+    from selenium.webdriver.common.by import By
+
+    from tracker.vocabulary import IMPLEMENTATION_STATUSES
+
+    browser.get((sample_home / "site" / "index.html").resolve().as_uri())
+    header = browser.find_element(By.CSS_SELECTOR, "th button[data-sort='implementation']")
+    header.click()
+    order = [browser.find_element(By.ID, i).get_attribute("data-implementation") for i in _visible_ids(browser)]
+    assert order == sorted(order, key=IMPLEMENTATION_STATUSES.index) and order[0] == "implemented"
+    th = header.find_element(By.XPATH, "..")
+    assert th.get_attribute("aria-sort") == "ascending"
+    header.click()
+    order = [browser.find_element(By.ID, i).get_attribute("data-implementation") for i in _visible_ids(browser)]
+    assert order[0] == "unknown" and th.get_attribute("aria-sort") == "descending"
+    assert "sort=implementation" in browser.current_url and "dir=desc" in browser.current_url
+
+    browser.find_element(By.CSS_SELECTOR, "th button[data-sort='last']").click()
+    dates = [browser.find_element(By.ID, i).get_attribute("data-sort-last") for i in _visible_ids(browser)]
+    assert dates == sorted(dates)
+    browser.get(browser.current_url)  # reload: same order
+    assert [browser.find_element(By.ID, i).get_attribute("data-sort-last") for i in _visible_ids(browser)] == dates
     browser.find_element(By.ID, "reset").click()
-    Select(browser.find_element(By.ID, "filter-review")).select_by_value("rose-2015")
-    browser.execute_script("document.getElementById('all').scrollIntoView();")
-    filtered = _save_screenshot(browser, tmp_path, "briefing-filtered.png")
-    assert filtered.is_file() and count.text == "Showing 19 of 62 recommendations"
+    assert _visible_ids(browser)[:2] == ["smith-2015-1", "smith-2015-2"]
+
+
+def test_every_row_links_to_its_own_page(browser, sample_home):
+    from selenium.webdriver.common.by import By
+
+    browser.get((sample_home / "site" / "index.html").resolve().as_uri())
+    links = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#recommendations tbody tr')).map("
+        "r => [r.id, r.querySelector('a.permalink').href, r.querySelector('a.permalink').offsetParent !== null]);")
+    assert len(links) == 62
+    for key, href, visible in links:
+        assert visible and href.endswith(f"/recommendations/{key}.html")
+        assert (sample_home / "site" / "recommendations" / f"{key}.html").is_file()
+    browser.find_element(By.CSS_SELECTOR, "#rose-2015-10 a.permalink").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Rose review (2015), recommendation 10"
+    timeline = browser.find_elements(By.CSS_SELECTOR, "ol.timeline li")
+    assert [li.get_attribute("data-axis") for li in timeline] == ["response", "implementation", "implementation"]
+    assert browser.find_element(By.CSS_SELECTOR, "#now-implementation .disputed").is_displayed()
+    browser.find_element(By.LINK_TEXT, "Back to the briefing").click()
+    assert browser.current_url.endswith("index.html#rose-2015-10")
+    assert len(_visible_ids(browser)) == 62  # an anchor is not a filter
+
+
+def _overflow(driver) -> int:
+    return driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth;")
+
+
+def test_nothing_scrolls_sideways_on_a_phone(browser, sample_home, tmp_path):
+    site = sample_home / "site"
+    readable = next(p for p in sorted((site / "captures").glob("*.html"))
+                    if (site / "captures" / (p.stem + ".json")).is_file())
+    pages = [site / "index.html", site / "summary.html", site / "recommendations" / "rose-2015-10.html", readable]
+    _viewport(browser, 390)
+    for path in pages:
+        browser.get(path.resolve().as_uri())
+        assert _overflow(browser) <= 0, path.name
+    browser.get((site / "index.html").resolve().as_uri())
+    _viewport(browser, 390)
+    # the wide table scrolls inside its own box, which a keyboard can reach
+    box = browser.execute_script(
+        "var b = document.querySelector('#recommendations').parentElement;"
+        "return [b.scrollWidth > b.clientWidth, b.tabIndex, getComputedStyle(b).overflowX];")
+    assert box == [True, 0, "auto"]
+    _save_screenshot(browser, tmp_path, "briefing-390.png", 390, 1600)
+
+
+def _axe(driver, source: str) -> list[dict]:
+    driver.execute_script(source)
+    driver.set_script_timeout(120)
+    result = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+        "v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))),"
+        " e => done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]));")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def test_axe_finds_no_serious_or_critical_violations(browser, sample_home, axe_source, tmp_path):
+    control = tmp_path / "control.html"  # the check itself works: pale text and a nameless button are caught
+    control.write_text("<!doctype html><html lang='en'><title>c</title><main><p style='color:#eee'>pale</p>"
+                       "<button></button></main></html>", encoding="utf-8")
+    browser.get(control.as_uri())
+    assert {v["id"] for v in _axe(browser, axe_source)} >= {"color-contrast", "button-name"}
+    site = sample_home / "site"
+    for path in (site / "index.html", site / "summary.html", site / "recommendations" / "rose-2015-10.html",
+                 site / "recommendations" / "ltp-2019-leadership-1.html"):
+        for width in (1366, 390):
+            _viewport(browser, width)
+            browser.get(path.resolve().as_uri())
+            assert _axe(browser, axe_source) == [], (path.name, width)
+
+
+def test_download_this_view_writes_the_filtered_rows(browser, sample_home, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.get((sample_home / "site" / "index.html").resolve().as_uri() + "#review=kark-2019&implementation=unknown")
+    shown = _visible_ids(browser)
+    assert shown and all(i.startswith("kark-2019-") for i in shown)
+    browser.find_element(By.ID, "download-view").click()
+    target = downloads / "recommendations-this-view.csv"
+    deadline = time.monotonic() + 20
+    while not target.is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert [f"{r['review_id']}-{r['number']}" for r in rows] == shown
+    assert {r["implementation_status"] for r in rows} == {"unknown"}
+    assert all(r["review"] == "Kark review (2019)" and r["page"].endswith(f"{r['review_id']}-{r['number']}.html")
+               for r in rows)
+
+
+def test_printed_on_a4_rows_and_cards_stay_whole_and_web_links_show_their_address(browser, sample_home):
+    import base64
+
+    import pypdfium2
+
+    site = sample_home / "site"
+    browser.get((site / "index.html").resolve().as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    styles = browser.execute_script(
+        "var s = e => getComputedStyle(document.querySelector(e));"
+        "return [s('#recommendations tbody tr').breakInside, s('figure.card').breakInside, s('.controls').display,"
+        " getComputedStyle(document.querySelector('#recommendations a.live'), '::after').content];")
+    assert styles[:3] == ["avoid", "avoid", "none"]
+    assert styles[3].startswith('" <http')  # the address a web link opens
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4, in cm
+    browser.get((site / "summary.html").resolve().as_uri())
+    pdf = pypdfium2.PdfDocument(base64.b64decode(browser.print_page(options)))
+    assert len(pdf) == 2  # the summary is two pages

@@ -86,12 +86,13 @@ def publish_stage(settings: Settings, run_id: str) -> str:
 
 
 def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
-    """Write the dated exports (CSV, Excel, Parquet, changes.csv) and the HTML briefing from a published warehouse.
+    """Write the dated exports (CSV, Excel, Parquet, changes.csv) and the HTML briefing (which carries a copy of
+    the CSV files and workbook) from a published warehouse.
 
     The change digest is read from the version's change log (tracker/publish/digest.py); returns the paths written.
     """
     from tracker.lock import outputs_lock
-    from tracker.publish.briefing import write_briefing
+    from tracker.publish.briefing import write_briefing, write_captures
     from tracker.publish.digest import compute_digest, describe
     from tracker.publish.exports import CHANGES, WORKBOOK, export_run
     from tracker.warehouse.db import warehouse_info
@@ -103,9 +104,11 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
         try:
             published_at = warehouse_info(con).published_at
             digest = compute_digest(con, settings.published_dir)
-            # the briefing first: the exports link to the archived copies it writes into site/captures/
-            site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
+            # captures, then the exports that link to them, then the pages that offer those exports
+            write_captures(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
             exports = export_run(con, settings.exports_dir, published_at.date(), digest, settings.site_dir)
+            site = write_briefing(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir,
+                                  exports_dir=exports)
         finally:
             con.close()
     latest = settings.exports_dir / "latest"

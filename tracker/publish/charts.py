@@ -1,7 +1,14 @@
 """Charts for the briefing, drawn with matplotlib (Agg, no pyplot state) and inlined as SVG.
 
 The SVG is deterministic for the same data: a fixed hash salt for element ids, no date metadata,
-and text kept as <text> elements (svg.fonttype none) so the page stays small and searchable.
+and text kept as <text> elements (svg.fonttype none) so the page stays small and searchable. Each
+chart's element ids carry a prefix of its own, so several charts on one page never share an id, and
+each has an accessible name (role="img", aria-label) that says what it shows in words.
+
+The palette is colour-blind safe: Okabe–Ito hues, one hue family per axis (response: blues and
+purples; implementation: greens, oranges and browns; greys for "nothing said"), a distinct colour
+per status, every colour at least 3:1 against the white page, and each segment labelled directly
+with text that reads at 4.5:1 on it.
 """
 
 from __future__ import annotations
@@ -12,23 +19,24 @@ import re
 from tracker.vocabulary import IMPLEMENTATION_STATUSES as IMPLEMENTATION
 from tracker.vocabulary import RESPONSE_STATUSES as RESPONSE
 
-# NHS identity colours; the same colour for a status in the charts and in the badges.
+# The same colour for a status in the charts and in the badges (the badges' CSS is written from this).
 COLOURS = {
-    "accepted": "#007f3b",
-    "accepted_in_principle": "#78be20",
-    "partially_accepted": "#ffb81c",
-    "rejected": "#d5281b",
-    "under_consideration": "#41b6e6",
-    "no_response": "#d8dde0",
-    "implemented": "#007f3b",
-    "partially_implemented": "#78be20",
-    "in_progress": "#005eb8",
-    "paused": "#ffb81c",
-    "not_started": "#ed8b00",
-    "superseded": "#7c2855",
-    "unknown": "#d8dde0",
+    "accepted": "#0072B2",  # Okabe–Ito blue
+    "accepted_in_principle": "#3A93CF",  # Okabe–Ito sky blue, darkened to 3:1
+    "partially_accepted": "#CC79A7",  # Okabe–Ito reddish purple
+    "rejected": "#3D1A6E",
+    "under_consideration": "#7D5BA6",
+    "no_response": "#767676",
+    "implemented": "#009E73",  # Okabe–Ito bluish green
+    "partially_implemented": "#1B6E3A",
+    "in_progress": "#C47F00",  # Okabe–Ito orange, darkened to 3:1
+    "paused": "#D55E00",  # Okabe–Ito vermillion
+    "not_started": "#9E4A00",
+    "superseded": "#4D5A66",
+    "unknown": "#8A8A8A",
 }
-DARK = {"accepted", "implemented", "rejected", "in_progress", "superseded"}  # white text reads on these
+PAGE = "#ffffff"
+INK = "#000000"
 
 _RC = {
     "svg.hashsalt": "nhs-leadership-tracker",
@@ -45,18 +53,43 @@ def label(status: str) -> str:
     return status.replace("_", " ")
 
 
-def stacked_status_chart(response: dict[str, int], implementation: dict[str, int]) -> str:
-    """Two horizontal stacked bars (response, implementation) of one review's recommendations; SVG text."""
-    import matplotlib
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of '#rrggbb'."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
+
+def contrast(a: str, b: str) -> float:
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_on(colour: str) -> str:
+    """White or black, whichever reads better on the colour."""
+    return "#ffffff" if contrast(colour, "#ffffff") >= contrast(colour, INK) else INK
+
+
+def _figure(width: float, height: float):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def stacked_status_chart(response: dict[str, int], implementation: dict[str, int], *, chart_id: str = "chart",
+                         name: str = "") -> str:
+    """Two horizontal stacked bars (response, implementation) of one review's recommendations; SVG text.
+
+    Each segment carries its count, and its status too where the segment is wide enough."""
+    import matplotlib
     from matplotlib.patches import Patch
 
     total = max(sum(response.values()), sum(implementation.values()), 1)
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(6.0, 1.9))
-        FigureCanvasAgg(fig)
+        fig = _figure(6.0, 1.9)
         ax = fig.add_axes((0.19, 0.47, 0.78, 0.5))
         handles = []
         for y, (counts, order) in enumerate(((implementation, IMPLEMENTATION), (response, RESPONSE))):
@@ -65,14 +98,13 @@ def stacked_status_chart(response: dict[str, int], implementation: dict[str, int
                 n = counts.get(status, 0)
                 if not n:
                     continue
-                ax.barh(y, n, left=left, height=0.62, color=COLOURS[status], edgecolor="white", linewidth=0.8)
-                ax.text(left + n / 2, y, str(n), ha="center", va="center", fontsize=9,
-                        color="white" if status in DARK else "#212b32")
+                ax.barh(y, n, left=left, height=0.62, color=COLOURS[status], edgecolor=PAGE, linewidth=0.8)
+                text = f"{n} {label(status)}" if n / total >= 0.07 * (len(label(status)) / 4 + 1) else str(n)
+                ax.text(left + n / 2, y, text, ha="center", va="center", fontsize=8.5, color=text_on(COLOURS[status]))
                 left += n
         for status in RESPONSE + IMPLEMENTATION:
             if (status in RESPONSE and response.get(status)) or (status in IMPLEMENTATION and implementation.get(status)):
-                if label(status) not in {h.get_label() for h in handles}:
-                    handles.append(Patch(facecolor=COLOURS[status], label=label(status)))
+                handles.append(Patch(facecolor=COLOURS[status], label=label(status)))
         ax.set_yticks([0, 1], ["Implementation", "Response"])
         ax.set_xlim(0, total)
         ax.tick_params(axis="y", length=0)
@@ -80,13 +112,56 @@ def stacked_status_chart(response: dict[str, int], implementation: dict[str, int
         ax.tick_params(axis="x", labelsize=8)
         fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False, fontsize=8.5,
                    handlelength=1, columnspacing=1.2, bbox_to_anchor=(0.55, -0.03))
-        buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches=None)
-    return _inline(buf.getvalue())
+        described = "; ".join(
+            f"{axis}: " + ", ".join(f"{n} {label(s)}" for s, n in counts.items() if n)
+            for axis, counts in (("response", response), ("implementation", implementation))
+        )
+        return _svg(fig, chart_id, f"{name + ': ' if name else ''}recommendations by status. {described}.")
 
 
-def _inline(svg: str) -> str:
-    """Strip the XML prolog and DOCTYPE so the SVG can sit inside HTML; make it scale with the page."""
+def implemented_share_chart(reviews: list[tuple[str, int, int]], *, chart_id: str = "implemented-share") -> str:
+    """One bar per review: the share of its recommendations implemented, all on one 0–100 % scale.
+
+    reviews: (name, implemented, recommendations), in display order."""
+    import matplotlib
+
+    with matplotlib.rc_context(_RC):
+        height = 0.32 * max(len(reviews), 1) + 0.5
+        fig = _figure(8.0, height)
+        ax = fig.add_axes((0.25, 0.4 / height, 0.62, 1 - 0.5 / height))
+        names = [name for name, _, _ in reviews][::-1]
+        parts = []
+        for y, (name, done, total) in enumerate(reversed(reviews)):
+            pct = 100.0 * done / total if total else 0.0
+            ax.barh(y, 100, height=0.62, color=PAGE, edgecolor=COLOURS["unknown"], linewidth=0.8)
+            if pct:
+                ax.barh(y, pct, height=0.62, color=COLOURS["implemented"], edgecolor=COLOURS["implemented"], linewidth=0.8)
+            words = f"{pct:.0f}% ({done} of {total})" if total else "no recommendations found"
+            ax.text(min(pct, 100) + 1.5, y, words, ha="left", va="center", fontsize=8.5, color=INK)
+            parts.append(f"{name} {words}")
+        ax.set_yticks(range(len(names)), names)
+        ax.set_xlim(0, 100)
+        ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
+        ax.tick_params(axis="y", length=0)
+        ax.tick_params(axis="x", labelsize=8)
+        return _svg(fig, chart_id, "Share of recommendations implemented, by review, on one scale: "
+                    + "; ".join(reversed(parts)) + ".")
+
+
+def _svg(fig, chart_id: str, name: str) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches=None)
+    return _inline(buf.getvalue(), chart_id, name)
+
+
+def _inline(svg: str, chart_id: str, name: str) -> str:
+    """Strip the XML prolog and DOCTYPE so the SVG can sit inside HTML; scale with the page; give every id
+    the chart's prefix; name the image."""
+    import html
+
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg \1', svg, count=1)
-    return svg.replace("<svg ", '<svg role="img" class="chart" ', 1)
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{chart_id}-{m.group(1)}"', svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{chart_id}-{m.group(1)})", svg)
+    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{chart_id}-{m.group(1)}"', svg)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(name, quote=True)}" class="chart" ', 1)

@@ -1,0 +1,94 @@
+"""The HTML briefing: a small static site that opens from a USB stick (no network, no CDN).
+
+    site/index.html                      the briefing (publish/site/index.py)
+    site/summary.html                    a two-page summary for briefing packs (summary.py)
+    site/recommendations/<id>-<n>.html   one page per recommendation (recommendation.py)
+    site/captures/<sha256>.<ext>         archived copies, inert (archive.py, publish/captures.py)
+    site/downloads/                      the exported CSV files and workbook (downloads.py)
+
+Every page carries a Content-Security-Policy that blocks every load from elsewhere; every scraped
+value is HTML-escaped. The site depends only on the warehouse (and the archive for the captures, the
+exports for the downloads): the same warehouse gives the same bytes, so the dates on it are the
+data's and the run's, never the clock's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from tracker.health import unhealthy_sources
+from tracker.publish.digest import Digest
+from tracker.publish.site.archive import prune, read_archived, write_archived
+from tracker.publish.site.context import Context
+from tracker.publish.site.data import load_site_data
+from tracker.publish.site.downloads import copy_downloads
+from tracker.publish.site.index import index_page
+from tracker.publish.site.recommendation import recommendation_page
+from tracker.publish.site.summary import summary_page
+
+__all__ = ["write_briefing"]
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _cited(data, digest: Digest | None) -> set[str]:
+    """Every URL a page of the site cites: the documents whose archived copies it serves."""
+    wanted = {st.url for rec in data.recommendations for said in rec.statements.values() for st in said}
+    wanted |= {rec.source_url for rec in data.recommendations if rec.source_url}
+    wanted |= {row[6] for row in data.unresolved if row[6]}
+    if digest is not None:
+        wanted |= {row[7] for rows in [digest.rows, *digest.recent.values()] for row in rows if row[7]}
+    return wanted
+
+
+def write_captures(con: duckdb.DuckDBPyConnection, site_dir: Path, *, digest: Digest | None = None,
+                   archive_dir: Path | None = None) -> None:
+    """Only the archived copies (site/captures/), so the exports written next can link to them before
+    write_briefing renders the pages (which copy those exports into site/downloads/)."""
+    write_archived(site_dir / "captures", read_archived(con, archive_dir, _cited(load_site_data(con), digest)))
+
+
+def write_briefing(
+    con: duckdb.DuckDBPyConnection,
+    site_dir: Path,
+    data_as_of: str | None = None,
+    *,
+    digest: Digest | None = None,
+    archive_dir: Path | None = None,
+    exports_dir: Path | None = None,
+) -> Path:
+    """Render the site from a published warehouse connection; returns site/index.html.
+
+    exports_dir: the folder of CSV files and tracker.xlsx this run exported, copied into site/downloads/."""
+    data = load_site_data(con)
+    archived = read_archived(con, archive_dir, _cited(data, digest))
+    unhealthy, checked = unhealthy_sources(con)
+
+    site_dir.mkdir(parents=True, exist_ok=True)
+    downloads = copy_downloads(exports_dir, site_dir)
+    ctx = Context(
+        archived=archived,
+        citations=data.citations,
+        names={r.review_id: r.name for r in data.reviews},
+        pages=frozenset(rec.key for rec in data.recommendations),
+        downloads=downloads,
+    )
+    captures_dir = site_dir / "captures"
+    kept = write_archived(captures_dir, archived)
+    pages_dir = site_dir / "recommendations"
+    for rec in data.recommendations:
+        _write(site_dir / rec.page_name, recommendation_page(rec, data.review(rec.review_id), ctx))
+    _write(site_dir / "summary.html", summary_page(data, digest, unhealthy, ctx))
+    path = site_dir / "index.html"
+    _write(path, index_page(data, digest, unhealthy, checked, ctx))
+    prune(captures_dir, kept)
+    prune(pages_dir, {Path(rec.page_name).name for rec in data.recommendations})
+    return path

@@ -1,0 +1,34 @@
+"""What every page needs to link things up: archived copies, citations, review names, which
+recommendation pages and downloads exist, and where the site's root is from the page being written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from tracker.publish.site.archive import Archived
+
+
+@dataclass(frozen=True)
+class Context:
+    archived: dict[str, Archived]  # publication url -> its archived copy
+    citations: dict[str, str]  # publication url -> "Publisher — Title, 16 Aug 2019"
+    names: dict[str, str]  # review_id -> "Kark review (2019)"
+    pages: frozenset[str]  # recommendation keys ("kark-2019-6") that have a page
+    downloads: tuple[str, ...]  # file names inside site/downloads/
+    root: str = ""  # "" on index.html, "../" on recommendations/*.html
+
+    def at(self, root: str) -> Context:
+        return replace(self, root=root)
+
+    def archived_link(self, url: str | None) -> tuple[str, str] | None:
+        copy = self.archived.get(url or "")
+        return copy.link if copy else None
+
+    def page_link(self, review_id: str | None, number, text: str) -> str:
+        """A link to a recommendation's page, when it has one; else the text."""
+        from tracker.publish.site.markup import e
+
+        key = f"{review_id}-{number}"
+        if key in self.pages:
+            return f"<a href='{e(self.root)}recommendations/{e(key)}.html'>{e(text)}</a>"
+        return e(text)

@@ -1,0 +1,279 @@
+"""site/index.html: the briefing. What changed, progress by review (with "since last week" and one chart
+comparing every review on one scale), every recommendation with filters on both axes, sorting, URL state
+and a link to its own page, what nobody has mentioned for 12 months, the statements awaiting an analyst,
+and the downloads."""
+
+from __future__ import annotations
+
+import json
+
+from tracker.publish import charts
+from tracker.publish.digest import Digest
+from tracker.publish.site.changes import changes_section, health_section, since_last_week, since_last_week_cell
+from tracker.publish.site.context import Context
+from tracker.publish.site.data import Recommendation, SiteData
+from tracker.publish.site.downloads import downloads_section
+from tracker.publish.site.markup import badge, day, e, long_day, page, provenance
+from tracker.publish.site.statuses import status_cell
+from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
+
+TITLE = "NHS leadership reviews: progress briefing"
+
+# Filter values that stand for several statuses: "accepted in any form", "anything short of implemented".
+GROUPS = {
+    "any_accepted": ["accepted", "accepted_in_principle", "partially_accepted"],
+    "not_implemented": [s for s in IMPLEMENTATION_STATUSES if s != "implemented"],
+}
+GROUP_LABELS = {"any_accepted": "Accepted in any form", "not_implemented": "Not implemented (any other status)"}
+
+
+def header(data: SiteData, title: str) -> str:
+    run_text = f"{data.published_at.strftime('%Y-%m-%d %H:%M')} UTC" if data.published_at else "unknown"
+    return (
+        f"<header><h1>{e(title)}</h1>"
+        f"<p class='meta' id='dates'>Data up to <strong id='data-date'>{e(day(data.data_date))}</strong> "
+        f"(latest publication in the archive; latest status statement {e(day(data.last_evidence))}"
+        f"{', last capture ' + e(day(data.last_capture)) if data.last_capture else ''}) \u00b7 "
+        f"published by run <code>{e(data.run_id)}</code> on <strong id='run-date'>{e(run_text)}</strong></p>"
+        "<p class='meta'>Every status rests on a verbatim quote from a captured source, shown with its publisher "
+        "and date and a link to the archived copy and to the original.</p></header>"
+    )
+
+
+def progress_table(data: SiteData, digest: Digest | None, table_id: str = "progress") -> str:
+    weekly = since_last_week(digest)
+    window = f" (since {digest.since})" if digest is not None and digest.since else ""
+    rows = []
+    for review in data.reviews:
+        p = review.progress
+        mismatch = p["expected_recommendations"] is not None and p["expected_recommendations"] != p["recommendations"]
+        stated = p["expected_recommendations"] if p["expected_recommendations"] is not None else "not stated"
+        pct = f"{p['pct_implemented']}%" if p["pct_implemented"] is not None else ""
+        rows.append(
+            f"<tr data-review='{e(review.review_id)}'><th scope='row'><span class='review-name'>{e(review.name)}</span>"
+            f"<div class='src'>{e(review.title)}</div></th>"
+            f"<td class='n{' warn' if mismatch else ''}'>{e(p['recommendations'])}</td><td class='n'>{e(stated)}</td>"
+            f"<td class='n'>{e(p['accepted'])}</td><td class='n'>{e(p['implemented'])}</td>"
+            f"<td class='n'>{e(p['in_progress'])}</td><td class='n'>{e(p['unknown'])}</td><td class='n'>{e(pct)}</td>"
+            f"<td class='since'>{e(since_last_week_cell(digest, weekly.get(review.review_id)))}</td></tr>"
+        )
+    return (
+        f"<div class='scroll' tabindex='0' role='region' aria-label='Progress by review (table)'>"
+        f"<table id='{table_id}'><thead><tr><th scope='col'>Review</th><th scope='col'>Found</th>"
+        "<th scope='col'>Stated</th><th scope='col'>Accepted</th><th scope='col'>Implemented</th>"
+        "<th scope='col'>In progress</th><th scope='col'>Unknown</th><th scope='col'>% implemented</th>"
+        f"<th scope='col'>Since last week<span class='src'>{e(window)}</span></th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def share_figure(data: SiteData, chart_id: str = "implemented-share") -> str:
+    shares = [(r.name, int(r.progress["implemented"]), int(r.progress["recommendations"])) for r in data.reviews]
+    return (
+        f"<figure class='card share' id='{chart_id}-figure'><h3>Implemented, review by review, on one scale</h3>"
+        f"{charts.implemented_share_chart(shares, chart_id=chart_id)}"
+        "<figcaption class='meta'>Share of each review's recommendations whose latest status is implemented "
+        "(0\u2013100%); the grey outline is the whole review.</figcaption></figure>"
+    )
+
+
+def _cards(data: SiteData) -> str:
+    parts = ["<div class='cards'>"]
+    for review in data.reviews:
+        p = review.progress
+        response = {s: int(p[s]) for s in RESPONSE_STATUSES}
+        implementation = {s: int(p[s]) for s in IMPLEMENTATION_STATUSES}
+        caption = "Response: " + ", ".join(f"{n} {charts.label(s)}" for s, n in response.items() if n) + \
+            ". Implementation: " + ", ".join(f"{n} {charts.label(s)}" for s, n in implementation.items() if n) + "."
+        chart = charts.stacked_status_chart(response, implementation, chart_id=f"chart-{review.review_id}",
+                                            name=review.name) if p["recommendations"] else ""
+        note = ""
+        if p["expected_recommendations"] is not None and p["expected_recommendations"] != p["recommendations"]:
+            note = (f"<p class='warn'>Found {e(p['recommendations'])} recommendations; "
+                    f"the review states {e(p['expected_recommendations'])}.</p>")
+        pct_text = f" \u00b7 {e(p['pct_implemented'])}% implemented" if p["pct_implemented"] is not None else ""
+        parts.append(
+            f"<figure class='card' data-review='{e(review.review_id)}'><h3>{e(review.name)}</h3>"
+            f"<p>{e(review.title)} \u00b7 <code>{e(review.review_id)}</code> \u00b7 "
+            f"{e(p['recommendations'])} recommendations{pct_text}</p>"
+            f"{note}{chart}<figcaption class='meta'>{e(caption)}</figcaption></figure>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _options(values: list[tuple[str, str]], counts: dict[str, int]) -> str:
+    return "".join(
+        f"<option value='{e(v)}' data-label='{e(text)}'>{e(text)} ({counts.get(v, 0)})</option>" for v, text in values
+    )
+
+
+def _filter_counts(recs: list[Recommendation], attr) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for rec in recs:
+        value = attr(rec)
+        counts[value] = counts.get(value, 0) + 1
+        for group, members in GROUPS.items():
+            if value in members:
+                counts[group] = counts.get(group, 0) + 1
+    return counts
+
+
+def _controls(data: SiteData) -> str:
+    recs = data.recommendations
+    by_review = _filter_counts(recs, lambda r: r.review_id)
+    by_response = _filter_counts(recs, lambda r: r.status["response"])
+    by_implementation = _filter_counts(recs, lambda r: r.status["implementation"])
+    reviews = _options([(r.review_id, r.name) for r in data.reviews], by_review)
+    response = _options([(s, charts.label(s)) for s in RESPONSE_STATUSES], by_response) + \
+        "<optgroup label='Groups'>" + _options([("any_accepted", GROUP_LABELS["any_accepted"])], by_response) + "</optgroup>"
+    implementation = _options([(s, charts.label(s)) for s in IMPLEMENTATION_STATUSES], by_implementation) + \
+        "<optgroup label='Groups'>" + _options([("not_implemented", GROUP_LABELS["not_implemented"])], by_implementation) + \
+        "</optgroup>"
+    return (
+        "<p class='presets'>Ask the usual questions: "
+        "<a id='preset-accepted-not-implemented' href='index.html#response=accepted&amp;implementation=not_implemented'>"
+        "accepted but not implemented</a> \u00b7 "
+        "<a href='index.html#response=no_response'>no response yet</a> \u00b7 "
+        "<a href='index.html#implementation=implemented'>implemented</a></p>"
+        "<form class='controls' role='search' aria-label='Filter the recommendations' onsubmit='return false'>"
+        "<label for='search'>Search<input id='search' type='search' placeholder='words in the text, quotes, review' "
+        "autocomplete='off'></label>"
+        f"<label for='filter-review'>Review<select id='filter-review'><option value=''>All reviews</option>{reviews}"
+        "</select></label>"
+        f"<label for='filter-response'>Response (what was decided)<select id='filter-response'>"
+        f"<option value=''>Any response</option>{response}</select></label>"
+        f"<label for='filter-implementation'>Implementation (what has happened)<select id='filter-implementation'>"
+        f"<option value=''>Any implementation</option>{implementation}</select></label>"
+        "<button type='button' id='reset'>Clear</button></form>"
+        "<div class='actions'><label for='view-link'>Link to this view</label>"
+        "<input id='view-link' type='text' readonly value='index.html'>"
+        "<button type='button' id='copy-view'>Copy link</button>"
+        "<button type='button' id='download-view'>Download this view (CSV)</button>"
+        "<span id='copy-status' role='status'></span></div>"
+    )
+
+
+_RANK = {axis: {s: i for i, s in enumerate(statuses)} for axis, statuses in
+         (("response", RESPONSE_STATUSES), ("implementation", IMPLEMENTATION_STATUSES))}
+
+
+def _row(rec: Recommendation, order: int, ctx: Context) -> str:
+    name = ctx.names.get(rec.review_id, rec.review_id)
+    theme = f"<div class='src'>{e(rec.theme)}</div>" if rec.theme and rec.theme != "overarching" else ""
+    last = rec.last_evidence_on.isoformat() if rec.last_evidence_on else ""
+    return (
+        f"<tr id='{e(rec.key)}' data-review='{e(rec.review_id)}' data-number='{e(rec.number)}' "
+        f"data-response='{e(rec.status['response'])}' data-implementation='{e(rec.status['implementation'])}' "
+        f"data-sort-review='{order}' data-sort-number='{e(rec.number)}' "
+        f"data-sort-response='{_RANK['response'].get(rec.status['response'], 99)}' "
+        f"data-sort-implementation='{_RANK['implementation'].get(rec.status['implementation'], 99)}' "
+        f"data-sort-last='{e(last)}'>"
+        f"<td class='key'><span class='review-name'>{e(name)}</span></td><td class='n'>{e(rec.number)}</td>"
+        f"<td>{theme}<span class='rec-text'>{e(rec.text)}</span>"
+        f"<div><a class='permalink' href='{e(rec.page_name)}'>Page: {e(rec.key)}</a></div></td>"
+        f"<td>{status_cell(rec, 'response', ctx)}</td><td>{status_cell(rec, 'implementation', ctx)}</td>"
+        f"<td class='n'>{e(last or 'never')}</td></tr>"
+    )
+
+
+def _sortable(key: str, text: str) -> str:
+    return f"<th scope='col'><button type='button' data-sort='{key}'>{e(text)}</button></th>"
+
+
+def recommendations_section(data: SiteData, ctx: Context) -> str:
+    recs = data.recommendations
+    rows = "".join(_row(rec, i, ctx) for i, rec in enumerate(recs))
+    return (
+        "<section id='all' aria-labelledby='all-title'><h2 id='all-title'>Every recommendation</h2>"
+        + _controls(data)
+        + f"<p id='count' aria-live='polite'>Showing {len(recs)} of {len(recs)} recommendations</p>"
+        "<p id='no-match' hidden>No recommendation matches.</p>"
+        "<div class='scroll' tabindex='0' role='region' aria-label='Every recommendation (table)'>"
+        f"<table id='recommendations' data-groups='{e(json.dumps(GROUPS, sort_keys=True))}'><thead><tr>"
+        + _sortable("review", "Review") + _sortable("number", "No.")
+        + "<th scope='col'>Recommendation</th>"
+        + _sortable("response", "Response") + _sortable("implementation", "Implementation")
+        + _sortable("last", "Last statement")
+        + f"</tr></thead><tbody>{rows}</tbody></table></div></section>"
+    )
+
+
+def stale_section(data: SiteData, ctx: Context) -> str:
+    stale = data.stale()
+    when = long_day(data.stale_cutoff) if data.stale_cutoff else "ever"
+    parts = ["<section id='stale' aria-labelledby='stale-title'><h2 id='stale-title'>Not heard of for 12 months</h2>",
+             f"<p>{len(stale)} of {len(data.recommendations)} recommendations have no statement published since "
+             f"<strong>{e(when)}</strong> (12 months before this version; the <code>stale_recommendations</code> "
+             "view applies the same rule to the day you query it).</p>"]
+    if stale:
+        items = []
+        for review in data.reviews:
+            mine = [r for r in stale if r.review_id == review.review_id]
+            if not mine:
+                continue
+            links = ", ".join(
+                ctx.page_link(r.review_id, r.number, f"#{r.number}")
+                + f" <span class='src'>(last {e(day(r.last_evidence_on)) if r.last_evidence_on else 'never'})</span>"
+                for r in mine
+            )
+            items.append(f"<li><strong>{e(review.name)}</strong> ({len(mine)}): {links}</li>")
+        parts.append(f"<ul id='stale-list'>{''.join(items)}</ul>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def unresolved_section(data: SiteData, ctx: Context) -> str:
+    """Statements that name a review and a status the rules could not tie to recommendations: shown, never guessed."""
+    rows = data.unresolved
+    parts = ["<section id='unresolved' aria-labelledby='unresolved-title'>"
+             "<h2 id='unresolved-title'>Statements awaiting an analyst</h2>"]
+    if not rows:
+        parts.append("<p>None: every status statement the rules read was tied to recommendations.</p></section>")
+        return "".join(parts)
+    parts.append(
+        f"<p>{len(rows)} statement{'s' if len(rows) != 1 else ''} name a review and a status, but the rules could not "
+        "tell which recommendations they mean (a quantity without which, a list that matches nothing, a count that "
+        "disagrees with the review). They are not counted above; an analyst settles each with a correction row.</p>"
+        "<div class='scroll' tabindex='0' role='region' aria-label='Statements awaiting an analyst (table)'>"
+        "<table id='unresolved-statements'><thead><tr><th scope='col'>Review</th><th scope='col'>Published</th>"
+        "<th scope='col'>Says</th><th scope='col'>Why unresolved</th><th scope='col'>Quote</th></tr></thead><tbody>"
+    )
+    for review_id, published, axis, status, why, quote, url, cited_as in rows:
+        parts.append(
+            f"<tr><td>{e(ctx.names.get(review_id, review_id))}</td><td>{e(day(published))}</td>"
+            f"<td>{e(axis)}: {badge(status, axis)}</td><td>{e(why)}</td>"
+            f"<td>\u201c{e(quote)}\u201d ({provenance(url, cited_as, ctx.archived_link(url), ctx.root)})</td></tr>"
+        )
+    parts.append("</tbody></table></div></section>")
+    return "".join(parts)
+
+
+FOOTER = (
+    "<footer><p>response: what was decided; implementation: what has happened. The response is the official "
+    "position (the owning body's or a minister's own words, else a report of them), or the latest independent "
+    "assessment where no official statement exists; the implementation status is whichever of the two was "
+    "published later. Each quote names its publisher and date; <em>disputed</em> marks a later statement "
+    "that contradicts the official position (the <code>status_disagreements</code> table). "
+    "With no statement: no response / unknown.</p></footer>"
+)
+
+
+def index_page(data: SiteData, digest: Digest | None, unhealthy: list[tuple[str, str]], checked: int,
+               ctx: Context) -> str:
+    body = "".join([
+        header(data, "NHS leadership reviews: what has been decided and done"),
+        changes_section(digest, unhealthy, ctx),
+        health_section(unhealthy, checked),
+        "<section id='reviews' aria-labelledby='reviews-title'><h2 id='reviews-title'>Progress by review</h2>",
+        progress_table(data, digest),
+        share_figure(data),
+        _cards(data),
+        "</section>",
+        recommendations_section(data, ctx),
+        stale_section(data, ctx),
+        unresolved_section(data, ctx),
+        downloads_section(ctx),
+        FOOTER,
+    ])
+    return page(TITLE, body, script=True, current="index.html")
