@@ -47,3 +47,7 @@ def table_snapshot(path: Path, tables: dict[str, str]) -> dict[str, list[tuple]]
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY {order}").fetchall() for t, order in tables.items()}
     finally:
         con.close()
+
+
+# `tracker run` ends each stage in a line on stderr (tracker/progress.py); tests comparing stderr skip them.
+STAGE_LINES = ("fetch: ", "index: ", "parse: ", "extract: ", "health: ", "publish: ", "briefing and exports: ")

@@ -20,7 +20,7 @@ def test_every_built_in_review_has_the_short_name_analysts_use():
     assert names == {
         "smith-2015": "Smith review (2015)", "rose-2015": "Rose review (2015)", "kerr-2018": "Kerr review (2018)",
         "kark-2019": "Kark review (2019)", "messenger-2022": "Messenger review (2022)",
-        "ltp-2019-leadership": "Long Term Plan leadership (2019)",
+        "ltp-2019-leadership": "NHS Long Term Plan (2019)",
     }
     assert {r.origin for r in load_reviews()} == {"built_in"}
 

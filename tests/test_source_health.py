@@ -119,8 +119,7 @@ def test_a_source_that_cannot_be_reached_fails_its_fetch_and_says_why(tmp_path, 
     assert tasks.check_fetches(["kingsfund"], "week-2", offline=True)["mode"] == "offline"
 
 
-# `tracker run` ends each stage in a line on stderr (tracker/progress.py)
-STAGE_LINES = ("index: ", "parse: ", "extract: ", "health: ", "publish: ", "briefing and exports: ")
+from helpers import STAGE_LINES  # noqa: E402
 
 
 def test_a_crawl_that_never_finished_or_fetched_nothing_is_unhealthy(tmp_path):

@@ -124,7 +124,8 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
     """Stage (as a temporary table, so a read-only connection can) each capture's link relative to out_dir.
 
     The briefing writes captures as site/captures/<sha256>.<ext>, <sha256> being the publication's
-    content_sha256; only the copies it holds get a link. Returns how many.
+    content_sha256 (PDFs byte for byte, HTML pages made inert, GOV.UK JSON also as a readable page);
+    only the copies it holds get a link. Returns how many.
     """
     con.execute(f"CREATE OR REPLACE {_LINKS_TABLE}")
     captures = site_dir / "captures" if site_dir is not None else None
@@ -132,7 +133,8 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
         return 0
     out = Path(os.path.abspath(out_dir))
     links = {}
-    for path in sorted(captures.iterdir()):
+    # A GOV.UK API capture has a readable <sha256>.html beside the captured <sha256>.json: link the page.
+    for path in sorted(captures.iterdir(), key=lambda p: (p.suffix == ".html", p.name)):
         sha, dot, ext = path.name.partition(".")
         if dot and len(sha) == 64 and path.is_file():
             links[sha] = Path(os.path.relpath(os.path.abspath(path), out)).as_posix()

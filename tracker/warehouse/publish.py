@@ -186,7 +186,14 @@ def open_published(path: Path) -> duckdb.DuckDBPyConnection:
     DuckDB caches database instances by path within a process, so a long-lived process (the
     api-server, a notebook) still holding an earlier connection would be handed the version that
     connection pinned, not the one published since."""
+    from tracker.warehouse.db import DatabaseUnavailable
+
     con = duckdb.connect(":memory:")
-    con.execute(f"ATTACH {sql_literal(path)} AS warehouse (READ_ONLY)")
+    try:
+        con.execute(f"ATTACH {sql_literal(path)} AS warehouse (READ_ONLY)")
+    except duckdb.IOException as exc:  # not a DuckDB file, or one another process holds for writing
+        con.close()
+        reason = str(exc).removeprefix("IO Error: ").split(". See also")[0]
+        raise DatabaseUnavailable(f"cannot open {path}: {reason}") from exc
     con.execute("USE warehouse")
     return con
