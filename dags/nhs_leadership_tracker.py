@@ -21,7 +21,7 @@ import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 # "watchlist": the analyst's watched pages ($TRACKER_HOME/watchlist.toml), fetched and judged like a source.
-SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "watchlist"]
+SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "watchlist"]
 WRITER_POOL = "duckdb_writer"
 
 
