@@ -9,6 +9,7 @@ is decided later from the page's own words.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from typing import Iterator
@@ -81,8 +82,7 @@ def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
         raise SourceDegraded("robots.txt names no sitemap: NHS England's pages cannot be discovered")
     keep = _Keep(keep_pattern(getattr(fetcher, "settings", None)))
     for candidate in sitemap_candidates(fetcher, sitemaps, keep, since, max_sitemaps=200):
-        candidate.document_type = document_type(candidate.url)
-        yield candidate
+        yield dataclasses.replace(candidate, document_type=document_type(candidate.url))
 
 
 def parse(capture: Capture) -> Publication:
