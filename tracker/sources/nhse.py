@@ -18,7 +18,7 @@ from tracker.items import Candidate, Capture, Publication
 from tracker.sources.discovery import SourceDegraded, robots_sitemaps, sitemap_candidates
 from tracker.sources.generic import parse_html_capture, parse_pdf_capture
 
-HOSTS = {"www.england.nhs.uk", "england.nhs.uk", "www.longtermplan.nhs.uk"}
+HOSTS = {"www.england.nhs.uk", "england.nhs.uk"}  # the Long Term Plan site stays generic (a registry review)
 
 # Publication-like pages: /publication/<slug>/, /long-read/<slug>/, /news/<slug>/, dated news
 # /YYYY/MM/<slug>/, and topic pages (progress pages such as /leadership/<slug>/).
