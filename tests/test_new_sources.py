@@ -3,6 +3,7 @@ live against local servers replaying the fixtures, then `--offline` from the arc
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -226,3 +227,67 @@ def test_live_then_offline_run_of_nhse_and_parliament(httpserver, tmp_path):
     # superseded text ("has been completed") and the questions' words are not
     assert [(r, n, st) for r, n, st, _, _ in evidence] == [
         ("messenger-2022", 4, "accepted"), ("kark-2019", 2, "implemented"), ("messenger-2022", 4, "in_progress")]
+
+
+# --- degraded sources -----------------------------------------------------------------------------
+
+
+class _Answer:
+    def __init__(self, url, status, body=b""):
+        self.url, self.final_url, self.status, self.body, self.error = url, url, status, body, None
+        self.headers = {"content-type": "application/json"}
+
+    @property
+    def ok(self):
+        return self.status == 200
+
+    def text(self):
+        return self.body.decode()
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class _Fetcher:
+    def __init__(self, status, body=b""):
+        self.status, self.body, self.requests = status, body, []
+
+    def get(self, url, conditional=True):
+        self.requests.append(url)
+        return _Answer(url, self.status, self.body)
+
+
+def test_parliament_refusal_or_a_challenge_page_degrades_the_source():
+    from tracker.sources.discovery import SourceDegraded
+
+    with pytest.raises(SourceDegraded, match="HTTP 403"):
+        list(parliament.discover(_Fetcher(403), API, None))
+    with pytest.raises(SourceDegraded, match="did not answer JSON"):
+        list(parliament.discover(_Fetcher(200, b"<html>Just a moment...</html>"), API, None))
+
+
+def test_nhse_without_a_sitemap_in_robots_is_degraded():
+    from tracker.sources.discovery import SourceDegraded
+
+    with pytest.raises(SourceDegraded, match="names no sitemap"):
+        list(nhse.discover(_Fetcher(200, b"User-agent: *\nAllow: /\n"), NHSE, None))
+
+
+def test_parliament_pages_through_a_search_and_drops_other_departments():
+    pages = {"0": fixture_bytes("parliament/questions-kark-page1.json"), "2": fixture_bytes("parliament/questions-kark-page2.json")}
+
+    class Paged(_Fetcher):
+        def get(self, url, conditional=True):
+            self.requests.append(url)
+            q = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+            if q["searchTerm"] == "Kark review" and url.startswith(API + parliament.QUESTIONS):
+                return _Answer(url, 200, pages[q["skip"]])
+            return _Answer(url, 200, fixture_bytes("parliament/empty.json"))
+
+    fetcher = Paged(200)
+    found = list(parliament.discover(fetcher, API, date(2024, 1, 1)))
+    assert [c.url for c in found] == [f"{API}/api/writtenquestions/questions/1712345?expandMember=true"]
+    assert found[0].published == date(2024, 1, 22)
+    assert any("skip=2" in u for u in fetcher.requests)
+    assert all("answeredWhenFrom=2024-01-01" in u for u in fetcher.requests if parliament.QUESTIONS + "?" in u)
+    assert list(parliament.discover(Paged(200), API, date(2024, 2, 1))) == []  # answered before --since
