@@ -186,7 +186,9 @@ def test_live_then_offline_run_of_nhse_and_parliament(httpserver, tmp_path):
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     assert "nhse: listed 4," in proc.stdout and "parliament: listed 3," in proc.stdout, proc.stdout
-    assert not any("chairs-welcome-the-kark-review" in r or "elective-recovery" in r for r in requests)
+    # a child sitemap last changed before --since is not read; an old page or one off the subject is not fetched
+    assert not any("post-sitemap2.xml" in r or "chairs-welcome" in r or "elective-recovery" in r for r in requests)
+    assert any(r.startswith("/page-sitemap.xml") for r in requests)
     assert not any(re.search(r"/questions/(1712500|1712600)\b", r) for r in requests)
     assert any("skip=2" in r for r in requests)  # the Kark search's second page
 
@@ -291,3 +293,17 @@ def test_parliament_pages_through_a_search_and_drops_other_departments():
     assert any("skip=2" in u for u in fetcher.requests)
     assert all("answeredWhenFrom=2024-01-01" in u for u in fetcher.requests if parliament.QUESTIONS + "?" in u)
     assert list(parliament.discover(Paged(200), API, date(2024, 2, 1))) == []  # answered before --since
+
+
+def test_nhse_without_since_reads_every_child_sitemap():
+    class Site(_Fetcher):
+        def get(self, url, conditional=True):
+            self.requests.append(url)
+            name = urlsplit(url).path.lstrip("/") or "robots.txt"
+            return _Answer(url, 200, fixture_bytes(f"nhse/{name}"))
+
+    fetcher = Site(200)
+    found = {urlsplit(c.url).path for c in nhse.discover(fetcher, NHSE, None)}
+    assert "/2019/08/chairs-welcome-the-kark-review/" in found and "/2019/06/board-leadership-development-programme-opens/" in found
+    assert f"{NHSE}/post-sitemap2.xml" in fetcher.requests
+    assert len(found) == 6
