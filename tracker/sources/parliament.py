@@ -7,6 +7,7 @@ A publication is one answer or statement, addressed by its public page on
 questions-statements.parliament.uk: the question is context (role "question", never read as the
 government's words); the answer is the official voice. A corrected answer supersedes the original:
 the corrected text is the body, dated on the correction; the original is kept as "superseded" context.
+The question's block headings carry the dates tabled, answered and corrected.
 """
 
 from __future__ import annotations
@@ -142,6 +143,10 @@ def _attachments(value: dict) -> tuple[Attachment, ...]:
     return tuple(out)
 
 
+def _day(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
 def _date_path(value: str | None) -> str:
     d = parse_date(value)
     return d.isoformat() if d else ""
@@ -153,9 +158,13 @@ def parse_question(value: dict, sha: str) -> Publication:
     answered_on = parse_date(value.get("dateAnswered"))
     heading = clean(str(value.get("heading") or "Written question"))
     asker, minister = _member(value, "askingMember"), _member(value, "answeringMember")
-    blocks = [Block("heading", f"Question {uin}" + (f" asked by {asker}" if asker else ""), level=2, role="question")]
+    tabled_on = parse_date(value.get("dateTabled"))
+    blocks = [Block("heading", f"Question {uin}" + (f" asked by {asker}" if asker else "")
+                    + (f", tabled {_day(tabled_on)}" if tabled_on else ""), level=2, role="question")]
     blocks += _html_blocks(value.get("questionText"), "question")
-    blocks.append(Block("heading", "Answer" + (f" by {minister}" if minister else ""), level=2))
+    blocks.append(Block("heading", "Answer" + (f" by {minister}" if minister else "")
+                        + (f", {_day(answered_on)}" if answered_on else "")
+                        + (f", corrected {_day(corrected_on)}" if corrected_on else ""), level=2))
     blocks += _html_blocks(value.get("answerText"), "body")
     if corrected_on and value.get("originalAnswerText"):
         # the answer as first given, before the correction: context, no longer the government's word
@@ -181,7 +190,12 @@ def parse_statement(value: dict, sha: str) -> Publication:
     uin = clean(str(value.get("uin") or value.get("id")))
     minister = _member(value, "member") or clean(str(value.get("memberName") or ""))
     title = clean(str(value.get("title") or "Written statement"))
-    blocks = [Block("heading", title, level=1)] + _html_blocks(value.get("text"), "body")
+    role = clean(str(value.get("memberRole") or ""))
+    made_by = ", ".join(filter(None, (minister, role)))
+    blocks = [Block("heading", title, level=1)]
+    if made_by:
+        blocks.append(Block("paragraph", f"Statement made by {made_by}"))
+    blocks += _html_blocks(value.get("text"), "body")
     return Publication(
         url=f"{SITE}/written-statements/detail/{_date_path(value.get('dateMade'))}/{uin}",
         source="parliament",
@@ -190,7 +204,6 @@ def parse_statement(value: dict, sha: str) -> Publication:
         document_type="written_statement",
         blocks=blocks,
         authors=tuple(filter(None, (minister,))),
-        summary=clean(str(value.get("memberRole") or "")),
         attachments=_attachments(value),
         content_sha256=sha,
     )
