@@ -68,6 +68,7 @@ def test_a_written_statement():
     assert (pub.source, pub.document_type, pub.title, pub.published_on, pub.authors) == (
         "parliament", "written_statement", "NHS Leadership and Management", date(2024, 2, 27), ("Andrew Stephenson",))
     assert pub.url == "https://questions-statements.parliament.uk/written-statements/detail/2024-02-27/HCWS301"
+    assert publisher_of(pub.url).name == "UK Parliament written questions and statements"
     assert all(b.role == "body" for b in pub.blocks)  # a statement is the minister's own words throughout
     assert pub.blocks[1].text == "Statement made by Andrew Stephenson, Minister of State (Department of Health and Social Care)"
 
