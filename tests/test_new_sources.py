@@ -311,3 +311,12 @@ def test_nhse_without_since_reads_every_child_sitemap():
     assert "/2019/08/chairs-welcome-the-kark-review/" in found and "/2019/06/board-leadership-development-programme-opens/" in found
     assert f"{NHSE}/post-sitemap2.xml" in fetcher.requests
     assert len(found) == 6
+
+
+def test_parliament_skips_search_rows_it_cannot_address():
+    rows = {"totalResults": 3, "results": ["junk", {"value": {"id": "x; rm", "answeringBodyId": 17}},
+                                          {"value": {"id": 7, "answeringBodyId": 17, "dateMade": "2024-02-27T00:00:00"}}]}
+    fetcher = _Fetcher(200, json.dumps(rows).encode())
+    found = {c.url for c in parliament.discover(fetcher, API, None)}
+    # the same answer serves both searches here: as a question it is unanswered, as a statement it is kept
+    assert found == {f"{API}/api/writtenstatements/statements/7?expandMember=true"}

@@ -102,8 +102,10 @@ def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
                 except (ValueError, AttributeError, TypeError) as exc:
                     raise SourceDegraded(f"questions and statements API did not answer JSON ({exc})") from exc
                 for row in results:
-                    value = (row or {}).get("value") or {}
-                    if value.get("id") is None or not _dhsc(value) or value.get("isWithdrawn"):
+                    value = row.get("value") if isinstance(row, dict) else None
+                    if not isinstance(value, dict) or not str(value.get("id") or "").isdigit():
+                        continue  # not a question or statement this adapter can address
+                    if not _dhsc(value) or value.get("isWithdrawn"):
                         continue
                     if endpoint == QUESTIONS and not (value.get("answerText") or value.get("dateAnswered")):
                         continue  # not answered yet: nothing the government said
