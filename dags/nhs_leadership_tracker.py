@@ -21,7 +21,7 @@ import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 # "watchlist": the analyst's watched pages ($TRACKER_HOME/watchlist.toml), fetched and judged like a source.
-SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "watchlist"]
+SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "watchlist"]
 WRITER_POOL = "duckdb_writer"
 
 
@@ -129,7 +129,7 @@ the other sources still process and publish, and then the failed source's `check
 `check_fetches` fail, so the run is failed, never a quiet green week. The failure callback logs
 (and, with `TRACKER_ALERT_WEBHOOK`, posts) a one-line summary of each failed task.
 
-**Params**: `offline` (bool, default false), `sources` (subset of dhsc, kingsfund, nhsproviders, nhsi),
+**Params**: `offline` (bool, default false), `sources` (subset of dhsc, kingsfund, nhsproviders, nhsi, nhse, parliament, watchlist),
 `since` (YYYY-MM-DD or null). The asset triggers `nhs_leadership_tracker_outputs` (CSV + HTML briefing).
 """
 

@@ -30,7 +30,7 @@ from airflow_testlib import (
 isolate_airflow_home()
 
 DAG_FILE = DAGS_DIR / "nhs_leadership_tracker.py"
-SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "watchlist"]
+SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "watchlist"]
 
 
 @pytest.fixture(scope="module")

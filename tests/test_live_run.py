@@ -124,11 +124,12 @@ def test_a_run_with_unreachable_sources_publishes_the_rest_and_says_which_and_wh
     assert con.execute("SELECT recommendations FROM review_progress WHERE review_id = 'kark-2019'").fetchone() == (7,)
     rows = con.execute("SELECT source, healthy, fetch_error, listed FROM source_health ORDER BY source").fetchall()
     assert rows == [("dhsc", True, None, rows[0][3]), ("kingsfund", False, "robots.txt unreachable: name not resolved", 0),
-                    ("nhsi", True, None, None), ("nhsproviders", False, "robots.txt unreachable: connection refused", 0)]
+                    ("nhse", True, None, None), ("nhsi", True, None, None),
+                    ("nhsproviders", False, "robots.txt unreachable: connection refused", 0), ("parliament", True, None, None)]
     con.close()
 
     status = subprocess.run([*cli, "status"], env=env, capture_output=True, text=True, cwd=ROOT).stdout
-    assert ("INCOMPLETE: 2 of 4 sources unhealthy in the last run, so this week's picture is incomplete:\n"
+    assert ("INCOMPLETE: 2 of 6 sources unhealthy in the last run, so this week's picture is incomplete:\n"
             "    kingsfund: robots.txt unreachable: name not resolved\n"
             "    nhsproviders: robots.txt unreachable: connection refused\n") in status
     assert re.search(r"kingsfund +0 +0 +0 .*UNHEALTHY +kingsfund: robots.txt unreachable: name not resolved", status), status

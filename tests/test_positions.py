@@ -31,7 +31,7 @@ REGULATOR = "https://www.cqc.org.uk/news/stories/boards"
     (THINK_TANK, ("NHS England",), "independent", "The King's Fund"),
     ("https://webarchive.nationalarchives.gov.uk/ukgwa/20190503120000/https://improvement.nhs.uk/resources/x/", (),
      "implementing_body", "NHS Improvement"),
-    (MINISTER, (), "parliament", "UK Parliament written questions"),
+    (MINISTER, (), "parliament", "UK Parliament written questions and statements"),
     ("https://hansard.parliament.uk/commons/2019-02-06/debates/x", (), "parliament", "Hansard"),
     (REGULATOR, (), "regulator", "Care Quality Commission"),
     ("https://www.example-health-blog.org/post", (), "independent", "example-health-blog.org"),

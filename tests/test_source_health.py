@@ -49,7 +49,7 @@ def test_an_empty_archive_runs_and_the_sample_is_healthy(tmp_path, sample_home):
     proc = run_cli(tmp_path / "empty", "run", "--offline")
     assert "0 parsed" in proc.stdout
     con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
-    assert con.execute("SELECT count(*), count(*) FILTER (WHERE healthy) FROM source_health").fetchone() == (4, 4)
+    assert con.execute("SELECT count(*), count(*) FILTER (WHERE healthy) FROM source_health").fetchone() == (6, 6)
 
 
 def test_a_source_that_always_listed_items_and_now_lists_none(tmp_path):

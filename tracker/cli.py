@@ -80,7 +80,7 @@ def cli(ctx, verbose):
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--url", required=True, help="The URL the document is recorded as fetched from.")
-@click.option("--source", type=click.Choice(["kingsfund", "nhsproviders", "nhsi", "dhsc", "other"]), help="Publisher (default: from the URL's host).")
+@click.option("--source", type=click.Choice(["kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "dhsc", "other"]), help="Publisher (default: from the URL's host).")
 @click.option("--published", callback=_date, help="Publication date, YYYY-MM-DD (not in the future, not before 1990).")
 @click.pass_obj
 def ingest(settings, file, url, source, published):

@@ -23,7 +23,7 @@ class Publisher:
 # host suffix -> publisher; the first suffix that matches wins, so the more specific come first.
 HOSTS: tuple[tuple[str, Publisher], ...] = (
     ("hansard.parliament.uk", Publisher("parliament", "Hansard")),
-    ("questions-statements.parliament.uk", Publisher("parliament", "UK Parliament written questions")),
+    ("questions-statements.parliament.uk", Publisher("parliament", "UK Parliament written questions and statements")),
     ("committees.parliament.uk", Publisher("parliament", "UK Parliament committee")),
     ("parliament.uk", Publisher("parliament", "UK Parliament")),
     ("longtermplan.nhs.uk", Publisher("implementing_body", "NHS England")),

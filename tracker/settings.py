@@ -10,11 +10,11 @@ from tracker.errors import TrackerError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-SOURCES = ("dhsc", "kingsfund", "nhsproviders", "nhsi")
+SOURCES = ("dhsc", "kingsfund", "nhsproviders", "nhsi", "nhse", "parliament")
 # The analyst's watched pages ($TRACKER_HOME/watchlist.toml): fetched like a source, and judged as one.
 WATCHLIST = "watchlist"
 
-# Hosts the fetcher may contact: the four publishers, their asset hosts, the UK Government
+# Hosts the fetcher may contact: the publishers, their asset hosts, the UK Government
 # Web Archive and the hosts of reviews in the registry.
 DEFAULT_ALLOWED_HOSTS = (
     "www.gov.uk",
@@ -28,6 +28,8 @@ DEFAULT_ALLOWED_HOSTS = (
     "improvement.nhs.uk",
     "www.england.nhs.uk",
     "www.longtermplan.nhs.uk",
+    "questions-statements-api.parliament.uk",
+    "questions-statements.parliament.uk",
 )
 
 DEFAULT_BASE_URLS = {
@@ -35,6 +37,8 @@ DEFAULT_BASE_URLS = {
     "kingsfund": "https://www.kingsfund.org.uk",
     "nhsproviders": "https://nhsproviders.org",
     "nhsi": "https://webarchive.nationalarchives.gov.uk",
+    "nhse": "https://www.england.nhs.uk",
+    "parliament": "https://questions-statements-api.parliament.uk",
 }
 
 

@@ -10,13 +10,15 @@ from tracker.dates import implausible, plausible_or_none
 from tracker.errors import TrackerError
 from tracker.items import Capture, Publication
 from tracker.settings import WATCHLIST
-from tracker.sources import dhsc, generic, kingsfund, nhsi, nhsproviders
+from tracker.sources import dhsc, generic, kingsfund, nhse, nhsi, nhsproviders, parliament
 
 ADAPTERS = {
     "dhsc": dhsc,
     "kingsfund": kingsfund,
     "nhsproviders": nhsproviders,
     "nhsi": nhsi,
+    "nhse": nhse,
+    "parliament": parliament,
 }
 SOURCE_NAMES = (*ADAPTERS, "other")
 
@@ -46,7 +48,12 @@ def kind_of(content_type: str, body: bytes) -> str:
     raise UnsupportedDocument(f"unsupported content type {content_type or 'unknown'!r}")
 
 
-_NOT_DOCUMENTS = re.compile(r"/robots\.txt$|/api/search\.json|/ukgwa/cdx\b|sitemap[^/]*\.xml", re.I)
+# Parliament's search pages end at /questions or /statements; one answer or statement is /questions/<id>.
+_NOT_DOCUMENTS = re.compile(
+    r"/robots\.txt$|/api/search\.json|/ukgwa/cdx\b|sitemap[^/]*\.xml|"
+    r"/api/written(?:questions/questions|statements/statements)/?(?:\?|$)",
+    re.I,
+)
 _DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "application/json", "")
 
 

@@ -44,6 +44,11 @@ def check_refusal(result, what: str) -> None:
 
 def parse_sitemap(data: bytes) -> tuple[list[tuple[str, date | None]], list[str]]:
     """(page URLs with lastmod, child sitemap URLs) from a sitemap or sitemap index."""
+    pages, children = _parse_sitemap(data)
+    return pages, [loc for loc, _ in children]
+
+
+def _parse_sitemap(data: bytes) -> tuple[list[tuple[str, date | None]], list[tuple[str, date | None]]]:
     try:
         root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
     except etree.XMLSyntaxError:
@@ -58,7 +63,7 @@ def parse_sitemap(data: bytes) -> tuple[list[tuple[str, date | None]], list[str]
         if not loc:
             continue
         if tag == "sitemap":
-            children.append(loc.strip())
+            children.append((loc.strip(), parse_date(lastmod)))
         elif tag == "url":
             pages.append((loc.strip(), parse_date(lastmod)))
     return pages, children
@@ -78,8 +83,10 @@ def sitemap_candidates(
         check_refusal(result, "sitemap")
         if not _ok(result):
             continue
-        pages, children = parse_sitemap(result.body)
-        for child in children:
+        pages, children = _parse_sitemap(result.body)
+        for child, lastmod in children:
+            if since and lastmod and lastmod < since:
+                continue  # a child sitemap last changed before `since` lists nothing newer
             try:
                 child = urls.normalise(child)
             except urls.BadUrl as exc:
