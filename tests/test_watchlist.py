@@ -164,7 +164,7 @@ def test_watched_pages_are_fetched_politely_judged_as_a_source_and_read_again_of
     assert rows("SELECT number, status FROM status_evidence WHERE source_url = ? ORDER BY number", [progress]) == [
         (4, "implemented"), (6, "in_progress")]
     status = cli("status").stdout
-    assert "INCOMPLETE: 1 of 5 sources unhealthy in the last run" in status
+    assert "INCOMPLETE: 1 of 7 sources unhealthy in the last run" in status
     assert re.search(rf"{re.escape(secret)} +- +- +- +- +0 +UNHEALTHY +not fetched: address not allowed", status), status
 
     # offline: no network, the watched page is read from the archive
