@@ -85,6 +85,7 @@ def stack_env(airflow_home: Path, tracker_home: Path, db_name: str, redis_db: in
         AIRFLOW__CELERY__RESULT_BACKEND=f"{RESULT_BACKEND_SCHEME}://{db_path}",
         AIRFLOW__CELERY__BROKER_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
         AIRFLOW__CELERY__WORKER_CONCURRENCY="4",
+        AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
         # A queue of our own: stale messages of another run in the same Redis DB can never reach us.
         AIRFLOW__OPERATORS__DEFAULT_QUEUE=queue,
         AIRFLOW__CORE__DAGS_FOLDER=str(DAGS_DIR),
