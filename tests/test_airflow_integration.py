@@ -38,6 +38,7 @@ from airflow_testlib import (
     SAMPLE_WARC,
     SQL_ALCHEMY_SCHEME,
     VENV_BIN,
+    VISIBILITY_TIMEOUT,
     assert_sample_warehouse,
     tail,
 )

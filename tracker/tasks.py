@@ -94,7 +94,7 @@ def publish(run_id: str) -> dict:
         require_processed_by(settings, run_id)
         version = publish_stage(settings, run_id)
     path = Path(version)
-    return {"run_id": run_id, "version_file": path.name, "sha256": sha256_file(path)}
+    return {"run_id": run_id, "version_file": path.name, "sha256": sha256_file(path), "version": str(path)}
 
 
 def outputs(version_file: str | None = None, sha256: str | None = None) -> dict:
@@ -105,4 +105,4 @@ def outputs(version_file: str | None = None, sha256: str | None = None) -> dict:
     settings = Settings.from_env()
     warehouse = published_version_path(settings, version_file, sha256) if version_file else None
     written = outputs_stage(settings, str(warehouse) if warehouse else None)
-    return {k: written[k] for k in ("version_file", "exports", "site", "changes_count", "status_changes")}
+    return {k: written[k] for k in ("version_file", "exports", "latest", "site", "changes_count", "status_changes")}
