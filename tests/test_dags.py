@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -228,12 +229,39 @@ def test_dag_file_does_not_import_tracker_at_parse_time():
 
 E2E_SCRIPT = r"""
 import json, sys
+sys.path.insert(0, sys.argv[2])
+from dag_test import allow_deadlines_in_dag_test
+allow_deadlines_in_dag_test()
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(sys.argv[1])
 assert not bag.import_errors, bag.import_errors
 result = {}
 dr = bag.dags["nhs_leadership_tracker"].test(run_conf={"offline": True})
 result["main"] = str(dr.state)
+result["run_id"] = dr.run_id
+
+# What the scheduler keeps of the DAG: its timeouts, and its Deadline Alert registered for the run.
+from airflow.models.serialized_dag import SerializedDagModel
+sdag = SerializedDagModel.get_dag("nhs_leadership_tracker")
+result["dagrun_timeout"] = sdag.dagrun_timeout.total_seconds()
+result["timeouts"] = {t.task_id: t.execution_timeout.total_seconds() for t in sdag.tasks}
+
+# The same run's data published once more, so the current warehouse is not the version the asset event names.
+from tracker import tasks
+result["republished"] = tasks.publish(dr.run_id)["version_file"]
+
+# dag.test() makes a manual run; give it the publish's asset event, as the scheduler does for an asset-triggered run.
+import airflow.models.dagrun as dagrun_module
+from airflow.models.asset import AssetEvent, AssetModel
+from airflow.utils.session import create_session
+create_run = dagrun_module.get_or_create_dagrun
+def with_triggering_events(*args, session, **kwargs):
+    run = create_run(*args, session=session, **kwargs)
+    events = session.query(AssetEvent).join(AssetModel, AssetModel.id == AssetEvent.asset_id).filter(AssetModel.name == "nhs_leadership_tracker_warehouse").all()
+    run.consumed_asset_events.extend(events)
+    session.commit()
+    return run
+dagrun_module.get_or_create_dagrun = with_triggering_events
 dr2 = bag.dags["nhs_leadership_tracker_outputs"].test()
 result["outputs"] = str(dr2.state)
 print("E2E_RESULT=" + json.dumps(result))
@@ -267,7 +295,7 @@ def _airflow_run(tmp_path, script: str, **tracker_env: str):
 
     run(["bash", str(ROOT / "scripts" / "airflow-setup.sh")])
     run([str(VENV_BIN / "tracker"), "import-warc", str(SAMPLE_WARC)])
-    run([sys.executable, "-c", script, str(DAGS_DIR)], timeout=600)
+    run([sys.executable, "-c", script, str(DAGS_DIR), str(ROOT / "scripts")], timeout=600)
 
     results = [l for l in log.read_text().splitlines() if l.startswith("E2E_RESULT=")]
     assert results, tail(log, 80)
@@ -289,24 +317,65 @@ def _task_instances(airflow_db):
     return tis, events
 
 
+def _airflow_rows(airflow_db, sql: str, *params) -> list[tuple]:
+    con = sqlite3.connect(airflow_db)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.mark.e2e
 def test_dag_test_end_to_end_on_sqlite(tmp_path):
-    result, tracker_home, airflow_db, _ = _airflow_run(tmp_path, E2E_SCRIPT)
-    assert result == {"main": "success", "outputs": "success"}
+    result, tracker_home, airflow_db, log = _airflow_run(tmp_path, E2E_SCRIPT)
+    assert (result["main"], result["outputs"]) == ("success", "success"), tail(log, 80)
+    run_id = result["run_id"]
+    assert run_id.startswith("manual__")
+
+    # Timeouts and the Deadline Alert, as the scheduler sees them.
+    assert result["dagrun_timeout"] == 2 * 86400
+    assert result["timeouts"] == {"select_sources": 900, "fetch": 6 * 3600, "process": 3 * 3600, "publish": 3600,
+                                  "check_health": 900, "check_fetches": 900}
+    [(name, callback_def, interval)] = _airflow_rows(
+        airflow_db,
+        "SELECT a.name, a.callback_def, a.interval FROM deadline_alert a JOIN serialized_dag s ON s.id = a.serialized_dag_id"
+        " WHERE s.dag_id = ?", DAG_ID)
+    assert name == "weekly_run_late"
+    assert "tracker_alerts.TrackerWebhookNotifier" in callback_def and "WEEKLY RUN LATE" in callback_def
+    assert "86400" in interval
 
     assert_sample_warehouse(tracker_home / "tracker.duckdb")
     import duckdb
 
     wh = duckdb.connect(str(tracker_home / "tracker.duckdb"), read_only=True)
-    try:  # `dags test` makes a manual run; process recorded it, publish the version it published
-        runs = wh.execute("SELECT mode, sources, run_type, version_file = (SELECT version_file FROM warehouse_info) FROM runs").fetchall()
+    try:  # `dags test` makes a manual run; process recorded it under Airflow's run id, publish the version
+        runs = wh.execute("SELECT run_id, mode, sources, run_type, version_file FROM runs").fetchall()
+        current = wh.execute("SELECT run_id, version_file FROM warehouse_info").fetchone()
         logged = wh.execute("SELECT count(*) FROM change_log").fetchone()[0]
     finally:
         wh.close()
-    assert runs == [("offline", ",".join(SOURCES), "manual", True)]
+    assert current == (run_id, result["republished"])
+    assert runs == [(run_id, "offline", ",".join(SOURCES), "manual", result["republished"])]
     assert logged == 271
     assert (tracker_home / "site" / "index.html").is_file()
     assert (tracker_home / "exports" / "latest" / "review_progress.csv").is_file()
+
+    # The asset event names the version publish wrote: file and content hash.
+    [(extra,)] = _airflow_rows(airflow_db, "SELECT extra FROM asset_event WHERE source_task_id = 'publish'")
+    extra = json.loads(extra)
+    version = tracker_home / "published" / extra["version_file"]
+    assert extra == {"run_id": run_id, "version_file": version.name,
+                     "sha256": hashlib.sha256(version.read_bytes()).hexdigest()}
+    assert version.name != result["republished"]
+    # ... and the outputs DAG built the exports and the briefing from exactly that version, not the current one.
+    [(value,)] = _airflow_rows(
+        airflow_db, "SELECT value FROM xcom WHERE dag_id = ? AND task_id = 'outputs' AND key = 'return_value'",
+        OUTPUTS_DAG_ID)
+    built = json.loads(value)
+    built = json.loads(built) if isinstance(built, str) else built
+    assert built["version_file"] == version.name
+    assert _airflow_rows(airflow_db, "SELECT count(*) FROM xcom WHERE dag_id = ? AND task_id = 'publish'",
+                         DAG_ID) == [(1,)]  # one XCom, not one per key
 
     tis, events = _task_instances(airflow_db)
     fetches = sorted((r[2], r[3]) for r in tis if r[0] == "fetch")
@@ -319,6 +388,9 @@ def test_dag_test_end_to_end_on_sqlite(tmp_path):
 FAILED_FETCH_SCRIPT = r"""
 import json, sys
 from datetime import timedelta
+sys.path.insert(0, sys.argv[2])
+from dag_test import allow_deadlines_in_dag_test
+allow_deadlines_in_dag_test()
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(sys.argv[1])
 assert not bag.import_errors, bag.import_errors
