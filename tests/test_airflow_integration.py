@@ -252,7 +252,7 @@ def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
         tis = http.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances").json()["task_instances"]
         states = {(t["task_id"], t.get("rendered_map_index") or t["map_index"]): t["state"] for t in tis}
         assert states[("process", -1)] == "success" and states[("publish", -1)] == "success"
-        assert sorted(k[1] for k in states if k[0] == "fetch") == sorted(["dhsc", "kingsfund", "nhsproviders", "nhsi"])
+        assert sorted(k[1] for k in states if k[0] == "fetch") == sorted(["dhsc", "kingsfund", "nhsproviders", "nhsi", "watchlist"])
         assert {t["pool"] for t in tis if t["task_id"] in ("process", "publish")} == {"duckdb_writer"}
 
         def outputs_done():
