@@ -41,10 +41,17 @@ def summarise(context, what: str = "") -> tuple[str, dict]:
     deadline = context.get("deadline")
     payload: dict = {
         "dag_id": _get(ti, "dag_id") or _get(dag_run, "dag_id") or _get(context.get("dag"), "dag_id", "?"),
-        "run_id": _get(ti, "run_id") or _get(dag_run, "run_id") or _get(dag_run, "dag_run_id", "?"),
     }
-    if deadline:
+    run_id = _get(ti, "run_id") or _get(dag_run, "run_id") or _get(dag_run, "dag_run_id", "?")
+    if context.get("reason"):  # a DAG-level callback: the run failed ("task_failure", "timed_out", ...)
+        event = what or "RUN FAILED"
+        payload["run_id"] = run_id
+        payload["reason"] = str(context["reason"])
+        if ti is not None:  # the task that decided it
+            payload["task_id"] = _get(ti, "task_id", "?")
+    elif deadline:
         event = what or "DEADLINE MISSED"
+        payload["run_id"] = run_id
         payload["deadline"] = str(_get(deadline, "deadline_time", ""))
     elif ti is not None or task_obj is not None:
         event = what or "TASK FAILED"
@@ -55,10 +62,10 @@ def summarise(context, what: str = "") -> tuple[str, dict]:
         op_kwargs = _get(task_obj, "op_kwargs")
         if isinstance(op_kwargs, dict) and op_kwargs.get("source"):
             payload["source"] = op_kwargs["source"]
+        payload["run_id"] = run_id
     else:
         event = what or "RUN FAILED"
-        if context.get("reason"):
-            payload["reason"] = str(context["reason"])
+        payload["run_id"] = run_id
     error = context.get("exception")
     if error is not None:
         payload["error"] = f"{type(error).__name__}: {error}"
@@ -103,6 +110,12 @@ class TrackerWebhookNotifier(BaseNotifier):
         super().__init__(context=context)
         self.what = what
         self.conn_id = conn_id
+
+    def render_template_fields(self, context, jinja_env=None) -> None:
+        # Nothing to render; and a DAG callback's context may carry a SerializedDAG (dag.test()), which has
+        # no template environment for BaseNotifier to build.
+        if self.template_fields:
+            super().render_template_fields(context, jinja_env)
 
     def notify(self, context) -> None:
         from airflow.sdk import Connection

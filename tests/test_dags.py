@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -435,6 +436,10 @@ def test_a_failed_fetch_fails_the_run_while_the_other_sources_publish(tmp_path, 
     assert "FetchFailed: kingsfund: robots.txt unreachable: name not resolved" in text
     assert "SourceHealthError: kingsfund: robots.txt unreachable: name not resolved" in text
     assert "1 of 2 sources failed to fetch: kingsfund: robots.txt unreachable: name not resolved" in text
+    # The notifier: each failed task after its last try, and the failed run (no Connection here: logged only).
+    assert "TRACKER ALERT TASK FAILED dag=nhs_leadership_tracker task=fetch map_index=1 source=kingsfund" in text
+    assert "TRACKER ALERT TASK FAILED dag=nhs_leadership_tracker task=check_fetches" in text
+    assert re.search(r"TRACKER ALERT RUN FAILED dag=nhs_leadership_tracker run_id=manual__\S+ reason=task_failure task=", text)
 
     import duckdb
 
