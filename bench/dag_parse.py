@@ -28,6 +28,7 @@ def main() -> None:
 
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="dag-parse-bench-"))
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))  # the DAG imports tracker_alerts
 
     t0 = time.perf_counter()
     from airflow.dag_processing.dagbag import DagBag

@@ -6,8 +6,8 @@ Two DAGs live here:
   ``publish`` emits the ``WAREHOUSE`` asset.
 * ``nhs_leadership_tracker_outputs`` - scheduled on ``WAREHOUSE``: CSV exports + HTML briefing.
 
-Parse-time imports are deliberately limited to ``os``, ``datetime``, ``pendulum`` and
-``airflow.sdk``: the ``tracker`` library (DuckDB, pyarrow, lxml ...) is imported inside the
+Parse-time imports are deliberately limited to ``os``, ``datetime``, ``pendulum``, ``airflow.sdk``
+and ``tracker_alerts`` (plugins/, standard library only): the ``tracker`` library (DuckDB, pyarrow, lxml ...) is imported inside the
 task functions only, so the dag-processor stays fast.
 """
 
@@ -18,7 +18,8 @@ from datetime import timedelta
 
 import pendulum
 
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import Asset, AsyncCallback, DeadlineAlert, DeadlineReference, Param, dag, task
+from tracker_alerts import TrackerWebhookNotifier
 
 # "watchlist": the analyst's watched pages ($TRACKER_HOME/watchlist.toml), fetched and judged like a source.
 SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "watchlist"]
@@ -40,49 +41,28 @@ WAREHOUSE = Asset(
 )
 
 
-def alert_on_failure(context) -> None:
-    """One-line failure summary to the task log, and to TRACKER_ALERT_WEBHOOK when set.
+# Failed tasks and failed runs: logged, and posted to the webhook in the Connection `tracker_alert_webhook`.
+alert_on_failure = TrackerWebhookNotifier()
 
-    Runs in the worker after the last retry failed. The webhook URL is never logged.
-    """
-    import logging
+# Timeouts: a hung crawl or a stuck write fails (and retries) instead of holding the weekly run, and with
+# max_active_runs=1 every later Monday. The longest, FETCH_TIMEOUT, bounds the Celery broker's
+# visibility_timeout from below (docker-compose.yml): a message is never redelivered while its task still runs.
+FETCH_TIMEOUT = timedelta(hours=6)  # one source's polite crawl (2 s between requests, thousands of pages)
+PROCESS_TIMEOUT = timedelta(hours=3)  # parse + extract of what changed; a full re-parse of the archive fits
+PUBLISH_TIMEOUT = timedelta(hours=1)  # change log + a copy of the warehouse
+OUTPUTS_TIMEOUT = timedelta(hours=1)  # exports, workbook, briefing pages
+CHECK_TIMEOUT = timedelta(minutes=15)  # reads of what the run wrote
+# The whole run, retries included (3 tries of a 6 h crawl with backoff, then process and publish): under a week.
+DAGRUN_TIMEOUT = timedelta(days=2)
+# A weekly run not finished a day after it was queued is late: the Deadline Alert says so (the run goes on).
+DEADLINE_AFTER = timedelta(hours=24)
 
-    log = logging.getLogger("nhs_leadership_tracker.alert")
-    ti = context.get("ti") or context.get("task_instance")
-    task_obj = context.get("task")
-    dag_id = getattr(ti, "dag_id", None) or getattr(context.get("dag"), "dag_id", "?")
-    task_id = getattr(ti, "task_id", None) or getattr(task_obj, "task_id", "?")
-    map_index = getattr(ti, "map_index", -1)
-    source = None
-    op_kwargs = getattr(task_obj, "op_kwargs", None)
-    if isinstance(op_kwargs, dict):
-        source = op_kwargs.get("source")
-    error = context.get("exception")
-    error_text = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
-    error_text = " ".join(error_text.split())[:500]  # one line, bounded
-    run_id = getattr(ti, "run_id", None) or getattr(context.get("dag_run"), "run_id", "?")
-    parts = [f"dag={dag_id}", f"task={task_id}"]
-    if map_index is not None and map_index >= 0:
-        parts.append(f"map_index={map_index}")
-    if source:
-        parts.append(f"source={source}")
-    parts += [f"run_id={run_id}", f"error={error_text}"]
-    summary = "TRACKER TASK FAILED " + " ".join(parts)
-    log.error(summary)
-
-    webhook = os.environ.get("TRACKER_ALERT_WEBHOOK")
-    if webhook:
-        try:
-            import requests
-
-            resp = requests.post(
-                webhook,
-                json={"text": summary, "dag_id": dag_id, "task_id": task_id, "source": source, "run_id": run_id, "error": error_text},
-                timeout=10,
-            )
-            log.info("failure alert posted to TRACKER_ALERT_WEBHOOK (HTTP %s)", resp.status_code)
-        except Exception as exc:  # an alert must never mask the original failure
-            log.warning("could not post failure alert to TRACKER_ALERT_WEBHOOK: %s", type(exc).__name__)
+WEEKLY_DEADLINE = DeadlineAlert(
+    reference=DeadlineReference.DAGRUN_QUEUED_AT,
+    interval=DEADLINE_AFTER,
+    callback=AsyncCallback(TrackerWebhookNotifier, kwargs={"what": "WEEKLY RUN LATE"}),
+    name="weekly_run_late",
+)
 
 
 def run_slot(dag_run) -> tuple[str, str | None]:
@@ -97,6 +77,17 @@ def run_slot(dag_run) -> tuple[str, str | None]:
     return "scheduled", slot.isoformat() if slot else None
 
 
+def published_version(triggering_asset_events) -> dict | None:
+    """The version the newest triggering WAREHOUSE event names ({"version_file", "sha256"}), or None
+    (a manual run of the outputs DAG, or events from before versions were carried)."""
+    events = list(triggering_asset_events[WAREHOUSE]) if triggering_asset_events else []
+    for event in sorted(events, key=lambda e: e.timestamp, reverse=True):  # the newest names the version
+        extra = event.extra or {}
+        if extra.get("version_file"):
+            return {"version_file": extra["version_file"], "sha256": extra.get("sha256")}
+    return None
+
+
 DEFAULT_ARGS = {
     "owner": "nhs-leadership-tracker",
     "retries": 2,
@@ -105,6 +96,7 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(hours=1),
     "on_failure_callback": alert_on_failure,
+    "execution_timeout": CHECK_TIMEOUT,  # each task below sets the timeout that fits its work
 }
 
 TAGS = ["nhs", "leadership-tracker", "duckdb"]
@@ -126,8 +118,16 @@ Tracks the recommendations of NHS leadership reviews and what has been decided a
 A `fetch` fails when its source cannot be reached (robots.txt, DNS or the connection) or gives
 nothing; its summary is written either way. `process` uses the trigger rule `all_done_min_one_success`:
 the other sources still process and publish, and then the failed source's `check_health` and
-`check_fetches` fail, so the run is failed, never a quiet green week. The failure callback logs
-(and, with `TRACKER_ALERT_WEBHOOK`, posts) a one-line summary of each failed task.
+`check_fetches` fail, so the run is failed, never a quiet green week. The failure notifier logs
+(and, with the Connection `tracker_alert_webhook`, posts) a one-line summary of each failed task and
+of the failed run.
+
+**Timeouts**: fetch 6 h, process 3 h, publish 1 h, checks 15 min; the run 2 days. A Deadline Alert
+(`weekly_run_late`) notifies when a run has not finished 24 h after it was queued.
+
+The tracker's run id is Airflow's run id. `publish` refuses when the working database was last
+processed by another run (a cleared old `publish` never republishes newer data under its label); its
+asset event carries the version it published (`version_file`, `sha256`).
 
 **Params**: `offline` (bool, default false), `sources` (subset of dhsc, kingsfund, nhsproviders, nhsi, nhse, parliament, watchlist),
 `since` (YYYY-MM-DD or null). The asset triggers `nhs_leadership_tracker_outputs` (CSV + HTML briefing).
@@ -136,8 +136,9 @@ the other sources still process and publish, and then the failed source's `check
 OUTPUTS_DOC_MD = """
 ### NHS leadership tracker - outputs
 
-Runs whenever `nhs_leadership_tracker` publishes a new warehouse (asset `nhs_leadership_tracker_warehouse`):
-writes `$TRACKER_HOME/exports/<date>/` and `exports/latest/` CSVs and the briefing `$TRACKER_HOME/site/index.html`.
+Runs whenever `nhs_leadership_tracker` publishes a new warehouse (asset `nhs_leadership_tracker_warehouse`),
+from exactly the version that asset event names (`$TRACKER_HOME/published/<version_file>`, hash checked);
+a manual run uses the current warehouse. Writes `$TRACKER_HOME/exports/<date>/` and `exports/latest/` CSVs and the briefing `$TRACKER_HOME/site/index.html`.
 """
 
 
@@ -147,6 +148,9 @@ writes `$TRACKER_HOME/exports/<date>/` and `exports/latest/` CSVs and the briefi
     start_date=pendulum.datetime(2026, 1, 5, 6, 0, tz="Europe/London"),
     catchup=False,
     max_active_runs=1,
+    dagrun_timeout=DAGRUN_TIMEOUT,
+    deadline=WEEKLY_DEADLINE,
+    on_failure_callback=alert_on_failure,
     default_args=DEFAULT_ARGS,
     doc_md=DOC_MD,
     tags=TAGS,
@@ -169,35 +173,39 @@ writes `$TRACKER_HOME/exports/<date>/` and `exports/latest/` CSVs and the briefi
     },
 )
 def nhs_leadership_tracker():
-    @task
+    @task(multiple_outputs=False)
     def select_sources(params=None) -> list[str]:
         return [s for s in params["sources"] if s in SOURCES]
 
-    @task(map_index_template="{{ task.op_kwargs['source'] }}")
+    @task(map_index_template="{{ task.op_kwargs['source'] }}", execution_timeout=FETCH_TIMEOUT, multiple_outputs=False)
     def fetch(source: str, params=None, run_id=None) -> dict:
         from tracker import tasks
 
         return tasks.fetch(source, offline=bool(params["offline"]), since=params.get("since") or None, run=run_id)
 
-    @task(pool=WRITER_POOL, trigger_rule="all_done_min_one_success")
-    def process(params=None, dag_run=None) -> dict:
+    @task(pool=WRITER_POOL, trigger_rule="all_done_min_one_success", execution_timeout=PROCESS_TIMEOUT,
+          multiple_outputs=False)
+    def process(params=None, dag_run=None, run_id=None) -> dict:
         from tracker import tasks
 
         run_type, scheduled_for = run_slot(dag_run)
         return tasks.process(
             offline=bool(params["offline"]), sources=",".join(params["sources"]),
-            run_type=run_type, scheduled_for=scheduled_for,
+            run_type=run_type, scheduled_for=scheduled_for, run_id=run_id,
         )
 
-    @task(pool=WRITER_POOL, outlets=[WAREHOUSE])
-    def publish(summary: dict) -> dict:
+    @task(pool=WRITER_POOL, outlets=[WAREHOUSE], execution_timeout=PUBLISH_TIMEOUT, multiple_outputs=False)
+    def publish(summary: dict, run_id=None, outlet_events=None) -> dict:
         from tracker import tasks
 
-        return tasks.publish(summary["run_id"])
+        published = tasks.publish(run_id)
+        # The asset event names the version: the outputs DAG builds from exactly it, not from whatever is current.
+        outlet_events[WAREHOUSE].extra = {k: published[k] for k in ("run_id", "version_file", "sha256")}
+        return published
 
     # A source that lost its titles or dates, or listed nothing, fails here (loudly, with the reason),
     # without holding back the publication of what the other sources gave. Retrying cannot help.
-    @task(pool=WRITER_POOL, retries=0, map_index_template="{{ task.op_kwargs['source'] }}")
+    @task(pool=WRITER_POOL, retries=0, map_index_template="{{ task.op_kwargs['source'] }}", multiple_outputs=False)
     def check_health(source: str) -> dict:
         from tracker import tasks
 
@@ -205,7 +213,7 @@ def nhs_leadership_tracker():
 
     # A leaf that fails when any fetch failed, with each source's reason (from the summary the failed
     # fetch wrote in `finally`): the run fails while the other sources still process and publish.
-    @task(retries=0, trigger_rule="all_done")
+    @task(retries=0, trigger_rule="all_done", multiple_outputs=False)
     def check_fetches(sources: list[str], params=None, run_id=None) -> dict:
         from tracker import tasks
 
@@ -226,16 +234,19 @@ def nhs_leadership_tracker():
     start_date=pendulum.datetime(2026, 1, 5, tz="Europe/London"),
     catchup=False,
     max_active_runs=1,
+    dagrun_timeout=timedelta(hours=4),
+    on_failure_callback=alert_on_failure,
     default_args=DEFAULT_ARGS,
     doc_md=OUTPUTS_DOC_MD,
     tags=TAGS,
 )
 def nhs_leadership_tracker_outputs():
-    @task
-    def outputs() -> dict:
+    @task(execution_timeout=OUTPUTS_TIMEOUT, multiple_outputs=False)
+    def outputs(triggering_asset_events=None) -> dict:
         from tracker import tasks
 
-        return tasks.outputs()
+        version = published_version(triggering_asset_events)
+        return tasks.outputs(**version) if version else tasks.outputs()
 
     outputs()
 

@@ -28,21 +28,24 @@ AIRFLOW_BIN="$BIN/airflow" bash "$ROOT/scripts/airflow-setup.sh"
 step "import the sample archive (TRACKER_HOME=$TRACKER_HOME)"
 "$BIN/tracker" import-warc sample/archive/sample.warc.gz
 
+# scripts/dag_test.py is `airflow dags test` (dag.test()) with Airflow 3.3.2's handling of Deadline
+# Alerts in dag.test() worked around (see its docstring).
 run_dag() {
   local dag_id="$1"; shift
-  step "airflow dags test $dag_id $*"
-  if ! "$BIN/airflow" dags test "$dag_id" "$@" >"$LOG/$dag_id.log" 2>&1; then
+  step "dag.test() $dag_id $*"
+  if ! "$BIN/python" "$ROOT/scripts/dag_test.py" "$dag_id" "$@" >"$LOG/$dag_id.log" 2>&1; then
     tail -n 60 "$LOG/$dag_id.log" >&2
     echo "FAILED: $dag_id (full log: $LOG/$dag_id.log)" >&2
     exit 1
   fi
-  grep -E "Marking run|DagRun Finished|state=success|TRACKER TASK FAILED" "$LOG/$dag_id.log" | tail -n 5 || true
+  grep -E "Marking run|DagRun Finished|state=success|TRACKER ALERT" "$LOG/$dag_id.log" | tail -n 5 || true
   echo "log: $LOG/$dag_id.log"
 }
 
-run_dag nhs_leadership_tracker --conf '{"offline": true}'
+run_dag nhs_leadership_tracker '{"offline": true}'
 # `dags test` runs one DAG in-process without a scheduler, so the asset event emitted by `publish`
-# does not start the consumer DAG: run it explicitly.
+# does not start the consumer DAG: run it explicitly (with no triggering event it builds from the
+# current warehouse, the version just published).
 run_dag nhs_leadership_tracker_outputs
 
 step "results"

@@ -30,11 +30,14 @@ SQL_ALCHEMY_SCHEME = "postgresql+psycopg2"
 # SQLAlchemy 2.1 maps plain postgresql:// to psycopg (v3): name the psycopg2 driver explicitly.
 RESULT_BACKEND_SCHEME = "db+postgresql+psycopg2"
 BROKER_SCHEME = "redis"
+# Seconds before Redis redelivers an unacknowledged task: above the longest task timeout (the DAG's FETCH_TIMEOUT).
+VISIBILITY_TIMEOUT = 8 * 3600
 STACK_KEYS = (
     "AIRFLOW__CORE__EXECUTOR",
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
     "AIRFLOW__CELERY__BROKER_URL",
     "AIRFLOW__CELERY__RESULT_BACKEND",
+    "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT",
     "AIRFLOW__CORE__EXECUTION_API_SERVER_URL",
     "AIRFLOW__API_AUTH__JWT_SECRET",
     "TRACKER_HOME",

@@ -38,6 +38,7 @@ from airflow_testlib import (
     SAMPLE_WARC,
     SQL_ALCHEMY_SCHEME,
     VENV_BIN,
+    VISIBILITY_TIMEOUT,
     assert_sample_warehouse,
     tail,
 )
@@ -85,6 +86,7 @@ def stack_env(airflow_home: Path, tracker_home: Path, db_name: str, redis_db: in
         AIRFLOW__CELERY__RESULT_BACKEND=f"{RESULT_BACKEND_SCHEME}://{db_path}",
         AIRFLOW__CELERY__BROKER_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
         AIRFLOW__CELERY__WORKER_CONCURRENCY="4",
+        AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
         # A queue of our own: stale messages of another run in the same Redis DB can never reach us.
         AIRFLOW__OPERATORS__DEFAULT_QUEUE=queue,
         AIRFLOW__CORE__DAGS_FOLDER=str(DAGS_DIR),
@@ -261,8 +263,23 @@ def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
 
         [outputs_run] = _wait("asset-triggered outputs run", outputs_done, 180, stack)
         assert outputs_run["run_type"] == "asset_triggered"
+        # The publish's asset event names its version; the outputs run built from exactly that version.
+        events = http.get("/api/v2/assets/events", params={"source_dag_id": DAG_ID}).json()["asset_events"]
+        assert [e["extra"]["run_id"] for e in events] == [run_id]
+        xcom = http.get(f"/api/v2/dags/{OUTPUTS_DAG_ID}/dagRuns/{outputs_run['dag_run_id']}/taskInstances/outputs"
+                        "/xcomEntries/return_value", params={"deserialize": True}).json()
+        built = xcom["value"]
+        built = json.loads(built) if isinstance(built, str) else built
+        assert built["version_file"] == events[0]["extra"]["version_file"]
 
         assert_sample_warehouse(tracker_home / "tracker.duckdb")
+        import duckdb
+
+        wh = duckdb.connect(str(tracker_home / "tracker.duckdb"), read_only=True)
+        try:  # the tracker's run is Airflow's run
+            assert wh.execute("SELECT run_id FROM runs").fetchall() == [(run_id,)]
+        finally:
+            wh.close()
         assert (tracker_home / "site" / "index.html").is_file()
         assert (tracker_home / "exports" / "latest" / "review_progress.csv").is_file()
 

@@ -21,6 +21,7 @@ from airflow_testlib import (
     ROOT,
     SQL_ALCHEMY_SCHEME,
     STACK_KEYS,
+    VISIBILITY_TIMEOUT,
 )
 
 COMPOSE = ROOT / "docker-compose.yml"
@@ -143,6 +144,8 @@ def test_stack_settings_agree_with_the_integration_test(compose):
         assert (broker.hostname, broker.port) == ("redis", 6379)
         assert re.fullmatch(r"/\d+", broker.path)
 
+        assert int(svc_env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT"]) == VISIBILITY_TIMEOUT, name
+
         api = urlsplit(svc_env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
         assert (api.hostname, api.port, api.path) == ("airflow-apiserver", 8080, "/execution/")
 
@@ -160,3 +163,17 @@ def test_dockerfile_installs_the_project_with_pip():
     assert re.search(r"pip install [^\n]*\[airflow\]", dockerfile)
     assert "_PIP_ADDITIONAL_REQUIREMENTS" not in dockerfile + COMPOSE.read_text()
     assert "TRACKER_SQL_DIR" in dockerfile
+
+
+def test_the_broker_never_redelivers_a_task_that_is_still_running():
+    """Redis redelivers a message not acknowledged within the visibility timeout: it must exceed every task's
+    execution_timeout, or a long crawl would be started a second time while the first still runs."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    from airflow_testlib import DAGS_DIR, isolate_airflow_home
+
+    isolate_airflow_home()
+    bag = DagBag(str(DAGS_DIR))
+    timeouts = [t.execution_timeout for d in bag.dags.values() for t in d.tasks]
+    assert timeouts and all(t is not None for t in timeouts)
+    assert max(timeouts).total_seconds() < VISIBILITY_TIMEOUT

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
-import logging
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -91,12 +92,52 @@ def test_every_task_retries_with_exponential_backoff(dag, outputs_dag):
             assert t.max_retry_delay is not None, t.task_id
 
 
-def test_every_task_has_the_failure_callback(dag, outputs_dag):
+def test_every_task_and_both_dags_alert_through_the_notifier(dag, outputs_dag):
+    from tracker_alerts import TrackerWebhookNotifier
+
     for d in (dag, outputs_dag):
+        assert isinstance(d.on_failure_callback, TrackerWebhookNotifier), d.dag_id  # the run failed or timed out
         for t in d.tasks:
             callbacks = t.on_failure_callback
             callbacks = callbacks if isinstance(callbacks, list) else [callbacks]
-            assert any(getattr(cb, "__name__", "") == "alert_on_failure" for cb in callbacks), t.task_id
+            assert any(isinstance(cb, TrackerWebhookNotifier) for cb in callbacks), t.task_id
+
+
+def test_every_task_and_run_has_a_timeout_that_fits_its_work(dag, outputs_dag):
+    timeouts = {t.task_id: t.execution_timeout for d in (dag, outputs_dag) for t in d.tasks}
+    assert timeouts == {
+        "select_sources": timedelta(minutes=15),
+        "fetch": timedelta(hours=6),
+        "process": timedelta(hours=3),
+        "publish": timedelta(hours=1),
+        "check_health": timedelta(minutes=15),
+        "check_fetches": timedelta(minutes=15),
+        "outputs": timedelta(hours=1),
+    }
+    # A run ends, retries included, before the next Monday's run is due.
+    longest_run = max(t.execution_timeout * (t.retries + 1) + t.max_retry_delay * t.retries for t in dag.tasks)
+    assert longest_run < dag.dagrun_timeout < timedelta(days=7)
+    assert outputs_dag.dagrun_timeout is not None and outputs_dag.dagrun_timeout < timedelta(days=1)
+
+
+def test_a_late_weekly_run_raises_a_deadline_alert(dag):
+    from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference
+
+    alerts = dag.deadline if isinstance(dag.deadline, list) else [dag.deadline]
+    assert len(alerts) == 1 and isinstance(alerts[0], DeadlineAlert)
+    alert = alerts[0]
+    assert alert.reference == DeadlineReference.DAGRUN_QUEUED_AT
+    assert alert.interval == timedelta(hours=24) < dag.dagrun_timeout  # alerts while the run can still finish
+    # Awaited in the triggerer: the notifier class, imported by its path from the plugins folder.
+    assert isinstance(alert.callback, AsyncCallback)
+    assert alert.callback.path == "tracker_alerts.TrackerWebhookNotifier"
+    assert alert.callback.kwargs == {"what": "WEEKLY RUN LATE"}
+
+
+def test_task_results_are_single_small_xcoms(dag, outputs_dag):
+    for d in (dag, outputs_dag):
+        for t in d.tasks:
+            assert t.multiple_outputs is False, t.task_id  # one XCom per task, not one per dict key
 
 
 def test_params(dag):
@@ -187,49 +228,41 @@ def test_dag_file_does_not_import_tracker_at_parse_time():
     assert line == "HEAVY=", f"heavy modules imported while parsing the DAG file: {line}"
 
 
-def _failure_context(exception: BaseException):
-    ti = SimpleNamespace(dag_id=DAG_ID, task_id="fetch", map_index=2, run_id="manual__2026-01-05")
-    task = SimpleNamespace(task_id="fetch", op_kwargs={"source": "nhsproviders"})
-    return {"ti": ti, "task": task, "exception": exception}
-
-
-def test_failure_callback_logs_one_line_and_posts_without_leaking_the_webhook(dag_module, httpserver, caplog, monkeypatch):
-    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
-    url = httpserver.url_for("/hook") + "?token=SECRET-TOKEN"
-    monkeypatch.setenv("TRACKER_ALERT_WEBHOOK", url)
-    caplog.set_level(logging.INFO)
-
-    dag_module.alert_on_failure(_failure_context(RuntimeError("connection refused\nafter 3 attempts")))
-
-    lines = [r.getMessage() for r in caplog.records if "TRACKER TASK FAILED" in r.getMessage()]
-    assert len(lines) == 1
-    line = lines[0]
-    assert "\n" not in line
-    for part in (f"dag={DAG_ID}", "task=fetch", "map_index=2", "source=nhsproviders", "RuntimeError: connection refused after 3 attempts"):
-        assert part in line
-    ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "werkzeug")  # werkzeug = the test server
-    assert "SECRET-TOKEN" not in ours and httpserver.url_for("/hook") not in ours
-    assert len(httpserver.log) == 1
-    payload = json.loads(httpserver.log[0][0].get_data())
-    assert payload["text"] == line and payload["source"] == "nhsproviders"
-
-
-def test_failure_callback_without_webhook_only_logs(dag_module, caplog, monkeypatch):
-    monkeypatch.delenv("TRACKER_ALERT_WEBHOOK", raising=False)
-    caplog.set_level(logging.INFO)
-    dag_module.alert_on_failure(_failure_context(ValueError("boom")))
-    assert "TRACKER TASK FAILED" in caplog.text and "ValueError: boom" in caplog.text
-    assert "posted" not in caplog.text
-
-
 E2E_SCRIPT = r"""
 import json, sys
+sys.path.insert(0, sys.argv[2])
+from dag_test import allow_deadlines_in_dag_test
+allow_deadlines_in_dag_test()
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(sys.argv[1])
 assert not bag.import_errors, bag.import_errors
 result = {}
 dr = bag.dags["nhs_leadership_tracker"].test(run_conf={"offline": True})
 result["main"] = str(dr.state)
+result["run_id"] = dr.run_id
+
+# What the scheduler keeps of the DAG: its timeouts, and its Deadline Alert registered for the run.
+from airflow.models.serialized_dag import SerializedDagModel
+sdag = SerializedDagModel.get_dag("nhs_leadership_tracker")
+result["dagrun_timeout"] = sdag.dagrun_timeout.total_seconds()
+result["timeouts"] = {t.task_id: t.execution_timeout.total_seconds() for t in sdag.tasks}
+
+# The same run's data published once more, so the current warehouse is not the version the asset event names.
+from tracker import tasks
+result["republished"] = tasks.publish(dr.run_id)["version_file"]
+
+# dag.test() makes a manual run; give it the publish's asset event, as the scheduler does for an asset-triggered run.
+import airflow.models.dagrun as dagrun_module
+from airflow.models.asset import AssetEvent, AssetModel
+from airflow.utils.session import create_session
+create_run = dagrun_module.get_or_create_dagrun
+def with_triggering_events(*args, session, **kwargs):
+    run = create_run(*args, session=session, **kwargs)
+    events = session.query(AssetEvent).join(AssetModel, AssetModel.id == AssetEvent.asset_id).filter(AssetModel.name == "nhs_leadership_tracker_warehouse").all()
+    run.consumed_asset_events.extend(events)
+    session.commit()
+    return run
+dagrun_module.get_or_create_dagrun = with_triggering_events
 dr2 = bag.dags["nhs_leadership_tracker_outputs"].test()
 result["outputs"] = str(dr2.state)
 print("E2E_RESULT=" + json.dumps(result))
@@ -263,7 +296,7 @@ def _airflow_run(tmp_path, script: str, **tracker_env: str):
 
     run(["bash", str(ROOT / "scripts" / "airflow-setup.sh")])
     run([str(VENV_BIN / "tracker"), "import-warc", str(SAMPLE_WARC)])
-    run([sys.executable, "-c", script, str(DAGS_DIR)], timeout=600)
+    run([sys.executable, "-c", script, str(DAGS_DIR), str(ROOT / "scripts")], timeout=600)
 
     results = [l for l in log.read_text().splitlines() if l.startswith("E2E_RESULT=")]
     assert results, tail(log, 80)
@@ -285,24 +318,65 @@ def _task_instances(airflow_db):
     return tis, events
 
 
+def _airflow_rows(airflow_db, sql: str, *params) -> list[tuple]:
+    con = sqlite3.connect(airflow_db)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.mark.e2e
 def test_dag_test_end_to_end_on_sqlite(tmp_path):
-    result, tracker_home, airflow_db, _ = _airflow_run(tmp_path, E2E_SCRIPT)
-    assert result == {"main": "success", "outputs": "success"}
+    result, tracker_home, airflow_db, log = _airflow_run(tmp_path, E2E_SCRIPT)
+    assert (result["main"], result["outputs"]) == ("success", "success"), tail(log, 80)
+    run_id = result["run_id"]
+    assert run_id.startswith("manual__")
+
+    # Timeouts and the Deadline Alert, as the scheduler sees them.
+    assert result["dagrun_timeout"] == 2 * 86400
+    assert result["timeouts"] == {"select_sources": 900, "fetch": 6 * 3600, "process": 3 * 3600, "publish": 3600,
+                                  "check_health": 900, "check_fetches": 900}
+    [(name, callback_def, interval)] = _airflow_rows(
+        airflow_db,
+        "SELECT a.name, a.callback_def, a.interval FROM deadline_alert a JOIN serialized_dag s ON s.id = a.serialized_dag_id"
+        " WHERE s.dag_id = ?", DAG_ID)
+    assert name == "weekly_run_late"
+    assert "tracker_alerts.TrackerWebhookNotifier" in callback_def and "WEEKLY RUN LATE" in callback_def
+    assert "86400" in interval
 
     assert_sample_warehouse(tracker_home / "tracker.duckdb")
     import duckdb
 
     wh = duckdb.connect(str(tracker_home / "tracker.duckdb"), read_only=True)
-    try:  # `dags test` makes a manual run; process recorded it, publish the version it published
-        runs = wh.execute("SELECT mode, sources, run_type, version_file = (SELECT version_file FROM warehouse_info) FROM runs").fetchall()
+    try:  # `dags test` makes a manual run; process recorded it under Airflow's run id, publish the version
+        runs = wh.execute("SELECT run_id, mode, sources, run_type, version_file FROM runs").fetchall()
+        current = wh.execute("SELECT run_id, version_file FROM warehouse_info").fetchone()
         logged = wh.execute("SELECT count(*) FROM change_log").fetchone()[0]
     finally:
         wh.close()
-    assert runs == [("offline", ",".join(SOURCES), "manual", True)]
+    assert current == (run_id, result["republished"])
+    assert runs == [(run_id, "offline", ",".join(SOURCES), "manual", result["republished"])]
     assert logged == 271
     assert (tracker_home / "site" / "index.html").is_file()
     assert (tracker_home / "exports" / "latest" / "review_progress.csv").is_file()
+
+    # The asset event names the version publish wrote: file and content hash.
+    [(extra,)] = _airflow_rows(airflow_db, "SELECT extra FROM asset_event WHERE source_task_id = 'publish'")
+    extra = json.loads(extra)
+    version = tracker_home / "published" / extra["version_file"]
+    assert extra == {"run_id": run_id, "version_file": version.name,
+                     "sha256": hashlib.sha256(version.read_bytes()).hexdigest()}
+    assert version.name != result["republished"]
+    # ... and the outputs DAG built the exports and the briefing from exactly that version, not the current one.
+    [(value,)] = _airflow_rows(
+        airflow_db, "SELECT value FROM xcom WHERE dag_id = ? AND task_id = 'outputs' AND key = 'return_value'",
+        OUTPUTS_DAG_ID)
+    built = json.loads(value)
+    built = json.loads(built) if isinstance(built, str) else built
+    assert built["version_file"] == version.name
+    assert _airflow_rows(airflow_db, "SELECT count(*) FROM xcom WHERE dag_id = ? AND task_id = 'publish'",
+                         DAG_ID) == [(1,)]  # one XCom, not one per key
 
     tis, events = _task_instances(airflow_db)
     fetches = sorted((r[2], r[3]) for r in tis if r[0] == "fetch")
@@ -315,6 +389,9 @@ def test_dag_test_end_to_end_on_sqlite(tmp_path):
 FAILED_FETCH_SCRIPT = r"""
 import json, sys
 from datetime import timedelta
+sys.path.insert(0, sys.argv[2])
+from dag_test import allow_deadlines_in_dag_test
+allow_deadlines_in_dag_test()
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(sys.argv[1])
 assert not bag.import_errors, bag.import_errors
@@ -359,6 +436,10 @@ def test_a_failed_fetch_fails_the_run_while_the_other_sources_publish(tmp_path, 
     assert "FetchFailed: kingsfund: robots.txt unreachable: name not resolved" in text
     assert "SourceHealthError: kingsfund: robots.txt unreachable: name not resolved" in text
     assert "1 of 2 sources failed to fetch: kingsfund: robots.txt unreachable: name not resolved" in text
+    # The notifier: each failed task after its last try, and the failed run (no Connection here: logged only).
+    assert "TRACKER ALERT TASK FAILED dag=nhs_leadership_tracker task=fetch map_index=1 source=kingsfund" in text
+    assert "TRACKER ALERT TASK FAILED dag=nhs_leadership_tracker task=check_fetches" in text
+    assert re.search(r"TRACKER ALERT RUN FAILED dag=nhs_leadership_tracker run_id=manual__\S+ reason=task_failure task=", text)
 
     import duckdb
 

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from tracker import progress
+from tracker.errors import TrackerError
 from tracker.fetch.state import load_all_states
 from tracker.health import ParseTally, check_sources
 from tracker.settings import Settings
@@ -41,6 +42,12 @@ class RunSummary:
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+    def counts(self) -> dict:
+        """What an orchestrator keeps of a run (an Airflow XCom): the run id, the counts and the unhealthy
+        sources (one line each, at most one per source); not the notes or the outputs."""
+        small = {k: v for k, v in self.__dict__.items() if isinstance(v, int | str) or v is None}
+        return {**small, "unhealthy": list(self.unhealthy)}
 
 
 def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary:
@@ -85,6 +92,56 @@ def publish_stage(settings: Settings, run_id: str) -> str:
     return str(publish(settings, run_id))
 
 
+class StalePublish(TrackerError):
+    """Publishing as a run that did not produce the working database's contents."""
+
+
+def require_processed_by(settings: Settings, run_id: str) -> None:
+    """Raise StalePublish unless `run_id` is the run that last processed the working database."""
+    con = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
+    try:
+        row = con.execute(
+            "SELECT run_id FROM runs WHERE outcome = 'processed' ORDER BY finished_at DESC NULLS LAST LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    last = row[0] if row else None
+    if last != run_id:
+        by = f"run {last}" if last else "no run"
+        raise StalePublish(
+            f"not publishing as run {run_id}: the working database was last processed by {by}; "
+            "publish that run, or run this one again from `process`"
+        )
+
+
+def sha256_file(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class VersionUnavailable(TrackerError):
+    """The published version asked for is gone (pruned) or is not the file that was published."""
+
+
+def published_version_path(settings: Settings, version_file: str, sha256: str | None = None) -> Path:
+    """$TRACKER_HOME/published/<version_file>, checked to be the version published with hash `sha256`."""
+    from tracker.warehouse.changelog import VERSION_NAME
+
+    if not VERSION_NAME.match(version_file):
+        raise VersionUnavailable(f"{version_file!r} is not a published version's name")
+    path = settings.published_dir / version_file
+    if not path.is_file():
+        raise VersionUnavailable(f"version {version_file} is no longer in {settings.published_dir} (pruned?)")
+    if sha256 and sha256_file(path) != sha256:
+        raise VersionUnavailable(f"version {version_file} does not match the hash it was published with")
+    return path
+
+
 def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     """Write the dated exports (CSV, Excel, Parquet, changes.csv) and the HTML briefing (which carries a copy of
     the CSV files and workbook) from a published warehouse.
@@ -102,7 +159,8 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     with outputs_lock(settings.outputs_lock_file):  # an Airflow outputs task and a CLI run never interleave
         con = open_published(source)
         try:
-            published_at = warehouse_info(con).published_at
+            info = warehouse_info(con)
+            published_at = info.published_at
             digest = compute_digest(con, settings.published_dir)
             # captures, then the exports that link to them, then the pages that offer those exports
             write_captures(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
@@ -113,6 +171,7 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
             con.close()
     latest = settings.exports_dir / "latest"
     return {
+        "version_file": info.version_file,
         "exports": str(exports),
         "latest": str(latest),
         "changes": str(latest / f"{CHANGES}.csv"),

@@ -116,8 +116,6 @@ class Settings:
     timeout_s: float = 30.0
     # Where migrations and views live; a packaged install can point this elsewhere.
     sql_dir: Path = PROJECT_ROOT / "sql"
-    # Where an alert about a failed run is posted (never logged: it may carry a token).
-    alert_webhook: str | None = None
     # DuckDB keeps pages in memory up to 80% of RAM by default, so the pipeline's memory would grow
     # with the archive; a cap makes it spill to disk instead and keeps peak memory flat
     # (measured: 64MB costs about 5% of a full rebuild's time; see README, Benchmarks).
@@ -167,7 +165,6 @@ class Settings:
         kwargs["allow_private_addresses"] = _flag(private)
         if not _flag(private) and private.lower() not in {"", "0", "false", "no", "off"}:
             kwargs["allowed_private_networks"] = _networks(private)
-        kwargs["alert_webhook"] = env.get("TRACKER_ALERT_WEBHOOK") or None
         if env.get("TRACKER_DUCKDB_MEMORY_LIMIT"):
             kwargs["duckdb_memory_limit"] = env["TRACKER_DUCKDB_MEMORY_LIMIT"]
         if env.get("TRACKER_KEEP_VERSIONS"):

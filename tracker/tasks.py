@@ -7,6 +7,7 @@ only needs TRACKER_HOME on the shared volume.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from tracker.settings import SOURCES, WATCHLIST, Settings
 
@@ -50,11 +51,15 @@ def check_health(source: str) -> dict:
     return assert_healthy(Settings.from_env(), source)
 
 
-def process(offline: bool = False, sources: str = "", run_type: str = "manual", scheduled_for: str | None = None) -> dict:
+def process(
+    offline: bool = False, sources: str = "", run_type: str = "manual", scheduled_for: str | None = None,
+    run_id: str | None = None,
+) -> dict:
     """Index the archive, parse what changed, extract recommendations and evidence (writes the working DB).
 
-    The run is recorded in `runs`: run_type "scheduled" with its slot (`scheduled_for`, ISO time) for the
-    weekly DAG's scheduled runs, so the change digest knows where a week starts; "manual" otherwise.
+    The run is recorded in `runs` under `run_id` (Airflow's run id; a new one when None): run_type
+    "scheduled" with its slot (`scheduled_for`, ISO time) for the weekly DAG's scheduled runs, so the
+    change digest knows where a week starts; "manual" otherwise. Returns a small summary (counts).
     """
     from datetime import datetime, timezone
 
@@ -66,27 +71,38 @@ def process(offline: bool = False, sources: str = "", run_type: str = "manual", 
     settings = Settings.from_env()
     with run_lock(settings.lock_file):  # a CLI run on the same TRACKER_HOME must not interleave
         started = datetime.now(timezone.utc)
-        summary = run_process(settings, RunSummary(run_id=new_run_id()))
+        summary = run_process(settings, RunSummary(run_id=run_id or new_run_id()))
         slot = datetime.fromisoformat(scheduled_for) if scheduled_for and run_type == "scheduled" else None
         record_run(settings, summary, started, "offline" if offline else "live", sources, "processed",
                    "scheduled" if slot else "manual", slot)
-    return summary.as_dict()
+    return summary.counts()
 
 
 def publish(run_id: str) -> dict:
-    """Publish the working database as a new warehouse version (atomic rename)."""
-    from tracker.pipeline import publish_stage
+    """Publish the working database as a new warehouse version (atomic rename), as run `run_id`.
+
+    Refuses (StalePublish) when the working database was last processed by another run: publishing
+    a cleared old run again must not put today's data out under the old run's label.
+    Returns the version published: its file name (in $TRACKER_HOME/published/) and content hash.
+    """
+    from tracker.pipeline import publish_stage, require_processed_by, sha256_file
 
     from tracker.lock import run_lock
 
     settings = Settings.from_env()
     with run_lock(settings.lock_file):
+        require_processed_by(settings, run_id)
         version = publish_stage(settings, run_id)
-    return {"run_id": run_id, "version": version, "warehouse": str(settings.warehouse)}
+    path = Path(version)
+    return {"run_id": run_id, "version_file": path.name, "sha256": sha256_file(path), "version": str(path)}
 
 
-def outputs(warehouse: str | None = None) -> dict:
-    """Write CSV exports and the HTML briefing from the published warehouse."""
-    from tracker.pipeline import outputs_stage
+def outputs(version_file: str | None = None, sha256: str | None = None) -> dict:
+    """Write CSV exports and the HTML briefing from a published version ($TRACKER_HOME/published/<version_file>,
+    checked against `sha256` when given), or from the current warehouse when no version is named."""
+    from tracker.pipeline import outputs_stage, published_version_path
 
-    return outputs_stage(Settings.from_env(), warehouse)
+    settings = Settings.from_env()
+    warehouse = published_version_path(settings, version_file, sha256) if version_file else None
+    written = outputs_stage(settings, str(warehouse) if warehouse else None)
+    return {k: written[k] for k in ("version_file", "exports", "latest", "site", "changes_count", "status_changes")}
