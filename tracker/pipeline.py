@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tracker import progress
 from tracker.errors import TrackerError
+from tracker.fetch.archive import sha256_file
 from tracker.fetch.state import load_all_states
 from tracker.health import ParseTally, check_sources
 from tracker.settings import Settings
@@ -112,16 +113,6 @@ def require_processed_by(settings: Settings, run_id: str) -> None:
             f"not publishing as run {run_id}: the working database was last processed by {by}; "
             "publish that run, or run this one again from `process`"
         )
-
-
-def sha256_file(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class VersionUnavailable(TrackerError):

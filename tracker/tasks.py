@@ -85,7 +85,8 @@ def publish(run_id: str) -> dict:
     a cleared old run again must not put today's data out under the old run's label.
     Returns the version published: its file name (in $TRACKER_HOME/published/) and content hash.
     """
-    from tracker.pipeline import publish_stage, require_processed_by, sha256_file
+    from tracker.fetch.archive import sha256_file
+    from tracker.pipeline import publish_stage, require_processed_by
 
     from tracker.lock import run_lock
 
