@@ -51,3 +51,14 @@ def table_snapshot(path: Path, tables: dict[str, str]) -> dict[str, list[tuple]]
 
 # `tracker run` ends each stage in a line on stderr (tracker/progress.py); tests comparing stderr skip them.
 STAGE_LINES = ("fetch: ", "index: ", "parse: ", "extract: ", "health: ", "publish: ", "briefing and exports: ")
+
+
+def warehouse_rows(home: Path, sql: str, params=()) -> list[tuple]:
+    """Rows of a query on the published warehouse of a TRACKER_HOME, read-only."""
+    import duckdb
+
+    con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()

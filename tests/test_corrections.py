@@ -6,11 +6,10 @@ import re
 
 import csv
 
-import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC
+from helpers import SAMPLE_WARC, warehouse_rows as query
 
 pytestmark = pytest.mark.e2e
 
@@ -26,13 +25,6 @@ def write_corrections(home, rows):
         writer.writerow(COLUMNS)
         writer.writerows(rows)
 
-
-def query(home, sql, params=()):
-    con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

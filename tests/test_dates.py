@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import duckdb
 import pytest
 
 from conftest import run_cli
+from helpers import warehouse_rows as rows
 from tracker.dates import implausible
 
 URL = "https://nhsproviders.org/news-blogs/blogs/directors-register-update"
@@ -19,13 +19,6 @@ PAGE = (
     "</main></body></html>"
 )
 
-
-def rows(home, sql, params=()):
-    con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def write_page(tmp_path, meta: str = ""):

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC
+from helpers import SAMPLE_WARC, warehouse_rows as rows
 
 pytestmark = pytest.mark.e2e
 
@@ -54,13 +54,6 @@ def snapshot(home) -> dict[str, list[tuple]]:
     out["publications"] = [row[:5] + row[6:8] + row[10:] for row in out["publications"]]  # not when or where captured
     return out
 
-
-def rows(home, sql, params=()):
-    con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def archive_bytes(home) -> dict[str, str]:

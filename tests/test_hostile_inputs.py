@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC
+from helpers import SAMPLE_WARC, warehouse_rows as rows
 from hostile_docs import deeply_nested_tags
 from tracker.fetch.archive import ArchiveWriter, warc_files
 from tracker.samplegen import render_pdf_spec
@@ -80,13 +80,6 @@ def hostile_home(tmp_path_factory):
     proc = run_cli(home, "run", "--offline", check=False)
     return home, before, evidence_before, proc
 
-
-def rows(home, sql, params=()):
-    con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def test_the_run_completes_and_the_progress_tables_are_intact(hostile_home):

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from tracker.errors import TrackerError
+from tracker.warehouse.db import has_table
 from tracker.items import Capture
 from tracker.samplegen import LATIN1, file_bytes
 
@@ -180,11 +181,9 @@ def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
         labelled_urls = {k[0] for k in labels}
         silent = sorted(u for u in judged if u not in labelled_urls)
         yielded = {u for (u,) in con.execute("SELECT DISTINCT source_url FROM status_evidence WHERE method = 'rule'").fetchall()}
-        has_table = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'unresolved_statements'").fetchone()[0]
         unresolved = con.execute(
             "SELECT count(*) FROM unresolved_statements WHERE source_url IN (SELECT unnest(?))", [sorted(judged)]
-        ).fetchone()[0] if has_table else 0
+        ).fetchone()[0] if has_table(con, "unresolved_statements") else 0
     finally:
         con.close()
     layouts = [_layout(d, expected) for d in docs if d.layout_of]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracker.settings import Settings
+from tracker.warehouse.db import has_table
 
 
 def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, int]] = ()) -> str:
@@ -28,11 +29,6 @@ SHORT_LABELS = {
     "implemented": "implemented", "partially_implemented": "partially", "in_progress": "in progress",
     "paused": "paused", "not_started": "not started", "superseded": "superseded", "unknown": "unknown",
 }
-
-
-def _has_table(con, name: str) -> bool:
-    """Whether the file has the table (a version published before it existed does not)."""
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
 def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
@@ -94,7 +90,7 @@ def _status(con, path) -> dict:
                                         FROM status_disagreements ORDER BY review_id, number, axis, other_published_on"""),
         "withdrawn": _dicts(con, """SELECT url, withdrawn_at, withdrawn_by, reason FROM withdrawals
                                     WHERE restored_at IS NULL ORDER BY withdrawn_at, url""")
-        if _has_table(con, "withdrawals") else [],
+        if has_table(con, "withdrawals") else [],
         "processing_errors": _dicts(con, "SELECT url, stage, breach, error FROM processing_errors ORDER BY url, stage"),
     }
 
@@ -267,7 +263,7 @@ def watched_pages_section(con, settings: Settings) -> list[str]:
     if not pages:
         return []
     known = {}
-    if _has_table(con, "watched_pages"):
+    if has_table(con, "watched_pages"):
         for row in con.execute(
             """SELECT url, strftime(last_fetched, '%Y-%m-%d %H:%M'), last_status, change,
                       strftime(last_changed, '%Y-%m-%d'), evidence, healthy, problem FROM watched_pages"""

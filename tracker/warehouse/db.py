@@ -42,6 +42,33 @@ class DatabaseUnavailable(TrackerError):
     """A database file another process holds open for writing, or a file that is not DuckDB's."""
 
 
+def _unavailable(path, exc: duckdb.IOException) -> DatabaseUnavailable:
+    reason = str(exc).removeprefix("IO Error: ").split(". See also")[0]
+    return DatabaseUnavailable(f"cannot open {path}: {reason}")
+
+
+def attach_read_only(path: Path | str, alias: str = "warehouse") -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file at `path` as it is now.
+
+    The file is attached to a fresh in-memory database rather than opened with duckdb.connect(path):
+    DuckDB caches database instances by path within a process, so a long-lived process (the
+    api-server, a notebook) still holding an earlier connection would be handed the version that
+    connection pinned, not the one renamed into place since."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH {sql_literal(path)} AS {alias} (READ_ONLY)")
+    except duckdb.IOException as exc:  # not a DuckDB file, or one another process holds for writing
+        con.close()
+        raise _unavailable(path, exc) from exc
+    con.execute(f"USE {alias}")
+    return con
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the database has the table (a version published before it existed does not)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+
+
 def connect(path: Path | str = ":memory:", read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection; `memory_limit` caps DuckDB's buffer pool (it spills to disk beyond it)."""
     if path != ":memory:":
@@ -50,8 +77,7 @@ def connect(path: Path | str = ":memory:", read_only: bool = False, memory_limit
     try:
         return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:  # e.g. an analyst has the file open read-write in the DuckDB shell
-        reason = str(exc).removeprefix("IO Error: ").split(". See also")[0]
-        raise DatabaseUnavailable(f"cannot open {path}: {reason}") from exc
+        raise _unavailable(path, exc) from exc
     except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
         if not memory_limit:
             raise

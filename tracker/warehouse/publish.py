@@ -28,7 +28,7 @@ import duckdb
 from tracker.faults import checkpoint
 from tracker.settings import Settings
 from tracker.warehouse import changelog
-from tracker.warehouse.db import apply_views, connect, migrate, open_work_db, sql_literal
+from tracker.warehouse.db import apply_views, attach_read_only, connect, migrate, open_work_db, sql_literal
 
 # Tables analysts get; working tables (blocks, archive index, crawl state) stay in the working database.
 PUBLISHED_TABLES = (
@@ -180,20 +180,5 @@ def version_as_of(settings: Settings, as_of: str | None) -> Path:
 
 
 def open_published(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published file at `path` as it is now.
-
-    The file is attached to a fresh in-memory database rather than opened with duckdb.connect(path):
-    DuckDB caches database instances by path within a process, so a long-lived process (the
-    api-server, a notebook) still holding an earlier connection would be handed the version that
-    connection pinned, not the one published since."""
-    from tracker.warehouse.db import DatabaseUnavailable
-
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute(f"ATTACH {sql_literal(path)} AS warehouse (READ_ONLY)")
-    except duckdb.IOException as exc:  # not a DuckDB file, or one another process holds for writing
-        con.close()
-        reason = str(exc).removeprefix("IO Error: ").split(". See also")[0]
-        raise DatabaseUnavailable(f"cannot open {path}: {reason}") from exc
-    con.execute("USE warehouse")
-    return con
+    """A read-only connection to a published file as it is now (see db.attach_read_only)."""
+    return attach_read_only(path)
