@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,11 @@ DEFAULT_BASE_URLS = {
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def home_from_env(env: Mapping[str, str]) -> Path:
+    """TRACKER_HOME (default ./var of the checkout), absolute; also read by the Airflow UI plugin."""
+    return Path(env.get("TRACKER_HOME") or PROJECT_ROOT / "var").expanduser().resolve()
 
 
 class SettingsError(TrackerError, ValueError):
@@ -141,7 +147,7 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         """Build settings from TRACKER_* environment variables (defaults for anything unset)."""
         env = dict(os.environ if env is None else env)
-        home = Path(env.get("TRACKER_HOME") or PROJECT_ROOT / "var").expanduser().resolve()
+        home = home_from_env(env)
         base_urls = dict(DEFAULT_BASE_URLS)
         for source in SOURCES:
             override = env.get(f"TRACKER_BASE_URL_{source.upper()}")
