@@ -26,6 +26,8 @@ Under that policy an HTML capture is served as text/html (readable, as on the br
 than text/plain. Browsers' built-in PDF viewers refuse to run in a sandboxed document, so a PDF capture is
 sent as a download (``Content-Disposition: attachment``) instead of being shown in a tab.
 
+The app Airflow mounts is built on its first request (``BuiltOnFirstRequest``): every Airflow process
+imports plugins, and only the api-server should load its security module and ORM models.
 TRACKER_HOME is read per request by ``tracker.settings.home_from_env``, the reader the pipeline uses:
 that module is standard library only (about 15 ms to import), unlike the rest of ``tracker``.
 """
@@ -35,13 +37,12 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
-from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
-from airflow.api_fastapi.core_api.security import requires_access_dag
 from airflow.plugins_manager import AirflowPlugin
 from tracker.settings import home_from_env
 
@@ -249,15 +250,46 @@ def capture(name: str):
     return FileResponse(path, media_type=_CAPTURE_MEDIA_TYPES.get(suffix, "text/plain; charset=utf-8"), headers=headers)
 
 
+def _tracker_reader():
+    """Airflow's own check: the caller's credentials, and the permission to read the tracker DAG's runs."""
+    # Imported here, i.e. in the api-server when the app is built, not when the module is: every Airflow
+    # process imports plugins (the task runner does, for macros), and this module brings the api-server's
+    # ORM models with it (~500 modules, ~1 s per task process).
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
+    from airflow.api_fastapi.core_api.security import requires_access_dag
+
+    return Depends(requires_access_dag("GET", DagAccessEntity.RUN, param_dag_id=TRACKER_DAG_ID))
+
+
 def create_app(require_auth: bool = True) -> FastAPI:
     """The plugin's app; every route needs read access to the tracker DAG's runs unless require_auth is False."""
-    deps = [Depends(requires_access_dag("GET", DagAccessEntity.RUN, param_dag_id=TRACKER_DAG_ID))] if require_auth else []
+    deps = [_tracker_reader()] if require_auth else []
     app = FastAPI(title="NHS leadership tracker", dependencies=deps, docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(router)
     return app
 
 
-app = create_app()
+class BuiltOnFirstRequest:
+    """An ASGI app that builds the real one with `build` on its first request (so only the api-server ever does)."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+        self._app = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> FastAPI:
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    self._app = self._build()
+        return self._app
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.built(scope, receive, send)
+
+
+app = BuiltOnFirstRequest(create_app)
 
 
 class LeadershipTrackerPlugin(AirflowPlugin):

@@ -67,18 +67,19 @@ def test_plugin_registers_app_and_nav_entry(plugin):
     assert view["href"] == "leadership-tracker/"  # relative: works under a base path too
 
 
-def test_plugin_import_loads_no_duckdb_and_of_tracker_only_its_settings(tmp_path):
-    """The plugin is imported by every Airflow component: it must not pull in the pipeline or DuckDB."""
+def test_plugin_import_loads_no_duckdb_no_api_server_models_and_of_tracker_only_its_settings(tmp_path):
+    """Every Airflow process imports the plugin (task runners too): no pipeline, no DuckDB, no api-server ORM."""
     code = (
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('p', {str(PLUGIN_FILE)!r})\n"
         "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
         "print(sorted(n for n in sys.modules if n == 'duckdb' or n.split('.')[0] == 'tracker'))\n"
+        "print('airflow.api_fastapi.core_api.security' in sys.modules, 'airflow.models.dag' in sys.modules)\n"
     )
     env = {**os.environ, "TRACKER_HOME": str(tmp_path / "nothing-here")}
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == "['tracker', 'tracker.errors', 'tracker.settings']"
+    assert proc.stdout.strip().splitlines()[-2:] == ["['tracker', 'tracker.errors', 'tracker.settings']", "False False"]
     assert not (tmp_path / "nothing-here").exists()
 
 
@@ -186,9 +187,10 @@ def test_unreadable_warehouse_is_a_friendly_503(plugin, tmp_path, monkeypatch):
 
 def test_routes_require_an_airflow_user_by_default(plugin, published_home, monkeypatch):
     monkeypatch.setenv("TRACKER_HOME", str(published_home))
-    client = TestClient(plugin.create_app())
-    for path in ("/", "/briefing", "/exports/review_progress.csv"):
-        assert client.get(path).status_code == 401
+    for app in (plugin.create_app(), plugin.app):  # the app Airflow mounts, built on its first request
+        client = TestClient(app)
+        for path in ("/", "/briefing", "/exports/review_progress.csv"):
+            assert client.get(path).status_code == 401
 
 
 def test_plugin_serves_archived_captures_and_all_export_formats(client, published_home):
