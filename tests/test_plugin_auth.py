@@ -15,6 +15,7 @@ import os
 import secrets
 import subprocess
 
+import jwt
 import pytest
 import yaml
 
@@ -141,6 +142,20 @@ def test_anonymous_and_forged_requests_are_refused(airflow_app):
     forged = _login(client, "ann-analyst")[:-4] + "AAAA"  # signature no longer matches
     assert _get(client, "/", forged).status_code in (401, 403)
     assert client.post("/auth/token", json={"username": "ann-analyst", "password": "wrong"}).status_code == 401
+
+
+@pytest.mark.parametrize("claim", ["aud", "iss"])
+def test_a_token_signed_with_the_same_secret_for_another_deployment_is_refused(airflow_app, claim):
+    """The JWT issuer and audience docker-compose.yml sets are checked: sharing the secret is not enough."""
+    client, _ = airflow_app
+    token = _login(client, "ann-analyst")
+    secret = os.environ["AIRFLOW__API_AUTH__JWT_SECRET"]
+    claims = jwt.decode(token, secret, algorithms=["HS512"], audience="tracker-tests", issuer="tracker-tests")
+    header = jwt.get_unverified_header(token)
+    resigned = jwt.encode({**claims, claim: "another-airflow"}, secret, algorithm="HS512", headers=header)
+    assert _get(client, "/", resigned).status_code in (401, 403)
+    same = jwt.encode(claims, secret, algorithm="HS512", headers=header)
+    assert _get(client, "/", same).status_code == 200  # the re-signing itself is sound
 
 
 def test_operators_may_trigger_and_clear_runs_and_analysts_may_only_read_them(airflow_app):
