@@ -13,6 +13,7 @@ import hashlib
 import logging
 import random
 import threading
+import time
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -229,6 +230,7 @@ class Pacing(Step):
         wait = self.pacer.reserve(gate)
         if wait > 0:
             self.sleep(wait)
+        gate.last_start = max(gate.last_start, time.monotonic())  # the next start is spaced from this one
         req.held = gate
         return None
 
