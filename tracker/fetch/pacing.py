@@ -70,12 +70,13 @@ class LocalPacer:
         gate.backoff_until = max(gate.backoff_until, time.monotonic() + seconds)
 
 
-# KEYS[1] the host's key; ARGV[1] the delay (ms), ARGV[2] the TTL margin (ms). Returns the wait (ms).
+# KEYS[1] the host's key; ARGV[1] the delay (ms), ARGV[2] the TTL margin (ms), ARGV[3] the wait this process
+# needs anyway (ms: its own backoff or spacing). Returns the wait (ms) for the slot taken.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local free = tonumber(redis.call('GET', KEYS[1]) or '0')
-local start = math.max(now, free)
+local start = math.max(now + tonumber(ARGV[3]), free)
 local after = start + tonumber(ARGV[1])
 redis.call('SET', KEYS[1], after, 'PX', after - now + tonumber(ARGV[2]))
 return start - now
@@ -111,8 +112,9 @@ class RedisPacer:
 
     def reserve(self, gate: HostGate) -> float:
         local = self._local.reserve(gate)  # this process's own backoff and spacing still hold
-        try:
-            shared = int(self._reserve(keys=[self.key(gate.host)], args=[int(gate.delay * 1000), TTL_MARGIN_MS]))
+        try:  # the slot taken is the one the request will really use, so the next process waits from it
+            shared = int(self._reserve(keys=[self.key(gate.host)],
+                                       args=[int(gate.delay * 1000), TTL_MARGIN_MS, int(local * 1000)]))
         except self._errors as exc:
             self._fall_back(exc)
             return local

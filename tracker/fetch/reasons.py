@@ -32,13 +32,13 @@ class FailureKind(Enum):
     TOO_LARGE = "response too large"
     REDIRECT_REFUSED = "redirect refused"
     HOST_NOT_ALLOWED = "host not allowed"
-    SCHEME_NOT_ALLOWED = "scheme not allowed"
-    BAD_URL = "bad URL"
+    SCHEME_NOT_ALLOWED = "scheme not allowed"  # phrased "request failed", as before kinds existed
+    BAD_URL = "bad URL"  # phrased "request failed", as before kinds existed
     ROBOTS_DISALLOWED = "disallowed by robots.txt"
     ROBOTS_UNREACHABLE = "robots.txt unreachable"  # phrase: "robots.txt unreachable: <why>"
     HTTP_STATUS = "HTTP"  # phrase: "HTTP 503"
     HOST_STOPPED = "host stopped"  # the host asked for a wait longer than the run; phrase: its "HTTP 429"
-    NOT_IN_ARCHIVE = "not in archive"  # replay: phrased "request failed", as before kinds existed
+    NOT_IN_ARCHIVE = "not in archive"  # replay; phrased "request failed", as before kinds existed
     REQUEST_FAILED = "request failed"
 
 
@@ -57,7 +57,7 @@ class Failure:
             return f"HTTP {self.status}"
         if self.kind is FailureKind.ROBOTS_UNREACHABLE:
             return f"robots.txt unreachable: {self.cause}"
-        if self.kind is FailureKind.NOT_IN_ARCHIVE:
+        if self.kind in _WORDED_AS_FAILED:
             return FailureKind.REQUEST_FAILED.value
         return self.kind.value
 
@@ -69,6 +69,8 @@ class Failure:
         return Failure(kind, f"redirect to {target} refused: {self.text}", self.status, self.cause)
 
 
+# Kinds source health has always shown as "request failed" (kept so its reasons read as before).
+_WORDED_AS_FAILED = (FailureKind.NOT_IN_ARCHIVE, FailureKind.SCHEME_NOT_ALLOWED, FailureKind.BAD_URL)
 _PHRASE_KINDS = {kind.value: kind for kind in FailureKind}
 
 
