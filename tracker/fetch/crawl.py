@@ -47,25 +47,25 @@ class Progress:
         self.every = every
         self.interval_s = interval_s
         self._lock = threading.Lock()
-        self.hosts: dict[str, dict[str, int]] = {}
+        self.stats = Stats()  # progress/<host>/<done|queued|failed>
         self._done_total = 0
         self._last_draw = 0.0
         self._drawn = False
 
-    def _host(self, host: str) -> dict[str, int]:
-        return self.hosts.setdefault(host, {"done": 0, "queued": 0, "failed": 0})
+    @property
+    def hosts(self) -> dict[str, dict[str, int]]:
+        return self.stats.table("progress", ("done", "queued", "failed"))
 
     def queued(self, host: str, n: int = 1) -> None:
-        with self._lock:
-            self._host(host)["queued"] += n
+        self.stats.inc(f"progress/{host}/queued", n)
 
     def done(self, host: str, result: FetchResult) -> None:
         with self._lock:
-            h = self._host(host)
-            h["queued"] = max(0, h["queued"] - 1)
-            h["done"] += 1
+            if self.stats.get(f"progress/{host}/queued") > 0:
+                self.stats.inc(f"progress/{host}/queued", -1)
+            self.stats.inc(f"progress/{host}/done")
             if result.error:
-                h["failed"] += 1
+                self.stats.inc(f"progress/{host}/failed")
             self._done_total += 1
             self._emit(final=False)
 
@@ -81,8 +81,9 @@ class Progress:
             now = time.monotonic()
             if final or now - self._last_draw >= self.interval_s:
                 self._last_draw = now
-                done = sum(h["done"] for h in self.hosts.values())
-                todo = done + sum(h["queued"] for h in self.hosts.values())
+                hosts = self.hosts.values()
+                done = sum(h["done"] for h in hosts)
+                todo = done + sum(h["queued"] for h in hosts)
                 self.stream.write("\r\x1b[K" + f"{bar(done, todo)} {self.line()}"[:200] + ("\n" if final else ""))
                 self.stream.flush()
                 self._drawn = not final

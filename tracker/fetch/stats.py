@@ -5,7 +5,8 @@ Keys name what they count, from the general to the particular:
   `not_modified`, `failed`, `skipped`, `other` per `Fetcher.get`;
 - `fetch/responses/<status>`, `fetch/failures/<kind>` (a FailureKind name), `fetch/reasons/<phrase>`
   (the plain words source health shows), `fetch/bad_links`;
-- `crawl/...`: what the crawl engine counts (listed, attachments, its jobs' outcomes).
+- `crawl/...`: what the crawl engine counts (listed, attachments, its jobs' outcomes);
+- `progress/<origin>/<done|queued|failed>`: the progress line's counts (tracker.fetch.crawl.Progress).
 Readers take a namespace with `under(prefix)`; nobody keeps a second tally.
 """
 
@@ -41,10 +42,14 @@ class Stats:
         with self._lock:
             return dict(sorted(self._values.items()))
 
+    def table(self, prefix: str, columns: tuple[str, ...] = ()) -> dict[str, dict[str, int]]:
+        """Counters `prefix/<row>/<column>` as {row: {column: n}}; `columns` are present in every row (zero when none)."""
+        out: dict[str, dict[str, int]] = {}
+        for key, value in self.under(prefix).items():
+            row, _, column = key.rpartition("/")  # a row may hold slashes itself (an origin's "://")
+            out.setdefault(row, dict.fromkeys(columns, 0))[column] = value
+        return out
+
     def hosts(self) -> dict[str, dict[str, int]]:
         """Per-host counters, {origin: {requests, fetched, ...}}: every outcome present, zero when none."""
-        out: dict[str, dict[str, int]] = {}
-        for key, value in self.under("fetch/host").items():
-            host, _, outcome = key.rpartition("/")
-            out.setdefault(host, dict.fromkeys(HOST_OUTCOMES, 0))[outcome] = value
-        return out
+        return self.table("fetch/host", HOST_OUTCOMES)
