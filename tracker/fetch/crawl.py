@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from tracker.fetch.archive import ArchiveWriter
 from tracker.fetch.client import Fetcher, FetchResult, Politeness
+from tracker.fetch.pacing import make_pacer
 from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
@@ -405,7 +406,7 @@ def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | No
 
         sources = (*SOURCES, *((WATCHLIST,) if read_watchlist(settings) else ()))
     chosen = tuple(sources)
-    politeness = Politeness()
+    politeness = Politeness(make_pacer(settings.redis_url))
     progress = Progress("fetch")
     notes: dict[str, str] = {}
 

@@ -12,7 +12,8 @@ small interface (`reserve`, `hold`):
   reserves a slot atomically, on Redis's clock (so hosts' clocks need not agree), and gives the key a TTL
   of the time still reserved plus a margin, so nothing lingers after a run. A robots.txt Crawl-delay larger
   than the minimum is honoured because each caller reserves with its own (already raised) delay. If
-  Redis cannot be reached the pacer says so once and paces in-process: a run is never lost to it.
+  Redis cannot be reached the pacer says so once and paces in-process, asking Redis again a minute
+  later: a run is never lost to it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "tracker:pace:"
 TTL_MARGIN_MS = 60_000
+RETRY_REDIS_S = 60.0  # after Redis failed, pace in-process this long before asking it again
 
 
 class HostGate:
@@ -100,18 +102,22 @@ class RedisPacer:
 
     def __init__(self, url: str, *, prefix: str = KEY_PREFIX, client=None):
         self.prefix = prefix
-        self.client = client if client is not None else redis.Redis.from_url(url, socket_timeout=5)
+        self.client = client if client is not None else redis.Redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=2)
         self._reserve = self.client.register_script(_RESERVE)
         self._hold = self.client.register_script(_HOLD)
         self._errors = (redis.RedisError, OSError)
         self._local = LocalPacer()
         self._failed = False
+        self._retry_at = 0.0
 
     def key(self, host: str) -> str:
         return f"{self.prefix}{host}"
 
     def reserve(self, gate: HostGate) -> float:
         local = self._local.reserve(gate)  # this process's own backoff and spacing still hold
+        if time.monotonic() < self._retry_at:
+            return local
         try:  # the slot taken is the one the request will really use, so the next process waits from it
             shared = int(self._reserve(keys=[self.key(gate.host)],
                                        args=[int(gate.delay * 1000), TTL_MARGIN_MS, int(local * 1000)]))
@@ -124,12 +130,15 @@ class RedisPacer:
 
     def hold(self, gate: HostGate, seconds: float) -> None:
         self._local.hold(gate, seconds)
+        if time.monotonic() < self._retry_at:
+            return
         try:
             self._hold(keys=[self.key(gate.host)], args=[int(seconds * 1000), TTL_MARGIN_MS])
         except self._errors as exc:
             self._fall_back(exc)
 
     def _fall_back(self, exc: BaseException) -> None:
+        self._retry_at = time.monotonic() + RETRY_REDIS_S  # no 2 s connect timeout on every request
         if not self._failed:
             self._failed = True
             log.warning("Redis pacing unavailable (%s): pacing in this process only", exc)
