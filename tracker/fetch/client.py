@@ -117,7 +117,8 @@ class Fetcher:
         self.session = session if session is not None else make_session(settings)
         self.session.headers["User-Agent"] = settings.full_user_agent
         self.agent = settings.user_agent.split("/")[0].strip() or settings.user_agent
-        self.politeness = politeness or Politeness(make_pacer(settings.redis_url))
+        # a replay touches no publisher: nothing to share with other processes' pacing
+        self.politeness = politeness or Politeness(make_pacer("" if self.replay else settings.redis_url))
         # Canonical URLs allowed whatever their host (the watchlist): the host joins the allowlist for
         # that URL only; every other check (address guard, robots.txt, pacing) still applies.
         self.allowed_urls = frozenset(allowed_urls)

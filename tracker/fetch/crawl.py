@@ -406,7 +406,7 @@ def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | No
 
         sources = (*SOURCES, *((WATCHLIST,) if read_watchlist(settings) else ()))
     chosen = tuple(sources)
-    politeness = Politeness(make_pacer(settings.redis_url))
+    politeness = Politeness(make_pacer("" if getattr(session, "is_replay", False) else settings.redis_url))
     progress = Progress("fetch")
     notes: dict[str, str] = {}
 
