@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from werkzeug.wrappers import Response
 
 from test_fetch_support import Stamped, local_settings, make_fetcher, robots
 from tracker.fetch.client import Politeness
@@ -67,8 +68,8 @@ def run_two(fetchers, urls_each):
 
 def test_two_fetchers_in_two_threads_sharing_redis_keep_one_host_at_the_delay(server, tmp_path, redis_prefix):
     settings = local_settings(tmp_path / "home", TRACKER_MIN_DELAY_S="0.3", TRACKER_REDIS_URL=REDIS_URL)
-    seen = Stamped()
-    server.expect_request("/robots.txt").respond_with_handler(Stamped(lambda r: seen(r) or _not_found()))
+    seen = Stamped(lambda r: Response("none", status=404) if r.path == "/robots.txt" else Response("ok"))
+    server.expect_request("/robots.txt").respond_with_handler(seen)  # robots.txt is paced like any page
     for i in range(6):
         server.expect_request(f"/p{i}").respond_with_handler(seen)
     # separate Politeness objects: nothing in-process is shared, only Redis
@@ -166,9 +167,3 @@ def test_the_pacer_is_redis_only_when_the_setting_names_one(tmp_path):
     assert isinstance(make_pacer(REDIS_URL), RedisPacer)
     assert local_settings(tmp_path, TRACKER_REDIS_URL=f" {REDIS_URL} ").redis_url == REDIS_URL
     assert local_settings(tmp_path).redis_url == ""
-
-
-def _not_found():
-    from werkzeug.wrappers import Response
-
-    return Response("not found", status=404)
