@@ -1,10 +1,11 @@
 """The steps of the fetch chain, each one decision (see tracker.fetch.chain for how they are run).
 
 In request order: statistics, the allowlist and address guard, robots.txt, the conditional request,
-the size cap's limit, pacing, HTTP errors, retries, redirects, WARC capture, and the size cap's verdict
-(last, so the capture step already sees it). Response hooks run in the reverse order, so pacing is
-released only after the retry step has set a backoff under the host's lock, and the archive records
-each exchange before anything decides what to do next.
+the size cap's limit, pacing, HTTP errors, retries, redirects, WARC capture, the size cap's verdict
+(last, so the capture step already sees it) and the crawl-state record (its `on_result` only).
+Response hooks run in the reverse order, so pacing is released only after the retry step has set a
+backoff under the host's lock, and the archive records each exchange before anything decides what to
+do next. `on_result` runs once per `Fetcher.get`, on the FetchResult, in request order.
 """
 
 from __future__ import annotations
