@@ -118,14 +118,14 @@ class Guard(Step):
         self.gate = gate
         self.replay = replay
 
-    def check(self, url: str) -> Failure | None:
+    def check(self, url: str, *, allowlist: bool = True) -> Failure | None:
         try:
             parts = urls.parse(url)
         except urls.BadUrl as exc:
             return Failure(FailureKind.BAD_URL, f"bad URL ({exc})")
         if parts.scheme not in urls.DEFAULT_PORTS:
             return Failure(FailureKind.SCHEME_NOT_ALLOWED, f"scheme not allowed ({parts.scheme})")
-        if parts.host not in self.allowed_hosts and str(parts) not in self.allowed_urls:
+        if allowlist and parts.host not in self.allowed_hosts and str(parts) not in self.allowed_urls:
             return Failure(FailureKind.HOST_NOT_ALLOWED, f"host not allowed ({parts.host})")
         literal = urls.ip_literal(parts.host)
         if literal is not None and not self.replay and not self.addresses.permits(literal):
@@ -133,7 +133,10 @@ class Guard(Step):
         return self.gate(url).closed
 
     def on_request(self, req: Request) -> Response | None:
-        failure = self.check(req.url)
+        # robots.txt is asked for a URL that passed already (a watched URL's host may be off the allowlist);
+        # where it redirects must pass like any hop
+        first_robots = req.purpose is Purpose.ROBOTS and req.previous is None
+        failure = self.check(req.url, allowlist=not first_robots)
         return refusal(req, failure) if failure else None
 
 
