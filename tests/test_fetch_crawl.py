@@ -194,11 +194,11 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
 
     summary = crawl_source(settings, "kingsfund", None)
 
-    assert summary["listed"] == 2 and summary["fetched"] == 2 and summary["failed"] == 1
-    assert summary["attachments"] == 1 and summary["warc"].startswith("kingsfund-")
-    hosts = summary["hosts"][host_key(base)]
+    assert summary.listed == 2 and summary.fetched == 2 and summary.failed == 1
+    assert summary.attachments == 1 and summary.warc.startswith("kingsfund-")
+    hosts = summary.hosts[host_key(base)]
     assert hosts["requests"] == 1 + 1 + 1 + 2 + 1  # robots, listing, pub/1, pub/2 twice, the PDF
-    records = warc_records(settings.archive_dir / summary["warc"])
+    records = warc_records(settings.archive_dir / summary.warc)
     assert of_url(records, f"{base}/files/report.pdf") == [("request", None), ("response", 200)]
     response = [r for r in records if r["type"] == "response" and r["url"] == f"{base}/pub/1"][0]
     assert response["date"].endswith("Z")
@@ -214,7 +214,7 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
 
     monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", discover_again, raising=False)
     summary = crawl_source(settings, "kingsfund", None)
-    assert summary["retried_from_last_run"] == 1 and summary["failed"] == 0 and summary["not_modified"] == 0
+    assert summary.retried_from_last_run == 1 and summary.failed == 0 and summary.not_modified == 0
     rows = {r["url"]: r for r in load_all_states(settings)}
     assert rows[f"{base}/pub/2"]["consecutive_failures"] == 0 and rows[f"{base}/pub/2"]["source"] == "kingsfund"
 
@@ -224,7 +224,7 @@ def test_crawl_source_without_discover_fetches_nothing(settings, monkeypatch):
 
     monkeypatch.delattr(ADAPTERS["nhsi"], "discover", raising=False)
     summary = crawl_source(settings, "nhsi", None)
-    assert summary["notes"] == ["no discover() for source"] and summary["listed"] == 0 and summary["warc"] is None
+    assert summary.notes == ["no discover() for source"] and summary.listed == 0 and summary.warc is None
     assert not (settings.archive_dir.exists() and any(settings.archive_dir.iterdir()))
 
 

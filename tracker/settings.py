@@ -142,6 +142,10 @@ class Settings:
     # The analyst's own registry of reviews, merged over the built-in one (TRACKER_REGISTRY; default
     # $TRACKER_HOME/reviews.toml when it exists; see tracker/registry.py).
     registry_file: Path | None = None
+    # Redis shared by parallel fetch tasks (TRACKER_REDIS_URL, e.g. redis://redis:6379/0): each host's next
+    # request slot is reserved there, so two sources on one host keep to its delay together. Empty: each
+    # process paces on its own (tracker/fetch/pacing.py).
+    redis_url: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -184,6 +188,7 @@ class Settings:
         for name, key in (("TRACKER_PARSE_SECONDS", "parse_seconds"), ("TRACKER_EXTRACT_SECONDS", "extract_seconds")):
             if env.get(name):
                 kwargs[key] = _at_least(env, name, float, 0.1)
+        kwargs["redis_url"] = (env.get("TRACKER_REDIS_URL") or "").strip()
         if env.get("TRACKER_REGISTRY"):
             kwargs["registry_file"] = Path(env["TRACKER_REGISTRY"]).expanduser().resolve()
         return cls(**kwargs)

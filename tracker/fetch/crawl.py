@@ -20,10 +20,13 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from tracker.fetch.archive import ArchiveWriter
-from tracker.fetch.client import Fetcher, FetchResult, Politeness, _outcome
+from tracker.fetch.client import Fetcher, FetchResult, Politeness
+from tracker.fetch.pacing import make_pacer
 from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
+from tracker.fetch.stats import Stats
+from tracker.fetch.summary import CrawlSummary
 from tracker.items import Candidate, Capture  # noqa: F401 - Candidate is the adapters' item type
 from tracker.progress import bar
 from tracker.settings import SOURCES, WATCHLIST, Settings
@@ -45,25 +48,25 @@ class Progress:
         self.every = every
         self.interval_s = interval_s
         self._lock = threading.Lock()
-        self.hosts: dict[str, dict[str, int]] = {}
+        self.stats = Stats()  # progress/<host>/<done|queued|failed>
         self._done_total = 0
         self._last_draw = 0.0
         self._drawn = False
 
-    def _host(self, host: str) -> dict[str, int]:
-        return self.hosts.setdefault(host, {"done": 0, "queued": 0, "failed": 0})
+    @property
+    def hosts(self) -> dict[str, dict[str, int]]:
+        return self.stats.table("progress", ("done", "queued", "failed"))
 
     def queued(self, host: str, n: int = 1) -> None:
-        with self._lock:
-            self._host(host)["queued"] += n
+        self.stats.inc(f"progress/{host}/queued", n)
 
     def done(self, host: str, result: FetchResult) -> None:
         with self._lock:
-            h = self._host(host)
-            h["queued"] = max(0, h["queued"] - 1)
-            h["done"] += 1
+            if self.stats.get(f"progress/{host}/queued") > 0:
+                self.stats.inc(f"progress/{host}/queued", -1)
+            self.stats.inc(f"progress/{host}/done")
             if result.error:
-                h["failed"] += 1
+                self.stats.inc(f"progress/{host}/failed")
             self._done_total += 1
             self._emit(final=False)
 
@@ -79,8 +82,9 @@ class Progress:
             now = time.monotonic()
             if final or now - self._last_draw >= self.interval_s:
                 self._last_draw = now
-                done = sum(h["done"] for h in self.hosts.values())
-                todo = done + sum(h["queued"] for h in self.hosts.values())
+                hosts = self.hosts.values()
+                done = sum(h["done"] for h in hosts)
+                todo = done + sum(h["queued"] for h in hosts)
                 self.stream.write("\r\x1b[K" + f"{bar(done, todo)} {self.line()}"[:200] + ("\n" if final else ""))
                 self.stream.flush()
                 self._drawn = not final
@@ -239,8 +243,8 @@ def crawl_source(
     progress: Progress | None = None,
     fetcher_options: dict | None = None,
     run: str | None = None,
-) -> dict:
-    """Discover and fetch one source into a new WARC file; returns a small JSON-able summary.
+) -> CrawlSummary:
+    """Discover and fetch one source into a new WARC file; returns its CrawlSummary.
 
     Work is never thrown away: whatever was fetched before an error is archived (the WARC file is
     closed, not aborted) and the crawl state is saved; then the error is raised again.
@@ -255,28 +259,27 @@ def crawl_source(
 
     if source not in SOURCES and source != WATCHLIST:
         raise ValueError(f"unknown source {source!r}")
-    summary: dict = {
-        "source": source, "run": run, "since": since.isoformat() if since else None,
-        "base_host": host_key(settings.base_urls[source]) if source in settings.base_urls else None,
-        "finished": False, "stopped_by": None,
-        "listed": 0, "fetched": 0, "not_modified": 0, "failed": 0, "skipped": 0,
-        "other": 0, "attachments": 0, "retried_from_last_run": 0, "warc": None, "hosts": {}, "notes": [],
-        "reasons": {}, "unreachable": {}, "page_failures": {},
-    }
+    summary = CrawlSummary(
+        source=source, run=run, since=since.isoformat() if since else None,
+        base_host=host_key(settings.base_urls[source]) if source in settings.base_urls else None,
+    )
     write_crawl_summary(settings, summary)
+    stats = Stats()  # the run's one tally: the fetcher's requests and the crawl's jobs
     try:
-        _crawl_source(settings, source, since, summary, session=session, politeness=politeness,
+        _crawl_source(settings, source, since, summary, stats, session=session, politeness=politeness,
                       progress=progress, fetcher_options=fetcher_options)
     except BaseException as exc:
-        summary["stopped_by"] = summary["stopped_by"] or f"fetch failed: {plain_reason(exc)}"
+        summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
         raise
     finally:
-        summary["finished"] = True
+        summary.finished = True
+        summary.count(stats)
         write_crawl_summary(settings, summary)
     return summary
 
 
-def _crawl_source(settings: Settings, source: str, since: date | None, summary: dict, *, session, politeness,
+def _crawl_source(settings: Settings, source: str, since: date | None, summary: CrawlSummary, stats: Stats, *,
+                  session, politeness,
                   progress, fetcher_options) -> None:
     from tracker.sources import ADAPTERS, parse_capture
     from tracker.sources.discovery import SourceDegraded
@@ -292,26 +295,17 @@ def _crawl_source(settings: Settings, source: str, since: date | None, summary: 
         base_url = settings.base_urls[source]
         discover = getattr(ADAPTERS[source], "discover", None)
     if discover is None:
-        summary["notes"].append("no discover() for source")
+        summary.notes.append("no discover() for source")
         return
 
     base_host = _host(base_url) if base_url else None
     state = CrawlState.for_source(settings, source)
     writer = ArchiveWriter(settings.archive_dir, prefix=source)
-    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, **(fetcher_options or {}))
+    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, stats=stats,
+                      **(fetcher_options or {}))
     progress = progress or Progress(f"fetch {source}")
     lock = threading.Lock()
     allowed = settings.allowed_hosts
-
-    def count_reason(host: str, result: FetchResult) -> None:
-        # every request of this source, discovery's own included: why it failed, in plain words
-        why = result.error or result.skipped
-        if why:
-            reason = plain_reason(why)
-            with lock:
-                summary["reasons"][reason] = summary["reasons"].get(reason, 0) + 1
-
-    fetcher.on_result = count_reason
 
     def hint(url: str) -> str | None:
         # The crawl's own host (the publisher or a mirror of it) is this source's; elsewhere the
@@ -322,9 +316,9 @@ def _crawl_source(settings: Settings, source: str, since: date | None, summary: 
 
     def handle(job: Job, result: FetchResult) -> None:
         with lock:
-            summary[_outcome(result)] += 1
+            stats.inc(f"crawl/{result.outcome}")
             if job.url in watched and (result.error or result.skipped):
-                summary["page_failures"][job.url] = (
+                summary.page_failures[job.url] = (
                     {"skipped": result.skipped} if result.skipped else {"consecutive_failures": 1, "last_error": result.error})
         if job.depth > 0 or not result.ok or result.not_modified:
             return
@@ -349,22 +343,20 @@ def _crawl_source(settings: Settings, source: str, since: date | None, summary: 
         for att in publication.attachments:
             if _host(att.url) in allowed and _is_pdf_link(att.url, att.content_type):
                 if pool.submit(Job(url=att.url, depth=1, published=job.published, source=hint(att.url))):
-                    with lock:
-                        summary["attachments"] += 1
+                    stats.inc("crawl/attachments")
         if source == "dhsc":
             # GOV.UK HTML publications are child content items, read through the Content API too.
             from tracker.sources.dhsc import content_api_url
 
             for child in publication.children:
                 if pool.submit(Job(url=content_api_url(base_url, child), depth=1, published=job.published, source=source)):
-                    with lock:
-                        summary["attachments"] += 1
+                    stats.inc("crawl/attachments")
 
     pool = HostPool(fetcher, handle, progress)
     error: BaseException | None = None
     try:
         for candidate in discover(fetcher, base_url, since):
-            summary["listed"] += 1
+            stats.inc("crawl/listed")
             pool.submit(Job(url=candidate.url, published=candidate.published, source=hint(candidate.url)))
         # What failed last run is tried again, even when discovery no longer lists it (e.g. an
         # attachment of a page that now answers 304).
@@ -373,37 +365,36 @@ def _crawl_source(settings: Settings, source: str, since: date | None, summary: 
                 continue  # a page no longer watched
             if row["consecutive_failures"] > 0 and not pool.seen(row["url"]):
                 if pool.submit(Job(url=row["url"], source=hint(row["url"]))):
-                    summary["retried_from_last_run"] += 1
+                    stats.inc("crawl/retried_from_last_run")
     except SourceDegraded as exc:  # a challenge or refusal: reported loudly by source health, not a crash
-        summary["degraded"] = str(exc)
-        summary["notes"].append(f"degraded: {exc}")
+        summary.degraded = str(exc)
+        summary.notes.append(f"degraded: {exc}")
         log.error("%s: source degraded: %s", source, exc)
     except BaseException as exc:  # keep what was fetched, then fail the task
         error = exc
         if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: stop soon, finish what is in flight
             pool.cancel()
-        summary["stopped_by"] = f"discovery failed: {plain_reason(exc)}"
-        summary["notes"].append(f"discover() failed: {type(exc).__name__}: {exc}")
+        summary.stopped_by = f"discovery failed: {plain_reason(exc)}"
+        summary.notes.append(f"discover() failed: {type(exc).__name__}: {exc}")
         log.error("%s: discover() failed: %s", source, exc)
     finally:
         pool.join()
         path = writer.close()
         state.save()
-    summary["warc"] = path.name if path else None
-    summary["hosts"] = {k: dict(v) for k, v in fetcher.host_stats.items()}
+    summary.warc = path.name if path else None
+    hosts = stats.hosts()
     # Hosts this source asked for whose robots.txt could not be read: nothing there was fetched.
-    summary["unreachable"] = {
+    summary.unreachable = {
         key: policy.detail for key, policy in fetcher.politeness.robots.known().items()
-        if policy.kind == "disallow_all" and key in fetcher.host_stats
+        if policy.kind == "disallow_all" and key in hosts
     }
-    summary["notes"].extend(pool.errors)
-    summary["bad_links"] = fetcher.bad_links
+    summary.notes.extend(pool.errors)
     if fetcher.bad_links:
-        summary["notes"].append(f"skipped {fetcher.bad_links} malformed links, e.g. {fetcher.bad_link_examples[0]}")
+        summary.notes.append(f"skipped {fetcher.bad_links} malformed links, e.g. {fetcher.bad_link_examples[0]}")
     problems = list(fetcher.problems.values())  # a host stopped for the run, a capped Crawl-delay
     if problems:
-        summary["notes"].extend(problems)
-        summary["degraded"] = "; ".join(filter(None, [summary.get("degraded"), *problems]))
+        summary.notes.extend(problems)
+        summary.degraded = "; ".join(filter(None, [summary.degraded, *problems]))
     if error is not None:
         raise error
 
@@ -415,7 +406,7 @@ def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | No
 
         sources = (*SOURCES, *((WATCHLIST,) if read_watchlist(settings) else ()))
     chosen = tuple(sources)
-    politeness = Politeness()
+    politeness = Politeness(make_pacer("" if getattr(session, "is_replay", False) else settings.redis_url))
     progress = Progress("fetch")
     notes: dict[str, str] = {}
 
@@ -427,15 +418,15 @@ def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | No
         except Exception as exc:
             log.error("%s: fetch failed", source, exc_info=True)
             return f"{source}: FETCH FAILED: {plain_reason(exc)}"
-        if s.get("degraded"):
-            return f"{source}: DEGRADED: {s['degraded']}"
-        if s["notes"] and s["listed"] == 0 and "no discover() for source" in s["notes"]:
+        if s.degraded:
+            return f"{source}: DEGRADED: {s.degraded}"
+        if s.notes and s.listed == 0 and "no discover() for source" in s.notes:
             return f"{source}: no discover() for source, nothing fetched"
         failure = crawl_failure(s)
-        line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s['listed']}, "
-                f"fetched {s['fetched']}, not modified {s['not_modified']}, "
-                f"failed {s['failed']}, skipped {s['skipped']}, attachments {s['attachments']}")
-        return line + (f" -> {s['warc']}" if s["warc"] else "")
+        line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s.listed}, "
+                f"fetched {s.fetched}, not modified {s.not_modified}, "
+                f"failed {s.failed}, skipped {s.skipped}, attachments {s.attachments}")
+        return line + (f" -> {s.warc}" if s.warc else "")
 
     with ThreadPoolExecutor(max_workers=max(1, len(chosen)), thread_name_prefix="source") as pool:
         futures = {source: pool.submit(one, source) for source in chosen}
