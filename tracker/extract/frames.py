@@ -9,6 +9,11 @@ The words come from lexicon.py. Here only the rules of the language live:
 - an active transitive verb governs the references after it, a passive or stative one those before
   it; a relative pronoun ("..., which ministers have agreed") points back to the reference before it;
   coordinated verbs share their references.
+
+The rules run in a fixed order, written as tables so the order is visible: _FORM_RULES (is this verb
+a report at all?), then _STATUS_RULES for its class (the first rule that holds gives the status),
+then _SENSE_RULES (is it about a recommendation?). Each rule is one named function; a new exception
+is a function and its place in a table, not another branch in one long function.
 """
 
 from __future__ import annotations
@@ -146,7 +151,9 @@ def _state_predicates(text: str, taken: list[tuple[int, int]]) -> list[Predicate
             if _negated_state(text, m.start()):
                 if status not in {"implemented"}:
                     continue
-                # kept for the rest of this pattern's matches, as it always has been
+                # This rebinding outlives the match: a later match of the same pattern reads not_started
+                # too, and a later negated one is dropped ("has not come into force; B came into force").
+                # Kept as it was when the rules became tables; fixing it changes extraction output.
                 status = "not_started"
             found.append(Predicate(m.start(), m.end(), m.group(0), axis, status, direction))
             taken.append(m.span())
