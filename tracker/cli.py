@@ -271,7 +271,8 @@ def export(settings, out_dir, as_of, version, since):
 @click.option("--min-recall", type=float, default=None, help="Exit 1 when recall is below this.")
 @click.option("--min-precision", type=float, default=None, help="Exit 1 when precision is below this.")
 @click.option("--quiet", is_flag=True, help="Scores only, without the list of misses and extras.")
-@click.option("--explain", is_flag=True, help="With a set folder: the quote behind each extra, what was found for each miss.")
+@click.option("--explain", is_flag=True,
+              help="With a set folder: the quote behind each extra, what was found for each miss.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="With a set folder: build the home here and keep it (to query its work.duckdb).")
 @click.pass_obj
@@ -285,55 +286,73 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
 
     Example: tracker evaluate tests/evaluation/blind --explain
     """
-    from tracker import evaluate as ev
-
-    layouts_ok = True
     if labels.is_dir():
-        if keep is not None and keep.exists() and any(keep.iterdir()):
-            raise TrackerError(f"{keep} is not empty")
-        result = ev.evaluate_set(labels, tuple(bases) or (ev.SAMPLE_WARC,), home=keep)
+        result = _evaluate_set_folder(labels, bases, keep)
         score = result.score
         click.echo(f"set {labels}: {result.documents} documents")
     else:
-        from tracker.warehouse.publish import open_published
-
-        source = warehouse or settings.warehouse
-        if not source.exists():
-            raise TrackerError(f"no published warehouse at {source}: run `tracker run` first")
-        con = open_published(source)
-        try:
-            score = ev.evaluate(con, ev.read_labels(labels))
-        finally:
-            con.close()
         result = None
+        score = _evaluate_published(labels, warehouse or settings.warehouse)
     click.echo(f"labelled {score.labelled}, found {score.found}, matched {score.matched}")
     click.echo(f"recall {score.recall:.3f}  precision {score.precision:.3f}")
-    if result is not None:
-        click.echo(f"unresolved statements (shown to analysts, not guessed): {result.unresolved}")
-        click.echo(f"pages that must yield nothing: {result.silent}, of which yielded evidence: {len(result.silent_broken)}")
-        for url in result.silent_broken:
-            click.echo(f"    {url}")
-        for lay in result.layouts:
-            layouts_ok &= lay.ok
-            mark = "ok" if lay.ok else "WRONG"
-            click.echo(f"layout {lay.review_id} {lay.layout}: {lay.found} found, {lay.expected} expected, "
-                       f"{lay.exact} texts exact  {mark}")
-            if not quiet:
-                for problem in lay.problems:
-                    click.echo(f"    {problem}")
+    layouts_ok = _echo_set_result(result, quiet) if result is not None else True
     if not quiet:
-        for title, rows in (("missed (labelled, not found)", score.misses), ("extra (found, not labelled)", score.extras)):
-            if rows:
-                click.echo(f"{title}:")
-                for key in rows:
-                    url, review_id, number, axis, status = key
-                    click.echo(f"  {review_id} #{number} {axis}={status}  {url}")
-                    if explain and result is not None:
-                        click.echo(f"      {result.quotes.get(key, '')[:300]}")
-    if (min_recall is not None and score.recall < min_recall) or (min_precision is not None and score.precision < min_precision):
+        _echo_misses_and_extras(score, result, explain)
+    too_low = (min_recall is not None and score.recall < min_recall) or \
+        (min_precision is not None and score.precision < min_precision)
+    if too_low or not layouts_ok:
         sys.exit(1)
-    if not layouts_ok:
-        sys.exit(1)
+
+
+def _evaluate_set_folder(labels: Path, bases, keep: Path | None):
+    from tracker import evaluate as ev
+
+    if keep is not None and keep.exists() and any(keep.iterdir()):
+        raise TrackerError(f"{keep} is not empty")
+    return ev.evaluate_set(labels, tuple(bases) or (ev.SAMPLE_WARC,), home=keep)
+
+
+def _evaluate_published(labels: Path, source: Path):
+    from tracker import evaluate as ev
+    from tracker.warehouse.publish import open_published
+
+    if not source.exists():
+        raise TrackerError(f"no published warehouse at {source}: run `tracker run` first")
+    con = open_published(source)
+    try:
+        return ev.evaluate(con, ev.read_labels(labels))
+    finally:
+        con.close()
+
+
+def _echo_set_result(result, quiet: bool) -> bool:
+    """A set's unresolved count, silent pages and layouts; whether every layout was read right."""
+    click.echo(f"unresolved statements (shown to analysts, not guessed): {result.unresolved}")
+    click.echo(f"pages that must yield nothing: {result.silent}, "
+               f"of which yielded evidence: {len(result.silent_broken)}")
+    for url in result.silent_broken:
+        click.echo(f"    {url}")
+    layouts_ok = True
+    for lay in result.layouts:
+        layouts_ok &= lay.ok
+        mark = "ok" if lay.ok else "WRONG"
+        click.echo(f"layout {lay.review_id} {lay.layout}: {lay.found} found, {lay.expected} expected, "
+                   f"{lay.exact} texts exact  {mark}")
+        if not quiet:
+            for problem in lay.problems:
+                click.echo(f"    {problem}")
+    return layouts_ok
+
+
+def _echo_misses_and_extras(score, result, explain: bool) -> None:
+    for title, rows in (("missed (labelled, not found)", score.misses), ("extra (found, not labelled)", score.extras)):
+        if rows:
+            click.echo(f"{title}:")
+            for key in rows:
+                url, review_id, number, axis, status = key
+                click.echo(f"  {review_id} #{number} {axis}={status}  {url}")
+                if explain and result is not None:
+                    click.echo(f"      {result.quotes.get(key, '')[:300]}")
 
 
 @cli.command("import-warc")

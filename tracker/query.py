@@ -162,23 +162,12 @@ def interactive(con: duckdb.DuckDBPyConnection, banner: str, fmt: str, stdin: Te
     """
     tty = stdin.isatty()
     if tty:
-        try:
-            import readline  # noqa: F401  (line editing and history for input())
-        except ImportError:
-            pass
-        out.write(banner + "\n" + HELP.splitlines()[0] + " .help for commands, .quit to leave.\n")
+        _greet(banner, out)
     failed = 0
     buffer: list[str] = []
     while True:
-        prompt = ("tracker> " if not buffer else "    ...> ") if tty else ""
         try:
-            if tty:
-                line = input(prompt)
-            else:
-                line = stdin.readline()
-                if not line:
-                    raise EOFError
-                line = line.rstrip("\n")
+            line = _next_line(stdin, tty, bool(buffer))
         except EOFError:
             if tty:
                 out.write("\n")
@@ -189,17 +178,9 @@ def interactive(con: duckdb.DuckDBPyConnection, banner: str, fmt: str, stdin: Te
             continue
         stripped = line.strip()
         if not buffer and stripped.startswith("."):
-            word, _, arg = stripped.partition(" ")
-            if word in (".quit", ".exit", ".q"):
+            fmt = _command(con, stripped, fmt, out)
+            if fmt is None:
                 break
-            if word == ".help":
-                out.write(HELP + "\n")
-            elif word == ".tables":
-                _tables(con, out)
-            elif word == ".format" and arg.strip() in FORMATS:
-                fmt = arg.strip()
-            else:
-                out.write(f"error: unknown command {stripped!r}; .help lists them\n")
             continue
         if not stripped and not buffer:
             continue
@@ -207,17 +188,57 @@ def interactive(con: duckdb.DuckDBPyConnection, banner: str, fmt: str, stdin: Te
         if not stripped.endswith(";"):
             continue
         sql, buffer = "\n".join(buffer), []
-        try:
-            run_sql(con, sql, fmt, out)
-        except QueryError as exc:
-            if not tty:
-                raise
-            failed += 1
-            out.write(f"error: {exc}\n")
+        failed += _run_prompted(con, sql, fmt, out, tty)
         out.flush()
     if buffer and not tty:  # a last statement without its ';' still runs
         run_sql(con, "\n".join(buffer), fmt, out)
     return failed
+
+
+def _greet(banner: str, out: TextIO) -> None:
+    try:
+        import readline  # noqa: F401  (line editing and history for input())
+    except ImportError:
+        pass
+    out.write(banner + "\n" + HELP.splitlines()[0] + " .help for commands, .quit to leave.\n")
+
+
+def _next_line(stdin: TextIO, tty: bool, continuing: bool) -> str:
+    """The next line typed (with a prompt) or piped in; EOFError at the end."""
+    if tty:
+        return input("    ...> " if continuing else "tracker> ")
+    line = stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\n")
+
+
+def _command(con: duckdb.DuckDBPyConnection, stripped: str, fmt: str, out: TextIO) -> str | None:
+    """Run a dot command; the output format after it, or None to leave."""
+    word, _, arg = stripped.partition(" ")
+    if word in (".quit", ".exit", ".q"):
+        return None
+    if word == ".help":
+        out.write(HELP + "\n")
+    elif word == ".tables":
+        _tables(con, out)
+    elif word == ".format" and arg.strip() in FORMATS:
+        fmt = arg.strip()
+    else:
+        out.write(f"error: unknown command {stripped!r}; .help lists them\n")
+    return fmt
+
+
+def _run_prompted(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO, tty: bool) -> int:
+    """Run one statement at the prompt: 1 if it failed (shown as one line), 0 if not; piped, a failure ends it."""
+    try:
+        run_sql(con, sql, fmt, out)
+    except QueryError as exc:
+        if not tty:
+            raise
+        out.write(f"error: {exc}\n")
+        return 1
+    return 0
 
 
 def banner(path: Path, con: duckdb.DuckDBPyConnection) -> str:
@@ -226,6 +247,6 @@ def banner(path: Path, con: duckdb.DuckDBPyConnection) -> str:
     info = warehouse_info(con)
     if info is None:
         return f"{path} (read-only)"
-    return (f"{path}: version {info.version_file} (run {info.run_id}, published {info.published_at:%Y-%m-%d %H:%M} UTC), "
-            "read-only")
+    return (f"{path}: version {info.version_file} (run {info.run_id}, "
+            f"published {info.published_at:%Y-%m-%d %H:%M} UTC), read-only")
 

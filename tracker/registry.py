@@ -102,6 +102,19 @@ class _Entry:
 
 def _read_file(path: Path) -> list[_Entry]:
     """The [[review]] entries of one registry file, each field checked; RegistryError on the first problem."""
+    text, data = _read_toml(path)
+    top, *blocks = _lines(text)
+    rows = _review_tables(path, data, top)
+    entries = []
+    for i, row in enumerate(rows):
+        lines = blocks[i] if i < len(blocks) else {}
+        _check_review(path, i, row, lines)
+        entries.append(_Entry(row, lines))
+    _check_unique(path, entries)
+    return entries
+
+
+def _read_toml(path: Path) -> tuple[str, dict]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -109,41 +122,49 @@ def _read_file(path: Path) -> list[_Entry]:
     except (OSError, UnicodeDecodeError) as exc:
         raise RegistryError(f"{path}: cannot read the registry file ({exc})") from None
     try:
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         where = f" line {m.group(1)}" if m else ""
         raise RegistryError(f"{path}{where}: TOML syntax error: {what}") from None
-    top, *blocks = _lines(text)
+
+
+def _review_tables(path: Path, data: dict, top: dict[str, int]) -> list:
+    """The [[review]] tables; any other top-level key is an error."""
     for key in data:
         if key != "review":
-            line = top.get(key) or top.get(f"[{key}]") or next((v for k, v in top.items() if k.startswith(f"[{key}")), None)
+            line = top.get(key) or top.get(f"[{key}]") or next(
+                (v for k, v in top.items() if k.startswith(f"[{key}")), None)
             raise RegistryError(f"{path}{_at(line)}: unknown field {key!r} at the top level "
                                 "(each review is a [[review]] table)")
     rows = data.get("review", [])
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise RegistryError(f"{path}{_at(top.get('review') or top.get('[review]'))}: field 'review' must be "
                             "[[review]] tables, one per review")
-    entries = []
-    for i, row in enumerate(rows):
-        lines = blocks[i] if i < len(blocks) else {}
-        header = lines.get("[[review]]")
-        for key, value in row.items():
-            line = lines.get(key, header)
-            if key not in FIELDS:
-                raise RegistryError(f"{path}{_at(line)}: unknown field {key!r} in review "
-                                    f"{row.get('review_id', '#' + str(i + 1))!r} (fields: {', '.join(FIELDS)})")
-            what, ok = FIELDS[key]
-            if not ok(value):
-                got = _describe(value)
-                if isinstance(value, list):  # name the item that is wrong
-                    item = next((x for x in value if not ok([x])), None)
-                    got = f"{_describe(item)} in the list" if item is not None else got
-                raise RegistryError(f"{path}{_at(line)}: field {key!r} must be {what}, got {got}")
-        if "review_id" not in row:
-            raise RegistryError(f"{path}{_at(header)}: field 'review_id' is missing from review #{i + 1}")
-        entries.append(_Entry(row, lines))
+    return rows
+
+
+def _check_review(path: Path, i: int, row: dict, lines: dict[str, int]) -> None:
+    """Every field of review #i known and of its type, and a review_id."""
+    header = lines.get("[[review]]")
+    for key, value in row.items():
+        line = lines.get(key, header)
+        if key not in FIELDS:
+            raise RegistryError(f"{path}{_at(line)}: unknown field {key!r} in review "
+                                f"{row.get('review_id', '#' + str(i + 1))!r} (fields: {', '.join(FIELDS)})")
+        what, ok = FIELDS[key]
+        if not ok(value):
+            got = _describe(value)
+            if isinstance(value, list):  # name the item that is wrong
+                item = next((x for x in value if not ok([x])), None)
+                got = f"{_describe(item)} in the list" if item is not None else got
+            raise RegistryError(f"{path}{_at(line)}: field {key!r} must be {what}, got {got}")
+    if "review_id" not in row:
+        raise RegistryError(f"{path}{_at(header)}: field 'review_id' is missing from review #{i + 1}")
+
+
+def _check_unique(path: Path, entries: list[_Entry]) -> None:
     seen: dict[str, int | None] = {}
     for entry in entries:
         rid = entry.values["review_id"]
@@ -152,7 +173,6 @@ def _read_file(path: Path) -> list[_Entry]:
             raise RegistryError(f"{path}{_at(line)}: field 'review_id': duplicate review_id {rid!r}"
                                 f" (first at line {seen[rid]})")
         seen[rid] = line
-    return entries
 
 
 def _at(line: int | None) -> str:

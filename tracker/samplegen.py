@@ -25,6 +25,20 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
     `%font N` sets the size of the paragraphs and bullets that follow (10 by default), so a spec can
     set recommendation text larger than the discussion around it.
     """
+    writer = _SpecWriter(_new_pdf())
+    for raw in spec.translate(LATIN1).splitlines():
+        writer.line(raw.rstrip())
+    writer.flush()
+    pdf = writer.pdf
+    if writer.title:
+        pdf.set_title(writer.title)
+    # A fixed creation date keeps the rendered bytes reproducible from one build to the next.
+    pdf.set_creation_date(datetime.combine(created or date(2000, 1, 1), datetime.min.time(), timezone.utc))
+    return bytes(pdf.output())
+
+
+def _new_pdf():
+    """An A4 FPDF with a running header (set by %header) and page numbers in the footer."""
     from fpdf import FPDF
 
     class _Pdf(FPDF):
@@ -43,60 +57,74 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
 
     pdf = _Pdf(format="A4")
     pdf.set_auto_page_break(True, margin=20)
-    title = ""
+    return pdf
 
-    paragraph: list[str] = []
+
+class _SpecWriter:
+    """Writes a spec line by line: the first rule in _SPEC_RULES that matches a line handles it; any
+    other line is paragraph text, set when a blank line, heading, bullet or directive ends it."""
+
     width = 180
-    body = [10.0]
 
-    def flush() -> None:
-        if paragraph:
-            pdf.set_font("Helvetica", "", body[0])
-            pdf.multi_cell(width, body[0] * 0.5, " ".join(paragraph))
-            pdf.ln(3)
-            paragraph.clear()
+    def __init__(self, pdf) -> None:
+        self.pdf = pdf
+        self.title = ""
+        self.paragraph: list[str] = []
+        self.size = 10.0  # paragraphs and bullets
 
-    for raw in spec.translate(LATIN1).splitlines():
-        line = raw.rstrip()
-        if line.startswith("%title "):
-            title = line[7:]
-            continue
-        if line.startswith("%header "):
-            pdf.running_header = line[8:]
-            continue
-        if line.startswith("%font "):
-            flush()
-            body[0] = float(line[6:])
-            continue
-        if line == "%page":
-            flush()
-            pdf.add_page()
-            continue
-        if not line.strip():
-            flush()
-            continue
-        if line.startswith("#"):
-            flush()
-            level = len(line) - len(line.lstrip("#"))
-            size = {1: 16, 2: 13, 3: 11.5}.get(level, 11)
-            pdf.set_font("Helvetica", "B", size)
-            pdf.multi_cell(width, size * 0.5, line.lstrip("#").strip())
-            pdf.ln(2)
-            continue
-        if line.startswith("- "):
-            flush()
-            pdf.set_font("Helvetica", "", body[0])
-            pdf.set_x(pdf.l_margin + 4)
-            pdf.multi_cell(width - 4, body[0] * 0.5, "- " + line[2:])
-            pdf.ln(1)
-            continue
-        paragraph.append(line.strip())
-    flush()
-    if title:
-        pdf.set_title(title)
-    # A fixed creation date keeps the rendered bytes reproducible from one build to the next.
-    pdf.set_creation_date(datetime.combine(created or date(2000, 1, 1), datetime.min.time(), timezone.utc))
-    return bytes(pdf.output())
+    def line(self, line: str) -> None:
+        for matches, handle in _SPEC_RULES:
+            if matches(line):
+                handle(self, line)
+                return
+        self.paragraph.append(line.strip())
+
+    def flush(self) -> None:
+        if self.paragraph:
+            self.pdf.set_font("Helvetica", "", self.size)
+            self.pdf.multi_cell(self.width, self.size * 0.5, " ".join(self.paragraph))
+            self.pdf.ln(3)
+            self.paragraph.clear()
+
+    def title_line(self, line: str) -> None:
+        self.title = line[7:]
+
+    def header_line(self, line: str) -> None:
+        self.pdf.running_header = line[8:]
+
+    def font_line(self, line: str) -> None:
+        self.flush()
+        self.size = float(line[6:])
+
+    def page_line(self, line: str) -> None:
+        self.flush()
+        self.pdf.add_page()
+
+    def heading(self, line: str) -> None:
+        self.flush()
+        level = len(line) - len(line.lstrip("#"))
+        size = {1: 16, 2: 13, 3: 11.5}.get(level, 11)
+        self.pdf.set_font("Helvetica", "B", size)
+        self.pdf.multi_cell(self.width, size * 0.5, line.lstrip("#").strip())
+        self.pdf.ln(2)
+
+    def bullet(self, line: str) -> None:
+        self.flush()
+        self.pdf.set_font("Helvetica", "", self.size)
+        self.pdf.set_x(self.pdf.l_margin + 4)
+        self.pdf.multi_cell(self.width - 4, self.size * 0.5, "- " + line[2:])
+        self.pdf.ln(1)
+
+
+_SPEC_RULES = (
+    (lambda line: line.startswith("%title "), _SpecWriter.title_line),
+    (lambda line: line.startswith("%header "), _SpecWriter.header_line),
+    (lambda line: line.startswith("%font "), _SpecWriter.font_line),
+    (lambda line: line == "%page", _SpecWriter.page_line),
+    (lambda line: not line.strip(), lambda writer, line: writer.flush()),
+    (lambda line: line.startswith("#"), _SpecWriter.heading),
+    (lambda line: line.startswith("- "), _SpecWriter.bullet),
+)
 
 
 def load_manifest(sample_dir: Path = SAMPLE_DIR) -> list[dict]:

@@ -9,6 +9,11 @@ The words come from lexicon.py. Here only the rules of the language live:
 - an active transitive verb governs the references after it, a passive or stative one those before
   it; a relative pronoun ("..., which ministers have agreed") points back to the reference before it;
   coordinated verbs share their references.
+
+The rules run in a fixed order, written as tables so the order is visible: _FORM_RULES (is this verb
+a report at all?), then _STATUS_RULES for its class (the first rule that holds gives the status),
+then _SENSE_RULES (is it about a recommendation?). Each rule is one named function; a new exception
+is a function and its place in a table, not another branch in one long function.
 """
 
 from __future__ import annotations
@@ -21,14 +26,15 @@ from tracker.extract.targets import Reference
 from tracker.vocabulary import IMPLEMENTATION, RESPONSE
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:n't)?|[\u2019']s|[\u2019']ve|[\u2019']ll|\d+[a-z]?|[^\sA-Za-z\d]")
-_CLAUSE_BREAK = re.compile(r";|\s+but\s+|\s+while\s+|,\s*(?:while|whereas|although|though|however)\b|\s+whereas\s+|\s+although\s+|\s+\u2013\s+|\s+\u2014\s+|\s+-\s+")
+_CLAUSE_BREAK = re.compile(r";|\s+but\s+|\s+while\s+|,\s*(?:while|whereas|although|though|however)\b|\s+whereas\s+"
+                           r"|\s+although\s+|\s+\u2013\s+|\s+\u2014\s+|\s+-\s+")
 _DETERMINERS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "these", "those", "some", "any",
                 "no", "of", "for", "with", "in", "on", "to", "by", "and", "or", "further", "more", "new", "national",
                 "regional", "local", "first", "second", "initial", "what", "whose", "much", "little", "every", "each"}
 _BASE_SUBJECTS = {"we", "they", "i", "ministers", "officials", "also", "now", "fully", "formally", "both", "trusts",
                   "bodies", "departments", "you"}
-_COMMIT_OBJECTS = {"the", "all", "each", "every", "these", "this", "it", "them", "its", "recommendation", "recommendations",
-                   "both", "those"}
+_COMMIT_OBJECTS = {"the", "all", "each", "every", "these", "this", "it", "them", "its", "recommendation",
+                   "recommendations", "both", "those"}
 _BEGIN_OBJECTS = {"consultation", "consultations", "pilot", "pilots", "review", "engagement", "call", "work", "scoping",
                   "exercise", "survey", "discussions", "discussion", "trial", "trials", "testing", "process",
                   "procurement", "recruitment", "conversations", "evaluation"}
@@ -43,7 +49,8 @@ class Token:
 
 
 def tokens(text: str) -> list[Token]:
-    return [Token(m.group(0), m.group(0).lower().replace("\u2019", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    return [Token(m.group(0), m.group(0).lower().replace("\u2019", "'"), m.start(), m.end())
+            for m in _TOKEN.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -73,11 +80,12 @@ _PAIRED_DASHES = re.compile(r"\s[\u2013\u2014-]\s[^\u2013\u2014;.]{3,240}?\s[\u2
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
-    """Clause spans; a pair of dashes around an aside ("the first three \u2013 A, B and C \u2013 had") is not a break."""
+    """Clause spans; a pair of dashes around an aside ("the first three \u2013 A, B and C \u2013 had") is no break."""
     asides = [m.span() for m in _PAIRED_DASHES.finditer(text)]
     spans, start = [], 0
     for m in _CLAUSE_BREAK.finditer(text):
-        if text[m.start():m.end()].strip() in {"\u2013", "\u2014", "-"} and any(a <= m.start() < b or a < m.end() <= b for a, b in asides):
+        dash = text[m.start():m.end()].strip() in {"\u2013", "\u2014", "-"}
+        if dash and any(a <= m.start() < b or a < m.end() <= b for a, b in asides):
             continue
         spans.append((start, m.start()))
         start = m.end()
@@ -88,7 +96,8 @@ def clauses(text: str) -> list[tuple[int, int]]:
 def _aux_chain(toks: list[Token], i: int) -> tuple[list[str], int]:
     """The auxiliaries, adverbs and negators right before token i, and where the chain starts."""
     allowed = lx.BE | lx.HAVE | lx.MODAL_FUTURE | lx.MODAL_HYPOTHETICAL | lx.NEGATORS | lx.ADVERBS | {
-        "to", "do", "does", "did", "yet", "been", "being", ",", "so", "far", "now", "n't", "is", "then", "also", "longer"}
+        "to", "do", "does", "did", "yet", "been", "being", ",", "so", "far", "now", "n't", "is", "then", "also",
+        "longer"}
     chain = []
     j = i - 1
     while j >= 0 and (toks[j].low in allowed) and i - j <= 8:
@@ -118,43 +127,60 @@ def _particles(toks: list[Token], i: int, words: tuple[str, ...]) -> int | None:
 
 
 def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicate]:
-    """Status predicates in (quote-blanked) text, left to right, none overlapping."""
+    """Status predicates in (quote-blanked) text, left to right, none overlapping: verbless states
+    first, then verbs; a predicate inside an aside (dashes, brackets) describes and is dropped."""
     toks = toks if toks is not None else tokens(text)
-    found: list[Predicate] = []
     taken: list[tuple[int, int]] = []
+    found = _state_predicates(text, taken) + _verb_predicates(text, toks, taken)
+    asides = _asides(text)
+    found = [p for p in found if not any(a < p.start and p.end <= b for a, b in asides)]
+    return sorted(found, key=lambda p: p.start)
 
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
 
+def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
+    return all(b <= s or a >= e for s, e in taken)
+
+
+def _state_predicates(text: str, taken: list[tuple[int, int]]) -> list[Predicate]:
+    """Verbless states ("in place", "on hold"); a negated one is not started, or nothing."""
+    found: list[Predicate] = []
     for pattern, axis, status, direction in _STATES:
         for m in pattern.finditer(text):
-            if free(*m.span()) and not _conditional_before(text, m.start(), modal=True):
-                neg = _negated_state(text, m.start())
-                if neg:
-                    if status in {"implemented"}:
-                        status = "not_started"
-                    else:
-                        continue
-                found.append(Predicate(m.start(), m.end(), m.group(0), axis, status, direction))
-                taken.append(m.span())
-    for i, tok in enumerate(toks):
-        entries = lx.VERB_FORMS.get(tok.low)
-        if not entries:
-            continue
-        for entry, kind in entries:
-            last = _particles(toks, i, entry.words)
-            if last is None:
+            if not _free(taken, *m.span()) or _conditional_before(text, m.start(), modal=True):
                 continue
-            if not entry.words and tok.low in lx.NEEDS_PARTICLE:
+            if _negated_state(text, m.start()):
+                if status not in {"implemented"}:
+                    continue
+                # This rebinding outlives the match: a later match of the same pattern reads not_started
+                # too, and a later negated one is dropped ("has not come into force; B came into force").
+                # Kept as it was when the rules became tables; fixing it changes extraction output.
+                status = "not_started"
+            found.append(Predicate(m.start(), m.end(), m.group(0), axis, status, direction))
+            taken.append(m.span())
+    return found
+
+
+def _verb_predicates(text: str, toks: list[Token], taken: list[tuple[int, int]]) -> list[Predicate]:
+    """Verbs of the lexicon; the first reading of a token whose particles are there is the one tried."""
+    found: list[Predicate] = []
+    for i, tok in enumerate(toks):
+        for entry, kind in lx.VERB_FORMS.get(tok.low, ()):
+            last = _particles(toks, i, entry.words)
+            if last is None or (not entry.words and tok.low in lx.NEEDS_PARTICLE):
                 continue
             pred = _predicate(text, toks, i, last, entry, kind)
-            if pred and free(pred.start, pred.end):
+            if pred and _free(taken, pred.start, pred.end):
                 found.append(pred)
                 taken.append((pred.start, pred.end))
             break
-    asides = [m.span() for m in _PAIRED_DASHES.finditer(text)] + [m.span() for m in re.finditer(r"\([^()]{0,200}\)", text)]
-    found = [p for p in found if not any(a < p.start and p.end <= b for a, b in asides)]  # an aside describes
-    return sorted(found, key=lambda p: p.start)
+    return found
+
+
+_BRACKETED = re.compile(r"\([^()]{0,200}\)")
+
+
+def _asides(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PAIRED_DASHES.finditer(text)] + [m.span() for m in _BRACKETED.finditer(text)]
 
 
 _STATES = [(re.compile(r"\b" + p + r"(?![\w-])", re.I), a, s, d) for p, a, s, d in lx.STATES]
@@ -184,99 +210,260 @@ def _negated_state(text: str, start: int) -> bool:
     return bool(re.search(r"\b(?:not|n't|never)\s+(?:yet\s+|now\s+|fully\s+)*$", text[max(0, start - 20):start], re.I))
 
 
-def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEntry, kind: str) -> Predicate | None:
+@dataclass(frozen=True)
+class _Use:
+    """One occurrence of a lexicon verb, with the auxiliary chain before it: what the rules below read."""
+
+    text: str
+    toks: list[Token]
+    i: int
+    last: int  # the last token of the verb with its particles
+    entry: lx.VerbEntry
+    kind: str  # base | s | ed | past | pp | ing
+    chain: list[str]
+    chain_start: int
+    lead: str  # the word before the chain
+    has_be: bool
+    perfect: bool
+    negated: bool
+    yet_to: bool
+    hypothetical: bool
+    future: bool
+    infinitive: bool  # "to" + verb and no modal: a plan ("plans to implement") or nothing
+    lead_chain: list[str]  # the chain before the lead of an infinitive ("does not intend to")
+
+    @property
+    def cls(self) -> str:
+        return self.entry.cls
+
+    @property
+    def lemma(self) -> str:
+        return self.entry.lemma
+
+    @property
+    def passive(self) -> bool:
+        return self.has_be and self.kind in {"ed", "pp"}
+
+    @property
+    def progressive(self) -> bool:
+        return (self.kind == "ing" and (self.has_be or self.lead in _PROGRESSIVE_LEADS)
+                or "being" in self.chain and self.kind in {"ed", "pp"})
+
+    @property
+    def present_simple(self) -> bool:
+        return (self.kind in {"base", "s"} and not self.future and not self.perfect and not self.has_be
+                and "did" not in self.chain)
+
+    @property
+    def past(self) -> bool:
+        return self.kind in {"ed", "past", "pp"} or self.perfect or "did" in self.chain
+
+    @property
+    def after(self) -> list[str]:
+        """The next few words after the verb and its particles."""
+        return [t.low for t in self.toks[self.last + 1:self.last + 5]]
+
+    @property
+    def start(self) -> int:
+        return self.toks[self.chain_start].start if self.chain else self.toks[self.i].start
+
+    @property
+    def end(self) -> int:
+        return self.toks[self.last].end
+
+
+_PROGRESSIVE_LEADS = {"started", "begun", "began", "continues", "continued", "keeps"}
+
+
+def _read_use(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEntry, kind: str) -> _Use:
     chain, chain_start = _aux_chain(toks, i)
-    lead = toks[chain_start - 1].low if chain_start > 0 else ""
-    cls = entry.cls
-    has_be = any(w in lx.BE or w in {"been", "being"} for w in chain)
-    perfect = any(w in lx.HAVE for w in chain)
-    negated = any(w in lx.NEGATORS for w in chain) or "no longer" in " ".join(chain)
     yet_to = "yet" in chain and "to" in chain
-    hypothetical = any(w in lx.MODAL_HYPOTHETICAL for w in chain)
     future = any(w in lx.MODAL_FUTURE for w in chain)
-    if "would" in chain and not re.search(r"\b(?:said|says|announced|confirmed|agreed|promised|pledged|decided|made\s+clear|"
-                                          r"stated|told|undertook|committed)\b[^.;]{0,60}$", text[:toks[chain_start].start], re.I):
-        return None  # "which would build ...": hypothetical, unless a reported decision ("said it would")
-    to_inf = "to" in chain and not yet_to
-    if to_inf and not future:
-        if lead in lx.NON_COMMITTAL_LEADS or lead not in lx.FUTURE_LEADS and not (has_be and chain[0] in lx.BE):
-            return None  # "asked NHS England to implement", "in order to deliver"
-        lead_chain, _ = _aux_chain(toks, chain_start - 1)
-        if any(w in lx.MODAL_HYPOTHETICAL for w in lead_chain):
-            return None
-        negated = negated or any(w in lx.NEGATORS for w in lead_chain)  # "does not intend to pursue"
-        future = True
-    if hypothetical:
+    infinitive = "to" in chain and not yet_to and not future
+    lead_chain = _aux_chain(toks, chain_start - 1)[0] if infinitive else []
+    negated = any(w in lx.NEGATORS for w in chain) or "no longer" in " ".join(chain)
+    return _Use(
+        text, toks, i, last, entry, kind, chain, chain_start,
+        lead=toks[chain_start - 1].low if chain_start > 0 else "",
+        has_be=any(w in lx.BE or w in {"been", "being"} for w in chain),
+        perfect=any(w in lx.HAVE for w in chain),
+        negated=negated or any(w in lx.NEGATORS for w in lead_chain),  # "does not intend to pursue"
+        yet_to=yet_to,
+        hypothetical=any(w in lx.MODAL_HYPOTHETICAL for w in chain),
+        future=future or infinitive,
+        infinitive=infinitive,
+        lead_chain=lead_chain,
+    )
+
+
+# --- is it a report at all? (each rule: True rejects the verb) ----------------------------------------
+
+_REPORTED_DECISION = re.compile(r"\b(?:said|says|announced|confirmed|agreed|promised|pledged|decided|made\s+clear|"
+                                r"stated|told|undertook|committed)\b[^.;]{0,60}$", re.I)
+
+
+def _unreported_would(u: _Use) -> bool:
+    """"which would build ...": hypothetical, unless a reported decision ("said it would")."""
+    return "would" in u.chain and not _REPORTED_DECISION.search(u.text[:u.toks[u.chain_start].start])
+
+
+def _uncommitted_infinitive(u: _Use) -> bool:
+    """"asked NHS England to implement", "in order to deliver", "could plan to": no plan of the speaker's."""
+    if not u.infinitive:
+        return False
+    if u.lead in lx.NON_COMMITTAL_LEADS or u.lead not in lx.FUTURE_LEADS and not (u.has_be and u.chain[0] in lx.BE):
+        return True
+    return any(w in lx.MODAL_HYPOTHETICAL for w in u.lead_chain)
+
+
+def _hypothetical_modal(u: _Use) -> bool:
+    return u.hypothetical
+
+
+_PARTICIPLE_LEADS = {",", "by", "after", "while", "since", "in", "also", "and"}
+
+
+def _noun_or_participle(u: _Use) -> bool:
+    """"Backing for leaders": a noun; ", accepting four of them": a participle (only a decision counts)."""
+    if u.kind != "ing" or u.progressive:
+        return False
+    return u.cls not in {"decide", "refuse"} or u.lead not in _PARTICIPLE_LEADS
+
+
+def _bare_form_without_subject(u: _Use) -> bool:
+    """A base form needs a subject before it ("we accept"); an -s form no determiner ("the supports")."""
+    if u.kind not in {"base", "s"} or u.chain:
+        return False
+    prev = u.toks[u.i - 1].low if u.i else ""
+    if u.kind == "base":
+        return prev not in _BASE_SUBJECTS
+    return prev in _DETERMINERS or not prev
+
+
+def _adverbs_without_subject(u: _Use) -> bool:
+    return u.kind in {"base"} and bool(u.chain) and all(w in lx.ADVERBS for w in u.chain) and \
+        u.lead not in _BASE_SUBJECTS
+
+
+_ADJECTIVE_DETERMINERS = {"the", "a", "an", "its", "their", "this", "these"}
+
+
+def _adjective(u: _Use) -> bool:
+    """"the accepted recommendations": an adjective, read by the list/lead-in logic instead."""
+    return (u.kind in {"ed", "past", "pp"} and not u.chain and bool(u.i)
+            and u.toks[u.i - 1].low in _ADJECTIVE_DETERMINERS)
+
+
+_DESCRIBING_RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,4}$", re.I)
+
+
+def _describing_relative(u: _Use) -> bool:
+    """"a framework that every national body signs up to": describes, does not report."""
+    return u.present_simple and bool(_DESCRIBING_RELATIVE.search(u.text[:u.toks[u.i].start]))
+
+
+_FORM_RULES = (_unreported_would, _uncommitted_infinitive, _hypothetical_modal, _noun_or_participle,
+               _bare_form_without_subject, _adverbs_without_subject, _adjective, _describing_relative)
+
+# --- is it about a recommendation? (each rule: True rejects the verb) -----------------------------------
+
+_QUESTION_WORDS = {"who", "what", "how", "whether", "when", "where", "why", "on", "about", "that"}
+
+
+def _decision_about_something_else(u: _Use) -> bool:
+    """"have not agreed who would pay": a decision about something else."""
+    next_word = u.toks[u.last + 1].low if u.last + 1 < len(u.toks) else ""
+    return u.cls in {"decide", "refuse"} and next_word in _QUESTION_WORDS
+
+
+def _unofficial_agent(u: _Use) -> bool:
+    """"standards backed by accredited training": a description, not a decision by the owning body."""
+    toks, last = u.toks, u.last
+    if u.cls == "supersede" or u.chain or u.kind not in {"ed", "pp"}:
+        return False
+    if not (last + 1 < len(toks) and toks[last + 1].low == "by"):
+        return False
+    return not lx.OFFICIAL_ACTORS.search(u.text[toks[last + 1].end:toks[min(last + 5, len(toks) - 1)].end])
+
+
+def _participle_without_object(u: _Use) -> bool:
+    """"a curriculum, developed by Health Education England": a description."""
+    return u.cls == "progress" and not u.chain and u.kind in {"ed", "pp"} and not _has_object(u.toks, u.last)
+
+
+_MET_OBJECTS = {"recommendation", "recommendations", "rec", "it", "them", "this"}
+
+
+def _meeting_people(u: _Use) -> bool:
+    """"we met leaders": meeting people, not meeting a recommendation."""
+    return u.lemma == "meet" and not u.passive and not any(w in _MET_OBJECTS for w in u.after)
+
+
+def _replaced_by_nothing(u: _Use) -> bool:
+    return u.lemma == "replace" and not any(w in {"by", "with"} for w in u.after[:2])
+
+
+def _condition_or_wording(u: _Use) -> bool:
+    return _conditional_before(u.text, u.start) or _recommended_wording(u.text, u.start, u.chain, u.kind)
+
+
+_INDIRECT_QUESTION = re.compile(r"\b(?:about|on|as\s+to|know|knows|say|says|said|decide|decided|clear|unclear|asks?|"
+                                r"asked|explains?|sets?\s+out|describes?|shows?|considers?|consider)\s+"
+                                r"(?:which|what|how|whether|why|when)\b[^.;]{0,120}$", re.I)
+
+
+def _indirect_question(u: _Use) -> bool:
+    """"honest about which ones it does not intend to pursue"."""
+    return bool(_INDIRECT_QUESTION.search(u.text[:u.start]))
+
+
+def _sentiment(u: _Use) -> bool:
+    """"committed to better leadership" is a sentiment; "committed to implementing it" a decision."""
+    if u.lemma != "commit":
+        return False
+    after = u.after[:3]
+    if not after or after[0] != "to":
+        return True
+    return not (len(after) > 1 and (after[1].endswith("ing") or after[1] in _COMMIT_OBJECTS))
+
+
+_SENSE_RULES = (_decision_about_something_else, _unofficial_agent, _participle_without_object, _meeting_people,
+                _replaced_by_nothing, _condition_or_wording, _indirect_question, _sentiment)
+
+
+def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEntry, kind: str) -> Predicate | None:
+    """The verb at token i as a status predicate, or None: the form rules, the status its class and
+    aspect give, then the sense rules, in that order."""
+    u = _read_use(text, toks, i, last, entry, kind)
+    if any(rule(u) for rule in _FORM_RULES):
         return None
-    passive = has_be and kind in {"ed", "pp"}
-    progressive = (kind == "ing" and (has_be or lead in {"started", "begun", "began", "continues", "continued", "keeps"})
-                   or "being" in chain and kind in {"ed", "pp"})
-    if kind == "ing" and not progressive:
-        prev = toks[chain_start - 1].low if chain_start > 0 else ""
-        if cls not in {"decide", "refuse"} or prev not in {",", "by", "after", "while", "since", "in", "also", "and"}:
-            return None  # "Backing for leaders": a noun; ", accepting four of them": a participle
-    if kind in {"base", "s"} and not chain:
-        prev = toks[i - 1].low if i else ""
-        if kind == "base" and prev not in _BASE_SUBJECTS:
-            return None
-        if kind == "s" and (prev in _DETERMINERS or not prev):
-            return None
-    if kind in {"base"} and chain and all(w in lx.ADVERBS for w in chain):
-        prev = toks[chain_start - 1].low if chain_start else ""
-        if prev not in _BASE_SUBJECTS:
-            return None
-    if kind in {"ed", "past", "pp"} and not chain and i and toks[i - 1].low in _DETERMINERS - {"and", "or", "to", "by"}:
-        if toks[i - 1].low in {"the", "a", "an", "its", "their", "this", "these"}:
-            return None  # "the accepted recommendations": an adjective, read by the list/lead-in logic instead
-    present_simple = kind in {"base", "s"} and not future and not perfect and not has_be and "did" not in chain
-    if present_simple and re.search(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,4}$", text[:toks[i].start], re.I):
-        return None  # "a framework that every national body signs up to": describes, does not report
-    past = kind in {"ed", "past", "pp"} or perfect or "did" in chain
-    status = _status(cls, entry.lemma, negated, yet_to, future, progressive, past, present_simple, passive)
-    if status is None:
+    status = _status(u.cls, u)
+    if status is None or any(rule(u) for rule in _SENSE_RULES):
         return None
     axis, st = status
-    if entry.lemma == "launch" or cls == "begin" or entry.lemma in {"start", "begin"}:
-        nxt = {t.low for t in toks[last + 1:last + 5]}
-        if entry.lemma == "launch" and nxt & _BEGIN_OBJECTS and st == "implemented":
-            axis, st = IMPLEMENTATION, "in_progress"
-    nxt_word = toks[last + 1].low if last + 1 < len(toks) else ""
-    if cls in {"decide", "refuse"} and nxt_word in {"who", "what", "how", "whether", "when", "where", "why", "on", "about", "that"}:
-        return None  # "have not agreed who would pay": a decision about something else
-    if cls != "supersede" and not chain and kind in {"ed", "pp"} and last + 1 < len(toks) and toks[last + 1].low == "by" and \
-            not lx.OFFICIAL_ACTORS.search(text[toks[last + 1].end:toks[min(last + 5, len(toks) - 1)].end]):
-        return None  # "standards backed by accredited training": a description, not a decision by the owning body
-    if cls == "progress" and not chain and kind in {"ed", "pp"} and not _has_object(toks, last):
-        return None  # "a curriculum, developed by Health Education England": a description
-    if entry.lemma == "meet" and not passive and not any(t.low in {"recommendation", "recommendations", "rec", "it", "them", "this"}
-                                                         for t in toks[last + 1:last + 5]):
-        return None  # "we met leaders": meeting people, not meeting a recommendation
-    if entry.lemma == "replace" and not any(t.low in {"by", "with"} for t in toks[last + 1:last + 3]):
-        return None
-    start = toks[chain_start].start if chain else toks[i].start
-    end = toks[last].end
-    if _conditional_before(text, start) or _recommended_wording(text, start, chain, kind):
-        return None
-    if re.search(r"\b(?:about|on|as\s+to|know|knows|say|says|said|decide|decided|clear|unclear|asks?|asked|explains?|"
-                 r"sets?\s+out|describes?|shows?|considers?|consider)\s+"
-                 r"(?:which|what|how|whether|why|when)\b[^.;]{0,120}$", text[:start], re.I):
-        return None  # an indirect question: "honest about which ones it does not intend to pursue"
+    if u.lemma == "launch" and st == "implemented" and set(u.after) & _BEGIN_OBJECTS:
+        axis, st = IMPLEMENTATION, "in_progress"  # "launched a consultation": work begun, not done
+    start, end = u.start, u.end
     if axis == RESPONSE and st == "accepted":
         st = _qualified(text, start, end, "accepted")
     elif axis == IMPLEMENTATION and st == "implemented":
         st = _qualified(text, start, end, "implemented")
-    if passive or cls in {"begin", "pause", "supersede"} and not passive and kind not in {"base"}:
-        direction = "before" if passive else "both"
-    else:
-        direction = "after"
-    if entry.lemma == "commit":
-        after = [t.low for t in toks[last + 1:last + 4]]
-        if not after or after[0] != "to" or not (len(after) > 1 and (after[1].endswith("ing") or after[1] in _COMMIT_OBJECTS)):
-            return None  # "committed to better leadership" is a sentiment; "committed to implementing it" a decision
     subject = text[max(0, start - 60):start]
-    finite = bool(chain) or kind in {"s", "base", "past"} or (kind == "ed" and _has_object(toks, last))
-    return Predicate(start, end, text[start:end], axis, st, direction, entry.lemma,
+    finite = bool(u.chain) or kind in {"s", "base", "past"} or (kind == "ed" and _has_object(toks, last))
+    return Predicate(start, end, text[start:end], axis, st, _direction(u), entry.lemma,
                      bool(lx.OFFICIAL_ACTORS.search(subject)), finite)
+
+
+def _direction(u: _Use) -> str:
+    """Where the references are: before a passive, either side of a begin/pause/supersede verb, else after."""
+    if u.passive:
+        return "before"
+    if u.cls in {"begin", "pause", "supersede"} and u.kind not in {"base"}:
+        return "both"
+    return "after"
+
+
+_NO_OBJECT = {"by", "in", "on", "at", "for", "with", "from", "to", ",", ".", ";", ":", "as", "and", "or"}
 
 
 def _has_object(toks: list[Token], last: int) -> bool:
@@ -285,69 +472,69 @@ def _has_object(toks: list[Token], last: int) -> bool:
     k = last + 1
     while k < len(toks) and toks[k].low in lx.ADVERBS:
         k += 1
-    return k < len(toks) and toks[k].low not in {"by", "in", "on", "at", "for", "with", "from", "to", ",", ".", ";", ":", "as", "and", "or"}
+    return k < len(toks) and toks[k].low not in _NO_OBJECT
 
 
-def _status(cls, lemma, negated, yet_to, future, progressive, past, present_simple, passive):
-    if cls == "decide":
-        if progressive:
-            return None  # "a vision is being agreed": neither a decision nor a result yet
-        if yet_to or (negated and re.search(r"yet", lemma)):
-            return RESPONSE, "under_consideration"
-        if negated:
-            return RESPONSE, "rejected"
-        return RESPONSE, "accepted"
-    if cls == "refuse":
-        return None if negated or yet_to else (RESPONSE, "rejected")
-    if cls == "consider":
-        if negated or yet_to:
-            return None
-        if future or progressive:
-            return RESPONSE, "under_consideration"
-        return None
-    if cls == "implement":
-        if present_simple and lemma in {"meet", "fulfil"} and not negated:
-            return IMPLEMENTATION, "implemented"  # "the update meets recommendation 19"
-        if yet_to:
-            return IMPLEMENTATION, "not_started"
-        if negated:
-            return (RESPONSE, "rejected") if future else (IMPLEMENTATION, "not_started")
-        if future:
-            return RESPONSE, "accepted"
-        if progressive:
-            return IMPLEMENTATION, "in_progress"
-        if past or passive:
-            return IMPLEMENTATION, "implemented"
-        return None
-    if cls == "progress":
-        if yet_to:
-            return IMPLEMENTATION, "not_started"
-        if negated:
-            return (RESPONSE, "rejected") if future else (IMPLEMENTATION, "not_started")
-        if future:
-            return (RESPONSE, "accepted") if lemma in {"take forward", "pursue", "progress"} else None
-        if progressive:
-            return IMPLEMENTATION, "in_progress"
-        if past:  # "has been developed" is a thing made; "has been taken forward" work going on
-            return IMPLEMENTATION, ("implemented" if lemma in {"develop"} else "in_progress")
-        if present_simple and lemma == "take forward":
-            return IMPLEMENTATION, "in_progress"
-        return None
-    if cls == "begin":
-        if negated or yet_to:
-            return IMPLEMENTATION, "not_started"
-        if future:
-            return None
-        return IMPLEMENTATION, "in_progress"
-    if cls == "pause":
-        if negated or future or yet_to:
-            return None
-        return IMPLEMENTATION, "paused"
-    if cls == "supersede":
-        if negated or future:
-            return None
-        return IMPLEMENTATION, "superseded"
-    return None
+# --- the status a verb class and its aspect give -------------------------------------------------------
+# Per class, rules in order: the first whose condition holds gives the status (None: no status);
+# when none holds there is none.
+_R, _I = RESPONSE, IMPLEMENTATION
+_STATUS_RULES = {
+    "decide": (
+        (lambda a: a.progressive, None),  # "a vision is being agreed": neither a decision nor a result yet
+        (lambda a: a.yet_to or (a.negated and "yet" in a.lemma), (_R, "under_consideration")),
+        (lambda a: a.negated, (_R, "rejected")),
+        (lambda a: True, (_R, "accepted")),
+    ),
+    "refuse": (
+        (lambda a: a.negated or a.yet_to, None),
+        (lambda a: True, (_R, "rejected")),
+    ),
+    "consider": (
+        (lambda a: a.negated or a.yet_to, None),
+        (lambda a: a.future or a.progressive, (_R, "under_consideration")),
+    ),
+    "implement": (
+        # "the update meets recommendation 19"
+        (lambda a: a.present_simple and a.lemma in {"meet", "fulfil"} and not a.negated, (_I, "implemented")),
+        (lambda a: a.yet_to, (_I, "not_started")),
+        (lambda a: a.negated and a.future, (_R, "rejected")),
+        (lambda a: a.negated, (_I, "not_started")),
+        (lambda a: a.future, (_R, "accepted")),
+        (lambda a: a.progressive, (_I, "in_progress")),
+        (lambda a: a.past or a.passive, (_I, "implemented")),
+    ),
+    "progress": (
+        (lambda a: a.yet_to, (_I, "not_started")),
+        (lambda a: a.negated and a.future, (_R, "rejected")),
+        (lambda a: a.negated, (_I, "not_started")),
+        (lambda a: a.future and a.lemma in {"take forward", "pursue", "progress"}, (_R, "accepted")),
+        (lambda a: a.future, None),
+        (lambda a: a.progressive, (_I, "in_progress")),
+        # "has been developed" is a thing made; "has been taken forward" work going on
+        (lambda a: a.past and a.lemma in {"develop"}, (_I, "implemented")),
+        (lambda a: a.past, (_I, "in_progress")),
+        (lambda a: a.present_simple and a.lemma == "take forward", (_I, "in_progress")),
+    ),
+    "begin": (
+        (lambda a: a.negated or a.yet_to, (_I, "not_started")),
+        (lambda a: a.future, None),
+        (lambda a: True, (_I, "in_progress")),
+    ),
+    "pause": (
+        (lambda a: a.negated or a.future or a.yet_to, None),
+        (lambda a: True, (_I, "paused")),
+    ),
+    "supersede": (
+        (lambda a: a.negated or a.future, None),
+        (lambda a: True, (_I, "superseded")),
+    ),
+}
+
+
+def _status(cls: str, aspect: _Use) -> tuple[str, str] | None:
+    """(axis, status) for a verb of class `cls` with this aspect, by the first rule of the class that holds."""
+    return next((then for when, then in _STATUS_RULES.get(cls, ()) if when(aspect)), None)
 
 
 def _qualified(text: str, start: int, end: int, status: str) -> str:
@@ -374,38 +561,8 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
     for lo, hi in clauses(text):
         preds = [p for p in predicates if lo <= p.start < hi]
         crefs = [r for r in refs if lo <= r.start < hi]
-        local: list[Frame] = []
-        for k, p in enumerate(preds):
-            if _OWN_SUBORDINATE.search(text[lo:p.start]):
-                local.append(Frame(p, [], subordinate=True))  # about its own subject, not a recommendation
-                continue
-            prev_end = preds[k - 1].end if k else lo
-            next_start = preds[k + 1].start if k + 1 < len(preds) else hi
-            after = [r for r in crefs if p.end <= r.start < next_start]
-            before = [r for r in crefs if prev_end <= r.start and r.end <= p.start + 1]
-            after, before = _group(text, after, first=True), _group(text, before, first=False)
-            chosen: list[Reference] = []
-            if p.direction == "after":
-                chosen = after or _relative(text, crefs, p, prev_end) or (before if not p.lemma else [])
-                if not chosen and not [q for q in preds if q.start < p.start]:
-                    chosen = [r for r in before if _headline(text, r, p)]
-            elif p.direction == "before":
-                chosen = before or ([r for r in after if _colon_or_leading(text, p, r)])
-            else:
-                chosen = before or after
-            local.append(Frame(p, chosen))
-        # coordinated predicates share references: "accepted and has implemented recommendation 3"
-        for k, f in enumerate(local):
-            if f.refs or f.subordinate:
-                continue
-            neighbours = [local[k + 1]] if k + 1 < len(local) else []
-            neighbours += [local[k - 1]] if k else []
-            for n in neighbours:
-                between = text[min(f.predicate.end, n.predicate.end):max(f.predicate.start, n.predicate.start)]
-                if n.refs and (re.search(r"^\W*(?:and|or|,)?\s*(?:has|have|was|were|is|are|will|now|then|also|since|subsequently|been|,|\s)*$", between, re.I)
-                               or re.search(r"^[^.;:]{0,60}?(?:,\s*|\s)(?:and\s+then|and\s+later|then|and\s+has\s+since|before\s+being)\s*(?:been\s+)?$", between, re.I)):
-                    f.refs = list(n.refs)
-                    break
+        local = [_frame(text, preds, k, crefs, lo, hi) for k in range(len(preds))]
+        _share_coordinated(text, local)
         for f in local:
             if not f.refs and not f.subordinate:
                 f.anaphoric = _anaphor_near(text, f.predicate, lo, hi)
@@ -413,9 +570,51 @@ def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[
     return frames
 
 
-_SUBORDINATE = re.compile(r"\b(?:since|because|after|before|when|until|as|once|whereas)\s+(?:[\w'\u2019-]+\s+){0,8}$", re.I)
+def _frame(text: str, preds: list[Predicate], k: int, crefs: list[Reference], lo: int, hi: int) -> Frame:
+    """Predicate k of a clause with the references between it and its neighbours that it governs."""
+    p = preds[k]
+    if _OWN_SUBORDINATE.search(text[lo:p.start]):
+        return Frame(p, [], subordinate=True)  # about its own subject, not a recommendation
+    prev_end = preds[k - 1].end if k else lo
+    next_start = preds[k + 1].start if k + 1 < len(preds) else hi
+    after = _group(text, [r for r in crefs if p.end <= r.start < next_start], first=True)
+    before = _group(text, [r for r in crefs if prev_end <= r.start and r.end <= p.start + 1], first=False)
+    if p.direction == "after":
+        chosen = after or _relative(text, crefs, p, prev_end) or (before if not p.lemma else [])
+        if not chosen and not [q for q in preds if q.start < p.start]:
+            chosen = [r for r in before if _headline(text, r, p)]
+    elif p.direction == "before":
+        chosen = before or ([r for r in after if _colon_or_leading(text, p, r)])
+    else:
+        chosen = before or after
+    return Frame(p, chosen)
+
+
+_COORDINATED = re.compile(
+    r"^\W*(?:and|or|,)?\s*(?:has|have|was|were|is|are|will|now|then|also|since|subsequently|been|,|\s)*$", re.I)
+_SEQUENCED = re.compile(
+    r"^[^.;:]{0,60}?(?:,\s*|\s)(?:and\s+then|and\s+later|then|and\s+has\s+since|before\s+being)\s*(?:been\s+)?$", re.I)
+
+
+def _share_coordinated(text: str, local: list[Frame]) -> None:
+    """Coordinated predicates share references: "accepted and has implemented recommendation 3"."""
+    for k, f in enumerate(local):
+        if f.refs or f.subordinate:
+            continue
+        neighbours = [local[k + 1]] if k + 1 < len(local) else []
+        neighbours += [local[k - 1]] if k else []
+        for n in neighbours:
+            between = text[min(f.predicate.end, n.predicate.end):max(f.predicate.start, n.predicate.start)]
+            if n.refs and (_COORDINATED.search(between) or _SEQUENCED.search(between)):
+                f.refs = list(n.refs)
+                break
+
+
+_SUBORDINATE = re.compile(
+    r"\b(?:since|because|after|before|when|until|as|once|whereas)\s+(?:[\w'\u2019-]+\s+){0,8}$", re.I)
 # a subordinate clause with its own subject right before the verb: "three years after they began"
-_OWN_SUBORDINATE = re.compile(r"\b(?:since|because|after|before|when|until|once|whereas|while)\s+(?:[\w'\u2019-]+\s+){1,6}$", re.I)
+_OWN_SUBORDINATE = re.compile(
+    r"\b(?:since|because|after|before|when|until|once|whereas|while)\s+(?:[\w'\u2019-]+\s+){1,6}$", re.I)
 
 
 def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
@@ -427,7 +626,8 @@ def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
     if _SUBORDINATE.search(text[lo:p.start]):
         return False
     if p.direction == "after":
-        return bool(lx.ANAPHORS.search(after)) or bool(re.search(r"\b(?:which|that)\b", before[-40:], re.I) and lx.ANAPHORS.search(before))
+        relative = re.search(r"\b(?:which|that)\b", before[-40:], re.I)
+        return bool(lx.ANAPHORS.search(after)) or bool(relative and lx.ANAPHORS.search(before))
     return bool(lx.ANAPHORS.search(before)) or (p.direction == "both" and bool(lx.ANAPHORS.search(after)))
 
 
@@ -475,10 +675,13 @@ def _headline(text: str, r: Reference, p: Predicate) -> bool:
         re.match(r"^\s*(?:\([^)]*\))?\s*[:\u2013\u2014-]?\s*$", text[r.end:p.start]))
 
 
+_LEADING_QUALIFIER = re.compile(r"^\s*(?:in\s+principle|in\s+part|in\s+full)?\s*[:\u2013-]", re.I)
+
+
 def _colon_or_leading(text: str, p: Predicate, r: Reference) -> bool:
     """"Accepted in principle: recommendations 4 and 5" - a passive headline before a colon."""
     gap = text[p.end:r.start]
-    return ":" in gap or bool(re.match(r"^\s*(?:in\s+principle|in\s+part|in\s+full)?\s*[:\u2013-]", gap, re.I)) or p.start < 3
+    return ":" in gap or bool(_LEADING_QUALIFIER.match(gap)) or p.start < 3
 
 
 _ACCEPT_FAMILY = {"accepted", "accepted_in_principle", "partially_accepted"}

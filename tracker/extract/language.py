@@ -29,7 +29,8 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-_SPEECH_LEAD = re.compile(r"(?:[:,]|\b(?:said|says|say|told|added|adds|argued|warned|wrote|commented|claimed|insisted|stressed|noted|explained|called\s+it|described\s+\w+\s+as)\s*,?)\s*$", re.I)
+_SPEECH_LEAD = re.compile(r"(?:[:,]|\b(?:said|says|say|told|added|adds|argued|warned|wrote|commented|claimed|insisted|"
+                          r"stressed|noted|explained|called\s+it|described\s+\w+\s+as)\s*,?)\s*$", re.I)
 # a closing single quote that is an apostrophe ("review\u2019s") does not end the quotation
 _QUOTED = re.compile(
     r"\u201c[^\u201d]*\u201d?|(?<![\w])\"[^\"]*\"?"

@@ -33,7 +33,8 @@ VERBS: dict[str, tuple[str, ...]] = {
         "bring together", "merge", "legislate for", "build", "embed", "expand", "extend",
     ),
     "progress": (
-        "take forward", "develop", "pilot", "progress", "work on", "trial", "consult on", "pursue", "advance", "draft", "negotiate", "finalise", "prepare",
+        "take forward", "develop", "pilot", "progress", "work on", "trial", "consult on", "pursue", "advance", "draft",
+        "negotiate", "finalise", "prepare",
     ),
     "begin": ("begin", "start", "commence", "get under way", "kick off"),
     "pause": ("pause", "shelve", "stall", "suspend", "halt", "put on hold", "freeze", "park", "mothball"),
@@ -118,44 +119,75 @@ def _verb_table() -> dict[str, list[tuple[VerbEntry, str]]]:
 VERB_FORMS = _verb_table()
 
 # Bare verbs that say nothing about a recommendation unless a particle follows ("take" alone).
-NEEDS_PARTICLE = {"take", "sign", "turn", "rule", "look", "put", "bring", "get", "kick", "set", "carry", "legislate", "decide"}
+NEEDS_PARTICLE = {"take", "sign", "turn", "rule", "look", "put", "bring", "get", "kick", "set", "carry", "legislate",
+                  "decide"}
 
 # --- state phrases (no verb of their own, or a fixed idiom) ------------------------------------
 # (pattern, axis, status, direction); direction says where the target usually is:
 # "before" (subject: "X is in place"), "after" ("no sign of X"), "both".
 STATES: list[tuple[str, str, str, str]] = [
-    (r"no\s+(?:clear\s+)?(?:sign|evidence|indication)s?(?:\s+(?:yet|so\s+far|as\s+yet))?(?:\s+(?:of|that))?(?:\s+any)?(?:\s+(?:progress|movement|action|work))?", "implementation", "not_started", "after"),
-    (r"nothing\s+(?:has\s+|had\s+)?(?:yet\s+)?(?:happened|been\s+done|changed)", "implementation", "not_started", "after"),
-    (r"no\s+(?:real\s+|further\s+|visible\s+|concrete\s+|discernible\s+)?(?:progress|action|movement)(?:\s+(?:has\s+been\s+(?:made|taken)|on|with|towards|against))?", "implementation", "not_started", "after"),
+    (r"no\s+(?:clear\s+)?(?:sign|evidence|indication)s?(?:\s+(?:yet|so\s+far|as\s+yet))?(?:\s+(?:of|that))?"
+     r"(?:\s+any)?(?:\s+(?:progress|movement|action|work))?",
+     "implementation", "not_started", "after"),
+    (r"nothing\s+(?:has\s+|had\s+)?(?:yet\s+)?(?:happened|been\s+done|changed)",
+     "implementation", "not_started", "after"),
+    (r"no\s+(?:real\s+|further\s+|visible\s+|concrete\s+|discernible\s+)?(?:progress|action|movement)(?:\s+"
+     r"(?:has\s+been\s+(?:made|taken)|on|with|towards|against))?",
+     "implementation", "not_started", "after"),
     (r"no\s+work\s+(?:has\s+)?(?:yet\s+)?(?:started|begun|been\s+done)", "implementation", "not_started", "after"),
-    (r"(?:(?:has|have|had)\s+(?:still\s+)?)?never\s+(?:happened|materiali[sz]ed|appeared|arrived|got\s+off\s+the\s+ground|been\s+(?:done|delivered|implemented|set\s+up|created|introduced|established))|(?:is|are)\s+yet\s+to\s+(?:happen|materiali[sz]e)", "implementation", "not_started", "before"),
-    (r"yet\s+to\s+(?:start|begin|be\s+(?:started|implemented|introduced|delivered|set\s+up|established|acted\s+on|taken\s+forward|created|launched|rolled\s+out))", "implementation", "not_started", "before"),
+    (r"(?:(?:has|have|had)\s+(?:still\s+)?)?never\s+(?:happened|materiali[sz]ed|appeared|arrived|"
+     r"got\s+off\s+the\s+ground|been\s+(?:done|delivered|implemented|set\s+up|created|introduced|established))|"
+     r"(?:is|are)\s+yet\s+to\s+(?:happen|materiali[sz]e)",
+     "implementation", "not_started", "before"),
+    (r"yet\s+to\s+(?:start|begin|be\s+(?:started|implemented|introduced|delivered|set\s+up|established|acted\s+on|"
+     r"taken\s+forward|created|launched|rolled\s+out))",
+     "implementation", "not_started", "before"),
     (r"not\s+(?:yet\s+)?(?:been\s+)?(?:started|begun)", "implementation", "not_started", "before"),
-    (r"(?:is|are|was|were|remains?|(?:has|have)\s+(?:also\s+|now\s+|since\s+)?been)\s+(?:now\s+|already\s+|fully\s+|firmly\s+|also\s+)*in\s+(?:place|force|effect|operation)", "implementation", "implemented", "before"),
-    (r"(?:came|come|comes|coming|brought)\s+into\s+(?:force|effect|operation)", "implementation", "implemented", "before"),
-    (r"(?:is|are|was|were|has\s+been|have\s+been)\s+(?:now\s+)?(?:fully\s+)?complete", "implementation", "implemented", "before"),
-    (r"(?:is|are|remains?)\s+(?:now\s+|already\s+|still\s+|well\s+)*(?:under\s*way|in\s+(?:progress|train|hand|development|preparation))", "implementation", "in_progress", "both"),
-    (r"(?:work|progress|preparations?|development|planning|engagement|consultation)\s+(?:is|are|has\s+been)\s+(?:now\s+|well\s+)?(?:under\s*way|ongoing|continuing)", "implementation", "in_progress", "both"),
+    (r"(?:is|are|was|were|remains?|(?:has|have)\s+(?:also\s+|now\s+|since\s+)?been)\s+(?:now\s+|already\s+|fully\s+|"
+     r"firmly\s+|also\s+)*in\s+(?:place|force|effect|operation)",
+     "implementation", "implemented", "before"),
+    (r"(?:came|come|comes|coming|brought)\s+into\s+(?:force|effect|operation)",
+     "implementation", "implemented", "before"),
+    (r"(?:is|are|was|were|has\s+been|have\s+been)\s+(?:now\s+)?(?:fully\s+)?complete",
+     "implementation", "implemented", "before"),
+    (r"(?:is|are|remains?)\s+(?:now\s+|already\s+|still\s+|well\s+)*(?:under\s*way|in\s+(?:progress|train|hand|"
+     r"development|preparation))",
+     "implementation", "in_progress", "both"),
+    (r"(?:work|progress|preparations?|development|planning|engagement|consultation)\s+(?:is|are|has\s+been)\s+"
+     r"(?:now\s+|well\s+)?(?:under\s*way|ongoing|continuing)",
+     "implementation", "in_progress", "both"),
     (r"under\s*way", "implementation", "in_progress", "both"),
     (r"(?:is|are|remains?)\s+(?:still\s+)?ongoing", "implementation", "in_progress", "before"),
-    (r"(?:is|are|was|were|remains?|been|be)\s+(?:now\s+|still\s+)?(?:on\s+hold|in\s+abeyance|on\s+ice|in\s+the\s+long\s+grass)", "implementation", "paused", "before"),
+    (r"(?:is|are|was|were|remains?|been|be)\s+(?:now\s+|still\s+)?(?:on\s+hold|in\s+abeyance|on\s+ice|"
+     r"in\s+the\s+long\s+grass)",
+     "implementation", "paused", "before"),
     (r"on\s+hold", "implementation", "paused", "both"),
-    (r"no\s+longer\s+(?:relevant|needed|necessary|applies|required|being\s+pursued)", "implementation", "superseded", "before"),
+    (r"no\s+longer\s+(?:relevant|needed|necessary|applies|required|being\s+pursued)",
+     "implementation", "superseded", "before"),
     (r"overtaken\s+by\s+events", "implementation", "superseded", "before"),
     (r"under\s+(?:active\s+|further\s+)?consideration", "response", "under_consideration", "both"),
     (r"(?:further|more)\s+consideration", "response", "under_consideration", "both"),
-    (r"(?:a\s+|the\s+)?decision\s+(?:on\s+[^.;]{1,80}?\s+)?(?:is\s+|was\s+|remains\s+|are\s+)?(?:still\s+)?(?:awaited|pending|expected)", "response", "under_consideration", "both"),
-    (r"(?:awaiting|waiting\s+for|await|awaits)\s+(?:a\s+|the\s+|further\s+|more\s+)?(?:decision|detail|details|response|clarity|news|information)", "response", "under_consideration", "both"),
-    (r"(?:has|have)\s+yet\s+to\s+(?:respond|decide|say|set\s+out\s+(?:its|their)\s+position)|yet\s+to\s+(?:respond|decide)", "response", "under_consideration", "after"),
-    (r"no\s+decision\s+(?:has\s+(?:yet\s+)?been|was|had\s+been)\s+(?:made|taken|reached)", "response", "under_consideration", "both"),
+    (r"(?:a\s+|the\s+)?decision\s+(?:on\s+[^.;]{1,80}?\s+)?(?:is\s+|was\s+|remains\s+|are\s+)?(?:still\s+)?"
+     r"(?:awaited|pending|expected)",
+     "response", "under_consideration", "both"),
+    (r"(?:awaiting|waiting\s+for|await|awaits)\s+(?:a\s+|the\s+|further\s+|more\s+)?(?:decision|detail|details|"
+     r"response|clarity|news|information)",
+     "response", "under_consideration", "both"),
+    (r"(?:has|have)\s+yet\s+to\s+(?:respond|decide|say|set\s+out\s+(?:its|their)\s+position)|yet\s+to\s+(?:respond|"
+     r"decide)",
+     "response", "under_consideration", "after"),
+    (r"no\s+decision\s+(?:has\s+(?:yet\s+)?been|was|had\s+been)\s+(?:made|taken|reached)",
+     "response", "under_consideration", "both"),
     (r"(?:is|are|remains?)\s+(?:still\s+)?undecided", "response", "under_consideration", "before"),
-    (r"(?:due|set|expected|scheduled)\s+to\s+be\s+(?:considered|reviewed|looked\s+at|discussed|decided)", "response", "under_consideration", "before"),
+    (r"(?:due|set|expected|scheduled)\s+to\s+be\s+(?:considered|reviewed|looked\s+at|discussed|decided)",
+     "response", "under_consideration", "before"),
 ]
 
 # --- qualifiers ----------------------------------------------------------------------------------
 # Inside the predicate's clause, after or just before the verb. "in principle" moves acceptance to
 # accepted_in_principle; a partial qualifier makes acceptance or implementation partial.
-PRINCIPLE = re.compile(r"\bin\s+principle\b|\bsubject\s+to\s+(?:funding|consultation|further\s+work|legislation)\b", re.I)
+PRINCIPLE = re.compile(r"\bin\s+principle\b|\bsubject\s+to\s+(?:funding|consultation|further\s+work|legislation)\b",
+                       re.I)
 PARTIAL = re.compile(
     r"\bin\s+part\b|\bpartly\b|\bpartially\b|\blargely\b|\bsome\s+(?:elements|parts|aspects)\s+of\b|"
     r"\bwith\s+(?:some\s+)?(?:reservations|caveats|modifications|amendments)\b|\bnot\s+in\s+full\b|"
@@ -211,7 +243,8 @@ ANAPHORS = re.compile(
 # A table cell or heading that is only a status ("Accepted", "Complete", "Not started")
 STATUS_WORDS: dict[str, tuple[str, str]] = {
     "accepted": ("response", "accepted"), "agreed": ("response", "accepted"), "supported": ("response", "accepted"),
-    "accepted in principle": ("response", "accepted_in_principle"), "agreed in principle": ("response", "accepted_in_principle"),
+    "accepted in principle": ("response", "accepted_in_principle"),
+    "agreed in principle": ("response", "accepted_in_principle"),
     "partially accepted": ("response", "partially_accepted"), "accepted in part": ("response", "partially_accepted"),
     "partly accepted": ("response", "partially_accepted"), "not accepted": ("response", "rejected"),
     "rejected": ("response", "rejected"), "under consideration": ("response", "under_consideration"),

@@ -102,33 +102,18 @@ def _by_headings(blocks: list[Block]) -> list[Candidate]:
 def _by_numbered_list(blocks: list[Block]) -> list[Candidate]:
     """One numbered list ("1.", "1)", "(1)" or <ol>) inside a Recommendations section, themed by headings."""
     cands: list[Candidate] = []
-    in_section = False
-    section_level = 0
-    theme = OVERARCHING
+    section = _ListSection()
     current: Candidate | None = None
     for block in blocks:
         if block.kind == "heading":
-            mentions = "recommendation" in block.text.lower()
-            if mentions and not _REC_HEADING.match(block.text):
-                in_section, section_level, theme = True, block.level, OVERARCHING
-            elif in_section and (block.level <= section_level and _SECTION_END.search(block.text)):
-                in_section = False
-            elif in_section and block.level < section_level:
-                in_section = False
-            elif in_section:
-                theme = block.text.rstrip(":")
+            section.heading(block)
             current = None
             continue
-        if not in_section:
+        if not section.open:
             continue
-        number = None
-        text = block.text
-        if block.kind == "list_item" and block.level == 0 and block.label.lstrip("#").isdigit():
-            number = int(block.label.lstrip("#"))  # in a review's own list, position is the number
-        elif block.kind == "paragraph" and (m := _NUMBERED_PARA.match(text)):
-            number, text = int(m.group(1)), text[m.end():]
-        if number is not None:
-            current = Candidate(number, text, theme, block.page, str(number))
+        numbered = _numbered(block)
+        if numbered is not None:
+            current = Candidate(numbered[0], numbered[1], section.theme, block.page, str(numbered[0]))
             cands.append(current)
         elif current is not None and block.kind == "list_item" and block.level > 0:
             current.text = _join(current.text, block.text, bullet=True)
@@ -137,6 +122,35 @@ def _by_numbered_list(blocks: list[Block]) -> list[Candidate]:
         else:
             current = None
     return _dedupe(_longest_run(cands))
+
+
+@dataclass
+class _ListSection:
+    """Where a numbered list may be: inside a heading that mentions recommendations, until a heading
+    above it, or one at its level that ends it; a heading inside it is a theme."""
+
+    open: bool = False
+    level: int = 0
+    theme: str = OVERARCHING
+
+    def heading(self, block: Block) -> None:
+        if "recommendation" in block.text.lower() and not _REC_HEADING.match(block.text):
+            self.open, self.level, self.theme = True, block.level, OVERARCHING
+        elif self.open and (block.level <= self.level and _SECTION_END.search(block.text)):
+            self.open = False
+        elif self.open and block.level < self.level:
+            self.open = False
+        elif self.open:
+            self.theme = block.text.rstrip(":")
+
+
+def _numbered(block: Block) -> tuple[int, str] | None:
+    """A block that starts a recommendation: a top-level list item's number, or a "3." paragraph."""
+    if block.kind == "list_item" and block.level == 0 and block.label.lstrip("#").isdigit():
+        return int(block.label.lstrip("#")), block.text  # in a review's own list, position is the number
+    if block.kind == "paragraph" and (m := _NUMBERED_PARA.match(block.text)):
+        return int(m.group(1)), block.text[m.end():]
+    return None
 
 
 _TABLE_NUMBER = re.compile(r"^(?:recommendation\s+)?(?:no\.?\s*)?(\d{1,3})[.)]?$", re.I)
@@ -164,7 +178,8 @@ def _by_table(blocks: list[Block]) -> list[Candidate]:
         if not m:
             continue
         rest = cells[1:]
-        text = f"{rest[0]}: {rest[1]}" if len(rest) >= 2 and not rest[0].endswith(".") and len(rest[0]) < 150 else " ".join(rest)
+        titled = len(rest) >= 2 and not rest[0].endswith(".") and len(rest[0]) < 150  # number | title | text
+        text = f"{rest[0]}: {rest[1]}" if titled else " ".join(rest)
         cands.append(Candidate(int(m.group(1)), text, theme, block.page, cells[0]))
     return _dedupe(_longest_run(cands))
 

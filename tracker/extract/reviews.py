@@ -10,8 +10,8 @@ from tracker.items import Review
 _FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(65, 91)}, "\u2019": "'"})
 _FOLLOWERS = ("review", "report", "recommendation", "proposal")
 # "Kerr's first recommendation", "Rose's 2015 review": one word may sit between the name and what follows
-_ORDINAL_WORD = re.compile(r"^(?:\d{4}|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
-                           r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|final|last|main|"
+_ORDINAL_WORD = re.compile(r"^(?:\d{4}|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+                           r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|final|last|main|"
                            r"central|key|leadership|headline)\s+")
 
 

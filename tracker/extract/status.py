@@ -37,15 +37,19 @@ _UNTRACKED_OWNER = re.compile(
 )
 _GENERIC_OWNER = {"The", "This", "That", "Its", "Their", "His", "Her", "Our"}
 _TABLE_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?(?:no\.?\s*)?\(?(\d{{1,2}})[a-z]?\)?[.):]?\s*$", re.I)
-_ITEM_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?\(?(\d{{1,2}})[a-z]?[.):\u2013-]\s+|^\s*{lx.REC_NOUNS}\s+(\d{{1,2}})\b", re.I)
+_ITEM_LABEL = re.compile(
+    rf"^\s*(?:{lx.REC_NOUNS}\s*)?\(?(\d{{1,2}})[a-z]?[.):\u2013-]\s+|^\s*{lx.REC_NOUNS}\s+(\d{{1,2}})\b", re.I)
 _OTHER_REPORT = re.compile(
     r"\b(?:the|a|an|its)\s+(?:\d{4}\s+|separate\s+|another\s+|new\s+|later\s+|earlier\s+|subsequent\s+)+(?:review|report|inquiry|investigation)\s+(?:of|into|on|by)\b"
     r"|\b(?:the|a)\s+(?:[\w-]+\s+){1,3}?(?:body|committee|commission|inquiry|panel|group)['\u2019]s\s+(?:report|review|recommendations?)\b"
     r"|\b(?:committee|commission|inquiry|panel)['\u2019]s\s+(?:report|review)\b",
     re.I,
 )
-_SCOPE = re.compile(r"^\s*(?:of|among|across|within)\s+(?:the|its|these|those)\s+[^,]{0,80}?(?:recommendations|proposals)\b[^,]{0,40},", re.I)
-_REC_WORD = re.compile(r"recommend|\brecs?\b|proposal|commitment|\ball\b|\beach\b|\bboth\b|\brest\b|remaining|\bother", re.I)
+_SCOPE = re.compile(
+    r"^\s*(?:of|among|across|within)\s+(?:the|its|these|those)\s+[^,]{0,80}?(?:recommendations|proposals)\b[^,]{0,40},",
+    re.I)
+_REC_WORD = re.compile(
+    r"recommend|\brecs?\b|proposal|commitment|\ball\b|\beach\b|\bboth\b|\brest\b|remaining|\bother", re.I)
 _CAPITAL = re.compile(r"[A-Z]")
 # a question, including Parliament's written form ("To ask the Secretary of State, whether ...")
 _QUESTION = re.compile(r"\?\W*$|^\W*To\s+ask\b")
@@ -53,7 +57,14 @@ _BODY_WORD = re.compile(r"ommittee|ommission|nquiry|Panel|Body|askforce|ask Forc
 _OTHER_BODY = re.compile(r"\b[A-Z][\w\u2019'&-]*(?:\s+(?:(?:and|of|for|on|the|&)\s+)*[A-Z][\w\u2019'&-]*){0,6}\s+"
                          r"(?:Committee|Commission|Inquiry|Panel|Review\s+Body|Taskforce|Task\s+Force)\b")
 _ITS_NUMBERED = re.compile(rf"\b(?:its|their)\s+(?:\w+\s+)?{lx.REC_NOUNS}\s*\d", re.I)
-_CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
+_CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?"
+                          r"(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
+_REC_NOUN = re.compile(rf"\b{lx.REC_NOUNS}\b", re.I)
+_WE = re.compile(r"\b(?:we|our)\b", re.I)
+_FULL_NAME = re.compile(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b")
+_DASHED_APPOSITIVE = re.compile(r"^\s*[\u2013\u2014-]\s*(.{8,300}?)\s*[\u2013\u2014]")
+_BRACKETED_APPOSITIVE = re.compile(r"^\s*\((.{8,300}?)\)")
+_APPOSITIVE_PARTS = re.compile(r"\band\s+(?:on|to|for)\b|;|,\s*and\b|,|\s+and\s+")
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
 _THIRD_PARTY = re.compile(
@@ -207,7 +218,8 @@ class _DocState:
             numbers = self._numbers(review, refs[0])
             if numbers:
                 target = (review, numbers)
-        elif not refs and review and self.ex._matchers.get(review) and not _status_heading(visible, find_predicates(visible)):
+        elif not refs and review and self.ex._matchers.get(review) and \
+                not _status_heading(visible, find_predicates(visible)):
             # "Management standards and accredited training": a section named for one recommendation
             best = self.ex._matchers[review].match(visible, loose=True)
             if best:
@@ -220,7 +232,8 @@ class _DocState:
         self.sections.append(_Section(block.level, named, target, lead))
 
     # -- paragraphs and sentences --------------------------------------------------------------------
-    def paragraph(self, text: str, label_target: tuple[str, tuple[int, ...]] | None = None, how: str = "sentence") -> bool:
+    def paragraph(self, text: str, label_target: tuple[str, tuple[int, ...]] | None = None,
+                  how: str = "sentence") -> bool:
         found = False
         if not has_status_hint(text):
             self.note_mentions(text)
@@ -235,17 +248,17 @@ class _DocState:
             refs = [r for r in find_references(visible) if r.kind in ("numbers", "all", "rest")]
             if preds and not refs:
                 counts = [r.count for r in find_references(visible) if r.kind == "quantity"]
-                self.lead = _Lead(preds, self.ex.namer.only(visible) or self.review(), last, counts[0] if counts else None)
+                self.lead = _Lead(preds, self.ex.namer.only(visible) or self.review(), last,
+                                  counts[0] if counts else None)
         return found
 
     def sentence(self, sentence: str, label_target=None, how: str = "sentence", visible: str | None = None) -> bool:
+        """Read one sentence: skip what is not the publisher's own statement, then tie each frame to its
+        recommendations (its references, else an antecedent, the section, its subject's content), then
+        by content, and leave a status about unidentified recommendations to an analyst."""
         visible = visible if visible is not None else visible_text(sentence)
         if not has_status_hint(visible):
-            if _REC_WORD.search(visible):
-                self.note_mentions(visible)
-                self._update_antecedent(visible)
-            if _CAPITAL.search(visible):
-                self._note_review(self.ex.namer.mentions(visible), visible)
+            self._no_status(visible)
             return False
         toks = tokens(visible)
         preds = find_predicates(visible, toks)
@@ -262,69 +275,22 @@ class _DocState:
         only = _only(mentions)
         if self._elsewhere(visible, refs, mentions, only):
             return False
-        scope = _SCOPE.match(visible)
-        if scope and any(r.start < scope.end() for r in refs):
-            # "Of the four training recommendations (6 to 9), the department counts A as complete and B
-            # as under way": the numbers are the scope, not the target of each status
-            refs = [r for r in refs if r.start >= scope.end()]
-            if not refs:  # each clause may still restate one of the group: else the analyst decides
-                review = only or self.review()
-                if review and not self._by_content(sentence, visible[scope.end():].rjust(len(visible)), preds, [],
-                                                   mentions, review):
-                    self.unresolved(review, preds[0], sentence, "statuses for parts of a group of recommendations")
-                return False
+        refs = self._outside_scope(sentence, visible, preds, refs, mentions, only)
+        if refs is None:
+            return False
+        said = _Said(sentence, visible, refs, mentions, only or self.review())
         frames = link(visible, preds, refs)
-        found = False
-        context_review = only or self.review()
         resolved_any: list[tuple[str, tuple[int, ...]]] = []
+        found = False
         for frame in frames:
             if frame.refs:
-                problems = []
-                resolved_here = False
-                for ref in frame.refs:
-                    review_id, where = self._review_for(ref, visible, mentions)
-                    if review_id is None:
-                        continue
-                    if ref.kind == "anaphor_all" and resolved_any and resolved_any[-1][0] == review_id:
-                        continue  # "seven recommendations, each of which ...": the antecedent already carries it
-                    res = self._resolve(review_id, ref, visible, resolved_any)
-                    if not res.numbers:
-                        if res.problem and self._about_tracked(visible, mentions, review_id):
-                            problems.append((review_id, res.problem))
-                        continue
-                    predicate = qualify_for(visible, frame.predicate, ref, frame.refs)
-                    self.emit(review_id, res.numbers, predicate, sentence, where)
-                    resolved_any.append((review_id, res.numbers))
-                    resolved_here = found = True
-                if not resolved_here and not _LEAD_IN_END.search(sentence):  # a lead-in waits for its list
-                    for review_id, problem in problems[:1]:
-                        self.unresolved(review_id, frame.predicate, sentence, problem)
-            elif frame.subordinate:
-                continue
-            else:
-                target = label_target or (resolved_any[-1] if frame.anaphoric and resolved_any else None) \
-                    or (self._earlier_in_sentence(visible, refs, frame.predicate, mentions) if frame.anaphoric else None) \
-                    or self._anaphor_target(frame) or None
-                how_here = "list" if label_target else "anaphora"
-                if target is None and self.section_target() and not refs:
-                    target = self.section_target()
-                    how_here = "section"
-                elif target is None and frame.predicate.direction != "after":
-                    target = self._subject_content(visible, frame.predicate, context_review)
-                    how_here = "paraphrase"
-                if target:
-                    self.emit(target[0], target[1], self._as_done(frame.predicate, target), sentence, how_here)
-                    resolved_any.append(target)
-                    found = True
+                found |= self._by_references(said, frame, resolved_any)
+            elif not frame.subordinate:
+                found |= self._by_context(said, frame, label_target, resolved_any)
         if not found:
-            found = self._by_content(sentence, visible, preds, refs, mentions, context_review, loose=how == "list")
-        if not found and context_review and not any(f.refs for f in frames) and not _LEAD_IN_END.search(sentence):
-            for lo, hi in clauses(visible):  # a status and "recommendations" in one clause, but no telling which
-                here = [p for p in preds if lo <= p.start < hi]
-                if here and re.search(rf"\b{lx.REC_NOUNS}\b", visible[lo:hi], re.I) and \
-                        self._about_tracked(visible, mentions, context_review):
-                    self.unresolved(context_review, here[0], sentence, "a status about recommendations it does not identify")
-                    break
+            found = self._by_content(sentence, visible, preds, refs, mentions, said.review, loose=how == "list")
+        if not found and said.review and not any(f.refs for f in frames) and not _LEAD_IN_END.search(sentence):
+            self._unidentified(said, preds)
         if resolved_any:
             self.last = resolved_any[-1]
         else:
@@ -332,6 +298,85 @@ class _DocState:
         self.note_mentions(visible, refs)
         self._note_review(mentions, visible)
         return found
+
+    def _no_status(self, visible: str) -> None:
+        """A sentence without a status still names recommendations and reviews for the ones after it."""
+        if _REC_WORD.search(visible):
+            self.note_mentions(visible)
+            self._update_antecedent(visible)
+        if _CAPITAL.search(visible):
+            self._note_review(self.ex.namer.mentions(visible), visible)
+
+    def _outside_scope(self, sentence: str, visible: str, preds, refs, mentions, only) -> list[Reference] | None:
+        """The references after a scope ("Of the four training recommendations (6 to 9), ..."), or None
+        when the sentence has been dealt with (matched by content, or left to an analyst)."""
+        scope = _SCOPE.match(visible)
+        if not (scope and any(r.start < scope.end() for r in refs)):
+            return refs
+        # "Of the four training recommendations (6 to 9), the department counts A as complete and B
+        # as under way": the numbers are the scope, not the target of each status
+        refs = [r for r in refs if r.start >= scope.end()]
+        if refs:
+            return refs
+        review = only or self.review()  # each clause may still restate one of the group: else the analyst decides
+        if review and not self._by_content(sentence, visible[scope.end():].rjust(len(visible)), preds, [],
+                                           mentions, review):
+            self.unresolved(review, preds[0], sentence, "statuses for parts of a group of recommendations")
+        return None
+
+    def _by_references(self, said: _Said, frame: Frame, resolved_any: list) -> bool:
+        """A frame with references of its own: each that resolves is evidence; if none does, the first
+        problem is an analyst's (unless the sentence is a lead-in waiting for its list)."""
+        problems = []
+        resolved_here = False
+        for ref in frame.refs:
+            review_id, where = self._review_for(ref, said.visible, said.mentions)
+            if review_id is None:
+                continue
+            if ref.kind == "anaphor_all" and resolved_any and resolved_any[-1][0] == review_id:
+                continue  # "seven recommendations, each of which ...": the antecedent already carries it
+            res = self._resolve(review_id, ref, said.visible, resolved_any)
+            if not res.numbers:
+                if res.problem and self._about_tracked(said.visible, said.mentions, review_id):
+                    problems.append((review_id, res.problem))
+                continue
+            predicate = qualify_for(said.visible, frame.predicate, ref, frame.refs)
+            self.emit(review_id, res.numbers, predicate, said.text, where)
+            resolved_any.append((review_id, res.numbers))
+            resolved_here = True
+        if not resolved_here and not _LEAD_IN_END.search(said.text):  # a lead-in waits for its list
+            for review_id, problem in problems[:1]:
+                self.unresolved(review_id, frame.predicate, said.text, problem)
+        return resolved_here
+
+    def _by_context(self, said: _Said, frame: Frame, label_target, resolved_any: list) -> bool:
+        """A frame without references: the item's label, an antecedent, the section's recommendation,
+        or (passive, state) a subject that restates one."""
+        target = label_target or (resolved_any[-1] if frame.anaphoric and resolved_any else None) \
+            or (self._earlier_in_sentence(said.visible, said.refs, frame.predicate, said.mentions)
+                if frame.anaphoric else None) \
+            or self._anaphor_target(frame) or None
+        how_here = "list" if label_target else "anaphora"
+        if target is None and self.section_target() and not said.refs:
+            target = self.section_target()
+            how_here = "section"
+        elif target is None and frame.predicate.direction != "after":
+            target = self._subject_content(said.visible, frame.predicate, said.review)
+            how_here = "paraphrase"
+        if not target:
+            return False
+        self.emit(target[0], target[1], self._as_done(frame.predicate, target), said.text, how_here)
+        resolved_any.append(target)
+        return True
+
+    def _unidentified(self, said: _Said, preds: list[Predicate]) -> None:
+        """A status and "recommendations" in one clause, but no telling which: the analyst's."""
+        for lo, hi in clauses(said.visible):
+            here = [p for p in preds if lo <= p.start < hi]
+            if here and _REC_NOUN.search(said.visible[lo:hi]) and \
+                    self._about_tracked(said.visible, said.mentions, said.review):
+                self.unresolved(said.review, here[0], said.text, "a status about recommendations it does not identify")
+                break
 
     def _note_review(self, mentions, visible: str = "") -> None:
         named = {rid for _, rid in mentions}
@@ -383,26 +428,13 @@ class _DocState:
             self.lead.used += 1
 
     def table_row(self, block: Block) -> None:
+        """A row: the header (no label, no status), or a recommendation by label or content whose cells
+        carry its statuses; a row that is neither is read as a paragraph."""
         cells = [c.strip() for c in block.text.split(" | ")]
-        if not self.header and not any(_TABLE_LABEL.match(c) for c in cells[:1]):
-            if not any(find_predicates(visible_text(c)) for c in cells[1:] if len(c) < 40):
-                self.header = cells
-                return
-        review = self.review()
-        target = None
-        for cell in cells[:2]:
-            m = _TABLE_LABEL.match(cell)
-            if m and review:
-                n = int(m.group(1))
-                if not self.ex.known.get(review) or n in self.ex.known[review]:
-                    target = (review, (n,))
-                    break
-        if target is None and review and self.ex._matchers.get(review):
-            for cell in cells[:2]:
-                best = self.ex._matchers[review].match(cell)
-                if best:
-                    target = (review, (best[0][0],))
-                    break
+        if self._is_header(cells):
+            self.header = cells
+            return
+        target = self._row_target(cells)
         if target is None:
             self.paragraph(block.text)
             return
@@ -413,9 +445,30 @@ class _DocState:
             preds = find_predicates(visible) or _cell_status(visible)
             column = self.header[i] if i < len(self.header) else ""
             for p in _one_per_axis(preds):
-                if p.axis == "implementation" and _RESPONSE_COLUMN.search(column) and p.status == "implemented" and len(cell) < 30:
+                if _response_column_done(p, column, cell):
                     continue
                 self.emit(target[0], target[1], p, block.text, "section")
+
+    def _is_header(self, cells: list[str]) -> bool:
+        if self.header or any(_TABLE_LABEL.match(c) for c in cells[:1]):
+            return False
+        return not any(find_predicates(visible_text(c)) for c in cells[1:] if len(c) < 40)
+
+    def _row_target(self, cells: list[str]) -> tuple[str, tuple[int, ...]] | None:
+        """The recommendation a row stands for: a label in its first two cells, else their content."""
+        review = self.review()
+        for cell in cells[:2]:
+            m = _TABLE_LABEL.match(cell)
+            if m and review:
+                n = int(m.group(1))
+                if not self.ex.known.get(review) or n in self.ex.known[review]:
+                    return (review, (n,))
+        if review and self.ex._matchers.get(review):
+            for cell in cells[:2]:
+                best = self.ex._matchers[review].match(cell)
+                if best:
+                    return (review, (best[0][0],))
+        return None
 
     # -- helpers -----------------------------------------------------------------------------------------
     def _elsewhere(self, visible: str, refs: list[Reference], mentions, only: str | None) -> bool:
@@ -439,9 +492,9 @@ class _DocState:
         if not m:
             return False
         window = visible[max(0, m.start() - 90):m.start()] + " " + visible[m.end():m.end() + 50]
-        if lx.OFFICIAL_ACTORS.search(window) or re.search(r"\b(?:we|our)\b", visible[max(0, m.start() - 30):m.start()], re.I):
+        if lx.OFFICIAL_ACTORS.search(window) or _WE.search(visible[max(0, m.start() - 30):m.start()]):
             return False
-        if _THIRD_PARTY.search(window) or re.search(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", visible[max(0, m.start() - 60):m.start()]):
+        if _THIRD_PARTY.search(window) or _FULL_NAME.search(visible[max(0, m.start() - 60):m.start()]):
             return True
         return not _SELF_OR_DOCUMENT.search(window)
 
@@ -522,14 +575,14 @@ class _DocState:
             return ()
         after = re.sub(r"^\s+in\s+this\s+\w+", "", after)
         candidates = []
-        m = re.match(r"^\s*[\u2013\u2014-]\s*(.{8,300}?)\s*[\u2013\u2014]", after) or re.match(r"^\s*\((.{8,300}?)\)", after)
+        m = _DASHED_APPOSITIVE.match(after) or _BRACKETED_APPOSITIVE.match(after)
         if m:
             candidates.append(m.group(1))
         if after.lstrip().startswith(","):
             body = after.lstrip()[1:]
             candidates += [body[:i] for i in [x.start() for x in re.finditer(r",\s", body)] + [len(body)] if i >= 8][:6]
         for text in candidates:
-            parts = [text] if count == 1 else [x for x in re.split(r"\band\s+(?:on|to|for)\b|;|,\s*and\b|,|\s+and\s+", text) if x.strip()]
+            parts = [text] if count == 1 else [x for x in _APPOSITIVE_PARTS.split(text) if x.strip()]
             if len(parts) != count:
                 continue
             found = []
@@ -562,7 +615,8 @@ class _DocState:
                 return
 
     def note_mentions(self, visible: str, refs: list[Reference] | None = None) -> None:
-        refs = refs if refs is not None else (find_references(visible) if re.search(lx.REC_NOUNS, visible, re.I) else [])
+        if refs is None:
+            refs = find_references(visible) if re.search(lx.REC_NOUNS, visible, re.I) else []
         review = self.ex.namer.only(visible) or self.review()
         if not review:
             return
@@ -578,35 +632,56 @@ class _DocState:
         matcher = self.ex._matchers.get(review)
         if matcher is None:
             return False
-        found = False
-        colon = visible.find(":")
-        if colon > 0 and any(p.end <= colon for p in preds) and len(visible[colon + 1:].split()) >= 2:
-            items = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", visible[colon + 1:]) if len(i.split()) >= 2]
-            numbers = []
-            for item in items:
-                best = matcher.match(item, loose=True)
-                if best:
-                    numbers.append(best[0][0])
-            quantity = next((r.count for r in refs if r.kind == "quantity"), None)
-            if numbers and (quantity is None or quantity == len(set(numbers))):
-                for p in _one_per_axis([p for p in preds if p.end <= colon]):
-                    self.emit(review, tuple(dict.fromkeys(numbers)), p, sentence, "paraphrase")
-                return True
-            if quantity:
-                self.unresolved(review, preds[0], sentence, f"names {quantity} but the list after it matches {len(set(numbers))}")
-                return False
+        listed = self._by_enumeration(sentence, visible, preds, refs, review, matcher)
+        if listed is not None:
+            return listed
         if any(r.kind == "quantity" for r in refs):
             return False
+        if self._by_content_reference(sentence, visible, preds, review, matcher):
+            return True
+        return self._by_clause_content(sentence, visible, preds, review, matcher, loose)
+
+    def _by_enumeration(self, sentence, visible, preds, refs, review, matcher) -> bool | None:
+        """"The department accepted three: A, B and C": the items after a colon, matched one by one; the
+        count, if any, must agree. None when there is no such list to decide by."""
+        colon = visible.find(":")
+        if not (colon > 0 and any(p.end <= colon for p in preds) and len(visible[colon + 1:].split()) >= 2):
+            return None
+        items = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", visible[colon + 1:]) if len(i.split()) >= 2]
+        numbers = []
+        for item in items:
+            best = matcher.match(item, loose=True)
+            if best:
+                numbers.append(best[0][0])
+        quantity = next((r.count for r in refs if r.kind == "quantity"), None)
+        if numbers and (quantity is None or quantity == len(set(numbers))):
+            for p in _one_per_axis([p for p in preds if p.end <= colon]):
+                self.emit(review, tuple(dict.fromkeys(numbers)), p, sentence, "paraphrase")
+            return True
+        if quantity:
+            self.unresolved(review, preds[0], sentence,
+                            f"names {quantity} but the list after it matches {len(set(numbers))}")
+            return False
+        return None
+
+    def _by_content_reference(self, sentence, visible, preds, review, matcher) -> bool:
+        """"the review's recommendation that ... has been accepted": the words after it name one."""
         m = _CONTENT_REF.search(visible)
-        if m:
-            lo, hi = next(((a, b) for a, b in clauses(visible) if a <= m.start() < b), (0, len(visible)))
-            here = [p for p in preds if lo <= p.start < hi]
-            best = matcher.match(visible[m.end():hi], loose=True)
-            if best and here:
-                for p in _one_per_axis(here):
-                    self.emit(review, (best[0][0],), p, sentence, "paraphrase")
-                return True
-        for lo, hi in clauses(visible):  # the words of the predicate's own clause describe its target
+        if not m:
+            return False
+        lo, hi = next(((a, b) for a, b in clauses(visible) if a <= m.start() < b), (0, len(visible)))
+        here = [p for p in preds if lo <= p.start < hi]
+        best = matcher.match(visible[m.end():hi], loose=True)
+        if not (best and here):
+            return False
+        for p in _one_per_axis(here):
+            self.emit(review, (best[0][0],), p, sentence, "paraphrase")
+        return True
+
+    def _by_clause_content(self, sentence, visible, preds, review, matcher, loose: bool) -> bool:
+        """The words of the predicate's own clause describe its target."""
+        found = False
+        for lo, hi in clauses(visible):
             here = [p for p in preds if lo <= p.start < hi]
             if not here:
                 continue
@@ -631,7 +706,8 @@ class _DocState:
     def _describes(self, review_id: str, number: int, p: Predicate, quote: str) -> bool:
         """"Consistent management standards delivered through accredited training": the verb is part of
         the recommendation's own title or text, quoted to name it, not news about it."""
-        text = " " + " ".join(re.findall(r"[a-z\u2019']+", self.ex.texts.get(review_id, {}).get(number, "").lower())) + " "
+        own = self.ex.texts.get(review_id, {}).get(number, "").lower()
+        text = " " + " ".join(re.findall(r"[a-z\u2019']+", own)) + " "
         if not text.strip():
             return False
         words = re.findall(r"[a-z\u2019']+", quote.lower())
@@ -648,7 +724,8 @@ class _DocState:
         everything = len(numbers) > 1 and set(numbers) == self.ex.known.get(review_id)
         if len(numbers) == 1 and self._describes(review_id, numbers[0], p, quote):
             return
-        # within one sentence a later statement on the same axis is the current one ("took it forward, but it is on hold")
+        # within one sentence a later statement on the same axis is the current one
+        # ("took it forward, but it is on hold")
         self.out.evidence = [e for e in self.out.evidence if not (
             e.quote == quote and e.review_id == review_id and e.number in numbers and e.axis == p.axis)]
         speaker = self.speaker
@@ -688,6 +765,8 @@ def _status_heading(heading: str, preds: list[Predicate]) -> bool:
     return len(words) <= 2
 
 
+_NEGATIVE = re.compile(r"\b(?:not|no|never|yet\s+to|nothing)\b|n't", re.I)
+_FINITE_BE_HAVE = re.compile(r"\b(?:is|are|has|have|had|was|were|now)\b", re.I)
 _CONTRAST = re.compile(r"[,;]?\s+(?:but|although|though|yet|while|whereas)\s+", re.I)
 
 
@@ -701,12 +780,29 @@ def _partial_by_contrast(visible: str, preds: list[Predicate]) -> list[Predicate
             for m in _CONTRAST.finditer(visible[:p.start]):
                 pass
             first = visible[:m.start()] if m else ""
-            if m and first.strip() and not any(r.explicit for r in find_references(first)) and not re.search(r"\b(?:not|no|never|yet\s+to|nothing)\b|n't", first, re.I) and \
-                    re.search(r"\b(?:is|are|has|have|had|was|were|now)\b", first, re.I):
+            if m and first.strip() and not any(r.explicit for r in find_references(first)) and \
+                    not _NEGATIVE.search(first) and _FINITE_BE_HAVE.search(first):
                 p = Predicate(p.start, p.end, p.text, p.axis, "partially_implemented", p.direction, p.lemma,
                               p.official_subject, p.finite)
         out.append(p)
     return out
+
+
+def _response_column_done(p: Predicate, column: str, cell: str) -> bool:
+    """"Accepted" in a Response column is the decision; a short "implemented" there is no news of the work."""
+    return p.axis == "implementation" and bool(_RESPONSE_COLUMN.search(column)) and p.status == "implemented" \
+        and len(cell) < 30
+
+
+@dataclass(frozen=True)
+class _Said:
+    """One sentence as read: its text, visible words, references, the reviews it names, the review in context."""
+
+    text: str
+    visible: str
+    refs: list[Reference]
+    mentions: list
+    review: str | None
 
 
 def _finite_statement(text: str) -> bool:

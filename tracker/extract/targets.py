@@ -75,7 +75,9 @@ _REST = re.compile(
     re.I,
 )
 _QUANTITY_OF = re.compile(
-    rf"(?<!\ball\s)(?<!\beach\s)\b(?P<n>{NUM})\s+of\s+(?:the|its|their|his|these|those)\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b", re.I
+    rf"(?<!\ball\s)(?<!\beach\s)\b(?P<n>{NUM})\s+of\s+(?:the|its|their|his|these|those)\s+"
+    rf"(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b",
+    re.I,
 )
 _QUANTITY = re.compile(
     rf"\b(?P<n>{NUM})\s+(?:(?:of\s+(?:the|its|their|his|these|those)\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL})|"
@@ -88,7 +90,11 @@ _COUNTED_NOUN = re.compile(rf"\b{NUM}\s+(?!{_NOUN_PLURAL}\b)[a-z]+s\b", re.I)
 
 
 # "15 are being taken forward", "Of these, three have been": a count standing for recommendations
-_BARE_COUNT = re.compile(rf"(?<![\w,.%\u00a3$-])(?<!\ball\s)(?<!\bthe\s)(?<!\bfirst\s)(?<!\blast\s)(?<!\bfinal\s)(?P<n>{NUM})\s+(?=(?:are|were|have|has|had|will|is|remain)\b)", re.I)
+_BARE_COUNT = re.compile(
+    rf"(?<![\w,.%\u00a3$-])(?<!\ball\s)(?<!\bthe\s)(?<!\bfirst\s)(?<!\blast\s)(?<!\bfinal\s)"
+    rf"(?P<n>{NUM})\s+(?=(?:are|were|have|has|had|will|is|remain)\b)",
+    re.I,
+)
 
 
 def to_int(token: str) -> int | None:
@@ -143,69 +149,108 @@ _ANY_REFERENCE = re.compile(
 
 
 def find_references(sentence: str) -> list[Reference]:
-    """Every reference in a sentence, left to right, non-overlapping (more specific forms first)."""
+    """Every reference in a sentence, left to right, non-overlapping (more specific forms first: _FORMS)."""
     if not _ANY_REFERENCE.search(sentence):
         return []  # nearly every sentence: no number, no quantifier, no recommendation noun
     refs: list[Reference] = []
     taken: list[tuple[int, int]] = []
-
-    def add(m: re.Match, ref: Reference) -> None:
-        if all(m.end() <= s or m.start() >= e for s, e in taken):
-            refs.append(ref)
-            taken.append(m.span())
-
-    for m in _QUANTITY_OF.finditer(sentence):
-        n = to_int(m.group("n"))
-        if n:
-            add(m, Reference(m.start(), m.end(), "quantity", (), n))
-    for m in _FIRST_N.finditer(sentence):
-        n = to_int(m.group("n")) or 0
-        if not re.search(rf"{_NOUN_PLURAL}\s*$", m.group(0), re.I) and _COUNTED_NOUN.search(sentence[: m.start()]):
-            continue  # "funding for four networks ..., and the first two are under way": the networks
-        if m.group("which").lower() == "first":
-            add(m, Reference(m.start(), m.end(), "numbers", tuple(range(1, n + 1)), n))
-        else:
-            add(m, Reference(m.start(), m.end(), "last", (), n))
-    for m in _FINAL_ONE.finditer(sentence):
-        add(m, Reference(m.start(), m.end(), "last", (), 1))
-    for m in _ORDINAL_OF.finditer(sentence):
-        add(m, Reference(m.start(), m.end(), "numbers", (ORDINALS[m.group("o").lower()],)))
-    for m in _ALL.finditer(sentence):
-        n = m.groupdict().get("n")
-        add(m, Reference(m.start(), m.end(), "all", (), to_int(n) if n else None))
-    for m in _QUANTITY_OF.finditer(sentence):
-        n = to_int(m.group("n"))
-        if n:
-            add(m, Reference(m.start(), m.end(), "quantity", (), n))
-    for m in _REST.finditer(sentence):
-        n = m.group("n1") or m.group("n2")
-        count = 1 if m.group("one") else (to_int(n) if n else None)
-        add(m, Reference(m.start(), m.end(), "rest", (), count))
-    for m in _ORDINAL.finditer(sentence):
-        numbers = tuple(ORDINALS[w.lower()] for w in re.findall(_ORD, m.group("list"), re.I))
-        if m.group("final"):
-            add(m, Reference(m.start(), m.end(), "last", numbers, None))
-        else:
-            add(m, Reference(m.start(), m.end(), "numbers", tuple(dict.fromkeys(numbers))))
-    for m in _EXPLICIT.finditer(sentence):
-        numbers = _expand(m.group("list"))
-        if numbers:
-            add(m, Reference(m.start(), m.end(), "numbers", numbers))
-    if re.search(rf"{_NOUN_PLURAL}|\brecommendation\b", sentence, re.I):  # "accepted the first three recommendations and rejected the fourth"
-        for m in _BARE_ORDINAL.finditer(sentence):
-            add(m, Reference(m.start(), m.end(), "numbers", (ORDINALS[m.group("o").lower()],)))
-    for m in _ALL_ANAPHOR.finditer(sentence):
-        add(m, Reference(m.start(), m.end(), "anaphor_all"))
-    for m in _BARE_COUNT.finditer(sentence):
-        add(m, Reference(m.start(), m.end(), "quantity", (), to_int(m.group("n"))))
-    nouns = bool(re.search(rf"\b{_NOUN_PLURAL}\b", sentence, re.I))
-    for m in _ALL_BARE.finditer(sentence):  # "accepted all seven": all, when seven is the review's count
-        add(m, Reference(m.start(), m.end(), "all" if nouns else "all_bare", (), to_int(m.group("n"))))
-    for m in _QUANTITY.finditer(sentence):
-        n = to_int(m.group("n"))
-        if n:
-            add(m, Reference(m.start(), m.end(), "quantity", (), n))
+    for pattern, read in _FORMS:
+        for m in pattern.finditer(sentence):
+            ref = read(m, sentence)
+            if ref is not None and all(m.end() <= s or m.start() >= e for s, e in taken):
+                refs.append(ref)
+                taken.append(m.span())
     return sorted(refs, key=lambda r: r.start)
+
+
+# --- one reader per form: the Reference a match stands for, or None -------------------------------------
+
+def _quantity(m: re.Match, sentence: str) -> Reference | None:
+    n = to_int(m.group("n"))
+    return Reference(m.start(), m.end(), "quantity", (), n) if n else None
+
+
+def _first_or_last_n(m: re.Match, sentence: str) -> Reference | None:
+    n = to_int(m.group("n")) or 0
+    if not re.search(rf"{_NOUN_PLURAL}\s*$", m.group(0), re.I) and _COUNTED_NOUN.search(sentence[: m.start()]):
+        return None  # "funding for four networks ..., and the first two are under way": the networks
+    if m.group("which").lower() == "first":
+        return Reference(m.start(), m.end(), "numbers", tuple(range(1, n + 1)), n)
+    return Reference(m.start(), m.end(), "last", (), n)
+
+
+def _final_one(m: re.Match, sentence: str) -> Reference:
+    return Reference(m.start(), m.end(), "last", (), 1)
+
+
+def _one_ordinal(m: re.Match, sentence: str) -> Reference:
+    return Reference(m.start(), m.end(), "numbers", (ORDINALS[m.group("o").lower()],))
+
+
+def _all(m: re.Match, sentence: str) -> Reference:
+    n = m.groupdict().get("n")
+    return Reference(m.start(), m.end(), "all", (), to_int(n) if n else None)
+
+
+def _rest(m: re.Match, sentence: str) -> Reference:
+    n = m.group("n1") or m.group("n2")
+    count = 1 if m.group("one") else (to_int(n) if n else None)
+    return Reference(m.start(), m.end(), "rest", (), count)
+
+
+def _ordinals(m: re.Match, sentence: str) -> Reference:
+    numbers = tuple(ORDINALS[w.lower()] for w in re.findall(_ORD, m.group("list"), re.I))
+    if m.group("final"):
+        return Reference(m.start(), m.end(), "last", numbers, None)
+    return Reference(m.start(), m.end(), "numbers", tuple(dict.fromkeys(numbers)))
+
+
+def _explicit(m: re.Match, sentence: str) -> Reference | None:
+    numbers = _expand(m.group("list"))
+    return Reference(m.start(), m.end(), "numbers", numbers) if numbers else None
+
+
+_REC_NOUN = re.compile(rf"{_NOUN_PLURAL}|\brecommendation\b", re.I)
+
+
+def _bare_ordinal(m: re.Match, sentence: str) -> Reference | None:
+    """"accepted the first three recommendations and rejected the fourth": only where recommendations are named."""
+    return _one_ordinal(m, sentence) if _REC_NOUN.search(sentence) else None
+
+
+def _anaphor_all(m: re.Match, sentence: str) -> Reference:
+    return Reference(m.start(), m.end(), "anaphor_all")
+
+
+def _bare_count(m: re.Match, sentence: str) -> Reference:
+    return Reference(m.start(), m.end(), "quantity", (), to_int(m.group("n")))
+
+
+_PLURAL_NOUN = re.compile(rf"\b{_NOUN_PLURAL}\b", re.I)
+
+
+def _all_bare(m: re.Match, sentence: str) -> Reference:
+    """"accepted all seven": all, when seven is the review's count."""
+    kind = "all" if _PLURAL_NOUN.search(sentence) else "all_bare"
+    return Reference(m.start(), m.end(), kind, (), to_int(m.group("n")))
+
+
+# In this order; a span taken by an earlier form is not read again.
+_FORMS = (
+    (_QUANTITY_OF, _quantity),
+    (_FIRST_N, _first_or_last_n),
+    (_FINAL_ONE, _final_one),
+    (_ORDINAL_OF, _one_ordinal),
+    (_ALL, _all),
+    (_REST, _rest),
+    (_ORDINAL, _ordinals),
+    (_EXPLICIT, _explicit),
+    (_BARE_ORDINAL, _bare_ordinal),
+    (_ALL_ANAPHOR, _anaphor_all),
+    (_BARE_COUNT, _bare_count),
+    (_ALL_BARE, _all_bare),
+    (_QUANTITY, _quantity),
+)
 
 
 @dataclass(frozen=True)
@@ -216,44 +261,73 @@ class Resolution:
 
 def resolve(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...] = ()) -> Resolution:
     """Numbers for a reference, given the review's known numbers, those already spoken of, and an antecedent."""
-    total = len(known)
-    if ref.kind == "numbers":
-        if known:
-            unknown = [n for n in ref.numbers if n not in known]
-            if unknown and len(unknown) == len(ref.numbers):
-                return Resolution((), f"recommendation {unknown[0]} is not one of the review's {total}")
-            return Resolution(tuple(n for n in ref.numbers if n in known))
+    how = _RESOLVERS.get(ref.kind)
+    if how is None:
+        return Resolution((), f"unknown reference kind {ref.kind}")
+    return how(ref, known, mentioned, antecedent)
+
+
+def _resolve_numbers(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
+    if not known:
         return Resolution(ref.numbers)
-    if ref.kind == "all_bare":
-        if known and ref.count == total:
-            return Resolution(tuple(sorted(known)))
-        return Resolution((), "")
-    if ref.kind == "all":
-        if not known:
-            return Resolution(tuple(range(1, (ref.count or 0) + 1)), "" if ref.count else "the review's recommendations are not known")
-        if ref.count and ref.count != total:
-            return Resolution((), f"says all {ref.count}, the review has {total}")
+    unknown = [n for n in ref.numbers if n not in known]
+    if unknown and len(unknown) == len(ref.numbers):
+        return Resolution((), f"recommendation {unknown[0]} is not one of the review's {len(known)}")
+    return Resolution(tuple(n for n in ref.numbers if n in known))
+
+
+def _resolve_all_bare(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
+    if known and ref.count == len(known):
         return Resolution(tuple(sorted(known)))
-    if ref.kind == "last":
-        if not known:
-            return Resolution((), "the review's recommendations are not known")
-        if ref.numbers:  # "the fourth and final recommendations"
-            return Resolution(tuple(sorted(set(ref.numbers) | {max(known)})))
-        n = ref.count or 1
-        return Resolution(tuple(sorted(known)[-n:]))
-    if ref.kind == "rest":
-        if not mentioned or not known:
-            return Resolution((), "'the rest' with nothing named before it")
-        rest = tuple(sorted(known - mentioned))
-        if ref.count and ref.count != len(rest):
-            return Resolution((), f"says the remaining {ref.count}, but {len(rest)} were not named before")
-        return Resolution(rest) if rest else Resolution((), "nothing remains after those named before")
-    if ref.kind == "anaphor_all":
-        if antecedent:
-            return Resolution(antecedent)
-        return Resolution((), "'each of which' / 'all of them' with nothing named before it")
-    if ref.kind == "quantity":
-        if ref.count and known and ref.count == total:
-            return Resolution(tuple(sorted(known)))  # "its seven recommendations, each of which ..."
-        return Resolution((), f"says {ref.count} but not which")
-    return Resolution((), f"unknown reference kind {ref.kind}")
+    return Resolution((), "")
+
+
+def _resolve_all(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
+    if not known:
+        return Resolution(tuple(range(1, (ref.count or 0) + 1)),
+                          "" if ref.count else "the review's recommendations are not known")
+    if ref.count and ref.count != len(known):
+        return Resolution((), f"says all {ref.count}, the review has {len(known)}")
+    return Resolution(tuple(sorted(known)))
+
+
+def _resolve_last(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
+    if not known:
+        return Resolution((), "the review's recommendations are not known")
+    if ref.numbers:  # "the fourth and final recommendations"
+        return Resolution(tuple(sorted(set(ref.numbers) | {max(known)})))
+    n = ref.count or 1
+    return Resolution(tuple(sorted(known)[-n:]))
+
+
+def _resolve_rest(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
+    if not mentioned or not known:
+        return Resolution((), "'the rest' with nothing named before it")
+    rest = tuple(sorted(known - mentioned))
+    if ref.count and ref.count != len(rest):
+        return Resolution((), f"says the remaining {ref.count}, but {len(rest)} were not named before")
+    return Resolution(rest) if rest else Resolution((), "nothing remains after those named before")
+
+
+def _resolve_anaphor_all(ref: Reference, known: set[int], mentioned: set[int],
+                         antecedent: tuple[int, ...]) -> Resolution:
+    if antecedent:
+        return Resolution(antecedent)
+    return Resolution((), "'each of which' / 'all of them' with nothing named before it")
+
+
+def _resolve_quantity(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
+    if ref.count and known and ref.count == len(known):
+        return Resolution(tuple(sorted(known)))  # "its seven recommendations, each of which ..."
+    return Resolution((), f"says {ref.count} but not which")
+
+
+_RESOLVERS = {
+    "numbers": _resolve_numbers,
+    "all_bare": _resolve_all_bare,
+    "all": _resolve_all,
+    "last": _resolve_last,
+    "rest": _resolve_rest,
+    "anaphor_all": _resolve_anaphor_all,
+    "quantity": _resolve_quantity,
+}

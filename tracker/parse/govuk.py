@@ -51,8 +51,8 @@ def _date(obj: dict, key: str, where: str = ""):
     return parse_date(_get(obj, key, str, where))
 
 
-def parse_content_item(data: dict | bytes | str, source: str = "dhsc") -> Publication:
-    """Read one Content API item; raises NotGovukContent for JSON of any other shape or with a field of the wrong type."""
+def _content_item(data: dict | bytes | str) -> dict:
+    """The item as a dict with a base_path and a title, or NotGovukContent."""
     if not isinstance(data, dict):
         try:
             data = json.loads(data)
@@ -62,17 +62,21 @@ def parse_content_item(data: dict | bytes | str, source: str = "dhsc") -> Public
             raise NotGovukContent("invalid JSON: nested too deeply") from exc
     if not isinstance(data, dict) or not isinstance(data.get("base_path"), str) or "title" not in data:
         raise NotGovukContent("not a GOV.UK content item (no base_path/title)")
-    details = _get(data, "details", dict) or {}
-    links = _get(data, "links", dict) or {}
-    blocks: list[Block] = []
+    return data
+
+
+def _body_blocks(details: dict) -> list[Block]:
     body = details.get("body")
     if isinstance(body, list):  # multi-part bodies are sent as [{content_type, content}]
         parts = _objects(details, "body", "details.")
-        body = next((_get(p, "content", str, "details.body ") for p in parts if p.get("content_type") == "text/html"), "")
+        body = next((_get(p, "content", str, "details.body ") for p in parts if p.get("content_type") == "text/html"),
+                    "")
     elif body is not None and not isinstance(body, str):
         raise NotGovukContent(f"details.body is {type(body).__name__}, expected a string or a list")
-    if body and body.strip():
-        blocks = html_to_blocks(body)
+    return html_to_blocks(body) if body and body.strip() else []
+
+
+def _attachments(details: dict) -> list[Attachment]:
     attachments = []
     for att in _objects(details, "attachments", "details."):
         url = _get(att, "url", str, "attachment ")
@@ -82,16 +86,35 @@ def parse_content_item(data: dict | bytes | str, source: str = "dhsc") -> Public
             url = WEB_ROOT + url
         attachments.append(Attachment(url=url, title=clean(_get(att, "title", str, "attachment ") or ""),
                                       content_type=_get(att, "content_type", str, "attachment ") or ""))
-    parent = next((u for u in map(_link_url, _objects(links, "parent", "links.")) if u), None)
-    children = tuple(u for u in map(_link_url, _objects(links, "children", "links.")) if u)
-    organisations = tuple(clean(_get(o, "title", str, "organisation ") or "") for o in _objects(links, "organisations", "links."))
-    topics = tuple(clean(_get(t, "title", str, "taxon ") or "") for t in _objects(links, "taxons", "links."))
+    return attachments
+
+
+def _published(data: dict, details: dict):
+    """First published, else the earliest change, else the last update."""
     published = _date(data, "first_published_at") or _date(details, "first_public_at", "details.")
     history = _objects(details, "change_history", "details.")
     if published is None and history:
-        published = min((d for d in (_date(c, "public_timestamp", "change_history ") for c in history) if d), default=None)
+        published = min((d for d in (_date(c, "public_timestamp", "change_history ") for c in history) if d),
+                        default=None)
     if published is None:
         published = _date(data, "public_updated_at") or _date(details, "public_timestamp", "details.")
+    return published
+
+
+def parse_content_item(data: dict | bytes | str, source: str = "dhsc") -> Publication:
+    """Read one Content API item; raises NotGovukContent for JSON of any other shape or with a field of the
+    wrong type (fields are checked in the order they are read, so the first problem is the one named)."""
+    data = _content_item(data)
+    details = _get(data, "details", dict) or {}
+    links = _get(data, "links", dict) or {}
+    blocks = _body_blocks(details)
+    attachments = _attachments(details)
+    parent = next((u for u in map(_link_url, _objects(links, "parent", "links.")) if u), None)
+    children = tuple(u for u in map(_link_url, _objects(links, "children", "links.")) if u)
+    organisations = tuple(clean(_get(o, "title", str, "organisation ") or "")
+                          for o in _objects(links, "organisations", "links."))
+    topics = tuple(clean(_get(t, "title", str, "taxon ") or "") for t in _objects(links, "taxons", "links."))
+    published = _published(data, details)
     return Publication(
         url=web_url(data["base_path"]),
         source=source,

@@ -223,45 +223,31 @@ class _Walker:
 
     def walk_list(self, lst, role: str, depth: int) -> None:
         ordered = lst.tag == "ol"
-        try:
-            number = int(lst.get("start", 1))
-        except ValueError:
-            number = 1
+        number = _list_start(lst)
         for li in lst:
             if not _is_element(li) or li.tag != "li" or _dropped(li):
                 continue
             li_role = _role_of(li) or role
-            own: list[str] = [li.text or ""]
-            nested = []
-            for part in li:
-                if _is_element(part) and part.tag in {"ul", "ol", "table", "blockquote"}:
-                    nested.append(part)
-                elif _is_element(part) and not _dropped(part):
-                    own.append(text_of(part))
-                if part.tail:
-                    own.append(part.tail)
-            text = clean(" ".join(own))
+            text, nested = _item_text(li)
             own_label = _OWN_LABEL.match(text)
+            printed = (own_label.group(1) or own_label.group(2)) if own_label else ""
             if ordered:
-                # a position is only implied ("#3"); a number printed in the item ("10) ...") is its own label
-                label = (own_label.group(1) or own_label.group(2)) if own_label else f"#{number}"
-                if li.get("value", "").isdigit():
-                    label = li.get("value")
-                try:
-                    number = int(li.get("value", number)) + 1
-                except ValueError:
-                    number += 1
+                label, number = _ordered_label(li, printed, number)
             else:
-                label = (own_label.group(1) or own_label.group(2)) if own_label else ""
+                label = printed
             if text:
                 self.blocks.append(Block("list_item", text, level=depth, label=label, role=li_role))
-            for sub in nested:
-                if sub.tag in {"ul", "ol"}:
-                    self.walk_list(sub, li_role, depth + 1)
-                elif sub.tag == "table":
-                    self.walk_table(sub, li_role)
-                else:
-                    self.walk(sub, _role_of(sub) or li_role, depth + 1)
+            self.walk_nested(nested, li_role, depth)
+
+    def walk_nested(self, nested: list, role: str, depth: int) -> None:
+        """Lists, tables and quotes inside a list item, after the item itself."""
+        for sub in nested:
+            if sub.tag in {"ul", "ol"}:
+                self.walk_list(sub, role, depth + 1)
+            elif sub.tag == "table":
+                self.walk_table(sub, role)
+            else:
+                self.walk(sub, _role_of(sub) or role, depth + 1)
 
     def walk_table(self, table, role: str) -> None:
         # a table nested in a cell gives its own rows after the row that holds it, and is left out of that row's text
@@ -273,6 +259,40 @@ class _Walker:
             cells = [c for c in cells if c]
             if cells:
                 self.blocks.append(Block("table_row", " | ".join(cells), role=role))
+
+
+def _list_start(lst) -> int:
+    try:
+        return int(lst.get("start", 1))
+    except ValueError:
+        return 1
+
+
+def _item_text(li) -> tuple[str, list]:
+    """A list item's own text, and the lists, tables and quotes nested in it (walked after it)."""
+    own: list[str] = [li.text or ""]
+    nested = []
+    for part in li:
+        if _is_element(part) and part.tag in {"ul", "ol", "table", "blockquote"}:
+            nested.append(part)
+        elif _is_element(part) and not _dropped(part):
+            own.append(text_of(part))
+        if part.tail:
+            own.append(part.tail)
+    return clean(" ".join(own)), nested
+
+
+def _ordered_label(li, printed: str, number: int) -> tuple[str, int]:
+    """An <ol> item's label and the next item's number. A position is only implied ("#3"); a number
+    printed in the item ("10) ...") or its value attribute is its own label."""
+    label = printed or f"#{number}"
+    if li.get("value", "").isdigit():
+        label = li.get("value")
+    try:
+        number = int(li.get("value", number)) + 1
+    except ValueError:
+        number += 1
+    return label, number
 
 
 def html_to_blocks(fragment, role: str = "body") -> list[Block]:
@@ -378,7 +398,10 @@ def page_meta(doc) -> PageMeta:
     authors = ld.get("author") or []
     if isinstance(authors, dict):
         authors = [authors]
-    names = [a.get("name", "") if isinstance(a, dict) else str(a) for a in authors] if isinstance(authors, list) else [str(authors)]
+    if isinstance(authors, list):
+        names = [a.get("name", "") if isinstance(a, dict) else str(a) for a in authors]
+    else:
+        names = [str(authors)]
     if not names and _meta(doc, "author"):
         names = [_meta(doc, "author") or ""]
     meta.authors = tuple(clean(n) for n in names if clean(n))

@@ -59,7 +59,8 @@ def _page_lines(textpage, width: float, number: int) -> list[_Line]:
         text = clean(textpage.get_text_bounded(left.value, bottom.value, right.value, top.value))
         if not text:
             continue
-        index = pdfium_c.FPDFText_GetCharIndexAtPos(textpage, left.value + 0.5, (top.value + bottom.value) / 2, 2.0, 2.0)
+        index = pdfium_c.FPDFText_GetCharIndexAtPos(textpage, left.value + 0.5, (top.value + bottom.value) / 2,
+                                                     2.0, 2.0)
         size, bold = 0.0, False
         if index >= 0:
             size = pdfium_c.FPDFText_GetFontSize(textpage, index)
@@ -213,13 +214,15 @@ def _blocks(pages: list[list[_Line]]) -> list[Block]:
                 continue
             gap = (prev.y - line.y) if prev else None
             if level:
-                if blocks and blocks[-1]["kind"] == "heading" and prev is not None and prev.size == line.size and blocks[-1]["page"] == line.page:
+                if blocks and blocks[-1]["kind"] == "heading" and prev is not None and prev.size == line.size \
+                        and blocks[-1]["page"] == line.page:
                     blocks[-1]["text"] += " " + text
                 else:
                     blocks.append({"kind": "heading", "text": text, "level": level, "label": "", "page": line.page})
             elif (m := _LIST_START.match(text)):
                 label = m.group(1) or m.group(2)
-                blocks.append({"kind": "list_item", "text": text[m.end():], "level": 0, "label": label, "page": line.page})
+                blocks.append({"kind": "list_item", "text": text[m.end():], "level": 0, "label": label,
+                               "page": line.page})
             elif (m := _BULLET.match(text)):
                 blocks.append({"kind": "list_item", "text": text[m.end():], "level": 1, "label": "", "page": line.page})
             elif blocks and blocks[-1]["kind"] != "heading" and _continues(blocks[-1], prev, line, gap):

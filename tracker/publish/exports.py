@@ -64,8 +64,10 @@ SHEETS = {
 COVER = "About"
 SHEET_ABOUT = {
     "review_progress": "Per review: recommendations found vs stated, counts by latest status, % implemented",
-    "recommendation_status": "Every recommendation's latest response and implementation status, with the quotes behind them",
-    "status_evidence": "Every statement about a recommendation's status: verbatim quote, source, publisher, archived copy",
+    "recommendation_status": "Every recommendation's latest response and implementation status, "
+                             "with the quotes behind them",
+    "status_evidence": "Every statement about a recommendation's status: verbatim quote, source, publisher, "
+                       "archived copy",
     "recommendations": "Every recommendation's text, theme and where it was read",
     "progress_by_theme": "Per review and theme: counts by implementation status",
     "stale_recommendations": "Recommendations with nothing said about them in the 12 months before the export",
@@ -217,8 +219,7 @@ def _is_link(column: str, value) -> bool:
 
 
 def _sheet(wb, title: str, columns: list[str], rows: list[tuple]) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title=title[:31])
@@ -230,28 +231,54 @@ def _sheet(wb, title: str, columns: list[str], rows: list[tuple]) -> None:
     links = [False] * len(columns)
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
-            column = columns[c - 1]
-            if isinstance(value, (list, tuple)):
-                value = "; ".join(str(v) for v in value)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if percent[c - 1] and isinstance(value, (int, float)):
-                value = round(value / 100, 10)  # stored as a fraction, shown as 36.8%
+            value = _cell_value(value, percent[c - 1])
             cell = ws.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # scraped text starting with "=" stays text, never a formula
-                if _is_link(column, value):
-                    cell.hyperlink = value
-                    cell.style = "Hyperlink"
-                    links[c - 1] = True
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-            elif isinstance(value, date):
-                cell.number_format = "yyyy-mm-dd"
-            elif percent[c - 1] and value is not None:
-                cell.number_format = "0.0%"
-            shown = 10 if isinstance(value, date) else len(str(value)) if value is not None else 0
-            widths[c - 1] = max(widths[c - 1], shown)
+            if _format_cell(cell, columns[c - 1], value, percent[c - 1]):
+                links[c - 1] = True
+            widths[c - 1] = max(widths[c - 1], _shown_width(value))
+    _size_columns(ws, widths, links)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
+
+
+def _cell_value(value, percent: bool):
+    """A value as the sheet stores it: lists joined, characters Excel refuses dropped, percentages as fractions."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if percent and isinstance(value, (int, float)):
+        value = round(value / 100, 10)  # stored as a fraction, shown as 36.8%
+    return value
+
+
+def _format_cell(cell, column: str, value, percent: bool) -> bool:
+    """Type and number format for one cell; True when it became a link."""
+    if isinstance(value, str):
+        cell.data_type = "s"  # scraped text starting with "=" stays text, never a formula
+        if _is_link(column, value):
+            cell.hyperlink = value
+            cell.style = "Hyperlink"
+            return True
+    elif isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    elif percent and value is not None:
+        cell.number_format = "0.0%"
+    return False
+
+
+def _shown_width(value) -> int:
+    return 10 if isinstance(value, date) else len(str(value)) if value is not None else 0
+
+
+def _size_columns(ws, widths: list[int], links: list[bool]) -> None:
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, width in enumerate(widths, start=1):
         letter = get_column_letter(i)
@@ -259,65 +286,32 @@ def _sheet(wb, title: str, columns: list[str], rows: list[tuple]) -> None:
         if width > _WRAP_AT and not links[i - 1]:  # long text wraps; a link stays on one line
             for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
                 cell.alignment = wrap
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
 
 
 def _cover(wb, con: duckdb.DuckDBPyConnection, sheets: list[tuple[str, str, str]]) -> None:
     """The first sheet: what the workbook is, the data date, the run, a guide to the sheets, the glossary."""
     from openpyxl.styles import Alignment, Font
 
-    from tracker.vocabulary import AXES, MEANINGS, SPEAKER_LABELS, STATUSES
-
     info = warehouse_info(con)
     data_date, last_capture = con.execute("SELECT max(published_on), max(fetched_at) FROM publications").fetchone()
     ws = wb.create_sheet(title=COVER, index=0)
-    bold = Font(bold=True)
     ws.append(["NHS leadership reviews: progress tables"])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([])
-    facts = [
+    _cover_facts(ws, [
         ("Data as of", data_date, "the newest publication read"),
         ("Last capture (UTC)", last_capture, "when a source was last fetched"),
         ("Published (UTC)", info.published_at if info else None, "when this version of the warehouse was published"),
         ("Run", info.run_id if info else None, "the run that published it"),
         ("Version", info.version_file if info else None, "the published file (tracker versions lists them)"),
-    ]
-    for label, value, note in facts:
-        ws.append([label, value, note])
-        ws.cell(row=ws.max_row, column=1).font = bold
-        cell = ws.cell(row=ws.max_row, column=2)
-        if isinstance(value, datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, date):
-            cell.number_format = "yyyy-mm-dd"
+    ])
     ws.append([])
     ws.append(["Every status rests on a verbatim quote from a captured source; the Evidence sheet gives each quote "
                "with its publisher, document and a link to the archived copy."])
     ws.append([])
-    ws.append(["Sheet", "File", "What it holds"])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for sheet, file, about in sheets:
-        ws.append([sheet, file, about])
-        ws.cell(row=ws.max_row, column=1).hyperlink = f"#'{sheet}'!A1"
-        ws.cell(row=ws.max_row, column=1).style = "Hyperlink"
+    _cover_sheets(ws, sheets)
     ws.append([])
-    ws.append(["Status glossary"])
-    ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)
-    ws.append(["Axis", "Status", "Meaning"])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    axis_about = {"response": "response (what was decided)", "implementation": "implementation (what has happened)"}
-    for axis in AXES:
-        for status in STATUSES[axis]:
-            ws.append([axis_about[axis], status, MEANINGS[status]])
-    ws.append([])
-    ws.append(["Speaker", "Who speaks"])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for speaker, label in SPEAKER_LABELS.items():
-        ws.append([speaker, label])
+    _cover_glossary(ws)
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):
@@ -327,6 +321,55 @@ def _cover(wb, con: duckdb.DuckDBPyConnection, sheets: list[tuple[str, str, str]
     ws.column_dimensions["C"].width = 90
     for (cell,) in ws.iter_rows(min_col=3, max_col=3):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _bold_row(ws, values: list[str]) -> None:
+    from openpyxl.styles import Font
+
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _cover_facts(ws, facts: list[tuple]) -> None:
+    from openpyxl.styles import Font
+
+    for label, value, note in facts:
+        ws.append([label, value, note])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        cell = ws.cell(row=ws.max_row, column=2)
+        if isinstance(value, datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, date):
+            cell.number_format = "yyyy-mm-dd"
+
+
+def _cover_sheets(ws, sheets: list[tuple[str, str, str]]) -> None:
+    """A guide to the sheets, each name a link to its sheet."""
+    _bold_row(ws, ["Sheet", "File", "What it holds"])
+    for sheet, file, about in sheets:
+        ws.append([sheet, file, about])
+        ws.cell(row=ws.max_row, column=1).hyperlink = f"#'{sheet}'!A1"
+        ws.cell(row=ws.max_row, column=1).style = "Hyperlink"
+
+
+def _cover_glossary(ws) -> None:
+    """Every status on each axis with its meaning, then who each speaker is."""
+    from openpyxl.styles import Font
+
+    from tracker.vocabulary import AXES, MEANINGS, SPEAKER_LABELS, STATUSES
+
+    ws.append(["Status glossary"])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)
+    _bold_row(ws, ["Axis", "Status", "Meaning"])
+    axis_about = {"response": "response (what was decided)", "implementation": "implementation (what has happened)"}
+    for axis in AXES:
+        for status in STATUSES[axis]:
+            ws.append([axis_about[axis], status, MEANINGS[status]])
+    ws.append([])
+    _bold_row(ws, ["Speaker", "Who speaks"])
+    for speaker, label in SPEAKER_LABELS.items():
+        ws.append([speaker, label])
 
 
 def write_workbook(
@@ -376,7 +419,8 @@ def write_exports(
     written = write_csvs(con, out_dir)
     if digest is not None:
         written.extend(write_changes_csv(digest, out_dir))
-    written.append(write_workbook(con, out_dir / WORKBOOK, digest, (info.published_at if (info := warehouse_info(con)) else None)))
+    info = warehouse_info(con)
+    written.append(write_workbook(con, out_dir / WORKBOOK, digest, info.published_at if info else None))
     written.extend(write_parquet(con, out_dir))
     return written
 
