@@ -322,3 +322,15 @@ def test_numbers_beyond_the_review_are_dropped():
 ])
 def test_speaker_kind_from_the_publisher(url, speaker):
     assert speaker_of(url) == speaker
+
+
+@pytest.mark.parametrize("text, statuses", [
+    ("Recommendation 1 has not come into force, but recommendation 2 came into force in April.",
+     ["not_started", "implemented"]),
+    ("Recommendation 2 came into force in April, but recommendation 1 has not come into force.",
+     ["implemented", "not_started"]),
+    ("Recommendation 1 has not come into force and recommendation 2 has not yet come into force either.",
+     ["not_started", "not_started"]),
+])
+def test_a_negated_state_reads_only_where_it_is_negated(text, statuses):
+    assert [p.status for p in find_predicates(text)] == statuses

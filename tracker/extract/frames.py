@@ -148,14 +148,12 @@ def _state_predicates(text: str, taken: list[tuple[int, int]]) -> list[Predicate
         for m in pattern.finditer(text):
             if not _free(taken, *m.span()) or _conditional_before(text, m.start(), modal=True):
                 continue
+            said = status
             if _negated_state(text, m.start()):
-                if status not in {"implemented"}:
+                if status != "implemented":
                     continue
-                # This rebinding outlives the match: a later match of the same pattern reads not_started
-                # too, and a later negated one is dropped ("has not come into force; B came into force").
-                # Kept as it was when the rules became tables; fixing it changes extraction output.
-                status = "not_started"
-            found.append(Predicate(m.start(), m.end(), m.group(0), axis, status, direction))
+                said = "not_started"  # "not yet in place": this match only; the next one reads afresh
+            found.append(Predicate(m.start(), m.end(), m.group(0), axis, said, direction))
             taken.append(m.span())
     return found
 
