@@ -209,3 +209,22 @@ def test_the_process_task_refuses_before_processing_when_evidence_is_missing(tmp
     with pytest.raises(storage.MissingEvidence, match="parliament"):
         tasks.process(offline=False, run_id="manual__lost")
     assert not (tmp_path / "b" / "work.duckdb").exists()  # nothing processed, nothing to publish
+
+
+def test_a_cli_run_on_a_fresh_host_works_from_the_store_and_puts_its_version_there(tmp_path, store_env):
+    from tracker.fetch.archive import import_warc
+    from tracker.pipeline import run
+
+    seeding = host(tmp_path, "a", store_env)
+    import_warc(seeding.archive_dir, SAMPLE_WARC)
+    storage.sync_archive(seeding, storage.open_store(seeding))
+    (seeding.home / "state").mkdir()
+    (seeding.home / "state" / "dhsc.json").write_text(json.dumps({"version": 1, "urls": {}}))
+    storage.push_state(seeding, storage.open_store(seeding))
+
+    fresh = host(tmp_path, "b", {**store_env, "TRACKER_WORKERS": "1"})
+    summary = run(fresh, offline=True)
+    assert summary.recommendations == 62
+    store = storage.open_store(fresh)
+    assert Path(summary.published).name in storage.listing(store, storage.PUBLISHED)
+    assert (fresh.home / "state" / "dhsc.json").is_file()  # the crawl state came from the store

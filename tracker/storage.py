@@ -17,6 +17,7 @@ Decisions:
   written: never a quiet publication of stale data. `publish` pulls the versions it lacks (the change
   log compares with the newest), then pushes the new version and drops from the store the versions
   retention dropped locally. `outputs` pulls the version its Asset event names (hash checked by the caller).
+  `tracker run` does the same around its stages (pull, crawl, push, process, publish, push).
 * Nothing half-written is ever visible: on S3 an object appears only when its PUT (or multipart upload)
   completes; in a folder a file is written as `.<name>.part` and renamed. Every transfer checks the size
   on the other side; downloads go through a `.part` file too.
@@ -211,6 +212,16 @@ def pull_state(settings: Settings, store: Store | None, names: list[str] | None 
     for name in chosen:
         download(store, STATE, name, state_dir(settings), remote[name])
     return chosen
+
+
+def push_state(settings: Settings, store: Store | None) -> list[str]:
+    """Put every local crawl state and summary in the store (after a `tracker run` crawled here)."""
+    if store is None or not state_dir(settings).is_dir():
+        return []
+    names = sorted(p.name for p in state_dir(settings).glob("*.json") if not p.name.startswith("."))
+    for name in names:
+        upload(store, state_dir(settings) / name, STATE)
+    return names
 
 
 def record_warc(settings: Settings, source: str) -> dict | None:
