@@ -10,7 +10,7 @@ Parse-time imports are deliberately limited to ``datetime``, ``pendulum``, ``air
 ``tracker_alerts`` (plugins/, standard library only) and ``tracker.settings`` (standard library only: the
 typed settings, so TRACKER_HOME, the sources and the writer queue are defined in one place): the rest of
 the ``tracker`` library (DuckDB, pyarrow, lxml, fsspec ...) is imported inside the task functions only, so
-the dag-processor stays fast.
+the dag-processor stays fast. A bad TRACKER_* setting fails the DAG file's import, naming the setting.
 
 More than one host: the archive, the crawl state and the published versions live in the object store
 named by TRACKER_STORAGE_URL (tracker/storage.py; by default TRACKER_HOME itself). Fetch tasks run on
@@ -18,8 +18,8 @@ the default queue, on any worker; the tasks that write or read the DuckDB files 
 check_health, outputs) run on the writer queue (TRACKER_WRITER_QUEUE, default ``writer``), served by the
 worker(s) that own the local disk. The tasks move files with fsspec themselves rather than through
 Airflow's ``ObjectStoragePath``: the CLI runs the same code without Airflow, and ``s3://`` in
-ObjectStoragePath needs the amazon provider (botocore/boto3 and the provider imported in the workers),
-which the tracker does not otherwise need. The Asset's URI does name the store (``s3://bucket/prefix/published``)
+ObjectStoragePath needs the amazon provider (without it: "No filesystem registered for scheme s3"), a
+heavy install the tracker does not otherwise need. The Asset's URI does name the store (``s3://bucket/prefix/published``)
 when there is one: a plain string, which needs no provider at parse time.
 """
 

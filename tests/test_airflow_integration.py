@@ -5,6 +5,11 @@ PostgreSQL database, triggers `nhs_leadership_tracker` offline through the REST 
 and for the asset-triggered `nhs_leadership_tracker_outputs`, checks the published warehouse and
 fetches the plugin page through the api-server. No triggerer: no task here defers.
 
+The second test is the team shape: SeaweedFS (tests/object_store_testlib.py) as the object store and
+two Celery workers with separate TRACKER_HOME folders standing in for two hosts, one serving the
+default queue (fetch tasks), one the writer queue (DuckDB writers). Each test uses queues of its own
+and a Redis DB of its own (11, 12).
+
 Auth: SimpleAuthManager with an admin whose password the test writes to the passwords file.
 
 Under CI=true the test runs (and fails if PostgreSQL/Redis are down); elsewhere it skips when they
