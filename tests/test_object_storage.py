@@ -228,3 +228,23 @@ def test_a_cli_run_on_a_fresh_host_works_from_the_store_and_puts_its_version_the
     store = storage.open_store(fresh)
     assert Path(summary.published).name in storage.listing(store, storage.PUBLISHED)
     assert (fresh.home / "state" / "dhsc.json").is_file()  # the crawl state came from the store
+
+
+def test_check_fetches_judges_the_summaries_other_hosts_put_in_the_store(tmp_path, store_env, monkeypatch):
+    from tracker import tasks
+    from tracker.health import FetchFailed
+
+    fetch_host = host(tmp_path, "a", store_env)
+    fetched(fetch_host, "dhsc", "manual__judged")
+    state = fetch_host.home / "state"
+    (state / "kingsfund.crawl.json").write_text(json.dumps(
+        {"source": "kingsfund", "run": "manual__judged", "warc": None, "finished": True,
+         "stopped_by": "fetch failed: connection refused"}))
+    store = storage.open_store(fetch_host)
+    storage.push_fetch(fetch_host, store, "dhsc")
+    storage.push_fetch(fetch_host, store, "kingsfund")
+    for name, value in {**store_env, "TRACKER_HOME": str(tmp_path / "elsewhere")}.items():
+        monkeypatch.setenv(name, value)
+    assert tasks.check_fetches(["dhsc"], "manual__judged") == {"sources": ["dhsc"], "failed": []}
+    with pytest.raises(FetchFailed, match="kingsfund: fetch failed: connection refused"):
+        tasks.check_fetches(["dhsc", "kingsfund"], "manual__judged")
