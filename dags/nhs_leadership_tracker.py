@@ -15,7 +15,7 @@ the dag-processor stays fast. A bad TRACKER_* setting fails the DAG file's impor
 More than one host: the archive, the crawl state and the published versions live in the object store
 named by TRACKER_STORAGE_URL (tracker/storage.py; by default TRACKER_HOME itself). Fetch tasks run on
 the default queue, on any worker; the tasks that write or read the DuckDB files (process, publish,
-check_health, outputs) run on the writer queue (TRACKER_WRITER_QUEUE, default ``writer``), served by the
+check_health, outputs) and select_sources (it shares the analyst's files) run on the writer queue (TRACKER_WRITER_QUEUE, default ``writer``), served by the
 worker(s) that own the local disk. The tasks move files with fsspec themselves rather than through
 Airflow's ``ObjectStoragePath``: the CLI runs the same code without Airflow, and ``s3://`` in
 ObjectStoragePath needs the amazon provider (without it: "No filesystem registered for scheme s3"), a
@@ -124,7 +124,7 @@ Tracks the recommendations of NHS leadership reviews and what has been decided a
 
 | task | what |
 |---|---|
-| `select_sources` | validates the `sources` param, returns the list to map over |
+| `select_sources` | validates the `sources` param, returns the list to map over; on the writer queue, puts the analyst's `watchlist.toml` and `reviews.toml` in the object store for the fetch hosts |
 | `fetch` | **mapped**, one task per source: discover + fetch into the archive (`offline` = no network) |
 | `process` | pulls the archive and crawl state from the object store (fails if a WARC this run fetched is missing); index archive, parse, extract; writes the working DuckDB (pool `duckdb_writer`, 1 slot, writer queue); records the run, `scheduled` for a scheduled run (a new week in the change digest) |
 | `publish` | atomically publishes `$TRACKER_HOME/tracker.duckdb` and pushes the version to the object store (pool `duckdb_writer`, writer queue); emits the asset `nhs_leadership_tracker_warehouse` |
@@ -189,8 +189,12 @@ a manual run uses the current warehouse. Writes `$TRACKER_HOME/exports/<date>/` 
     },
 )
 def nhs_leadership_tracker():
-    @task(multiple_outputs=False)
+    # On the writer queue: it shares the analyst's files (watchlist, own reviews) with the fetch hosts first.
+    @task(queue=WRITER_QUEUE, multiple_outputs=False)
     def select_sources(params=None) -> list[str]:
+        from tracker import tasks
+
+        tasks.share_config()
         return [s for s in params["sources"] if s in SOURCES]
 
     @task(map_index_template="{{ task.op_kwargs['source'] }}", execution_timeout=FETCH_TIMEOUT, multiple_outputs=False)

@@ -247,7 +247,7 @@ def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sam
     pulls the archive, processes and publishes the same warehouse as the single-host run, and pushes the
     version. Run 2 (live: dhsc from a local GOV.UK stand-in, kingsfund refused): dhsc's WARC is written on the
     fetch host and reaches the writer through the store; kingsfund's fetch fails, the other source still
-    publishes and the run fails.
+    publishes and the run fails; the watchlist written on the writer host reached the fetch host.
     """
     require_services()
     import duckdb
@@ -296,7 +296,9 @@ def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sam
             _wait("outputs of run 1", lambda: outputs_runs(live), 180, stack)
             assert (writer_home / "site" / "index.html").is_file()
 
-            # Run 2: live; kingsfund cannot be reached.
+            # Run 2: live; kingsfund cannot be reached. The analyst's watchlist lives on the writer host.
+            watchlist = f'[[page]]\nurl = "{shared["TRACKER_BASE_URL_DHSC"]}/watched"\nnote = "watched"\n'
+            (writer_home / "watchlist.toml").write_text(watchlist)
             resp = http.post(f"/api/v2/dags/{DAG_ID}/dagRuns", json={
                 "logical_date": None, "conf": {"offline": False, "sources": ["dhsc", "kingsfund"]}})
             assert resp.status_code == 200, resp.text
@@ -317,6 +319,8 @@ def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sam
             assert states[("process", -1)] == "success" and states[("publish", -1)] == "success"
             assert states[("check_fetches", -1)] == "failed" and states[("check_health", 1)] == "failed"
 
+            # The fetch host read the writer's watchlist (select_sources shared it through the store).
+            assert (fetch_home / "watchlist.toml").read_text() == watchlist
             # dhsc's WARC was written on the fetch host and reached the writer through the store.
             dhsc = json.loads(store.fs.cat(store.key(storage.STATE, "dhsc.crawl.json")))
             assert dhsc["run"] == second and dhsc["warc"] and dhsc["fetched"] > 0

@@ -157,7 +157,7 @@ def test_the_duckdb_writers_run_on_the_writer_queue_and_fetches_on_the_default_q
     from airflow.configuration import conf
 
     queues = {t.task_id: t.queue for t in [*dag.tasks, *outputs_dag.tasks]}
-    writers = {"process", "publish", "check_health", "outputs"}
+    writers = {"select_sources", "process", "publish", "check_health", "outputs"}  # the writer host's disk
     assert {queues[t] for t in writers} == {"writer"}
     default = conf.get("operators", "default_queue")
     assert {q for t, q in queues.items() if t not in writers} == {default}

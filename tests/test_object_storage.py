@@ -248,3 +248,19 @@ def test_check_fetches_judges_the_summaries_other_hosts_put_in_the_store(tmp_pat
     assert tasks.check_fetches(["dhsc"], "manual__judged") == {"sources": ["dhsc"], "failed": []}
     with pytest.raises(FetchFailed, match="kingsfund: fetch failed: connection refused"):
         tasks.check_fetches(["dhsc", "kingsfund"], "manual__judged")
+
+
+def test_the_analysts_files_on_the_writer_host_reach_the_fetch_hosts_and_so_does_their_removal(tmp_path, store_env):
+    writer_host, fetch_host = host(tmp_path, "b", store_env), host(tmp_path, "a", store_env)
+    writer_host.home.mkdir()
+    watchlist = '[[page]]\nurl = "https://www.england.nhs.uk/leadership/"\nnote = "progress"\n'
+    (writer_host.home / "watchlist.toml").write_text(watchlist)
+    (writer_host.home / "reviews.toml").write_text("# none of my own yet\n")
+    assert storage.push_config(writer_host, storage.open_store(writer_host)) == ["watchlist.toml", "reviews.toml"]
+    assert storage.pull_config(fetch_host, storage.open_store(fetch_host)) == ["watchlist.toml", "reviews.toml"]
+    assert (fetch_host.home / "watchlist.toml").read_text() == watchlist
+
+    (writer_host.home / "reviews.toml").unlink()
+    storage.push_config(writer_host, storage.open_store(writer_host))
+    assert storage.pull_config(fetch_host, storage.open_store(fetch_host)) == ["watchlist.toml"]
+    assert not (fetch_host.home / "reviews.toml").exists()

@@ -18,6 +18,9 @@ Decisions:
   log compares with the newest), then pushes the new version and drops from the store the versions
   retention dropped locally. `outputs` pulls the version its Asset event names (hash checked by the caller).
   `tracker run` does the same around its stages (pull, crawl, push, process, publish, push).
+* The analyst's `watchlist.toml` and `reviews.toml` are edited on the writer host (the home of
+  `tracker watch` and the registry); the run's first task, on the writer queue, puts them in the store's
+  `config/` and each fetch task takes them from there (a file removed on the writer is removed too).
 * Nothing half-written is ever visible: on S3 an object appears only when its PUT (or multipart upload)
   completes; in a folder a file is written as `.<name>.part` and renamed. Every transfer checks the size
   on the other side; downloads go through a `.part` file too.
@@ -41,7 +44,10 @@ from tracker.errors import TrackerError
 from tracker.fetch.archive import sha256_file
 from tracker.settings import Settings
 
-ARCHIVE, STATE, PUBLISHED = "archive", "state", "published"
+ARCHIVE, STATE, PUBLISHED, CONFIG = "archive", "state", "published", "config"
+# The analyst's files in TRACKER_HOME that fetch tasks read (the watched pages; reviews whose hosts and
+# documents nhse and parliament discover): kept on the writer host, shared through the store's config/.
+ANALYST_FILES = ("watchlist.toml", "reviews.toml")
 
 
 class StorageError(TrackerError):
@@ -276,6 +282,36 @@ def require_fetched_warcs(settings: Settings, run_id: str) -> list[str]:
     if problems:
         raise MissingEvidence("not processing: evidence from this run's fetches is missing: " + "; ".join(problems))
     return found
+
+
+# --- the analyst's files ----------------------------------------------------------------------------
+
+
+def push_config(settings: Settings, store: Store | None) -> list[str]:
+    """Make the store's config/ what the writer host has: its analyst files, and no others."""
+    if store is None:
+        return []
+    remote = listing(store, CONFIG)
+    present = [name for name in ANALYST_FILES if (settings.home / name).is_file()]
+    for name in present:
+        upload(store, settings.home / name, CONFIG)
+    for name in sorted(set(remote) - set(present)):
+        remove(store, CONFIG, name)
+    return present
+
+
+def pull_config(settings: Settings, store: Store | None) -> list[str]:
+    """Make this host's analyst files the store's (a fetch host holds no copies of its own)."""
+    if store is None:
+        return []
+    remote = listing(store, CONFIG)
+    present = [name for name in ANALYST_FILES if name in remote]
+    for name in ANALYST_FILES:
+        if name in remote:
+            download(store, CONFIG, name, settings.home, remote[name])
+        else:
+            (settings.home / name).unlink(missing_ok=True)
+    return present
 
 
 # --- published versions ---------------------------------------------------------------------------

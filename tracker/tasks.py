@@ -30,6 +30,7 @@ def fetch(source: str, offline: bool = True, since: str | None = None, run: str 
 
     settings = Settings.from_env()
     store = storage.open_store(settings)
+    storage.pull_config(settings, store)  # the watched pages and the analyst's reviews, as the writer host has them
     storage.pull_state(settings, store, [f"{source}.json"])  # the last crawl's validators, from whichever host
     try:
         summary = crawl_source(settings, source, date.fromisoformat(since) if since else None, run=run)
@@ -39,6 +40,15 @@ def fetch(source: str, offline: bool = True, since: str | None = None, run: str 
     if failure:
         raise FetchFailed(f"{source}: {failure}")
     return summary
+
+
+def share_config() -> list[str]:
+    """On the writer host, before the fetches: put the analyst's watchlist.toml and reviews.toml in the
+    object store for the fetch tasks on other hosts (nothing to do without a store). Returns the names."""
+    from tracker import storage
+
+    settings = Settings.from_env()
+    return storage.push_config(settings, storage.open_store(settings))
 
 
 def check_fetches(sources: list[str], run: str, offline: bool = False) -> dict:
