@@ -6,39 +6,55 @@ Two DAGs live here:
   ``publish`` emits the ``WAREHOUSE`` asset.
 * ``nhs_leadership_tracker_outputs`` - scheduled on ``WAREHOUSE``: CSV exports + HTML briefing.
 
-Parse-time imports are deliberately limited to ``os``, ``datetime``, ``pendulum``, ``airflow.sdk``
-and ``tracker_alerts`` (plugins/, standard library only): the ``tracker`` library (DuckDB, pyarrow, lxml ...) is imported inside the
-task functions only, so the dag-processor stays fast.
+Parse-time imports are deliberately limited to ``datetime``, ``pendulum``, ``airflow.sdk``,
+``tracker_alerts`` (plugins/, standard library only) and ``tracker.settings`` (standard library only: the
+typed settings, so TRACKER_HOME, the sources and the writer queue are defined in one place): the rest of
+the ``tracker`` library (DuckDB, pyarrow, lxml, fsspec ...) is imported inside the task functions only, so
+the dag-processor stays fast. A bad TRACKER_* setting fails the DAG file's import, naming the setting.
+
+More than one host: the archive, the crawl state and the published versions live in the object store
+named by TRACKER_STORAGE_URL (tracker/storage.py; by default TRACKER_HOME itself). Fetch tasks run on
+the default queue, on any worker; the tasks that write or read the DuckDB files (process, publish,
+check_health, outputs) and select_sources (it shares the analyst's files) run on the writer queue (TRACKER_WRITER_QUEUE, default ``writer``), served by the
+worker(s) that own the local disk. The tasks move files with fsspec themselves rather than through
+Airflow's ``ObjectStoragePath``: the CLI runs the same code without Airflow, and ``s3://`` in
+ObjectStoragePath needs the amazon provider (without it: "No filesystem registered for scheme s3"), a
+heavy install the tracker does not otherwise need. The Asset's URI does name the store (``s3://bucket/prefix/published``)
+when there is one: a plain string, which needs no provider at parse time.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
+from pathlib import Path
 
 import pendulum
 
 from airflow.sdk import Asset, AsyncCallback, DeadlineAlert, DeadlineReference, Param, dag, task
+from tracker.settings import SOURCES as TRACKER_SOURCES
+from tracker.settings import WATCHLIST, Settings
 from tracker_alerts import TrackerWebhookNotifier
 
+SETTINGS = Settings.from_env()
 # "watchlist": the analyst's watched pages ($TRACKER_HOME/watchlist.toml), fetched and judged like a source.
-SOURCES = ["dhsc", "kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "watchlist"]
+SOURCES = [*TRACKER_SOURCES, WATCHLIST]
 WRITER_POOL = "duckdb_writer"
+# The Celery queue of the DuckDB writers; fetch tasks stay on the default queue.
+WRITER_QUEUE = SETTINGS.writer_queue
 
 
-def _tracker_home() -> str:
-    # Same default as tracker.settings (./var in the checkout); resolved without importing tracker.
-    home = os.environ.get("TRACKER_HOME") or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var")
-    return os.path.abspath(os.path.expanduser(home))
+def warehouse_uri(settings: Settings) -> str:
+    """Where the published warehouse lives: the store's published/ folder, or $TRACKER_HOME/tracker.duckdb."""
+    url = (settings.storage_url or "").rstrip("/")
+    if "://" in url and not url.startswith("file://"):
+        return url + "/published"
+    if url:
+        return "file://" + str(Path(url.removeprefix("file://")).expanduser().resolve()) + "/published"
+    return "file://" + str(settings.home).rstrip("/") + "/tracker.duckdb"
 
 
-# The published warehouse. Consumers match on the stable *name*; the URI records where the file
-# lives for the TRACKER_HOME this deployment uses (every Airflow component must share it).
-WAREHOUSE = Asset(
-    name="nhs_leadership_tracker_warehouse",
-    uri="file://" + _tracker_home().rstrip("/") + "/tracker.duckdb",
-    group="nhs_leadership_tracker",
-)
+# The published warehouse. Consumers match on the stable *name*; the URI records where it lives.
+WAREHOUSE = Asset(name="nhs_leadership_tracker_warehouse", uri=warehouse_uri(SETTINGS), group="nhs_leadership_tracker")
 
 
 # Failed tasks and failed runs: logged, and posted to the webhook in the Connection `tracker_alert_webhook`.
@@ -108,10 +124,10 @@ Tracks the recommendations of NHS leadership reviews and what has been decided a
 
 | task | what |
 |---|---|
-| `select_sources` | validates the `sources` param, returns the list to map over |
+| `select_sources` | validates the `sources` param, returns the list to map over; on the writer queue, puts the analyst's `watchlist.toml` and `reviews.toml` in the object store for the fetch hosts |
 | `fetch` | **mapped**, one task per source: discover + fetch into the archive (`offline` = no network) |
-| `process` | index archive, parse, extract; writes the working DuckDB (pool `duckdb_writer`, 1 slot); records the run, `scheduled` for a scheduled run (a new week in the change digest) |
-| `publish` | atomically publishes `$TRACKER_HOME/tracker.duckdb` (pool `duckdb_writer`); emits the asset `nhs_leadership_tracker_warehouse` |
+| `process` | pulls the archive and crawl state from the object store (fails if a WARC this run fetched is missing); index archive, parse, extract; writes the working DuckDB (pool `duckdb_writer`, 1 slot, writer queue); records the run, `scheduled` for a scheduled run (a new week in the change digest) |
+| `publish` | atomically publishes `$TRACKER_HOME/tracker.duckdb` and pushes the version to the object store (pool `duckdb_writer`, writer queue); emits the asset `nhs_leadership_tracker_warehouse` |
 | `check_health` | **mapped**, one per source: fails with the reason when a source is unhealthy: its fetch failed, it listed nothing, it lists or yields less than half of last run, or its pages lost titles/dates (no retries) |
 | `check_fetches` | fails, naming each source and why, when any `fetch` failed (trigger rule `all_done`, no retries) |
 
@@ -173,8 +189,12 @@ a manual run uses the current warehouse. Writes `$TRACKER_HOME/exports/<date>/` 
     },
 )
 def nhs_leadership_tracker():
-    @task(multiple_outputs=False)
+    # On the writer queue: it shares the analyst's files (watchlist, own reviews) with the fetch hosts first.
+    @task(queue=WRITER_QUEUE, multiple_outputs=False)
     def select_sources(params=None) -> list[str]:
+        from tracker import tasks
+
+        tasks.share_config()
         return [s for s in params["sources"] if s in SOURCES]
 
     @task(map_index_template="{{ task.op_kwargs['source'] }}", execution_timeout=FETCH_TIMEOUT, multiple_outputs=False)
@@ -183,8 +203,8 @@ def nhs_leadership_tracker():
 
         return tasks.fetch(source, offline=bool(params["offline"]), since=params.get("since") or None, run=run_id)
 
-    @task(pool=WRITER_POOL, trigger_rule="all_done_min_one_success", execution_timeout=PROCESS_TIMEOUT,
-          multiple_outputs=False)
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE, trigger_rule="all_done_min_one_success",
+          execution_timeout=PROCESS_TIMEOUT, multiple_outputs=False)
     def process(params=None, dag_run=None, run_id=None) -> dict:
         from tracker import tasks
 
@@ -194,7 +214,8 @@ def nhs_leadership_tracker():
             run_type=run_type, scheduled_for=scheduled_for, run_id=run_id,
         )
 
-    @task(pool=WRITER_POOL, outlets=[WAREHOUSE], execution_timeout=PUBLISH_TIMEOUT, multiple_outputs=False)
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE, outlets=[WAREHOUSE], execution_timeout=PUBLISH_TIMEOUT,
+          multiple_outputs=False)
     def publish(summary: dict, run_id=None, outlet_events=None) -> dict:
         from tracker import tasks
 
@@ -205,7 +226,8 @@ def nhs_leadership_tracker():
 
     # A source that lost its titles or dates, or listed nothing, fails here (loudly, with the reason),
     # without holding back the publication of what the other sources gave. Retrying cannot help.
-    @task(pool=WRITER_POOL, retries=0, map_index_template="{{ task.op_kwargs['source'] }}", multiple_outputs=False)
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE, retries=0, map_index_template="{{ task.op_kwargs['source'] }}",
+          multiple_outputs=False)
     def check_health(source: str) -> dict:
         from tracker import tasks
 
@@ -241,7 +263,8 @@ def nhs_leadership_tracker():
     tags=TAGS,
 )
 def nhs_leadership_tracker_outputs():
-    @task(execution_timeout=OUTPUTS_TIMEOUT, multiple_outputs=False)
+    # On the writer queue: it reads the archive for the briefing's captures and writes exports and site locally.
+    @task(queue=WRITER_QUEUE, execution_timeout=OUTPUTS_TIMEOUT, multiple_outputs=False)
     def outputs(triggering_asset_events=None) -> dict:
         from tracker import tasks
 

@@ -5,6 +5,11 @@ PostgreSQL database, triggers `nhs_leadership_tracker` offline through the REST 
 and for the asset-triggered `nhs_leadership_tracker_outputs`, checks the published warehouse and
 fetches the plugin page through the api-server. No triggerer: no task here defers.
 
+The second test is the team shape: SeaweedFS (tests/object_store_testlib.py) as the object store and
+two Celery workers with separate TRACKER_HOME folders standing in for two hosts, one serving the
+default queue (fetch tasks), one the writer queue (DuckDB writers). Each test uses queues of its own
+and a Redis DB of its own (11, 12).
+
 Auth: SimpleAuthManager with an admin whose password the test writes to the passwords file.
 
 Under CI=true the test runs (and fails if PostgreSQL/Redis are down); elsewhere it skips when they
@@ -14,254 +19,182 @@ are unreachable. Settings: TRACKER_IT_PG_HOST/PORT/USER, TRACKER_IT_REDIS_HOST/P
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import signal
-import socket
-import subprocess
 import sys
-import time
 import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from airflow_testlib import (
+    AIRFLOW,
     DAG_ID,
-    DAGS_DIR,
-    EXECUTOR,
     OUTPUTS_DAG_ID,
-    PLUGINS_DIR,
-    RESULT_BACKEND_SCHEME,
+    PG_HOST,
+    PG_PORT,
+    PG_USER,
+    REDIS_HOST,
+    REDIS_PORT,
     ROOT,
     SAMPLE_RECOMMENDATIONS,
     SAMPLE_WARC,
-    SQL_ALCHEMY_SCHEME,
     VENV_BIN,
-    VISIBILITY_TIMEOUT,
+    Stack,
     assert_sample_warehouse,
-    tail,
+    free_port,
+    require_services,
+    stack_env,
+    wait_for,
+    writer_queue,
 )
 
 pytestmark = pytest.mark.integration
 
-PG_HOST = os.environ.get("TRACKER_IT_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("TRACKER_IT_PG_PORT", "5432"))
-PG_USER = os.environ.get("TRACKER_IT_PG_USER", "postgres")
-REDIS_HOST = os.environ.get("TRACKER_IT_REDIS_HOST", "127.0.0.1")
-REDIS_PORT = int(os.environ.get("TRACKER_IT_REDIS_PORT", "6379"))
 RUN_TIMEOUT_S = 360
-AIRFLOW = str(VENV_BIN / "airflow")
+_wait = wait_for
 
 
-def _services_problem() -> str | None:
-    try:
-        import psycopg2
+@dataclass
+class Live:
+    """A running stack: its processes, an authenticated API client, its base URL and default queue."""
 
-        psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", connect_timeout=3).close()
-    except Exception as exc:
-        return f"PostgreSQL at {PG_HOST}:{PG_PORT} unreachable: {exc}"
-    try:
-        import redis
-
-        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, socket_connect_timeout=3).ping()
-    except Exception as exc:
-        return f"Redis at {REDIS_HOST}:{REDIS_PORT} unreachable: {exc}"
-    return None
+    stack: Stack
+    http: object
+    base: str
+    queue: str
+    admin_password: str
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@contextmanager
+def live_stack(tmp_path: Path, tracker_home: Path, workers: dict[str, dict], redis_db: int, extra_env: dict | None = None):
+    """PostgreSQL database, api-server, scheduler, dag-processor and Celery workers, all stopped afterwards.
 
-
-def stack_env(airflow_home: Path, tracker_home: Path, db_name: str, redis_db: int, queue: str, port: int) -> dict:
-    db_path = f"{PG_USER}@{PG_HOST}:{PG_PORT}/{db_name}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW") and k != "TRACKER_HOME"}
-    env.update(
-        AIRFLOW_HOME=str(airflow_home),
-        AIRFLOW__CORE__EXECUTOR=EXECUTOR,
-        AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"{SQL_ALCHEMY_SCHEME}://{db_path}",
-        AIRFLOW__CELERY__RESULT_BACKEND=f"{RESULT_BACKEND_SCHEME}://{db_path}",
-        AIRFLOW__CELERY__BROKER_URL=f"redis://{REDIS_HOST}:{REDIS_PORT}/{redis_db}",
-        AIRFLOW__CELERY__WORKER_CONCURRENCY="4",
-        AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
-        # A queue of our own: stale messages of another run in the same Redis DB can never reach us.
-        AIRFLOW__OPERATORS__DEFAULT_QUEUE=queue,
-        AIRFLOW__CORE__DAGS_FOLDER=str(DAGS_DIR),
-        AIRFLOW__CORE__PLUGINS_FOLDER=str(PLUGINS_DIR),
-        AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="True",
-        AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://127.0.0.1:{port}/execution/",
-        AIRFLOW__API__BASE_URL=f"http://127.0.0.1:{port}",
-        AIRFLOW__API__PORT=str(port),
-        AIRFLOW__API__WORKERS="1",
-        AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(32),
-        AIRFLOW__API__SECRET_KEY=secrets.token_urlsafe(32),
-        # Same auth shape as docker-compose.yml: SimpleAuthManager, one admin, password from a file.
-        # (Not ALL_ADMINS: that mode injects an admin token into every request, so the plugin's
-        # auth check could not be seen failing.)
-        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="False",
-        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="admin:admin",
-        AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE=str(airflow_home / "passwords.json"),
-        AIRFLOW__CORE__LAZY_LOAD_PLUGINS="False",
-        AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC="2",
-        AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="10",
-        AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL="10",
-        TRACKER_HOME=str(tracker_home),
-        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    return env
-
-
-class Stack:
-    """Subprocesses started by this test, each in its own session so it can be stopped by its pid."""
-
-    def __init__(self, env: dict, log_dir: Path):
-        self.env = env
-        self.log_dir = log_dir
-        self.procs: dict[str, subprocess.Popen] = {}
-
-    def run(self, name: str, *cmd: str, timeout: float = 300) -> None:
-        log = self.log_dir / f"{name}.log"
-        with open(log, "w") as fh:
-            proc = subprocess.run(cmd, cwd=ROOT, env=self.env, stdout=fh, stderr=subprocess.STDOUT, timeout=timeout)
-        assert proc.returncode == 0, f"{name} failed ({proc.returncode}):\n{tail(log)}"
-
-    def start(self, name: str, *cmd: str) -> None:
-        fh = open(self.log_dir / f"{name}.log", "w")
-        self.procs[name] = subprocess.Popen(
-            cmd, cwd=ROOT, env=self.env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        fh.close()
-
-    def check_alive(self) -> None:
-        for name, proc in self.procs.items():
-            assert proc.poll() is None, f"{name} exited with {proc.returncode}:\n{tail(self.log_dir / f'{name}.log')}"
-
-    def stop(self) -> None:
-        # SIGTERM to each process group we created (its leader is the pid we started), then SIGKILL.
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + 30
-        for proc in self.procs.values():
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-        for proc in self.procs.values():
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)  # stragglers in the group (forked children)
-            except (ProcessLookupError, PermissionError):
-                pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-
-    def logs(self) -> str:
-        return "\n".join(f"----- {p.name} -----\n{tail(p, 40)}" for p in sorted(self.log_dir.glob("*.log")))
-
-
-def _wait(what: str, predicate, timeout: float, stack: Stack, interval: float = 2.0):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        stack.check_alive()
-        try:
-            result = predicate()
-        except Exception as exc:  # not up yet
-            result, last = None, exc
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last error: {last!r})")
-
-
-def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
-    problem = _services_problem()
-    if problem:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but the integration services are down: {problem}")
-        pytest.skip(f"integration services unavailable: {problem}")
-
+    `workers`: name -> {"queues": "default" | "writer" | "both", "env": extra environment (its own TRACKER_HOME)}.
+    """
     import httpx
     import psycopg2
     import redis
 
     db_name = f"tracker_it_{uuid.uuid4().hex[:10]}"
     queue = f"tracker_it_{uuid.uuid4().hex[:8]}"
-    redis_db = 11
-    port = _free_port()
-    airflow_home, tracker_home, log_dir = tmp_path / "airflow", tmp_path / "tracker", tmp_path / "logs"
+    port = free_port()
+    airflow_home, log_dir = tmp_path / "airflow", tmp_path / "logs"
     for d in (airflow_home, tracker_home, log_dir):
-        d.mkdir()
-    env = stack_env(airflow_home, tracker_home, db_name, redis_db, queue, port)
+        d.mkdir(exist_ok=True)
+    env = {**stack_env(airflow_home, tracker_home, db_name, redis_db, queue, port), **(extra_env or {})}
     admin_password = secrets.token_urlsafe(16)
     (airflow_home / "passwords.json").write_text(json.dumps({"admin": admin_password}))
     stack = Stack(env, log_dir)
     base = f"http://127.0.0.1:{port}"
+    serves = {"default": queue, "writer": writer_queue(queue), "both": f"{queue},{writer_queue(queue)}"}
 
     admin = psycopg2.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{db_name}"')
     try:
         stack.run("setup", "bash", str(ROOT / "scripts" / "airflow-setup.sh"))
-        stack.run("import-warc", str(VENV_BIN / "tracker"), "import-warc", str(SAMPLE_WARC))
-
         stack.start("api-server", AIRFLOW, "api-server", "--port", str(port))
         stack.start("scheduler", AIRFLOW, "scheduler")
         stack.start("dag-processor", AIRFLOW, "dag-processor")
-        stack.start("celery-worker", AIRFLOW, "celery", "worker", "--queues", queue, "--concurrency", "4")
+        for name, worker in workers.items():
+            # Each worker serves its task logs on a port of its own (two on one machine would collide).
+            stack.start(name, AIRFLOW, "celery", "worker", "--queues", serves[worker["queues"]], "--concurrency", "4",
+                        "--celery-hostname", f"{name}@%h",
+                        env={**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()), **worker.get("env", {})})
 
         http = httpx.Client(base_url=base, timeout=30)
         _wait("api-server health", lambda: http.get("/api/v2/monitor/health").status_code == 200, 120, stack)
         resp = http.post("/auth/token", json={"username": "admin", "password": admin_password})
         assert resp.status_code in (200, 201), resp.text
-        token = resp.json()["access_token"]
-        http.headers["Authorization"] = f"Bearer {token}"
-
+        http.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
         for dag_id in (DAG_ID, OUTPUTS_DAG_ID):
             _wait(f"{dag_id} parsed", lambda d=dag_id: http.get(f"/api/v2/dags/{d}").status_code == 200, 180, stack)
+        yield Live(stack, http, base, queue, admin_password)
+    except BaseException:
+        print(f"\n===== logs ({log_dir}) =====\n{stack.logs()}", file=sys.stderr)
+        raise
+    finally:
+        stack.stop()
+        try:
+            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        finally:
+            admin.close()
+        try:
+            r = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=redis_db)
+            keys = r.keys(f"*{queue}*")  # our queues and kombu's bindings for them; nothing else
+            if keys:
+                r.delete(*keys)
+        except Exception:
+            pass
 
-        # With catchup=False, unpausing makes the scheduler run the latest due Monday slot (with the
-        # default params, i.e. online). Trigger our offline run *for that slot* while still paused:
-        # the scheduler then finds the slot taken and only moves next_dagrun on.
-        slot = http.get(f"/api/v2/dags/{DAG_ID}").json()["next_dagrun_logical_date"]
-        resp = http.post(f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": slot, "conf": {"offline": True}})
+
+def trigger_for_the_due_slot(live: Live, conf: dict) -> str:
+    """Trigger the weekly DAG with `conf` for its next due slot while paused, then unpause both DAGs.
+
+    With catchup=False, unpausing makes the scheduler run the latest due Monday slot (with the default
+    params, i.e. online). Our run takes that slot: the scheduler then finds it taken and only moves on.
+    """
+    http = live.http
+    slot = http.get(f"/api/v2/dags/{DAG_ID}").json()["next_dagrun_logical_date"]
+    resp = http.post(f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": slot, "conf": conf})
+    assert resp.status_code == 200, resp.text
+    run_id = resp.json()["dag_run_id"]
+    for dag_id in (OUTPUTS_DAG_ID, DAG_ID):
+        resp = http.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": False})
         assert resp.status_code == 200, resp.text
-        run_id = resp.json()["dag_run_id"]
-        for dag_id in (OUTPUTS_DAG_ID, DAG_ID):
-            resp = http.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": False})
-            assert resp.status_code == 200, resp.text
+    return run_id
 
-        def main_done():
-            state = http.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}").json()["state"]
-            assert state != "failed", "nhs_leadership_tracker run failed"
-            return state == "success"
 
-        _wait("nhs_leadership_tracker run", main_done, RUN_TIMEOUT_S, stack)
+def run_finished(live: Live, run_id: str, timeout: float = RUN_TIMEOUT_S) -> str:
+    """Wait for a weekly run to end; returns its state."""
+    def done():
+        state = live.http.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}").json()["state"]
+        return state if state in ("success", "failed") else None
+
+    return _wait(f"{DAG_ID} run {run_id}", done, timeout, live.stack)
+
+
+def task_states(live: Live, run_id: str, rendered: bool = True) -> dict[tuple[str, object], str]:
+    """(task_id, map index) -> state; the rendered index (the source) where there is one, unless rendered=False
+    (a task waiting for its retry has no rendered index until it runs again)."""
+    tis = live.http.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances").json()["task_instances"]
+    return {(t["task_id"], (t.get("rendered_map_index") if rendered else None) or t["map_index"]): t["state"]
+            for t in tis}
+
+
+def outputs_runs(live: Live) -> list[dict]:
+    runs = live.http.get(f"/api/v2/dags/{OUTPUTS_DAG_ID}/dagRuns").json()["dag_runs"]
+    assert not any(r["state"] == "failed" for r in runs), runs
+    return [r for r in runs if r["state"] == "success"]
+
+
+def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
+    require_services()
+    import duckdb
+    import httpx
+    from bs4 import BeautifulSoup
+
+    tracker_home = tmp_path / "tracker"
+    with live_stack(tmp_path, tracker_home, {"celery-worker": {"queues": "both"}}, redis_db=11) as live:
+        http, stack, base = live.http, live.stack, live.base
+        stack.run("import-warc", str(VENV_BIN / "tracker"), "import-warc", str(SAMPLE_WARC))
+        run_id = trigger_for_the_due_slot(live, {"offline": True})
+        assert run_finished(live, run_id) == "success", task_states(live, run_id)
 
         runs = http.get(f"/api/v2/dags/{DAG_ID}/dagRuns").json()["dag_runs"]
         assert [r["dag_run_id"] for r in runs] == [run_id], "the scheduler started another run"
         tis = http.get(f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances").json()["task_instances"]
-        states = {(t["task_id"], t.get("rendered_map_index") or t["map_index"]): t["state"] for t in tis}
+        states = task_states(live, run_id)
         assert states[("process", -1)] == "success" and states[("publish", -1)] == "success"
         assert sorted(k[1] for k in states if k[0] == "fetch") == sorted(
             ["dhsc", "kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "watchlist"])
         assert {t["pool"] for t in tis if t["task_id"] in ("process", "publish")} == {"duckdb_writer"}
+        assert {t["queue"] for t in tis if t["task_id"] in ("process", "publish")} == {writer_queue(live.queue)}
+        assert {t["queue"] for t in tis if t["task_id"] == "fetch"} == {live.queue}
 
-        def outputs_done():
-            runs = http.get(f"/api/v2/dags/{OUTPUTS_DAG_ID}/dagRuns").json()["dag_runs"]
-            assert not any(r["state"] == "failed" for r in runs), runs
-            return [r for r in runs if r["state"] == "success"]
-
-        [outputs_run] = _wait("asset-triggered outputs run", outputs_done, 180, stack)
+        [outputs_run] = _wait("asset-triggered outputs run", lambda: outputs_runs(live), 180, stack)
         assert outputs_run["run_type"] == "asset_triggered"
         # The publish's asset event names its version; the outputs run built from exactly that version.
         events = http.get("/api/v2/assets/events", params={"source_dag_id": DAG_ID}).json()["asset_events"]
@@ -273,8 +206,6 @@ def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
         assert built["version_file"] == events[0]["extra"]["version_file"]
 
         assert_sample_warehouse(tracker_home / "tracker.duckdb")
-        import duckdb
-
         wh = duckdb.connect(str(tracker_home / "tracker.duckdb"), read_only=True)
         try:  # the tracker's run is Airflow's run
             assert wh.execute("SELECT run_id FROM runs").fetchall() == [(run_id,)]
@@ -287,8 +218,6 @@ def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
         assert httpx.get(f"{base}/leadership-tracker/", timeout=30).status_code == 401
         page = http.get("/leadership-tracker/")
         assert page.status_code == 200, page.text[:500]
-        from bs4 import BeautifulSoup
-
         rows = BeautifulSoup(page.text, "html.parser").select("table#progress tbody tr")
         assert {r.find_all("td")[0].get_text(): int(r.find_all("td")[2].get_text()) for r in rows} == SAMPLE_RECOMMENDATIONS
         briefing = http.get("/leadership-tracker/briefing")
@@ -297,19 +226,116 @@ def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
         plugins = http.get("/api/v2/plugins").json()["plugins"]
         [ours] = [p for p in plugins if p["name"] == "leadership_tracker"]
         assert ours["external_views"][0]["href"] == "leadership-tracker/"
-    except BaseException:
-        print(f"\n===== logs ({log_dir}) =====\n{stack.logs()}", file=sys.stderr)
-        raise
-    finally:
-        stack.stop()
-        try:
-            admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        finally:
-            admin.close()
-        try:
-            r = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=redis_db)
-            keys = r.keys(f"*{queue}*")  # the queue and kombu's bindings for it; nothing else
-            if keys:
-                r.delete(*keys)
-        except Exception:
-            pass
+
+
+# Run-independent tables of the published warehouse (run times live only in runs, change_log, source_health
+# and warehouse_info): a two-host run must publish exactly what the single-host CLI run does.
+SAME_AS_SINGLE_HOST = {
+    "reviews": "review_id",
+    "recommendations": "review_id, number",
+    "status_evidence": "review_id, number, axis, source_url, quote",
+    "publications": "url",
+    "recommendation_status": "review_id, number",
+    "review_progress": "review_id",
+}
+
+
+def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sample_home, httpserver):
+    """Two Celery workers with their own TRACKER_HOME stand in for two hosts; SeaweedFS is the store.
+
+    Run 1 (offline, the sample archive put in the store beforehand): the writer host, which starts empty,
+    pulls the archive, processes and publishes the same warehouse as the single-host run, and pushes the
+    version. Run 2 (live: dhsc from a local GOV.UK stand-in, kingsfund refused): dhsc's WARC is written on the
+    fetch host and reaches the writer through the store; kingsfund's fetch fails, the other source still
+    publishes and the run fails; the watchlist written on the writer host reached the fetch host.
+    """
+    require_services()
+    import duckdb
+
+    from helpers import table_snapshot
+    from object_store_testlib import seaweedfs
+    from test_live_run import closed_port, serve_govuk
+    from tracker import storage
+    from tracker.fetch.archive import import_warc
+    from tracker.settings import Settings
+
+    fetch_home, writer_home = tmp_path / "fetch-host", tmp_path / "writer-host"
+    with seaweedfs() as s3:
+        store_url = f"s3://{s3.bucket}/tracker-{uuid.uuid4().hex[:8]}"
+        # An operator imports the sample on some machine and puts it in the store; neither worker has it.
+        seed = Settings.from_env({"TRACKER_HOME": str(tmp_path / "seed"), "TRACKER_STORAGE_URL": store_url,
+                                  "TRACKER_STORAGE_OPTIONS": json.dumps(s3.options())})
+        import_warc(seed.archive_dir, SAMPLE_WARC)
+        store = storage.open_store(seed)
+        assert storage.sync_archive(seed, store).pushed
+
+        # Workers reach the store through the standard AWS_* variables only.
+        shared = {
+            **s3.env(), "TRACKER_STORAGE_URL": store_url,
+            "TRACKER_BASE_URL_DHSC": serve_govuk(httpserver),
+            "TRACKER_BASE_URL_KINGSFUND": f"http://127.0.0.1:{closed_port()}",
+            "TRACKER_ALLOWED_HOSTS": "127.0.0.1,localhost", "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1",
+            "TRACKER_MIN_DELAY_S": "0.01", "TRACKER_WORKERS": "2",
+        }
+        workers = {"fetch-host": {"queues": "default", "env": {"TRACKER_HOME": str(fetch_home)}},
+                   "writer-host": {"queues": "writer", "env": {"TRACKER_HOME": str(writer_home)}}}
+        fetch_home.mkdir()
+        writer_home.mkdir()
+        with live_stack(tmp_path, tmp_path / "control", workers, redis_db=12, extra_env=shared) as live:
+            http, stack = live.http, live.stack
+            # Run 1: offline over what the store holds.
+            first = trigger_for_the_due_slot(live, {"offline": True})
+            assert run_finished(live, first) == "success", task_states(live, first)
+            assert not (fetch_home / "work.duckdb").exists() and not (fetch_home / "tracker.duckdb").exists()
+            assert_sample_warehouse(writer_home / "tracker.duckdb")
+            assert table_snapshot(writer_home / "tracker.duckdb", SAME_AS_SINGLE_HOST) == table_snapshot(
+                sample_home / "tracker.duckdb", SAME_AS_SINGLE_HOST)
+            [event] = http.get("/api/v2/assets/events", params={"source_dag_id": DAG_ID}).json()["asset_events"]
+            assert event["uri"] == f"{store_url}/published"
+            assert event["extra"]["version_file"] in storage.listing(store, storage.PUBLISHED)
+            _wait("outputs of run 1", lambda: outputs_runs(live), 180, stack)
+            assert (writer_home / "site" / "index.html").is_file()
+
+            # Run 2: live; kingsfund cannot be reached. The analyst's watchlist lives on the writer host.
+            watchlist = f'[[page]]\nurl = "{shared["TRACKER_BASE_URL_DHSC"]}/watched"\nnote = "watched"\n'
+            (writer_home / "watchlist.toml").write_text(watchlist)
+            resp = http.post(f"/api/v2/dags/{DAG_ID}/dagRuns", json={
+                "logical_date": None, "conf": {"offline": False, "sources": ["dhsc", "kingsfund"]}})
+            assert resp.status_code == 200, resp.text
+            second = resp.json()["dag_run_id"]
+
+            def kingsfund_fetch():  # map index 1: sources ["dhsc", "kingsfund"]
+                state = task_states(live, second, rendered=False).get(("fetch", 1))
+                return state if state in ("up_for_retry", "failed") else None
+
+            # Its retries (minutes apart) cannot help a refused connection: fail it as an operator would.
+            if _wait("kingsfund's fetch to fail", kingsfund_fetch, 180, stack) == "up_for_retry":
+                resp = http.patch(f"/api/v2/dags/{DAG_ID}/dagRuns/{second}/taskInstances/fetch/1",
+                                  json={"new_state": "failed"})
+                assert resp.status_code == 200, resp.text
+            assert run_finished(live, second) == "failed"
+            states = task_states(live, second, rendered=False)
+            assert states[("fetch", 0)] == "success" and states[("fetch", 1)] == "failed"  # dhsc, kingsfund
+            assert states[("process", -1)] == "success" and states[("publish", -1)] == "success"
+            assert states[("check_fetches", -1)] == "failed" and states[("check_health", 1)] == "failed"
+
+            # The fetch host read the writer's watchlist (select_sources shared it through the store).
+            assert (fetch_home / "watchlist.toml").read_text() == watchlist
+            # dhsc's WARC was written on the fetch host and reached the writer through the store.
+            dhsc = json.loads(store.fs.cat(store.key(storage.STATE, "dhsc.crawl.json")))
+            assert dhsc["run"] == second and dhsc["warc"] and dhsc["fetched"] > 0
+            assert (fetch_home / "archive" / dhsc["warc"]).is_file()
+            assert storage.listing(store, storage.ARCHIVE)[dhsc["warc"]] == dhsc["warc_bytes"]
+            pulled = writer_home / "archive" / dhsc["warc"]
+            assert pulled.read_bytes() == (fetch_home / "archive" / dhsc["warc"]).read_bytes()
+
+            wh = duckdb.connect(str(writer_home / "tracker.duckdb"), read_only=True)
+            try:
+                health = dict(wh.execute("SELECT source, healthy FROM source_health WHERE run_id = ?", [second]).fetchall())
+                runs = [r for (r,) in wh.execute("SELECT run_id FROM runs ORDER BY started_at").fetchall()]
+            finally:
+                wh.close()
+            assert health["kingsfund"] is False and "dhsc" in health
+            assert runs == [first, second]
+            assert len(storage.listing(store, storage.PUBLISHED)) == 2
+            _wait("outputs of run 2", lambda: len(outputs_runs(live)) == 2, 180, stack)

@@ -334,3 +334,15 @@ def test_dockerfile_installs_under_the_tested_constraints():
         name, version = requirement.split("==")
         assert pins.get(name.lower()) == version, requirement
     assert "apache-airflow-providers-fab==3.10.2" in extra
+
+
+def test_one_worker_serves_the_writer_queue_and_the_scalable_workers_the_default_queue(compose):
+    env = _env_example()
+    services = compose["services"]
+    queue = _service_env(compose, "airflow-worker", env)["TRACKER_WRITER_QUEUE"]
+    assert services["airflow-writer"]["command"].split()[:4] == ["celery", "worker", "--queues", queue]
+    assert "--queues" not in services["airflow-worker"]["command"]  # the default queue: the fetch tasks
+    for name in AIRFLOW_SERVICES | {"airflow-writer"}:
+        svc_env = _service_env(compose, name, env)
+        assert svc_env["TRACKER_WRITER_QUEUE"] == queue, name  # the DAG reads it where it is parsed
+        assert "TRACKER_STORAGE_URL" in svc_env and "AWS_ENDPOINT_URL" in svc_env, name

@@ -153,6 +153,37 @@ def test_writers_use_the_duckdb_pool_and_nothing_else_does(dag):
     assert all(p != POOL for tid, p in pools.items() if tid not in {"process", "publish", "check_health"})
 
 
+def test_the_duckdb_writers_run_on_the_writer_queue_and_fetches_on_the_default_queue(dag, outputs_dag):
+    from airflow.configuration import conf
+
+    queues = {t.task_id: t.queue for t in [*dag.tasks, *outputs_dag.tasks]}
+    writers = {"select_sources", "process", "publish", "check_health", "outputs"}  # the writer host's disk
+    assert {queues[t] for t in writers} == {"writer"}
+    default = conf.get("operators", "default_queue")
+    assert {q for t, q in queues.items() if t not in writers} == {default}
+    assert default != "writer"
+
+
+def test_the_writer_queue_and_the_sources_come_from_the_tracker_settings(dag_module, monkeypatch):
+    from tracker.settings import SOURCES as TRACKER_SOURCES
+    from tracker.settings import Settings
+
+    assert dag_module.SOURCES == [*TRACKER_SOURCES, "watchlist"]
+    monkeypatch.setenv("TRACKER_WRITER_QUEUE", "duckdb-host")
+    assert Settings.from_env().writer_queue == "duckdb-host"
+
+
+def test_the_warehouse_asset_names_the_object_store_when_there_is_one(dag_module, tmp_path):
+    from tracker.settings import Settings
+
+    home = Settings.from_env({"TRACKER_HOME": str(tmp_path)})
+    assert dag_module.warehouse_uri(home) == f"file://{tmp_path}/tracker.duckdb"
+    s3 = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_STORAGE_URL": "s3://team-bucket/tracker/"})
+    assert dag_module.warehouse_uri(s3) == "s3://team-bucket/tracker/published"
+    folder = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_STORAGE_URL": str(tmp_path / "store")})
+    assert dag_module.warehouse_uri(folder) == f"file://{tmp_path}/store/published"
+
+
 def test_source_health_is_checked_per_source_after_processing(dag):
     from airflow.sdk.definitions.mappedoperator import MappedOperator
 
@@ -213,19 +244,24 @@ def test_a_scheduled_run_is_recorded_as_its_weeks_run_and_anything_else_as_manua
     assert dag_module.run_slot(None) == ("manual", None)
 
 
-def test_dag_file_does_not_import_tracker_at_parse_time():
+def test_dag_file_imports_only_the_typed_settings_of_the_tracker_at_parse_time():
     code = (
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('dagfile', {str(DAG_FILE)!r})\n"
         "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
-        "heavy = sorted(n for n in ('tracker', 'duckdb', 'pyarrow', 'lxml', 'requests', 'pypdf') if n in sys.modules)\n"
+        "heavy = sorted(n for n in ('duckdb', 'pyarrow', 'lxml', 'requests', 'pypdf', 's3fs', 'warcio')"
+        " if n in sys.modules)\n"  # (airflow.sdk itself imports fsspec)
+        "ours = sorted(n for n in sys.modules if n == 'tracker' or n.startswith('tracker.'))\n"
         "print('HEAVY=' + ','.join(heavy))\n"
+        "print('TRACKER=' + ','.join(ours))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ), timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     line = [l for l in out.stdout.splitlines() if l.startswith("HEAVY=")][-1]
-    assert "tracker" not in line.split("=", 1)[1].split(",")
     assert line == "HEAVY=", f"heavy modules imported while parsing the DAG file: {line}"
+    # Only the standard-library-only typed settings (and what they import) from the tracker package.
+    ours = [l for l in out.stdout.splitlines() if l.startswith("TRACKER=")][-1].split("=", 1)[1].split(",")
+    assert set(ours) <= {"tracker", "tracker.settings", "tracker.errors"}, ours
 
 
 E2E_SCRIPT = r"""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from tracker import progress
+from tracker import progress, storage
 from tracker.errors import TrackerError
 from tracker.fetch.archive import sha256_file
 from tracker.fetch.state import load_all_states
@@ -219,6 +219,9 @@ def run(
 ) -> RunSummary:
     """The whole weekly run under the run lock: fetch (unless offline), process, publish, outputs.
 
+    With an object store (TRACKER_STORAGE_URL) the crawl state, archive and published versions are pulled
+    before the stages that read them and pushed after the ones that write them (tracker/storage.py).
+
     `scheduled` marks it as the weekly run (its ISO week is its slot), which starts a new week in the digest.
     """
     from tracker.lock import run_lock
@@ -230,6 +233,8 @@ def run(
     with run_lock(settings.lock_file):
         started = datetime.now(timezone.utc)
         summary = RunSummary(run_id=new_run_id())
+        store = storage.open_store(settings)  # None on one host: nothing to pull or push
+        storage.pull_state(settings, store)
         if not offline:
             from tracker.fetch.crawl import crawl_sources
 
@@ -240,11 +245,15 @@ def run(
                     st.detail(note)
                 failed = sum(1 for note in notes if "FETCH FAILED" in note)
                 st.done(f"{len(notes)} sources, {failed} failed")
+            storage.push_state(settings, store)
+        storage.sync_archive(settings, store)
         process(settings, summary)
         record_run(settings, summary, started, "offline" if offline else "live", ",".join(sources), "processed",
                    "scheduled" if scheduled else "manual", started if scheduled else None)
         with progress.stage("publish") as st:
+            storage.pull_published(settings, store)
             summary.published = publish_stage(settings, summary.run_id)
+            storage.push_published(settings, store, Path(summary.published))
             st.done(Path(summary.published).name)
         with progress.stage("briefing and exports") as st:
             summary.outputs = outputs_stage(settings)

@@ -77,6 +77,20 @@ def _at_least(env: dict[str, str], name: str, kind: type, floor):
     return value
 
 
+def _json_object(env: dict[str, str], name: str) -> dict:
+    import json
+
+    if not (env.get(name) or "").strip():
+        return {}
+    try:
+        value = json.loads(env[name])
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise SettingsError(f"{name} must be a JSON object, got {env[name]!r}")
+    return value
+
+
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -146,6 +160,13 @@ class Settings:
     # request slot is reserved there, so two sources on one host keep to its delay together. Empty: each
     # process paces on its own (tracker/fetch/pacing.py).
     redis_url: str = ""
+    # The system of record for the archive, the crawl state and the published versions
+    # (TRACKER_STORAGE_URL: a folder or s3://bucket/prefix; None: TRACKER_HOME itself, nothing to sync;
+    # see tracker/storage.py). TRACKER_STORAGE_OPTIONS: JSON options for fsspec (no secrets: AWS_* for those).
+    storage_url: str | None = None
+    storage_options: dict = field(default_factory=dict)
+    # The Celery queue of the tasks that write DuckDB (TRACKER_WRITER_QUEUE): the workers serving it own the disk.
+    writer_queue: str = "writer"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -191,6 +212,9 @@ class Settings:
         kwargs["redis_url"] = (env.get("TRACKER_REDIS_URL") or "").strip()
         if env.get("TRACKER_REGISTRY"):
             kwargs["registry_file"] = Path(env["TRACKER_REGISTRY"]).expanduser().resolve()
+        kwargs["storage_url"] = (env.get("TRACKER_STORAGE_URL") or "").strip() or None
+        kwargs["storage_options"] = _json_object(env, "TRACKER_STORAGE_OPTIONS")
+        kwargs["writer_queue"] = (env.get("TRACKER_WRITER_QUEUE") or "").strip() or "writer"
         return cls(**kwargs)
 
     @property
