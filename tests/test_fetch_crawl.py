@@ -222,7 +222,7 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
 def test_crawl_source_without_discover_fetches_nothing(settings, monkeypatch):
     from tracker.sources import ADAPTERS
 
-    monkeypatch.delattr(ADAPTERS["nhsi"], "discover", raising=False)
+    monkeypatch.setattr(ADAPTERS["nhsi"], "discover", None)
     summary = crawl_source(settings, "nhsi", None)
     assert summary["notes"] == ["no discover() for source"] and summary["listed"] == 0 and summary["warc"] is None
     assert not (settings.archive_dir.exists() and any(settings.archive_dir.iterdir()))
@@ -261,7 +261,7 @@ def test_crawl_sources_runs_sources_concurrently_one_note_each(tmp_path, monkeyp
             monkeypatch.setattr(
                 ADAPTERS[source], "discover", lambda f, base, since: iter([Candidate(f"{base}/doc")]), raising=False
             )
-        monkeypatch.delattr(ADAPTERS["nhsi"], "discover", raising=False)
+        monkeypatch.setattr(ADAPTERS["nhsi"], "discover", None)
         settings = local_settings(tmp_path / "home", **env)
         notes = crawl_sources(settings, ("kingsfund", "nhsproviders", "nhsi"), None)
     finally:

@@ -1,9 +1,16 @@
-"""The crawl engine: one worker per host, discovery by the source adapters, attachments at depth 1.
+"""The crawl engine: one worker per host, discovery by the source adapters, what they follow at depth 1.
 
 - `crawl_urls(fetcher, urls)`: fetch a list of URLs, hosts in parallel, one request in flight per host.
 - `crawl_source(settings, source, since)`: one source (one Airflow task): the adapter's discover(),
-  every candidate, the PDF attachments of fetched pages; its own WARC file and crawl-state file.
+  every candidate, what the adapter's follow() finds in fetched pages (PDF attachments; GOV.UK child
+  pages for DHSC); its own WARC file and crawl-state file.
 - `crawl_sources(settings, sources, since)`: several sources in threads (the CLI's `tracker run`).
+
+`crawl_source` in steps: `plan_crawl` decides before any request (the adapter, where discovery starts,
+which URLs and hosts may be fetched); the fetch builds a `CrawlSummary` (counts; `follow_ups` decides
+what a fetched page leads to, `retry_jobs` what is tried again); `record_crawl` is the one place that
+writes the results: the crawl state and the summary JSON source health reads. The crawler knows no
+source by name: what differs per source is a hook of its adapter (tracker.sources.base).
 """
 
 from __future__ import annotations
@@ -14,19 +21,22 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Callable, Iterable
-from urllib.parse import urlsplit
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from tracker.fetch.archive import ArchiveWriter
 from tracker.fetch.client import Fetcher, FetchResult, Politeness, _outcome
 from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
-from tracker.items import Candidate, Capture  # noqa: F401 - Candidate is the adapters' item type
+from tracker.health import crawl_failure, write_crawl_summary
+from tracker.items import Capture, Publication
 from tracker.progress import bar
 from tracker.settings import SOURCES, WATCHLIST, Settings
+from tracker.sources import ADAPTERS, SourceAdapter, host_of, kind_of, parse_capture
+from tracker.sources.discovery import SourceDegraded
 
 log = logging.getLogger(__name__)
 
@@ -218,15 +228,218 @@ def crawl_urls(fetcher: Fetcher, urls: Iterable[str], *, progress: Progress | No
     return [results[url] for url in urls]
 
 
-# --- sources ----------------------------------------------------------------------------------
+# --- one source ------------------------------------------------------------------------------
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+@dataclass
+class CrawlSummary:
+    """What one source's crawl met. `as_dict()` is the JSON kept for source health (tracker.health) and
+    returned by the Airflow task: the same keys as ever, `degraded` only when set, `bad_links` only once
+    the fetch has run."""
+
+    source: str
+    run: str | None = None  # the Airflow run id that asked for it
+    since: str | None = None  # ISO date
+    base_host: str | None = None  # host_key of the configured base URL
+    finished: bool = False
+    stopped_by: str | None = None  # what failed the crawl, in plain words
+    listed: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    skipped: int = 0
+    other: int = 0
+    attachments: int = 0  # pages queued by the adapter's follow()
+    retried_from_last_run: int = 0
+    warc: str | None = None
+    hosts: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)  # plain-words reason -> requests
+    unreachable: dict[str, str] = field(default_factory=dict)  # host key -> why its robots.txt could not be read
+    page_failures: dict[str, dict] = field(default_factory=dict)  # watched URL -> its failure
+    degraded: str | None = None
+    bad_links: int | None = None
+
+    @classmethod
+    def begin(cls, settings: Settings, source: str, since: date | None, run: str | None) -> CrawlSummary:
+        base = settings.base_urls.get(source)
+        return cls(source=source, run=run, since=since.isoformat() if since else None,
+                   base_host=host_key(base) if base else None)
+
+    def count(self, url: str, result: FetchResult, watched: frozenset[str]) -> None:
+        outcome = _outcome(result)
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        if url in watched and result.skipped:
+            self.page_failures[url] = {"skipped": result.skipped}
+        elif url in watched and result.error:
+            self.page_failures[url] = {"consecutive_failures": 1, "last_error": result.error}
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        for key in ("degraded", "bad_links"):
+            if data[key] is None:
+                del data[key]
+        return data
 
 
-def _is_pdf_link(url: str, content_type: str = "") -> bool:
-    return "pdf" in (content_type or "").lower() or urlsplit(url).path.lower().endswith(".pdf")
+@dataclass(frozen=True)
+class CrawlPlan:
+    """What one source's crawl will do, decided before any request."""
+
+    source: str
+    adapter: SourceAdapter
+    discover: Callable | None  # the adapter's discover(fetcher, base_url, since)
+    base_url: str  # where discovery starts ("" for the watchlist)
+    since: date | None
+    watched: frozenset[str]  # URLs fetched whatever their host (the watchlist's pages)
+    allowed_hosts: frozenset[str]
+
+    def job(self, url: str, *, depth: int = 0, published: date | None = None) -> Job:
+        base_host = host_of(self.base_url) if self.base_url else None
+        return Job(url=url, depth=depth, published=published, source=self.adapter.source_hint(url, base_host))
+
+
+def plan_crawl(settings: Settings, source: str, since: date | None) -> CrawlPlan:
+    adapter = ADAPTERS[source]
+    return CrawlPlan(source=source, adapter=adapter, discover=getattr(adapter, "discover", None),
+                     base_url=adapter.base_url(settings), since=since, watched=adapter.watched_urls(settings),
+                     allowed_hosts=settings.allowed_hosts)
+
+
+def follow_ups(plan: CrawlPlan, job: Job, result: FetchResult) -> list[Job]:
+    """What a page found by discovery leads to (the adapter's follow(), on allowed hosts), at depth 1."""
+    publication = _links_page(job, result)
+    if publication is None:
+        return []
+    return [plan.job(url, depth=1, published=job.published) for url in plan.adapter.follow(publication, plan.base_url)
+            if host_of(url) in plan.allowed_hosts]
+
+
+def _links_page(job: Job, result: FetchResult) -> Publication | None:
+    """The page as its adapter reads it, when links are followed from it: depth 0, fetched anew, HTML or JSON."""
+    if job.depth > 0 or not result.ok or result.not_modified:
+        return None
+    try:
+        if kind_of(result.content_type, result.body) not in {"html", "json"}:
+            return None
+        return parse_capture(Capture(
+            url=result.final_url, fetched_at=result.fetched_at, status=result.status,
+            content_type=result.content_type, body=result.body, headers=result.headers,
+            source=job.source, published_hint=job.published,
+        ))
+    except Exception as exc:  # the processing stage will record the parse error properly
+        log.info("could not read links of %s: %s", result.final_url, exc)
+        return None
+
+
+def retry_jobs(plan: CrawlPlan, rows: Iterable[dict], seen: Callable[[str], bool]) -> Iterator[Job]:
+    """What failed last run is tried again, even when discovery no longer lists it (e.g. an attachment
+    of a page that now answers 304), unless the adapter no longer wants it."""
+    for row in rows:
+        url = row["url"]
+        if row["consecutive_failures"] > 0 and not seen(url) \
+                and plan.adapter.still_wanted(url, plan.watched, plan.allowed_hosts):
+            yield plan.job(url)
+
+
+def _fold_fetcher(summary: CrawlSummary, fetcher: Fetcher, warc: Path | None, errors: list[str]) -> None:
+    """What the fetcher met, into the summary: the one place that reads its counters."""
+    summary.warc = warc.name if warc else None
+    summary.hosts = {k: dict(v) for k, v in fetcher.host_stats.items()}
+    # Hosts this source asked for whose robots.txt could not be read: nothing there was fetched.
+    summary.unreachable = {
+        key: policy.detail for key, policy in fetcher.politeness.robots.known().items()
+        if policy.kind == "disallow_all" and key in fetcher.host_stats
+    }
+    summary.notes.extend(errors)
+    summary.bad_links = fetcher.bad_links
+    if fetcher.bad_links:
+        summary.notes.append(f"skipped {fetcher.bad_links} malformed links, e.g. {fetcher.bad_link_examples[0]}")
+    problems = list(fetcher.problems.values())  # a host stopped for the run, a capped Crawl-delay
+    if problems:
+        summary.notes.extend(problems)
+        summary.degraded = "; ".join(filter(None, [summary.degraded, *problems]))
+
+
+class _SourceFetch:
+    """One source's fetch: discovery feeds the pool; each fetched page is counted (under one lock, from
+    the worker threads) and what it leads to is queued."""
+
+    def __init__(self, plan: CrawlPlan, summary: CrawlSummary, fetcher: Fetcher, progress: Progress):
+        self.plan, self.summary, self.fetcher = plan, summary, fetcher
+        self._lock = threading.Lock()
+        fetcher.on_result = self._count_reason
+        self.pool = HostPool(fetcher, self._handle, progress)
+
+    def _count_reason(self, host: str, result: FetchResult) -> None:
+        # every request of this source, discovery's own included: why it failed, in plain words
+        why = result.error or result.skipped
+        if why:
+            reason = plain_reason(why)
+            with self._lock:
+                self.summary.reasons[reason] = self.summary.reasons.get(reason, 0) + 1
+
+    def _handle(self, job: Job, result: FetchResult) -> None:
+        with self._lock:
+            self.summary.count(job.url, result, self.plan.watched)
+        for follow in follow_ups(self.plan, job, result):
+            if self.pool.submit(follow):
+                with self._lock:
+                    self.summary.attachments += 1
+
+    def queue(self, state: CrawlState) -> BaseException | None:
+        """Queue what discovery lists, then what failed last run; returns what stopped discovery, if anything."""
+        plan, summary = self.plan, self.summary
+        try:
+            for candidate in plan.discover(self.fetcher, plan.base_url, plan.since):
+                summary.listed += 1
+                self.pool.submit(plan.job(candidate.url, published=candidate.published))
+            for job in retry_jobs(plan, state.rows(), self.pool.seen):
+                if self.pool.submit(job):
+                    summary.retried_from_last_run += 1
+        except SourceDegraded as exc:  # a challenge or refusal: reported loudly by source health, not a crash
+            summary.degraded = str(exc)
+            summary.notes.append(f"degraded: {exc}")
+            log.error("%s: source degraded: %s", plan.source, exc)
+        except BaseException as exc:  # keep what was fetched, then fail the task
+            if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: stop soon, finish what is in flight
+                self.pool.cancel()
+            summary.stopped_by = f"discovery failed: {plain_reason(exc)}"
+            summary.notes.append(f"discover() failed: {type(exc).__name__}: {exc}")
+            log.error("%s: discover() failed: %s", plan.source, exc)
+            return exc
+        return None
+
+
+def _fetch(settings: Settings, plan: CrawlPlan, state: CrawlState, summary: CrawlSummary, *, session, politeness,
+           progress, fetcher_options) -> None:
+    """Discover and fetch into a new WARC file; whatever was fetched before an error is archived first."""
+    options = dict(fetcher_options or {})
+    if plan.watched:
+        options["allowed_urls"] = plan.watched
+    writer = ArchiveWriter(settings.archive_dir, prefix=plan.source)
+    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, **options)
+    fetch = _SourceFetch(plan, summary, fetcher, progress or Progress(f"fetch {plan.source}"))
+    try:
+        error = fetch.queue(state)
+    finally:
+        fetch.pool.join()
+        warc = writer.close()
+    _fold_fetcher(summary, fetcher, warc, fetch.pool.errors)
+    if error is not None:
+        raise error
+
+
+def record_crawl(settings: Settings, summary: CrawlSummary, state: CrawlState | None = None) -> None:
+    """The one place a crawl's results are written: its crawl state, then the summary source health reads."""
+    try:
+        if state is not None:
+            state.save()
+    except BaseException as exc:
+        summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
+        raise
+    finally:
+        write_crawl_summary(settings, summary.as_dict())
 
 
 def crawl_source(
@@ -240,7 +453,7 @@ def crawl_source(
     fetcher_options: dict | None = None,
     run: str | None = None,
 ) -> dict:
-    """Discover and fetch one source into a new WARC file; returns a small JSON-able summary.
+    """Discover and fetch one source into a new WARC file; returns the summary (CrawlSummary.as_dict()).
 
     Work is never thrown away: whatever was fetched before an error is archived (the WARC file is
     closed, not aborted) and the crawl state is saved; then the error is raised again.
@@ -251,191 +464,45 @@ def crawl_source(
     and skipped requests, hosts whose robots.txt could not be read, and what stopped it. `run` tags
     the summary (an Airflow run id) so a later task can tell this run's summary from an older one.
     """
-    from tracker.health import write_crawl_summary
-
     if source not in SOURCES and source != WATCHLIST:
         raise ValueError(f"unknown source {source!r}")
-    summary: dict = {
-        "source": source, "run": run, "since": since.isoformat() if since else None,
-        "base_host": host_key(settings.base_urls[source]) if source in settings.base_urls else None,
-        "finished": False, "stopped_by": None,
-        "listed": 0, "fetched": 0, "not_modified": 0, "failed": 0, "skipped": 0,
-        "other": 0, "attachments": 0, "retried_from_last_run": 0, "warc": None, "hosts": {}, "notes": [],
-        "reasons": {}, "unreachable": {}, "page_failures": {},
-    }
-    write_crawl_summary(settings, summary)
+    summary = CrawlSummary.begin(settings, source, since, run)
+    record_crawl(settings, summary)
+    state = None
     try:
-        _crawl_source(settings, source, since, summary, session=session, politeness=politeness,
-                      progress=progress, fetcher_options=fetcher_options)
+        plan = plan_crawl(settings, source, since)
+        if plan.discover is None:
+            summary.notes.append("no discover() for source")
+        else:
+            state = CrawlState.for_source(settings, source)
+            _fetch(settings, plan, state, summary, session=session, politeness=politeness, progress=progress,
+                   fetcher_options=fetcher_options)
     except BaseException as exc:
-        summary["stopped_by"] = summary["stopped_by"] or f"fetch failed: {plain_reason(exc)}"
+        summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
         raise
     finally:
-        summary["finished"] = True
-        write_crawl_summary(settings, summary)
-    return summary
-
-
-def _crawl_source(settings: Settings, source: str, since: date | None, summary: dict, *, session, politeness,
-                  progress, fetcher_options) -> None:
-    from tracker.sources import ADAPTERS, parse_capture
-    from tracker.sources.discovery import SourceDegraded
-
-    watched: frozenset[str] = frozenset()
-    if source == WATCHLIST:  # the analyst's pages: each allowed by its URL, whatever its host
-        from tracker import watchlist
-
-        base_url, discover = "", watchlist.discover
-        watched = watchlist.watched_urls(settings)
-        fetcher_options = {**(fetcher_options or {}), "allowed_urls": watched}
-    else:
-        base_url = settings.base_urls[source]
-        discover = getattr(ADAPTERS[source], "discover", None)
-    if discover is None:
-        summary["notes"].append("no discover() for source")
-        return
-
-    base_host = _host(base_url) if base_url else None
-    state = CrawlState.for_source(settings, source)
-    writer = ArchiveWriter(settings.archive_dir, prefix=source)
-    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, **(fetcher_options or {}))
-    progress = progress or Progress(f"fetch {source}")
-    lock = threading.Lock()
-    allowed = settings.allowed_hosts
-
-    def count_reason(host: str, result: FetchResult) -> None:
-        # every request of this source, discovery's own included: why it failed, in plain words
-        why = result.error or result.skipped
-        if why:
-            reason = plain_reason(why)
-            with lock:
-                summary["reasons"][reason] = summary["reasons"].get(reason, 0) + 1
-
-    fetcher.on_result = count_reason
-
-    def hint(url: str) -> str | None:
-        # The crawl's own host (the publisher or a mirror of it) is this source's; elsewhere the
-        # adapters decide by host when the capture is processed. What the watchlist fetches is its own.
-        if source == WATCHLIST:
-            return WATCHLIST
-        return source if _host(url) == base_host else None
-
-    def handle(job: Job, result: FetchResult) -> None:
-        with lock:
-            summary[_outcome(result)] += 1
-            if job.url in watched and (result.error or result.skipped):
-                summary["page_failures"][job.url] = (
-                    {"skipped": result.skipped} if result.skipped else {"consecutive_failures": 1, "last_error": result.error})
-        if job.depth > 0 or not result.ok or result.not_modified:
-            return
-        from tracker.sources import kind_of
-
-        try:
-            kind = kind_of(result.content_type, result.body)
-        except ValueError:
-            return
-        if kind not in {"html", "json"}:
-            return
-        try:
-            capture = Capture(
-                url=result.final_url, fetched_at=result.fetched_at, status=result.status,
-                content_type=result.content_type, body=result.body, headers=result.headers,
-                source=job.source, published_hint=job.published,
-            )
-            publication = parse_capture(capture)
-        except Exception as exc:  # the processing stage will record the parse error properly
-            log.info("could not read links of %s: %s", result.final_url, exc)
-            return
-        for att in publication.attachments:
-            if _host(att.url) in allowed and _is_pdf_link(att.url, att.content_type):
-                if pool.submit(Job(url=att.url, depth=1, published=job.published, source=hint(att.url))):
-                    with lock:
-                        summary["attachments"] += 1
-        if source == "dhsc":
-            # GOV.UK HTML publications are child content items, read through the Content API too.
-            from tracker.sources.dhsc import content_api_url
-
-            for child in publication.children:
-                if pool.submit(Job(url=content_api_url(base_url, child), depth=1, published=job.published, source=source)):
-                    with lock:
-                        summary["attachments"] += 1
-
-    pool = HostPool(fetcher, handle, progress)
-    error: BaseException | None = None
-    try:
-        for candidate in discover(fetcher, base_url, since):
-            summary["listed"] += 1
-            pool.submit(Job(url=candidate.url, published=candidate.published, source=hint(candidate.url)))
-        # What failed last run is tried again, even when discovery no longer lists it (e.g. an
-        # attachment of a page that now answers 304).
-        for row in state.rows():
-            if source == WATCHLIST and row["url"] not in watched and _host(row["url"]) not in allowed:
-                continue  # a page no longer watched
-            if row["consecutive_failures"] > 0 and not pool.seen(row["url"]):
-                if pool.submit(Job(url=row["url"], source=hint(row["url"]))):
-                    summary["retried_from_last_run"] += 1
-    except SourceDegraded as exc:  # a challenge or refusal: reported loudly by source health, not a crash
-        summary["degraded"] = str(exc)
-        summary["notes"].append(f"degraded: {exc}")
-        log.error("%s: source degraded: %s", source, exc)
-    except BaseException as exc:  # keep what was fetched, then fail the task
-        error = exc
-        if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: stop soon, finish what is in flight
-            pool.cancel()
-        summary["stopped_by"] = f"discovery failed: {plain_reason(exc)}"
-        summary["notes"].append(f"discover() failed: {type(exc).__name__}: {exc}")
-        log.error("%s: discover() failed: %s", source, exc)
-    finally:
-        pool.join()
-        path = writer.close()
-        state.save()
-    summary["warc"] = path.name if path else None
-    summary["hosts"] = {k: dict(v) for k, v in fetcher.host_stats.items()}
-    # Hosts this source asked for whose robots.txt could not be read: nothing there was fetched.
-    summary["unreachable"] = {
-        key: policy.detail for key, policy in fetcher.politeness.robots.known().items()
-        if policy.kind == "disallow_all" and key in fetcher.host_stats
-    }
-    summary["notes"].extend(pool.errors)
-    summary["bad_links"] = fetcher.bad_links
-    if fetcher.bad_links:
-        summary["notes"].append(f"skipped {fetcher.bad_links} malformed links, e.g. {fetcher.bad_link_examples[0]}")
-    problems = list(fetcher.problems.values())  # a host stopped for the run, a capped Crawl-delay
-    if problems:
-        summary["notes"].extend(problems)
-        summary["degraded"] = "; ".join(filter(None, [summary.get("degraded"), *problems]))
-    if error is not None:
-        raise error
+        summary.finished = True
+        record_crawl(settings, summary, state)
+    return summary.as_dict()
 
 
 def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | None, *, session=None) -> list[str]:
     """Crawl several sources concurrently (threads, shared per-host politeness); one note line each."""
     if not sources:
-        from tracker.watchlist import read_watchlist
-
-        sources = (*SOURCES, *((WATCHLIST,) if read_watchlist(settings) else ()))
+        watching = bool(ADAPTERS[WATCHLIST].watched_urls(settings))
+        sources = (*SOURCES, *((WATCHLIST,) if watching else ()))
     chosen = tuple(sources)
     politeness = Politeness()
     progress = Progress("fetch")
     notes: dict[str, str] = {}
 
     def one(source: str) -> str:
-        from tracker.health import crawl_failure
-
         try:  # the summary for source health is written by crawl_source, also when it fails
             s = crawl_source(settings, source, since, session=session, politeness=politeness, progress=progress)
         except Exception as exc:
             log.error("%s: fetch failed", source, exc_info=True)
             return f"{source}: FETCH FAILED: {plain_reason(exc)}"
-        if s.get("degraded"):
-            return f"{source}: DEGRADED: {s['degraded']}"
-        if s["notes"] and s["listed"] == 0 and "no discover() for source" in s["notes"]:
-            return f"{source}: no discover() for source, nothing fetched"
-        failure = crawl_failure(s)
-        line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s['listed']}, "
-                f"fetched {s['fetched']}, not modified {s['not_modified']}, "
-                f"failed {s['failed']}, skipped {s['skipped']}, attachments {s['attachments']}")
-        return line + (f" -> {s['warc']}" if s["warc"] else "")
+        return _note(source, s)
 
     with ThreadPoolExecutor(max_workers=max(1, len(chosen)), thread_name_prefix="source") as pool:
         futures = {source: pool.submit(one, source) for source in chosen}
@@ -443,3 +510,16 @@ def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | No
             notes[source] = future.result()
     progress.finish()
     return [notes[s] for s in chosen]
+
+
+def _note(source: str, s: dict) -> str:
+    """One source's line for `tracker run`."""
+    if s.get("degraded"):
+        return f"{source}: DEGRADED: {s['degraded']}"
+    if s["notes"] and s["listed"] == 0 and "no discover() for source" in s["notes"]:
+        return f"{source}: no discover() for source, nothing fetched"
+    failure = crawl_failure(s)
+    line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s['listed']}, "
+            f"fetched {s['fetched']}, not modified {s['not_modified']}, "
+            f"failed {s['failed']}, skipped {s['skipped']}, attachments {s['attachments']}")
+    return line + (f" -> {s['warc']}" if s["warc"] else "")
