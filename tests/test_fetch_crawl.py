@@ -315,21 +315,22 @@ def test_a_dhsc_crawl_follows_govuk_child_pages_and_pdfs_through_its_base_url(se
     assert of_url(records, f"{base}/files/review.pdf") == [("request", None), ("response", 200)]
 
 
-def test_another_source_does_not_follow_govuk_child_pages(server, tmp_path, monkeypatch):
+def test_a_publisher_crawl_follows_the_pdf_attachments_of_its_pages_not_their_other_files(server, tmp_path, monkeypatch):
     from tracker.sources import ADAPTERS
 
     robots(server)
     base = server.url_for("").rstrip("/")
     settings = local_settings(tmp_path / "home", TRACKER_BASE_URL_KINGSFUND=base)
     server.expect_request("/page").respond_with_data(
-        '<main><h1>Page</h1><a href="/files/a.pdf">PDF</a><a href="/other">HTML</a></main>', content_type="text/html")
+        '<main><h1>Page</h1><a href="/files/a.pdf">PDF</a><a href="/files/b.docx">Word</a></main>',
+        content_type="text/html")
     server.expect_request("/files/a.pdf").respond_with_data(b"%PDF-1.4 fake", content_type="application/pdf")
     monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", lambda f, b, s: iter([Candidate(f"{b}/page")]))
 
     summary = crawl_source(settings, "kingsfund", None)
 
-    assert (summary["fetched"], summary["attachments"]) == (2, 1)  # the PDF, never the HTML link
-    assert "/other" not in [entry[0].path for entry in server.log]
+    assert (summary["fetched"], summary["attachments"]) == (2, 1)
+    assert "/files/b.docx" not in [entry[0].path for entry in server.log]
 
 
 def test_the_crawl_summary_file_keeps_its_json_keys(server, tmp_path, monkeypatch):
