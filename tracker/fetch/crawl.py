@@ -294,12 +294,17 @@ class CrawlPlan:
     watched: frozenset[str]  # URLs fetched whatever their host (the watchlist's pages)
     allowed_hosts: frozenset[str]
 
+    @property
+    def base_host(self) -> str | None:
+        return host_of(self.base_url) if self.base_url else None
+
     def job(self, url: str, *, depth: int = 0, published: date | None = None) -> Job:
-        base_host = host_of(self.base_url) if self.base_url else None
-        return Job(url=url, depth=depth, published=published, source=self.adapter.source_hint(url, base_host))
+        """A fetch of `url`, tagged with the source the adapter gives it (its own host's pages are its own)."""
+        return Job(url=url, depth=depth, published=published, source=self.adapter.source_hint(url, self.base_host))
 
 
 def plan_crawl(settings: Settings, source: str, since: date | None) -> CrawlPlan:
+    """The crawl of `source`, from its adapter and the settings (the watchlist's plan reads its file)."""
     adapter = ADAPTERS[source]
     return CrawlPlan(source=source, adapter=adapter, discover=getattr(adapter, "discover", None),
                      base_url=adapter.base_url(settings), since=since, watched=adapter.watched_urls(settings),
