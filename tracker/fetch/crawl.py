@@ -233,7 +233,7 @@ def crawl_urls(fetcher: Fetcher, urls: Iterable[str], *, progress: Progress | No
 
 @dataclass
 class CrawlSummary:
-    """What one source's crawl met. `as_dict()` is the JSON kept for source health (tracker.health) and
+    """What one source's crawl met. `to_dict()` is the JSON kept for source health (tracker.health) and
     returned by the Airflow task: the same keys as ever, `degraded` only when set, `bad_links` only once
     the fetch has run."""
 
@@ -274,7 +274,7 @@ class CrawlSummary:
         elif url in watched and result.error:
             self.page_failures[url] = {"consecutive_failures": 1, "last_error": result.error}
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         data = asdict(self)
         for key in ("degraded", "bad_links"):
             if data[key] is None:
@@ -444,7 +444,7 @@ def record_crawl(settings: Settings, summary: CrawlSummary, state: CrawlState | 
         summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
         raise
     finally:
-        write_crawl_summary(settings, summary.as_dict())
+        write_crawl_summary(settings, summary.to_dict())
 
 
 def crawl_source(
@@ -458,7 +458,7 @@ def crawl_source(
     fetcher_options: dict | None = None,
     run: str | None = None,
 ) -> dict:
-    """Discover and fetch one source into a new WARC file; returns the summary (CrawlSummary.as_dict()).
+    """Discover and fetch one source into a new WARC file; returns the summary (CrawlSummary.to_dict()).
 
     Work is never thrown away: whatever was fetched before an error is archived (the WARC file is
     closed, not aborted) and the crawl state is saved; then the error is raised again.
@@ -488,7 +488,7 @@ def crawl_source(
     finally:
         summary.finished = True
         record_crawl(settings, summary, state)
-    return summary.as_dict()
+    return summary.to_dict()
 
 
 def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | None, *, session=None) -> list[str]:
