@@ -12,11 +12,12 @@ RUN apt-get update \
 # Named volumes mounted on /opt/tracker and /opt/airflow/auth start with this ownership.
 USER airflow
 
-# The project source stays in the image: the SQL migrations/views (TRACKER_SQL_DIR) and the sample
-# archive are read from it. The project is installed with pip together with the pinned Airflow
-# extra (apache-airflow==3.3.2, Celery provider, redis, psycopg2) so pip cannot move Airflow.
+# The project source stays in the image: the SQL migrations/views (TRACKER_SQL_DIR), the sample
+# archive and scripts/check_deploy_secrets.py are read from it. The project is installed with pip
+# together with the pinned Airflow extra (apache-airflow==3.3.2, the Celery and FAB providers, redis,
+# psycopg2) under constraints.txt, the same pins the tests ran against, so pip cannot move anything.
 COPY --chown=airflow:0 . /opt/tracker-src
-RUN pip install --no-cache-dir "/opt/tracker-src[airflow]"
+RUN pip install --no-cache-dir -c /opt/tracker-src/constraints.txt "/opt/tracker-src[airflow]"
 
 COPY --chown=airflow:0 dags/ /opt/airflow/dags/
 COPY --chown=airflow:0 plugins/ /opt/airflow/plugins/

@@ -10,9 +10,26 @@
 The page only reads the ``review_progress`` view and ``warehouse_info`` table; there is no
 business logic here. When nothing is published yet it shows a friendly page instead of failing.
 
-Auth: FastAPI plugin apps are not protected by Airflow automatically, so every route requires
-an authenticated Airflow user (the UI's ``_token`` cookie, which the embedded page sends, or an
-``Authorization: Bearer <jwt>`` header). ``create_app(require_auth=False)`` is for unit tests.
+Auth: FastAPI plugin apps are not protected by Airflow automatically. Every route depends on
+Airflow's own ``requires_access_dag("GET", RUN, "nhs_leadership_tracker")`` (airflow.api_fastapi.core_api.security),
+so the auth manager in use decides: the same credentials as the UI/API (the UI's ``_token`` cookie, which
+the embedded page sends, or an ``Authorization: Bearer <jwt>`` header; 401 without one) and the same
+permission as reading the tracker DAG's runs (403 without it). Under the FAB auth manager that is the
+Analyst and Operator roles of docker-compose.yml (``can_read`` on DAGs and DAG Runs, or on
+``DAG:nhs_leadership_tracker``); under SimpleAuthManager (development only) any viewer.
+``create_app(require_auth=False)`` is for unit tests only: the app Airflow mounts always requires it.
+
+Archived captures (``/captures/{sha256}.{ext}``) are hostile web content, inert or not: they are served with
+``X-Content-Type-Options: nosniff`` and a ``sandbox`` Content-Security-Policy (no scripts, no forms, an opaque
+origin that cannot reach the API with the user's cookie, no loads except inline styles and data: images).
+Under that policy an HTML capture is served as text/html (readable, as on the briefing's USB copy) rather
+than text/plain. Browsers' built-in PDF viewers refuse to run in a sandboxed document, so a PDF capture is
+sent as a download (``Content-Disposition: attachment``) instead of being shown in a tab.
+
+The app Airflow mounts is built on its first request (``BuiltOnFirstRequest``): every Airflow process
+imports plugins, and only the api-server should load its security module and ORM models.
+TRACKER_HOME is read per request by ``tracker.settings.home_from_env``, the reader the pipeline uses:
+that module is standard library only (about 15 ms to import), unlike the rest of ``tracker``.
 """
 
 from __future__ import annotations
@@ -20,14 +37,18 @@ from __future__ import annotations
 import html
 import os
 import re
+import threading
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
 from airflow.plugins_manager import AirflowPlugin
+from tracker.settings import home_from_env
 
 URL_PREFIX = "/leadership-tracker"
+# Seeing the tracker's pages is seeing what the tracker DAG's runs published: the same permission.
+TRACKER_DAG_ID = "nhs_leadership_tracker"
 
 # (column in review_progress, heading)
 COLUMNS = [
@@ -55,9 +76,8 @@ th{background:#eef2f6}td.num{text-align:right}.meta{color:#556;font-size:.85rem}
 
 
 def tracker_home() -> Path:
-    """TRACKER_HOME, read per request (default ./var of the checkout, as in tracker.settings)."""
-    default = Path(__file__).resolve().parent.parent / "var"
-    return Path(os.environ.get("TRACKER_HOME") or default).expanduser().resolve()
+    """TRACKER_HOME, read per request exactly as tracker.settings reads it."""
+    return home_from_env(os.environ)
 
 
 def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
@@ -89,6 +109,12 @@ _MEDIA_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".parquet": "application/vnd.apache.parquet",
 }
+# Captures are hostile pages: no scripts, forms or plugins, an opaque origin, nothing fetched from anywhere.
+CAPTURE_CSP = (
+    "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+_CAPTURE_MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json", ".pdf": "application/pdf"}
 _CAPTURE_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
 _PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*-[0-9]+\.html$")
 
@@ -112,114 +138,158 @@ def read_progress(warehouse: Path) -> tuple[list[tuple], tuple | None]:
         con.close()
 
 
-async def _require_user(request: Request) -> None:
-    """Same credentials as the Airflow UI/API: bearer JWT or the UI's session cookie."""
-    from airflow.api_fastapi.auth.managers.base_auth_manager import COOKIE_NAME_JWT_TOKEN
-    from airflow.api_fastapi.core_api.security import resolve_user_from_token
+def _not_published_page() -> HTMLResponse:
+    return _page(
+        "Leadership tracker",
+        "<p class='not-published'>Not published yet: no warehouse has been published. "
+        "Run the <code>nhs_leadership_tracker</code> DAG and come back when <code>publish</code> has succeeded.</p>",
+    )
 
-    token = None
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        token = auth[7:].strip()
-    if not token:
-        token = request.cookies.get(COOKIE_NAME_JWT_TOKEN)
-    await resolve_user_from_token(token)
+
+def _meta(info: tuple | None) -> str:
+    if not info:
+        return ""
+    run_id, published_at, version_file = info
+    return (
+        f"<p class='meta'>Run <span id='run-id'>{html.escape(str(run_id))}</span>, published "
+        f"{html.escape(str(published_at))} UTC ({html.escape(str(version_file))})</p>"
+    )
+
+
+def _links(home: Path) -> str:
+    links = ""
+    if (home / "site" / "index.html").is_file():
+        links += "<li><a id='briefing' href='briefing' target='_blank' rel='noopener'>HTML briefing</a></li>"
+    links += "".join(
+        f"<li><a class='export' href='exports/{html.escape(name)}'>{html.escape(name)}</a></li>"
+        for name in _latest_exports(home)
+    )
+    return links or "<li>none yet</li>"
+
+
+def _progress_page(home: Path, rows: list[tuple], info: tuple | None) -> HTMLResponse:
+    head = "".join(f"<th>{html.escape(h)}</th>" for _, h in COLUMNS)
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
+    return _page(
+        "Leadership tracker",
+        f"{_meta(info)}<h2>Progress by review</h2><table id='progress'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table><h2>Briefing and latest exports</h2><ul>{_links(home)}</ul>",
+    )
+
+
+def _site_file(*parts: str) -> Path | None:
+    path = tracker_home().joinpath("site", *parts)
+    return path if path.is_file() else None
+
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def index() -> HTMLResponse:
+    home = tracker_home()
+    warehouse = home / "tracker.duckdb"
+    if not warehouse.is_file():
+        return _not_published_page()
+    try:
+        rows, info = read_progress(warehouse)
+    except Exception as exc:  # a half-written or foreign file must not break the UI
+        return _page(
+            "Leadership tracker",
+            f"<p class='error'>The published warehouse could not be read ({html.escape(type(exc).__name__)}).</p>",
+            status_code=503,
+        )
+    return _progress_page(home, rows, info)
+
+
+@router.get("/briefing")
+@router.get("/index.html")
+def briefing():
+    path = _site_file("index.html")
+    if path is None:
+        return _page("Briefing not written yet", "<p>The outputs DAG has not written the briefing yet.</p>", 404)
+    return FileResponse(path, media_type="text/html")
+
+
+@router.get("/summary.html")
+def briefing_summary():
+    path = _site_file("summary.html")
+    if path is None:
+        raise HTTPException(status_code=404, detail="no summary yet")
+    return FileResponse(path, media_type="text/html")
+
+
+@router.get("/recommendations/{name}")
+def recommendation_page(name: str):
+    """A recommendation's own page, as the briefing links it (recommendations/<review>-<number>.html)."""
+    path = _site_file("recommendations", name) if _PAGE_NAME.match(name) else None
+    if path is None:
+        raise HTTPException(status_code=404, detail="no such recommendation page")
+    return FileResponse(path, media_type="text/html")
+
+
+@router.get("/exports/{name}")
+@router.get("/downloads/{name}")  # the tables copied into the briefing (site/downloads/): the same files
+def export(name: str):
+    home = tracker_home()
+    if name not in _latest_exports(home):  # only files listed in exports/latest: no path tricks
+        raise HTTPException(status_code=404, detail="no such export")
+    return FileResponse(home / "exports" / "latest" / name, media_type=_MEDIA_TYPES[Path(name).suffix], filename=name)
+
+
+@router.get("/captures/{name}")
+def capture(name: str):
+    """The archived copy behind a quote, as the briefing links it (named by its SHA-256), sandboxed."""
+    path = _site_file("captures", name) if _CAPTURE_NAME.match(name) else None
+    if path is None:
+        raise HTTPException(status_code=404, detail="no such capture")
+    suffix = path.suffix
+    headers = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": CAPTURE_CSP}
+    if suffix == ".pdf":
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return FileResponse(path, media_type=_CAPTURE_MEDIA_TYPES.get(suffix, "text/plain; charset=utf-8"), headers=headers)
+
+
+def _tracker_reader():
+    """Airflow's own check: the caller's credentials, and the permission to read the tracker DAG's runs."""
+    # Imported here, i.e. in the api-server when the app is built, not when the module is: every Airflow
+    # process imports plugins (the task runner does, for macros), and this module brings the api-server's
+    # ORM models with it (~500 modules, ~1 s per task process).
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
+    from airflow.api_fastapi.core_api.security import requires_access_dag
+
+    return Depends(requires_access_dag("GET", DagAccessEntity.RUN, param_dag_id=TRACKER_DAG_ID))
 
 
 def create_app(require_auth: bool = True) -> FastAPI:
-    deps = [Depends(_require_user)] if require_auth else []
+    """The plugin's app; every route needs read access to the tracker DAG's runs unless require_auth is False."""
+    deps = [_tracker_reader()] if require_auth else []
     app = FastAPI(title="NHS leadership tracker", dependencies=deps, docs_url=None, redoc_url=None, openapi_url=None)
-
-    @app.get("/", response_class=HTMLResponse)
-    def index() -> HTMLResponse:
-        home = tracker_home()
-        warehouse = home / "tracker.duckdb"
-        if not warehouse.is_file():
-            return _page(
-                "Leadership tracker",
-                "<p class='not-published'>Not published yet: no warehouse has been published. "
-                "Run the <code>nhs_leadership_tracker</code> DAG and come back when <code>publish</code> has succeeded.</p>",
-            )
-        try:
-            rows, info = read_progress(warehouse)
-        except Exception as exc:  # a half-written or foreign file must not break the UI
-            return _page(
-                "Leadership tracker",
-                f"<p class='error'>The published warehouse could not be read ({html.escape(type(exc).__name__)}).</p>",
-                status_code=503,
-            )
-        head = "".join(f"<th>{html.escape(h)}</th>" for _, h in COLUMNS)
-        body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
-        meta = ""
-        if info:
-            run_id, published_at, version_file = info
-            meta = (
-                f"<p class='meta'>Run <span id='run-id'>{html.escape(str(run_id))}</span>, published "
-                f"{html.escape(str(published_at))} UTC ({html.escape(str(version_file))})</p>"
-            )
-        exports = _latest_exports(home)
-        links = ""
-        if (home / "site" / "index.html").is_file():
-            links += "<li><a id='briefing' href='briefing' target='_blank' rel='noopener'>HTML briefing</a></li>"
-        links += "".join(
-            f"<li><a class='export' href='exports/{html.escape(name)}'>{html.escape(name)}</a></li>" for name in exports
-        )
-        return _page(
-            "Leadership tracker",
-            f"{meta}<h2>Progress by review</h2><table id='progress'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table><h2>Briefing and latest exports</h2><ul>{links or '<li>none yet</li>'}</ul>",
-        )
-
-    @app.get("/briefing")
-    def briefing():
-        path = tracker_home() / "site" / "index.html"
-        if not path.is_file():
-            return _page("Briefing not written yet", "<p>The outputs DAG has not written the briefing yet.</p>", 404)
-        return FileResponse(path, media_type="text/html")
-
-    @app.get("/index.html")
-    def briefing_index():
-        return briefing()
-
-    @app.get("/summary.html")
-    def briefing_summary():
-        path = tracker_home() / "site" / "summary.html"
-        if not path.is_file():
-            raise HTTPException(status_code=404, detail="no summary yet")
-        return FileResponse(path, media_type="text/html")
-
-    @app.get("/recommendations/{name}")
-    def recommendation_page(name: str):
-        """A recommendation's own page, as the briefing links it (recommendations/<review>-<number>.html)."""
-        path = tracker_home() / "site" / "recommendations" / name
-        if not _PAGE_NAME.match(name) or not path.is_file():
-            raise HTTPException(status_code=404, detail="no such recommendation page")
-        return FileResponse(path, media_type="text/html")
-
-    @app.get("/downloads/{name}")
-    def download(name: str):
-        """The tables copied into the briefing (site/downloads/): the same files as exports/latest."""
-        return export(name)
-
-    @app.get("/exports/{name}")
-    def export(name: str):
-        home = tracker_home()
-        if name not in _latest_exports(home):  # only files listed in exports/latest: no path tricks
-            raise HTTPException(status_code=404, detail="no such export")
-        return FileResponse(home / "exports" / "latest" / name, media_type=_MEDIA_TYPES[Path(name).suffix], filename=name)
-
-    @app.get("/captures/{name}")
-    def capture(name: str):
-        """The archived copy behind a quote, as the briefing links it (named by its SHA-256)."""
-        path = tracker_home() / "site" / "captures" / name
-        if not _CAPTURE_NAME.match(name) or not path.is_file():
-            raise HTTPException(status_code=404, detail="no such capture")
-        return FileResponse(path, media_type="application/pdf" if name.endswith(".pdf") else "text/plain")
-
+    app.include_router(router)
     return app
 
 
-app = create_app(require_auth=os.environ.get("TRACKER_PLUGIN_REQUIRE_AUTH", "true").strip().lower() not in {"0", "false", "no", "off"})
+class BuiltOnFirstRequest:
+    """An ASGI app that builds the real one with `build` on its first request (so only the api-server ever does)."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+        self._app = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> FastAPI:
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    self._app = self._build()
+        return self._app
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.built(scope, receive, send)
+
+
+app = BuiltOnFirstRequest(create_app)
 
 
 class LeadershipTrackerPlugin(AirflowPlugin):

@@ -1,13 +1,19 @@
-"""docker-compose.yml: schema (when ../shared is present) and the production shape (always).
+"""docker-compose.yml (the team shape) and docker-compose.dev.yml (the development profile).
 
-No Docker engine runs here, so this is static: the file must be valid Compose and agree with the
-stack the live integration test runs (executor, PostgreSQL metadata URL, Redis broker URL).
+No Docker engine runs here, so this is static: the files must be valid Compose (against the schema in
+../shared when it is present) and agree with the stack the live integration test runs (executor,
+PostgreSQL metadata URL, Redis broker URL). The secrets check the stack runs first
+(scripts/check_deploy_secrets.py) is run for real, with the environment compose would give it.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import secrets
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,6 +21,7 @@ import yaml
 
 from airflow_testlib import (
     BROKER_SCHEME,
+    DAGS_DIR,
     EXECUTOR,
     POOL,
     RESULT_BACKEND_SCHEME,
@@ -22,11 +29,19 @@ from airflow_testlib import (
     SQL_ALCHEMY_SCHEME,
     STACK_KEYS,
     VISIBILITY_TIMEOUT,
+    isolate_airflow_home,
 )
 
+isolate_airflow_home()
+
 COMPOSE = ROOT / "docker-compose.yml"
+COMPOSE_DEV = ROOT / "docker-compose.dev.yml"
+CHECK_SECRETS = ROOT / "scripts" / "check_deploy_secrets.py"
+FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 SCHEMA = ROOT.parent / "shared" / "reference" / "compose" / "compose-spec.json"
 AIRFLOW_SERVICES = {
+    "airflow-check-secrets",
     "airflow-init",
     "airflow-apiserver",
     "airflow-scheduler",
@@ -34,6 +49,7 @@ AIRFLOW_SERVICES = {
     "airflow-triggerer",
     "airflow-worker",
 }
+ONE_SHOTS = {"airflow-check-secrets", "airflow-init"}
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +92,8 @@ def _service_env(compose: dict, name: str, env: dict[str, str]) -> dict[str, str
     return {k: interpolate(str(v), env) for k, v in raw.items()}
 
 
-def test_compose_validates_against_shared_compose_spec(compose):
+@pytest.mark.parametrize("path", [COMPOSE, COMPOSE_DEV], ids=lambda p: p.name)
+def test_compose_validates_against_shared_compose_spec(path):
     if not SCHEMA.is_file():
         pytest.skip(f"shared compose schema not present at {SCHEMA} (only on developer/CI machines)")
     import jsonschema
@@ -84,7 +101,7 @@ def test_compose_validates_against_shared_compose_spec(compose):
     schema = json.loads(SCHEMA.read_text())
     # The spec declares draft-07 (as "https://json-schema.org/draft-07/schema", without the "#").
     validator = jsonschema.Draft7Validator(schema)
-    errors = sorted(validator.iter_errors(compose), key=lambda e: list(e.absolute_path))
+    errors = sorted(validator.iter_errors(yaml.safe_load(path.read_text())), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
 
 
@@ -94,7 +111,7 @@ def test_services_and_images(compose):
     for name in AIRFLOW_SERVICES:
         svc = services[name]
         assert svc["build"]["context"] == "." and svc["build"]["dockerfile"] == "Dockerfile", name
-        assert "healthcheck" in svc or name == "airflow-init", name
+        assert "healthcheck" in svc or name in ONE_SHOTS, name
     for name in ("postgres", "redis", "airflow-apiserver", "airflow-scheduler", "airflow-worker"):
         assert services[name]["healthcheck"]["test"], name
     commands = {name: services[name].get("command") for name in AIRFLOW_SERVICES}
@@ -107,7 +124,7 @@ def test_services_and_images(compose):
     assert "container_name" not in services["airflow-worker"] and "ports" not in services["airflow-worker"]
     init = " ".join(services["airflow-init"]["command"])
     assert "airflow db migrate" in init and f"airflow pools set {POOL} 1" in init
-    for name in AIRFLOW_SERVICES - {"airflow-init"}:
+    for name in AIRFLOW_SERVICES - ONE_SHOTS:
         assert services[name]["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
 
 
@@ -168,12 +185,152 @@ def test_dockerfile_installs_the_project_with_pip():
 def test_the_broker_never_redelivers_a_task_that_is_still_running():
     """Redis redelivers a message not acknowledged within the visibility timeout: it must exceed every task's
     execution_timeout, or a long crawl would be started a second time while the first still runs."""
+    # isolate_airflow_home() ran at import, before anything imported airflow: the plugins folder (tracker_alerts,
+    # which the DAG imports) is on sys.path only if AIRFLOW__CORE__PLUGINS_FOLDER was set when airflow loaded.
     from airflow.dag_processing.dagbag import DagBag
 
-    from airflow_testlib import DAGS_DIR, isolate_airflow_home
-
-    isolate_airflow_home()
     bag = DagBag(str(DAGS_DIR))
     timeouts = [t.execution_timeout for d in bag.dags.values() for t in d.tasks]
     assert timeouts and all(t is not None for t in timeouts)
     assert max(timeouts).total_seconds() < VISIBILITY_TIMEOUT
+
+
+# --- auth: the team shape, the development profile, the secrets check -------------------------------------
+
+def _generated_env() -> dict[str, str]:
+    """.env.example with every secret generated as its comments say."""
+    from cryptography.fernet import Fernet
+
+    return {
+        **_env_example(),
+        "AIRFLOW_FERNET_KEY": Fernet.generate_key().decode(),
+        "AIRFLOW_JWT_SECRET": secrets.token_urlsafe(64),
+        "AIRFLOW_API_SECRET_KEY": secrets.token_urlsafe(32),
+        "AIRFLOW_ADMIN_PASSWORD": secrets.token_urlsafe(16),
+    }
+
+
+def _run_secrets_check(compose: dict, dotenv: dict[str, str]) -> subprocess.CompletedProcess:
+    """scripts/check_deploy_secrets.py with exactly the environment compose gives airflow-check-secrets."""
+    env = _service_env(compose, "airflow-check-secrets", dotenv)
+    return subprocess.run([sys.executable, str(CHECK_SECRETS)], env=env, capture_output=True, text=True, timeout=60)
+
+
+def _merged_dev(compose: dict) -> dict:
+    """docker-compose.yml with docker-compose.dev.yml on top (compose merges mappings and replaces commands)."""
+    dev = yaml.safe_load(COMPOSE_DEV.read_text())
+    services = {name: dict(svc) for name, svc in compose["services"].items()}
+    for name, override in dev["services"].items():
+        merged = services[name]
+        for key, value in override.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            elif isinstance(value, list) and key == "volumes":
+                merged[key] = merged.get(key, []) + value
+            else:
+                merged[key] = value
+    return {**compose, "services": services, "volumes": {**compose["volumes"], **dev.get("volumes", {})}}
+
+
+def test_the_team_shape_uses_the_fab_auth_manager_with_analyst_and_operator_roles(compose):
+    env = _env_example()
+    for name in AIRFLOW_SERVICES:
+        svc_env = _service_env(compose, name, env)
+        assert svc_env["AIRFLOW__CORE__AUTH_MANAGER"] == FAB_AUTH_MANAGER, name
+        roles = json.loads(svc_env["AIRFLOW__FAB__CUSTOM_ROLES"])
+        assert set(roles) == {"Analyst", "Operator"}, name
+        assert svc_env["AIRFLOW__API_AUTH__JWT_ISSUER"] and svc_env["AIRFLOW__API_AUTH__JWT_AUDIENCE"], name
+        assert not any("SIMPLE_AUTH" in k or "simple_auth_manager" in v for k, v in svc_env.items()), name
+    init = " ".join(compose["services"]["airflow-init"]["command"])
+    assert "airflow sync-perm" in init and "airflow users create --role Admin" in init
+
+
+def test_the_development_profile_alone_switches_to_the_simple_auth_manager(compose):
+    merged = _merged_dev(compose)
+    env = _generated_env()
+    for name in AIRFLOW_SERVICES - {"airflow-check-secrets"}:
+        svc_env = _service_env(merged, name, env)
+        assert svc_env["AIRFLOW__CORE__AUTH_MANAGER"] == SIMPLE_AUTH_MANAGER, name
+        assert _service_env(merged, name, env)["TRACKER_HOME"] == "/opt/tracker", name  # the rest is kept
+    assert "airflow-auth:/opt/airflow/auth" in merged["services"]["airflow-apiserver"]["volumes"]
+    init = merged["services"]["airflow-init"]["command"][-1]
+    assert "passwords.json" in init and "airflow db migrate" in init
+    # The development profile changes who logs in, never which services run or what they wait for.
+    for name in AIRFLOW_SERVICES - ONE_SHOTS:
+        assert merged["services"][name]["depends_on"]["airflow-check-secrets"]["condition"] == (
+            "service_completed_successfully"
+        )
+
+
+def test_every_airflow_service_waits_for_the_secrets_check(compose):
+    services = compose["services"]
+    check = services["airflow-check-secrets"]
+    assert check["entrypoint"] == ["python", "/opt/tracker-src/scripts/check_deploy_secrets.py"]
+    assert CHECK_SECRETS.is_file()
+    assert re.search(r"^COPY --chown=airflow:0 \. /opt/tracker-src$", (ROOT / "Dockerfile").read_text(), re.M)
+    assert check["depends_on"] == {} and check["restart"] == "no"
+    for name in AIRFLOW_SERVICES - {"airflow-check-secrets"}:
+        assert services[name]["depends_on"]["airflow-check-secrets"]["condition"] == "service_completed_successfully"
+
+
+def test_compose_refuses_empty_secrets_before_anything_runs(compose):
+    for variable in ("AIRFLOW_FERNET_KEY", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY", "AIRFLOW_ADMIN_PASSWORD"):
+        assert re.search(r"\$\{" + variable + r":\?", COMPOSE.read_text()), variable
+        with pytest.raises(AssertionError, match=f"{variable} is required"):
+            _service_env(compose, "airflow-check-secrets", {**_generated_env(), variable: ""})
+
+
+def test_secrets_check_passes_generated_secrets(compose):
+    proc = _run_secrets_check(compose, _generated_env())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "secrets: ok"
+
+
+def test_secrets_check_refuses_the_placeholders_of_env_example_without_printing_them(compose):
+    dotenv = _env_example()
+    proc = _run_secrets_check(compose, dotenv)
+    assert proc.returncode == 1
+    for name in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "ADMIN_PASSWORD"):
+        assert re.search(rf"refusing to start: {name} ", proc.stderr), name
+    for placeholder in (dotenv["AIRFLOW_JWT_SECRET"], dotenv["AIRFLOW_API_SECRET_KEY"], dotenv["AIRFLOW_FERNET_KEY"]):
+        assert placeholder not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"AIRFLOW_JWT_SECRET": secrets.token_hex(32)[:63]}, "AIRFLOW__API_AUTH__JWT_SECRET is shorter than 64 bytes"),
+        ({"AIRFLOW_JWT_SECRET": "x" * 80}, "AIRFLOW__API_AUTH__JWT_SECRET looks like a placeholder"),
+        ({"AIRFLOW_API_SECRET_KEY": "change-me-" + secrets.token_hex(16)}, "AIRFLOW__API__SECRET_KEY looks like a placeholder"),
+        ({"AIRFLOW_API_SECRET_KEY": secrets.token_hex(8)}, "AIRFLOW__API__SECRET_KEY is shorter than 32 bytes"),
+        ({"AIRFLOW_FERNET_KEY": base64.urlsafe_b64encode(secrets.token_bytes(16)).decode()}, "AIRFLOW__CORE__FERNET_KEY decodes to"),
+        ({"AIRFLOW_FERNET_KEY": "not base64 at all!"}, "AIRFLOW__CORE__FERNET_KEY is not url-safe base64"),
+        ({"AIRFLOW_ADMIN_PASSWORD": "Zq7#pX2!"}, "ADMIN_PASSWORD is shorter than 12 bytes"),
+        ({"AIRFLOW_JWT_ISSUER": " "}, "AIRFLOW__API_AUTH__JWT_ISSUER is empty"),
+        ({"AIRFLOW_JWT_AUDIENCE": " "}, "AIRFLOW__API_AUTH__JWT_AUDIENCE is empty"),
+        ("same", "the same value is used for two secrets"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "-".join(v),
+)
+def test_secrets_check_refuses_a_weak_secret(compose, change, complaint):
+    dotenv = _generated_env()
+    if change == "same":
+        change = {"AIRFLOW_API_SECRET_KEY": dotenv["AIRFLOW_JWT_SECRET"]}
+    proc = _run_secrets_check(compose, {**dotenv, **change})
+    assert proc.returncode == 1
+    assert f"refusing to start: {complaint}" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1  # only the weak one is named
+
+
+def test_dockerfile_installs_under_the_tested_constraints():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"pip install [^\n]*-c /opt/tracker-src/constraints\.txt [^\n]*\[airflow\]", dockerfile)
+    pins = dict(line.split("==", 1) for line in (ROOT / "constraints.txt").read_text().split())
+    pins = {name.lower(): version for name, version in pins.items()}
+    import tomllib
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["airflow"]
+    for requirement in extra:
+        name, version = requirement.split("==")
+        assert pins.get(name.lower()) == version, requirement
+    assert "apache-airflow-providers-fab==3.10.2" in extra

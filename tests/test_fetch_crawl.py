@@ -194,11 +194,11 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
 
     summary = crawl_source(settings, "kingsfund", None)
 
-    assert summary["listed"] == 2 and summary["fetched"] == 2 and summary["failed"] == 1
-    assert summary["attachments"] == 1 and summary["warc"].startswith("kingsfund-")
-    hosts = summary["hosts"][host_key(base)]
+    assert summary.listed == 2 and summary.fetched == 2 and summary.failed == 1
+    assert summary.attachments == 1 and summary.warc.startswith("kingsfund-")
+    hosts = summary.hosts[host_key(base)]
     assert hosts["requests"] == 1 + 1 + 1 + 2 + 1  # robots, listing, pub/1, pub/2 twice, the PDF
-    records = warc_records(settings.archive_dir / summary["warc"])
+    records = warc_records(settings.archive_dir / summary.warc)
     assert of_url(records, f"{base}/files/report.pdf") == [("request", None), ("response", 200)]
     response = [r for r in records if r["type"] == "response" and r["url"] == f"{base}/pub/1"][0]
     assert response["date"].endswith("Z")
@@ -214,7 +214,7 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
 
     monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", discover_again, raising=False)
     summary = crawl_source(settings, "kingsfund", None)
-    assert summary["retried_from_last_run"] == 1 and summary["failed"] == 0 and summary["not_modified"] == 0
+    assert summary.retried_from_last_run == 1 and summary.failed == 0 and summary.not_modified == 0
     rows = {r["url"]: r for r in load_all_states(settings)}
     assert rows[f"{base}/pub/2"]["consecutive_failures"] == 0 and rows[f"{base}/pub/2"]["source"] == "kingsfund"
 
@@ -224,7 +224,7 @@ def test_crawl_source_without_discover_fetches_nothing(settings, monkeypatch):
 
     monkeypatch.setattr(ADAPTERS["nhsi"], "discover", None)
     summary = crawl_source(settings, "nhsi", None)
-    assert summary["notes"] == ["no discover() for source"] and summary["listed"] == 0 and summary["warc"] is None
+    assert summary.notes == ["no discover() for source"] and summary.listed == 0 and summary.warc is None
     assert not (settings.archive_dir.exists() and any(settings.archive_dir.iterdir()))
 
 
@@ -309,8 +309,8 @@ def test_a_dhsc_crawl_follows_govuk_child_pages_and_pdfs_through_its_base_url(se
 
     summary = crawl_source(settings, "dhsc", None)
 
-    assert (summary["listed"], summary["fetched"], summary["attachments"]) == (1, 3, 2)
-    records = warc_records(settings.archive_dir / summary["warc"])
+    assert (summary.listed, summary.fetched, summary.attachments) == (1, 3, 2)
+    records = warc_records(settings.archive_dir / summary.warc)
     assert of_url(records, f"{base}/api/content{path}/the-review") == [("request", None), ("response", 200)]
     assert of_url(records, f"{base}/files/review.pdf") == [("request", None), ("response", 200)]
 
@@ -329,7 +329,7 @@ def test_a_publisher_crawl_follows_the_pdf_attachments_of_its_pages_not_their_ot
 
     summary = crawl_source(settings, "kingsfund", None)
 
-    assert (summary["fetched"], summary["attachments"]) == (2, 1)
+    assert (summary.fetched, summary.attachments) == (2, 1)
     assert "/files/b.docx" not in [entry[0].path for entry in server.log]
 
 
@@ -351,5 +351,5 @@ def test_the_crawl_summary_file_keeps_its_json_keys(server, tmp_path, monkeypatc
         "failed", "skipped", "other", "attachments", "retried_from_last_run", "warc", "hosts", "notes", "reasons",
         "unreachable", "page_failures", "bad_links", "written_at",
     }  # "degraded" only when the source was
-    assert {k: v for k, v in written.items() if k != "written_at"} == returned
+    assert {k: v for k, v in written.items() if k != "written_at"} == returned.to_dict()
     assert (written["run"], written["base_host"], written["finished"]) == ("run-1", host_key(base), True)

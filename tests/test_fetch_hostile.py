@@ -259,7 +259,7 @@ def test_hostile_links_in_reader_comments_cost_neither_the_page_nor_its_attachme
     monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", lambda f, b, s: iter([Candidate(f"{b}/pub/1")]), raising=False)
     summary = crawl_source(settings, "kingsfund", None)
 
-    assert summary["fetched"] == 2 and summary["attachments"] == 1 and untouched(internal)
+    assert summary.fetched == 2 and summary.attachments == 1 and untouched(internal)
     publication = parse_capture(Capture(url=f"{base}/pub/1", fetched_at=None, status=200,
                                         content_type="text/html", body=page.encode(), source="kingsfund"))
     assert any("accepted recommendation 3" in b.text for b in publication.blocks)
@@ -284,8 +284,8 @@ def test_a_malformed_loc_in_a_sitemap_is_skipped_and_counted(server, internal, t
 
     summary = crawl_source(settings, "kingsfund", None)  # the real kingsfund discover()
 
-    assert summary["listed"] == 2 and summary["fetched"] == 2 and summary["bad_links"] == 2
-    assert any("skipped 2 malformed links" in n for n in summary["notes"])
+    assert summary.listed == 2 and summary.fetched == 2 and summary.bad_links == 2
+    assert any("skipped 2 malformed links" in n for n in summary.notes)
     paths = [entry[0].path for entry in server.log]
     assert paths.count("/robots.txt") == 1  # its Sitemap line is read from the copy fetched for the rules
     assert untouched(internal)
@@ -356,10 +356,10 @@ def test_a_huge_crawl_delay_is_capped_and_reported(server, tmp_path, monkeypatch
     t0 = time.monotonic()
     summary = crawl_source(settings, "nhsproviders", None, fetcher_options={"max_crawl_delay_s": 0.3})
 
-    assert summary["fetched"] == 2 and time.monotonic() - t0 < 3
+    assert summary.fetched == 2 and time.monotonic() - t0 < 3
     starts = [c[0] for c in handler.calls]
     assert starts[1] - starts[0] >= 0.28  # the cap is still a delay
-    assert "Crawl-delay of 1e+09s: capped at 0.3s" in summary["degraded"]
+    assert "Crawl-delay of 1e+09s: capped at 0.3s" in summary.degraded
 
 
 def test_the_request_after_robots_txt_waits_the_crawl_delay_it_announced(server, settings):
@@ -425,8 +425,8 @@ def test_a_retry_after_longer_than_the_run_can_afford_stops_the_host(server, tmp
 
     assert time.monotonic() - t0 < 3
     assert [entry[0].path for entry in server.log] == ["/robots.txt", "/a"]  # one refused request, no more
-    assert summary["failed"] == 1 and summary["skipped"] == 2
-    assert "asked for a 3600s wait" in summary["degraded"] and "no more requests to it this run" in summary["degraded"]
+    assert summary.failed == 1 and summary.skipped == 2
+    assert "asked for a 3600s wait" in summary.degraded and "no more requests to it this run" in summary.degraded
     state = CrawlState.for_source(settings, "nhsproviders")
     assert "Retry-After 3600s exceeds" in state.get(f"{base}/a").last_error
     assert "3600s wait" in state.get(f"{base}/b").skipped

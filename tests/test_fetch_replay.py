@@ -82,12 +82,12 @@ def test_live_crawl_and_offline_replay_give_identical_warehouses(mirror, tmp_pat
 
     live = local_settings(tmp_path / "live", TRACKER_BASE_URL_DHSC=base)
     summary = crawl_source(live, "dhsc", None)
-    assert summary["listed"] == len(paths) and summary["fetched"] == len(paths)
-    assert summary["failed"] == summary["attachments"]  # the sample's PDF links lead to 404s here
-    warc = live.archive_dir / summary["warc"]
+    assert summary.listed == len(paths) and summary.fetched == len(paths)
+    assert summary.failed == summary.attachments  # the sample's PDF links lead to 404s here
+    warc = live.archive_dir / summary.warc
     records = warc_records(warc)
     assert {r["type"] for r in records} == {"request", "response"}
-    assert sum(1 for r in records if r["type"] == "response" and r["status"] == 200) == summary["fetched"] + 1  # + robots.txt, once
+    assert sum(1 for r in records if r["type"] == "response" and r["status"] == 200) == summary.fetched + 1  # + robots.txt, once
     live_tables = tables(live)
     assert live_tables["publications"] and live_tables["recommendations"] and live_tables["status_evidence"]
 
@@ -103,10 +103,10 @@ def test_live_crawl_and_offline_replay_give_identical_warehouses(mirror, tmp_pat
     session = replay_session(live.archive_dir, index)
     replayed = local_settings(tmp_path / "replayed", TRACKER_BASE_URL_DHSC=base, TRACKER_MIN_DELAY_S="5")
     replay_summary = crawl_source(replayed, "dhsc", None, session=session)
-    assert (replay_summary["fetched"], replay_summary["failed"]) == (summary["fetched"], summary["failed"])
+    assert (replay_summary.fetched, replay_summary.failed) == (summary.fetched, summary.failed)
     served = session.replay_adapter.served
-    assert f"{base}/robots.txt" in served and len(served) == summary["hosts"][f"http://127.0.0.1:{server.port}"]["requests"]
-    replay_records = warc_records(replayed.archive_dir / replay_summary["warc"])
+    assert f"{base}/robots.txt" in served and len(served) == summary.hosts[f"http://127.0.0.1:{server.port}"]["requests"]
+    replay_records = warc_records(replayed.archive_dir / replay_summary.warc)
     # byte-identical bodies with the original capture dates
     original = {(r["url"], r["date"], r["body"]) for r in records if r["type"] == "response"}
     again = {(r["url"], r["date"], r["body"]) for r in replay_records if r["type"] == "response"}

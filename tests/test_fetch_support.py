@@ -71,10 +71,13 @@ def make_fetcher(settings: Settings, source: str = "test", **options) -> tuple[F
 
 
 def warc_records(path: Path) -> list[dict]:
-    """Every record of one WARC file: type, URL, HTTP status, headers, body."""
+    """Every record of one WARC file about a URL (the warcinfo record is not): type, URL, HTTP status,
+    headers, body, record id and the record it is concurrent to."""
     out = []
     with open(path, "rb") as fh:
         for record in ArchiveIterator(fh):
+            if record.rec_type == "warcinfo":
+                continue
             http = record.http_headers
             out.append(
                 {
@@ -84,6 +87,8 @@ def warc_records(path: Path) -> list[dict]:
                     "status": int(http.get_statuscode()) if http is not None and record.rec_type == "response" else None,
                     "headers": {k.lower(): v for k, v in http.headers} if http is not None else {},
                     "body": record.content_stream().read(),
+                    "id": record.rec_headers.get_header("WARC-Record-ID"),
+                    "concurrent_to": record.rec_headers.get_header("WARC-Concurrent-To"),
                 }
             )
     return out

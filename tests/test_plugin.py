@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 
 import pytest
 from bs4 import BeautifulSoup
 
-from airflow_testlib import PLUGINS_DIR, SAMPLE_RECOMMENDATIONS, build_published_home, isolate_airflow_home
+from airflow_testlib import DAG_ID, PLUGINS_DIR, SAMPLE_RECOMMENDATIONS, build_published_home, isolate_airflow_home
 
 isolate_airflow_home()
 
@@ -65,13 +67,38 @@ def test_plugin_registers_app_and_nav_entry(plugin):
     assert view["href"] == "leadership-tracker/"  # relative: works under a base path too
 
 
-def test_plugin_import_does_not_touch_the_warehouse_or_tracker(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRACKER_HOME", str(tmp_path / "nothing-here"))
-    before = {n for n in sys.modules if n == "duckdb" or n.startswith("tracker")}
-    _load_plugin()
-    after = {n for n in sys.modules if n == "tracker" or n.startswith("tracker.")}
-    assert after <= before
+def test_plugin_import_loads_no_duckdb_no_api_server_models_and_of_tracker_only_its_settings(tmp_path):
+    """Every Airflow process imports the plugin (task runners too): no pipeline, no DuckDB, no api-server ORM."""
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('p', {str(PLUGIN_FILE)!r})\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "print(sorted(n for n in sys.modules if n == 'duckdb' or n.split('.')[0] == 'tracker'))\n"
+        "print('airflow.api_fastapi.core_api.security' in sys.modules, 'airflow.models.dag' in sys.modules)\n"
+    )
+    env = {**os.environ, "TRACKER_HOME": str(tmp_path / "nothing-here")}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-2:] == ["['tracker', 'tracker.errors', 'tracker.settings']", "False False"]
     assert not (tmp_path / "nothing-here").exists()
+
+
+@pytest.mark.parametrize("value", [None, "", "~/tracker-home", "relative/home"])
+def test_plugin_reads_tracker_home_as_the_pipeline_does(plugin, monkeypatch, tmp_path, value):
+    from tracker.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    if value is None:
+        monkeypatch.delenv("TRACKER_HOME", raising=False)
+    else:
+        monkeypatch.setenv("TRACKER_HOME", value)
+    assert plugin.tracker_home() == Settings.from_env().home
+    assert plugin.tracker_home().is_absolute()
+
+
+def test_plugin_guards_the_tracker_dag(plugin):
+    assert plugin.TRACKER_DAG_ID == DAG_ID
 
 
 def test_progress_page_matches_the_warehouse(client, published_home):
@@ -160,16 +187,22 @@ def test_unreadable_warehouse_is_a_friendly_503(plugin, tmp_path, monkeypatch):
 
 def test_routes_require_an_airflow_user_by_default(plugin, published_home, monkeypatch):
     monkeypatch.setenv("TRACKER_HOME", str(published_home))
-    client = TestClient(plugin.create_app())
-    for path in ("/", "/briefing", "/exports/review_progress.csv"):
-        assert client.get(path).status_code == 401
+    for app in (plugin.create_app(), plugin.app):  # the app Airflow mounts, built on its first request
+        client = TestClient(app)
+        for path in ("/", "/briefing", "/exports/review_progress.csv"):
+            assert client.get(path).status_code == 401
 
 
 def test_plugin_serves_archived_captures_and_all_export_formats(client, published_home):
     captures = sorted((published_home / "site" / "captures").iterdir())
     assert captures
-    got = client.get(f"/captures/{captures[0].name}")
-    assert got.status_code == 200 and got.content == captures[0].read_bytes()
+    for capture in captures:
+        got = client.get(f"/captures/{capture.name}")
+        assert got.status_code == 200 and got.content == capture.read_bytes()
+        assert got.headers["x-content-type-options"] == "nosniff"
+        assert got.headers["content-security-policy"].startswith("sandbox;")
+        expected = {".html": "text/html", ".pdf": "application/pdf", ".json": "application/json"}[capture.suffix]
+        assert got.headers["content-type"].startswith(expected)
     assert client.get("/captures/..%2F..%2Ftracker.duckdb").status_code == 404
     assert client.get("/captures/not-a-hash.html").status_code == 404
     for path in ("/index.html", "/summary.html", "/recommendations/rose-2015-10.html"):  # the briefing's own links

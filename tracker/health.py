@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 import duckdb
 
 from tracker.errors import TrackerError
+from tracker.fetch.summary import CrawlSummary
 from tracker.settings import SOURCES, WATCHLIST, Settings
 
 MAX_MISSING_SHARE = 0.20  # more than this share of pages without a title or date is a redesign signal
@@ -50,10 +51,12 @@ def crawl_summary_path(settings: Settings, source: str):
     return settings.home / "state" / f"{source}.crawl.json"
 
 
-def write_crawl_summary(settings: Settings, summary: dict) -> None:
+def write_crawl_summary(settings: Settings, summary: CrawlSummary | dict) -> None:
     """Keep a fetch task's summary for the processing stage (fetch tasks never write DuckDB)."""
     import os
 
+    if isinstance(summary, CrawlSummary):
+        summary = summary.to_dict()
     path = crawl_summary_path(settings, summary["source"])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
@@ -82,12 +85,15 @@ def _reasons_text(reasons: dict[str, int]) -> str:
     return ", ".join(f"{why} ({n})" for why, n in ordered)
 
 
-def crawl_failure(crawl: dict) -> str | None:
-    """Why a crawl failed, in plain words, judged from its summary; None when it worked.
+def crawl_failure(crawl: CrawlSummary | dict) -> str | None:
+    """Why a crawl failed, in plain words, judged from its summary (as returned, or as read back from JSON,
+    whose older files may lack fields); None when it worked.
 
     Failed: it did not finish, something stopped it, a host's robots.txt could not be read (nothing
     there was fetched), or it listed items but fetched none of them (or its listing requests failed).
     """
+    if isinstance(crawl, CrawlSummary):
+        crawl = crawl.to_dict()
     if not crawl.get("finished", True):
         return "fetch did not finish (the task was stopped or killed)"
     if crawl.get("stopped_by"):

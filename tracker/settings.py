@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,11 @@ DEFAULT_BASE_URLS = {
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def home_from_env(env: Mapping[str, str]) -> Path:
+    """TRACKER_HOME (default ./var of the checkout), absolute; also read by the Airflow UI plugin."""
+    return Path(env.get("TRACKER_HOME") or PROJECT_ROOT / "var").expanduser().resolve()
 
 
 class SettingsError(TrackerError, ValueError):
@@ -136,12 +142,16 @@ class Settings:
     # The analyst's own registry of reviews, merged over the built-in one (TRACKER_REGISTRY; default
     # $TRACKER_HOME/reviews.toml when it exists; see tracker/registry.py).
     registry_file: Path | None = None
+    # Redis shared by parallel fetch tasks (TRACKER_REDIS_URL, e.g. redis://redis:6379/0): each host's next
+    # request slot is reserved there, so two sources on one host keep to its delay together. Empty: each
+    # process paces on its own (tracker/fetch/pacing.py).
+    redis_url: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         """Build settings from TRACKER_* environment variables (defaults for anything unset)."""
         env = dict(os.environ if env is None else env)
-        home = Path(env.get("TRACKER_HOME") or PROJECT_ROOT / "var").expanduser().resolve()
+        home = home_from_env(env)
         base_urls = dict(DEFAULT_BASE_URLS)
         for source in SOURCES:
             override = env.get(f"TRACKER_BASE_URL_{source.upper()}")
@@ -178,6 +188,7 @@ class Settings:
         for name, key in (("TRACKER_PARSE_SECONDS", "parse_seconds"), ("TRACKER_EXTRACT_SECONDS", "extract_seconds")):
             if env.get(name):
                 kwargs[key] = _at_least(env, name, float, 0.1)
+        kwargs["redis_url"] = (env.get("TRACKER_REDIS_URL") or "").strip()
         if env.get("TRACKER_REGISTRY"):
             kwargs["registry_file"] = Path(env["TRACKER_REGISTRY"]).expanduser().resolve()
         return cls(**kwargs)

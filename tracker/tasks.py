@@ -29,7 +29,7 @@ def fetch(source: str, offline: bool = True, since: str | None = None, run: str 
     failure = crawl_failure(summary)
     if failure:
         raise FetchFailed(f"{source}: {failure}")
-    return summary
+    return summary.to_dict()  # an XCom: plain JSON
 
 
 def check_fetches(sources: list[str], run: str, offline: bool = False) -> dict:

@@ -1,4 +1,10 @@
-"""The WARC evidence store: write captures atomically, list and read them back by file and offset."""
+"""The WARC evidence store: write captures atomically, list and read them back by file and offset.
+
+Each file the tracker writes starts with a `warcinfo` record (the software, the format, and the crawl's
+User-Agent and robots policy, as `Fetcher` describes them), and each response record names the request
+record it answers in `WARC-Concurrent-To`, as warcio's own writer and Heritrix do. Readers look at
+response records only, so files written before either existed (and imported ones) read the same.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +19,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from tracker import __version__
 from tracker.errors import TrackerError
 from tracker.faults import checkpoint
 from tracker.items import Capture
@@ -53,7 +61,21 @@ class ArchiveWriter:
         self._tmp = self.path.with_name("." + self.path.name + ".part")
         self._fh = open(self._tmp, "wb")
         self._writer = WARCWriter(self._fh, gzip=True)
-        self.count = 0
+        self.count = 0  # records written; the warcinfo record goes first, just before the first of them
+        self.info: dict[str, str] = {
+            "software": f"nhs-leadership-tracker/{__version__} (warcio)",
+            "format": "WARC File Format 1.0",
+        }
+        self._started = False
+
+    def describe(self, **info: str) -> None:
+        """Add fields to the file's warcinfo record (e.g. http-header-user-agent, robots); before the first record."""
+        self.info.update({k.replace("_", "-"): v for k, v in info.items()})
+
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, self.info))
 
     def write_response(
         self,
@@ -65,8 +87,11 @@ class ArchiveWriter:
         fetched_at: datetime | None = None,
         source: str | None = None,
         published: date | None = None,
-    ) -> None:
-        """Append one HTTP response record (status, headers and body as received)."""
+        concurrent_to: str | None = None,
+    ) -> str:
+        """Append one HTTP response record (status, headers and body as received); returns its record id.
+
+        `concurrent_to` is the WARC-Record-ID of the request record this response answers."""
         http_headers = StatusAndHeaders(
             f"{status} {_REASONS.get(status, 'Status')}", list(headers or []), protocol="HTTP/1.1"
         )
@@ -75,6 +100,8 @@ class ArchiveWriter:
             warc_headers[SOURCE_HEADER] = source
         if published:
             warc_headers[PUBLISHED_HEADER] = published.isoformat()
+        if concurrent_to:
+            warc_headers["WARC-Concurrent-To"] = concurrent_to
         record = self._writer.create_warc_record(
             url,
             "response",
@@ -82,9 +109,14 @@ class ArchiveWriter:
             http_headers=http_headers,
             warc_headers_dict=warc_headers,
         )
+        self._write(record)
+        checkpoint("archive-write")
+        return record.rec_headers.get_header("WARC-Record-ID")
+
+    def _write(self, record) -> None:
+        self._start()
         self._writer.write_record(record)
         self.count += 1
-        checkpoint("archive-write")
 
     def write_request(
         self,
@@ -93,10 +125,8 @@ class ArchiveWriter:
         *,
         method: str = "GET",
         fetched_at: datetime | None = None,
-    ) -> None:
-        """Append one HTTP request record (the request line and headers actually sent)."""
-        from urllib.parse import urlsplit
-
+    ) -> str:
+        """Append one HTTP request record (the request line and headers actually sent); returns its record id."""
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         http_headers = StatusAndHeaders(
@@ -109,8 +139,8 @@ class ArchiveWriter:
             http_headers=http_headers,
             warc_headers_dict={"WARC-Date": warc_date(fetched_at or datetime.now(timezone.utc))},
         )
-        self._writer.write_record(record)
-        self.count += 1
+        self._write(record)
+        return record.rec_headers.get_header("WARC-Record-ID")
 
     def write_metadata(self, url: str, text: str, fetched_at: datetime | None = None) -> None:
         """Record a fact about a URL that has no response (a failure, a robots.txt refusal)."""
@@ -121,8 +151,7 @@ class ArchiveWriter:
             warc_content_type="text/plain; charset=utf-8",
             warc_headers_dict={"WARC-Date": warc_date(fetched_at or datetime.now(timezone.utc))},
         )
-        self._writer.write_record(record)
-        self.count += 1
+        self._write(record)
 
     def close(self) -> Path | None:
         """Publish the file (fsync + rename); an empty file is discarded."""

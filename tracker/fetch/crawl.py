@@ -7,9 +7,11 @@
 - `crawl_sources(settings, sources, since)`: several sources in threads (the CLI's `tracker run`).
 
 `crawl_source` in steps: `plan_crawl` decides before any request (the adapter, where discovery starts,
-which URLs and hosts may be fetched); the fetch builds a `CrawlSummary` (counts; `follow_ups` decides
-what a fetched page leads to, `retry_jobs` what is tried again); `record_crawl` is the one place that
-writes the results: the crawl state and the summary JSON source health reads. The crawler knows no
+which URLs and hosts may be fetched); the fetch counts into the run's one `Stats` object (the fetcher's
+`fetch/...` requests, the crawl's `crawl/...` jobs; `follow_ups` decides what a fetched page leads to,
+`retry_jobs` what is tried again) and notes into the `CrawlSummary` (tracker.fetch.summary), which takes
+its counts from the statistics; `record_crawl` is the one place that writes the results: the crawl state
+and the summary JSON source health reads. The crawler knows no
 source by name: what differs per source is a hook of its adapter (tracker.sources.base).
 """
 
@@ -21,16 +23,19 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from tracker.fetch.archive import ArchiveWriter
-from tracker.fetch.client import Fetcher, FetchResult, Politeness, _outcome
+from tracker.fetch.client import Fetcher, FetchResult, Politeness
+from tracker.fetch.pacing import make_pacer
 from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
+from tracker.fetch.stats import Stats
+from tracker.fetch.summary import CrawlSummary
 from tracker.health import crawl_failure, write_crawl_summary
 from tracker.items import Capture, Publication
 from tracker.progress import bar
@@ -55,25 +60,25 @@ class Progress:
         self.every = every
         self.interval_s = interval_s
         self._lock = threading.Lock()
-        self.hosts: dict[str, dict[str, int]] = {}
+        self.stats = Stats()  # progress/<host>/<done|queued|failed>
         self._done_total = 0
         self._last_draw = 0.0
         self._drawn = False
 
-    def _host(self, host: str) -> dict[str, int]:
-        return self.hosts.setdefault(host, {"done": 0, "queued": 0, "failed": 0})
+    @property
+    def hosts(self) -> dict[str, dict[str, int]]:
+        return self.stats.table("progress", ("done", "queued", "failed"))
 
     def queued(self, host: str, n: int = 1) -> None:
-        with self._lock:
-            self._host(host)["queued"] += n
+        self.stats.inc(f"progress/{host}/queued", n)
 
     def done(self, host: str, result: FetchResult) -> None:
         with self._lock:
-            h = self._host(host)
-            h["queued"] = max(0, h["queued"] - 1)
-            h["done"] += 1
+            if self.stats.get(f"progress/{host}/queued") > 0:
+                self.stats.inc(f"progress/{host}/queued", -1)
+            self.stats.inc(f"progress/{host}/done")
             if result.error:
-                h["failed"] += 1
+                self.stats.inc(f"progress/{host}/failed")
             self._done_total += 1
             self._emit(final=False)
 
@@ -89,8 +94,9 @@ class Progress:
             now = time.monotonic()
             if final or now - self._last_draw >= self.interval_s:
                 self._last_draw = now
-                done = sum(h["done"] for h in self.hosts.values())
-                todo = done + sum(h["queued"] for h in self.hosts.values())
+                hosts = self.hosts.values()
+                done = sum(h["done"] for h in hosts)
+                todo = done + sum(h["queued"] for h in hosts)
                 self.stream.write("\r\x1b[K" + f"{bar(done, todo)} {self.line()}"[:200] + ("\n" if final else ""))
                 self.stream.flush()
                 self._drawn = not final
@@ -231,55 +237,11 @@ def crawl_urls(fetcher: Fetcher, urls: Iterable[str], *, progress: Progress | No
 # --- one source ------------------------------------------------------------------------------
 
 
-@dataclass
-class CrawlSummary:
-    """What one source's crawl met. `to_dict()` is the JSON kept for source health (tracker.health) and
-    returned by the Airflow task: the same keys as ever, `degraded` only when set, `bad_links` only once
-    the fetch has run."""
-
-    source: str
-    run: str | None = None  # the Airflow run id that asked for it
-    since: str | None = None  # ISO date
-    base_host: str | None = None  # host_key of the configured base URL
-    finished: bool = False
-    stopped_by: str | None = None  # what failed the crawl, in plain words
-    listed: int = 0
-    fetched: int = 0
-    not_modified: int = 0
-    failed: int = 0
-    skipped: int = 0
-    other: int = 0
-    attachments: int = 0  # pages queued by the adapter's follow()
-    retried_from_last_run: int = 0
-    warc: str | None = None
-    hosts: dict[str, dict[str, int]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    reasons: dict[str, int] = field(default_factory=dict)  # plain-words reason -> requests
-    unreachable: dict[str, str] = field(default_factory=dict)  # host key -> why its robots.txt could not be read
-    page_failures: dict[str, dict] = field(default_factory=dict)  # watched URL -> its failure
-    degraded: str | None = None
-    bad_links: int | None = None
-
-    @classmethod
-    def begin(cls, settings: Settings, source: str, since: date | None, run: str | None) -> CrawlSummary:
-        base = settings.base_urls.get(source)
-        return cls(source=source, run=run, since=since.isoformat() if since else None,
-                   base_host=host_key(base) if base else None)
-
-    def count(self, url: str, result: FetchResult, watched: frozenset[str]) -> None:
-        outcome = _outcome(result)
-        setattr(self, outcome, getattr(self, outcome) + 1)
-        if url in watched and result.skipped:
-            self.page_failures[url] = {"skipped": result.skipped}
-        elif url in watched and result.error:
-            self.page_failures[url] = {"consecutive_failures": 1, "last_error": result.error}
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        for key in ("degraded", "bad_links"):
-            if data[key] is None:
-                del data[key]
-        return data
+def begin_summary(settings: Settings, source: str, since: date | None, run: str | None) -> CrawlSummary:
+    """The summary of a crawl about to start (written at once as "not finished")."""
+    base = settings.base_urls.get(source)
+    return CrawlSummary(source=source, run=run, since=since.isoformat() if since else None,
+                        base_host=host_key(base) if base else None)
 
 
 @dataclass(frozen=True)
@@ -347,17 +309,17 @@ def retry_jobs(plan: CrawlPlan, rows: Iterable[dict], seen: Callable[[str], bool
             yield plan.job(url)
 
 
-def _fold_fetcher(summary: CrawlSummary, fetcher: Fetcher, warc: Path | None, errors: list[str]) -> None:
-    """What the fetcher met, into the summary: the one place that reads its counters."""
+def _fold_fetcher(summary: CrawlSummary, stats: Stats, fetcher: Fetcher, warc: Path | None, errors: list[str]) -> None:
+    """What the fetcher met beyond its counts (which `CrawlSummary.count` takes from the statistics), into the
+    summary: the WARC file, hosts whose robots.txt could not be read, malformed links, host problems."""
     summary.warc = warc.name if warc else None
-    summary.hosts = {k: dict(v) for k, v in fetcher.host_stats.items()}
+    hosts = stats.hosts()
     # Hosts this source asked for whose robots.txt could not be read: nothing there was fetched.
     summary.unreachable = {
         key: policy.detail for key, policy in fetcher.politeness.robots.known().items()
-        if policy.kind == "disallow_all" and key in fetcher.host_stats
+        if policy.kind == "disallow_all" and key in hosts
     }
     summary.notes.extend(errors)
-    summary.bad_links = fetcher.bad_links
     if fetcher.bad_links:
         summary.notes.append(f"skipped {fetcher.bad_links} malformed links, e.g. {fetcher.bad_link_examples[0]}")
     problems = list(fetcher.problems.values())  # a host stopped for the run, a capped Crawl-delay
@@ -367,41 +329,36 @@ def _fold_fetcher(summary: CrawlSummary, fetcher: Fetcher, warc: Path | None, er
 
 
 class _SourceFetch:
-    """One source's fetch: discovery feeds the pool; each fetched page is counted (under one lock, from
-    the worker threads) and what it leads to is queued."""
+    """One source's fetch: discovery feeds the pool; each fetched page is counted into the run's statistics
+    (`crawl/...`; a watched page's failure into the summary, under one lock, from the worker threads) and
+    what it leads to is queued. Why requests failed is counted by the fetch chain (`fetch/reasons/...`)."""
 
-    def __init__(self, plan: CrawlPlan, summary: CrawlSummary, fetcher: Fetcher, progress: Progress):
-        self.plan, self.summary, self.fetcher = plan, summary, fetcher
+    def __init__(self, plan: CrawlPlan, summary: CrawlSummary, stats: Stats, fetcher: Fetcher, progress: Progress):
+        self.plan, self.summary, self.stats, self.fetcher = plan, summary, stats, fetcher
         self._lock = threading.Lock()
-        fetcher.on_result = self._count_reason
         self.pool = HostPool(fetcher, self._handle, progress)
 
-    def _count_reason(self, host: str, result: FetchResult) -> None:
-        # every request of this source, discovery's own included: why it failed, in plain words
-        why = result.error or result.skipped
-        if why:
-            reason = plain_reason(why)
-            with self._lock:
-                self.summary.reasons[reason] = self.summary.reasons.get(reason, 0) + 1
-
     def _handle(self, job: Job, result: FetchResult) -> None:
-        with self._lock:
-            self.summary.count(job.url, result, self.plan.watched)
+        self.stats.inc(f"crawl/{result.outcome}")
+        if job.url in self.plan.watched and (result.skipped or result.error):
+            with self._lock:
+                self.summary.page_failures[job.url] = (
+                    {"skipped": result.skipped} if result.skipped
+                    else {"consecutive_failures": 1, "last_error": result.error})
         for follow in follow_ups(self.plan, job, result):
             if self.pool.submit(follow):
-                with self._lock:
-                    self.summary.attachments += 1
+                self.stats.inc("crawl/attachments")
 
     def queue(self, state: CrawlState) -> BaseException | None:
         """Queue what discovery lists, then what failed last run; returns what stopped discovery, if anything."""
         plan, summary = self.plan, self.summary
         try:
             for candidate in plan.discover(self.fetcher, plan.base_url, plan.since):
-                summary.listed += 1
+                self.stats.inc("crawl/listed")
                 self.pool.submit(plan.job(candidate.url, published=candidate.published))
             for job in retry_jobs(plan, state.rows(), self.pool.seen):
                 if self.pool.submit(job):
-                    summary.retried_from_last_run += 1
+                    self.stats.inc("crawl/retried_from_last_run")
         except SourceDegraded as exc:  # a challenge or refusal: reported loudly by source health, not a crash
             summary.degraded = str(exc)
             summary.notes.append(f"degraded: {exc}")
@@ -416,21 +373,21 @@ class _SourceFetch:
         return None
 
 
-def _fetch(settings: Settings, plan: CrawlPlan, state: CrawlState, summary: CrawlSummary, *, session, politeness,
-           progress, fetcher_options) -> None:
+def _fetch(settings: Settings, plan: CrawlPlan, state: CrawlState, summary: CrawlSummary, stats: Stats, *,
+           session, politeness, progress, fetcher_options) -> None:
     """Discover and fetch into a new WARC file; whatever was fetched before an error is archived first."""
     options = dict(fetcher_options or {})
     if plan.watched:
         options["allowed_urls"] = plan.watched
     writer = ArchiveWriter(settings.archive_dir, prefix=plan.source)
-    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, **options)
-    fetch = _SourceFetch(plan, summary, fetcher, progress or Progress(f"fetch {plan.source}"))
+    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, stats=stats, **options)
+    fetch = _SourceFetch(plan, summary, stats, fetcher, progress or Progress(f"fetch {plan.source}"))
     try:
         error = fetch.queue(state)
     finally:
         fetch.pool.join()
         warc = writer.close()
-    _fold_fetcher(summary, fetcher, warc, fetch.pool.errors)
+    _fold_fetcher(summary, stats, fetcher, warc, fetch.pool.errors)
     if error is not None:
         raise error
 
@@ -444,7 +401,7 @@ def record_crawl(settings: Settings, summary: CrawlSummary, state: CrawlState | 
         summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
         raise
     finally:
-        write_crawl_summary(settings, summary.to_dict())
+        write_crawl_summary(settings, summary)
 
 
 def crawl_source(
@@ -457,22 +414,24 @@ def crawl_source(
     progress: Progress | None = None,
     fetcher_options: dict | None = None,
     run: str | None = None,
-) -> dict:
-    """Discover and fetch one source into a new WARC file; returns the summary (CrawlSummary.to_dict()).
+) -> CrawlSummary:
+    """Discover and fetch one source into a new WARC file; returns its CrawlSummary.
 
     Work is never thrown away: whatever was fetched before an error is archived (the WARC file is
     closed, not aborted) and the crawl state is saved; then the error is raised again.
 
     The summary is also written for the processing stage's source-health check (tracker.health),
     whatever happens: first as "not finished" (a crawl killed mid-way leaves that behind, never a
-    quiet week), then in `finally` with what the crawl met: counts, the plain-words reasons of failed
-    and skipped requests, hosts whose robots.txt could not be read, and what stopped it. `run` tags
-    the summary (an Airflow run id) so a later task can tell this run's summary from an older one.
+    quiet week), then in `finally` with what the crawl met: counts (from the run's statistics), the
+    plain-words reasons of failed and skipped requests, hosts whose robots.txt could not be read, and
+    what stopped it. `run` tags the summary (an Airflow run id) so a later task can tell this run's
+    summary from an older one.
     """
     if source not in SOURCES and source != WATCHLIST:
         raise ValueError(f"unknown source {source!r}")
-    summary = CrawlSummary.begin(settings, source, since, run)
+    summary = begin_summary(settings, source, since, run)
     record_crawl(settings, summary)
+    stats = Stats()  # the run's one tally: the fetcher's requests and the crawl's jobs
     state = None
     try:
         plan = plan_crawl(settings, source, since)
@@ -480,15 +439,16 @@ def crawl_source(
             summary.notes.append("no discover() for source")
         else:
             state = CrawlState.for_source(settings, source)
-            _fetch(settings, plan, state, summary, session=session, politeness=politeness, progress=progress,
-                   fetcher_options=fetcher_options)
+            _fetch(settings, plan, state, summary, stats, session=session, politeness=politeness,
+                   progress=progress, fetcher_options=fetcher_options)
     except BaseException as exc:
         summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
         raise
     finally:
         summary.finished = True
+        summary.count(stats)
         record_crawl(settings, summary, state)
-    return summary.to_dict()
+    return summary
 
 
 def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | None, *, session=None) -> list[str]:
@@ -497,7 +457,8 @@ def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | No
         watching = bool(ADAPTERS[WATCHLIST].watched_urls(settings))
         sources = (*SOURCES, *((WATCHLIST,) if watching else ()))
     chosen = tuple(sources)
-    politeness = Politeness()
+    # a replay touches no publisher: nothing to share with other processes' pacing
+    politeness = Politeness(make_pacer("" if getattr(session, "is_replay", False) else settings.redis_url))
     progress = Progress("fetch")
     notes: dict[str, str] = {}
 
@@ -517,14 +478,14 @@ def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | No
     return [notes[s] for s in chosen]
 
 
-def _note(source: str, s: dict) -> str:
+def _note(source: str, s: CrawlSummary) -> str:
     """One source's line for `tracker run`."""
-    if s.get("degraded"):
-        return f"{source}: DEGRADED: {s['degraded']}"
-    if s["notes"] and s["listed"] == 0 and "no discover() for source" in s["notes"]:
+    if s.degraded:
+        return f"{source}: DEGRADED: {s.degraded}"
+    if s.notes and s.listed == 0 and "no discover() for source" in s.notes:
         return f"{source}: no discover() for source, nothing fetched"
     failure = crawl_failure(s)
-    line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s['listed']}, "
-            f"fetched {s['fetched']}, not modified {s['not_modified']}, "
-            f"failed {s['failed']}, skipped {s['skipped']}, attachments {s['attachments']}")
-    return line + (f" -> {s['warc']}" if s["warc"] else "")
+    line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s.listed}, "
+            f"fetched {s.fetched}, not modified {s.not_modified}, "
+            f"failed {s.failed}, skipped {s.skipped}, attachments {s.attachments}")
+    return line + (f" -> {s.warc}" if s.warc else "")

@@ -1,8 +1,12 @@
 """Why a request failed, in plain words: "name not resolved", "connection refused", never a traceback.
 
-The client records a failure as text (the WARC metadata keeps it whole); source health and the run's
-notes show this short phrase instead. `plain_reason` takes that text, or an exception whose chain
-(cause, context, urllib3's `reason`) is read by class.
+The fetch chain classifies a failure where it happens: a `Failure` carries a `FailureKind` (an enum)
+and the full text the WARC metadata keeps. Source health and the run's notes show `Failure.phrase`,
+the short words below, which are exactly what `plain_reason` has always made of the same text.
+
+`plain_reason` stays for text that has no kind: an exception raised elsewhere (its chain -- cause,
+context, urllib3's `reason` -- is read by class) and errors persisted by older runs (crawl state's
+`last_error`, read by the watchlist).
 """
 
 from __future__ import annotations
@@ -10,6 +14,71 @@ from __future__ import annotations
 import re
 import socket
 import ssl
+from dataclasses import dataclass
+from enum import Enum
+
+
+class FailureKind(Enum):
+    """What went wrong with a request; the value is the plain-words phrase shown to people."""
+
+    NAME_NOT_RESOLVED = "name not resolved"
+    CONNECTION_REFUSED = "connection refused"
+    ADDRESS_NOT_ALLOWED = "address not allowed (private network)"
+    TLS = "TLS failure"
+    TIMED_OUT = "timed out"
+    CONNECTION_DROPPED = "connection dropped"
+    NETWORK_UNREACHABLE = "network unreachable"
+    CONNECTION_FAILED = "connection failed"
+    TOO_LARGE = "response too large"
+    REDIRECT_REFUSED = "redirect refused"
+    HOST_NOT_ALLOWED = "host not allowed"
+    SCHEME_NOT_ALLOWED = "scheme not allowed"  # phrased "request failed", as before kinds existed
+    BAD_URL = "bad URL"  # phrased "request failed", as before kinds existed
+    ROBOTS_DISALLOWED = "disallowed by robots.txt"
+    ROBOTS_UNREACHABLE = "robots.txt unreachable"  # phrase: "robots.txt unreachable: <why>"
+    HTTP_STATUS = "HTTP"  # phrase: "HTTP 503"
+    HOST_STOPPED = "host stopped"  # the host asked for a wait longer than the run; phrase: its "HTTP 429"
+    NOT_IN_ARCHIVE = "not in archive"  # replay; phrased "request failed", as before kinds existed
+    REQUEST_FAILED = "request failed"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failure: its kind, the whole text (for the archive and crawl state) and what the phrase needs."""
+
+    kind: FailureKind
+    text: str
+    status: int = 0  # the HTTP status behind HTTP_STATUS and HOST_STOPPED
+    cause: str = ""  # ROBOTS_UNREACHABLE: why robots.txt could not be read, in plain words
+
+    @property
+    def phrase(self) -> str:
+        if self.kind in (FailureKind.HTTP_STATUS, FailureKind.HOST_STOPPED):
+            return f"HTTP {self.status}"
+        if self.kind is FailureKind.ROBOTS_UNREACHABLE:
+            return f"robots.txt unreachable: {self.cause}"
+        if self.kind in _WORDED_AS_FAILED:
+            return FailureKind.REQUEST_FAILED.value
+        return self.kind.value
+
+    def redirected(self, target: str) -> "Failure":
+        """This refusal met on a redirect hop: the earlier hop fails with it. An address or robots.txt
+        refusal keeps its kind (it says more than "redirect refused")."""
+        keep = self.kind in (FailureKind.ADDRESS_NOT_ALLOWED, FailureKind.ROBOTS_UNREACHABLE)
+        kind = self.kind if keep else FailureKind.REDIRECT_REFUSED
+        return Failure(kind, f"redirect to {target} refused: {self.text}", self.status, self.cause)
+
+
+# Kinds source health has always shown as "request failed" (kept so its reasons read as before).
+_WORDED_AS_FAILED = (FailureKind.NOT_IN_ARCHIVE, FailureKind.SCHEME_NOT_ALLOWED, FailureKind.BAD_URL)
+_PHRASE_KINDS = {kind.value: kind for kind in FailureKind}
+
+
+def kind_of_exception(exc: BaseException, default: FailureKind = FailureKind.REQUEST_FAILED) -> FailureKind:
+    """The kind of a network exception, read from its class chain (its text only where classes are silent)."""
+    phrase = _from_exception(exc)
+    kind = _PHRASE_KINDS.get(phrase)
+    return default if kind is None or kind is FailureKind.REQUEST_FAILED else kind
 
 # Checked in order: the first phrase whose pattern occurs in the recorded error wins.
 _TEXT = [

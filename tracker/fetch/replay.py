@@ -29,6 +29,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tracker.fetch.archive import iter_records, warc_files
 from tracker.fetch.client import NotRetryable, _clean_url
+from tracker.fetch.reasons import FailureKind
 
 _TRANSIENT = {304, 429} | set(range(500, 600))
 _DROP = {"content-encoding", "transfer-encoding", "content-length"}
@@ -36,6 +37,8 @@ _DROP = {"content-encoding", "transfer-encoding", "content-length"}
 
 class NotInArchive(NotRetryable):
     """The archive holds no capture of this URL."""
+
+    kind = FailureKind.NOT_IN_ARCHIVE
 
 
 @dataclass(frozen=True)

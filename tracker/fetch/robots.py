@@ -5,8 +5,8 @@ Decisions (RFC 9309 where it speaks):
 - 4xx (404, 403, 410 ...): "unavailable" -- no rules, everything allowed.
 - 5xx, a network failure, a refused redirect or a body over the cap: "unreachable" -- everything is
   disallowed *for this run* (conservative; the next run asks again).
-Rules apply per origin (scheme://host:port, RFC 9309); the request pacing in tracker.fetch.client is
-per host name. Crawl-delay is capped by the fetcher (see `Fetcher.max_crawl_delay_s`).
+Rules apply per origin (scheme://host:port, RFC 9309); the request pacing in tracker.fetch.pacing is
+per host name. Crawl-delay is capped by the fetcher (its `max_crawl_delay_s`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Callable
 from protego import Protego
 
 from tracker.fetch import urls
-from tracker.fetch.reasons import plain_reason
+from tracker.fetch.reasons import Failure, FailureKind, plain_reason
 
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
 
@@ -57,14 +57,24 @@ class RobotsPolicy:
         return list(self.parser.sitemaps) if self.kind == "rules" else []
 
     def reason(self) -> str:
+        return self.refusal().text
+
+    def refusal(self) -> Failure:
+        """Why a URL this policy does not allow is skipped."""
         if self.kind == "disallow_all":
-            return f"robots.txt unreachable ({self.detail}): host disallowed for this run"
-        return "robots.txt disallows"
+            return Failure(FailureKind.ROBOTS_UNREACHABLE,
+                           f"robots.txt unreachable ({self.detail}): host disallowed for this run", cause=self.detail)
+        return Failure(FailureKind.ROBOTS_DISALLOWED, "robots.txt disallows")
 
 
-def policy_from_response(status: int, body: bytes | None, error: str | None) -> RobotsPolicy:
+def _detail(error: Failure | str) -> str:
+    return error.phrase if isinstance(error, Failure) else plain_reason(error)
+
+
+def policy_from_response(status: int, body: bytes | None, error: Failure | str | None) -> RobotsPolicy:
+    """The policy a robots.txt answer makes; `error` is the fetch's Failure (or, from older callers, its text)."""
     if error or status == 0:  # the detail is plain words; the WARC's metadata record keeps the whole error
-        return RobotsPolicy("disallow_all", detail=plain_reason(error) if error else "no response")
+        return RobotsPolicy("disallow_all", detail=_detail(error) if error else "no response")
     if 200 <= status < 300:
         text = (body or b"")[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
         return RobotsPolicy("rules", Protego.parse(text), detail=f"HTTP {status}")
@@ -81,7 +91,7 @@ class RobotsCache:
         self._host_locks: dict[str, threading.Lock] = {}
         self._policies: dict[str, RobotsPolicy] = {}
 
-    def policy(self, url: str, fetch: Callable[[str], tuple[int, bytes | None, str | None]]) -> RobotsPolicy:
+    def policy(self, url: str, fetch: Callable[[str], tuple[int, bytes | None, Failure | None]]) -> RobotsPolicy:
         """The host's policy; `fetch(robots_url) -> (status, body, error)` runs once per host."""
         key = host_key(url)
         with self._lock:

@@ -76,14 +76,7 @@ def parse(url: str) -> Url:
         raise BadUrl("no scheme")
     if parts.auth is not None or "@" in _authority(text):
         raise BadUrl("user info in URL")
-    host = (parts.host or "").lower()
-    if host.startswith("[") and host.endswith("]"):
-        try:
-            host = str(ipaddress.IPv6Address(host[1:-1]))
-        except ValueError:
-            raise BadUrl("bad IPv6 address") from None
-    elif not _HOST_NAME.match(host):
-        raise BadUrl("no host" if not host else "host name outside RFC 3986")
+    host = _host((parts.host or "").lower())
     port = parts.port
     if port is not None and not 0 < port < 65536:
         raise BadUrl("bad port")
@@ -99,6 +92,18 @@ def parse(url: str) -> Url:
     if not same:
         raise BadUrl("URL parsers disagree")
     return out
+
+
+def _host(host: str) -> str:
+    """The host as the checks compare it: an IPv6 literal without brackets, else an RFC 3986 name."""
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            return str(ipaddress.IPv6Address(host[1:-1]))
+        except ValueError:
+            raise BadUrl("bad IPv6 address") from None
+    if not _HOST_NAME.match(host):
+        raise BadUrl("no host" if not host else "host name outside RFC 3986")
+    return host
 
 
 def normalise(url: str) -> str:
