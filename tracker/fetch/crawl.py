@@ -11,8 +11,8 @@ which URLs and hosts may be fetched); the fetch counts into the run's one `Stats
 `fetch/...` requests, the crawl's `crawl/...` jobs; `follow_ups` decides what a fetched page leads to,
 `retry_jobs` what is tried again) and notes into the `CrawlSummary` (tracker.fetch.summary), which takes
 its counts from the statistics; `record_crawl` is the one place that writes the results: the crawl state
-and the summary JSON source health reads. The crawler knows no
-source by name: what differs per source is a hook of its adapter (tracker.sources.base).
+and the summary JSON source health reads. The crawler knows no source by name: what differs per source
+is a hook of its adapter (tracker.sources.base).
 """
 
 from __future__ import annotations
