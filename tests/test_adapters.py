@@ -1,4 +1,5 @@
-"""Each publisher's adapter on the sample's pages (written for this project in the publishers' shapes).
+"""Each publisher's adapter on the sample's pages (written for this project in the publishers' shapes),
+then what SourceAdapter gives an adapter made of constants only, and DHSC's follow().
 
 The captures are parsed without the manifest's date hint, so dates come from the pages themselves.
 """
@@ -6,13 +7,16 @@ The captures are parsed without the manifest's date hint, so dates come from the
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
 from helpers import SAMPLE_WARC
 from tracker.fetch.archive import iter_records, read_capture
-from tracker.sources import parse_capture
+from tracker.items import Attachment, Capture, Publication
+from tracker.samplegen import render_pdf_spec
+from tracker.settings import SOURCES, WATCHLIST
+from tracker.sources import ADAPTERS, SourceAdapter, UnsupportedDocument, parse_capture, source_of
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +88,70 @@ def test_pdf_report_pages(parsed):
     assert pdf.document_type == "pdf" and pdf.title == "Better leadership for tomorrow: NHS leadership review"
     assert pdf.has_text and all(b.page for b in pdf.blocks)
     assert [b.page for b in pdf.blocks] == sorted(b.page for b in pdf.blocks)
+
+
+# --- SourceAdapter's defaults, the registry, and DHSC's follow() ---------------------------------------------
+
+
+class Almanac(SourceAdapter):
+    """A publisher made of constants only."""
+
+    name = "almanac"
+    hosts = frozenset({"almanac.example"})
+
+
+def _capture(url: str, body: bytes, content_type: str) -> Capture:
+    return Capture(url=url, fetched_at=datetime(2024, 3, 25, tzinfo=timezone.utc), status=200,
+                   content_type=content_type, body=body)
+
+
+def test_an_adapter_of_constants_reads_html_and_pdf_by_the_shared_paths_and_refuses_json():
+    almanac = Almanac()
+    page = almanac.parse(_capture("https://almanac.example/reports/board-pay",
+                                  b"<html><head><title>Board pay</title></head><body><main><h1>Board pay</h1>"
+                                  b"<p>Published 4 March 2024.</p><p>Pay is reviewed.</p>"
+                                  b'<a href="/files/board-pay.pdf">Report (PDF)</a></main></body></html>',
+                                  "text/html; charset=utf-8"))
+    assert (page.source, page.document_type, page.title) == ("almanac", "web_page", "Board pay")
+    assert [a.url for a in page.attachments] == ["https://almanac.example/files/board-pay.pdf"]
+    pdf = almanac.parse(_capture("https://almanac.example/files/board-pay.pdf",
+                                 render_pdf_spec("%title Board pay\n%page\n# Board pay\n\nPay is reviewed.\n"),
+                                 "application/pdf"))
+    assert (pdf.source, pdf.document_type, pdf.title) == ("almanac", "pdf", "Board pay")
+    with pytest.raises(UnsupportedDocument, match="expected HTML"):
+        almanac.parse(_capture("https://almanac.example/api/x", b'{"a": 1}', "application/json"))
+    assert almanac.owns("https://almanac.example/x") and not almanac.owns("https://elsewhere.example/x")
+
+
+def test_every_adapter_follows_the_pdf_attachments_of_a_page_and_nothing_else_by_default():
+    page = Publication(url="https://almanac.example/r", source="almanac", title="R", published_on=None,
+                       document_type="web_page", blocks=[], attachments=(
+        Attachment("https://almanac.example/files/a.pdf"),
+        Attachment("https://almanac.example/download?id=7", content_type="application/pdf"),
+        Attachment("https://almanac.example/annex.html", content_type="text/html"),
+    ), children=("https://almanac.example/r/chapter-1",))
+    assert list(Almanac().follow(page, "https://almanac.example")) == [
+        "https://almanac.example/files/a.pdf", "https://almanac.example/download?id=7"]
+    assert list(ADAPTERS["kingsfund"].follow(page, "https://www.kingsfund.org.uk")) == [
+        "https://almanac.example/files/a.pdf", "https://almanac.example/download?id=7"]
+
+
+def test_dhsc_follows_govuk_child_pages_through_the_content_api_at_its_base_url(parsed):
+    landing = parsed["https://www.gov.uk/api/content/government/publications/kark-review-of-the-fit-and-proper-persons-test"]
+    mirror = "http://127.0.0.1:8080"
+    child = f"{mirror}/api/content/government/publications/kark-review-of-the-fit-and-proper-persons-test/" \
+            "kark-review-of-the-fit-and-proper-persons-test"
+    assert list(ADAPTERS["dhsc"].follow(landing, mirror)) == [child]
+    rose = parsed["https://www.gov.uk/api/content/government/publications/better-leadership-for-tomorrow-nhs-leadership-review"]
+    assert list(ADAPTERS["dhsc"].follow(rose, mirror)) == [a.url for a in rose.attachments]  # its PDF; no children
+    assert list(ADAPTERS["nhse"].follow(landing, mirror)) == []  # child pages are GOV.UK's, followed by DHSC only
+
+
+def test_the_registry_has_an_adapter_for_every_source_the_watchlist_and_other_sites():
+    assert set(ADAPTERS) == {*SOURCES, WATCHLIST, "other"}
+    assert all(name == adapter.name for name, adapter in ADAPTERS.items())
+    assert source_of("https://www.kingsfund.org.uk/x") == "kingsfund"
+    assert source_of("https://www.longtermplan.nhs.uk/x") == "other"  # no publisher's: the generic adapter's
+    watched = parse_capture(replace(_capture("https://www.longtermplan.nhs.uk/x", b"<h1>Plan</h1><p>Text.</p>",
+                                             "text/html"), source=WATCHLIST))
+    assert (watched.source, watched.document_type) == (WATCHLIST, "web_page")

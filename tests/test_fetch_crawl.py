@@ -222,7 +222,7 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
 def test_crawl_source_without_discover_fetches_nothing(settings, monkeypatch):
     from tracker.sources import ADAPTERS
 
-    monkeypatch.delattr(ADAPTERS["nhsi"], "discover", raising=False)
+    monkeypatch.setattr(ADAPTERS["nhsi"], "discover", None)
     summary = crawl_source(settings, "nhsi", None)
     assert summary.notes == ["no discover() for source"] and summary.listed == 0 and summary.warc is None
     assert not (settings.archive_dir.exists() and any(settings.archive_dir.iterdir()))
@@ -261,7 +261,7 @@ def test_crawl_sources_runs_sources_concurrently_one_note_each(tmp_path, monkeyp
             monkeypatch.setattr(
                 ADAPTERS[source], "discover", lambda f, base, since: iter([Candidate(f"{base}/doc")]), raising=False
             )
-        monkeypatch.delattr(ADAPTERS["nhsi"], "discover", raising=False)
+        monkeypatch.setattr(ADAPTERS["nhsi"], "discover", None)
         settings = local_settings(tmp_path / "home", **env)
         notes = crawl_sources(settings, ("kingsfund", "nhsproviders", "nhsi"), None)
     finally:
@@ -285,3 +285,71 @@ def _fast_fetcher(cls, **options):
         return cls(*args, **kwargs)
 
     return make
+
+
+def test_a_dhsc_crawl_follows_govuk_child_pages_and_pdfs_through_its_base_url(server, tmp_path, monkeypatch):
+    from tracker.sources import ADAPTERS
+
+    robots(server)
+    base = server.url_for("").rstrip("/")
+    settings = local_settings(tmp_path / "home", TRACKER_BASE_URL_DHSC=base)
+    path = "/government/publications/leadership-review"
+    server.expect_request(f"/api/content{path}").respond_with_json({
+        "base_path": path, "title": "Leadership review", "document_type": "independent_report",
+        "details": {"body": "<p>The review.</p>",
+                    "attachments": [{"url": f"{base}/files/review.pdf", "content_type": "application/pdf"}]},
+        "links": {"children": [{"base_path": f"{path}/the-review"}]},
+    })
+    server.expect_request(f"/api/content{path}/the-review").respond_with_json({
+        "base_path": f"{path}/the-review", "title": "The review", "document_type": "html_publication",
+        "details": {"body": "<p>Text.</p>"}, "links": {"parent": [{"base_path": path}]},
+    })
+    server.expect_request("/files/review.pdf").respond_with_data(b"%PDF-1.4 fake", content_type="application/pdf")
+    monkeypatch.setattr(ADAPTERS["dhsc"], "discover", lambda f, b, s: iter([Candidate(f"{b}/api/content{path}")]))
+
+    summary = crawl_source(settings, "dhsc", None)
+
+    assert (summary.listed, summary.fetched, summary.attachments) == (1, 3, 2)
+    records = warc_records(settings.archive_dir / summary.warc)
+    assert of_url(records, f"{base}/api/content{path}/the-review") == [("request", None), ("response", 200)]
+    assert of_url(records, f"{base}/files/review.pdf") == [("request", None), ("response", 200)]
+
+
+def test_a_publisher_crawl_follows_the_pdf_attachments_of_its_pages_not_their_other_files(server, tmp_path, monkeypatch):
+    from tracker.sources import ADAPTERS
+
+    robots(server)
+    base = server.url_for("").rstrip("/")
+    settings = local_settings(tmp_path / "home", TRACKER_BASE_URL_KINGSFUND=base)
+    server.expect_request("/page").respond_with_data(
+        '<main><h1>Page</h1><a href="/files/a.pdf">PDF</a><a href="/files/b.docx">Word</a></main>',
+        content_type="text/html")
+    server.expect_request("/files/a.pdf").respond_with_data(b"%PDF-1.4 fake", content_type="application/pdf")
+    monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", lambda f, b, s: iter([Candidate(f"{b}/page")]))
+
+    summary = crawl_source(settings, "kingsfund", None)
+
+    assert (summary.fetched, summary.attachments) == (2, 1)
+    assert "/files/b.docx" not in [entry[0].path for entry in server.log]
+
+
+def test_the_crawl_summary_file_keeps_its_json_keys(server, tmp_path, monkeypatch):
+    from tracker.health import crawl_summary_path
+    from tracker.sources import ADAPTERS
+
+    robots(server)
+    base = server.url_for("").rstrip("/")
+    settings = local_settings(tmp_path / "home", TRACKER_BASE_URL_NHSPROVIDERS=base)
+    server.expect_request("/doc").respond_with_data("<p>doc</p>", content_type="text/html")
+    monkeypatch.setattr(ADAPTERS["nhsproviders"], "discover", lambda f, b, s: iter([Candidate(f"{b}/doc")]))
+
+    returned = crawl_source(settings, "nhsproviders", None, run="run-1")
+
+    written = json.loads(crawl_summary_path(settings, "nhsproviders").read_text())
+    assert set(written) == {
+        "source", "run", "since", "base_host", "finished", "stopped_by", "listed", "fetched", "not_modified",
+        "failed", "skipped", "other", "attachments", "retried_from_last_run", "warc", "hosts", "notes", "reasons",
+        "unreachable", "page_failures", "bad_links", "written_at",
+    }  # "degraded" only when the source was
+    assert {k: v for k, v in written.items() if k != "written_at"} == returned.to_dict()
+    assert (written["run"], written["base_host"], written["finished"]) == ("run-1", host_key(base), True)

@@ -20,7 +20,7 @@ from tracker.items import Capture
 from tracker.publishers import publisher_of
 from tracker.samplegen import render_pdf_spec
 from tracker.sources import is_document, parse_capture, source_of
-from tracker.sources import nhse, parliament
+from tracker.sources import ADAPTERS, parliament
 
 API = "https://questions-statements-api.parliament.uk"
 NHSE = "https://www.england.nhs.uk"
@@ -100,9 +100,9 @@ def test_search_terms_name_every_review_and_leadership():
     (f"{NHSE}/contact-us/", False, "web_page"),
 ])
 def test_nhse_keeps_leadership_and_review_pages(url, kept, kind):
-    keep = nhse._Keep(nhse.keep_pattern())
+    keep = ADAPTERS["nhse"].keep(None)
     assert bool(keep.search(url)) is kept
-    assert nhse.document_type(url) == kind
+    assert ADAPTERS["nhse"].document_type(url) == kind
 
 
 def test_nhse_and_nhsi_pages_are_attributed_to_their_own_body():
@@ -267,16 +267,16 @@ def test_parliament_refusal_or_a_challenge_page_degrades_the_source():
     from tracker.sources.discovery import SourceDegraded
 
     with pytest.raises(SourceDegraded, match="HTTP 403"):
-        list(parliament.discover(_Fetcher(403), API, None))
+        list(ADAPTERS["parliament"].discover(_Fetcher(403), API, None))
     with pytest.raises(SourceDegraded, match="did not answer JSON"):
-        list(parliament.discover(_Fetcher(200, b"<html>Just a moment...</html>"), API, None))
+        list(ADAPTERS["parliament"].discover(_Fetcher(200, b"<html>Just a moment...</html>"), API, None))
 
 
 def test_nhse_without_a_sitemap_in_robots_is_degraded():
     from tracker.sources.discovery import SourceDegraded
 
     with pytest.raises(SourceDegraded, match="names no sitemap"):
-        list(nhse.discover(_Fetcher(200, b"User-agent: *\nAllow: /\n"), NHSE, None))
+        list(ADAPTERS["nhse"].discover(_Fetcher(200, b"User-agent: *\nAllow: /\n"), NHSE, None))
 
 
 def test_parliament_pages_through_a_search_and_drops_other_departments():
@@ -291,12 +291,12 @@ def test_parliament_pages_through_a_search_and_drops_other_departments():
             return _Answer(url, 200, fixture_bytes("parliament/empty.json"))
 
     fetcher = Paged(200)
-    found = list(parliament.discover(fetcher, API, date(2024, 1, 1)))
+    found = list(ADAPTERS["parliament"].discover(fetcher, API, date(2024, 1, 1)))
     assert [c.url for c in found] == [f"{API}/api/writtenquestions/questions/1712345?expandMember=true"]
     assert found[0].published == date(2024, 1, 22)
     assert any("skip=2" in u for u in fetcher.requests)
     assert all("answeredWhenFrom=2024-01-01" in u for u in fetcher.requests if parliament.QUESTIONS + "?" in u)
-    assert list(parliament.discover(Paged(200), API, date(2024, 2, 1))) == []  # answered before --since
+    assert list(ADAPTERS["parliament"].discover(Paged(200), API, date(2024, 2, 1))) == []  # answered before --since
 
 
 def test_nhse_without_since_reads_every_child_sitemap():
@@ -307,7 +307,7 @@ def test_nhse_without_since_reads_every_child_sitemap():
             return _Answer(url, 200, fixture_bytes(f"nhse/{name}"))
 
     fetcher = Site(200)
-    found = {urlsplit(c.url).path for c in nhse.discover(fetcher, NHSE, None)}
+    found = {urlsplit(c.url).path for c in ADAPTERS["nhse"].discover(fetcher, NHSE, None)}
     assert "/2019/08/chairs-welcome-the-kark-review/" in found and "/2019/06/board-leadership-development-programme-opens/" in found
     assert f"{NHSE}/post-sitemap2.xml" in fetcher.requests
     assert len(found) == 6
@@ -317,6 +317,6 @@ def test_parliament_skips_search_rows_it_cannot_address():
     rows = {"totalResults": 3, "results": ["junk", {"value": {"id": "x; rm", "answeringBodyId": 17}},
                                           {"value": {"id": 7, "answeringBodyId": 17, "dateMade": "2024-02-27T00:00:00"}}]}
     fetcher = _Fetcher(200, json.dumps(rows).encode())
-    found = {c.url for c in parliament.discover(fetcher, API, None)}
+    found = {c.url for c in ADAPTERS["parliament"].discover(fetcher, API, None)}
     # the same answer serves both searches here: as a question it is unanswered, as a statement it is kept
     assert found == {f"{API}/api/writtenstatements/statements/7?expandMember=true"}

@@ -3,8 +3,9 @@
 The list lives in `$TRACKER_HOME/watchlist.toml` ([[page]] tables: url, note, added_at). Every live
 `tracker run` fetches each watched page as the source `watchlist`: the same Fetcher and politeness
 (robots.txt, per-host delay, retries, the address guard), its own WARC file and crawl state, and the
-generic adapter to read it. A watched URL's host is allowed for that URL only (`Fetcher.allowed_urls`):
-no other page of an unlisted host is fetched through it, and a redirect off the URL is refused.
+generic adapter to read it (its source adapter: tracker.sources.watchlist). A watched URL's host is
+allowed for that URL only (`Fetcher.allowed_urls`): no other page of an unlisted host is fetched
+through it, and a redirect off the URL is refused.
 
 After each run the `watched_pages` table says, per page, its last fetch, whether its content changed,
 what it gave and whether it is healthy (tracker/health.py judges the watchlist as a source too).
@@ -20,12 +21,14 @@ import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from tracker.errors import TrackerError
 from tracker.fetch import urls
 from tracker.settings import Settings
+
+if TYPE_CHECKING:  # a connection is passed in; the adapters read the list without loading DuckDB
+    import duckdb
 
 _FIELDS = {"url", "note", "added_at"}
 
@@ -75,14 +78,6 @@ def read_watchlist(settings: Settings) -> list[WatchedPage]:
 
 def watched_urls(settings: Settings) -> frozenset[str]:
     return frozenset(p.url for p in read_watchlist(settings))
-
-
-def discover(fetcher, base_url: str, since):
-    """The crawl's listing for the source `watchlist`: every watched page, every run (`since` does not apply)."""
-    from tracker.items import Candidate
-
-    for page in read_watchlist(fetcher.settings):
-        yield Candidate(url=page.url, document_type="watched_page")
 
 
 def _write(settings: Settings, pages: list[WatchedPage]) -> None:

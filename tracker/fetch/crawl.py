@@ -1,9 +1,18 @@
-"""The crawl engine: one worker per host, discovery by the source adapters, attachments at depth 1.
+"""The crawl engine: one worker per host, discovery by the source adapters, what they follow at depth 1.
 
 - `crawl_urls(fetcher, urls)`: fetch a list of URLs, hosts in parallel, one request in flight per host.
 - `crawl_source(settings, source, since)`: one source (one Airflow task): the adapter's discover(),
-  every candidate, the PDF attachments of fetched pages; its own WARC file and crawl-state file.
+  every candidate, what the adapter's follow() finds in fetched pages (PDF attachments; GOV.UK child
+  pages for DHSC); its own WARC file and crawl-state file.
 - `crawl_sources(settings, sources, since)`: several sources in threads (the CLI's `tracker run`).
+
+`crawl_source` in steps: `plan_crawl` decides before any request (the adapter, where discovery starts,
+which URLs and hosts may be fetched); the fetch counts into the run's one `Stats` object (the fetcher's
+`fetch/...` requests, the crawl's `crawl/...` jobs; `follow_ups` decides what a fetched page leads to,
+`retry_jobs` what is tried again) and notes into the `CrawlSummary` (tracker.fetch.summary), which takes
+its counts from the statistics; `record_crawl` is the one place that writes the results: the crawl state
+and the summary JSON source health reads. The crawler knows no source by name: what differs per source
+is a hook of its adapter (tracker.sources.base).
 """
 
 from __future__ import annotations
@@ -16,8 +25,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable
-from urllib.parse import urlsplit
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 from tracker.fetch.archive import ArchiveWriter
 from tracker.fetch.client import Fetcher, FetchResult, Politeness
@@ -27,9 +36,12 @@ from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
 from tracker.fetch.stats import Stats
 from tracker.fetch.summary import CrawlSummary
-from tracker.items import Candidate, Capture  # noqa: F401 - Candidate is the adapters' item type
+from tracker.health import crawl_failure, write_crawl_summary
+from tracker.items import Capture, Publication
 from tracker.progress import bar
 from tracker.settings import SOURCES, WATCHLIST, Settings
+from tracker.sources import ADAPTERS, SourceAdapter, host_of, kind_of, parse_capture
+from tracker.sources.discovery import SourceDegraded
 
 log = logging.getLogger(__name__)
 
@@ -222,15 +234,174 @@ def crawl_urls(fetcher: Fetcher, urls: Iterable[str], *, progress: Progress | No
     return [results[url] for url in urls]
 
 
-# --- sources ----------------------------------------------------------------------------------
+# --- one source ------------------------------------------------------------------------------
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+def begin_summary(settings: Settings, source: str, since: date | None, run: str | None) -> CrawlSummary:
+    """The summary of a crawl about to start (written at once as "not finished")."""
+    base = settings.base_urls.get(source)
+    return CrawlSummary(source=source, run=run, since=since.isoformat() if since else None,
+                        base_host=host_key(base) if base else None)
 
 
-def _is_pdf_link(url: str, content_type: str = "") -> bool:
-    return "pdf" in (content_type or "").lower() or urlsplit(url).path.lower().endswith(".pdf")
+@dataclass(frozen=True)
+class CrawlPlan:
+    """What one source's crawl will do, decided before any request."""
+
+    source: str
+    adapter: SourceAdapter
+    discover: Callable | None  # the adapter's discover(fetcher, base_url, since)
+    base_url: str  # where discovery starts ("" for the watchlist)
+    since: date | None
+    watched: frozenset[str]  # URLs fetched whatever their host (the watchlist's pages)
+    allowed_hosts: frozenset[str]
+
+    @property
+    def base_host(self) -> str | None:
+        return host_of(self.base_url) if self.base_url else None
+
+    def job(self, url: str, *, depth: int = 0, published: date | None = None) -> Job:
+        """A fetch of `url`, tagged with the source the adapter gives it (its own host's pages are its own)."""
+        return Job(url=url, depth=depth, published=published, source=self.adapter.source_hint(url, self.base_host))
+
+
+def plan_crawl(settings: Settings, source: str, since: date | None) -> CrawlPlan:
+    """The crawl of `source`, from its adapter and the settings (the watchlist's plan reads its file)."""
+    adapter = ADAPTERS[source]
+    return CrawlPlan(source=source, adapter=adapter, discover=getattr(adapter, "discover", None),
+                     base_url=adapter.base_url(settings), since=since, watched=adapter.watched_urls(settings),
+                     allowed_hosts=settings.allowed_hosts)
+
+
+def follow_ups(plan: CrawlPlan, job: Job, result: FetchResult) -> list[Job]:
+    """What a page found by discovery leads to (the adapter's follow(), on allowed hosts), at depth 1."""
+    publication = _links_page(job, result)
+    if publication is None:
+        return []
+    return [plan.job(url, depth=1, published=job.published) for url in plan.adapter.follow(publication, plan.base_url)
+            if host_of(url) in plan.allowed_hosts]
+
+
+def _links_page(job: Job, result: FetchResult) -> Publication | None:
+    """The page as its adapter reads it, when links are followed from it: depth 0, fetched anew, HTML or JSON."""
+    if job.depth > 0 or not result.ok or result.not_modified:
+        return None
+    try:
+        if kind_of(result.content_type, result.body) not in {"html", "json"}:
+            return None
+        return parse_capture(Capture(
+            url=result.final_url, fetched_at=result.fetched_at, status=result.status,
+            content_type=result.content_type, body=result.body, headers=result.headers,
+            source=job.source, published_hint=job.published,
+        ))
+    except Exception as exc:  # the processing stage will record the parse error properly
+        log.info("could not read links of %s: %s", result.final_url, exc)
+        return None
+
+
+def retry_jobs(plan: CrawlPlan, rows: Iterable[dict], seen: Callable[[str], bool]) -> Iterator[Job]:
+    """What failed last run is tried again, even when discovery no longer lists it (e.g. an attachment
+    of a page that now answers 304), unless the adapter no longer wants it."""
+    for row in rows:
+        url = row["url"]
+        if row["consecutive_failures"] > 0 and not seen(url) \
+                and plan.adapter.still_wanted(url, plan.watched, plan.allowed_hosts):
+            yield plan.job(url)
+
+
+def _fold_fetcher(summary: CrawlSummary, stats: Stats, fetcher: Fetcher, warc: Path | None, errors: list[str]) -> None:
+    """What the fetcher met beyond its counts (which `CrawlSummary.count` takes from the statistics), into the
+    summary: the WARC file, hosts whose robots.txt could not be read, malformed links, host problems."""
+    summary.warc = warc.name if warc else None
+    hosts = stats.hosts()
+    # Hosts this source asked for whose robots.txt could not be read: nothing there was fetched.
+    summary.unreachable = {
+        key: policy.detail for key, policy in fetcher.politeness.robots.known().items()
+        if policy.kind == "disallow_all" and key in hosts
+    }
+    summary.notes.extend(errors)
+    if fetcher.bad_links:
+        summary.notes.append(f"skipped {fetcher.bad_links} malformed links, e.g. {fetcher.bad_link_examples[0]}")
+    problems = list(fetcher.problems.values())  # a host stopped for the run, a capped Crawl-delay
+    if problems:
+        summary.notes.extend(problems)
+        summary.degraded = "; ".join(filter(None, [summary.degraded, *problems]))
+
+
+class _SourceFetch:
+    """One source's fetch: discovery feeds the pool; each fetched page is counted into the run's statistics
+    (`crawl/...`; a watched page's failure into the summary, under one lock, from the worker threads) and
+    what it leads to is queued. Why requests failed is counted by the fetch chain (`fetch/reasons/...`)."""
+
+    def __init__(self, plan: CrawlPlan, summary: CrawlSummary, stats: Stats, fetcher: Fetcher, progress: Progress):
+        self.plan, self.summary, self.stats, self.fetcher = plan, summary, stats, fetcher
+        self._lock = threading.Lock()
+        self.pool = HostPool(fetcher, self._handle, progress)
+
+    def _handle(self, job: Job, result: FetchResult) -> None:
+        self.stats.inc(f"crawl/{result.outcome}")
+        if job.url in self.plan.watched and (result.skipped or result.error):
+            with self._lock:
+                self.summary.page_failures[job.url] = (
+                    {"skipped": result.skipped} if result.skipped
+                    else {"consecutive_failures": 1, "last_error": result.error})
+        for follow in follow_ups(self.plan, job, result):
+            if self.pool.submit(follow):
+                self.stats.inc("crawl/attachments")
+
+    def queue(self, state: CrawlState) -> BaseException | None:
+        """Queue what discovery lists, then what failed last run; returns what stopped discovery, if anything."""
+        plan, summary = self.plan, self.summary
+        try:
+            for candidate in plan.discover(self.fetcher, plan.base_url, plan.since):
+                self.stats.inc("crawl/listed")
+                self.pool.submit(plan.job(candidate.url, published=candidate.published))
+            for job in retry_jobs(plan, state.rows(), self.pool.seen):
+                if self.pool.submit(job):
+                    self.stats.inc("crawl/retried_from_last_run")
+        except SourceDegraded as exc:  # a challenge or refusal: reported loudly by source health, not a crash
+            summary.degraded = str(exc)
+            summary.notes.append(f"degraded: {exc}")
+            log.error("%s: source degraded: %s", plan.source, exc)
+        except BaseException as exc:  # keep what was fetched, then fail the task
+            if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: stop soon, finish what is in flight
+                self.pool.cancel()
+            summary.stopped_by = f"discovery failed: {plain_reason(exc)}"
+            summary.notes.append(f"discover() failed: {type(exc).__name__}: {exc}")
+            log.error("%s: discover() failed: %s", plan.source, exc)
+            return exc
+        return None
+
+
+def _fetch(settings: Settings, plan: CrawlPlan, state: CrawlState, summary: CrawlSummary, stats: Stats, *,
+           session, politeness, progress, fetcher_options) -> None:
+    """Discover and fetch into a new WARC file; whatever was fetched before an error is archived first."""
+    options = dict(fetcher_options or {})
+    if plan.watched:
+        options["allowed_urls"] = plan.watched
+    writer = ArchiveWriter(settings.archive_dir, prefix=plan.source)
+    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, stats=stats, **options)
+    fetch = _SourceFetch(plan, summary, stats, fetcher, progress or Progress(f"fetch {plan.source}"))
+    try:
+        error = fetch.queue(state)
+    finally:
+        fetch.pool.join()
+        warc = writer.close()
+    _fold_fetcher(summary, stats, fetcher, warc, fetch.pool.errors)
+    if error is not None:
+        raise error
+
+
+def record_crawl(settings: Settings, summary: CrawlSummary, state: CrawlState | None = None) -> None:
+    """The one place a crawl's results are written: its crawl state, then the summary source health reads."""
+    try:
+        if state is not None:
+            state.save()
+    except BaseException as exc:
+        summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
+        raise
+    finally:
+        write_crawl_summary(settings, summary)
 
 
 def crawl_source(
@@ -251,182 +422,53 @@ def crawl_source(
 
     The summary is also written for the processing stage's source-health check (tracker.health),
     whatever happens: first as "not finished" (a crawl killed mid-way leaves that behind, never a
-    quiet week), then in `finally` with what the crawl met: counts, the plain-words reasons of failed
-    and skipped requests, hosts whose robots.txt could not be read, and what stopped it. `run` tags
-    the summary (an Airflow run id) so a later task can tell this run's summary from an older one.
+    quiet week), then in `finally` with what the crawl met: counts (from the run's statistics), the
+    plain-words reasons of failed and skipped requests, hosts whose robots.txt could not be read, and
+    what stopped it. `run` tags the summary (an Airflow run id) so a later task can tell this run's
+    summary from an older one.
     """
-    from tracker.health import write_crawl_summary
-
     if source not in SOURCES and source != WATCHLIST:
         raise ValueError(f"unknown source {source!r}")
-    summary = CrawlSummary(
-        source=source, run=run, since=since.isoformat() if since else None,
-        base_host=host_key(settings.base_urls[source]) if source in settings.base_urls else None,
-    )
-    write_crawl_summary(settings, summary)
+    summary = begin_summary(settings, source, since, run)
+    record_crawl(settings, summary)
     stats = Stats()  # the run's one tally: the fetcher's requests and the crawl's jobs
+    state = None
     try:
-        _crawl_source(settings, source, since, summary, stats, session=session, politeness=politeness,
-                      progress=progress, fetcher_options=fetcher_options)
+        plan = plan_crawl(settings, source, since)
+        if plan.discover is None:
+            summary.notes.append("no discover() for source")
+        else:
+            state = CrawlState.for_source(settings, source)
+            _fetch(settings, plan, state, summary, stats, session=session, politeness=politeness,
+                   progress=progress, fetcher_options=fetcher_options)
     except BaseException as exc:
         summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
         raise
     finally:
         summary.finished = True
         summary.count(stats)
-        write_crawl_summary(settings, summary)
+        record_crawl(settings, summary, state)
     return summary
-
-
-def _crawl_source(settings: Settings, source: str, since: date | None, summary: CrawlSummary, stats: Stats, *,
-                  session, politeness,
-                  progress, fetcher_options) -> None:
-    from tracker.sources import ADAPTERS, parse_capture
-    from tracker.sources.discovery import SourceDegraded
-
-    watched: frozenset[str] = frozenset()
-    if source == WATCHLIST:  # the analyst's pages: each allowed by its URL, whatever its host
-        from tracker import watchlist
-
-        base_url, discover = "", watchlist.discover
-        watched = watchlist.watched_urls(settings)
-        fetcher_options = {**(fetcher_options or {}), "allowed_urls": watched}
-    else:
-        base_url = settings.base_urls[source]
-        discover = getattr(ADAPTERS[source], "discover", None)
-    if discover is None:
-        summary.notes.append("no discover() for source")
-        return
-
-    base_host = _host(base_url) if base_url else None
-    state = CrawlState.for_source(settings, source)
-    writer = ArchiveWriter(settings.archive_dir, prefix=source)
-    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, stats=stats,
-                      **(fetcher_options or {}))
-    progress = progress or Progress(f"fetch {source}")
-    lock = threading.Lock()
-    allowed = settings.allowed_hosts
-
-    def hint(url: str) -> str | None:
-        # The crawl's own host (the publisher or a mirror of it) is this source's; elsewhere the
-        # adapters decide by host when the capture is processed. What the watchlist fetches is its own.
-        if source == WATCHLIST:
-            return WATCHLIST
-        return source if _host(url) == base_host else None
-
-    def handle(job: Job, result: FetchResult) -> None:
-        with lock:
-            stats.inc(f"crawl/{result.outcome}")
-            if job.url in watched and (result.error or result.skipped):
-                summary.page_failures[job.url] = (
-                    {"skipped": result.skipped} if result.skipped else {"consecutive_failures": 1, "last_error": result.error})
-        if job.depth > 0 or not result.ok or result.not_modified:
-            return
-        from tracker.sources import kind_of
-
-        try:
-            kind = kind_of(result.content_type, result.body)
-        except ValueError:
-            return
-        if kind not in {"html", "json"}:
-            return
-        try:
-            capture = Capture(
-                url=result.final_url, fetched_at=result.fetched_at, status=result.status,
-                content_type=result.content_type, body=result.body, headers=result.headers,
-                source=job.source, published_hint=job.published,
-            )
-            publication = parse_capture(capture)
-        except Exception as exc:  # the processing stage will record the parse error properly
-            log.info("could not read links of %s: %s", result.final_url, exc)
-            return
-        for att in publication.attachments:
-            if _host(att.url) in allowed and _is_pdf_link(att.url, att.content_type):
-                if pool.submit(Job(url=att.url, depth=1, published=job.published, source=hint(att.url))):
-                    stats.inc("crawl/attachments")
-        if source == "dhsc":
-            # GOV.UK HTML publications are child content items, read through the Content API too.
-            from tracker.sources.dhsc import content_api_url
-
-            for child in publication.children:
-                if pool.submit(Job(url=content_api_url(base_url, child), depth=1, published=job.published, source=source)):
-                    stats.inc("crawl/attachments")
-
-    pool = HostPool(fetcher, handle, progress)
-    error: BaseException | None = None
-    try:
-        for candidate in discover(fetcher, base_url, since):
-            stats.inc("crawl/listed")
-            pool.submit(Job(url=candidate.url, published=candidate.published, source=hint(candidate.url)))
-        # What failed last run is tried again, even when discovery no longer lists it (e.g. an
-        # attachment of a page that now answers 304).
-        for row in state.rows():
-            if source == WATCHLIST and row["url"] not in watched and _host(row["url"]) not in allowed:
-                continue  # a page no longer watched
-            if row["consecutive_failures"] > 0 and not pool.seen(row["url"]):
-                if pool.submit(Job(url=row["url"], source=hint(row["url"]))):
-                    stats.inc("crawl/retried_from_last_run")
-    except SourceDegraded as exc:  # a challenge or refusal: reported loudly by source health, not a crash
-        summary.degraded = str(exc)
-        summary.notes.append(f"degraded: {exc}")
-        log.error("%s: source degraded: %s", source, exc)
-    except BaseException as exc:  # keep what was fetched, then fail the task
-        error = exc
-        if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: stop soon, finish what is in flight
-            pool.cancel()
-        summary.stopped_by = f"discovery failed: {plain_reason(exc)}"
-        summary.notes.append(f"discover() failed: {type(exc).__name__}: {exc}")
-        log.error("%s: discover() failed: %s", source, exc)
-    finally:
-        pool.join()
-        path = writer.close()
-        state.save()
-    summary.warc = path.name if path else None
-    hosts = stats.hosts()
-    # Hosts this source asked for whose robots.txt could not be read: nothing there was fetched.
-    summary.unreachable = {
-        key: policy.detail for key, policy in fetcher.politeness.robots.known().items()
-        if policy.kind == "disallow_all" and key in hosts
-    }
-    summary.notes.extend(pool.errors)
-    if fetcher.bad_links:
-        summary.notes.append(f"skipped {fetcher.bad_links} malformed links, e.g. {fetcher.bad_link_examples[0]}")
-    problems = list(fetcher.problems.values())  # a host stopped for the run, a capped Crawl-delay
-    if problems:
-        summary.notes.extend(problems)
-        summary.degraded = "; ".join(filter(None, [summary.degraded, *problems]))
-    if error is not None:
-        raise error
 
 
 def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | None, *, session=None) -> list[str]:
     """Crawl several sources concurrently (threads, shared per-host politeness); one note line each."""
     if not sources:
-        from tracker.watchlist import read_watchlist
-
-        sources = (*SOURCES, *((WATCHLIST,) if read_watchlist(settings) else ()))
+        watching = bool(ADAPTERS[WATCHLIST].watched_urls(settings))
+        sources = (*SOURCES, *((WATCHLIST,) if watching else ()))
     chosen = tuple(sources)
+    # a replay touches no publisher: nothing to share with other processes' pacing
     politeness = Politeness(make_pacer("" if getattr(session, "is_replay", False) else settings.redis_url))
     progress = Progress("fetch")
     notes: dict[str, str] = {}
 
     def one(source: str) -> str:
-        from tracker.health import crawl_failure
-
         try:  # the summary for source health is written by crawl_source, also when it fails
             s = crawl_source(settings, source, since, session=session, politeness=politeness, progress=progress)
         except Exception as exc:
             log.error("%s: fetch failed", source, exc_info=True)
             return f"{source}: FETCH FAILED: {plain_reason(exc)}"
-        if s.degraded:
-            return f"{source}: DEGRADED: {s.degraded}"
-        if s.notes and s.listed == 0 and "no discover() for source" in s.notes:
-            return f"{source}: no discover() for source, nothing fetched"
-        failure = crawl_failure(s)
-        line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s.listed}, "
-                f"fetched {s.fetched}, not modified {s.not_modified}, "
-                f"failed {s.failed}, skipped {s.skipped}, attachments {s.attachments}")
-        return line + (f" -> {s.warc}" if s.warc else "")
+        return _note(source, s)
 
     with ThreadPoolExecutor(max_workers=max(1, len(chosen)), thread_name_prefix="source") as pool:
         futures = {source: pool.submit(one, source) for source in chosen}
@@ -434,3 +476,16 @@ def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | No
             notes[source] = future.result()
     progress.finish()
     return [notes[s] for s in chosen]
+
+
+def _note(source: str, s: CrawlSummary) -> str:
+    """One source's line for `tracker run`."""
+    if s.degraded:
+        return f"{source}: DEGRADED: {s.degraded}"
+    if s.notes and s.listed == 0 and "no discover() for source" in s.notes:
+        return f"{source}: no discover() for source, nothing fetched"
+    failure = crawl_failure(s)
+    line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s.listed}, "
+            f"fetched {s.fetched}, not modified {s.not_modified}, "
+            f"failed {s.failed}, skipped {s.skipped}, attachments {s.attachments}")
+    return line + (f" -> {s.warc}" if s.warc else "")

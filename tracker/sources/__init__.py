@@ -1,57 +1,44 @@
-"""Source adapters: which publisher a URL belongs to, and parsing a capture into a Publication."""
+"""Source adapters: the registry by source name, which publisher a URL belongs to, and parsing a capture.
+
+Each adapter is a `SourceAdapter` (tracker.sources.base): its constants plus what its publisher does
+differently. `ADAPTERS` holds one of each by source name: the publishers (settings.SOURCES), the
+analyst's watchlist, and the generic fallback `other`, last, because it owns every host.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from urllib.parse import urlsplit
 
 from tracker.dates import implausible, plausible_or_none
-from tracker.errors import TrackerError
 from tracker.items import Capture, Publication
-from tracker.settings import WATCHLIST
-from tracker.sources import dhsc, generic, kingsfund, nhse, nhsi, nhsproviders, parliament
+from tracker.sources.base import SourceAdapter, host_of
+from tracker.sources.dhsc import DHSC
+from tracker.sources.documents import UnsupportedDocument, kind_of
+from tracker.sources.generic import Generic
+from tracker.sources.kingsfund import KingsFund
+from tracker.sources.nhse import NHSE
+from tracker.sources.nhsi import NHSI
+from tracker.sources.nhsproviders import NHSProviders
+from tracker.sources.parliament import Parliament
+from tracker.sources.watchlist import Watchlist
 
-ADAPTERS = {
-    "dhsc": dhsc,
-    "kingsfund": kingsfund,
-    "nhsproviders": nhsproviders,
-    "nhsi": nhsi,
-    "nhse": nhse,
-    "parliament": parliament,
+__all__ = ["ADAPTERS", "SourceAdapter", "UnsupportedDocument", "host_of", "is_document", "kind_of",
+           "parse_capture", "source_of"]
+
+ADAPTERS: dict[str, SourceAdapter] = {
+    a.name: a for a in (DHSC(), KingsFund(), NHSProviders(), NHSI(), NHSE(), Parliament(), Watchlist(), Generic())
 }
-SOURCE_NAMES = (*ADAPTERS, "other")
-
-
-class UnsupportedDocument(TrackerError, ValueError):
-    """A capture whose content type the tracker cannot read."""
 
 
 def source_of(url: str) -> str:
-    """The publisher a URL belongs to, by host (and archived original for the web archive)."""
-    for name, adapter in ADAPTERS.items():
-        if adapter.owns(url):
-            return name
-    return "other"
+    """The publisher a URL belongs to, by host (and archived original for the web archive); else 'other'."""
+    return next(name for name, adapter in ADAPTERS.items() if adapter.owns(url))
 
 
-def kind_of(content_type: str, body: bytes) -> str:
-    """'pdf', 'json' or 'html' from the content type, checked against the first bytes."""
-    ct = (content_type or "").split(";")[0].strip().lower()
-    head = body[:1024].lstrip()
-    if ct == "application/pdf" or head.startswith(b"%PDF"):
-        return "pdf"
-    if ct in {"application/json", "application/ld+json"} or ct.endswith("+json"):
-        return "json"
-    if ct in {"text/html", "application/xhtml+xml"} or head[:1] == b"<":
-        return "html"
-    raise UnsupportedDocument(f"unsupported content type {content_type or 'unknown'!r}")
-
-
-# Parliament's search pages end at /questions or /statements; one answer or statement is /questions/<id>.
+# What discovery reads besides publications: robots.txt, sitemaps, and each adapter's search pages and indexes.
 _NOT_DOCUMENTS = re.compile(
-    r"/robots\.txt$|/api/search\.json|/ukgwa/cdx\b|sitemap[^/]*\.xml|"
-    r"/api/written(?:questions/questions|statements/statements)/?(?:\?|$)",
+    "|".join((r"/robots\.txt$", r"sitemap[^/]*\.xml", *(p for a in ADAPTERS.values() for p in a.not_documents))),
     re.I,
 )
 _DOCUMENT_TYPES = ("text/html", "application/xhtml+xml", "application/pdf", "application/json", "")
@@ -64,16 +51,13 @@ def is_document(url: str, content_type: str) -> bool:
 
 
 def parse_capture(capture: Capture) -> Publication:
-    """Parse one archived response with its publisher's adapter (generic for other hosts)."""
+    """Parse one archived response with its source's adapter: the one the capture names, else by host."""
     if not capture.body.strip():
         raise UnsupportedDocument("empty body")
-    source = capture.source if capture.source in ADAPTERS or capture.source == "other" else source_of(capture.url)
-    adapter = ADAPTERS.get(source, generic)
-    if capture.source == WATCHLIST:  # a page the analyst watches: read by the generic adapter, counted as the watchlist's
-        source, adapter = WATCHLIST, generic
+    source = capture.source if capture.source in ADAPTERS else source_of(capture.url)
     if implausible(capture.published_hint):  # then the page's own date is used, if it has a plausible one
         capture = dataclasses.replace(capture, published_hint=None)
-    publication = adapter.parse(capture)
+    publication = ADAPTERS[source].parse(capture)
     # A date in the future or before 1990 is treated as missing (source health counts pages without one).
     publication.published_on = plausible_or_none(publication.published_on)
     publication.updated_on = plausible_or_none(publication.updated_on)
@@ -81,7 +65,3 @@ def parse_capture(capture: Capture) -> Publication:
     publication.capture_url = capture.url
     publication.fetched_at = capture.fetched_at
     return publication
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()

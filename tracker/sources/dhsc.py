@@ -1,4 +1,10 @@
-"""DHSC on GOV.UK: Content API JSON pages and their PDF attachments."""
+"""DHSC on GOV.UK: Content API JSON pages, their HTML child publications and PDF attachments.
+
+Discovery starts from the registry's GOV.UK review pages and documents, then pages through the
+Search API (DHSC's and NHS Improvement's documents, newest first) until `since`, keeping only
+leadership-related items. Each item is read through the Content API; its HTML publications are child
+content items, followed by the crawl (`follow`) and read the same way.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,8 @@ from urllib.parse import urlencode, urlsplit
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.govuk import parse_content_item
 from tracker.parse.text import parse_date
+from tracker.sources.base import SourceAdapter, tracked_reviews
 from tracker.sources.discovery import bad_link, check_refusal
-from tracker.sources.generic import parse_html_capture, parse_pdf_capture
-
-HOSTS = {"www.gov.uk", "gov.uk", "assets.publishing.service.gov.uk"}
 
 # NHS Improvement's GOV.UK pages are searched too (its own site now lives in the web archive).
 ORGANISATIONS = ("department-of-health-and-social-care", "nhs-improvement")
@@ -31,12 +35,8 @@ RELEVANT = re.compile(
     r"chief executives?|executive directors?|NHS management",
     re.I,
 )
-
-
-def owns(url: str) -> bool:
-    from tracker.sources import host_of
-
-    return host_of(url) in HOSTS
+GOVUK_HOSTS = {"www.gov.uk", "gov.uk"}
+ASSETS_HOST = "assets.publishing.service.gov.uk"
 
 
 def search_url(base_url: str, start: int, count: int = PAGE_SIZE) -> str:
@@ -54,59 +54,69 @@ def content_api_url(base_url: str, link: str) -> str:
     return f"{base_url}/api/content{path}"
 
 
-def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
-    """The registry's GOV.UK review pages and documents, then Search API pages, newest first, until `since`."""
-    from tracker.registry import load_reviews, reviews_for
-
-    settings = getattr(fetcher, "settings", None)
-    for review in reviews_for(settings) if settings is not None else load_reviews():
+def _registry_candidates(settings, base_url: str) -> Iterator[Candidate]:
+    """The tracked reviews' GOV.UK pages (through the Content API) and their PDFs (fetched as they are)."""
+    for review in tracked_reviews(settings):
         for url in (u for u in (review.url, *review.documents) if u):
             host = urlsplit(url).hostname
-            if host in {"www.gov.uk", "gov.uk"}:
+            if host in GOVUK_HOSTS:
                 yield Candidate(url=content_api_url(base_url, url), document_type="review")
-            elif host == "assets.publishing.service.gov.uk":  # a review's PDF, fetched as it is
+            elif host == ASSETS_HOST:
                 yield Candidate(url=url, document_type="review")
-    start = 0
-    for _ in range(MAX_PAGES):
-        result = fetcher.get(search_url(base_url, start), conditional=False)
-        check_refusal(result, "GOV.UK Search API")
-        if not result.ok:
-            break
-        data = result.json()
-        results = data.get("results") or []
-        older = False
-        for item in results:
-            published = parse_date(item.get("public_timestamp"))
-            if since and published and published < since:
-                older = True
-                continue
-            text = f"{item.get('title', '')} {item.get('description', '')}"
-            if item.get("link") and RELEVANT.search(text):
-                try:
-                    url = content_api_url(base_url, str(item["link"]))
-                except ValueError as exc:  # one unreadable link is skipped and counted, not the source
-                    bad_link(fetcher, str(item["link"]), exc)
+
+
+def _search_candidate(fetcher, base_url: str, item: dict, published: date | None) -> Candidate | None:
+    """A Search API result worth fetching (about leadership), or None."""
+    text = f"{item.get('title', '')} {item.get('description', '')}"
+    if not (item.get("link") and RELEVANT.search(text)):
+        return None
+    try:
+        url = content_api_url(base_url, str(item["link"]))
+    except ValueError as exc:  # one unreadable link is skipped and counted, not the source
+        bad_link(fetcher, str(item["link"]), exc)
+        return None
+    return Candidate(url=url, title=item.get("title", ""), published=published,
+                     document_type=item.get("content_store_document_type", ""))
+
+
+class DHSC(SourceAdapter):
+    name = "dhsc"
+    title = "GOV.UK"
+    hosts = frozenset({*GOVUK_HOSTS, ASSETS_HOST})
+    not_documents = (r"/api/search\.json",)
+
+    def discover(self, fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
+        """The registry's GOV.UK review pages and documents, then Search API pages, newest first, until `since`."""
+        yield from _registry_candidates(getattr(fetcher, "settings", None), base_url)
+        start = 0
+        for _ in range(MAX_PAGES):
+            result = fetcher.get(search_url(base_url, start), conditional=False)
+            check_refusal(result, "GOV.UK Search API")
+            if not result.ok:
+                break
+            data = result.json()
+            results = data.get("results") or []
+            older = False
+            for item in results:
+                published = parse_date(item.get("public_timestamp"))
+                if since and published and published < since:
+                    older = True
                     continue
-                yield Candidate(
-                    url=url,
-                    title=item.get("title", ""),
-                    published=published,
-                    document_type=item.get("content_store_document_type", ""),
-                )
-        start += len(results)
-        if older or not results or start >= int(data.get("total") or 0):
-            break  # an incremental run stops paging at `since`
+                candidate = _search_candidate(fetcher, base_url, item, published)
+                if candidate is not None:
+                    yield candidate
+            start += len(results)
+            if older or not results or start >= int(data.get("total") or 0):
+                break  # an incremental run stops paging at `since`
 
-
-def parse(capture: Capture) -> Publication:
-    from tracker.sources import kind_of
-
-    kind = kind_of(capture.content_type, capture.body)
-    if kind == "pdf":
-        return parse_pdf_capture(capture, "dhsc")
-    if kind == "json":
+    def parse_json(self, capture: Capture) -> Publication:
         publication = parse_content_item(capture.body)
         publication.published_on = publication.published_on or capture.published_hint
         publication.content_sha256 = hashlib.sha256(capture.body).hexdigest()
         return publication
-    return parse_html_capture(capture, "dhsc", lambda url, meta: "web_page")
+
+    def follow(self, publication: Publication, base_url: str) -> Iterator[str]:
+        """PDF attachments, then GOV.UK HTML publications: child content items, read through the Content API too."""
+        yield from super().follow(publication, base_url)
+        for child in publication.children:
+            yield content_api_url(base_url, child)

@@ -156,11 +156,13 @@ def listing_candidates(
         url = _next_page(fetcher, doc, here)
 
 
+_NEXT = {"next", "next page", "next \u203a", "next \u00bb", "\u203a", "\u00bb"}
+
+
 def _next_page(fetcher, doc, current: str) -> str | None:
     hrefs = doc.xpath("//a[@rel='next']/@href | //link[@rel='next']/@href")
     if not hrefs:
-        hrefs = [a.get("href") for a in doc.iter("a") if a.get("href")
-                 and clean(text_of(a)).lower() in {"next", "next page", "next \u203a", "next \u00bb", "\u203a", "\u00bb"}]
+        hrefs = [a.get("href") for a in doc.iter("a") if a.get("href") and clean(text_of(a)).lower() in _NEXT]
     if hrefs:
         try:
             return urls.join(current, hrefs[0])

@@ -1,74 +1,18 @@
-"""Fallback adapter: any HTML page or PDF (e.g. a registry review hosted on another site)."""
+"""Fallback adapter (source "other"): any HTML page or PDF, e.g. a registry review hosted on another site."""
 
 from __future__ import annotations
 
-import hashlib
-from typing import Callable
-
-from tracker.items import Capture, Publication
-from tracker.parse.html import (
-    attachment_links,
-    content_root,
-    html_to_blocks,
-    page_meta,
-    parse_document,
-    text_date_near_top,
-)
-from tracker.parse.pdf import parse_pdf
-from tracker.parse.text import parse_date
+from tracker.sources.base import SourceAdapter
 
 
-def owns(url: str) -> bool:
-    return True
+class Generic(SourceAdapter):
+    """Owns every host no publisher owns; never crawled on its own (no base URL, no discovery)."""
 
+    name = "other"
+    title = "another site"
 
-def parse(capture: Capture) -> Publication:
-    from tracker.sources import kind_of
+    def owns(self, url: str) -> bool:
+        return True
 
-    kind = kind_of(capture.content_type, capture.body)
-    if kind == "pdf":
-        return parse_pdf_capture(capture, "other")
-    return parse_html_capture(capture, "other", lambda url, meta: meta.page_type or "web_page")
-
-
-def parse_html_capture(
-    capture: Capture, source: str, document_type: Callable[[str, object], str]
-) -> Publication:
-    """The shared HTML path: metadata from the page head, body blocks from its main content."""
-    from tracker.sources import UnsupportedDocument, kind_of
-
-    if kind_of(capture.content_type, capture.body) != "html":
-        raise UnsupportedDocument(f"expected HTML, got {capture.content_type!r}")
-    doc = parse_document(capture.body, capture.content_type)
-    meta = page_meta(doc)
-    root = content_root(doc)
-    blocks = html_to_blocks(root)
-    published = capture.published_hint or parse_date(meta.published) or text_date_near_top(blocks)
-    return Publication(
-        url=capture.url,
-        source=source,
-        title=meta.title,
-        published_on=published,
-        updated_on=parse_date(meta.updated),
-        document_type=document_type(capture.url, meta),
-        blocks=blocks,
-        authors=meta.authors,
-        topics=meta.topics,
-        summary=meta.summary,
-        attachments=attachment_links(root, capture.url),
-        content_sha256=hashlib.sha256(capture.body).hexdigest(),
-    )
-
-
-def parse_pdf_capture(capture: Capture, source: str) -> Publication:
-    doc = parse_pdf(capture.body)
-    return Publication(
-        url=capture.url,
-        source=source,
-        title=doc.title,
-        published_on=capture.published_hint or doc.created,
-        document_type="pdf",
-        blocks=doc.blocks,
-        content_sha256=hashlib.sha256(capture.body).hexdigest(),
-        has_text=doc.has_text,
-    )
+    def document_type(self, url: str, meta=None) -> str:
+        return (meta.page_type if meta is not None else "") or "web_page"

@@ -1,24 +1,19 @@
 """NHS England (NHS Improvement's successor): publications, news, long reads and progress pages.
 
 Discovered through the sitemaps its robots.txt names (a WordPress sitemap index), stopping at
-`--since` by each entry's lastmod. england.nhs.uk lists tens of thousands of pages, so only pages
-whose address speaks of leadership, management, boards, talent or a tracked review are fetched;
-their PDF attachments (wp-content/uploads) follow at depth 1. Relevance proper (with its reason)
-is decided later from the page's own words.
+`--since` by each entry's lastmod; no sitemap named and the source is degraded (it has no listing
+pages to fall back on). england.nhs.uk lists tens of thousands of pages, so only pages whose address
+speaks of leadership, management, boards, talent or a tracked review are fetched; their PDF
+attachments (wp-content/uploads) follow at depth 1. Relevance proper (with its reason) is decided
+later from the page's own words.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from datetime import date
-from typing import Iterator
 
-from tracker.items import Candidate, Capture, Publication
-from tracker.sources.discovery import SourceDegraded, robots_sitemaps, sitemap_candidates
-from tracker.sources.generic import parse_html_capture, parse_pdf_capture
-
-HOSTS = {"www.england.nhs.uk", "england.nhs.uk"}  # the Long Term Plan site stays generic (a registry review)
+from tracker.settings import Settings
+from tracker.sources.base import SourceAdapter, tracked_reviews
 
 # Publication-like pages: /publication/<slug>/, /long-read/<slug>/, /news/<slug>/, dated news
 # /YYYY/MM/<slug>/, and topic pages (progress pages such as /leadership/<slug>/).
@@ -42,29 +37,6 @@ _TYPES = (
 )
 
 
-def owns(url: str) -> bool:
-    from tracker.sources import host_of
-
-    return host_of(url) in HOSTS
-
-
-def document_type(url: str, meta=None) -> str:
-    for pattern, kind in _TYPES:
-        if pattern.search(url):
-            return kind
-    return "web_page"
-
-
-def keep_pattern(settings=None) -> re.Pattern:
-    """Pages worth fetching: publication-like addresses naming leadership or a tracked review."""
-    from tracker.registry import load_reviews, reviews_for
-
-    reviews = reviews_for(settings) if settings is not None else load_reviews()
-    words = {*LEADERSHIP_SLUG, *(r.surname.lower() for r in reviews if r.surname)}
-    slug = "|".join(sorted(re.escape(w) for w in words))
-    return re.compile(rf"(?=.*[/-](?:{slug}))(?:{PAGE.pattern})", re.I)
-
-
 class _Keep:
     """The sitemap walk's filter: publication-like, about leadership or a review, not WordPress plumbing."""
 
@@ -75,19 +47,21 @@ class _Keep:
         return None if NOT_CONTENT.search(url) else self.pattern.search(url)
 
 
-def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
-    """Leadership and review pages from the sitemaps robots.txt names, newer than `since` by lastmod."""
-    sitemaps = robots_sitemaps(fetcher, base_url)
-    if not sitemaps:
-        raise SourceDegraded("robots.txt names no sitemap: NHS England's pages cannot be discovered")
-    keep = _Keep(keep_pattern(getattr(fetcher, "settings", None)))
-    for candidate in sitemap_candidates(fetcher, sitemaps, keep, since, max_sitemaps=200):
-        yield dataclasses.replace(candidate, document_type=document_type(candidate.url))
+class NHSE(SourceAdapter):
+    name = "nhse"
+    title = "NHS England"
+    hosts = frozenset({"www.england.nhs.uk", "england.nhs.uk"})  # the Long Term Plan site stays generic (a review's)
+    publication_path = PAGE
+    max_sitemaps = 200
 
+    def keep(self, settings: Settings | None) -> _Keep:
+        """Publication-like addresses naming leadership or a tracked review's surname."""
+        words = {*LEADERSHIP_SLUG, *(r.surname.lower() for r in tracked_reviews(settings) if r.surname)}
+        slug = "|".join(sorted(re.escape(w) for w in words))
+        return _Keep(re.compile(rf"(?=.*[/-](?:{slug}))(?:{PAGE.pattern})", re.I))
 
-def parse(capture: Capture) -> Publication:
-    from tracker.sources import kind_of
-
-    if kind_of(capture.content_type, capture.body) == "pdf":
-        return parse_pdf_capture(capture, "nhse")
-    return parse_html_capture(capture, "nhse", document_type)
+    def document_type(self, url: str, meta=None) -> str:
+        for pattern, kind in _TYPES:
+            if pattern.search(url):
+                return kind
+        return "web_page"

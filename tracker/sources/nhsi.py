@@ -1,4 +1,8 @@
-"""NHS Improvement, read from the UK Government Web Archive (the archive banner is not content)."""
+"""NHS Improvement, read from the UK Government Web Archive (the archive banner is not content).
+
+Discovered through the archive's CDX index of improvement.nhs.uk/resources/: the latest status-200
+HTML and PDF capture of each page, fetched in raw (`id_`) form, so the page is the publisher's bytes.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from urllib.parse import quote
 
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.text import parse_date
+from tracker.sources.base import SourceAdapter, host_of
 from tracker.sources.discovery import SourceDegraded, check_refusal
-from tracker.sources.generic import parse_html_capture, parse_pdf_capture
 
 ARCHIVE_HOST = "webarchive.nationalarchives.gov.uk"
 PREFIX = "improvement.nhs.uk/resources/"
@@ -44,37 +48,37 @@ def latest_captures(rows: list[list[str]]) -> list[dict]:
     return [latest[k] for k in sorted(latest)]
 
 
-def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
-    """Archived NHS Improvement resources from the web archive's CDX index, read in raw (id_) form."""
-    result = fetcher.get(cdx_url(base_url), conditional=False)
-    check_refusal(result, "UK Government Web Archive CDX")
-    if not result.ok:
-        raise SourceDegraded(f"CDX index unavailable: {result.error or result.status}")
-    try:
-        rows = result.json()
-    except ValueError as exc:
-        raise SourceDegraded(f"CDX index did not answer JSON ({exc}); a challenge page?") from exc
-    for rec in latest_captures(rows):
-        captured = parse_date(f"{rec['timestamp'][:4]}-{rec['timestamp'][4:6]}-{rec['timestamp'][6:8]}")
-        if since and captured and captured < since:
-            continue
-        yield Candidate(url=f"{base_url}/ukgwa/{rec['timestamp']}id_/{rec['original']}", published=None,
-                        document_type="pdf" if "pdf" in rec.get("mimetype", "") else "resource")
+class NHSI(SourceAdapter):
+    name = "nhsi"
+    title = "NHS Improvement"
+    not_documents = (r"/ukgwa/cdx\b",)
 
+    def owns(self, url: str) -> bool:
+        original = original_url(url) if host_of(url) == ARCHIVE_HOST else url
+        return bool(original) and host_of(original).endswith("improvement.nhs.uk")
 
-def owns(url: str) -> bool:
-    from tracker.sources import host_of
+    def document_type(self, url: str, meta=None) -> str:
+        return "resource"
 
-    original = original_url(url) if host_of(url) == ARCHIVE_HOST else url
-    return bool(original) and host_of(original).endswith("improvement.nhs.uk")
+    def discover(self, fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
+        """Archived NHS Improvement resources from the web archive's CDX index, read in raw (id_) form."""
+        result = fetcher.get(cdx_url(base_url), conditional=False)
+        check_refusal(result, "UK Government Web Archive CDX")
+        if not result.ok:
+            raise SourceDegraded(f"CDX index unavailable: {result.error or result.status}")
+        try:
+            rows = result.json()
+        except ValueError as exc:
+            raise SourceDegraded(f"CDX index did not answer JSON ({exc}); a challenge page?") from exc
+        for rec in latest_captures(rows):
+            captured = parse_date(f"{rec['timestamp'][:4]}-{rec['timestamp'][4:6]}-{rec['timestamp'][6:8]}")
+            if since and captured and captured < since:
+                continue
+            yield Candidate(url=f"{base_url}/ukgwa/{rec['timestamp']}id_/{rec['original']}", published=None,
+                            document_type="pdf" if "pdf" in rec.get("mimetype", "") else "resource")
 
-
-def parse(capture: Capture) -> Publication:
-    from tracker.sources import kind_of
-
-    if kind_of(capture.content_type, capture.body) == "pdf":
-        return parse_pdf_capture(capture, "nhsi")
-    publication = parse_html_capture(capture, "nhsi", lambda url, meta: "resource")
-    # Whatever the walker kept of the archive's banner is never the publisher's text.
-    publication.blocks = [b for b in publication.blocks if b.role != "banner"]
-    return publication
+    def parse_html(self, capture: Capture) -> Publication:
+        publication = super().parse_html(capture)
+        # Whatever the walker kept of the archive's banner is never the publisher's text.
+        publication.blocks = [b for b in publication.blocks if b.role != "banner"]
+        return publication

@@ -21,12 +21,12 @@ from urllib.parse import urlencode, urlsplit
 from tracker.items import Attachment, Block, Candidate, Capture, Publication
 from tracker.parse.html import html_to_blocks
 from tracker.parse.text import clean, parse_date
+from tracker.sources.base import SourceAdapter, tracked_reviews
 from tracker.sources.discovery import SourceDegraded, check_refusal
-from tracker.sources.generic import parse_html_capture, parse_pdf_capture
+from tracker.sources.documents import UnsupportedDocument
 
 API_HOST = "questions-statements-api.parliament.uk"
 SITE = "https://questions-statements.parliament.uk"
-HOSTS = {API_HOST, "questions-statements.parliament.uk"}
 DHSC_BODY_ID = 17  # the answering body id of the Department of Health and Social Care
 DHSC_NAMES = {"department of health and social care", "department of health"}
 PAGE_SIZE = 50
@@ -37,19 +37,10 @@ QUESTIONS = "/api/writtenquestions/questions"
 STATEMENTS = "/api/writtenstatements/statements"
 
 
-def owns(url: str) -> bool:
-    from tracker.sources import host_of
-
-    return host_of(url) in HOSTS
-
-
 def search_terms(settings=None) -> list[str]:
     """The tracked reviews' titles and aliases, then leadership terms; each once (case-insensitive)."""
-    from tracker.registry import load_reviews, reviews_for
-
-    reviews = reviews_for(settings) if settings is not None else load_reviews()
     terms, seen = [], set()
-    for term in (*(t for r in reviews for t in (r.title, *r.aliases)), *LEADERSHIP_TERMS):
+    for term in (*(t for r in tracked_reviews(settings) for t in (r.title, *r.aliases)), *LEADERSHIP_TERMS):
         key = " ".join(term.lower().split())
         if key and key not in seen:
             seen.add(key)
@@ -58,7 +49,8 @@ def search_terms(settings=None) -> list[str]:
 
 
 def search_url(base_url: str, endpoint: str, term: str, since: date | None, skip: int) -> str:
-    params = [("searchTerm", term), ("answeringBodies", str(DHSC_BODY_ID)), ("take", str(PAGE_SIZE)), ("skip", str(skip))]
+    params = [("searchTerm", term), ("answeringBodies", str(DHSC_BODY_ID)), ("take", str(PAGE_SIZE)),
+              ("skip", str(skip))]
     if endpoint == QUESTIONS:
         params.append(("answered", "Answered"))
         if since:
@@ -80,47 +72,45 @@ def _dhsc(value: dict) -> bool:
 
 
 def _latest(value: dict) -> date | None:
-    return max((d for d in (parse_date(value.get(k)) for k in ("dateAnswerCorrected", "dateAnswered", "dateMade")) if d),
-               default=None)
+    dates = (parse_date(value.get(k)) for k in ("dateAnswerCorrected", "dateAnswered", "dateMade"))
+    return max((d for d in dates if d), default=None)
 
 
-def discover(fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
-    """Each DHSC answer or statement that a review name, alias or leadership term finds, once."""
-    seen: set[str] = set()
-    for term in search_terms(getattr(fetcher, "settings", None)):
-        for endpoint in (QUESTIONS, STATEMENTS):
-            skip = 0
-            for _ in range(MAX_PAGES):
-                result = fetcher.get(search_url(base_url, endpoint, term, since, skip), conditional=False)
-                check_refusal(result, "Parliament questions and statements API")
-                if not result.ok:
-                    break
-                try:
-                    data = result.json()
-                    results = list(data.get("results") or [])
-                    total = int(data.get("totalResults") or 0)
-                except (ValueError, AttributeError, TypeError) as exc:
-                    raise SourceDegraded(f"questions and statements API did not answer JSON ({exc})") from exc
-                for row in results:
-                    value = row.get("value") if isinstance(row, dict) else None
-                    if not isinstance(value, dict) or not str(value.get("id") or "").isdigit():
-                        continue  # not a question or statement this adapter can address
-                    if not _dhsc(value) or value.get("isWithdrawn"):
-                        continue
-                    if endpoint == QUESTIONS and not (value.get("answerText") or value.get("dateAnswered")):
-                        continue  # not answered yet: nothing the government said
-                    when = _latest(value)
-                    if since and when and when < since:
-                        continue
-                    url = item_url(base_url, endpoint, value["id"])
-                    if url not in seen:
-                        seen.add(url)
-                        yield Candidate(url=url, title=clean(str(value.get("heading") or value.get("title") or "")),
-                                        published=when,
-                                        document_type="written_answer" if endpoint == QUESTIONS else "written_statement")
-                skip += len(results)
-                if not results or skip >= total:
-                    break
+def _search_rows(fetcher, base_url: str, endpoint: str, term: str, since: date | None) -> Iterator[dict]:
+    """Every row a search finds, page by page (`skip`) to `totalResults`."""
+    skip = 0
+    for _ in range(MAX_PAGES):
+        result = fetcher.get(search_url(base_url, endpoint, term, since, skip), conditional=False)
+        check_refusal(result, "Parliament questions and statements API")
+        if not result.ok:
+            return
+        try:
+            data = result.json()
+            results = list(data.get("results") or [])
+            total = int(data.get("totalResults") or 0)
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise SourceDegraded(f"questions and statements API did not answer JSON ({exc})") from exc
+        yield from results
+        skip += len(results)
+        if not results or skip >= total:
+            return
+
+
+def _candidate(base_url: str, endpoint: str, row, since: date | None) -> Candidate | None:
+    """A DHSC answer or statement from a search row, or None (another body's, withdrawn, unanswered, too old)."""
+    value = row.get("value") if isinstance(row, dict) else None
+    if not isinstance(value, dict) or not str(value.get("id") or "").isdigit():
+        return None  # not a question or statement this adapter can address
+    if not _dhsc(value) or value.get("isWithdrawn"):
+        return None
+    if endpoint == QUESTIONS and not (value.get("answerText") or value.get("dateAnswered")):
+        return None  # not answered yet: nothing the government said
+    when = _latest(value)
+    if since and when and when < since:
+        return None
+    return Candidate(url=item_url(base_url, endpoint, value["id"]),
+                     title=clean(str(value.get("heading") or value.get("title") or "")), published=when,
+                     document_type="written_answer" if endpoint == QUESTIONS else "written_statement")
 
 
 def _html_blocks(html: str | None, role: str) -> list[Block]:
@@ -139,7 +129,8 @@ def _attachments(value: dict) -> tuple[Attachment, ...]:
     for att in value.get("attachments") or []:
         url = (att or {}).get("url") or (att or {}).get("link")
         if url:
-            ctype = "application/pdf" if "pdf" in str(att.get("fileType") or "").lower() or str(url).lower().endswith(".pdf") else ""
+            pdf = "pdf" in str(att.get("fileType") or "").lower() or str(url).lower().endswith(".pdf")
+            ctype = "application/pdf" if pdf else ""
             out.append(Attachment(url=str(url), title=clean(str(att.get("title") or att.get("fileName") or "")),
                                   content_type=ctype))
     return tuple(out)
@@ -211,23 +202,34 @@ def parse_statement(value: dict, sha: str) -> Publication:
     )
 
 
-def parse(capture: Capture) -> Publication:
-    from tracker.sources import UnsupportedDocument, kind_of
+class Parliament(SourceAdapter):
+    name = "parliament"
+    title = "UK Parliament"
+    hosts = frozenset({API_HOST, "questions-statements.parliament.uk"})
+    # Search pages end at /questions or /statements; one answer or statement is /questions/<id>.
+    not_documents = (r"/api/written(?:questions/questions|statements/statements)/?(?:\?|$)",)
 
-    kind = kind_of(capture.content_type, capture.body)
-    if kind == "pdf":
-        return parse_pdf_capture(capture, "parliament")
-    if kind == "html":
-        return parse_html_capture(capture, "parliament", lambda url, meta: "web_page")
-    try:
-        data = json.loads(capture.body)
-    except ValueError as exc:
-        raise UnsupportedDocument(f"unreadable JSON: {exc}") from exc
-    value = data.get("value") if isinstance(data, dict) else None
-    if not isinstance(value, dict):
-        raise UnsupportedDocument("not a written question or statement (no 'value' object)")
-    sha = hashlib.sha256(capture.body).hexdigest()
-    path = urlsplit(capture.url).path
-    if "/writtenstatements/" in path or ("dateMade" in value and "questionText" not in value):
-        return parse_statement(value, sha)
-    return parse_question(value, sha)
+    def discover(self, fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:
+        """Each DHSC answer or statement that a review name, alias or leadership term finds, once."""
+        seen: set[str] = set()
+        for term in search_terms(getattr(fetcher, "settings", None)):
+            for endpoint in (QUESTIONS, STATEMENTS):
+                for row in _search_rows(fetcher, base_url, endpoint, term, since):
+                    candidate = _candidate(base_url, endpoint, row, since)
+                    if candidate is not None and candidate.url not in seen:
+                        seen.add(candidate.url)
+                        yield candidate
+
+    def parse_json(self, capture: Capture) -> Publication:
+        try:
+            data = json.loads(capture.body)
+        except ValueError as exc:
+            raise UnsupportedDocument(f"unreadable JSON: {exc}") from exc
+        value = data.get("value") if isinstance(data, dict) else None
+        if not isinstance(value, dict):
+            raise UnsupportedDocument("not a written question or statement (no 'value' object)")
+        sha = hashlib.sha256(capture.body).hexdigest()
+        path = urlsplit(capture.url).path
+        if "/writtenstatements/" in path or ("dateMade" in value and "questionText" not in value):
+            return parse_statement(value, sha)
+        return parse_question(value, sha)
