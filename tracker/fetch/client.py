@@ -256,10 +256,6 @@ class Fetcher:
         return path.name if path is not None else None
 
 
-def _outcome(result: FetchResult) -> str:
-    return result.outcome
-
-
 def _clean_url(url: str) -> str:
     """The canonical form (tracker.fetch.urls); an unreadable URL is kept as written (replay keys)."""
     try:
