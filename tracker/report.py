@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracker.settings import Settings
+from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, SHORT_LABELS
 from tracker.warehouse.db import has_table
 
 
@@ -22,15 +23,6 @@ def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, i
     return "\n".join(top + [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
 
-# The review table's column headers: one column per status, in the vocabulary's order.
-SHORT_LABELS = {
-    "accepted": "accepted", "accepted_in_principle": "in principle", "partially_accepted": "partially",
-    "rejected": "rejected", "under_consideration": "considering", "no_response": "no response",
-    "implemented": "implemented", "partially_implemented": "partially", "in_progress": "in progress",
-    "paused": "paused", "not_started": "not started", "superseded": "superseded", "unknown": "unknown",
-}
-
-
 def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
     cursor = con.execute(sql, params or [])
     columns = [d[0] for d in cursor.description]
@@ -40,7 +32,6 @@ def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
 def _status(con, path) -> dict:
     """Everything `tracker status` shows, as plain data (the text and --json are both made from it)."""
     from tracker.health import unhealthy_sources
-    from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
     from tracker.warehouse.db import warehouse_info
 
     info = warehouse_info(con)
@@ -114,7 +105,6 @@ def _dash(value) -> str:
 
 def status_text(settings: Settings) -> str:
     """Per review: found vs stated and counts by status; per source: documents and the last run."""
-    from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
     from tracker.warehouse.publish import open_published
 
     if not settings.warehouse.exists():

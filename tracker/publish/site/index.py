@@ -15,13 +15,13 @@ from tracker.publish.site.data import Recommendation, SiteData
 from tracker.publish.site.downloads import downloads_section
 from tracker.publish.site.markup import badge, day, e, long_day, page, provenance
 from tracker.publish.site.statuses import status_cell
-from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
+from tracker.vocabulary import ACCEPTED, IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, phrase
 
 TITLE = "NHS leadership reviews: progress briefing"
 
 # Filter values that stand for several statuses: "accepted in any form", "anything short of implemented".
 GROUPS = {
-    "any_accepted": ["accepted", "accepted_in_principle", "partially_accepted"],
+    "any_accepted": list(ACCEPTED),
     "not_implemented": [s for s in IMPLEMENTATION_STATUSES if s != "implemented"],
 }
 GROUP_LABELS = {"any_accepted": "Accepted in any form", "not_implemented": "Not implemented (any other status)"}
@@ -83,8 +83,8 @@ def _cards(data: SiteData) -> str:
         p = review.progress
         response = {s: int(p[s]) for s in RESPONSE_STATUSES}
         implementation = {s: int(p[s]) for s in IMPLEMENTATION_STATUSES}
-        caption = "Response: " + ", ".join(f"{n} {charts.label(s)}" for s, n in response.items() if n) + \
-            ". Implementation: " + ", ".join(f"{n} {charts.label(s)}" for s, n in implementation.items() if n) + "."
+        caption = "Response: " + ", ".join(f"{n} {phrase(s)}" for s, n in response.items() if n) + \
+            ". Implementation: " + ", ".join(f"{n} {phrase(s)}" for s, n in implementation.items() if n) + "."
         chart = charts.stacked_status_chart(response, implementation, chart_id=f"chart-{review.review_id}",
                                             name=review.name) if p["recommendations"] else ""
         note = ""
@@ -125,9 +125,9 @@ def _controls(data: SiteData) -> str:
     by_response = _filter_counts(recs, lambda r: r.status["response"])
     by_implementation = _filter_counts(recs, lambda r: r.status["implementation"])
     reviews = _options([(r.review_id, r.name) for r in data.reviews], by_review)
-    response = _options([(s, charts.label(s)) for s in RESPONSE_STATUSES], by_response) + \
+    response = _options([(s, phrase(s)) for s in RESPONSE_STATUSES], by_response) + \
         "<optgroup label='Groups'>" + _options([("any_accepted", GROUP_LABELS["any_accepted"])], by_response) + "</optgroup>"
-    implementation = _options([(s, charts.label(s)) for s in IMPLEMENTATION_STATUSES], by_implementation) + \
+    implementation = _options([(s, phrase(s)) for s in IMPLEMENTATION_STATUSES], by_implementation) + \
         "<optgroup label='Groups'>" + _options([("not_implemented", GROUP_LABELS["not_implemented"])], by_implementation) + \
         "</optgroup>"
     return (
