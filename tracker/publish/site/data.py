@@ -189,9 +189,8 @@ def _attach_history(con: duckdb.DuckDBPyConnection, recs: list[Recommendation]) 
     by_key = {(r.review_id, r.number): r for r in recs}
     for rid, number, axis, status, quote, url, published, cited_as, publisher, speaker in con.execute(
         """SELECT review_id, number, axis, status, quote, source_url, published_on, cited_as, publisher, speaker
-           FROM status_evidence
-           ORDER BY review_id, number, axis, published_on DESC NULLS LAST, confidence DESC,
-                    (method = 'analyst') DESC, source_url, quote"""
+           FROM ranked_evidence
+           ORDER BY review_id, number, axis, recency"""
     ).fetchall():
         rec = by_key.get((rid, number))
         if rec is not None:
