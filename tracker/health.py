@@ -18,7 +18,7 @@ import duckdb
 from tracker.errors import TrackerError
 from tracker.settings import SOURCES, WATCHLIST, Settings
 from tracker.warehouse.db import connect
-from tracker.warehouse.rows import insert
+from tracker.warehouse.rows import insert, select
 from tracker.watchlist import page_problem, read_watchlist
 
 MAX_MISSING_SHARE = 0.20  # more than this share of pages without a title or date is a redesign signal
@@ -333,26 +333,42 @@ def _watchlist_messages(pages, crawl: dict, failure: str | None, unreadable: dic
     return messages
 
 
-def unhealthy_sources(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str]], int]:
-    """The latest check of every source: ((source, message) of the unhealthy ones, how many sources)."""
-    rows = con.execute(
-        """WITH latest AS (SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
-                           FROM source_health)
-           SELECT source, healthy, message FROM latest WHERE rn = 1 ORDER BY source"""
-    ).fetchall()
-    return [(source, message) for source, healthy, message in rows if not healthy], len(rows)
+@dataclass(frozen=True)
+class SourceCheck:
+    """A source's latest check, as `tracker status` and the briefing show it."""
+
+    source: str
+    listed: int | None
+    fetched: int | None
+    failed: int | None
+    parsed: int
+    missing_title: int
+    missing_date: int
+    documents: int
+    healthy: bool
+    message: str | None
+
+
+def latest_checks(con: duckdb.DuckDBPyConnection) -> list[SourceCheck]:
+    """The latest check of every source, by source."""
+    return select(con, SourceCheck, """(SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
+                                        FROM source_health)""", "WHERE rn = 1 ORDER BY source")
+
+
+def unhealthy_sources(con: duckdb.DuckDBPyConnection) -> tuple[list[SourceCheck], int]:
+    """The latest check of every source: (the unhealthy ones, how many sources)."""
+    checks = latest_checks(con)
+    return [c for c in checks if not c.healthy], len(checks)
 
 
 def assert_healthy(settings: Settings, source: str) -> dict:
     """Raise SourceHealthError with the latest run's message when the source is unhealthy."""
     con = connect(settings.work_db, read_only=True)
     try:
-        row = con.execute(
-            "SELECT healthy, message, parsed, documents FROM source_health WHERE source = ? ORDER BY checked_at DESC LIMIT 1",
-            [source],
-        ).fetchone()
+        check = next((c for c in latest_checks(con) if c.source == source), None)
     finally:
         con.close()
-    if row and not row[0]:
-        raise SourceHealthError(row[1])
-    return {"source": source, "healthy": True, "parsed": row[2] if row else 0, "documents": row[3] if row else 0}
+    if check and not check.healthy:
+        raise SourceHealthError(check.message)
+    return {"source": source, "healthy": True, "parsed": check.parsed if check else 0,
+            "documents": check.documents if check else 0}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tracker.health import latest_checks, unhealthy_sources
 from tracker.settings import Settings
 from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, SHORT_LABELS
 from tracker.warehouse.db import has_table
@@ -31,7 +32,6 @@ def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
 
 def _status(con, path) -> dict:
     """Everything `tracker status` shows, as plain data (the text and --json are both made from it)."""
-    from tracker.health import unhealthy_sources
     from tracker.warehouse.db import warehouse_info
 
     info = warehouse_info(con)
@@ -52,17 +52,18 @@ def _status(con, path) -> dict:
         "run_id": info.run_id if info else None,
         "published_at": info.published_at if info else None,
         "sources_checked": checked,
-        "unhealthy_sources": [{"source": source, "message": message} for source, message in unhealthy],
+        "unhealthy_sources": [{"source": c.source, "message": c.message} for c in unhealthy],
         "reviews": reviews,
         "sources": _dicts(con, """SELECT source, count(*) AS documents, count(*) FILTER (WHERE relevant) AS relevant,
                                          count(*) FILTER (WHERE NOT has_text) AS no_text_layer,
                                          max(fetched_at) AS last_capture
                                   FROM publications GROUP BY source ORDER BY source"""),
-        "source_health": _dicts(con, """WITH latest AS (SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
-                                                       FROM source_health)
-                                        SELECT source, listed, fetched, failed, parsed, missing_title, missing_date,
-                                               healthy, coalesce(message, '') AS message
-                                        FROM latest WHERE rn = 1 ORDER BY source"""),
+        "source_health": [
+            {"source": c.source, "listed": c.listed, "fetched": c.fetched, "failed": c.failed, "parsed": c.parsed,
+             "missing_title": c.missing_title, "missing_date": c.missing_date, "healthy": c.healthy,
+             "message": c.message or ""}
+            for c in latest_checks(con)
+        ],
         "crawl_state": _dicts(con, """SELECT source, count(*) AS urls, count(*) FILTER (WHERE last_status = 200) AS ok,
                                              count(*) FILTER (WHERE last_status = 304) AS not_modified,
                                              count(*) FILTER (WHERE consecutive_failures > 0) AS failing,

@@ -16,6 +16,7 @@ from tracker.publishers import cite
 from tracker.publish.site.names import short_name
 from tracker.vocabulary import AXES
 from tracker.warehouse.db import warehouse_info
+from tracker.warehouse.rows import select
 
 SIDES = ("official", "independent")
 SIDE_NAMES = {"official": "Official position", "independent": "Independent assessment"}
@@ -78,6 +79,20 @@ class Disagreement:
     other_url: str
 
 
+@dataclass(frozen=True)
+class Unresolved:
+    """A statement awaiting an analyst (unresolved_statements)."""
+
+    review_id: str
+    published_on: date | None
+    axis: str
+    status: str
+    why: str
+    quote: str
+    source_url: str
+    cited_as: str | None
+
+
 @dataclass
 class Recommendation:
     review_id: str
@@ -115,7 +130,7 @@ class SiteData:
     recommendations: list[Recommendation]
     stale_cutoff: date | None
     citations: dict[str, str]  # publication url -> "Publisher — Title, 16 Aug 2019"
-    unresolved: list[tuple]
+    unresolved: list[Unresolved]
 
     def review(self, review_id: str) -> Review | None:
         return next((r for r in self.reviews if r.review_id == review_id), None)
@@ -231,9 +246,7 @@ def load_site_data(con: duckdb.DuckDBPyConnection) -> SiteData:
         "SELECT url, publisher, title, published_on FROM publications ORDER BY url"
     ).fetchall():
         citations[url] = cite(publisher, title, published_on)
-    unresolved = con.execute(
-        """SELECT review_id, published_on, axis, status, why, quote, source_url, cited_as FROM unresolved_statements
-           ORDER BY published_on DESC NULLS LAST, review_id, source_url, quote"""
-    ).fetchall()
+    unresolved = select(con, Unresolved, "unresolved_statements",
+                        "ORDER BY published_on DESC NULLS LAST, review_id, source_url, quote")
     return SiteData(run_id, published_at, data_date, last_capture, last_evidence, reviews, recs, cutoff,
                     citations, unresolved)

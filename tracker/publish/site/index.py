@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from tracker.publish import charts
+from tracker.health import SourceCheck
 from tracker.publish.digest import Digest
 from tracker.publish.site.changes import changes_section, health_section, since_last_week, since_last_week_cell
 from tracker.publish.site.context import Context
@@ -102,7 +103,7 @@ def _cards(data: SiteData) -> str:
     return "".join(parts)
 
 
-def _options(values: list[tuple[str, str]], counts: dict[str, int]) -> str:
+def _options(values: list[SourceCheck], counts: dict[str, int]) -> str:
     return "".join(
         f"<option value='{e(v)}' data-label='{e(text)}'>{e(text)} ({counts.get(v, 0)})</option>" for v, text in values
     )
@@ -239,11 +240,11 @@ def unresolved_section(data: SiteData, ctx: Context) -> str:
         "<table id='unresolved-statements'><thead><tr><th scope='col'>Review</th><th scope='col'>Published</th>"
         "<th scope='col'>Says</th><th scope='col'>Why unresolved</th><th scope='col'>Quote</th></tr></thead><tbody>"
     )
-    for review_id, published, axis, status, why, quote, url, cited_as in rows:
+    for u in rows:
         parts.append(
-            f"<tr><td>{e(ctx.names.get(review_id, review_id))}</td><td>{e(day(published))}</td>"
-            f"<td>{e(axis)}: {badge(status, axis)}</td><td>{e(why)}</td>"
-            f"<td>\u201c{e(quote)}\u201d ({provenance(url, cited_as, ctx.archived_link(url), ctx.root)})</td></tr>"
+            f"<tr><td>{e(ctx.names.get(u.review_id, u.review_id))}</td><td>{e(day(u.published_on))}</td>"
+            f"<td>{e(u.axis)}: {badge(u.status, u.axis)}</td><td>{e(u.why)}</td>"
+            f"<td>\u201c{e(u.quote)}\u201d ({provenance(u.source_url, u.cited_as, ctx.archived_link(u.source_url), ctx.root)})</td></tr>"
         )
     parts.append("</tbody></table></div></section>")
     return "".join(parts)
@@ -259,7 +260,7 @@ FOOTER = (
 )
 
 
-def index_page(data: SiteData, digest: Digest | None, unhealthy: list[tuple[str, str]], checked: int,
+def index_page(data: SiteData, digest: Digest | None, unhealthy: list[SourceCheck], checked: int,
                ctx: Context) -> str:
     body = "".join([
         header(data, "NHS leadership reviews: what has been decided and done"),
