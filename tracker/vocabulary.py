@@ -102,6 +102,7 @@ class StatusRow:
     status: str
     position: int
     label: str
+    is_default: bool  # what a recommendation's status is on this axis when nothing has been said
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,8 @@ class SpeakerRow:
 
 
 def status_rows() -> list[StatusRow]:
-    return [StatusRow(axis, s, i, label(s)) for axis, statuses in STATUSES.items() for i, s in enumerate(statuses)]
+    return [StatusRow(axis, s, i, label(s), s == DEFAULT_STATUS[axis])
+            for axis, statuses in STATUSES.items() for i, s in enumerate(statuses)]
 
 
 def speaker_rows() -> list[SpeakerRow]:
