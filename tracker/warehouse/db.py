@@ -10,6 +10,8 @@ from typing import NamedTuple
 import duckdb
 
 from tracker.errors import TrackerError
+from tracker.vocabulary import speaker_rows, status_rows
+from tracker.warehouse.rows import insert
 
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -135,9 +137,21 @@ def apply_views(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
+def write_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
+    """status_vocabulary and speaker_vocabulary from tracker/vocabulary.py, their one home: the views read
+    the speakers' stances and the default statuses from them."""
+    con.execute("DELETE FROM status_vocabulary")
+    insert(con, "status_vocabulary", status_rows())
+    con.execute("DELETE FROM speaker_vocabulary")
+    insert(con, "speaker_vocabulary", speaker_rows())
+
+
 def open_work_db(path: Path | str, sql_dir: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """The pipeline's working database, migrated and with current views."""
+    """The pipeline's working database, migrated, with current views and the vocabularies they read."""
     con = connect(path, memory_limit=memory_limit)
     migrate(con, sql_dir)
     apply_views(con, sql_dir)
+    con.execute("BEGIN TRANSACTION")
+    write_vocabularies(con)
+    con.execute("COMMIT")
     return con

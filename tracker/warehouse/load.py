@@ -15,7 +15,7 @@ import pyarrow as pa
 from tracker.fetch.archive import iter_records, sha256_file, warc_files
 from tracker.items import Evidence, Publication, Recommendation, Review, Unresolved
 from tracker.publishers import cite, publisher_of
-from tracker.vocabulary import speaker_rows, status_rows
+from tracker.warehouse.db import write_vocabularies
 from tracker.warehouse.rows import column_names, insert, select
 
 
@@ -369,10 +369,7 @@ def replace_unresolved(con: duckdb.DuckDBPyConnection) -> None:
 
 def sync_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
     """Write the status and speaker vocabularies from tracker/vocabulary.py, their one home."""
-    con.execute("DELETE FROM status_vocabulary")
-    insert(con, "status_vocabulary", status_rows())
-    con.execute("DELETE FROM speaker_vocabulary")
-    insert(con, "speaker_vocabulary", speaker_rows())
+    write_vocabularies(con)
 
 
 def _fields(row) -> dict:
