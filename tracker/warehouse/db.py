@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
@@ -37,7 +38,16 @@ def warehouse_info(con: duckdb.DuckDBPyConnection, attached: str | None = None) 
         row = con.execute(f"SELECT run_id, published_at, version_file FROM {table}").fetchone()
     except duckdb.Error:
         return None
-    return WarehouseInfo(*row) if row else None
+    return WarehouseInfo(run_id=row[0], published_at=row[1], version_file=row[2]) if row else None
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema_migrations row."""
+
+    version: int
+    name: str
+    applied_at: datetime
 
 
 class DatabaseUnavailable(TrackerError):
@@ -119,10 +129,7 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(path.read_text(encoding="utf-8"))
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                [version, name, datetime.now(timezone.utc).replace(tzinfo=None)],
-            )
+            insert(con, "schema_migrations", [Migration(version, name, datetime.now(timezone.utc).replace(tzinfo=None))])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

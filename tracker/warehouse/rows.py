@@ -1,10 +1,10 @@
 """Rows in and out of DuckDB by column name, from dataclasses (sqlite-utils' habit).
 
 A dataclass whose fields are named for a table's columns is the row: `insert` builds
-`INSERT INTO t (cols) VALUES (?, ...)` from its fields, `select` builds the dataclass back from the same
-names. No positional `VALUES (?, ?, ...)` written by hand and no `Row(*tuple)`: adding or reordering a
-column cannot shift a value into the wrong one. Tuples go in as lists (DuckDB reads a tuple parameter
-as a STRUCT, and the tables' list columns are `VARCHAR[]`).
+`INSERT INTO t (cols) VALUES (...)`, one placeholder per field, `select` builds the dataclass back from the same
+names. No positional placeholder list written by hand and no `Row(*tuple)`: adding or reordering a
+column cannot shift a value into the wrong one. The dataclasses hold tuples (they are frozen); they go
+in as lists, the tables' `VARCHAR[]` columns, whatever type DuckDB would infer for a tuple.
 """
 
 from __future__ import annotations
