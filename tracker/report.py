@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import duckdb
+
 from tracker.health import latest_checks, unhealthy_sources
+from tracker.registry import REGISTRY_FILE, reviews_for, user_registry
 from tracker.settings import Settings
 from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, SHORT_LABELS
-from tracker.warehouse.db import has_table
+from tracker.warehouse.db import has_table, warehouse_info
+from tracker.warehouse.publish import open_published, published_versions, version_time
+from tracker.watchlist import read_watchlist
 
 
 def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, int]] = ()) -> str:
@@ -32,7 +37,6 @@ def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
 
 def _status(con, path) -> dict:
     """Everything `tracker status` shows, as plain data (the text and --json are both made from it)."""
-    from tracker.warehouse.db import warehouse_info
 
     info = warehouse_info(con)
     unhealthy, checked = unhealthy_sources(con)
@@ -89,7 +93,6 @@ def _status(con, path) -> dict:
 
 def status_data(settings: Settings) -> dict:
     """`tracker status --json`: the same account as plain data (dates and times as ISO strings, UTC)."""
-    from tracker.warehouse.publish import open_published
 
     if not settings.warehouse.exists():
         return {"warehouse": str(settings.warehouse), "version_file": None}
@@ -106,7 +109,6 @@ def _dash(value) -> str:
 
 def status_text(settings: Settings) -> str:
     """Per review: found vs stated and counts by status; per source: documents and the last run."""
-    from tracker.warehouse.publish import open_published
 
     if not settings.warehouse.exists():
         return f"No published warehouse yet at {settings.warehouse}: run `tracker run --offline`."
@@ -191,10 +193,6 @@ def status_text(settings: Settings) -> str:
 
 def versions_data(settings: Settings) -> list[dict]:
     """`tracker versions`: every version kept in published/, oldest first, and which one is current."""
-    import duckdb
-
-    from tracker.warehouse.db import warehouse_info
-    from tracker.warehouse.publish import open_published, published_versions, version_time
 
     current = None
     if settings.warehouse.exists():
@@ -248,7 +246,6 @@ def watched_pages_section(con, settings: Settings) -> list[str]:
 
     Rows come from the published `watched_pages`; a page added since the last run shows as not fetched yet.
     """
-    from tracker.watchlist import read_watchlist
 
     pages = read_watchlist(settings)
     if not pages:
@@ -274,7 +271,6 @@ def watched_pages_section(con, settings: Settings) -> list[str]:
 
 def watchlist_table(settings: Settings) -> str:
     """`tracker watch list`: each watched page, when it was added and why."""
-    from tracker.watchlist import read_watchlist
 
     pages = read_watchlist(settings)
     if not pages:
@@ -285,7 +281,6 @@ def watchlist_table(settings: Settings) -> str:
 
 def reviews_table(settings: Settings) -> str:
     """`tracker reviews`: the merged registry, where each review comes from and its own documents."""
-    from tracker.registry import REGISTRY_FILE, reviews_for, user_registry
 
     reviews = reviews_for(settings)
     user = user_registry(settings)

@@ -218,16 +218,16 @@ def _attach_history(con: duckdb.DuckDBPyConnection, recs: list[Recommendation]) 
         rec = by_key.get((rid, number))
         if rec is not None:
             rec.changes.append(Change(axis, before, after, changed_on, url, quote, cited_as or ""))
-    for row in con.execute(
+    for rid, number, axis, official, official_cited, other, other_on, other_cited, quote, url in con.execute(
         """SELECT review_id, number, axis, official_status, official_cited_as, other_status, other_published_on,
                   other_cited_as, other_quote, other_source_url
            FROM status_disagreements
            ORDER BY review_id, number, axis, other_published_on, other_source_url, other_quote"""
     ).fetchall():
-        rec = by_key.get((row[0], row[1]))
+        rec = by_key.get((rid, number))
         if rec is not None:
-            rec.disagreements.append(Disagreement(row[2], row[3], row[4] or "", row[5], row[6], row[7] or "",
-                                                  row[8], row[9]))
+            rec.disagreements.append(Disagreement(axis, official, official_cited or "", other, other_on,
+                                                  other_cited or "", quote, url))
 
 
 def load_site_data(con: duckdb.DuckDBPyConnection) -> SiteData:
