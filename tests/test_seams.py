@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tracker.health import MAX_MISSING_SHARE, HealthRow, SourceCheck, SourceFacts, judge
+from tracker.health import MAX_MISSING_SHARE, HealthRow, SourceFacts, judge
 from tracker.items import Evidence
 from tracker.publish.site import Briefing, render_briefing
 from tracker.publish.site.data import SiteData
@@ -150,7 +150,8 @@ def test_the_briefing_renders_from_a_briefing_without_any_database():
     data = SiteData(run_id="run-1", published_at=datetime(2026, 12, 7, 6), data_date=None, last_capture=None,
                     last_evidence=None, reviews=[], recommendations=[], stale_cutoff=None, citations={},
                     unresolved=[])
-    unhealthy = [SourceCheck("nhse", 0, 0, 0, 0, 0, 0, 0, False, "nhse: listed nothing: has the site changed?")]
+    unhealthy = [judge(_facts(source="nhse", crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(0, 0)),
+                       "run-1", datetime(2026, 12, 7, 6))]
     pages = render_briefing(Briefing(data=data, digest=None, archived={}, unhealthy=unhealthy, checked=6,
                                      downloads=("tracker.xlsx",)))
     assert list(pages) == ["summary.html", "index.html"]

@@ -333,29 +333,13 @@ def _watchlist_messages(pages, crawl: dict, failure: str | None, unreadable: dic
     return messages
 
 
-@dataclass(frozen=True)
-class SourceCheck:
-    """A source's latest check, as `tracker status` and the briefing show it."""
-
-    source: str
-    listed: int | None
-    fetched: int | None
-    failed: int | None
-    parsed: int
-    missing_title: int
-    missing_date: int
-    documents: int
-    healthy: bool
-    message: str | None
-
-
-def latest_checks(con: duckdb.DuckDBPyConnection) -> list[SourceCheck]:
-    """The latest check of every source, by source."""
-    return select(con, SourceCheck, """(SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
+def latest_checks(con: duckdb.DuckDBPyConnection) -> list[HealthRow]:
+    """The latest check of every source, by source (what `tracker status` and the briefing show)."""
+    return select(con, HealthRow, """(SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
                                         FROM source_health)""", "WHERE rn = 1 ORDER BY source")
 
 
-def unhealthy_sources(con: duckdb.DuckDBPyConnection) -> tuple[list[SourceCheck], int]:
+def unhealthy_sources(con: duckdb.DuckDBPyConnection) -> tuple[list[HealthRow], int]:
     """The latest check of every source: (the unhealthy ones, how many sources)."""
     checks = latest_checks(con)
     return [c for c in checks if not c.healthy], len(checks)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from tracker.health import SourceCheck, unhealthy_sources
+from tracker.health import HealthRow, unhealthy_sources
 from tracker.publish.digest import Digest
 from tracker.publish.site.archive import Archived, prune, read_archived, write_archived
 from tracker.publish.site.context import Context
@@ -64,7 +64,7 @@ class Briefing:
     data: SiteData
     digest: Digest | None
     archived: dict[str, Archived]  # publication url -> its archived copy
-    unhealthy: list[SourceCheck]  # sources whose latest check failed
+    unhealthy: list[HealthRow]  # sources whose latest check failed
     checked: int  # how many sources were checked
     downloads: tuple[str, ...]  # the exported files site/downloads/ carries
 

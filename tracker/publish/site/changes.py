@@ -3,7 +3,7 @@ the last run could not read."""
 
 from __future__ import annotations
 
-from tracker.health import SourceCheck
+from tracker.health import HealthRow
 from tracker.publish.digest import CHANGE_TYPES, Digest, describe
 from tracker.publish.site.context import Context
 from tracker.publish.site.markup import badge, day, e, provenance
@@ -75,7 +75,7 @@ def _change_items(rows: list[tuple], ctx: Context) -> str:
     return "".join(items)
 
 
-def health_section(unhealthy: list[SourceCheck], checked: int) -> str:
+def health_section(unhealthy: list[HealthRow], checked: int) -> str:
     """Which sources the last run found unhealthy, and why: a failed source is never a quiet week."""
     if not unhealthy:
         return ""
@@ -90,19 +90,19 @@ def health_section(unhealthy: list[SourceCheck], checked: int) -> str:
     )
 
 
-def incomplete_sentence(unhealthy: list[SourceCheck]) -> str:
+def incomplete_sentence(unhealthy: list[HealthRow]) -> str:
     names = ", ".join(c.source for c in unhealthy)
     return f"This week's picture is incomplete: {names} {'was' if len(unhealthy) == 1 else 'were'} not read properly."
 
 
-def headline(digest: Digest | None, unhealthy: list[SourceCheck]) -> str:
+def headline(digest: Digest | None, unhealthy: list[HealthRow]) -> str:
     text = digest.headline() if digest is not None else ""
     if unhealthy:
         text = f"{incomplete_sentence(unhealthy)} {text}".strip()
     return text
 
 
-def changes_section(digest: Digest | None, unhealthy: list[SourceCheck], ctx: Context) -> str:
+def changes_section(digest: Digest | None, unhealthy: list[HealthRow], ctx: Context) -> str:
     if digest is None:
         if not unhealthy:
             return ""

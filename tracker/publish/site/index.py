@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from tracker.publish import charts
-from tracker.health import SourceCheck
+from tracker.health import HealthRow
 from tracker.publish.digest import Digest
 from tracker.publish.site.changes import changes_section, health_section, since_last_week, since_last_week_cell
 from tracker.publish.site.context import Context
@@ -103,7 +103,7 @@ def _cards(data: SiteData) -> str:
     return "".join(parts)
 
 
-def _options(values: list[SourceCheck], counts: dict[str, int]) -> str:
+def _options(values: list[HealthRow], counts: dict[str, int]) -> str:
     return "".join(
         f"<option value='{e(v)}' data-label='{e(text)}'>{e(text)} ({counts.get(v, 0)})</option>" for v, text in values
     )
@@ -260,7 +260,7 @@ FOOTER = (
 )
 
 
-def index_page(data: SiteData, digest: Digest | None, unhealthy: list[SourceCheck], checked: int,
+def index_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRow], checked: int,
                ctx: Context) -> str:
     body = "".join([
         header(data, "NHS leadership reviews: what has been decided and done"),
