@@ -4,6 +4,11 @@ A source is unhealthy, with a plain-words reason, when its crawl failed (robots.
 connection; discovery raised; nothing could be fetched), when a full listing lists nothing, when it
 lists or yields (parsed + unchanged pages) less than half of what it did last run, or when its pages
 lost their titles or dates. A failed source is never a quiet week.
+
+Three steps: `source_facts` reads what is known about a source (its crawl summary, this run's tally,
+its documents, its earlier checks) into `SourceFacts`; `judge` turns facts into a `HealthRow` without
+touching the database; `write_health` writes the rows in one transaction. `latest_checks` reads the
+same rows back for `tracker status` and the briefing.
 """
 
 from __future__ import annotations

@@ -1,5 +1,11 @@
 """The extract stage: each review's recommendations from its own documents, then status evidence from
-every relevant document, incrementally (a document is re-read only when something it depends on changed)."""
+every relevant document, incrementally (a document is re-read only when something it depends on changed).
+
+Two steps with one result between them: `extract()` reads and decides, writing nothing, and returns an
+`Extraction` (the rows for every table, the failures, the checks); `write_extraction()` writes it in one
+transaction. The analyst's corrections are applied in the first step, to the rules' rows as they will
+stand (the cached rows of unchanged documents plus the fresh ones), so the write step decides nothing
+but the vocabulary check, which is SQL over the rows it has just written."""
 
 from __future__ import annotations
 

@@ -10,6 +10,10 @@ Every page carries a Content-Security-Policy that blocks every load from elsewhe
 value is HTML-escaped. The site depends only on the warehouse (and the archive for the captures, the
 exports for the downloads): the same warehouse gives the same bytes, so the dates on it are the
 data's and the run's, never the clock's.
+
+Three steps: `load_briefing` reads everything the pages show into a `Briefing`; `render_briefing` makes
+every page's HTML from that alone (no database, no files), so a page can be rendered and tested from a
+hand-built Briefing; `write_briefing` runs both and writes the files.
 """
 
 from __future__ import annotations
