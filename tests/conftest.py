@@ -39,7 +39,7 @@ def mem_con():
     con = connect(":memory:")
     migrate(con, ROOT / "sql")
     apply_views(con, ROOT / "sql")
-    write_vocabularies(con)  # as every working database has them (open_work_db): the views read them
+    write_vocabularies(con)  # as every extract writes them: the views read them
     yield con
     con.close()
 

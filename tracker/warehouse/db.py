@@ -154,11 +154,10 @@ def write_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def open_work_db(path: Path | str, sql_dir: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """The pipeline's working database, migrated, with current views and the vocabularies they read."""
+    """The pipeline's working database, migrated and with current views (the extract stage writes the
+    vocabularies they read, with everything else it writes: a write here, on every open, would cost a
+    small buffer pool room that a large document needs later)."""
     con = connect(path, memory_limit=memory_limit)
     migrate(con, sql_dir)
     apply_views(con, sql_dir)
-    con.execute("BEGIN TRANSACTION")
-    write_vocabularies(con)
-    con.execute("COMMIT")
     return con
