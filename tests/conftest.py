@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from helpers import ROOT, SAMPLE_WARC  # noqa: E402
 from tracker.settings import Settings  # noqa: E402
-from tracker.warehouse.db import apply_views, connect, migrate  # noqa: E402
+from tracker.warehouse.db import apply_views, connect, migrate, write_vocabularies  # noqa: E402
 
 
 @pytest.fixture
@@ -39,6 +39,7 @@ def mem_con():
     con = connect(":memory:")
     migrate(con, ROOT / "sql")
     apply_views(con, ROOT / "sql")
+    write_vocabularies(con)  # as every extract writes them: the views read them
     yield con
     con.close()
 

@@ -4,11 +4,17 @@ A source is unhealthy, with a plain-words reason, when its crawl failed (robots.
 connection; discovery raised; nothing could be fetched), when a full listing lists nothing, when it
 lists or yields (parsed + unchanged pages) less than half of what it did last run, or when its pages
 lost their titles or dates. A failed source is never a quiet week.
+
+Three steps: `source_facts` reads what is known about a source (its crawl summary, this run's tally,
+its documents, its earlier checks) into `SourceFacts`; `judge` turns facts into a `HealthRow` without
+touching the database; `write_health` writes the rows in one transaction. `latest_checks` reads the
+same rows back for `tracker status` and the briefing.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -17,6 +23,9 @@ import duckdb
 from tracker.errors import TrackerError
 from tracker.fetch.summary import CrawlSummary
 from tracker.settings import SOURCES, WATCHLIST, Settings
+from tracker.warehouse.db import connect
+from tracker.warehouse.rows import insert, select
+from tracker.watchlist import page_problem, read_watchlist
 
 MAX_MISSING_SHARE = 0.20  # more than this share of pages without a title or date is a redesign signal
 MIN_PAGES = 3  # fewer pages parsed this run than this: judge over every document the source has
@@ -53,8 +62,6 @@ def crawl_summary_path(settings: Settings, source: str):
 
 def write_crawl_summary(settings: Settings, summary: CrawlSummary | dict) -> None:
     """Keep a fetch task's summary for the processing stage (fetch tasks never write DuckDB)."""
-    import os
-
     if isinstance(summary, CrawlSummary):
         summary = summary.to_dict()
     path = crawl_summary_path(settings, summary["source"])
@@ -142,86 +149,160 @@ def _previous(con: duckdb.DuckDBPyConnection, source: str, since: str | None) ->
     return (listed[0] if listed else None), (read[0] if read else None)
 
 
+@dataclass(frozen=True)
+class HealthRow:
+    """One source_health row: what a source yielded this run and the verdict on it."""
+
+    run_id: str
+    source: str
+    checked_at: datetime
+    listed: int | None
+    fetched: int | None
+    failed: int | None
+    parsed: int
+    missing_title: int
+    missing_date: int
+    documents: int
+    relevant: int
+    healthy: bool
+    message: str | None
+    fetch_error: str | None
+    not_modified: int | None
+    unchanged: int
+    listed_since: str | None
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """What is known about one source before it is judged: its crawl summary (None: not crawled since the
+    last check), this run's parse tally, the documents it has, and what its earlier checks recorded."""
+
+    source: str
+    crawl: dict | None
+    parsed: int
+    unchanged: int
+    missing_title: int
+    missing_date: int
+    documents: int
+    relevant: int
+    no_title: int  # over every document the source has (PDFs excluded)
+    no_date: int
+    prev_listed: int | None
+    prev_read: int | None
+    ever_listed: tuple[int, int]  # earlier checks with a listing, and how many of them listed items
+
+
 def check_sources(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, tally: ParseTally) -> list[str]:
     """Record one source_health row per source for this run; returns the messages of unhealthy ones."""
+    rows = judge_sources(con, settings, run_id, tally)
+    write_health(con, rows)
+    return [row.message for row in rows if row.message]
+
+
+def judge_sources(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str,
+                  tally: ParseTally) -> list[HealthRow]:
+    """Read what each source yielded and judge it; writes nothing."""
     last = con.execute("SELECT max(checked_at) FROM source_health").fetchone()[0]
     last_aware = last.replace(tzinfo=timezone.utc) if last else None
-    now = datetime.now(timezone.utc)
-    problems = []
-    for source in SOURCES:
-        docs, relevant, no_title, no_date = con.execute(
-            """SELECT count(*), count(*) FILTER (WHERE relevant),
-                      count(*) FILTER (WHERE coalesce(trim(title), '') = '' AND document_type <> 'pdf'),
-                      count(*) FILTER (WHERE published_on IS NULL AND document_type <> 'pdf')
-               FROM publications WHERE source = ?""",
-            [source],
-        ).fetchone()
-        crawl = _pending_crawl(settings, source, last_aware)  # None: not crawled since the last check
-        listed = crawl.get("listed") if crawl else None
-        since = crawl.get("since") if crawl else None
-        parsed = tally.parsed.get(source, 0)
-        unchanged = tally.unchanged.get(source, 0)
-        missing_title = tally.missing_title.get(source, 0)
-        missing_date = tally.missing_date.get(source, 0)
-        prev_listed, prev_read = _previous(con, source, since)
-        messages = []
-        failure = crawl_failure(crawl) if crawl else None
-        if failure:
-            messages.append(failure)
-        if crawl and crawl.get("degraded"):
-            messages.append(f"degraded: {crawl['degraded']}")
-        if crawl and not failure and listed == 0 and not since:
-            before = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE listed > 0) FROM source_health WHERE source = ? AND listed IS NOT NULL",
-                [source],
-            ).fetchone()
-            if before[0] and before[0] == before[1]:
-                messages.append("listed nothing, though every earlier crawl listed items: has the site changed?")
-            else:
-                messages.append("listed nothing: has the site changed?")
-        if crawl and not failure and listed and prev_listed and prev_listed >= MIN_PAGES and listed < prev_listed / 2:
-            messages.append(f"listed {listed}, down from {prev_listed} last run (less than half): has the site changed?")
-        read = parsed + unchanged
-        if prev_read and prev_read >= MIN_PAGES and read < prev_read / 2:
-            messages.append(f"{read} pages read (parsed or unchanged), down from {prev_read} last run (less than half): "
-                            "are its pages failing to parse?")
-        base, m_title, m_date = (parsed, missing_title, missing_date) if parsed >= MIN_PAGES else (docs, no_title, no_date)
-        for what, n in (("title", m_title), ("date", m_date)):
-            if base and n / base > MAX_MISSING_SHARE:
-                messages.append(f"{n} of {base} pages have no {what} ({n / base:.0%} > {MAX_MISSING_SHARE:.0%}): has the site changed its layout?")
-        healthy = not messages
-        message = f"{source}: " + "; ".join(messages) if messages else None
-        if message:
-            problems.append(message)
-        row = {
-            "run_id": run_id, "source": source, "checked_at": now.replace(tzinfo=None), "listed": listed,
-            "fetched": crawl.get("fetched") if crawl else None, "failed": crawl.get("failed") if crawl else None,
-            "parsed": parsed, "missing_title": missing_title, "missing_date": missing_date, "documents": docs,
-            "relevant": relevant, "healthy": healthy, "message": message, "fetch_error": failure,
-            "not_modified": crawl.get("not_modified") if crawl else None, "unchanged": unchanged, "listed_since": since,
-        }
-        con.execute(
-            f"INSERT OR REPLACE INTO source_health ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-            list(row.values()),
-        )
-    watch = _check_watchlist(con, settings, run_id, tally, last_aware, now)
-    if watch:
-        problems.append(watch)
-    return problems
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    rows = [judge(source_facts(con, settings, source, tally, last_aware), run_id, now) for source in SOURCES]
+    watch = _judge_watchlist(con, settings, run_id, tally, last_aware, now)
+    return rows + ([watch] if watch else [])
 
 
-def _check_watchlist(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, tally: ParseTally,
-                     last_aware: datetime | None, now: datetime) -> str | None:
+def write_health(con: duckdb.DuckDBPyConnection, rows: list[HealthRow]) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        insert(con, "source_health", rows, replace=True)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def source_facts(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, tally: ParseTally,
+                 last_aware: datetime | None) -> SourceFacts:
+    docs, relevant, no_title, no_date = con.execute(
+        """SELECT count(*), count(*) FILTER (WHERE relevant),
+                  count(*) FILTER (WHERE coalesce(trim(title), '') = '' AND document_type <> 'pdf'),
+                  count(*) FILTER (WHERE published_on IS NULL AND document_type <> 'pdf')
+           FROM publications WHERE source = ?""",
+        [source],
+    ).fetchone()
+    crawl = _pending_crawl(settings, source, last_aware)
+    prev_listed, prev_read = _previous(con, source, crawl.get("since") if crawl else None)
+    ever = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE listed > 0) FROM source_health WHERE source = ? AND listed IS NOT NULL",
+        [source],
+    ).fetchone()
+    return SourceFacts(
+        source=source, crawl=crawl, parsed=tally.parsed.get(source, 0), unchanged=tally.unchanged.get(source, 0),
+        missing_title=tally.missing_title.get(source, 0), missing_date=tally.missing_date.get(source, 0),
+        documents=docs, relevant=relevant, no_title=no_title, no_date=no_date, prev_listed=prev_listed,
+        prev_read=prev_read, ever_listed=tuple(ever),
+    )
+
+
+def judge(facts: SourceFacts, run_id: str, now: datetime) -> HealthRow:
+    """The verdict on one source from its facts alone."""
+    crawl = facts.crawl or {}
+    failure = crawl_failure(facts.crawl) if facts.crawl else None
+    messages = ([failure] if failure else []) + _listing_messages(facts, failure) + _yield_messages(facts)
+    message = f"{facts.source}: " + "; ".join(messages) if messages else None
+    return HealthRow(
+        run_id=run_id, source=facts.source, checked_at=now, listed=crawl.get("listed"), fetched=crawl.get("fetched"),
+        failed=crawl.get("failed"), parsed=facts.parsed, missing_title=facts.missing_title,
+        missing_date=facts.missing_date, documents=facts.documents, relevant=facts.relevant, healthy=not messages,
+        message=message, fetch_error=failure, not_modified=crawl.get("not_modified"), unchanged=facts.unchanged,
+        listed_since=crawl.get("since"),
+    )
+
+
+def _listing_messages(facts: SourceFacts, failure: str | None) -> list[str]:
+    crawl = facts.crawl
+    if not crawl:
+        return []
+    messages = [f"degraded: {crawl['degraded']}"] if crawl.get("degraded") else []
+    listed, since = crawl.get("listed"), crawl.get("since")
+    if failure:
+        return messages
+    if listed == 0 and not since:
+        before, with_items = facts.ever_listed
+        if before and before == with_items:
+            messages.append("listed nothing, though every earlier crawl listed items: has the site changed?")
+        else:
+            messages.append("listed nothing: has the site changed?")
+    prev = facts.prev_listed
+    if listed and prev and prev >= MIN_PAGES and listed < prev / 2:
+        messages.append(f"listed {listed}, down from {prev} last run (less than half): has the site changed?")
+    return messages
+
+
+def _yield_messages(facts: SourceFacts) -> list[str]:
+    messages = []
+    read, prev = facts.parsed + facts.unchanged, facts.prev_read
+    if prev and prev >= MIN_PAGES and read < prev / 2:
+        messages.append(f"{read} pages read (parsed or unchanged), down from {prev} last run (less than half): "
+                        "are its pages failing to parse?")
+    base, m_title, m_date = ((facts.parsed, facts.missing_title, facts.missing_date) if facts.parsed >= MIN_PAGES
+                             else (facts.documents, facts.no_title, facts.no_date))
+    for what, n in (("title", m_title), ("date", m_date)):
+        if base and n / base > MAX_MISSING_SHARE:
+            messages.append(f"{n} of {base} pages have no {what} ({n / base:.0%} > {MAX_MISSING_SHARE:.0%}): "
+                            "has the site changed its layout?")
+    return messages
+
+
+def _judge_watchlist(con: duckdb.DuckDBPyConnection, settings: Settings, run_id: str, tally: ParseTally,
+                     last_aware: datetime | None, now: datetime) -> HealthRow | None:
     """The watchlist as one source (`watchlist` in source_health), judged by its pages, not by a listing.
 
     Unhealthy when its crawl failed, when a watched page could not be fetched (a 404, a refused redirect,
     robots.txt, the address guard) or when a watched page's capture could not be read. An analyst asked
     for each of these pages, so one lost page is worth a look. Listing sizes and missing titles or dates
-    are recorded but not judged: watched pages are any site's, and many carry no date. Returns the
-    message when unhealthy. No row at all while nothing is watched and nothing was ever fetched for it.
+    are recorded but not judged: watched pages are any site's, and many carry no date. No row at all
+    while nothing is watched and nothing was ever fetched for it.
     """
-    from tracker.watchlist import page_problem, read_watchlist
-
     pages = read_watchlist(settings)
     crawl = _pending_crawl(settings, WATCHLIST, last_aware)
     docs, relevant = con.execute(
@@ -229,15 +310,27 @@ def _check_watchlist(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
     ).fetchone()
     if not pages and not docs and crawl is None:
         return None
-    messages = []
-    failure = crawl_failure(crawl) if crawl else None
-    if crawl and crawl.get("degraded"):
-        messages.append(f"degraded: {crawl['degraded']}")
     watched = {p.url for p in pages}
-    failed = {url: why for url, why in ((crawl or {}).get("page_failures") or {}).items() if url in watched}
     unreadable = dict(con.execute(
         "SELECT url, error FROM processing_errors WHERE stage = 'parse' AND url IN (SELECT unnest(?::VARCHAR[]))",
         [sorted(watched)]).fetchall()) if watched else {}
+    failure = crawl_failure(crawl) if crawl else None
+    messages = _watchlist_messages(pages, crawl or {}, failure, unreadable)
+    message = f"{WATCHLIST}: " + "; ".join(messages) if messages else None
+    crawl = crawl or {}
+    return HealthRow(
+        run_id=run_id, source=WATCHLIST, checked_at=now, listed=crawl.get("listed"), fetched=crawl.get("fetched"),
+        failed=crawl.get("failed"), parsed=tally.parsed.get(WATCHLIST, 0),
+        missing_title=tally.missing_title.get(WATCHLIST, 0), missing_date=tally.missing_date.get(WATCHLIST, 0),
+        documents=docs, relevant=relevant, healthy=not messages, message=message, fetch_error=failure,
+        not_modified=crawl.get("not_modified"), unchanged=tally.unchanged.get(WATCHLIST, 0), listed_since=None,
+    )
+
+
+def _watchlist_messages(pages, crawl: dict, failure: str | None, unreadable: dict[str, str]) -> list[str]:
+    messages = [f"degraded: {crawl['degraded']}"] if crawl.get("degraded") else []
+    watched = {p.url for p in pages}
+    failed = {url: why for url, why in (crawl.get("page_failures") or {}).items() if url in watched}
     bad = []
     for page in pages:
         if page.url in failed:
@@ -248,45 +341,29 @@ def _check_watchlist(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
         messages.append(f"{len(bad)} of {len(pages)} watched pages failed: " + "; ".join(bad))
     if failure and not (bad and failure.startswith("fetched none")):  # else the pages above say it, one by one
         messages.insert(0, failure)
-    message = f"{WATCHLIST}: " + "; ".join(messages) if messages else None
-    row = {
-        "run_id": run_id, "source": WATCHLIST, "checked_at": now.replace(tzinfo=None),
-        "listed": crawl.get("listed") if crawl else None, "fetched": crawl.get("fetched") if crawl else None,
-        "failed": crawl.get("failed") if crawl else None, "parsed": tally.parsed.get(WATCHLIST, 0),
-        "missing_title": tally.missing_title.get(WATCHLIST, 0), "missing_date": tally.missing_date.get(WATCHLIST, 0),
-        "documents": docs, "relevant": relevant, "healthy": not messages, "message": message, "fetch_error": failure,
-        "not_modified": crawl.get("not_modified") if crawl else None, "unchanged": tally.unchanged.get(WATCHLIST, 0),
-        "listed_since": None,
-    }
-    con.execute(
-        f"INSERT OR REPLACE INTO source_health ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-        list(row.values()),
-    )
-    return message
+    return messages
 
 
-def unhealthy_sources(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str]], int]:
-    """The latest check of every source: ((source, message) of the unhealthy ones, how many sources)."""
-    rows = con.execute(
-        """WITH latest AS (SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
-                           FROM source_health)
-           SELECT source, healthy, message FROM latest WHERE rn = 1 ORDER BY source"""
-    ).fetchall()
-    return [(source, message) for source, healthy, message in rows if not healthy], len(rows)
+def latest_checks(con: duckdb.DuckDBPyConnection) -> list[HealthRow]:
+    """The latest check of every source, by source (what `tracker status` and the briefing show)."""
+    return select(con, HealthRow, """(SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
+                                        FROM source_health)""", "WHERE rn = 1 ORDER BY source")
+
+
+def unhealthy_sources(con: duckdb.DuckDBPyConnection) -> tuple[list[HealthRow], int]:
+    """The latest check of every source: (the unhealthy ones, how many sources)."""
+    checks = latest_checks(con)
+    return [c for c in checks if not c.healthy], len(checks)
 
 
 def assert_healthy(settings: Settings, source: str) -> dict:
     """Raise SourceHealthError with the latest run's message when the source is unhealthy."""
-    from tracker.warehouse.db import connect
-
     con = connect(settings.work_db, read_only=True)
     try:
-        row = con.execute(
-            "SELECT healthy, message, parsed, documents FROM source_health WHERE source = ? ORDER BY checked_at DESC LIMIT 1",
-            [source],
-        ).fetchone()
+        check = next((c for c in latest_checks(con) if c.source == source), None)
     finally:
         con.close()
-    if row and not row[0]:
-        raise SourceHealthError(row[1])
-    return {"source": source, "healthy": True, "parsed": row[2] if row else 0, "documents": row[3] if row else 0}
+    if check and not check.healthy:
+        raise SourceHealthError(check.message)
+    return {"source": source, "healthy": True, "parsed": check.parsed if check else 0,
+            "documents": check.documents if check else 0}

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import duckdb
+
+from tracker.health import latest_checks, unhealthy_sources
+from tracker.registry import REGISTRY_FILE, reviews_for, user_registry
 from tracker.settings import Settings
-from tracker.warehouse.db import has_table
+from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, SHORT_LABELS
+from tracker.warehouse.db import has_table, warehouse_info
+from tracker.warehouse.publish import open_published, published_versions, version_time
+from tracker.watchlist import read_watchlist
 
 
 def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, int]] = ()) -> str:
@@ -22,15 +29,6 @@ def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, i
     return "\n".join(top + [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
 
-# The review table's column headers: one column per status, in the vocabulary's order.
-SHORT_LABELS = {
-    "accepted": "accepted", "accepted_in_principle": "in principle", "partially_accepted": "partially",
-    "rejected": "rejected", "under_consideration": "considering", "no_response": "no response",
-    "implemented": "implemented", "partially_implemented": "partially", "in_progress": "in progress",
-    "paused": "paused", "not_started": "not started", "superseded": "superseded", "unknown": "unknown",
-}
-
-
 def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
     cursor = con.execute(sql, params or [])
     columns = [d[0] for d in cursor.description]
@@ -39,9 +37,6 @@ def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
 
 def _status(con, path) -> dict:
     """Everything `tracker status` shows, as plain data (the text and --json are both made from it)."""
-    from tracker.health import unhealthy_sources
-    from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
-    from tracker.warehouse.db import warehouse_info
 
     info = warehouse_info(con)
     unhealthy, checked = unhealthy_sources(con)
@@ -61,17 +56,18 @@ def _status(con, path) -> dict:
         "run_id": info.run_id if info else None,
         "published_at": info.published_at if info else None,
         "sources_checked": checked,
-        "unhealthy_sources": [{"source": source, "message": message} for source, message in unhealthy],
+        "unhealthy_sources": [{"source": c.source, "message": c.message} for c in unhealthy],
         "reviews": reviews,
         "sources": _dicts(con, """SELECT source, count(*) AS documents, count(*) FILTER (WHERE relevant) AS relevant,
                                          count(*) FILTER (WHERE NOT has_text) AS no_text_layer,
                                          max(fetched_at) AS last_capture
                                   FROM publications GROUP BY source ORDER BY source"""),
-        "source_health": _dicts(con, """WITH latest AS (SELECT *, row_number() OVER (PARTITION BY source ORDER BY checked_at DESC) AS rn
-                                                       FROM source_health)
-                                        SELECT source, listed, fetched, failed, parsed, missing_title, missing_date,
-                                               healthy, coalesce(message, '') AS message
-                                        FROM latest WHERE rn = 1 ORDER BY source"""),
+        "source_health": [
+            {"source": c.source, "listed": c.listed, "fetched": c.fetched, "failed": c.failed, "parsed": c.parsed,
+             "missing_title": c.missing_title, "missing_date": c.missing_date, "healthy": c.healthy,
+             "message": c.message or ""}
+            for c in latest_checks(con)
+        ],
         "crawl_state": _dicts(con, """SELECT source, count(*) AS urls, count(*) FILTER (WHERE last_status = 200) AS ok,
                                              count(*) FILTER (WHERE last_status = 304) AS not_modified,
                                              count(*) FILTER (WHERE consecutive_failures > 0) AS failing,
@@ -97,7 +93,6 @@ def _status(con, path) -> dict:
 
 def status_data(settings: Settings) -> dict:
     """`tracker status --json`: the same account as plain data (dates and times as ISO strings, UTC)."""
-    from tracker.warehouse.publish import open_published
 
     if not settings.warehouse.exists():
         return {"warehouse": str(settings.warehouse), "version_file": None}
@@ -114,8 +109,6 @@ def _dash(value) -> str:
 
 def status_text(settings: Settings) -> str:
     """Per review: found vs stated and counts by status; per source: documents and the last run."""
-    from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
-    from tracker.warehouse.publish import open_published
 
     if not settings.warehouse.exists():
         return f"No published warehouse yet at {settings.warehouse}: run `tracker run --offline`."
@@ -200,10 +193,6 @@ def status_text(settings: Settings) -> str:
 
 def versions_data(settings: Settings) -> list[dict]:
     """`tracker versions`: every version kept in published/, oldest first, and which one is current."""
-    import duckdb
-
-    from tracker.warehouse.db import warehouse_info
-    from tracker.warehouse.publish import open_published, published_versions, version_time
 
     current = None
     if settings.warehouse.exists():
@@ -257,7 +246,6 @@ def watched_pages_section(con, settings: Settings) -> list[str]:
 
     Rows come from the published `watched_pages`; a page added since the last run shows as not fetched yet.
     """
-    from tracker.watchlist import read_watchlist
 
     pages = read_watchlist(settings)
     if not pages:
@@ -283,7 +271,6 @@ def watched_pages_section(con, settings: Settings) -> list[str]:
 
 def watchlist_table(settings: Settings) -> str:
     """`tracker watch list`: each watched page, when it was added and why."""
-    from tracker.watchlist import read_watchlist
 
     pages = read_watchlist(settings)
     if not pages:
@@ -294,7 +281,6 @@ def watchlist_table(settings: Settings) -> str:
 
 def reviews_table(settings: Settings) -> str:
     """`tracker reviews`: the merged registry, where each review comes from and its own documents."""
-    from tracker.registry import REGISTRY_FILE, reviews_for, user_registry
 
     reviews = reviews_for(settings)
     user = user_registry(settings)

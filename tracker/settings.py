@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tracker.errors import TrackerError
 
@@ -56,39 +59,66 @@ class SettingsError(TrackerError, ValueError):
     """A TRACKER_* environment variable holds a value that cannot be used."""
 
 
-def _number(env: dict[str, str], name: str, kind: type):
-    try:
-        return kind(env[name])
-    except ValueError:
-        raise SettingsError(f"{name} must be a number, got {env[name]!r}") from None
-
-
-def _count(env: dict[str, str], name: str, minimum: int) -> int:
-    value = env[name].strip()
-    if not value.isdigit() or int(value) < minimum:
-        raise SettingsError(f"{name} must be a whole number of at least {minimum}, got {env[name]!r}")
-    return int(value)
-
-
-def _at_least(env: dict[str, str], name: str, kind: type, floor):
-    value = _number(env, name, kind)
-    if value < floor:
-        raise SettingsError(f"{name} must be at least {floor:g}, got {env[name]!r}")
+def _text(name: str, value: str) -> str:
     return value
 
 
-def _json_object(env: dict[str, str], name: str) -> dict:
-    import json
-
-    if not (env.get(name) or "").strip():
+def _json_object(name: str, value: str) -> dict:
+    if not value.strip():
         return {}
     try:
-        value = json.loads(env[name])
+        parsed = json.loads(value)
     except ValueError:
-        value = None
-    if not isinstance(value, dict):
-        raise SettingsError(f"{name} must be a JSON object, got {env[name]!r}")
-    return value
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise SettingsError(f"{name} must be a JSON object, got {value!r}")
+    return parsed
+
+
+def _stripped(name: str, value: str) -> str:
+    return value.strip()
+
+
+def _storage_url(name: str, value: str) -> str | None:
+    return value.strip() or None
+
+
+def _queue(name: str, value: str) -> str:
+    return value.strip() or "writer"
+
+
+def _path(name: str, value: str) -> Path:
+    return Path(value)
+
+
+def _resolved_path(name: str, value: str) -> Path:
+    return Path(value).expanduser().resolve()
+
+
+def _number(kind: type):
+    def parse(name: str, value: str):
+        try:
+            return kind(value)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, got {value!r}") from None
+    return parse
+
+
+def _count(minimum: int):
+    def parse(name: str, value: str) -> int:
+        if not value.strip().isdigit() or int(value.strip()) < minimum:
+            raise SettingsError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+        return int(value.strip())
+    return parse
+
+
+def _at_least(kind: type, floor):
+    def parse(name: str, value: str):
+        number = _number(kind)(name, value)
+        if number < floor:
+            raise SettingsError(f"{name} must be at least {floor:g}, got {value!r}")
+        return number
+    return parse
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
@@ -96,10 +126,6 @@ def _csv(value: str | None) -> tuple[str, ...]:
 
 
 def _networks(value: str) -> tuple[str, ...]:
-    import ipaddress
-
-    from tracker.errors import TrackerError
-
     out = []
     for part in _csv(value):
         try:
@@ -107,6 +133,41 @@ def _networks(value: str) -> tuple[str, ...]:
         except ValueError:
             raise TrackerError(f"TRACKER_ALLOW_PRIVATE_ADDRESSES: {part!r} is not an address or network") from None
     return tuple(out)
+
+
+def _private(value: str) -> dict:
+    """TRACKER_ALLOW_PRIVATE_ADDRESSES: "1" (any address), "0"/unset (none) or a list of addresses and networks."""
+    value = value.strip()
+    if _flag(value):
+        return {"allow_private_addresses": True}
+    if value.lower() in {"", "0", "false", "no", "off"}:
+        return {}
+    return {"allowed_private_networks": _networks(value)}
+
+
+# The plain settings: (environment variable, Settings field, parser(name, value)); an unset or empty
+# variable leaves the field's default. TRACKER_HOME, the base URLs, the allowlist and the private
+# addresses are read in from_env itself (they have no plain default or set more than one field).
+ENVIRONMENT = (
+    ("TRACKER_USER_AGENT", "user_agent", _text),
+    ("TRACKER_CONTACT", "contact", _text),
+    ("TRACKER_MIN_DELAY_S", "min_delay_s", _number(float)),
+    ("TRACKER_MAX_BODY_BYTES", "max_body_bytes", _number(int)),
+    ("TRACKER_TIMEOUT_S", "timeout_s", _number(float)),
+    ("TRACKER_SQL_DIR", "sql_dir", _path),
+    ("TRACKER_DUCKDB_MEMORY_LIMIT", "duckdb_memory_limit", _text),
+    ("TRACKER_KEEP_VERSIONS", "keep_versions", _count(1)),
+    ("TRACKER_KEEP_WEEKS", "keep_weeks", _count(0)),
+    ("TRACKER_WORKERS", "workers", _at_least(int, 1)),
+    ("TRACKER_PARSE_MEMORY_MB", "parse_memory_mb", _at_least(int, 128)),
+    ("TRACKER_PARSE_SECONDS", "parse_seconds", _at_least(float, 0.1)),
+    ("TRACKER_EXTRACT_SECONDS", "extract_seconds", _at_least(float, 0.1)),
+    ("TRACKER_REGISTRY", "registry_file", _resolved_path),
+    ("TRACKER_REDIS_URL", "redis_url", _stripped),
+    ("TRACKER_STORAGE_URL", "storage_url", _storage_url),
+    ("TRACKER_STORAGE_OPTIONS", "storage_options", _json_object),
+    ("TRACKER_WRITER_QUEUE", "writer_queue", _queue),
+)
 
 
 @dataclass(frozen=True)
@@ -172,49 +233,16 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         """Build settings from TRACKER_* environment variables (defaults for anything unset)."""
         env = dict(os.environ if env is None else env)
-        home = home_from_env(env)
         base_urls = dict(DEFAULT_BASE_URLS)
-        for source in SOURCES:
-            override = env.get(f"TRACKER_BASE_URL_{source.upper()}")
-            if override:
-                base_urls[source] = override.rstrip("/")
-        kwargs: dict = {"home": home, "base_urls": base_urls}
-        if env.get("TRACKER_USER_AGENT"):
-            kwargs["user_agent"] = env["TRACKER_USER_AGENT"]
-        if env.get("TRACKER_CONTACT"):
-            kwargs["contact"] = env["TRACKER_CONTACT"]
-        if env.get("TRACKER_MIN_DELAY_S"):
-            kwargs["min_delay_s"] = _number(env, "TRACKER_MIN_DELAY_S", float)
-        if env.get("TRACKER_MAX_BODY_BYTES"):
-            kwargs["max_body_bytes"] = _number(env, "TRACKER_MAX_BODY_BYTES", int)
-        if env.get("TRACKER_TIMEOUT_S"):
-            kwargs["timeout_s"] = _number(env, "TRACKER_TIMEOUT_S", float)
-        if env.get("TRACKER_SQL_DIR"):
-            kwargs["sql_dir"] = Path(env["TRACKER_SQL_DIR"])
-        kwargs["extra_allowed_hosts"] = _csv(env.get("TRACKER_ALLOWED_HOSTS"))
-        private = (env.get("TRACKER_ALLOW_PRIVATE_ADDRESSES") or "").strip()
-        kwargs["allow_private_addresses"] = _flag(private)
-        if not _flag(private) and private.lower() not in {"", "0", "false", "no", "off"}:
-            kwargs["allowed_private_networks"] = _networks(private)
-        if env.get("TRACKER_DUCKDB_MEMORY_LIMIT"):
-            kwargs["duckdb_memory_limit"] = env["TRACKER_DUCKDB_MEMORY_LIMIT"]
-        if env.get("TRACKER_KEEP_VERSIONS"):
-            kwargs["keep_versions"] = _count(env, "TRACKER_KEEP_VERSIONS", minimum=1)
-        if env.get("TRACKER_KEEP_WEEKS"):
-            kwargs["keep_weeks"] = _count(env, "TRACKER_KEEP_WEEKS", minimum=0)
-        if env.get("TRACKER_WORKERS"):
-            kwargs["workers"] = _at_least(env, "TRACKER_WORKERS", int, 1)
-        if env.get("TRACKER_PARSE_MEMORY_MB"):
-            kwargs["parse_memory_mb"] = _at_least(env, "TRACKER_PARSE_MEMORY_MB", int, 128)
-        for name, key in (("TRACKER_PARSE_SECONDS", "parse_seconds"), ("TRACKER_EXTRACT_SECONDS", "extract_seconds")):
-            if env.get(name):
-                kwargs[key] = _at_least(env, name, float, 0.1)
-        kwargs["redis_url"] = (env.get("TRACKER_REDIS_URL") or "").strip()
-        if env.get("TRACKER_REGISTRY"):
-            kwargs["registry_file"] = Path(env["TRACKER_REGISTRY"]).expanduser().resolve()
-        kwargs["storage_url"] = (env.get("TRACKER_STORAGE_URL") or "").strip() or None
-        kwargs["storage_options"] = _json_object(env, "TRACKER_STORAGE_OPTIONS")
-        kwargs["writer_queue"] = (env.get("TRACKER_WRITER_QUEUE") or "").strip() or "writer"
+        base_urls.update({source: env[f"TRACKER_BASE_URL_{source.upper()}"].rstrip("/") for source in SOURCES
+                          if env.get(f"TRACKER_BASE_URL_{source.upper()}")})
+        kwargs: dict = {
+            "home": home_from_env(env),
+            "base_urls": base_urls,
+            "extra_allowed_hosts": _csv(env.get("TRACKER_ALLOWED_HOSTS")),
+            **_private(env.get("TRACKER_ALLOW_PRIVATE_ADDRESSES") or ""),
+        }
+        kwargs.update({name: parse(variable, env[variable]) for variable, name, parse in ENVIRONMENT if env.get(variable)})
         return cls(**kwargs)
 
     @property
@@ -269,6 +297,4 @@ class Settings:
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
     return (urlsplit(url).hostname or "").lower()

@@ -1,10 +1,15 @@
-"""The controlled vocabularies, in one place: axes, statuses, their display labels and speaker kinds.
+"""The controlled vocabularies, in one place: axes, statuses, their display labels, colours and speaker kinds.
 
-The rules, the corrections check, the charts, the briefing and the warehouse's `status_vocabulary`
-table all read these tuples; the order is the display order (most settled first).
+The rules, the corrections check, the charts, the briefing, `tracker status` and the warehouse's
+`status_vocabulary` and `speaker_vocabulary` tables (written from `status_rows()` and `speaker_rows()`
+on every run; the SQL views and data-quality check read those tables, and so should anything that
+cannot import tracker, such as the Airflow plugin) all read these; the order is the display order
+(most settled first). Standard library only, so anything may import it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 RESPONSE = "response"
 IMPLEMENTATION = "implementation"
@@ -60,6 +65,65 @@ MEANINGS = {
 }
 
 
+# `tracker status`'s column headers (narrow: one column per status).
+SHORT_LABELS = {
+    "accepted": "accepted", "accepted_in_principle": "in principle", "partially_accepted": "partially",
+    "rejected": "rejected", "under_consideration": "considering", "no_response": "no response",
+    "implemented": "implemented", "partially_implemented": "partially", "in_progress": "in progress",
+    "paused": "paused", "not_started": "not started", "superseded": "superseded", "unknown": "unknown",
+}
+
+# A status's colour in the charts and the badges (tracker/publish/charts.py says how it was chosen).
+COLOURS = {
+    "accepted": "#0072B2",  # Okabe–Ito blue
+    "accepted_in_principle": "#3A93CF",  # Okabe–Ito sky blue, darkened to 3:1
+    "partially_accepted": "#CC79A7",  # Okabe–Ito reddish purple
+    "rejected": "#3D1A6E",
+    "under_consideration": "#7D5BA6",
+    "no_response": "#767676",
+    "implemented": "#009E73",  # Okabe–Ito bluish green
+    "partially_implemented": "#1B6E3A",
+    "in_progress": "#C47F00",  # Okabe–Ito orange, darkened to 3:1
+    "paused": "#D55E00",  # Okabe–Ito vermillion
+    "not_started": "#9E4A00",
+    "superseded": "#4D5A66",
+    "unknown": "#8A8A8A",
+}
+
+# The response statuses that count as some acceptance (the briefing's "any accepted" filter).
+ACCEPTED = ("accepted", "accepted_in_principle", "partially_accepted")
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """One status_vocabulary row."""
+
+    axis: str
+    status: str
+    position: int
+    label: str
+    is_default: bool  # what a recommendation's status is on this axis when nothing has been said
+
+
+@dataclass(frozen=True)
+class SpeakerRow:
+    """One speaker_vocabulary row."""
+
+    speaker: str
+    stance: str
+    position: int
+    label: str
+
+
+def status_rows() -> list[StatusRow]:
+    return [StatusRow(axis, s, i, label(s), s == DEFAULT_STATUS[axis])
+            for axis, statuses in STATUSES.items() for i, s in enumerate(statuses)]
+
+
+def speaker_rows() -> list[SpeakerRow]:
+    return [SpeakerRow(s, stance, i, SPEAKER_LABELS[s]) for i, (s, stance) in enumerate(SPEAKER_STANCE.items())]
+
+
 def is_valid(axis: str, status: str) -> bool:
     return status in STATUSES.get(axis, ())
 
@@ -67,3 +131,13 @@ def is_valid(axis: str, status: str) -> bool:
 def label(status: str) -> str:
     """'accepted_in_principle' -> 'Accepted in principle'."""
     return status.replace("_", " ").capitalize()
+
+
+def phrase(status: str) -> str:
+    """'accepted_in_principle' -> 'accepted in principle' (inside a sentence)."""
+    return status.replace("_", " ")
+
+
+def default_status(axis: str | None) -> str:
+    """What a recommendation's status is on an axis with nothing said: no_response, else unknown."""
+    return DEFAULT_STATUS.get(axis or "", DEFAULT_STATUS[IMPLEMENTATION])

@@ -1,19 +1,17 @@
 -- Whose word stands on each axis, as it stood on a date (NULL: over all evidence, undated included).
--- Every statement has a stance from its speaker (speaker_vocabulary, written from tracker/vocabulary.py):
+-- Every statement has a stance from its speaker (ranked_evidence, from speaker_vocabulary):
 -- official (the owning body, the implementing body, ministers), reported (an independent publisher
 -- reporting the owning body's decision) or independent (commentary, press, membership bodies,
 -- regulators). Per recommendation and axis this gives two positions:
 --   official    - the latest statement in the owner's or a minister's own words; only when there is
 --                 none, the latest report of one;
 --   independent - the latest independent statement.
--- Ties within a position: higher confidence, then analyst over rule, then source_url, quote.
+-- "Latest" is ranked_evidence's recency (001_ranked_evidence.sql): date, then confidence, analyst over rule.
 CREATE OR REPLACE MACRO status_positions_as_at(as_at) AS TABLE
 WITH known AS (
-    SELECT e.*, coalesce(v.stance, 'independent') AS stance
-    FROM status_evidence AS e
-    LEFT JOIN speaker_vocabulary AS v
-        ON v.speaker = e.speaker
-    WHERE as_at IS NULL OR e.published_on <= as_at
+    SELECT *
+    FROM ranked_evidence
+    WHERE as_at IS NULL OR published_on <= as_at
 ),
 ranked AS (
     SELECT
@@ -21,8 +19,7 @@ ranked AS (
         CASE WHEN k.stance = 'independent' THEN 'independent' ELSE 'official' END AS position,
         row_number() OVER (
             PARTITION BY k.review_id, k.number, k.axis, (k.stance = 'independent')
-            ORDER BY (k.stance = 'official') DESC, k.published_on DESC NULLS LAST, k.confidence DESC,
-                     (k.method = 'analyst') DESC, k.source_url, k.quote
+            ORDER BY (k.stance = 'official') DESC, k.recency
         ) AS rank_in_position
     FROM known AS k
 )
@@ -37,11 +34,9 @@ WITH official AS (
     SELECT * FROM status_positions_as_at(as_at) WHERE position = 'official'
 ),
 others AS (
-    SELECT e.*, coalesce(v.stance, 'independent') AS stance
-    FROM status_evidence AS e
-    LEFT JOIN speaker_vocabulary AS v
-        ON v.speaker = e.speaker
-    WHERE (as_at IS NULL OR e.published_on <= as_at) AND coalesce(v.stance, 'independent') <> 'official'
+    SELECT *
+    FROM ranked_evidence
+    WHERE (as_at IS NULL OR published_on <= as_at) AND stance <> 'official'
 )
 SELECT
     o.review_id,

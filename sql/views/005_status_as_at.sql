@@ -57,6 +57,13 @@ disputed AS (
     FROM status_disagreements_as_at(as_at)
     GROUP BY review_id, number
 ),
+defaults AS (
+    -- with no statement on an axis: status_vocabulary's default (no_response, unknown)
+    SELECT any_value(status) FILTER (WHERE axis = 'response') AS response_default,
+           any_value(status) FILTER (WHERE axis = 'implementation') AS implementation_default
+    FROM status_vocabulary
+    WHERE is_default
+),
 evidence_summary AS (
     SELECT review_id, number, count(*) AS evidence_count, max(published_on) AS last_evidence_on,
            arg_max(source_url, published_on) AS last_evidence_url
@@ -69,9 +76,9 @@ SELECT
     r.number,
     r.text,
     coalesce(CASE h.response_basis WHEN 'official' THEN h.official_response_status
-                                   ELSE h.independent_response_status END, 'no_response') AS response_status,
+                                   ELSE h.independent_response_status END, f.response_default) AS response_status,
     coalesce(CASE h.implementation_basis WHEN 'official' THEN h.official_implementation_status
-                                         ELSE h.independent_implementation_status END, 'unknown') AS implementation_status,
+                                         ELSE h.independent_implementation_status END, f.implementation_default) AS implementation_status,
     coalesce(s.evidence_count, 0) AS evidence_count,
     s.last_evidence_on,
     s.last_evidence_url,
@@ -81,6 +88,7 @@ SELECT
     coalesce(d.response_disputed, false) AS response_disputed,
     coalesce(d.implementation_disputed, false) AS implementation_disputed
 FROM recommendations AS r
+CROSS JOIN defaults AS f
 LEFT JOIN headline AS h
     ON h.review_id = r.review_id AND h.number = r.number
 LEFT JOIN disputed AS d

@@ -4,18 +4,13 @@
 -- stances): on the response axis official outranks reported outranks independent; on the implementation
 -- axis only official outranks reported (the later position wins there, so independent statements always
 -- count). Of several counted on the same day the weightier
--- stance wins, then higher confidence, analyst over rule, source_url, quote. Undated statements rank
+-- stance wins, then ranked_evidence's recency (higher confidence, analyst over rule, source_url, quote). Undated statements rank
 -- before every dated one (changed_on NULL), so the last status_after of each recommendation and axis is
 -- its current status. status_before is NULL for the first statement on an axis. A statement that repeats
 -- the current status is not a change.
 CREATE OR REPLACE VIEW status_changes AS
 WITH known AS (
-    SELECT
-        e.*,
-        CASE coalesce(v.stance, 'independent') WHEN 'official' THEN 0 WHEN 'reported' THEN 1 ELSE 2 END AS tier
-    FROM status_evidence AS e
-    LEFT JOIN speaker_vocabulary AS v
-        ON v.speaker = e.speaker
+    SELECT * FROM ranked_evidence
 ),
 counted AS (
     SELECT k.*
@@ -33,7 +28,7 @@ ranked AS (
         c.*,
         row_number() OVER (
             PARTITION BY c.review_id, c.number, c.axis, c.published_on
-            ORDER BY c.tier, c.confidence DESC, (c.method = 'analyst') DESC, c.source_url, c.quote
+            ORDER BY c.tier, c.recency
         ) AS rank_on_day
     FROM counted AS c
 ),

@@ -16,25 +16,11 @@ from __future__ import annotations
 import io
 import re
 
+from tracker.vocabulary import COLOURS
 from tracker.vocabulary import IMPLEMENTATION_STATUSES as IMPLEMENTATION
 from tracker.vocabulary import RESPONSE_STATUSES as RESPONSE
+from tracker.vocabulary import phrase
 
-# The same colour for a status in the charts and in the badges (the badges' CSS is written from this).
-COLOURS = {
-    "accepted": "#0072B2",  # Okabe–Ito blue
-    "accepted_in_principle": "#3A93CF",  # Okabe–Ito sky blue, darkened to 3:1
-    "partially_accepted": "#CC79A7",  # Okabe–Ito reddish purple
-    "rejected": "#3D1A6E",
-    "under_consideration": "#7D5BA6",
-    "no_response": "#767676",
-    "implemented": "#009E73",  # Okabe–Ito bluish green
-    "partially_implemented": "#1B6E3A",
-    "in_progress": "#C47F00",  # Okabe–Ito orange, darkened to 3:1
-    "paused": "#D55E00",  # Okabe–Ito vermillion
-    "not_started": "#9E4A00",
-    "superseded": "#4D5A66",
-    "unknown": "#8A8A8A",
-}
 PAGE = "#ffffff"
 INK = "#000000"
 
@@ -47,10 +33,6 @@ _RC = {
     "axes.spines.right": False,
     "axes.spines.left": False,
 }
-
-
-def label(status: str) -> str:
-    return status.replace("_", " ")
 
 
 def luminance(colour: str) -> float:
@@ -99,12 +81,12 @@ def stacked_status_chart(response: dict[str, int], implementation: dict[str, int
                 if not n:
                     continue
                 ax.barh(y, n, left=left, height=0.62, color=COLOURS[status], edgecolor=PAGE, linewidth=0.8)
-                text = f"{n} {label(status)}" if n / total >= 0.07 * (len(label(status)) / 4 + 1) else str(n)
+                text = f"{n} {phrase(status)}" if n / total >= 0.07 * (len(phrase(status)) / 4 + 1) else str(n)
                 ax.text(left + n / 2, y, text, ha="center", va="center", fontsize=8.5, color=text_on(COLOURS[status]))
                 left += n
         for status in RESPONSE + IMPLEMENTATION:
             if (status in RESPONSE and response.get(status)) or (status in IMPLEMENTATION and implementation.get(status)):
-                handles.append(Patch(facecolor=COLOURS[status], label=label(status)))
+                handles.append(Patch(facecolor=COLOURS[status], label=phrase(status)))
         ax.set_yticks([0, 1], ["Implementation", "Response"])
         ax.set_xlim(0, total)
         ax.tick_params(axis="y", length=0)
@@ -113,7 +95,7 @@ def stacked_status_chart(response: dict[str, int], implementation: dict[str, int
         fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False, fontsize=8.5,
                    handlelength=1, columnspacing=1.2, bbox_to_anchor=(0.55, -0.03))
         described = "; ".join(
-            f"{axis}: " + ", ".join(f"{n} {label(s)}" for s, n in counts.items() if n)
+            f"{axis}: " + ", ".join(f"{n} {phrase(s)}" for s, n in counts.items() if n)
             for axis, counts in (("response", response), ("implementation", implementation))
         )
         return _svg(fig, chart_id, f"{name + ': ' if name else ''}recommendations by status. {described}.")

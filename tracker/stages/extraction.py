@@ -1,5 +1,11 @@
 """The extract stage: each review's recommendations from its own documents, then status evidence from
-every relevant document, incrementally (a document is re-read only when something it depends on changed)."""
+every relevant document, incrementally (a document is re-read only when something it depends on changed).
+
+Two steps with one result between them: `extract()` reads and decides, writing nothing, and returns an
+`Extraction` (the rows for every table, the failures, the checks); `write_extraction()` writes it in one
+transaction. The analyst's corrections are applied in the first step, to the rules' rows as they will
+stand (the cached rows of unchanged documents plus the fresh ones), so the write step decides nothing
+but the vocabulary check, which is SQL over the rows it has just written."""
 
 from __future__ import annotations
 
@@ -8,22 +14,29 @@ import hashlib
 import json
 import logging
 import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from tracker.corrections import apply_corrections, read_corrections
+import tracker.extract as rules_package
+from tracker.corrections import Correction, apply_corrections, read_corrections
 from tracker.extract.recommendations import extract_recommendations
 from tracker.extract.relevance import relevance
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
 from tracker.faults import checkpoint
-from tracker.items import Block, Evidence, Publication, Recommendation, Unresolved
+from tracker.items import Block, Evidence, Publication, Recommendation, Review, Unresolved
 from tracker.publishers import publisher_of
 from tracker.registry import linked_to_review, owning_review, registry_digest, reviews_for
 from tracker.settings import Settings
 from tracker.stages.budget import OverBudget, time_budget
 from tracker.stages.sandbox import TIME
 from tracker.warehouse import load
+from tracker.warehouse.load import ProcessingError
+from tracker.warehouse.rows import insert, select, update
 from tracker.withdrawals import withdrawn_urls
 
 log = logging.getLogger(__name__)
@@ -41,8 +54,6 @@ def read_blocks(con: duckdb.DuckDBPyConnection, url: str) -> list[Block]:
 
 def iter_blocks(con: duckdb.DuckDBPyConnection, urls: list[str], chunk: int = 200):
     """Blocks of each URL in turn (same order as `urls`), read a chunk of documents per query."""
-    import pyarrow as pa
-
     for start in range(0, len(urls), chunk):
         part = urls[start : start + chunk]
         con.register("wanted_urls", pa.table({"url": part, "pos": list(range(len(part)))}))
@@ -74,12 +85,10 @@ def read_publications(con: duckdb.DuckDBPyConnection) -> list[Publication]:
 def _rules_digest() -> bytes:
     """The rules themselves (tracker/extract, this stage, the registry, who publishes what): editing a word in
     the lexicon re-reads every document."""
-    from pathlib import Path
-
-    import tracker.extract as package
-
     h = hashlib.sha256()
-    for path in [*sorted(Path(package.__file__).parent.glob("*.py")), Path(__file__), *(Path(__file__).parents[1] / name for name in ("registry.py", "publishers.py"))]:
+    here = Path(__file__)
+    for path in [*sorted(Path(rules_package.__file__).parent.glob("*.py")), here,
+                 *(here.parents[1] / name for name in ("registry.py", "publishers.py"))]:
         h.update(path.name.encode() + path.read_bytes())
     return h.digest()
 
@@ -92,51 +101,89 @@ def _fingerprint(recs: list[Recommendation], reviews) -> str:
     return h.hexdigest()
 
 
-def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary) -> None:
-    reviews = reviews_for(settings)
-    namer = ReviewNamer(reviews)
-    pubs = read_publications(con)
-    by_url = {p.url: p for p in pubs}
-    parents: dict[str, Publication] = {}
-    for pub_url, link_url in con.execute("SELECT publication_url, url FROM attachments").fetchall():
-        if pub_url in by_url:
-            parents.setdefault(link_url.rstrip("/"), by_url[pub_url])
-    # GOV.UK names the organisation behind a page; its attachments are that organisation's too.
-    publishers = {p.url: publisher_of(p.url, p.authors or getattr(parents.get(p.url.rstrip("/")), "authors", ())) for p in pubs}
-    owners = {}
-    own_pages = set()  # the reviews' own pages and their attachments: they state recommendations, not their fate
-    for pub in pubs:
-        review = owning_review(pub, reviews, parents)
-        owners[pub.url] = review.review_id if review else None
-        if review and (linked_to_review(pub, review, parents) or pub.document_type == "pdf"):
-            own_pages.add(pub.url)
+@dataclass
+class Documents:
+    """The publications as the rules see them: who publishes each, which review owns it, which are a
+    review's own pages (they state recommendations, not their fate)."""
 
-    errors: list[tuple[str, str]] = []
-    # documents over the time budget: (url, content hash, message); not read again until either changes
-    breaches: list[tuple[str, str, str]] = []
-    held = load.held_breaches(con, "extract")
-    budget = settings.extract_seconds
-    recs: list[Recommendation] = []
-    for review in reviews:
-        best: list[Recommendation] = []
-        for pub in (p for p in pubs if owners[p.url] == review.review_id):
-            if held.get(pub.url) == pub.content_sha256:
-                continue
-            pub.blocks = read_blocks(con, pub.url)
-            try:
-                with time_budget(budget, "reading recommendations"):
-                    found = extract_recommendations(pub, review)
-            except OverBudget as exc:
-                breaches.append((pub.url, pub.content_sha256, str(exc)))
-                continue
-            except Exception as exc:  # one bad document never stops the run
-                errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
-                continue
-            finally:
-                pub.blocks = []
-            if len(found) > len(best):
-                best = found
-        recs.extend(best)
+    pubs: list[Publication]
+    publishers: dict  # url -> tracker.publishers.Publisher
+    owners: dict[str, str | None]  # url -> review_id
+    own_pages: set[str]
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """What publications learns about one document read for statements (updated by url)."""
+
+    url: str
+    review_id: str | None
+    relevant: bool | None
+    relevance_reason: str | None
+
+
+@dataclass(frozen=True)
+class ExtractionState:
+    """One extraction_state row: a document read for statements, and what it was read against."""
+
+    url: str
+    content_sha256: str
+    review_id: str | None
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """One data_quality row."""
+
+    review_id: str
+    check_name: str
+    passed: bool
+    detail: str
+
+
+@dataclass
+class Statements:
+    """What reading the changed documents for statements found."""
+
+    evidence: list[Evidence] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    relevance: list[Relevance] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    """Everything the extract stage decided, written by write_extraction in one transaction."""
+
+    reviews: tuple[Review, ...]
+    publishers: dict
+    stale: list[str]  # urls read for statements afresh (their cached rule rows are replaced)
+    statements: Statements
+    states: list[ExtractionState]
+    corrections: list[Correction]
+    recommendations: list[Recommendation]
+    evidence: list[Evidence]  # status_evidence: the rules' rows with the corrections applied
+    failures: list[ProcessingError]  # ordinary errors, then limit breaches
+    checks: list[QualityCheck]
+
+
+def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summary) -> None:
+    result = extract(con, settings)
+    write_extraction(con, result)
+    summary.errors += len(result.failures)
+    summary.extracted = len(result.stale)
+    summary.recommendations = len(result.recommendations)
+    summary.evidence = len(result.evidence)
+    summary.corrections_unmatched = sum(1 for c in result.corrections if not c.applied)
+
+
+def extract(con: duckdb.DuckDBPyConnection, settings: Settings) -> Extraction:
+    """Read and decide, writing nothing: recommendations from each review's own documents, statements from
+    every document that changed (or whose review or rules did), the analyst's corrections applied."""
+    reviews = reviews_for(settings)
+    docs = read_documents(con, reviews)
+    failures: list[ProcessingError] = []
+    recs = _read_recommendations(con, docs, reviews, settings.extract_seconds, failures)
 
     corrections = read_corrections(settings.corrections_dir)
     withdrawn = withdrawn_urls(con)
@@ -152,7 +199,6 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
         known.setdefault(r.review_id, set()).add(r.number)
         texts.setdefault(r.review_id, {})[r.number] = r.text
     fingerprint = _fingerprint(all_recs, reviews)
-    extractor = StatusExtractor(namer, known, texts)
 
     state = {
         url: (sha, review_id, fp)
@@ -160,10 +206,79 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
             "SELECT url, content_sha256, review_id, fingerprint FROM extraction_state"
         ).fetchall()
     }
-    stale = [p for p in pubs if state.get(p.url) != (p.content_sha256, owners[p.url], fingerprint)]
-    new_evidence: list[Evidence] = []
-    new_unresolved: list[Unresolved] = []
-    relevance_rows = []
+    stale = [p for p in docs.pubs if state.get(p.url) != (p.content_sha256, docs.owners[p.url], fingerprint)]
+    extractor = StatusExtractor(ReviewNamer(reviews), known, texts)
+    statements = _read_statements(con, stale, docs, extractor, settings.extract_seconds, failures)
+    failed = {f.url for f in failures if f.breach is None}
+    states = [ExtractionState(p.url, p.content_sha256, docs.owners[p.url], fingerprint)
+              for p in stale if p.url not in failed]
+
+    # The rules' rows as they will stand: the cached rows of unchanged documents, then the fresh ones.
+    with _registered(con, "stale_urls", [p.url for p in stale]):
+        kept = select(con, Evidence, "rule_evidence", "WHERE source_url NOT IN (SELECT url FROM stale_urls)")
+    final_recs, evidence = apply_corrections(corrections, {r.review_id for r in reviews}, recs,
+                                             kept + statements.evidence)
+    failures.sort(key=lambda f: f.breach is not None)  # ordinary errors first, as they are found
+    return Extraction(
+        reviews=reviews, publishers=docs.publishers, stale=[p.url for p in stale], statements=statements,
+        states=states, corrections=corrections, recommendations=final_recs, evidence=evidence, failures=failures,
+        checks=_count_checks(reviews, known),
+    )
+
+
+def read_documents(con: duckdb.DuckDBPyConnection, reviews) -> Documents:
+    pubs = read_publications(con)
+    by_url = {p.url: p for p in pubs}
+    parents: dict[str, Publication] = {}
+    for pub_url, link_url in con.execute("SELECT publication_url, url FROM attachments").fetchall():
+        if pub_url in by_url:
+            parents.setdefault(link_url.rstrip("/"), by_url[pub_url])
+    # GOV.UK names the organisation behind a page; its attachments are that organisation's too.
+    publishers = {p.url: publisher_of(p.url, p.authors or getattr(parents.get(p.url.rstrip("/")), "authors", ()))
+                  for p in pubs}
+    owners = {}
+    own_pages = set()
+    for pub in pubs:
+        review = owning_review(pub, reviews, parents)
+        owners[pub.url] = review.review_id if review else None
+        if review and (linked_to_review(pub, review, parents) or pub.document_type == "pdf"):
+            own_pages.add(pub.url)
+    return Documents(pubs, publishers, owners, own_pages)
+
+
+def _read_recommendations(con: duckdb.DuckDBPyConnection, docs: Documents, reviews, budget: float,
+                          failures: list[ProcessingError]) -> list[Recommendation]:
+    """Each review's recommendations: the most any one of its own documents yields (a breach is held
+    until the document's bytes change)."""
+    held = load.held_breaches(con, "extract")
+    recs: list[Recommendation] = []
+    for review in reviews:
+        best: list[Recommendation] = []
+        for pub in (p for p in docs.pubs if docs.owners[p.url] == review.review_id):
+            if held.get(pub.url) == pub.content_sha256:
+                continue
+            pub.blocks = read_blocks(con, pub.url)
+            try:
+                with time_budget(budget, "reading recommendations"):
+                    found = extract_recommendations(pub, review)
+            except OverBudget as exc:
+                failures.append(_breach(pub, exc))
+                continue
+            except Exception as exc:  # one bad document never stops the run
+                failures.append(_error(pub, exc))
+                continue
+            finally:
+                pub.blocks = []
+            if len(found) > len(best):
+                best = found
+        recs.extend(best)
+    return recs
+
+
+def _read_statements(con: duckdb.DuckDBPyConnection, stale: list[Publication], docs: Documents,
+                     extractor: StatusExtractor, budget: float, failures: list[ProcessingError]) -> Statements:
+    found = Statements()
+    namer = extractor.namer
     for pub, blocks in zip(stale, iter_blocks(con, [p.url for p in stale])):
         pub.blocks = blocks
         relevant, reason, result = None, None, None
@@ -171,74 +286,75 @@ def run_extract_stage(con: duckdb.DuckDBPyConnection, settings: Settings, summar
             with time_budget(budget, "reading statements"):
                 body = " ".join(b.text for b in blocks if b.role == "body")
                 mentions = namer.mentions(pub.title + " \n " + body)
-                named = {rid for _, rid in mentions}
-                relevant, reason = relevance(pub.title, pub.topics, body, owners[pub.url], named)
-                if relevant and pub.url not in own_pages:
-                    doc_review = owners[pub.url] or document_review(namer, pub.title, mentions)
-                    try:
-                        result = extractor.read(pub, doc_review, named=bool(mentions), speaker=publishers[pub.url].kind)
-                    except OverBudget:
-                        raise
-                    except Exception as exc:  # one bad document never stops the run
-                        errors.append((pub.url, f"{type(exc).__name__}: {exc}"))
+                relevant, reason = relevance(pub.title, pub.topics, body, docs.owners[pub.url],
+                                             {rid for _, rid in mentions})
+                if relevant and pub.url not in docs.own_pages:
+                    result = _statements_of(pub, docs, extractor, mentions, failures)
         except OverBudget as exc:
-            breaches.append((pub.url, pub.content_sha256, str(exc)))
+            failures.append(_breach(pub, exc))
             result = None
-        relevance_rows.append((owners[pub.url], relevant, reason, pub.url))
+        found.relevance.append(Relevance(pub.url, docs.owners[pub.url], relevant, reason))
         if result is not None:
-            new_evidence.extend(result.evidence)
-            new_unresolved.extend(result.unresolved)
+            found.evidence.extend(result.evidence)
+            found.unresolved.extend(result.unresolved)
         pub.blocks = []  # keep memory flat
+    return found
 
+
+def _statements_of(pub: Publication, docs: Documents, extractor: StatusExtractor, mentions,
+                   failures: list[ProcessingError]):
+    doc_review = docs.owners[pub.url] or document_review(extractor.namer, pub.title, mentions)
+    try:
+        return extractor.read(pub, doc_review, named=bool(mentions), speaker=docs.publishers[pub.url].kind)
+    except OverBudget:
+        raise
+    except Exception as exc:  # one bad document never stops the run
+        failures.append(_error(pub, exc))
+        return None
+
+
+def _error(pub: Publication, exc: Exception) -> ProcessingError:
+    return ProcessingError(pub.url, "extract", f"{type(exc).__name__}: {exc}")
+
+
+def _breach(pub: Publication, exc: OverBudget) -> ProcessingError:
+    return ProcessingError(pub.url, "extract", str(exc), None, pub.content_sha256, TIME)
+
+
+def write_extraction(con: duckdb.DuckDBPyConnection, result: Extraction) -> None:
+    """Write what extract() decided, in one transaction: a crash anywhere leaves the previous state."""
     con.execute("BEGIN TRANSACTION")
     try:
-        load.sync_reviews(con, reviews)
-        load.refresh_publishers(con, publishers)
-        if stale:
-            con.register("stale_urls", _url_table([p.url for p in stale]))
-            con.execute("DELETE FROM rule_evidence WHERE source_url IN (SELECT url FROM stale_urls)")
-            con.execute("DELETE FROM rule_unresolved WHERE source_url IN (SELECT url FROM stale_urls)")
-            con.execute("DELETE FROM extraction_state WHERE url IN (SELECT url FROM stale_urls)")
-            con.unregister("stale_urls")
-            load.insert_rule_evidence(con, new_evidence)
-            load.insert_rule_unresolved(con, new_unresolved)
-            con.executemany(
-                "UPDATE publications SET review_id = ?, relevant = ?, relevance_reason = ? WHERE url = ?",
-                relevance_rows,
-            )
-            failed = {url for url, _ in errors}
-            con.executemany(
-                "INSERT INTO extraction_state VALUES (?, ?, ?, ?)",
-                [(p.url, p.content_sha256, owners[p.url], fingerprint) for p in stale if p.url not in failed],
-            )
-        rule_rows = load.read_rule_evidence(con)
-        final_recs, evidence = apply_corrections(corrections, {r.review_id for r in reviews}, recs, rule_rows)
-        load.replace_corrections(con, [c.row() for c in corrections])
-        load.replace_recommendations(con, final_recs)
-        load.replace_evidence(con, evidence)
+        load.sync_reviews(con, result.reviews)
+        load.refresh_publishers(con, result.publishers)
+        if result.stale:
+            with _registered(con, "stale_urls", result.stale):
+                con.execute("DELETE FROM rule_evidence WHERE source_url IN (SELECT url FROM stale_urls)")
+                con.execute("DELETE FROM rule_unresolved WHERE source_url IN (SELECT url FROM stale_urls)")
+                con.execute("DELETE FROM extraction_state WHERE url IN (SELECT url FROM stale_urls)")
+            load.insert_rule_evidence(con, result.statements.evidence)
+            load.insert_rule_unresolved(con, result.statements.unresolved)
+            update(con, "publications", result.statements.relevance, key="url")
+            insert(con, "extraction_state", result.states)
+        load.replace_corrections(con, result.corrections)
+        load.replace_recommendations(con, result.recommendations)
+        load.replace_evidence(con, result.evidence)
         load.replace_unresolved(con)
         load.sync_vocabulary(con)
         # ordinary errors are found afresh every run; a breach stays until its document is read again
-        con.register("read_urls", _url_table([p.url for p in stale] + [url for url, _, _ in breaches]))
-        con.execute("""DELETE FROM processing_errors WHERE stage = 'extract'
-                       AND (breach IS NULL OR url IN (SELECT url FROM read_urls)
-                            OR url NOT IN (SELECT url FROM publications))""")
-        con.unregister("read_urls")
-        for url, error in errors:
-            load.record_error(con, url, "extract", error, None)
-        for url, sha, error in breaches:
-            load.record_error(con, url, "extract", error, None, sha, TIME)
-        _quality_checks(con, reviews, known)
+        read = result.stale + [f.url for f in result.failures if f.breach is not None]
+        with _registered(con, "read_urls", read):
+            con.execute("""DELETE FROM processing_errors WHERE stage = 'extract'
+                           AND (breach IS NULL OR url IN (SELECT url FROM read_urls)
+                                OR url NOT IN (SELECT url FROM publications))""")
+        load.record_errors(con, result.failures)
+        con.execute("DELETE FROM data_quality")
+        insert(con, "data_quality", result.checks + _vocabulary_checks(con, result.reviews))
         checkpoint("extract")  # mid-transaction: a crash here must roll back to the previous state
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    summary.errors += len(errors) + len(breaches)
-    summary.extracted = len(stale)
-    summary.recommendations = len(final_recs)
-    summary.evidence = len(evidence)
-    summary.corrections_unmatched = sum(1 for c in corrections if not c.applied)
 
 
 _OTHER_TITLE = re.compile(r"\b(?:review|report|inquiry)\b", re.I)
@@ -259,31 +375,39 @@ def document_review(namer: ReviewNamer, title: str, mentions: list[tuple[int, st
     return counts.popitem()[0] if len(counts) == 1 else None
 
 
-def _url_table(urls: list[str]):
-    import pyarrow as pa
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, name: str, urls: list[str]):
+    """A list of URLs as a one-column table `name` (url) for the statements inside the block."""
+    con.register(name, pa.table({"url": pa.array(urls, pa.string())}))
+    try:
+        yield
+    finally:
+        con.unregister(name)
 
-    return pa.table({"url": urls})
 
-
-def _quality_checks(con, reviews, known: dict[str, set[int]]) -> None:
-    con.execute("DELETE FROM data_quality")
+def _count_checks(reviews, known: dict[str, set[int]]) -> list[QualityCheck]:
     rows = []
     for review in reviews:
         found = len(known.get(review.review_id, ()))
         if review.expected_recommendations is None:
-            rows.append((review.review_id, "recommendation_count", True, f"found {found}; the review states no number"))
+            rows.append(QualityCheck(review.review_id, "recommendation_count", True,
+                                     f"found {found}; the review states no number"))
         else:
-            ok = found == review.expected_recommendations
-            rows.append((review.review_id, "recommendation_count", ok, f"found {found} of {review.expected_recommendations} stated"))
-    # every status in the evidence is one the vocabulary (tracker/vocabulary.py, as status_vocabulary) defines
-    outside = con.execute(
+            rows.append(QualityCheck(review.review_id, "recommendation_count", found == review.expected_recommendations,
+                                     f"found {found} of {review.expected_recommendations} stated"))
+    return rows
+
+
+def _vocabulary_checks(con: duckdb.DuckDBPyConnection, reviews) -> list[QualityCheck]:
+    """Every status in the evidence is one the vocabulary (tracker/vocabulary.py, as status_vocabulary) defines."""
+    bad = dict(con.execute(
         """SELECT e.review_id, count(*) FROM status_evidence e
            LEFT JOIN status_vocabulary v ON v.axis = e.axis AND v.status = e.status
            WHERE v.status IS NULL GROUP BY e.review_id"""
-    ).fetchall()
-    bad = dict(outside)
-    for review in reviews:
-        n = bad.get(review.review_id, 0)
-        rows.append((review.review_id, "status_vocabulary", n == 0,
-                     "every status is in the vocabulary" if n == 0 else f"{n} statuses outside the vocabulary"))
-    con.executemany("INSERT INTO data_quality VALUES (?, ?, ?, ?)", rows)
+    ).fetchall())
+    return [
+        QualityCheck(review.review_id, "status_vocabulary", bad.get(review.review_id, 0) == 0,
+                     "every status is in the vocabulary" if not bad.get(review.review_id)
+                     else f"{bad[review.review_id]} statuses outside the vocabulary")
+        for review in reviews
+    ]

@@ -106,15 +106,15 @@ def changes_sql(has_previous: bool) -> str:
     return f"""
 WITH cur_latest AS (SELECT * FROM cur_headline),
 prev_latest AS ({prev_latest}),
-axes AS (SELECT unnest(['response', 'implementation']) AS axis),
+axes AS (SELECT axis, status AS default_status FROM status_vocabulary WHERE is_default),
 cur_recs AS (SELECT review_id, number, text, source_url FROM recommendations),
 prev_recs AS ({prev_recs}),
 prev_pubs AS ({prev_pubs}),
 statuses AS (
     SELECT
         r.review_id, r.number, a.axis,
-        coalesce(p.status, CASE a.axis WHEN 'response' THEN 'no_response' ELSE 'unknown' END) AS before,
-        coalesce(c.status, CASE a.axis WHEN 'response' THEN 'no_response' ELSE 'unknown' END) AS after,
+        coalesce(p.status, a.default_status) AS before,
+        coalesce(c.status, a.default_status) AS after,
         c.published_on, c.source_url, c.quote
     FROM cur_recs AS r
     CROSS JOIN axes AS a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
@@ -10,6 +11,8 @@ from typing import NamedTuple
 import duckdb
 
 from tracker.errors import TrackerError
+from tracker.vocabulary import speaker_rows, status_rows
+from tracker.warehouse.rows import insert
 
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -35,7 +38,16 @@ def warehouse_info(con: duckdb.DuckDBPyConnection, attached: str | None = None) 
         row = con.execute(f"SELECT run_id, published_at, version_file FROM {table}").fetchone()
     except duckdb.Error:
         return None
-    return WarehouseInfo(*row) if row else None
+    return WarehouseInfo(run_id=row[0], published_at=row[1], version_file=row[2]) if row else None
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema_migrations row."""
+
+    version: int
+    name: str
+    applied_at: datetime
 
 
 class DatabaseUnavailable(TrackerError):
@@ -117,10 +129,7 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(path.read_text(encoding="utf-8"))
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                [version, name, datetime.now(timezone.utc).replace(tzinfo=None)],
-            )
+            insert(con, "schema_migrations", [Migration(version, name, datetime.now(timezone.utc).replace(tzinfo=None))])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -135,8 +144,19 @@ def apply_views(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
         con.execute(path.read_text(encoding="utf-8"))
 
 
+def write_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
+    """status_vocabulary and speaker_vocabulary from tracker/vocabulary.py, their one home: the views read
+    the speakers' stances and the default statuses from them."""
+    con.execute("DELETE FROM status_vocabulary")
+    insert(con, "status_vocabulary", status_rows())
+    con.execute("DELETE FROM speaker_vocabulary")
+    insert(con, "speaker_vocabulary", speaker_rows())
+
+
 def open_work_db(path: Path | str, sql_dir: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    """The pipeline's working database, migrated and with current views."""
+    """The pipeline's working database, migrated and with current views (the extract stage writes the
+    vocabularies they read, with everything else it writes: a write here, on every open, would cost a
+    small buffer pool room that a large document needs later)."""
     con = connect(path, memory_limit=memory_limit)
     migrate(con, sql_dir)
     apply_views(con, sql_dir)

@@ -5,6 +5,7 @@ Every scraped value goes in as a parameter; no SQL string is built from data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import pyarrow as pa
 
 from tracker.fetch.archive import iter_records, sha256_file, warc_files
 from tracker.items import Evidence, Publication, Recommendation, Review, Unresolved
+from tracker.publishers import cite, publisher_of
+from tracker.warehouse.db import write_vocabularies
+from tracker.warehouse.rows import column_names, insert, select
 
 
 def _naive_utc(moment: datetime | None) -> datetime | None:
@@ -21,6 +25,81 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
+
+
+@dataclass(frozen=True)
+class IndexedRecord:
+    """One archive_index row: where a response record is in the archive, what it holds."""
+
+    warc_file: str
+    warc_offset: int
+    url: str
+    fetched_at: datetime | None
+    status: int | None
+    content_type: str | None
+    sha256: str | None
+    source: str | None
+    published_hint: date | None
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class ArchiveFile:
+    """One archive_files row: a WARC file indexed, so it is never read for the index again."""
+
+    warc_file: str
+    sha256: str
+    records: int
+    indexed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ProcessingError:
+    """One processing_errors row; with `breach` (memory, time, crash) not retried until its bytes change."""
+
+    url: str
+    stage: str
+    error: str
+    captured_at: datetime | None = None
+    content_sha256: str | None = None
+    breach: str | None = None
+
+
+@dataclass(frozen=True)
+class AttributedEvidence(Evidence):
+    """A status_evidence row: a statement with the publisher it is attributed to and its citation."""
+
+    publisher: str | None = None
+    cited_as: str | None = None
+
+
+@dataclass(frozen=True)
+class AttributedUnresolved(Unresolved):
+    """An unresolved_statements row: an unresolved statement with its publisher and citation."""
+
+    publisher: str | None = None
+    cited_as: str | None = None
+
+
+@dataclass(frozen=True)
+class CrawlStateRow:
+    """One crawl_state row: the fetcher's state of one URL, copied from its per-source JSON file."""
+
+    source: str
+    url: str
+    last_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    sha256: str | None = None
+    capture_warc: str | None = None
+    capture_url: str | None = None
+    last_fetched: str | None = None
+    last_changed: str | None = None
+    unchanged: bool | None = None
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    skipped: str | None = None
 
 
 def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> int:
@@ -34,24 +113,20 @@ def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> int:
         problem = None
         try:
             for info, _ in iter_records(path, with_body=False):
-                rows.append(
-                    (
-                        info.warc_file, info.offset, info.url, _naive_utc(info.fetched_at), info.status,
-                        info.content_type, info.sha256, info.source, info.published_hint, info.etag,
-                        info.last_modified,
-                    )
-                )
+                rows.append(IndexedRecord(
+                    warc_file=info.warc_file, warc_offset=info.offset, url=info.url,
+                    fetched_at=_naive_utc(info.fetched_at), status=info.status, content_type=info.content_type,
+                    sha256=info.sha256, source=info.source, published_hint=info.published_hint, etag=info.etag,
+                    last_modified=info.last_modified,
+                ))
         except Exception as exc:  # a record cut short: keep what was readable, report the rest
             problem = f"{type(exc).__name__}: {exc}; {len(rows)} records before it were indexed"
         con.execute("BEGIN TRANSACTION")
         if problem:
             record_error(con, f"warc:{path.name}", "index", problem, None)
-        if rows:
-            con.executemany("INSERT OR REPLACE INTO archive_index VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
-        con.execute(
-            "INSERT INTO archive_files VALUES (?, ?, ?, ?)",
-            [path.name, sha256_file(path), len(rows), _naive_utc(datetime.now(timezone.utc))],
-        )
+        insert(con, "archive_index", rows, replace=True)
+        insert(con, "archive_files", [ArchiveFile(path.name, sha256_file(path), len(rows),
+                                                  _naive_utc(datetime.now(timezone.utc)))])
         con.execute("COMMIT")
         added += len(rows)
     return added
@@ -161,11 +236,14 @@ def store_publications(
 def record_error(con: duckdb.DuckDBPyConnection, url: str, stage: str, error: str, captured_at,
                  content_sha256: str | None = None, breach: str | None = None) -> None:
     """One failed document; with `breach` (memory, time, crash) it is not retried until its bytes change."""
-    con.execute(
-        "INSERT OR REPLACE INTO processing_errors (url, stage, error, captured_at, content_sha256, breach) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [url, stage, error[:2000], _naive_utc(captured_at), content_sha256 or None, breach],
-    )
+    record_errors(con, [ProcessingError(url, stage, error, captured_at, content_sha256, breach)])
+
+
+def record_errors(con: duckdb.DuckDBPyConnection, errors: list[ProcessingError]) -> None:
+    insert(con, "processing_errors", [
+        replace(e, error=e.error[:2000], captured_at=_naive_utc(e.captured_at), content_sha256=e.content_sha256 or None)
+        for e in errors
+    ], replace=True)
 
 
 def held_breaches(con: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
@@ -176,26 +254,19 @@ def held_breaches(con: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
     ).fetchall())
 
 
+# The registry's fields the reviews table keeps (aliases, paragraphs and surname only serve the rules).
+REVIEW_COLUMNS = ("review_id", "title", "publisher", "published_on", "url", "expected_recommendations", "kind",
+                  "short_name", "documents", "origin")
+
+
 def sync_reviews(con: duckdb.DuckDBPyConnection, reviews: tuple[Review, ...]) -> None:
     con.execute("DELETE FROM reviews")
-    con.executemany(
-        """INSERT INTO reviews (review_id, title, publisher, published_on, url, expected_recommendations, kind,
-                                short_name, documents, origin) VALUES (?,?,?,?,?,?,?,?,?,?)""",
-        [
-            (r.review_id, r.title, r.publisher, r.published_on, r.url, r.expected_recommendations, r.kind,
-             r.short_name or r.title, list(r.documents), r.origin)
-            for r in reviews
-        ],
-    )
+    insert(con, "reviews", [replace(r, short_name=r.short_name or r.title) for r in reviews], columns=REVIEW_COLUMNS)
 
 
 def replace_recommendations(con: duckdb.DuckDBPyConnection, recs: list[Recommendation]) -> None:
     con.execute("DELETE FROM recommendations")
-    if recs:
-        con.executemany(
-            "INSERT INTO recommendations VALUES (?,?,?,?,?,?,?,?)",
-            [(r.review_id, r.number, r.text, r.theme, r.source_url, r.page, r.ref, r.method) for r in recs],
-        )
+    insert(con, "recommendations", recs)
 
 
 def replace_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -> None:
@@ -203,14 +274,8 @@ def replace_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -
     speaker of the source it cites."""
     con.execute("DELETE FROM status_evidence")
     if evidence:
-        cited = _Attribution(con)
-        rows = []
-        for e in sorted(evidence, key=lambda e: (e.review_id, e.number, e.axis, e.source_url, e.quote, e.method)):
-            speaker, publisher, cited_as = cited(e.source_url, e.published_on)
-            rows.append((*_evidence_row(e)[:-1], e.speaker or speaker, publisher, cited_as))
-        con.executemany(
-            f"INSERT INTO status_evidence ({EVIDENCE_COLUMNS}, publisher, cited_as) VALUES ({', '.join('?' * 12)})", rows,
-        )
+        insert(con, "status_evidence", _Attribution(con).evidence(
+            sorted(evidence, key=lambda e: (e.review_id, e.number, e.axis, e.source_url, e.quote, e.method))))
 
 
 class _Attribution:
@@ -222,13 +287,23 @@ class _Attribution:
             "SELECT url, speaker, publisher, title FROM publications").fetchall()}
 
     def __call__(self, url: str, published_on) -> tuple[str, str, str]:
-        from tracker.publishers import cite, publisher_of
-
         speaker, publisher, title = self.pubs.get(url) or (None, None, None)
         if not publisher:
             found = publisher_of(url)
             speaker, publisher = speaker or found.kind, found.name
         return speaker, publisher, cite(publisher, title, published_on)
+
+    def evidence(self, rows: list[Evidence]) -> list[AttributedEvidence]:
+        out = []
+        for e in rows:
+            speaker, publisher, cited_as = self(e.source_url, e.published_on)
+            out.append(AttributedEvidence(**{**_fields(e), "speaker": e.speaker or speaker}, publisher=publisher,
+                                          cited_as=cited_as))
+        return out
+
+    def unresolved(self, rows: list[Unresolved]) -> list[AttributedUnresolved]:
+        return [AttributedUnresolved(**_fields(u), publisher=publisher, cited_as=cited_as)
+                for u in rows for _, publisher, cited_as in [self(u.source_url, u.published_on)]]
 
 
 def refresh_publishers(con: duckdb.DuckDBPyConnection, publishers: dict) -> None:
@@ -251,81 +326,51 @@ def refresh_publishers(con: duckdb.DuckDBPyConnection, publishers: dict) -> None
         con.unregister("batch_publishers")
 
 
-def replace_corrections(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+def replace_corrections(con: duckdb.DuckDBPyConnection, corrections: list) -> None:
+    """Every analyst correction read this run (tracker.corrections.Correction: its fields are the columns)."""
     con.execute("DELETE FROM corrections")
-    if rows:
-        con.executemany("INSERT INTO corrections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    insert(con, "corrections", corrections)
 
 
-CRAWL_COLUMNS = (
-    "source", "url", "last_status", "etag", "last_modified", "sha256", "capture_warc", "capture_url",
-    "last_fetched", "last_changed", "unchanged", "consecutive_failures", "last_error", "skipped",
-)
+CRAWL_COLUMNS = column_names(CrawlStateRow)
 
 
 def replace_crawl_state(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
     """Copy the fetcher's per-source JSON state files into the crawl_state table."""
     con.execute("BEGIN TRANSACTION")
     con.execute("DELETE FROM crawl_state")
-    if rows:
-        con.executemany(
-            f"INSERT INTO crawl_state ({', '.join(CRAWL_COLUMNS)}) VALUES ({', '.join('?' * len(CRAWL_COLUMNS))})",
-            [tuple(row.get(c) for c in CRAWL_COLUMNS) for row in rows],
-        )
+    insert(con, "crawl_state", [CrawlStateRow(**{c: row.get(c) for c in CRAWL_COLUMNS}) for row in rows])
     con.execute("COMMIT")
 
 
-EVIDENCE_COLUMNS = "review_id, number, axis, status, quote, source_url, published_on, method, confidence, speaker"
-UNRESOLVED_COLUMNS = "review_id, quote, source_url, published_on, predicate, axis, status, why, speaker"
-
-
 def insert_rule_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -> None:
-    if evidence:
-        con.executemany(f"INSERT INTO rule_evidence ({EVIDENCE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        [_evidence_row(e) for e in evidence])
+    insert(con, "rule_evidence", [replace(e, speaker=e.speaker or None) for e in evidence])
 
 
 def read_rule_evidence(con: duckdb.DuckDBPyConnection) -> list[Evidence]:
-    return [Evidence(*row) for row in con.execute(f"SELECT {EVIDENCE_COLUMNS} FROM rule_evidence").fetchall()]
+    return select(con, Evidence, "rule_evidence")
 
 
 def insert_rule_unresolved(con: duckdb.DuckDBPyConnection, rows: list[Unresolved]) -> None:
-    if rows:
-        con.executemany(f"INSERT INTO rule_unresolved ({UNRESOLVED_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
-                        [(u.review_id, u.quote, u.source_url, u.published_on, u.predicate, u.axis, u.status, u.why,
-                          u.speaker) for u in rows])
+    insert(con, "rule_unresolved", rows)
 
 
 def replace_unresolved(con: duckdb.DuckDBPyConnection) -> None:
     """Publish the cached unresolved statements, minus those an analyst's correction now covers."""
     con.execute("DELETE FROM unresolved_statements")
-    rows = con.execute(
-        f"""SELECT {UNRESOLVED_COLUMNS} FROM rule_unresolved u
-            WHERE NOT EXISTS (SELECT 1 FROM status_evidence e
-                              WHERE e.method = 'analyst' AND e.source_url = u.source_url AND e.review_id = u.review_id
-                                AND e.quote = u.quote)
-            ORDER BY review_id, source_url, quote"""
-    ).fetchall()
+    rows = select(con, Unresolved, "rule_unresolved AS u", """
+        WHERE NOT EXISTS (SELECT 1 FROM status_evidence e
+                          WHERE e.method = 'analyst' AND e.source_url = u.source_url AND e.review_id = u.review_id
+                            AND e.quote = u.quote)
+        ORDER BY review_id, source_url, quote""")
     if rows:
-        cited = _Attribution(con)
-        con.executemany(
-            f"INSERT INTO unresolved_statements ({UNRESOLVED_COLUMNS}, publisher, cited_as) VALUES ({', '.join('?' * 11)})",
-            [(*row, *cited(row[2], row[3])[1:]) for row in rows],
-        )
+        insert(con, "unresolved_statements", _Attribution(con).unresolved(rows))
 
 
 def sync_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
     """Write the status and speaker vocabularies from tracker/vocabulary.py, their one home."""
-    from tracker.vocabulary import SPEAKER_LABELS, SPEAKER_STANCE, STATUSES, label
-
-    con.execute("DELETE FROM status_vocabulary")
-    con.executemany("INSERT INTO status_vocabulary (axis, status, position, label) VALUES (?, ?, ?, ?)",
-                    [(axis, s, i, label(s)) for axis, statuses in STATUSES.items() for i, s in enumerate(statuses)])
-    con.execute("DELETE FROM speaker_vocabulary")
-    con.executemany("INSERT INTO speaker_vocabulary (speaker, stance, position, label) VALUES (?, ?, ?, ?)",
-                    [(s, stance, i, SPEAKER_LABELS[s]) for i, (s, stance) in enumerate(SPEAKER_STANCE.items())])
+    write_vocabularies(con)
 
 
-def _evidence_row(e: Evidence) -> tuple:
-    return (e.review_id, e.number, e.axis, e.status, e.quote, e.source_url, e.published_on, e.method, e.confidence,
-            e.speaker or None)
+def _fields(row) -> dict:
+    return {name: getattr(row, name) for name in row.__dataclass_fields__}

@@ -10,26 +10,31 @@ Every page carries a Content-Security-Policy that blocks every load from elsewhe
 value is HTML-escaped. The site depends only on the warehouse (and the archive for the captures, the
 exports for the downloads): the same warehouse gives the same bytes, so the dates on it are the
 data's and the run's, never the clock's.
+
+Three steps: `load_briefing` reads everything the pages show into a `Briefing`; `render_briefing` makes
+every page's HTML from that alone (no database, no files), so a page can be rendered and tested from a
+hand-built Briefing; `write_briefing` runs both and writes the files.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from tracker.health import unhealthy_sources
+from tracker.health import HealthRow, unhealthy_sources
 from tracker.publish.digest import Digest
-from tracker.publish.site.archive import prune, read_archived, write_archived
+from tracker.publish.site.archive import Archived, prune, read_archived, write_archived
 from tracker.publish.site.context import Context
-from tracker.publish.site.data import load_site_data
-from tracker.publish.site.downloads import copy_downloads
+from tracker.publish.site.data import SiteData, load_site_data
+from tracker.publish.site.downloads import copy_downloads, download_names
 from tracker.publish.site.index import index_page
 from tracker.publish.site.recommendation import recommendation_page
 from tracker.publish.site.summary import summary_page
 
-__all__ = ["write_briefing"]
+__all__ = ["Briefing", "load_briefing", "render_briefing", "write_briefing", "write_captures"]
 
 
 def _write(path: Path, text: str) -> None:
@@ -43,7 +48,7 @@ def _cited(data, digest: Digest | None) -> set[str]:
     """Every URL a page of the site cites: the documents whose archived copies it serves."""
     wanted = {st.url for rec in data.recommendations for said in rec.statements.values() for st in said}
     wanted |= {rec.source_url for rec in data.recommendations if rec.source_url}
-    wanted |= {row[6] for row in data.unresolved if row[6]}
+    wanted |= {u.source_url for u in data.unresolved if u.source_url}
     if digest is not None:
         wanted |= {row[7] for rows in [digest.rows, *digest.recent.values()] for row in rows if row[7]}
     return wanted
@@ -56,6 +61,44 @@ def write_captures(con: duckdb.DuckDBPyConnection, site_dir: Path, *, digest: Di
     write_archived(site_dir / "captures", read_archived(con, archive_dir, _cited(load_site_data(con), digest)))
 
 
+@dataclass(frozen=True)
+class Briefing:
+    """Everything the site shows, loaded once: render_briefing builds every page from this alone."""
+
+    data: SiteData
+    digest: Digest | None
+    archived: dict[str, Archived]  # publication url -> its archived copy
+    unhealthy: list[HealthRow]  # sources whose latest check failed
+    checked: int  # how many sources were checked
+    downloads: tuple[str, ...]  # the exported files site/downloads/ carries
+
+
+def load_briefing(con: duckdb.DuckDBPyConnection, *, digest: Digest | None = None, archive_dir: Path | None = None,
+                  exports_dir: Path | None = None) -> Briefing:
+    """Read what the site shows from a published warehouse (and the archive, and the exports folder)."""
+    data = load_site_data(con)
+    unhealthy, checked = unhealthy_sources(con)
+    return Briefing(data=data, digest=digest, archived=read_archived(con, archive_dir, _cited(data, digest)),
+                    unhealthy=unhealthy, checked=checked, downloads=download_names(exports_dir))
+
+
+def render_briefing(briefing: Briefing) -> dict[str, str]:
+    """Every page of the site, path inside site/ -> HTML, from the Briefing alone (no database, no files);
+    index.html last."""
+    data = briefing.data
+    ctx = Context(
+        archived=briefing.archived,
+        citations=data.citations,
+        names={r.review_id: r.name for r in data.reviews},
+        pages=frozenset(rec.key for rec in data.recommendations),
+        downloads=briefing.downloads,
+    )
+    pages = {rec.page_name: recommendation_page(rec, data.review(rec.review_id), ctx) for rec in data.recommendations}
+    pages["summary.html"] = summary_page(data, briefing.digest, briefing.unhealthy, ctx)
+    pages["index.html"] = index_page(data, briefing.digest, briefing.unhealthy, briefing.checked, ctx)
+    return pages
+
+
 def write_briefing(
     con: duckdb.DuckDBPyConnection,
     site_dir: Path,
@@ -65,30 +108,17 @@ def write_briefing(
     archive_dir: Path | None = None,
     exports_dir: Path | None = None,
 ) -> Path:
-    """Render the site from a published warehouse connection; returns site/index.html.
+    """Load, render and write the site from a published warehouse connection; returns site/index.html.
 
     exports_dir: the folder of CSV files and tracker.xlsx this run exported, copied into site/downloads/."""
-    data = load_site_data(con)
-    archived = read_archived(con, archive_dir, _cited(data, digest))
-    unhealthy, checked = unhealthy_sources(con)
-
+    briefing = load_briefing(con, digest=digest, archive_dir=archive_dir, exports_dir=exports_dir)
+    pages = render_briefing(briefing)
     site_dir.mkdir(parents=True, exist_ok=True)
-    downloads = copy_downloads(exports_dir, site_dir)
-    ctx = Context(
-        archived=archived,
-        citations=data.citations,
-        names={r.review_id: r.name for r in data.reviews},
-        pages=frozenset(rec.key for rec in data.recommendations),
-        downloads=downloads,
-    )
+    copy_downloads(exports_dir, briefing.downloads, site_dir)
     captures_dir = site_dir / "captures"
-    kept = write_archived(captures_dir, archived)
-    pages_dir = site_dir / "recommendations"
-    for rec in data.recommendations:
-        _write(site_dir / rec.page_name, recommendation_page(rec, data.review(rec.review_id), ctx))
-    _write(site_dir / "summary.html", summary_page(data, digest, unhealthy, ctx))
-    path = site_dir / "index.html"
-    _write(path, index_page(data, digest, unhealthy, checked, ctx))
+    kept = write_archived(captures_dir, briefing.archived)
+    for name, text in pages.items():
+        _write(site_dir / name, text)
     prune(captures_dir, kept)
-    prune(pages_dir, {Path(rec.page_name).name for rec in data.recommendations})
-    return path
+    prune(site_dir / "recommendations", {Path(rec.page_name).name for rec in briefing.data.recommendations})
+    return site_dir / "index.html"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from tracker.fetch.archive import read_capture
 from tracker.publish.captures import inert_html, safe_copy
 
 log = logging.getLogger(__name__)
@@ -47,8 +48,6 @@ def read_archived(con: duckdb.DuckDBPyConnection, archive_dir: Path | None, urls
     """url -> its archived copy, for the publications among urls that have a capture in the archive."""
     if archive_dir is None or not urls:
         return {}
-    from tracker.fetch.archive import read_capture
-
     found: dict[str, Archived] = {}
     rows = con.execute(
         "SELECT url, warc_file, warc_offset FROM publications WHERE warc_file IS NOT NULL ORDER BY url"

@@ -1,11 +1,12 @@
 """The briefing's one stylesheet and one script, inlined into every page (no file is loaded from anywhere).
 
-The badge colours are written from charts.COLOURS, so a status has one colour everywhere.
+The badge colours are written from tracker.vocabulary.COLOURS, so a status has one colour everywhere.
 """
 
 from __future__ import annotations
 
-from tracker.publish.charts import COLOURS, text_on
+from tracker.publish.charts import text_on
+from tracker.vocabulary import COLOURS
 
 _BADGES = "".join(f".s-{status}{{background:{colour};color:{text_on(colour)}}}" for status, colour in COLOURS.items())
 

@@ -3,6 +3,7 @@ the last run could not read."""
 
 from __future__ import annotations
 
+from tracker.health import HealthRow
 from tracker.publish.digest import CHANGE_TYPES, Digest, describe
 from tracker.publish.site.context import Context
 from tracker.publish.site.markup import badge, day, e, provenance
@@ -74,13 +75,13 @@ def _change_items(rows: list[tuple], ctx: Context) -> str:
     return "".join(items)
 
 
-def health_section(unhealthy: list[tuple[str, str]], checked: int) -> str:
+def health_section(unhealthy: list[HealthRow], checked: int) -> str:
     """Which sources the last run found unhealthy, and why: a failed source is never a quiet week."""
     if not unhealthy:
         return ""
     items = "".join(
-        f"<li data-source='{e(source)}'><strong>{e(source)}</strong>: {e(message.removeprefix(source + ': '))}</li>"
-        for source, message in unhealthy
+        f"<li data-source='{e(c.source)}'><strong>{e(c.source)}</strong>: {e(c.message.removeprefix(c.source + ': '))}</li>"
+        for c in unhealthy
     )
     return (
         "<section id='source-health'><h2>Sources that need attention</h2>"
@@ -89,19 +90,19 @@ def health_section(unhealthy: list[tuple[str, str]], checked: int) -> str:
     )
 
 
-def incomplete_sentence(unhealthy: list[tuple[str, str]]) -> str:
-    names = ", ".join(source for source, _ in unhealthy)
+def incomplete_sentence(unhealthy: list[HealthRow]) -> str:
+    names = ", ".join(c.source for c in unhealthy)
     return f"This week's picture is incomplete: {names} {'was' if len(unhealthy) == 1 else 'were'} not read properly."
 
 
-def headline(digest: Digest | None, unhealthy: list[tuple[str, str]]) -> str:
+def headline(digest: Digest | None, unhealthy: list[HealthRow]) -> str:
     text = digest.headline() if digest is not None else ""
     if unhealthy:
         text = f"{incomplete_sentence(unhealthy)} {text}".strip()
     return text
 
 
-def changes_section(digest: Digest | None, unhealthy: list[tuple[str, str]], ctx: Context) -> str:
+def changes_section(digest: Digest | None, unhealthy: list[HealthRow], ctx: Context) -> str:
     if digest is None:
         if not unhealthy:
             return ""

@@ -16,6 +16,7 @@ from tracker.publishers import cite
 from tracker.publish.site.names import short_name
 from tracker.vocabulary import AXES
 from tracker.warehouse.db import warehouse_info
+from tracker.warehouse.rows import select
 
 SIDES = ("official", "independent")
 SIDE_NAMES = {"official": "Official position", "independent": "Independent assessment"}
@@ -78,6 +79,20 @@ class Disagreement:
     other_url: str
 
 
+@dataclass(frozen=True)
+class Unresolved:
+    """A statement awaiting an analyst (unresolved_statements)."""
+
+    review_id: str
+    published_on: date | None
+    axis: str
+    status: str
+    why: str
+    quote: str
+    source_url: str
+    cited_as: str | None
+
+
 @dataclass
 class Recommendation:
     review_id: str
@@ -115,7 +130,7 @@ class SiteData:
     recommendations: list[Recommendation]
     stale_cutoff: date | None
     citations: dict[str, str]  # publication url -> "Publisher — Title, 16 Aug 2019"
-    unresolved: list[tuple]
+    unresolved: list[Unresolved]
 
     def review(self, review_id: str) -> Review | None:
         return next((r for r in self.reviews if r.review_id == review_id), None)
@@ -189,9 +204,8 @@ def _attach_history(con: duckdb.DuckDBPyConnection, recs: list[Recommendation]) 
     by_key = {(r.review_id, r.number): r for r in recs}
     for rid, number, axis, status, quote, url, published, cited_as, publisher, speaker in con.execute(
         """SELECT review_id, number, axis, status, quote, source_url, published_on, cited_as, publisher, speaker
-           FROM status_evidence
-           ORDER BY review_id, number, axis, published_on DESC NULLS LAST, confidence DESC,
-                    (method = 'analyst') DESC, source_url, quote"""
+           FROM ranked_evidence
+           ORDER BY review_id, number, axis, recency"""
     ).fetchall():
         rec = by_key.get((rid, number))
         if rec is not None:
@@ -204,16 +218,16 @@ def _attach_history(con: duckdb.DuckDBPyConnection, recs: list[Recommendation]) 
         rec = by_key.get((rid, number))
         if rec is not None:
             rec.changes.append(Change(axis, before, after, changed_on, url, quote, cited_as or ""))
-    for row in con.execute(
+    for rid, number, axis, official, official_cited, other, other_on, other_cited, quote, url in con.execute(
         """SELECT review_id, number, axis, official_status, official_cited_as, other_status, other_published_on,
                   other_cited_as, other_quote, other_source_url
            FROM status_disagreements
            ORDER BY review_id, number, axis, other_published_on, other_source_url, other_quote"""
     ).fetchall():
-        rec = by_key.get((row[0], row[1]))
+        rec = by_key.get((rid, number))
         if rec is not None:
-            rec.disagreements.append(Disagreement(row[2], row[3], row[4] or "", row[5], row[6], row[7] or "",
-                                                  row[8], row[9]))
+            rec.disagreements.append(Disagreement(axis, official, official_cited or "", other, other_on,
+                                                  other_cited or "", quote, url))
 
 
 def load_site_data(con: duckdb.DuckDBPyConnection) -> SiteData:
@@ -232,9 +246,7 @@ def load_site_data(con: duckdb.DuckDBPyConnection) -> SiteData:
         "SELECT url, publisher, title, published_on FROM publications ORDER BY url"
     ).fetchall():
         citations[url] = cite(publisher, title, published_on)
-    unresolved = con.execute(
-        """SELECT review_id, published_on, axis, status, why, quote, source_url, cited_as FROM unresolved_statements
-           ORDER BY published_on DESC NULLS LAST, review_id, source_url, quote"""
-    ).fetchall()
+    unresolved = select(con, Unresolved, "unresolved_statements",
+                        "ORDER BY published_on DESC NULLS LAST, review_id, source_url, quote")
     return SiteData(run_id, published_at, data_date, last_capture, last_evidence, reviews, recs, cutoff,
                     citations, unresolved)

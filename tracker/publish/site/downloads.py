@@ -32,21 +32,25 @@ _WHAT = {
 }
 
 
-def copy_downloads(exports_dir: Path | None, site_dir: Path) -> tuple[str, ...]:
-    """Copy the exported CSV files and workbook into site/downloads/; returns the names, workbook first."""
-    target = site_dir / "downloads"
+def download_names(exports_dir: Path | None) -> tuple[str, ...]:
+    """The exported CSV files and workbook the site carries, workbook first."""
     if exports_dir is None or not exports_dir.is_dir():
-        prune(target, set())
         return ()
-    names = sorted((p.name for p in exports_dir.iterdir() if p.is_file() and _NAME.match(p.name)),
-                   key=lambda n: (not n.endswith(".xlsx"), n not in _WHAT, list(_WHAT).index(n) if n in _WHAT else 0, n))
-    target.mkdir(parents=True, exist_ok=True)
+    return tuple(sorted((p.name for p in exports_dir.iterdir() if p.is_file() and _NAME.match(p.name)),
+                        key=lambda n: (not n.endswith(".xlsx"), n not in _WHAT,
+                                       list(_WHAT).index(n) if n in _WHAT else 0, n)))
+
+
+def copy_downloads(exports_dir: Path | None, names: tuple[str, ...], site_dir: Path) -> None:
+    """Copy the named exports into site/downloads/, and remove what is there besides them."""
+    target = site_dir / "downloads"
+    if exports_dir is not None and exports_dir.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
     for name in names:
         tmp = target / f".{name}.part"
         shutil.copyfile(exports_dir / name, tmp)
         os.replace(tmp, target / name)
     prune(target, set(names))
-    return tuple(names)
 
 
 def downloads_section(ctx: Context) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from tracker.publish import charts
+from tracker.health import HealthRow
 from tracker.publish.digest import Digest
 from tracker.publish.site.changes import changes_section, health_section, since_last_week, since_last_week_cell
 from tracker.publish.site.context import Context
@@ -15,13 +16,13 @@ from tracker.publish.site.data import Recommendation, SiteData
 from tracker.publish.site.downloads import downloads_section
 from tracker.publish.site.markup import badge, day, e, long_day, page, provenance
 from tracker.publish.site.statuses import status_cell
-from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
+from tracker.vocabulary import ACCEPTED, IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, phrase
 
 TITLE = "NHS leadership reviews: progress briefing"
 
 # Filter values that stand for several statuses: "accepted in any form", "anything short of implemented".
 GROUPS = {
-    "any_accepted": ["accepted", "accepted_in_principle", "partially_accepted"],
+    "any_accepted": list(ACCEPTED),
     "not_implemented": [s for s in IMPLEMENTATION_STATUSES if s != "implemented"],
 }
 GROUP_LABELS = {"any_accepted": "Accepted in any form", "not_implemented": "Not implemented (any other status)"}
@@ -83,8 +84,8 @@ def _cards(data: SiteData) -> str:
         p = review.progress
         response = {s: int(p[s]) for s in RESPONSE_STATUSES}
         implementation = {s: int(p[s]) for s in IMPLEMENTATION_STATUSES}
-        caption = "Response: " + ", ".join(f"{n} {charts.label(s)}" for s, n in response.items() if n) + \
-            ". Implementation: " + ", ".join(f"{n} {charts.label(s)}" for s, n in implementation.items() if n) + "."
+        caption = "Response: " + ", ".join(f"{n} {phrase(s)}" for s, n in response.items() if n) + \
+            ". Implementation: " + ", ".join(f"{n} {phrase(s)}" for s, n in implementation.items() if n) + "."
         chart = charts.stacked_status_chart(response, implementation, chart_id=f"chart-{review.review_id}",
                                             name=review.name) if p["recommendations"] else ""
         note = ""
@@ -102,7 +103,7 @@ def _cards(data: SiteData) -> str:
     return "".join(parts)
 
 
-def _options(values: list[tuple[str, str]], counts: dict[str, int]) -> str:
+def _options(values: list[HealthRow], counts: dict[str, int]) -> str:
     return "".join(
         f"<option value='{e(v)}' data-label='{e(text)}'>{e(text)} ({counts.get(v, 0)})</option>" for v, text in values
     )
@@ -125,9 +126,9 @@ def _controls(data: SiteData) -> str:
     by_response = _filter_counts(recs, lambda r: r.status["response"])
     by_implementation = _filter_counts(recs, lambda r: r.status["implementation"])
     reviews = _options([(r.review_id, r.name) for r in data.reviews], by_review)
-    response = _options([(s, charts.label(s)) for s in RESPONSE_STATUSES], by_response) + \
+    response = _options([(s, phrase(s)) for s in RESPONSE_STATUSES], by_response) + \
         "<optgroup label='Groups'>" + _options([("any_accepted", GROUP_LABELS["any_accepted"])], by_response) + "</optgroup>"
-    implementation = _options([(s, charts.label(s)) for s in IMPLEMENTATION_STATUSES], by_implementation) + \
+    implementation = _options([(s, phrase(s)) for s in IMPLEMENTATION_STATUSES], by_implementation) + \
         "<optgroup label='Groups'>" + _options([("not_implemented", GROUP_LABELS["not_implemented"])], by_implementation) + \
         "</optgroup>"
     return (
@@ -239,11 +240,11 @@ def unresolved_section(data: SiteData, ctx: Context) -> str:
         "<table id='unresolved-statements'><thead><tr><th scope='col'>Review</th><th scope='col'>Published</th>"
         "<th scope='col'>Says</th><th scope='col'>Why unresolved</th><th scope='col'>Quote</th></tr></thead><tbody>"
     )
-    for review_id, published, axis, status, why, quote, url, cited_as in rows:
+    for u in rows:
         parts.append(
-            f"<tr><td>{e(ctx.names.get(review_id, review_id))}</td><td>{e(day(published))}</td>"
-            f"<td>{e(axis)}: {badge(status, axis)}</td><td>{e(why)}</td>"
-            f"<td>\u201c{e(quote)}\u201d ({provenance(url, cited_as, ctx.archived_link(url), ctx.root)})</td></tr>"
+            f"<tr><td>{e(ctx.names.get(u.review_id, u.review_id))}</td><td>{e(day(u.published_on))}</td>"
+            f"<td>{e(u.axis)}: {badge(u.status, u.axis)}</td><td>{e(u.why)}</td>"
+            f"<td>\u201c{e(u.quote)}\u201d ({provenance(u.source_url, u.cited_as, ctx.archived_link(u.source_url), ctx.root)})</td></tr>"
         )
     parts.append("</tbody></table></div></section>")
     return "".join(parts)
@@ -259,7 +260,7 @@ FOOTER = (
 )
 
 
-def index_page(data: SiteData, digest: Digest | None, unhealthy: list[tuple[str, str]], checked: int,
+def index_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRow], checked: int,
                ctx: Context) -> str:
     body = "".join([
         header(data, "NHS leadership reviews: what has been decided and done"),

@@ -11,7 +11,8 @@ import html
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from tracker.publish.charts import label
+from tracker.vocabulary import default_status
+from tracker.vocabulary import phrase as label
 from tracker.publish.site.assets import SCRIPT, STYLE
 
 # Nothing on a briefing page may reach the network: no scripts, styles, fonts or images from elsewhere.
@@ -38,7 +39,7 @@ def long_day(value: date | None) -> str:
 
 
 def badge(status: str | None, axis: str | None = None) -> str:
-    status = status or ("no_response" if axis == "response" else "unknown")
+    status = status or default_status(axis)
     return f'<span class="badge s-{e(status)}">{e(label(status))}</span>'
 
 

@@ -5,7 +5,7 @@ publisher and archived copy."""
 
 from __future__ import annotations
 
-from tracker.publish.charts import label
+from tracker.vocabulary import phrase as label
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SIDE_NAMES, SIDES, Recommendation, Review
 from tracker.publish.site.markup import badge, day, e, long_day, page, provenance

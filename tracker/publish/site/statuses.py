@@ -3,7 +3,7 @@ quote beside it, and the rest of the record folded. Used by the briefing's table
 
 from __future__ import annotations
 
-from tracker.publish.charts import label
+from tracker.vocabulary import phrase as label
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SIDE_NAMES, SIDES, Recommendation
 from tracker.publish.site.markup import badge, e, provenance

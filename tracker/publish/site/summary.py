@@ -4,6 +4,7 @@ but not implemented, review by review, and the week's status changes."""
 
 from __future__ import annotations
 
+from tracker.health import HealthRow
 from tracker.publish.digest import Digest
 from tracker.publish.site.changes import headline
 from tracker.publish.site.context import Context
@@ -14,7 +15,7 @@ from tracker.publish.site.markup import badge, e, page
 _LISTED = 12  # status changes listed on page two; the rest are counted
 
 
-def summary_page(data: SiteData, digest: Digest | None, unhealthy: list[tuple[str, str]], ctx: Context) -> str:
+def summary_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRow], ctx: Context) -> str:
     recs = data.recommendations
     accepted = [r for r in recs if r.status["response"] in GROUPS["any_accepted"]]
     waiting = [r for r in accepted if r.status["implementation"] in GROUPS["not_implemented"]]

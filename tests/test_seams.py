@@ -1,0 +1,193 @@
+"""The seams between reading, deciding and writing: rows by column name, the extract stage's result,
+source health judged from facts alone, the briefing rendered from its data alone, one ranking of statements."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tracker.health import MAX_MISSING_SHARE, HealthRow, SourceFacts, judge
+from tracker.items import Evidence
+from tracker.publish.site import Briefing, render_briefing
+from tracker.publish.site.data import SiteData
+from tracker.settings import Settings
+from tracker.stages.extraction import extract, write_extraction
+from tracker.warehouse.db import open_work_db
+from tracker.warehouse.load import replace_evidence
+from tracker.warehouse.rows import insert, select, update
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class _Row:
+    name: str
+    size: int
+    tags: tuple[str, ...] = ()
+
+
+def test_insert_puts_each_field_in_the_column_of_its_name_whatever_the_table_order():
+    con = duckdb.connect(":memory:")
+    con.execute("CREATE TABLE t (tags VARCHAR[], size INTEGER, extra VARCHAR DEFAULT 'x', name VARCHAR)")
+    assert insert(con, "t", [_Row("a", 1, ("p", "q")), _Row("b", 2)]) == 2
+    assert con.execute("SELECT name, size, tags, extra FROM t ORDER BY name").fetchall() == [
+        ("a", 1, ["p", "q"], "x"), ("b", 2, [], "x")]
+    assert insert(con, "t", []) == 0
+
+
+def test_insert_with_columns_writes_only_those_and_replace_overwrites_by_key():
+    con = duckdb.connect(":memory:")
+    con.execute("CREATE TABLE t (name VARCHAR PRIMARY KEY, size INTEGER)")
+    insert(con, "t", [_Row("a", 1, ("ignored",))], columns=("name", "size"))
+    insert(con, "t", [_Row("a", 5)], columns=("name", "size"), replace=True)
+    assert con.execute("SELECT * FROM t").fetchall() == [("a", 5)]
+
+
+def test_select_and_update_go_by_column_name():
+    con = duckdb.connect(":memory:")
+    con.execute("CREATE TABLE t (size INTEGER, tags VARCHAR[], name VARCHAR)")
+    insert(con, "t", [_Row("a", 1), _Row("b", 2)])
+    update(con, "t", [_Row("b", 7, ("z",))], key="name")
+    got = select(con, _Row, "t", "WHERE size > ? ORDER BY name", [1])
+    assert got == [_Row("b", 7, ["z"])]
+
+
+def test_no_warehouse_insert_is_written_by_position():
+    """Inserts name their columns from a dataclass; none lists its placeholders by hand or unpacks a row."""
+    owned = [ROOT / "tracker" / "stages" / "extraction.py", ROOT / "tracker" / "health.py",
+             *sorted((ROOT / "tracker" / "warehouse").glob("*.py")), *sorted((ROOT / "tracker" / "publish" / "site").glob("*.py"))]
+    for path in owned:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"VALUES \(\?", text) or path.name == "changelog.py", path  # changelog: an upsert
+        assert "(*row" not in text, path
+
+
+# --- the extract stage: extract() reads and decides, write_extraction() writes -------------------------
+
+
+@pytest.mark.e2e
+def test_extract_decides_without_writing_and_its_result_written_is_the_run(sample_home, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(sample_home / "work.duckdb", home / "work.duckdb")
+    settings = Settings(home=home)
+    con = open_work_db(settings.work_db, settings.sql_dir)
+    try:
+        published = con.execute("SELECT * FROM status_evidence ORDER BY ALL").fetchall()
+        con.execute("DELETE FROM extraction_state")  # every document is read again
+        before = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                  for t in ("rule_evidence", "status_evidence", "recommendations", "data_quality", "extraction_state")}
+        result = extract(con, settings)
+        assert {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in before} == before
+        assert len(result.stale) == con.execute("SELECT count(*) FROM publications").fetchone()[0]
+        assert result.failures == [] and len(result.recommendations) == 62
+        write_extraction(con, result)
+        assert con.execute("SELECT * FROM status_evidence ORDER BY ALL").fetchall() == published
+        assert con.execute("SELECT count(*) FROM extraction_state").fetchone()[0] == len(result.stale)
+    finally:
+        con.close()
+
+
+def test_evidence_is_attributed_by_column_name(mem_con):
+    mem_con.execute("INSERT INTO publications (url, source, title, published_on, speaker, publisher) "
+                    "VALUES ('https://www.gov.uk/x', 'dhsc', 'Response', DATE '2019-08-16', 'government', 'DHSC')")
+    replace_evidence(mem_con, [
+        Evidence("kark-2019", 1, "response", "accepted", "We accept it.", "https://www.gov.uk/x", date(2019, 8, 16)),
+        Evidence("kark-2019", 2, "response", "rejected", "Not this.", "https://www.gov.uk/x", date(2019, 8, 16),
+                 method="analyst", confidence=1.0),
+    ])
+    assert mem_con.execute(
+        "SELECT number, status, speaker, publisher, cited_as, method FROM status_evidence ORDER BY number"
+    ).fetchall() == [
+        (1, "accepted", "government", "DHSC", "DHSC — Response, 16 Aug 2019", "rule"),
+        (2, "rejected", "government", "DHSC", "DHSC — Response, 16 Aug 2019", "analyst"),
+    ]
+
+
+# --- source health: judged from its facts alone -------------------------------------------------------
+
+
+def _facts(**changes) -> SourceFacts:
+    base = dict(source="kingsfund", crawl={"listed": 40, "fetched": 40, "since": None}, parsed=40, unchanged=0,
+                missing_title=0, missing_date=0, documents=40, relevant=10, no_title=0, no_date=0, prev_listed=40,
+                prev_read=40, ever_listed=(3, 3))
+    return SourceFacts(**{**base, **changes})
+
+
+def test_a_source_like_last_week_is_healthy_and_its_row_carries_the_crawl():
+    row = judge(_facts(), "run-1", datetime(2026, 12, 7, 6))
+    assert isinstance(row, HealthRow)
+    assert (row.healthy, row.message, row.listed, row.fetched, row.documents) == (True, None, 40, 40, 40)
+
+
+def test_a_listing_that_halves_and_pages_without_dates_are_judged_without_a_database():
+    row = judge(_facts(crawl={"listed": 10, "fetched": 10}, parsed=10, missing_date=5), "run-1",
+                datetime(2026, 12, 7, 6))
+    assert not row.healthy
+    assert row.message == (
+        "kingsfund: listed 10, down from 40 last run (less than half): has the site changed?; "
+        "10 pages read (parsed or unchanged), down from 40 last run (less than half): are its pages failing to parse?; "
+        f"5 of 10 pages have no date (50% > {MAX_MISSING_SHARE:.0%}): has the site changed its layout?")
+
+
+def test_a_source_that_listed_nothing_says_whether_it_ever_did():
+    never = judge(_facts(crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(2, 1)), "r", datetime(2026, 1, 1))
+    always = judge(_facts(crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(2, 2)), "r", datetime(2026, 1, 1))
+    assert never.message == "kingsfund: listed nothing: has the site changed?"
+    assert always.message == "kingsfund: listed nothing, though every earlier crawl listed items: has the site changed?"
+
+
+# --- the briefing: rendered from its data alone -------------------------------------------------------
+
+
+def test_the_briefing_renders_from_a_briefing_without_any_database():
+    data = SiteData(run_id="run-1", published_at=datetime(2026, 12, 7, 6), data_date=None, last_capture=None,
+                    last_evidence=None, reviews=[], recommendations=[], stale_cutoff=None, citations={},
+                    unresolved=[])
+    unhealthy = [judge(_facts(source="nhse", crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(0, 0)),
+                       "run-1", datetime(2026, 12, 7, 6))]
+    pages = render_briefing(Briefing(data=data, digest=None, archived={}, unhealthy=unhealthy, checked=6,
+                                     downloads=("tracker.xlsx",)))
+    assert list(pages) == ["summary.html", "index.html"]
+    index = pages["index.html"]
+    assert "1 of 6 sources could not be read properly" in index and "listed nothing" in index
+    assert "downloads/tracker.xlsx" in index and "run-1" in index
+
+
+# --- one ranking of statements ------------------------------------------------------------------------
+
+
+def _seed(con, rows):
+    con.execute("INSERT INTO reviews (review_id, title, publisher) VALUES ('r', 'R', 'DHSC')")
+    con.execute("INSERT INTO recommendations (review_id, number, text, theme, source_url) "
+                "VALUES ('r', 1, 'Do it', NULL, 'https://x.test/r')")
+    insert(con, "status_evidence", [Evidence("r", 1, axis, status, quote, f"https://x.test/{quote}", day,
+                                             confidence=conf, speaker=speaker)
+                                    for axis, status, quote, day, conf, speaker in rows])
+
+
+def test_ranked_evidence_is_the_one_order_of_statements_the_views_use(mem_con):
+    _seed(mem_con, [
+        ("response", "accepted", "a", date(2019, 1, 1), 0.9, "government"),
+        ("response", "rejected", "b", date(2020, 1, 1), 0.6, "independent"),
+        ("response", "under_consideration", "c", date(2020, 1, 1), 0.9, "independent"),
+        ("response", "accepted_in_principle", "d", None, 1.0, "government"),
+    ])
+    ranked = mem_con.execute(
+        "SELECT quote, recency, stance, tier FROM ranked_evidence ORDER BY recency").fetchall()
+    assert ranked == [("c", 1, "independent", 2), ("b", 2, "independent", 2), ("a", 3, "official", 0),
+                      ("d", 4, "official", 0)]
+    # the official position is the official statement ranked first; the independent one likewise
+    assert mem_con.execute(
+        "SELECT position, quote FROM status_positions_as_at(NULL) ORDER BY position").fetchall() == [
+        ("independent", "c"), ("official", "a")]
+    # as it stood before 2020: the same order over fewer statements
+    assert mem_con.execute(
+        "SELECT position, quote FROM status_positions_as_at(DATE '2019-12-31') ORDER BY position").fetchall() == [
+        ("official", "a")]

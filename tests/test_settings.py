@@ -1,0 +1,58 @@
+"""One settings object: every TRACKER_* variable the code reads is a field of Settings, read in from_env."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tracker.settings import DEFAULT_BASE_URLS, ENVIRONMENT, Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+@pytest.mark.parametrize(("variable", "name"), [(v, n) for v, n, _ in ENVIRONMENT])
+def test_each_variable_in_the_table_sets_its_field_and_unset_keeps_the_default(variable, name, tmp_path):
+    default = getattr(Settings(home=tmp_path), name)
+    value = {"TRACKER_SQL_DIR": str(tmp_path), "TRACKER_REGISTRY": str(tmp_path / "r.toml"),
+             "TRACKER_DUCKDB_MEMORY_LIMIT": "128MB", "TRACKER_USER_AGENT": "ua/1", "TRACKER_CONTACT": "c@x"}.get(
+        variable, "300")
+    got = getattr(Settings.from_env({"TRACKER_HOME": str(tmp_path), variable: value}), name)
+    assert got != default
+    assert float(got) == float(value) if isinstance(got, int | float) else str(got) == value
+    assert getattr(Settings.from_env({"TRACKER_HOME": str(tmp_path), variable: ""}), name) == default
+
+
+def test_home_base_urls_hosts_and_private_addresses(tmp_path):
+    s = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_BASE_URL_NHSE": "http://127.0.0.1:9/",
+                           "TRACKER_ALLOWED_HOSTS": "a.test, b.test", "TRACKER_ALLOW_PRIVATE_ADDRESSES": "127.0.0.1"})
+    assert s.home == tmp_path.resolve()
+    assert s.base_urls == {**DEFAULT_BASE_URLS, "nhse": "http://127.0.0.1:9"}
+    assert s.extra_allowed_hosts == ("a.test", "b.test")
+    assert (s.allow_private_addresses, s.allowed_private_networks) == (False, ("127.0.0.1/32",))
+    assert Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1"}).allow_private_addresses
+    off = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_ALLOW_PRIVATE_ADDRESSES": "off"})
+    assert (off.allow_private_addresses, off.allowed_private_networks) == (False, ())
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("TRACKER_TIMEOUT_S", "soon", "TRACKER_TIMEOUT_S must be a number, got 'soon'"),
+    ("TRACKER_KEEP_VERSIONS", "0", "TRACKER_KEEP_VERSIONS must be a whole number of at least 1, got '0'"),
+    ("TRACKER_PARSE_MEMORY_MB", "64", "TRACKER_PARSE_MEMORY_MB must be at least 128, got '64'"),
+])
+def test_a_bad_value_names_its_variable(variable, value, message, tmp_path):
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"TRACKER_HOME": str(tmp_path), variable: value})
+    assert str(caught.value) == message
+
+
+def test_no_tracker_code_reads_the_environment_but_settings_and_the_test_hook():
+    readers = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tracker").rglob("*.py")
+                     if re.search(r"os\.environ|getenv\(", p.read_text(encoding="utf-8")))
+    assert readers == ["tracker/faults.py", "tracker/settings.py"]
+
+
+def test_the_readme_lists_every_variable_from_env_reads():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for variable, _, _ in ENVIRONMENT:
+        assert f"`{variable}`" in readme or variable.removeprefix("TRACKER_") in readme, variable
