@@ -11,15 +11,20 @@ from tracker.settings import DEFAULT_BASE_URLS, ENVIRONMENT, Settings, SettingsE
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
 @pytest.mark.parametrize(("variable", "name"), [(v, n) for v, n, _ in ENVIRONMENT])
 def test_each_variable_in_the_table_sets_its_field_and_unset_keeps_the_default(variable, name, tmp_path):
     default = getattr(Settings(home=tmp_path), name)
     value = {"TRACKER_SQL_DIR": str(tmp_path), "TRACKER_REGISTRY": str(tmp_path / "r.toml"),
-             "TRACKER_DUCKDB_MEMORY_LIMIT": "128MB", "TRACKER_USER_AGENT": "ua/1", "TRACKER_CONTACT": "c@x"}.get(
-        variable, "300")
+             "TRACKER_DUCKDB_MEMORY_LIMIT": "128MB", "TRACKER_USER_AGENT": "ua/1", "TRACKER_CONTACT": "c@x",
+             "TRACKER_REDIS_URL": "redis://127.0.0.1:6379/3", "TRACKER_STORAGE_URL": "s3://bucket/prefix",
+             "TRACKER_STORAGE_OPTIONS": '{"anon": true}', "TRACKER_WRITER_QUEUE": "duckdb"}.get(variable, "300")
     got = getattr(Settings.from_env({"TRACKER_HOME": str(tmp_path), variable: value}), name)
     assert got != default
-    assert float(got) == float(value) if isinstance(got, int | float) else str(got) == value
+    if isinstance(got, dict):
+        assert got == {"anon": True}
+    else:
+        assert float(got) == float(value) if isinstance(got, int | float) else str(got) == value
     assert getattr(Settings.from_env({"TRACKER_HOME": str(tmp_path), variable: ""}), name) == default
 
 
