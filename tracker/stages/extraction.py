@@ -355,6 +355,10 @@ def write_extraction(con: duckdb.DuckDBPyConnection, result: Extraction) -> None
     except Exception:
         con.execute("ROLLBACK")
         raise
+    # The write leaves the tables' indexes dirty in the buffer pool, where they cannot be evicted until a
+    # checkpoint writes them out; under a small TRACKER_DUCKDB_MEMORY_LIMIT the next stage's writes would
+    # find no room (source health's insert did, at 12 MB, with a large document's blocks stored).
+    con.execute("CHECKPOINT")
 
 
 _OTHER_TITLE = re.compile(r"\b(?:review|report|inquiry)\b", re.I)
