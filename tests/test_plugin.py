@@ -113,7 +113,8 @@ def test_progress_page_matches_the_warehouse(client, published_home):
     con = duckdb.connect(str(published_home / "tracker.duckdb"), read_only=True)
     try:
         expected = con.execute(
-            "SELECT review_id, title, recommendations, implemented, pct_implemented FROM review_progress ORDER BY review_id"
+            "SELECT review_id, title, recommendations, implemented, pct_implemented FROM review_progress ORDER BY "
+            "review_id"
         ).fetchall()
         [(run_id,)] = con.execute("SELECT run_id FROM warehouse_info").fetchall()
     finally:
@@ -208,7 +209,8 @@ def test_plugin_serves_archived_captures_and_all_export_formats(client, publishe
     for path in ("/index.html", "/summary.html", "/recommendations/rose-2015-10.html"):  # the briefing's own links
         got = client.get(path)
         assert got.status_code == 200 and got.text == (published_home / "site" / path.lstrip("/")).read_text()
-    assert client.get("/downloads/tracker.xlsx").content == (published_home / "site" / "downloads" / "tracker.xlsx").read_bytes()
+    workbook = (published_home / "site" / "downloads" / "tracker.xlsx").read_bytes()
+    assert client.get("/downloads/tracker.xlsx").content == workbook
     assert client.get("/recommendations/..%2Findex.html").status_code == 404
     assert client.get("/downloads/..%2Ftracker.duckdb").status_code == 404
     workbook = client.get("/exports/tracker.xlsx")
