@@ -29,8 +29,8 @@ def duckdb1() -> Path:
     binary = Path(spec.origin).parent / "duckdb" if spec and spec.origin else None
     if binary is None or not binary.is_file():
         if IN_CI:
-            pytest.fail("CI=true but the DuckDB 1.x command line is missing (pip install -e '.[dev]' installs "
-                        "duckdb-cli)")
+            pytest.fail("CI=true but the DuckDB 1.x command line is missing "
+                        "(pip install -e '.[dev]' installs duckdb-cli)")
         pytest.skip("duckdb-cli (the DuckDB 1.x command line from PyPI) is not installed")
     version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True).stdout
     assert version.startswith("v1."), version  # the point is an older client

@@ -45,10 +45,8 @@ HOSTILE = {
                                                                  b'{"base_path": "/x", "title": "\xff\xfe"}',
                                                                  "NotGovukContent"),
     "https://www.gov.uk/api/content/government/news/not-govuk": ("application/json",
-                                                                 json.dumps({"results": [1, 2]}).encode(), "not a "
-                                                                                                           "GOV.UK "
-                                                                                                           "content "
-                                                                                                           "item"),
+                                                                 json.dumps({"results": [1, 2]}).encode(),
+                                                                 "not a GOV.UK content item"),
     KF + "invalid-utf8": ("text/html; charset=utf-8",
                           b"<html><head><title>Caf\xe9 \xff leadership</title></head><body><p>Board \xff "
                           b"text.</p></body></html>", None),

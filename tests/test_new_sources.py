@@ -44,8 +44,8 @@ def test_a_written_answer_is_the_official_voice_and_its_question_only_context():
     body = " ".join(b.text for b in pub.blocks if b.role == "body")
     question = " ".join(b.text for b in pub.blocks if b.role == "question")
     assert "Kark recommendation 2 has been implemented" in body and "To ask" not in body
-    assert question.startswith("Question 9876 asked by Jane Doyle-Price, tabled 15 January 2024 To ask the Secretary "
-                               "of State")
+    assert question.startswith("Question 9876 asked by Jane Doyle-Price, tabled 15 January 2024 "
+                               "To ask the Secretary of State")
     assert "Answer by Andrew Stephenson, 22 January 2024" in [b.text for b in pub.blocks if b.kind == "heading"]
     assert [(a.url, a.content_type) for a in pub.attachments] == [
         (f"{API}/api/writtenquestions/attachments/fppt-framework.pdf", "application/pdf")]
@@ -71,8 +71,8 @@ def test_a_written_statement():
     assert pub.url == "https://questions-statements.parliament.uk/written-statements/detail/2024-02-27/HCWS301"
     assert publisher_of(pub.url).name == "UK Parliament written questions and statements"
     assert all(b.role == "body" for b in pub.blocks)  # a statement is the minister's own words throughout
-    assert pub.blocks[1].text == ("Statement made by Andrew Stephenson, Minister of State (Department of Health and "
-                                  "Social Care)")
+    assert pub.blocks[1].text == ("Statement made by Andrew Stephenson, Minister of State "
+                                  "(Department of Health and Social Care)")
 
 
 def test_search_pages_are_not_documents_but_items_are():

@@ -25,8 +25,8 @@ HEADERS = {
     "review_progress": REVIEW_PROGRESS_HEADER,
     "recommendation_status": "review_id,number,text,response_status,implementation_status,evidence_count,"
     "last_evidence_on,last_evidence_url,response_basis,implementation_basis,"
-    + ",".join(f"{side}_{axis}_{field}" for axis in ("response", "implementation") for side in ("official",
-                                                                                                "independent")
+    + ",".join(f"{side}_{axis}_{field}" for axis in ("response", "implementation")
+               for side in ("official", "independent")
                for field in ("status", "quote", "published_on", "source_url", "cited_as"))
     + ",response_disputed,implementation_disputed",
     "progress_by_theme": "review_id,theme,first_number,recommendations,implemented,partially_implemented,in_progress,"

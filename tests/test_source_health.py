@@ -190,6 +190,6 @@ def test_pages_that_stop_parsing_are_a_sharp_drop_but_a_quiet_rerun_is_not(tmp_p
     assert ("SOURCE HEALTH: kingsfund: 1 pages read (parsed or unchanged), down from 4 last run (less than half): "
             "are its pages failing to parse?") in proc.stderr
     con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
-    rows = con.execute("SELECT parsed, unchanged, healthy FROM source_health WHERE source = 'kingsfund' ORDER BY "
-                       "checked_at").fetchall()
+    rows = con.execute("SELECT parsed, unchanged, healthy FROM source_health WHERE source = 'kingsfund'"
+                       " ORDER BY checked_at").fetchall()
     assert rows == [(4, 0, True), (0, 4, True), (0, 1, False)]

@@ -129,8 +129,8 @@ def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, s
                     raise SetError(f"{manifest}: no such document {entry['file']}")
                 published = entry.get("published")
                 published = date.fromisoformat(str(published)) if published else None
-                fetched = datetime.fromisoformat(str(entry.get("fetched_at",
-                                                               "2026-11-16T06:00:00+00:00")).replace("Z", "+00:00"))
+                stamp = str(entry.get("fetched_at", "2026-11-16T06:00:00+00:00"))
+                fetched = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
                 docs.append(SetDocument(path, entry["url"], entry.get("source", "other"), entry.get("content_type", ""),
                                         published, fetched, entry.get("layout_of"), entry.get("layout", "")))
         except SetError:

@@ -143,8 +143,8 @@ def _previous(con: duckdb.DuckDBPyConnection, source: str, since: str | None) ->
         [source, since],
     ).fetchone()
     read = con.execute(
-        "SELECT parsed + unchanged FROM source_health WHERE source = ? AND unchanged IS NOT NULL ORDER BY checked_at "
-        "DESC LIMIT 1",
+        "SELECT parsed + unchanged FROM source_health WHERE source = ? AND unchanged IS NOT NULL"
+        " ORDER BY checked_at DESC LIMIT 1",
         [source],
     ).fetchone()
     return (listed[0] if listed else None), (read[0] if read else None)

@@ -122,8 +122,8 @@ def status_text(settings: Settings) -> str:
         con.close()
     out = [f"Warehouse {settings.warehouse}"]
     if st["version_file"]:
-        out.append(f"  version {st['version_file']} (run {st['run_id']}, published {st['published_at']:%Y-%m-%d %H:%M} "
-                   "UTC)")
+        out.append(f"  version {st['version_file']} (run {st['run_id']}, "
+                   f"published {st['published_at']:%Y-%m-%d %H:%M} UTC)")
     if st["unhealthy_sources"]:
         out.append(f"  INCOMPLETE: {len(st['unhealthy_sources'])} of {st['sources_checked']} sources unhealthy in the "
                    "last run, so this week's picture is incomplete:")
@@ -163,17 +163,15 @@ def status_text(settings: Settings) -> str:
                           [tuple(c.values()) for c in st["corrections_unmatched"]]))
     if st["unresolved_statements"]:
         out.append(f"\nStatements the rules could not tie to recommendations ({len(st['unresolved_statements'])}; "
-                   "settle "
-                   "with a correction row, see `unresolved_statements`)")
+                   "settle with a correction row, see `unresolved_statements`)")
         out.append(_table(["review", "published", "says", "why", "quote", "source"],
                           [(u["review_id"], "" if u["published_on"] is None else str(u["published_on"]),
                             f"{u['axis']}={u['status']}", u["why"],
                             u["quote"][:87] + "..." if len(u["quote"]) > 90 else u["quote"], u["source_url"])
                            for u in st["unresolved_statements"]]))
     if st["disagreements"]:
-        out.append(f"\nLater statements that contradict the official position ({len(st['disagreements'])}; the "
-                   "official "
-                   "position stands on the response axis, see `status_disagreements`)")
+        out.append(f"\nLater statements that contradict the official position ({len(st['disagreements'])}; "
+                   "the official position stands on the response axis, see `status_disagreements`)")
         out.append(_table(["review", "number", "axis", "official", "says instead", "who"],
                           [(d["review_id"], d["number"], d["axis"],
                             f"{d['official_status']} "
