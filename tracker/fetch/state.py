@@ -141,7 +141,7 @@ class CrawlState:
 
     def record_ok(
         self, url: str, status: int, *, etag: str | None, last_modified: str | None, sha256: str,
-                  capture_warc: str | None,
+        capture_warc: str | None,
         capture_url: str | None = None, fetched_at: datetime | None = None,
     ) -> bool:
         """A complete 200 was archived; returns True when the body is unchanged since last time."""
