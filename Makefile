@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Everything ruff checks (the rules are pyproject.toml's [tool.ruff.lint]).
+LINT_PATHS := tracker dags plugins tests bench scripts
 
 .PHONY: install demo test test-fast lint sample constraints clean
 
@@ -21,17 +23,20 @@ install: $(STAMP)
 demo: install
 	bash scripts/airflow-demo.sh
 
-## Every test, including the end-to-end, browser and integration tests.
+## The lint (about a second: it fails fast, before minutes of tests), then every test, including the
+## end-to-end, browser and integration tests.
 test: install
+	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/python -m pytest
 
-## Unit tests only (no Airflow subprocesses, no services).
+## The lint, then the unit tests only (no Airflow subprocesses, no services).
 test-fast: install
+	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/python -m pytest -m "not e2e and not integration"
 
-## Static checks (pyflakes rules through ruff).
+## Static checks alone: pyflakes, syntax errors, lines over 120 and functions over complexity 12 (ruff).
 lint: install
-	$(BIN)/ruff check tracker dags plugins tests bench
+	$(BIN)/ruff check $(LINT_PATHS)
 
 ## Rebuild sample/archive/sample.warc.gz from sample/manifest.toml (after editing the sample).
 sample: install

@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGE = ("<html><head><title>page</title></head><body><main>" + "<p>Leadership text.</p>" * 100 + "</main></body></html>").encode()
+PAGE = ("<html><head><title>page</title></head><body><main>" + "<p>Leadership text.</p>" * 100
+        + "</main></body></html>").encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -131,7 +132,8 @@ def main() -> None:
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print(f"{'N':>5} {'ok':>5} {'failed':>6} {'wall s':>7} {'floor s':>7} {'ratio':>6} {'peak RSS MB':>11}")
     for r in rows:
-        print(f"{r['n']:>5} {r['ok']:>5} {r['failed']:>6} {r['wall_s']:>7} {r['floor_s']:>7} {r['ratio']:>6} {r['peak_rss_mb']:>11}")
+        print(f"{r['n']:>5} {r['ok']:>5} {r['failed']:>6} {r['wall_s']:>7} {r['floor_s']:>7} {r['ratio']:>6} "
+              f"{r['peak_rss_mb']:>11}")
     print(f"goal: ratio <= 1.10; RSS at 4N vs N: {rows[1]['peak_rss_mb'] - rows[0]['peak_rss_mb']:+.1f} MB")
 
 

@@ -59,7 +59,8 @@ def main() -> None:
         f"DagBag parse      : median {statistics.median(timings) * 1000:.1f} ms, "
         f"min {min(timings) * 1000:.1f} ms over {len(timings)} runs"
     )
-    print(f"cold file import  : {float(out[0]):.3f}s in a fresh interpreter ({cold_total:.2f}s with start-up); tracker imported: {out[1]}")
+    print(f"cold file import  : {float(out[0]):.3f}s in a fresh interpreter ({cold_total:.2f}s with start-up); tracker "
+          f"imported: {out[1]}")
 
 
 if __name__ == "__main__":

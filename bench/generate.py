@@ -90,7 +90,8 @@ def generate(n: int, out: Path, seed: int = 7) -> Path:
             else:
                 body = html_page(rng, i, rng.randint(30_000, 200_000), review)
                 url = f"https://www.kingsfund.org.uk/insight-and-analysis/blogs/synthetic-{i}"
-                writer.write_response(url, body, headers=[("Content-Type", "text/html; charset=utf-8")], fetched_at=when)
+                writer.write_response(url, body, headers=[("Content-Type", "text/html; charset=utf-8")],
+                                      fetched_at=when)
     return writer.path
 
 
@@ -102,7 +103,8 @@ def main() -> None:
     args = parser.parse_args()
     t = time.perf_counter()
     path = generate(args.n, args.out, args.seed)
-    print(f"wrote {args.n} publications to {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s")
+    print(f"wrote {args.n} publications to {path} ({path.stat().st_size / 1e6:.1f} MB) in "
+          f"{time.perf_counter() - t:.1f} s")
 
 
 if __name__ == "__main__":

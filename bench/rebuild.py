@@ -54,7 +54,8 @@ def change_one_percent(home: Path, n: int) -> int:
     with ArchiveWriter(home / "archive", prefix="changed") as writer:
         for i, url in enumerate(chosen):
             body = html_page(rng, 10_000 + i, rng.randint(30_000, 200_000), review=False)
-            writer.write_response(url, body, headers=[("Content-Type", "text/html")], fetched_at=when + timedelta(seconds=i))
+            writer.write_response(url, body, headers=[("Content-Type", "text/html")],
+                                  fetched_at=when + timedelta(seconds=i))
     return len(chosen)
 
 

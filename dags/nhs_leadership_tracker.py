@@ -15,12 +15,13 @@ the dag-processor stays fast. A bad TRACKER_* setting fails the DAG file's impor
 More than one host: the archive, the crawl state and the published versions live in the object store
 named by TRACKER_STORAGE_URL (tracker/storage.py; by default TRACKER_HOME itself). Fetch tasks run on
 the default queue, on any worker; the tasks that write or read the DuckDB files (process, publish,
-check_health, outputs) and select_sources (it shares the analyst's files) run on the writer queue (TRACKER_WRITER_QUEUE, default ``writer``), served by the
-worker(s) that own the local disk. The tasks move files with fsspec themselves rather than through
-Airflow's ``ObjectStoragePath``: the CLI runs the same code without Airflow, and ``s3://`` in
-ObjectStoragePath needs the amazon provider (without it: "No filesystem registered for scheme s3"), a
-heavy install the tracker does not otherwise need. The Asset's URI does name the store (``s3://bucket/prefix/published``)
-when there is one: a plain string, which needs no provider at parse time.
+check_health, outputs) and select_sources (it shares the analyst's files) run on the writer queue
+(TRACKER_WRITER_QUEUE, default ``writer``), served by the worker(s) that own the local disk. The tasks
+move files with fsspec themselves rather than through Airflow's ``ObjectStoragePath``: the CLI runs the
+same code without Airflow, and ``s3://`` in ObjectStoragePath needs the amazon provider (without it: "No
+filesystem registered for scheme s3"), a heavy install the tracker does not otherwise need. The Asset's
+URI does name the store (``s3://bucket/prefix/published``) when there is one: a plain string, which needs no
+provider at parse time.
 """
 
 from __future__ import annotations
@@ -124,11 +125,16 @@ Tracks the recommendations of NHS leadership reviews and what has been decided a
 
 | task | what |
 |---|---|
-| `select_sources` | validates the `sources` param, returns the list to map over; on the writer queue, puts the analyst's `watchlist.toml` and `reviews.toml` in the object store for the fetch hosts |
+| `select_sources` | validates the `sources` param, returns the list to map over; on the writer queue, puts the \
+analyst's `watchlist.toml` and `reviews.toml` in the object store for the fetch hosts |
 | `fetch` | **mapped**, one task per source: discover + fetch into the archive (`offline` = no network) |
-| `process` | pulls the archive and crawl state from the object store (fails if a WARC this run fetched is missing); index archive, parse, extract; writes the working DuckDB (pool `duckdb_writer`, 1 slot, writer queue); records the run, `scheduled` for a scheduled run (a new week in the change digest) |
-| `publish` | atomically publishes `$TRACKER_HOME/tracker.duckdb` and pushes the version to the object store (pool `duckdb_writer`, writer queue); emits the asset `nhs_leadership_tracker_warehouse` |
-| `check_health` | **mapped**, one per source: fails with the reason when a source is unhealthy: its fetch failed, it listed nothing, it lists or yields less than half of last run, or its pages lost titles/dates (no retries) |
+| `process` | pulls the archive and crawl state from the object store (fails if a WARC this run fetched is missing); \
+index archive, parse, extract; writes the working DuckDB (pool `duckdb_writer`, 1 slot, writer queue); records the \
+run, `scheduled` for a scheduled run (a new week in the change digest) |
+| `publish` | atomically publishes `$TRACKER_HOME/tracker.duckdb` and pushes the version to the object store (pool \
+`duckdb_writer`, writer queue); emits the asset `nhs_leadership_tracker_warehouse` |
+| `check_health` | **mapped**, one per source: fails with the reason when a source is unhealthy: its fetch failed, \
+it listed nothing, it lists or yields less than half of last run, or its pages lost titles/dates (no retries) |
 | `check_fetches` | fails, naming each source and why, when any `fetch` failed (trigger rule `all_done`, no retries) |
 
 A `fetch` fails when its source cannot be reached (robots.txt, DNS or the connection) or gives
@@ -145,7 +151,8 @@ The tracker's run id is Airflow's run id. `publish` refuses when the working dat
 processed by another run (a cleared old `publish` never republishes newer data under its label); its
 asset event carries the version it published (`version_file`, `sha256`).
 
-**Params**: `offline` (bool, default false), `sources` (subset of dhsc, kingsfund, nhsproviders, nhsi, nhse, parliament, watchlist),
+**Params**: `offline` (bool, default false), `sources` (subset of dhsc, kingsfund, nhsproviders, nhsi, nhse, \
+parliament, watchlist),
 `since` (YYYY-MM-DD or null). The asset triggers `nhs_leadership_tracker_outputs` (CSV + HTML briefing).
 """
 
@@ -154,7 +161,8 @@ OUTPUTS_DOC_MD = """
 
 Runs whenever `nhs_leadership_tracker` publishes a new warehouse (asset `nhs_leadership_tracker_warehouse`),
 from exactly the version that asset event names (`$TRACKER_HOME/published/<version_file>`, hash checked);
-a manual run uses the current warehouse. Writes `$TRACKER_HOME/exports/<date>/` and `exports/latest/` CSVs and the briefing `$TRACKER_HOME/site/index.html`.
+a manual run uses the current warehouse. Writes `$TRACKER_HOME/exports/<date>/` and `exports/latest/` CSVs and the \
+briefing `$TRACKER_HOME/site/index.html`.
 """
 
 

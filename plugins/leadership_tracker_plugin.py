@@ -7,8 +7,11 @@
     - ``/exports/{file}``   the CSV files of ``$TRACKER_HOME/exports/latest/``
 * ``external_views`` adds a navigation entry (Browse menu) that shows the page inside the UI.
 
-The page only reads the ``review_progress`` view and ``warehouse_info`` table; there is no
-business logic here. When nothing is published yet it shows a friendly page instead of failing.
+The page only reads the ``review_progress`` view and the ``warehouse_info`` and ``status_vocabulary``
+tables; there is no business logic here. The status columns and their headings are the published
+warehouse's ``status_vocabulary`` (the one vocabulary, tracker/vocabulary.py, as the run wrote it): the
+plugin may import nothing of ``tracker`` but its settings, so it reads the labels where the data is.
+When nothing is published yet it shows a friendly page instead of failing.
 
 Auth: FastAPI plugin apps are not protected by Airflow automatically. Every route depends on
 Airflow's own ``requires_access_dag("GET", RUN, "nhs_leadership_tracker")`` (airflow.api_fastapi.core_api.security),
@@ -50,23 +53,22 @@ URL_PREFIX = "/leadership-tracker"
 # Seeing the tracker's pages is seeing what the tracker DAG's runs published: the same permission.
 TRACKER_DAG_ID = "nhs_leadership_tracker"
 
-# (column in review_progress, heading)
+# (column in review_progress, heading): the columns that are not status counts. The status columns go
+# between the last two, one per row of the warehouse's status_vocabulary, headed by its label.
 COLUMNS = [
     ("review_id", "Review"),
     ("title", "Title"),
     ("recommendations", "Recommendations"),
     ("expected_recommendations", "Expected"),
-    ("accepted", "Accepted"),
-    ("rejected", "Rejected"),
-    ("under_consideration", "Under consideration"),
-    ("implemented", "Implemented"),
-    ("partially_implemented", "Partially implemented"),
-    ("in_progress", "In progress"),
-    ("paused", "Paused"),
-    ("superseded", "Superseded"),
-    ("unknown", "Unknown"),
     ("pct_implemented", "% implemented"),
 ]
+# Response statuses first, each axis in its display order; only statuses review_progress counts (an
+# older warehouse's view may count fewer than its vocabulary holds).
+STATUS_COLUMNS_SQL = """
+    SELECT v.status, v.label FROM status_vocabulary AS v
+    WHERE v.status IN (SELECT column_name FROM duckdb_columns()
+                       WHERE database_name = current_database() AND table_name = 'review_progress')
+    ORDER BY v.axis DESC, v.position"""
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5rem;color:#1d2a35}
@@ -119,8 +121,13 @@ _CAPTURE_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
 _PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*-[0-9]+\.html$")
 
 
-def read_progress(warehouse: Path) -> tuple[list[tuple], tuple | None]:
-    """Rows of review_progress (in COLUMNS order) and the warehouse_info row, read-only."""
+def _columns(con) -> list[tuple[str, str]]:
+    """COLUMNS with the warehouse's status columns and labels in their place (before the last)."""
+    return [*COLUMNS[:-1], *con.execute(STATUS_COLUMNS_SQL).fetchall(), COLUMNS[-1]]
+
+
+def read_progress(warehouse: Path) -> tuple[list[tuple[str, str]], list[tuple], tuple | None]:
+    """The columns with their headings, the rows of review_progress and the warehouse_info row, read-only."""
     import duckdb
 
     # Attached to a fresh in-memory database: duckdb.connect(path) would reuse a database instance this
@@ -130,10 +137,12 @@ def read_progress(warehouse: Path) -> tuple[list[tuple], tuple | None]:
         literal = "'" + str(warehouse).replace("'", "''") + "'"  # our own path; ATTACH takes no parameters
         con.execute(f"ATTACH {literal} AS warehouse (READ_ONLY)")
         con.execute("USE warehouse")
-        cols = ", ".join(c for c, _ in COLUMNS)
+        columns = _columns(con)
+        # the names come from COLUMNS and from status_vocabulary rows that are review_progress's own columns
+        cols = ", ".join(f'"{c}"' for c, _ in columns)
         rows = con.execute(f"SELECT {cols} FROM review_progress ORDER BY review_id").fetchall()
         info = con.execute("SELECT run_id, published_at, version_file FROM warehouse_info").fetchall()
-        return rows, (info[0] if info else None)
+        return columns, rows, (info[0] if info else None)
     finally:
         con.close()
 
@@ -167,8 +176,8 @@ def _links(home: Path) -> str:
     return links or "<li>none yet</li>"
 
 
-def _progress_page(home: Path, rows: list[tuple], info: tuple | None) -> HTMLResponse:
-    head = "".join(f"<th>{html.escape(h)}</th>" for _, h in COLUMNS)
+def _progress_page(home: Path, columns: list[tuple[str, str]], rows: list[tuple], info: tuple | None) -> HTMLResponse:
+    head = "".join(f"<th>{html.escape(h)}</th>" for _, h in columns)
     body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
     return _page(
         "Leadership tracker",
@@ -192,14 +201,14 @@ def index() -> HTMLResponse:
     if not warehouse.is_file():
         return _not_published_page()
     try:
-        rows, info = read_progress(warehouse)
+        columns, rows, info = read_progress(warehouse)
     except Exception as exc:  # a half-written or foreign file must not break the UI
         return _page(
             "Leadership tracker",
             f"<p class='error'>The published warehouse could not be read ({html.escape(type(exc).__name__)}).</p>",
             status_code=503,
         )
-    return _progress_page(home, rows, info)
+    return _progress_page(home, columns, rows, info)
 
 
 @router.get("/briefing")

@@ -27,7 +27,8 @@ def allow_deadlines_in_dag_test() -> None:
             return by_id(deadline_alert_id, session=session)
         data = deadline_alert_id.get("__var", deadline_alert_id)
         for row in session.scalars(select(DeadlineAlert).order_by(DeadlineAlert.created_at.desc())):
-            if (row.reference, row.interval, row.callback_def) == (data["reference"], data["interval"], data["callback"]):
+            if (row.reference, row.interval, row.callback_def) == (data["reference"], data["interval"],
+                                                                   data["callback"]):
                 return row
         raise LookupError(f"no deadline_alert row registered for {data.get('name') or data}")
 

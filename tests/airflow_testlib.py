@@ -88,7 +88,8 @@ def isolate_airflow_home() -> Path:
 def tracker_cli(tracker_home: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ, TRACKER_HOME=str(tracker_home))
     return subprocess.run(
-        [str(VENV_BIN / "tracker"), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=True
+        [str(VENV_BIN / "tracker"), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+                          check=True
     )
 
 

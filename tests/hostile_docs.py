@@ -77,7 +77,8 @@ def big_page(size_bytes: int) -> bytes:
                  "improvement networks. Recommendation 3 of the Kark review has been implemented, and "
                  "recommendation 5 of the Messenger review is being implemented by NHS England. Progress "
                  "on the remaining recommendations will be reported next year.</p>")
-    section = "<h2>Progress</h2>" + paragraph * 8 + "<ul>" + "<li>A list item about appraisal and training.</li>" * 5 + "</ul>"
+    section = ("<h2>Progress</h2>" + paragraph * 8
+               + "<ul>" + "<li>A list item about appraisal and training.</li>" * 5 + "</ul>")
     head = "<html><head><title>A very long page</title></head><body><main><h1>A very long page</h1>"
     count = max(1, (size_bytes - len(head)) // len(section))
     return (head + section * count + "</main></body></html>").encode()

@@ -34,7 +34,8 @@ def fields(pub):
 
 def test_kings_fund_blog_keeps_comments_apart(parsed):
     pub = parsed["https://www.kingsfund.org.uk/insight-and-analysis/blogs/fit-and-proper-test-kark"]
-    assert fields(pub) == ("kingsfund", "blog", "The fit and proper persons test: will the Kark review make a difference?",
+    assert fields(pub) == ("kingsfund", "blog",
+                           "The fit and proper persons test: will the Kark review make a difference?",
                            date(2019, 2, 20), ("Anna Whitfield",), ("Leadership", "Regulation"))
     comments = [b for b in pub.blocks if b.role == "comment"]
     assert comments and all(b.role == "comment" for b in comments)
@@ -49,7 +50,8 @@ def test_kings_fund_long_read(parsed):
 
 def test_nhs_providers_chapter_and_briefing(parsed):
     chapter = parsed["https://nhsproviders.org/resources/leadership-one-year-on/progress-on-the-messenger-review"]
-    assert fields(chapter)[:4] == ("nhsproviders", "report_chapter", "Progress on the Messenger review", date(2023, 6, 20))
+    assert fields(chapter)[:4] == ("nhsproviders", "report_chapter", "Progress on the Messenger review",
+                                   date(2023, 6, 20))
     assert chapter.parent_url == "https://nhsproviders.org/resources/leadership-one-year-on"
     assert [a.url for a in chapter.attachments] == ["https://nhsproviders.org/media/697014/leadership-one-year-on.pdf"]
     briefing = parsed["https://nhsproviders.org/resources/briefings/on-the-day-briefing-leadership-review"]

@@ -68,7 +68,8 @@ class Live:
 
 
 @contextmanager
-def live_stack(tmp_path: Path, tracker_home: Path, workers: dict[str, dict], redis_db: int, extra_env: dict | None = None):
+def live_stack(tmp_path: Path, tracker_home: Path, workers: dict[str, dict], redis_db: int,
+               extra_env: dict | None = None):
     """PostgreSQL database, api-server, scheduler, dag-processor and Celery workers, all stopped afterwards.
 
     `workers`: name -> {"queues": "default" | "writer" | "both", "env": extra environment (its own TRACKER_HOME)}.
@@ -102,7 +103,8 @@ def live_stack(tmp_path: Path, tracker_home: Path, workers: dict[str, dict], red
             # Each worker serves its task logs on a port of its own (two on one machine would collide).
             stack.start(name, AIRFLOW, "celery", "worker", "--queues", serves[worker["queues"]], "--concurrency", "4",
                         "--celery-hostname", f"{name}@%h",
-                        env={**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()), **worker.get("env", {})})
+                        env={**env, "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+                             **worker.get("env", {})})
 
         http = httpx.Client(base_url=base, timeout=30)
         _wait("api-server health", lambda: http.get("/api/v2/monitor/health").status_code == 200, 120, stack)
@@ -219,7 +221,8 @@ def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
         page = http.get("/leadership-tracker/")
         assert page.status_code == 200, page.text[:500]
         rows = BeautifulSoup(page.text, "html.parser").select("table#progress tbody tr")
-        assert {r.find_all("td")[0].get_text(): int(r.find_all("td")[2].get_text()) for r in rows} == SAMPLE_RECOMMENDATIONS
+        counts = {r.find_all("td")[0].get_text(): int(r.find_all("td")[2].get_text()) for r in rows}
+        assert counts == SAMPLE_RECOMMENDATIONS
         briefing = http.get("/leadership-tracker/briefing")
         assert briefing.status_code == 200
         assert briefing.text == (tracker_home / "site" / "index.html").read_text()
@@ -331,7 +334,8 @@ def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sam
 
             wh = duckdb.connect(str(writer_home / "tracker.duckdb"), read_only=True)
             try:
-                health = dict(wh.execute("SELECT source, healthy FROM source_health WHERE run_id = ?", [second]).fetchall())
+                health = dict(wh.execute("SELECT source, healthy FROM source_health WHERE run_id = ?",
+                                         [second]).fetchall())
                 runs = [r for (r,) in wh.execute("SELECT run_id FROM runs ORDER BY started_at").fetchall()]
             finally:
                 wh.close()

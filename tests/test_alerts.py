@@ -53,7 +53,8 @@ def test_a_failed_task_is_one_line_in_the_log_and_posted_to_the_connections_webh
     line = lines[0]
     assert line.startswith("TRACKER ALERT TASK FAILED ")
     for part in (f"dag={DAG_ID}", "task=fetch", "map_index=2", "source=nhsproviders",
-                 "run_id=scheduled__2026-11-16T06:00:00+00:00", "error=RuntimeError: connection refused after 3 attempts"):
+                 "run_id=scheduled__2026-11-16T06:00:00+00:00",
+                 "error=RuntimeError: connection refused after 3 attempts"):
         assert part in line
     assert TOKEN not in _ours(caplog) and webhook.url_for("/hook") not in _ours(caplog)
     [payload] = _posted(webhook)
@@ -92,7 +93,8 @@ def test_a_missed_deadline_is_posted_from_the_triggerer(webhook, caplog):
 
     [payload] = _posted(webhook)
     assert payload["event"] == "weekly_run_late"
-    assert payload["text"] == (f"TRACKER ALERT WEEKLY RUN LATE dag={DAG_ID} run_id=scheduled__2026-11-16T06:00:00+00:00 "
+    assert payload["text"] == (f"TRACKER ALERT WEEKLY RUN LATE dag={DAG_ID} "
+                               "run_id=scheduled__2026-11-16T06:00:00+00:00 "
                                "deadline=2026-11-17T06:00:00+00:00")
     assert TOKEN not in _ours(caplog)
 

@@ -23,7 +23,8 @@ import pytest
 from conftest import run_cli
 from helpers import ROOT
 
-PROGRESS_SQL = "SELECT review_id, recommendations, expected_recommendations, pct_implemented FROM review_progress ORDER BY review_id"
+PROGRESS_SQL = ("SELECT review_id, recommendations, expected_recommendations, pct_implemented FROM review_progress "
+                "ORDER BY review_id")
 PROGRESS_TABLE = """\
 review_id            recommendations  expected_recommendations  pct_implemented
 -------------------  ---------------  ------------------------  ---------------
@@ -66,12 +67,14 @@ def test_sql_prints_a_table_csv_or_json(sample_home):
 
 @pytest.mark.e2e
 def test_sql_reads_views_and_table_macros_and_a_version_as_of_a_date(sample_home):
-    out = run_cli(sample_home, "sql", "SELECT number, response_status FROM recommendation_status_as_at(DATE '2019-06-30') "
+    out = run_cli(sample_home, "sql",
+                  "SELECT number, response_status FROM recommendation_status_as_at(DATE '2019-06-30') "
                   "WHERE review_id = 'kark-2019' AND number = 1", "--format", "csv").stdout
     assert out == "number,response_status\n1,under_consideration\n"
     version = sorted((sample_home / "published").glob("tracker-*.duckdb"))[-1]
     day = f"{version.name[8:12]}-{version.name[12:14]}-{version.name[14:16]}"
-    out = run_cli(sample_home, "sql", "SELECT version_file FROM warehouse_info", "--as-of", day, "--format", "csv").stdout
+    out = run_cli(sample_home, "sql", "SELECT version_file FROM warehouse_info", "--as-of", day, "--format",
+                  "csv").stdout
     assert out == f"version_file\n{version.name}\n"
     too_early = run_cli(sample_home, "sql", "SELECT 1", "--as-of", "1999-12-31", check=False)
     assert too_early.returncode == 1 and too_early.stderr.startswith("error: no version was published on or before")
@@ -227,7 +230,8 @@ def test_status_has_one_column_per_status_and_json_for_scripts(sample_home):
     assert groups.index("implementation") == header.index("implemented")
     assert len(rule.split()) == len(columns)
     rose = next(line for line in text if line.startswith("rose-2015 "))
-    assert rose.split() == ["rose-2015", "19", "19", "ok", "19", "0", "0", "0", "0", "0", "7", "0", "5", "1", "0", "4", "2"]
+    assert rose.split() == ["rose-2015", "19", "19", "ok", "19", "0", "0", "0", "0", "0", "7", "0", "5", "1", "0", "4",
+                            "2"]
     kerr = next(line for line in text if line.startswith("kerr-2018 "))
     assert "not stated" in kerr
 

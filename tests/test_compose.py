@@ -290,7 +290,8 @@ def test_secrets_check_refuses_the_placeholders_of_env_example_without_printing_
     dotenv = _env_example()
     proc = _run_secrets_check(compose, dotenv)
     assert proc.returncode == 1
-    for name in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY", "ADMIN_PASSWORD"):
+    for name in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY",
+                 "ADMIN_PASSWORD"):
         assert re.search(rf"refusing to start: {name} ", proc.stderr), name
     for placeholder in (dotenv["AIRFLOW_JWT_SECRET"], dotenv["AIRFLOW_API_SECRET_KEY"], dotenv["AIRFLOW_FERNET_KEY"]):
         assert placeholder not in proc.stdout + proc.stderr
@@ -301,9 +302,11 @@ def test_secrets_check_refuses_the_placeholders_of_env_example_without_printing_
     [
         ({"AIRFLOW_JWT_SECRET": secrets.token_hex(32)[:63]}, "AIRFLOW__API_AUTH__JWT_SECRET is shorter than 64 bytes"),
         ({"AIRFLOW_JWT_SECRET": "x" * 80}, "AIRFLOW__API_AUTH__JWT_SECRET looks like a placeholder"),
-        ({"AIRFLOW_API_SECRET_KEY": "change-me-" + secrets.token_hex(16)}, "AIRFLOW__API__SECRET_KEY looks like a placeholder"),
+        ({"AIRFLOW_API_SECRET_KEY": "change-me-" + secrets.token_hex(16)},
+         "AIRFLOW__API__SECRET_KEY looks like a placeholder"),
         ({"AIRFLOW_API_SECRET_KEY": secrets.token_hex(8)}, "AIRFLOW__API__SECRET_KEY is shorter than 32 bytes"),
-        ({"AIRFLOW_FERNET_KEY": base64.urlsafe_b64encode(secrets.token_bytes(16)).decode()}, "AIRFLOW__CORE__FERNET_KEY decodes to"),
+        ({"AIRFLOW_FERNET_KEY": base64.urlsafe_b64encode(secrets.token_bytes(16)).decode()},
+         "AIRFLOW__CORE__FERNET_KEY decodes to"),
         ({"AIRFLOW_FERNET_KEY": "not base64 at all!"}, "AIRFLOW__CORE__FERNET_KEY is not url-safe base64"),
         ({"AIRFLOW_ADMIN_PASSWORD": "Zq7#pX2!"}, "ADMIN_PASSWORD is shorter than 12 bytes"),
         ({"AIRFLOW_JWT_ISSUER": " "}, "AIRFLOW__API_AUTH__JWT_ISSUER is empty"),

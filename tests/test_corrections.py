@@ -33,11 +33,15 @@ def corrected_home(tmp_path_factory):
     run_cli(home, "import-warc", str(SAMPLE_WARC))
     write_corrections(home, [
         # override: the analyst reads the response to Kark recommendation 6 as accepted in full
-        ["kark-2019", 6, "response", "accepted", "The department accepts the aim of recommendation 6.", KARK_RESPONSE, "jb", "2019-08-16"],
+        ["kark-2019", 6, "response", "accepted", "The department accepts the aim of recommendation 6.", KARK_RESPONSE,
+         "jb", "2019-08-16"],
         # reject a rule-made row
-        ["kark-2019", 7, "response", "reject", "misread: a later paragraph reverses this", KARK_RESPONSE, "jb", "2024-01-02"],
+        ["kark-2019", 7, "response", "reject", "misread: a later paragraph reverses this", KARK_RESPONSE, "jb",
+         "2024-01-02"],
         # a recommendation the rules missed (Kerr states no count)
-        ["kerr-2018", 7, "recommendation", "add", "Reduce duplicate data requests to trusts.", "https://www.gov.uk/government/publications/sir-ron-kerr-review-empowering-nhs-leaders-to-lead", "jb", "2018-11-14"],
+        ["kerr-2018", 7, "recommendation", "add", "Reduce duplicate data requests to trusts.",
+         "https://www.gov.uk/government/publications/sir-ron-kerr-review-empowering-nhs-leaders-to-lead", "jb",
+         "2018-11-14"],
         # matches nothing: unknown review, rejection of a row that does not exist, number beyond the review
         ["bogus-2020", 1, "response", "accepted", "x", "https://example.org", "jb", "2020-01-01"],
         ["kark-2019", 3, "response", "reject", "no such row", "https://example.org/none", "jb", "2020-01-01"],
@@ -49,19 +53,28 @@ def corrected_home(tmp_path_factory):
 
 
 def test_an_analyst_status_replaces_the_rule_row_from_the_same_source(corrected_home):
-    rows = query(corrected_home, "SELECT status, method, confidence FROM status_evidence WHERE review_id='kark-2019' AND number=6 AND axis='response' AND source_url = ?", [KARK_RESPONSE])
+    rows = query(corrected_home,
+                 "SELECT status, method, confidence FROM status_evidence WHERE review_id='kark-2019' AND number=6 AND "
+                 "axis='response' AND source_url = ?", [KARK_RESPONSE])
     assert rows == [("accepted", "analyst", 1.0)]
-    assert query(corrected_home, "SELECT response_status FROM recommendation_status WHERE review_id='kark-2019' AND number=6") == [("accepted",)]
+    assert query(corrected_home,
+                 "SELECT response_status FROM recommendation_status WHERE review_id='kark-2019' AND number=6"
+                 ) == [("accepted",)]
 
 
 def test_a_rejection_removes_the_rule_row(corrected_home):
-    assert query(corrected_home, "SELECT count(*) FROM status_evidence WHERE review_id='kark-2019' AND number=7 AND source_url = ?", [KARK_RESPONSE]) == [(0,)]
+    assert query(corrected_home,
+                 "SELECT count(*) FROM status_evidence WHERE review_id='kark-2019' AND number=7 AND source_url = ?",
+                 [KARK_RESPONSE]) == [(0,)]
     # what remains is the earlier blog's "a decision is awaited on all seven"
-    assert query(corrected_home, "SELECT response_status FROM recommendation_status WHERE review_id='kark-2019' AND number=7") == [("under_consideration",)]
+    assert query(corrected_home,
+                 "SELECT response_status FROM recommendation_status WHERE review_id='kark-2019' AND number=7"
+                 ) == [("under_consideration",)]
 
 
 def test_a_missing_recommendation_is_added_as_analyst(corrected_home):
-    assert query(corrected_home, "SELECT text, method FROM recommendations WHERE review_id='kerr-2018' AND number=7") == [
+    assert query(corrected_home,
+                 "SELECT text, method FROM recommendations WHERE review_id='kerr-2018' AND number=7") == [
         ("Reduce duplicate data requests to trusts.", "analyst")
     ]
 
@@ -84,9 +97,13 @@ def test_corrections_survive_a_rerun(corrected_home):
 
 
 def test_status_as_at_a_date(corrected_home):
-    mid_2019 = query(corrected_home, "SELECT number, response_status FROM recommendation_status_as_at(DATE '2019-06-30') WHERE review_id='kark-2019' ORDER BY number")
+    mid_2019 = query(corrected_home,
+                     "SELECT number, response_status FROM recommendation_status_as_at(DATE '2019-06-30') WHERE "
+                     "review_id='kark-2019' ORDER BY number")
     assert mid_2019 == [(n, "under_consideration") for n in range(1, 8)]  # only the February blog by then
-    end_2019 = dict(query(corrected_home, "SELECT number, response_status FROM recommendation_status_as_at(DATE '2019-12-31') WHERE review_id='kark-2019'"))
+    end_2019 = dict(query(corrected_home,
+                          "SELECT number, response_status FROM recommendation_status_as_at(DATE '2019-12-31') WHERE "
+                          "review_id='kark-2019'"))
     assert (end_2019[1], end_2019[3], end_2019[6]) == ("accepted", "under_consideration", "accepted")
 
 
@@ -108,7 +125,8 @@ def excel_home(tmp_path_factory):
     cp1252 = "\r\n".join([
         header,
         # a £ saved by Excel on Windows is one byte, 0xA3: not UTF-8
-        f'kark-2019,6,response,accepted,"The department accepts the aim of recommendation 6 (\u00a32m a year).",{KARK_RESPONSE},jb,2019-08-16',
+        'kark-2019,6,response,accepted,"The department accepts the aim of recommendation 6 (\u00a32m a '
+        f'year).",{KARK_RESPONSE},jb,2019-08-16',
         f"kark-2019,\u00b2,response,accepted,superscript two,{KARK_RESPONSE},jb,2019-08-16",
         f"kark-2019,12345678901234567890,response,accepted,twenty digits,{KARK_RESPONSE},jb,2019-08-16",
         "",
@@ -118,7 +136,8 @@ def excel_home(tmp_path_factory):
     bom = "\r\n".join([
         header,
         f'kark-2019,5,response,accepted,"{long_quote}",{KARK_RESPONSE},jb,2019-08-16',
-        f"kerr-2018,7,recommendation,add,Reduce duplicate data requests to trusts \u2019now\u2019.,{KARK_RESPONSE},jb,2018-11-14",
+        "kerr-2018,7,recommendation,add,Reduce duplicate data requests to trusts "
+        f"\u2019now\u2019.,{KARK_RESPONSE},jb,2018-11-14",
         "",
     ])
     (folder / "bom.CSV").write_bytes(b"\xef\xbb\xbf" + bom.encode("utf-8"))
@@ -131,7 +150,8 @@ def test_excel_files_and_bad_rows_never_stop_the_run(excel_home):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     rows = query(home, "SELECT file, line, number, applied, problem FROM corrections ORDER BY file, line")
     assert [(f, line, applied) for f, line, _, applied, _ in rows] == [
-        ("bom.CSV", 2, False), ("bom.CSV", 3, True), ("excel.csv", 2, True), ("excel.csv", 3, False), ("excel.csv", 4, False),
+        ("bom.CSV", 2, False), ("bom.CSV", 3, True), ("excel.csv", 2, True), ("excel.csv", 3, False),
+                                                                       ("excel.csv", 4, False),
     ]
     problems = {(f, line): problem for f, line, _, _, problem in rows}
     assert problems[("bom.CSV", 2)] == "quote is longer than 131,072 characters (kept: the first 1,000)"
@@ -141,7 +161,8 @@ def test_excel_files_and_bad_rows_never_stop_the_run(excel_home):
 
 def test_a_cp1252_pound_sign_and_a_bom_file_are_read_as_written(excel_home):
     home, _ = excel_home
-    assert query(home, "SELECT quote FROM status_evidence WHERE review_id='kark-2019' AND number=6 AND method='analyst'") == [
+    assert query(home,
+                 "SELECT quote FROM status_evidence WHERE review_id='kark-2019' AND number=6 AND method='analyst'") == [
         ("The department accepts the aim of recommendation 6 (\u00a32m a year).",)
     ]
     assert query(home, "SELECT text FROM recommendations WHERE review_id='kerr-2018' AND number=7") == [

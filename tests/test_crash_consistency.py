@@ -132,7 +132,8 @@ def test_parsing_works_inside_a_daemonic_worker(tmp_path):
         "    from tracker.settings import Settings\n"
         "    print('parsed', process(Settings.from_env()).parsed, flush=True)\n"
         "if __name__ == '__main__':\n"
-        "    p = mp.get_context('spawn').Process(target=work, daemon=True); p.start(); p.join(); raise SystemExit(p.exitcode)\n"
+        "    p = mp.get_context('spawn').Process(target=work, daemon=True); p.start(); p.join(); raise "
+        "SystemExit(p.exitcode)\n"
     )
     script = tmp_path / "daemon.py"
     script.write_text(code)

@@ -237,10 +237,12 @@ def test_a_scheduled_run_is_recorded_as_its_weeks_run_and_anything_else_as_manua
     from airflow.utils.types import DagRunType
 
     monday = datetime(2026, 11, 16, 6, 0, tzinfo=timezone.utc)
-    scheduled = SimpleNamespace(run_type=DagRunType.SCHEDULED, logical_date=monday, run_after=monday + timedelta(hours=2))
+    scheduled = SimpleNamespace(run_type=DagRunType.SCHEDULED, logical_date=monday,
+                                run_after=monday + timedelta(hours=2))
     assert dag_module.run_slot(scheduled) == ("scheduled", "2026-11-16T06:00:00+00:00")
     for run_type in (DagRunType.MANUAL, DagRunType.BACKFILL_JOB, DagRunType.ASSET_TRIGGERED):
-        assert dag_module.run_slot(SimpleNamespace(run_type=run_type, logical_date=monday, run_after=monday)) == ("manual", None)
+        assert dag_module.run_slot(SimpleNamespace(run_type=run_type, logical_date=monday,
+                                                   run_after=monday)) == ("manual", None)
     assert dag_module.run_slot(None) == ("manual", None)
 
 
@@ -255,7 +257,8 @@ def test_dag_file_imports_only_the_typed_settings_of_the_tracker_at_parse_time()
         "print('HEAVY=' + ','.join(heavy))\n"
         "print('TRACKER=' + ','.join(ours))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ),
+                         timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     line = [l for l in out.stdout.splitlines() if l.startswith("HEAVY=")][-1]
     assert line == "HEAVY=", f"heavy modules imported while parsing the DAG file: {line}"
@@ -294,7 +297,8 @@ from airflow.utils.session import create_session
 create_run = dagrun_module.get_or_create_dagrun
 def with_triggering_events(*args, session, **kwargs):
     run = create_run(*args, session=session, **kwargs)
-    events = session.query(AssetEvent).join(AssetModel, AssetModel.id == AssetEvent.asset_id).filter(AssetModel.name == "nhs_leadership_tracker_warehouse").all()
+    events = (session.query(AssetEvent).join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+              .filter(AssetModel.name == "nhs_leadership_tracker_warehouse").all())
     run.consumed_asset_events.extend(events)
     session.commit()
     return run
@@ -343,7 +347,8 @@ def _task_instances(airflow_db):
     con = sqlite3.connect(airflow_db)
     try:
         tis = con.execute(
-            "SELECT task_id, map_index, rendered_map_index, state, pool, try_number FROM task_instance WHERE dag_id = ?",
+            "SELECT task_id, map_index, rendered_map_index, state, pool, try_number FROM task_instance"
+            " WHERE dag_id = ?",
             (DAG_ID,),
         ).fetchall()
         events = con.execute(
@@ -375,7 +380,8 @@ def test_dag_test_end_to_end_on_sqlite(tmp_path):
                                   "check_health": 900, "check_fetches": 900}
     [(name, callback_def, interval)] = _airflow_rows(
         airflow_db,
-        "SELECT a.name, a.callback_def, a.interval FROM deadline_alert a JOIN serialized_dag s ON s.id = a.serialized_dag_id"
+        "SELECT a.name, a.callback_def, a.interval FROM deadline_alert a JOIN serialized_dag s ON s.id = "
+        "a.serialized_dag_id"
         " WHERE s.dag_id = ?", DAG_ID)
     assert name == "weekly_run_late"
     assert "tracker_alerts.TrackerWebhookNotifier" in callback_def and "WEEKLY RUN LATE" in callback_def
@@ -475,7 +481,8 @@ def test_a_failed_fetch_fails_the_run_while_the_other_sources_publish(tmp_path, 
     # The notifier: each failed task after its last try, and the failed run (no Connection here: logged only).
     assert "TRACKER ALERT TASK FAILED dag=nhs_leadership_tracker task=fetch map_index=1 source=kingsfund" in text
     assert "TRACKER ALERT TASK FAILED dag=nhs_leadership_tracker task=check_fetches" in text
-    assert re.search(r"TRACKER ALERT RUN FAILED dag=nhs_leadership_tracker run_id=manual__\S+ reason=task_failure task=", text)
+    assert re.search(
+        r"TRACKER ALERT RUN FAILED dag=nhs_leadership_tracker run_id=manual__\S+ reason=task_failure task=", text)
 
     import duckdb
 

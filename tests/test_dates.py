@@ -48,7 +48,8 @@ def test_ingest_refuses_a_date_in_the_future_or_before_1990(tmp_path, published,
     proc = run_cli(home, "ingest", str(write_page(tmp_path)), "--url", URL, "--published", published, check=False)
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0] == f"error: --published {published} {message}: give the date the document was published"
+    assert len(lines) == 1 and lines[0] == (f"error: --published {published} {message}: give the date the document was "
+                                            "published")
     assert not (home / "archive").exists()
 
 

@@ -64,22 +64,26 @@ def test_govuk_search_pages_until_total_and_keeps_leadership_items():
     found = list(ADAPTERS["dhsc"].discover(fetcher, "https://www.gov.uk", since=None))
     urls = [c.url for c in found]
     # the registry's GOV.UK review pages come first
-    assert "https://www.gov.uk/api/content/government/publications/kark-review-of-the-fit-and-proper-persons-test" in urls
+    assert ("https://www.gov.uk/api/content/government/publications/kark-review-of-the-fit-and-proper-persons-test"
+            in urls)
     searched = [c for c in found if c.document_type != "review"]
     assert [(c.url, c.published) for c in searched] == [
-        ("https://www.gov.uk/api/content/government/publications/leadership-review-government-response", date(2024, 5, 2)),
+        ("https://www.gov.uk/api/content/government/publications/leadership-review-government-response",
+         date(2024, 5, 2)),
         ("https://www.gov.uk/api/content/government/news/new-standards-for-nhs-board-members", date(2024, 3, 11)),
         ("https://www.gov.uk/api/content/government/publications/talent-management-update", date(2023, 1, 15)),
     ]
     query = parse_qs(urlsplit(fetcher.requests[0]).query)
     assert query["filter_organisations[]"] == ["department-of-health-and-social-care", "nhs-improvement"]
-    assert query["order"] == ["-public_timestamp"] and "government_response" in query["filter_content_store_document_type[]"]
+    assert query[
+        "order"] == ["-public_timestamp"] and "government_response" in query["filter_content_store_document_type[]"]
     assert len(fetcher.requests) == 2  # start=0, then start=3; total 5 reached
 
 
 def test_govuk_search_stops_paging_at_since():
     fetcher = FakeFetcher(lambda url: (200, fixture_bytes("discovery/govuk-search-page1.json")))
-    found = [c for c in ADAPTERS["dhsc"].discover(fetcher, "https://www.gov.uk", since=date(2024, 4, 1)) if c.document_type != "review"]
+    found = [c for c in ADAPTERS["dhsc"].discover(fetcher, "https://www.gov.uk",
+                                                  since=date(2024, 4, 1)) if c.document_type != "review"]
     assert [c.title for c in found] == ["Leadership review: government response"]
     assert len(fetcher.requests) == 1
 
@@ -90,7 +94,8 @@ def test_kingsfund_follows_the_sitemap_named_in_robots():
         "/sitemap.xml": "discovery/kingsfund-sitemap-index.xml",
         "/sitemap-insight.xml": "discovery/kingsfund-sitemap-insight.xml",
     }
-    fetcher = FakeFetcher(lambda url: (200, fixture_bytes(files[urlsplit(url).path])) if urlsplit(url).path in files else (404, b""))
+    fetcher = FakeFetcher(lambda url: (200, fixture_bytes(files[urlsplit(url).path]))
+                          if urlsplit(url).path in files else (404, b""))
     found = list(ADAPTERS["kingsfund"].discover(fetcher, "https://www.kingsfund.org.uk", since=date(2020, 1, 1)))
     assert [(c.url, c.published) for c in found] == [
         ("https://www.kingsfund.org.uk/insight-and-analysis/long-reads/boards-under-pressure", date(2024, 2, 1)),

@@ -24,7 +24,8 @@ pytestmark = pytest.mark.e2e
 
 KF = "https://www.kingsfund.org.uk/insight-and-analysis/"
 FINE = b"""<html><head><title>Boards and the Kark review</title></head><body><main><h1>Boards and the Kark review</h1>
-<p>Published 4 March 2024.</p><p>Recommendation 3 of the Kark review has now been implemented.</p></main></body></html>"""
+<p>Published 4 March 2024.</p><p>Recommendation 3 of the Kark review has now been implemented.</p>\
+</main></body></html>"""
 
 
 def cli(home, *args, **env):
@@ -170,7 +171,8 @@ def test_results_keep_job_order_and_a_breach_is_confirmed_in_a_fresh_worker(tmp_
             ctype = "application/pdf" if url.endswith(".pdf") else "text/html"
             writer.write_response(url, body, headers=[("Content-Type", ctype)],
                                   fetched_at=datetime(2024, 3, 4, tzinfo=timezone.utc), source="kingsfund")
-    jobs = [Job(info.url, str(writer.path), info.offset, info.sha256) for info, _ in iter_records(writer.path, with_body=False)]
+    jobs = [Job(info.url, str(writer.path), info.offset, info.sha256) for info,
+            _ in iter_records(writer.path, with_body=False)]
     pool = WorkerPool(Limits(memory_mb=128, seconds=60), size=1)
     try:
         results = list(pool.parse(jobs))

@@ -29,7 +29,8 @@ def duckdb1() -> Path:
     binary = Path(spec.origin).parent / "duckdb" if spec and spec.origin else None
     if binary is None or not binary.is_file():
         if IN_CI:
-            pytest.fail("CI=true but the DuckDB 1.x command line is missing (pip install -e '.[dev]' installs duckdb-cli)")
+            pytest.fail("CI=true but the DuckDB 1.x command line is missing "
+                        "(pip install -e '.[dev]' installs duckdb-cli)")
         pytest.skip("duckdb-cli (the DuckDB 1.x command line from PyPI) is not installed")
     version = subprocess.run([str(binary), "--version"], capture_output=True, text=True, check=True).stdout
     assert version.startswith("v1."), version  # the point is an older client
@@ -91,8 +92,10 @@ def test_every_published_version_is_in_a_format_duckdb_1x_reads(sample_home, duc
     for path in [sample_home / "tracker.duckdb", *sorted((sample_home / "published").glob("tracker-*.duckdb"))]:
         con = duckdb.connect(str(path), read_only=True)
         try:
-            tags = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+            tags = con.execute(
+                "SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
         finally:
             con.close()
         assert tags["storage_version"].startswith(STORAGE_VERSION), (path, tags)
-        assert _run_1x(duckdb1, path, "SELECT version_file FROM warehouse_info")[0]["version_file"].startswith("tracker-")
+        assert _run_1x(duckdb1, path,
+                       "SELECT version_file FROM warehouse_info")[0]["version_file"].startswith("tracker-")

@@ -32,7 +32,8 @@ def test_recommendation_counts_equal_what_the_sample_states(wh):
     expected = {row["review_id"]: int(row["recommendations"]) for row in sample_csv("expected_counts.csv")}
     found = dict(wh.execute("SELECT review_id, recommendations FROM review_progress").fetchall())
     assert found == expected
-    checks = dict(wh.execute("SELECT review_id, passed FROM data_quality WHERE check_name = 'recommendation_count'").fetchall())
+    checks = dict(wh.execute(
+        "SELECT review_id, passed FROM data_quality WHERE check_name = 'recommendation_count'").fetchall())
     assert all(checks.values()), checks
 
 
@@ -49,7 +50,8 @@ def test_contract_columns(wh):
     def columns(name):
         return [r[0] for r in wh.execute(f"DESCRIBE {name}").fetchall()]
 
-    assert columns("reviews") == ["review_id", "title", "publisher", "published_on", "url", "expected_recommendations", "kind",
+    assert columns("reviews") == ["review_id", "title", "publisher", "published_on", "url", "expected_recommendations",
+                                  "kind",
                                   "short_name", "documents", "origin"]
     assert columns("recommendations")[:6] == ["review_id", "number", "text", "theme", "source_url", "page"]
     assert columns("status_evidence") == [
@@ -60,7 +62,8 @@ def test_contract_columns(wh):
         "review_id", "quote", "source_url", "published_on", "predicate", "axis", "status", "why", "speaker",
         "publisher", "cited_as",
     ]
-    assert columns("publications")[:7] == ["url", "source", "title", "published_on", "document_type", "fetched_at", "content_sha256"]
+    assert columns("publications")[:7] == ["url", "source", "title", "published_on", "document_type", "fetched_at",
+                                           "content_sha256"]
     assert columns("recommendation_status") == [
         "review_id", "number", "text", "response_status", "implementation_status", "evidence_count",
         "last_evidence_on", "last_evidence_url", "response_basis", "implementation_basis",
@@ -107,7 +110,8 @@ def test_statuses_of_named_recommendations(wh, review_id, number, response, impl
 
 def test_progress_row_for_rose(wh):
     row = wh.execute(
-        "SELECT recommendations, expected_recommendations, accepted, implemented, in_progress, paused, superseded, unknown, pct_implemented "
+        "SELECT recommendations, expected_recommendations, accepted, implemented, in_progress, paused, superseded, "
+        "unknown, pct_implemented "
         "FROM review_progress WHERE review_id = 'rose-2015'"
     ).fetchone()
     assert row == (19, 19, 19, 7, 5, 1, 4, 2, 36.8)
@@ -115,7 +119,8 @@ def test_progress_row_for_rose(wh):
 
 def test_themes_and_pages_of_the_rose_pdf(wh):
     rows = wh.execute(
-        "SELECT number, theme, page FROM recommendations WHERE review_id = 'rose-2015' AND number IN (1, 2, 3, 19) ORDER BY number"
+        "SELECT number, theme, page FROM recommendations WHERE review_id = 'rose-2015' AND number IN (1, 2, 3, 19) "
+        "ORDER BY number"
     ).fetchall()
     assert [(n, t) for n, t, _ in rows] == [
         (1, "overarching"), (2, "overarching"), (3, "Culture and values"), (19, "Making it happen"),

@@ -130,7 +130,8 @@ def test_export_errors_are_one_line(tmp_path, sample_home):
         "error: no published warehouse at ")
     target = tmp_path / "out.csv"
     target.write_text("")
-    assert one_line_error(sample_home, "export", "--out", str(target)) == f"error: {target} is a file: --out takes a folder"
+    assert one_line_error(sample_home, "export", "--out",
+                          str(target)) == f"error: {target} is a file: --out takes a folder"
 
 
 def test_a_database_that_cannot_be_opened_is_one_line(tmp_path, sample_home):

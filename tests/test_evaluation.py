@@ -105,7 +105,8 @@ def test_development_set_scores_and_every_layout_is_exact():
     by_review = {}
     for lay in result.layouts:
         by_review.setdefault(lay.review_id, set()).add(lay.layout)
-    assert {r for r, layouts in by_review.items() if len(layouts) >= 3} >= {"smith-2015", "rose-2015", "kark-2019", "messenger-2022"}
+    assert {r for r, layouts in by_review.items() if len(layouts) >= 3} >= {"smith-2015", "rose-2015", "kark-2019",
+                                                                            "messenger-2022"}
 
 
 @pytest.mark.e2e
@@ -119,7 +120,8 @@ def test_blind_sets_through_the_command_line_hold_the_bars(tmp_path, name):
     assert proc.returncode == 0, proc.stdout
     assert re.search(r"^recall 0\.\d{3}  precision 0\.9\d{2}$", proc.stdout, re.M)
     # no evidence from pages that must yield nothing (comments, quotations, other inquiries, wishes)
-    assert re.search(r"^pages that must yield nothing: [1-9]\d*, of which yielded evidence: 0$", proc.stdout, re.M), proc.stdout
+    assert re.search(r"^pages that must yield nothing: [1-9]\d*, of which yielded evidence: 0$", proc.stdout,
+                     re.M), proc.stdout
 
 
 @pytest.mark.e2e
@@ -131,7 +133,8 @@ def test_an_unresolved_statement_reaches_status_exports_and_briefing(tmp_path):
         "<p>Ministers have accepted two of the seven recommendations of the Kark review, officials said.</p>"
         "<p>Recommendation 6 of the Kark review has been implemented.</p>")))
     run_cli(home, "import-warc", str(SAMPLE_WARC))
-    run_cli(home, "ingest", str(page), "--url", "https://www.example-press.co.uk/kark-note", "--published", "2024-05-01")
+    run_cli(home, "ingest", str(page), "--url", "https://www.example-press.co.uk/kark-note", "--published",
+            "2024-05-01")
     run_cli(home, "run", "--offline")
     status = run_cli(home, "status").stdout
     assert "Statements the rules could not tie to recommendations" in status

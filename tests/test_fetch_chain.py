@@ -96,7 +96,8 @@ def test_each_failure_carries_a_kind_whose_phrase_is_the_plain_reason_of_its_tex
 
 def test_robots_txt_is_fetched_through_the_chain_and_its_redirect_followed_once(server, settings):
     server.expect_request("/robots.txt").respond_with_data("", status=301, headers={"Location": "/real-robots.txt"})
-    server.expect_request("/real-robots.txt").respond_with_data("User-agent: *\nDisallow: /no\n", content_type="text/plain")
+    server.expect_request("/real-robots.txt").respond_with_data("User-agent: *\nDisallow: /no\n",
+                                                                content_type="text/plain")
     server.expect_request("/yes").respond_with_data("fine")
     fetcher, writer, state = make_fetcher(settings)
     assert fetcher.get(server.url_for("/yes")).ok
@@ -151,7 +152,8 @@ def test_a_file_starts_with_warcinfo_and_each_response_is_concurrent_to_its_requ
     assert info["software"].startswith("nhs-leadership-tracker/") and info["format"] == "WARC File Format 1.0"
     assert info["http-header-user-agent"] == settings.full_user_agent and info["robots"].startswith("obey")
     assert [k for k, _, _ in records].count("warcinfo") == 1
-    requests = {h.get_header("WARC-Target-URI"): h.get_header("WARC-Record-ID") for k, h, _ in records if k == "request"}
+    requests = {h.get_header("WARC-Target-URI"): h.get_header("WARC-Record-ID") for k, h,
+                _ in records if k == "request"}
     responses = [h for k, h, _ in records if k == "response"]
     assert len(responses) == 2  # robots.txt and the page
     for h in responses:

@@ -89,7 +89,8 @@ def test_connection_reset_fails_after_bounded_attempts_and_is_recorded(settings)
 
 
 def test_truncated_body_is_a_failure_never_a_document(settings):
-    raw = RawServer(lambda path: b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<p>only part")
+    raw = RawServer(lambda path: b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<p>only "
+                                 b"part")
     try:
         fetcher, writer, state = make_fetcher(settings, max_attempts=2)
         url = raw.url("/short")

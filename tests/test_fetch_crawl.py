@@ -49,7 +49,8 @@ def test_robots_policy_choices():
     assert policy_from_response(404, b"", None).allowed("http://h/x", "bot")
     assert not policy_from_response(503, b"", None).allowed("http://h/x", "bot")
     assert not policy_from_response(0, None, "connection error").allowed("http://h/x", "bot")
-    rules = policy_from_response(200, b"User-agent: nhs-leadership-tracker\nDisallow: /\n\nUser-agent: *\nAllow: /\n", None)
+    rules = policy_from_response(200, b"User-agent: nhs-leadership-tracker\nDisallow: /\n\nUser-agent: *\nAllow: /\n",
+                                 None)
     assert not rules.allowed("http://h/x", "nhs-leadership-tracker") and rules.allowed("http://h/x", "other")
     assert host_key("https://Example.org/x") == "https://example.org:443"
     assert host_key("http://127.0.0.1:8080/") != host_key("http://127.0.0.1:8081/")
@@ -274,7 +275,8 @@ def test_crawl_sources_runs_sources_concurrently_one_note_each(tmp_path, monkeyp
     state_files = sorted(p.name for p in (settings.home / "state").glob("*.json"))
     assert [n for n in state_files if not n.endswith(".crawl.json")] == ["kingsfund.json", "nhsproviders.json"]
     # each source's run summary is kept for the processing stage's source-health check
-    assert [n for n in state_files if n.endswith(".crawl.json")] == ["kingsfund.crawl.json", "nhsi.crawl.json", "nhsproviders.crawl.json"]
+    assert [n for n in state_files if n.endswith(".crawl.json")] == ["kingsfund.crawl.json", "nhsi.crawl.json",
+                                                                     "nhsproviders.crawl.json"]
 
 
 def _fast_fetcher(cls, **options):
@@ -315,7 +317,8 @@ def test_a_dhsc_crawl_follows_govuk_child_pages_and_pdfs_through_its_base_url(se
     assert of_url(records, f"{base}/files/review.pdf") == [("request", None), ("response", 200)]
 
 
-def test_a_publisher_crawl_follows_the_pdf_attachments_of_its_pages_not_their_other_files(server, tmp_path, monkeypatch):
+def test_a_publisher_crawl_follows_the_pdf_attachments_of_its_pages_not_their_other_files(server, tmp_path,
+                                                                                          monkeypatch):
     from tracker.sources import ADAPTERS
 
     robots(server)

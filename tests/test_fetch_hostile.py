@@ -138,7 +138,8 @@ def test_every_non_global_address_is_private():
     for address in ("8.8.8.8", "2606:4700::1", "64:ff9b::808:808", "::ffff:8.8.8.8"):
         assert is_public(ipaddress.ip_address(address)), address
     policy = AddressPolicy(allowed=(ipaddress.ip_network("127.0.0.1/32"),))
-    assert policy.permits(ipaddress.ip_address("127.0.0.1")) and policy.permits(ipaddress.ip_address("::ffff:127.0.0.1"))
+    assert policy.permits(ipaddress.ip_address("127.0.0.1"))
+    assert policy.permits(ipaddress.ip_address("::ffff:127.0.0.1"))
     assert not policy.permits(ipaddress.ip_address("127.0.0.2"))
 
 
@@ -243,7 +244,8 @@ def _page(body: str) -> str:
             f"<p>The board has accepted recommendation 3 in full.</p>{body}</main></body></html>")
 
 
-def test_hostile_links_in_reader_comments_cost_neither_the_page_nor_its_attachments(server, internal, tmp_path, monkeypatch):
+def test_hostile_links_in_reader_comments_cost_neither_the_page_nor_its_attachments(server, internal, tmp_path,
+                                                                                    monkeypatch):
     from tracker.sources import ADAPTERS, parse_capture
 
     robots(server)
@@ -256,7 +258,8 @@ def test_hostile_links_in_reader_comments_cost_neither_the_page_nor_its_attachme
     server.expect_request("/pub/1").respond_with_data(page, content_type="text/html")
     server.expect_request("/files/report.pdf").respond_with_data(b"%PDF-1.4 fake", content_type="application/pdf")
 
-    monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", lambda f, b, s: iter([Candidate(f"{b}/pub/1")]), raising=False)
+    monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", lambda f, b, s: iter([Candidate(f"{b}/pub/1")]),
+                        raising=False)
     summary = crawl_source(settings, "kingsfund", None)
 
     assert summary.fetched == 2 and summary.attachments == 1 and untouched(internal)
@@ -301,7 +304,8 @@ def test_a_malformed_link_in_a_listing_is_skipped_and_the_rest_kept(server, sett
     server.expect_request("/list").respond_with_data(listing, content_type="text/html")
     fetcher, writer, state = make_fetcher(settings)
 
-    found = [c.url for c in listing_candidates(fetcher, server.url_for("/list"), re.compile(r"/reports/"), None, max_pages=1)]
+    found = [c.url for c in listing_candidates(fetcher, server.url_for("/list"), re.compile(r"/reports/"), None,
+                                               max_pages=1)]
 
     assert found == [server.url_for("/reports/a"), server.url_for("/reports/d")] and fetcher.bad_links == 2
     finish(writer, state)

@@ -73,7 +73,8 @@ def test_two_fetchers_in_two_threads_sharing_redis_keep_one_host_at_the_delay(se
     for i in range(6):
         server.expect_request(f"/p{i}").respond_with_handler(seen)
     # separate Politeness objects: nothing in-process is shared, only Redis
-    fetchers = [make_fetcher(settings, source=f"s{n}", politeness=Politeness(RedisPacer(REDIS_URL, prefix=redis_prefix)))
+    fetchers = [make_fetcher(settings, source=f"s{n}",
+                             politeness=Politeness(RedisPacer(REDIS_URL, prefix=redis_prefix)))
                 for n in range(2)]
     run_two([f for f, _, _ in fetchers], [[server.url_for(f"/p{i}") for i in range(n, 6, 2)] for n in range(2)])
     times = starts(seen)
@@ -102,7 +103,8 @@ def test_a_larger_robots_crawl_delay_is_honoured_across_fetchers(server, tmp_pat
     pages = Stamped()
     for i in range(4):
         server.expect_request(f"/p{i}").respond_with_handler(pages)
-    fetchers = [make_fetcher(settings, source=f"s{n}", politeness=Politeness(RedisPacer(REDIS_URL, prefix=redis_prefix)))
+    fetchers = [make_fetcher(settings, source=f"s{n}",
+                             politeness=Politeness(RedisPacer(REDIS_URL, prefix=redis_prefix)))
                 for n in range(2)]
     run_two([f for f, _, _ in fetchers], [[server.url_for(f"/p{i}") for i in range(n, 4, 2)] for n in range(2)])
     assert_spaced(starts(pages), 0.4)

@@ -84,7 +84,8 @@ def warc_records(path: Path) -> list[dict]:
                     "type": record.rec_type,
                     "url": record.rec_headers.get_header("WARC-Target-URI"),
                     "date": record.rec_headers.get_header("WARC-Date"),
-                    "status": int(http.get_statuscode()) if http is not None and record.rec_type == "response" else None,
+                    "status": (int(http.get_statuscode())
+                               if http is not None and record.rec_type == "response" else None),
                     "headers": {k.lower(): v for k, v in http.headers} if http is not None else {},
                     "body": record.content_stream().read(),
                     "id": record.rec_headers.get_header("WARC-Record-ID"),

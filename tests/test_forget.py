@@ -96,12 +96,14 @@ def test_forget_withdraws_a_document_keeps_its_bytes_and_undo_restores_it(tmp_pa
     assert not [r for r in after["recommendations"] if r[0] == "ltp-2019-leadership"]
     assert not [r for r in after["status_evidence"] if r[5] == KARK_RESPONSE_CAPTURE]
     assert after["unresolved_statements"] == []
-    assert rows(home, "SELECT applied, problem FROM corrections") == [(False, "its source_url is withdrawn (tracker forget)")]
+    assert rows(home,
+                "SELECT applied, problem FROM corrections") == [(False, "its source_url is withdrawn (tracker forget)")]
     assert rows(home, "SELECT data_quality.passed FROM data_quality WHERE review_id = 'ltp-2019-leadership' "
                       "AND check_name = 'recommendation_count'") == [(True,)]  # the plan states no number
     assert archive_bytes(home) == archive  # evidence is never destroyed
 
-    recorded = rows(home, "SELECT url, reason, withdrawn_by, withdrawn_at, restored_at FROM withdrawals ORDER BY withdrawn_at")
+    recorded = rows(home, "SELECT url, reason, withdrawn_by, withdrawn_at, restored_at FROM withdrawals"
+                          " ORDER BY withdrawn_at")
     assert [(r[0], r[1], r[2]) for r in recorded] == [
         (KF_BLOG, "the publisher retracted the post", "A. Analyst"),
         (KARK_RESPONSE_CAPTURE, "superseded by a corrected response", recorded[1][2]),
@@ -112,7 +114,8 @@ def test_forget_withdraws_a_document_keeps_its_bytes_and_undo_restores_it(tmp_pa
     assert all(started <= r[3] <= datetime.now(timezone.utc).replace(tzinfo=None) and r[4] is None for r in recorded)
     status = run_cli(home, "status").stdout
     assert "Withdrawn documents (4;" in status
-    assert re.search(rf"^{re.escape(KF_BLOG)}\s+\d{{4}}-\d\d-\d\d \d\d:\d\d\s+A\. Analyst\s+the publisher retracted the post$",
+    assert re.search(rf"^{re.escape(KF_BLOG)}\s+\d{{4}}-\d\d-\d\d \d\d:\d\d\s+A\. Analyst\s+the publisher retracted "
+                     r"the post$",
                      status, re.M), status
 
     # Capturing the URL again does not lift the withdrawal.
@@ -125,7 +128,8 @@ def test_forget_withdraws_a_document_keeps_its_bytes_and_undo_restores_it(tmp_pa
         assert out.startswith(f"restored {url} (withdrawn by ") and "the next run reads it again" in out
     run_cli(home, "run", "--offline")
     assert snapshot(home) == before
-    assert rows(home, "SELECT count(*) FROM withdrawals WHERE restored_by = 'C. Lead' AND restored_at IS NOT NULL") == [(4,)]
+    assert rows(home,
+                "SELECT count(*) FROM withdrawals WHERE restored_by = 'C. Lead' AND restored_at IS NOT NULL") == [(4,)]
     assert "Withdrawn documents" not in run_cli(home, "status").stdout
 
 
@@ -149,7 +153,8 @@ def test_forget_errors_are_one_line(tmp_path):
     assert one_line_error("forget", UNRESOLVED, "--reason", "   ") == \
         "error: give the reason for the withdrawal with --reason"
     run_cli(home, "forget", UNRESOLVED, "--reason", "a draft", "--by", "A. Analyst")
-    assert re.fullmatch(rf"error: {re.escape(UNRESOLVED)} is already withdrawn \(by A\. Analyst on \d{{4}}-\d\d-\d\d: a draft\)",
+    assert re.fullmatch(rf"error: {re.escape(UNRESOLVED)} is already withdrawn \(by A\. Analyst on \d{{4}}-\d\d-\d\d: "
+                        r"a draft\)",
                         one_line_error("forget", UNRESOLVED, "--reason", "again"))
     run_cli(home, "forget", "--undo", UNRESOLVED)
     assert one_line_error("forget", "--undo", UNRESOLVED) == f"error: {UNRESOLVED} is not withdrawn"

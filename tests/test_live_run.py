@@ -44,9 +44,11 @@ def serve_govuk(httpserver) -> str:
     base = httpserver.url_for("").rstrip("/")
     items = {path: body.replace(b"https://assets.publishing.service.gov.uk", base.encode())
              for path, body in sample_govuk_items().items()}
-    search = {"results": [{"title": "Kark review of the fit and proper persons test: government response", "link": KARK_RESPONSE,
+    search = {"results": [{"title": "Kark review of the fit and proper persons test: government response",
+                           "link": KARK_RESPONSE,
                            "description": "How the government will act on the Kark review of board members.",
-                           "public_timestamp": "2019-08-16T09:00:00Z", "content_store_document_type": "government_response"}],
+                           "public_timestamp": "2019-08-16T09:00:00Z",
+                           "content_store_document_type": "government_response"}],
               "total": 1, "start": 0}
 
     def handler(request):
@@ -76,7 +78,8 @@ def test_live_run_discovers_fetches_children_and_publishes(httpserver, tmp_path)
     home = tmp_path / "home"
     env = {
         **os.environ, "TRACKER_HOME": str(home), "TRACKER_BASE_URL_DHSC": httpserver.url_for("").rstrip("/"),
-        "TRACKER_ALLOWED_HOSTS": "127.0.0.1,localhost", "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1", "TRACKER_MIN_DELAY_S": "0.01",
+        "TRACKER_ALLOWED_HOSTS": "127.0.0.1,localhost", "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1",
+           "TRACKER_MIN_DELAY_S": "0.01",
     }
     proc = subprocess.run([sys.executable, "-m", "tracker.cli", "run", "--sources", "dhsc"], env=env,
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
@@ -95,7 +98,8 @@ def test_live_run_discovers_fetches_children_and_publishes(httpserver, tmp_path)
     fetched = {u for (u,) in con.execute("SELECT url FROM crawl_state WHERE last_status = 200").fetchall()}
     assert base + "/api/content" + response in fetched
     assert con.execute("SELECT listed FROM source_health WHERE source = 'dhsc'").fetchone()[0] >= 1
-    status = subprocess.run([sys.executable, "-m", "tracker.cli", "status"], env=env, capture_output=True, text=True, cwd=ROOT)
+    status = subprocess.run([sys.executable, "-m", "tracker.cli", "status"], env=env, capture_output=True, text=True,
+                            cwd=ROOT)
     assert "Crawl state" in status.stdout
 
 
@@ -105,7 +109,8 @@ def test_a_run_with_unreachable_sources_publishes_the_rest_and_says_which_and_wh
         **os.environ, "TRACKER_HOME": str(home), "TRACKER_BASE_URL_DHSC": serve_govuk(httpserver),
         "TRACKER_BASE_URL_KINGSFUND": "http://kingsfund.invalid",  # reserved TLD: never resolves
         "TRACKER_BASE_URL_NHSPROVIDERS": f"http://127.0.0.1:{closed_port()}",
-        "TRACKER_ALLOWED_HOSTS": "127.0.0.1,localhost", "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1", "TRACKER_MIN_DELAY_S": "0.01",
+        "TRACKER_ALLOWED_HOSTS": "127.0.0.1,localhost", "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1",
+           "TRACKER_MIN_DELAY_S": "0.01",
     }
     cli = [sys.executable, "-m", "tracker.cli"]
     proc = subprocess.run([*cli, "run", "--sources", "dhsc,kingsfund,nhsproviders"], env=env,
@@ -123,16 +128,19 @@ def test_a_run_with_unreachable_sources_publishes_the_rest_and_says_which_and_wh
     con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
     assert con.execute("SELECT recommendations FROM review_progress WHERE review_id = 'kark-2019'").fetchone() == (7,)
     rows = con.execute("SELECT source, healthy, fetch_error, listed FROM source_health ORDER BY source").fetchall()
-    assert rows == [("dhsc", True, None, rows[0][3]), ("kingsfund", False, "robots.txt unreachable: name not resolved", 0),
+    assert rows == [("dhsc", True, None, rows[0][3]),
+                    ("kingsfund", False, "robots.txt unreachable: name not resolved", 0),
                     ("nhse", True, None, None), ("nhsi", True, None, None),
-                    ("nhsproviders", False, "robots.txt unreachable: connection refused", 0), ("parliament", True, None, None)]
+                    ("nhsproviders", False, "robots.txt unreachable: connection refused", 0),
+                    ("parliament", True, None, None)]
     con.close()
 
     status = subprocess.run([*cli, "status"], env=env, capture_output=True, text=True, cwd=ROOT).stdout
     assert ("INCOMPLETE: 2 of 6 sources unhealthy in the last run, so this week's picture is incomplete:\n"
             "    kingsfund: robots.txt unreachable: name not resolved\n"
             "    nhsproviders: robots.txt unreachable: connection refused\n") in status
-    assert re.search(r"kingsfund +0 +0 +0 .*UNHEALTHY +kingsfund: robots.txt unreachable: name not resolved", status), status
+    assert re.search(r"kingsfund +0 +0 +0 .*UNHEALTHY +kingsfund: robots.txt unreachable: name not resolved",
+                     status), status
 
     page = BeautifulSoup((home / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert page.find(id="changes-headline").get_text().startswith(

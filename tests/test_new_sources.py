@@ -44,7 +44,8 @@ def test_a_written_answer_is_the_official_voice_and_its_question_only_context():
     body = " ".join(b.text for b in pub.blocks if b.role == "body")
     question = " ".join(b.text for b in pub.blocks if b.role == "question")
     assert "Kark recommendation 2 has been implemented" in body and "To ask" not in body
-    assert question.startswith("Question 9876 asked by Jane Doyle-Price, tabled 15 January 2024 To ask the Secretary of State")
+    assert question.startswith("Question 9876 asked by Jane Doyle-Price, tabled 15 January 2024 "
+                               "To ask the Secretary of State")
     assert "Answer by Andrew Stephenson, 22 January 2024" in [b.text for b in pub.blocks if b.kind == "heading"]
     assert [(a.url, a.content_type) for a in pub.attachments] == [
         (f"{API}/api/writtenquestions/attachments/fppt-framework.pdf", "application/pdf")]
@@ -70,7 +71,8 @@ def test_a_written_statement():
     assert pub.url == "https://questions-statements.parliament.uk/written-statements/detail/2024-02-27/HCWS301"
     assert publisher_of(pub.url).name == "UK Parliament written questions and statements"
     assert all(b.role == "body" for b in pub.blocks)  # a statement is the minister's own words throughout
-    assert pub.blocks[1].text == "Statement made by Andrew Stephenson, Minister of State (Department of Health and Social Care)"
+    assert pub.blocks[1].text == ("Statement made by Andrew Stephenson, Minister of State "
+                                  "(Department of Health and Social Care)")
 
 
 def test_search_pages_are_not_documents_but_items_are():
@@ -126,54 +128,70 @@ NHSE_PAGES = {
 }
 
 
-def serve(httpserver, requests: list[str]) -> tuple[str, str]:
-    """NHS England on 127.0.0.1 and Parliament's API on localhost, one loopback server."""
-    port = httpserver.port
-    nhse_base, api_base = f"http://127.0.0.1:{port}", f"http://localhost:{port}"
+class LoopbackSite:
+    """NHS England on 127.0.0.1 and Parliament's API on localhost, answered from the fixtures."""
 
-    def nhse_bytes(name):
-        return fixture_bytes(f"nhse/{name}").replace(NHSE.encode(), nhse_base.encode())
+    def __init__(self, port: int, requests: list[str]):
+        self.nhse_base, self.api_base = f"http://127.0.0.1:{port}", f"http://localhost:{port}"
+        self.requests = requests
 
-    def api_json(name):
-        return Response(fixture_bytes(f"parliament/{name}").replace(API.encode(), api_base.encode()),
+    def nhse_bytes(self, name):
+        return fixture_bytes(f"nhse/{name}").replace(NHSE.encode(), self.nhse_base.encode())
+
+    def api_json(self, name):
+        return Response(fixture_bytes(f"parliament/{name}").replace(API.encode(), self.api_base.encode()),
                         content_type="application/json; charset=utf-8")
 
-    def handler(request):
-        path, host = request.path, request.host.split(":")[0]
-        requests.append(request.full_path)
-        if path == "/robots.txt":
-            if host == "localhost":
-                return Response("User-agent: *\nAllow: /\n", content_type="text/plain")
-            return Response(nhse_bytes("robots.txt"), content_type="text/plain")
-        if host == "127.0.0.1":
-            if path.endswith(".xml") and (ROOT / "tests/fixtures/nhse" / path.lstrip("/")).exists():
-                return Response(nhse_bytes(path.lstrip("/")), content_type="application/xml")
-            if path in NHSE_PAGES:
-                return Response(nhse_bytes(NHSE_PAGES[path]), content_type="text/html; charset=UTF-8")
-            if path.endswith(".pdf"):
-                return Response(PDF, content_type="application/pdf")
-            return Response("not found", status=404)
-        query = {k: v[0] for k, v in parse_qs(urlsplit(request.full_path).query).items()}
-        if path == "/api/writtenquestions/questions":
-            assert query["answeringBodies"] == "17" and query["answered"] == "Answered"
-            if query["searchTerm"] == "Kark review":
-                return api_json("questions-kark-page1.json" if query["skip"] == "0" else "questions-kark-page2.json")
-            if query["searchTerm"] == "Messenger review":
-                return api_json("questions-messenger.json")
-            return api_json("empty.json")
-        if path == "/api/writtenstatements/statements":
-            return api_json("statements-messenger.json" if query["searchTerm"] == "Messenger review" else "empty.json")
-        m = re.fullmatch(r"/api/written(questions/questions|statements/statements)/(\d+)", path)
-        if m:
-            name = ("question-" if m.group(1).startswith("questions") else "statement-") + m.group(2) + ".json"
-            if (ROOT / "tests/fixtures/parliament" / name).exists():
-                return api_json(name)
+    def nhse(self, path):
+        if path.endswith(".xml") and (ROOT / "tests/fixtures/nhse" / path.lstrip("/")).exists():
+            return Response(self.nhse_bytes(path.lstrip("/")), content_type="application/xml")
+        if path in NHSE_PAGES:
+            return Response(self.nhse_bytes(NHSE_PAGES[path]), content_type="text/html; charset=UTF-8")
         if path.endswith(".pdf"):
             return Response(PDF, content_type="application/pdf")
         return Response("not found", status=404)
 
-    httpserver.expect_request(re.compile(".*")).respond_with_handler(handler)
-    return nhse_base, api_base
+    def parliament_search(self, path, query):
+        if path == "/api/writtenquestions/questions":
+            assert query["answeringBodies"] == "17" and query["answered"] == "Answered"
+            if query["searchTerm"] == "Kark review":
+                return self.api_json("questions-kark-page1.json" if query["skip"] == "0"
+                                     else "questions-kark-page2.json")
+            if query["searchTerm"] == "Messenger review":
+                return self.api_json("questions-messenger.json")
+            return self.api_json("empty.json")
+        return self.api_json("statements-messenger.json" if query["searchTerm"] == "Messenger review"
+                             else "empty.json")
+
+    def parliament(self, path, query):
+        if path in ("/api/writtenquestions/questions", "/api/writtenstatements/statements"):
+            return self.parliament_search(path, query)
+        m = re.fullmatch(r"/api/written(questions/questions|statements/statements)/(\d+)", path)
+        if m:
+            name = ("question-" if m.group(1).startswith("questions") else "statement-") + m.group(2) + ".json"
+            if (ROOT / "tests/fixtures/parliament" / name).exists():
+                return self.api_json(name)
+        if path.endswith(".pdf"):
+            return Response(PDF, content_type="application/pdf")
+        return Response("not found", status=404)
+
+    def handler(self, request):
+        path, host = request.path, request.host.split(":")[0]
+        self.requests.append(request.full_path)
+        if path == "/robots.txt":
+            if host == "localhost":
+                return Response("User-agent: *\nAllow: /\n", content_type="text/plain")
+            return Response(self.nhse_bytes("robots.txt"), content_type="text/plain")
+        if host == "127.0.0.1":
+            return self.nhse(path)
+        return self.parliament(path, {k: v[0] for k, v in parse_qs(urlsplit(request.full_path).query).items()})
+
+
+def serve(httpserver, requests: list[str]) -> tuple[str, str]:
+    """NHS England on 127.0.0.1 and Parliament's API on localhost, one loopback server."""
+    site = LoopbackSite(httpserver.port, requests)
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(site.handler)
+    return site.nhse_base, site.api_base
 
 
 @pytest.mark.e2e
@@ -212,15 +230,18 @@ def test_live_then_offline_run_of_nhse_and_parliament(httpserver, tmp_path):
     pubs, health, evidence = snapshot()
     by_url = {u: rest for u, *rest in pubs}
     site = "https://questions-statements.parliament.uk"
-    assert by_url[f"{site}/written-questions/detail/2024-01-15/9876"][:4] == ["parliament", "written_answer", date(2024, 1, 22), True]
-    assert by_url[f"{site}/written-questions/detail/2023-11-06/4321"][:3] == ["parliament", "corrected_written_answer", date(2023, 12, 4)]
+    assert by_url[f"{site}/written-questions/detail/2024-01-15/9876"][:4] == ["parliament", "written_answer",
+                                                                              date(2024, 1, 22), True]
+    assert by_url[f"{site}/written-questions/detail/2023-11-06/4321"][:3] == ["parliament", "corrected_written_answer",
+                                                                              date(2023, 12, 4)]
     statement = by_url[f"{site}/written-statements/detail/2024-02-27/HCWS301"]
     assert statement[0] == "parliament" and statement[3] and statement[4].startswith("mentions review")
     assert {row[5] for u, row in by_url.items() if u.startswith(site)} == {"parliament"}  # an official voice
     assert f"{api_base}/api/writtenquestions/attachments/fppt-framework.pdf" in by_url  # the answer's attachment
     nhse_urls = {u for u, row in by_url.items() if row[0] == "nhse"}
     assert {urlsplit(u).path for u in nhse_urls} == {
-        *list(NHSE_PAGES)[:4], "/wp-content/uploads/2023/08/PRN00238-fit-and-proper-person-test-framework-for-board-members.pdf"}
+        *list(NHSE_PAGES)[:4],
+        "/wp-content/uploads/2023/08/PRN00238-fit-and-proper-person-test-framework-for-board-members.pdf"}
     assert by_url[f"{nhse_base}/leadership/messenger-review-progress/"][1] == "progress_page"
     assert all(by_url[u][4] for u in nhse_urls if u.endswith("/"))  # each with its reason
     assert health == [("nhse", True, 4), ("parliament", True, 3)]
@@ -280,7 +301,8 @@ def test_nhse_without_a_sitemap_in_robots_is_degraded():
 
 
 def test_parliament_pages_through_a_search_and_drops_other_departments():
-    pages = {"0": fixture_bytes("parliament/questions-kark-page1.json"), "2": fixture_bytes("parliament/questions-kark-page2.json")}
+    pages = {"0": fixture_bytes("parliament/questions-kark-page1.json"),
+             "2": fixture_bytes("parliament/questions-kark-page2.json")}
 
     class Paged(_Fetcher):
         def get(self, url, conditional=True):
@@ -308,14 +330,16 @@ def test_nhse_without_since_reads_every_child_sitemap():
 
     fetcher = Site(200)
     found = {urlsplit(c.url).path for c in ADAPTERS["nhse"].discover(fetcher, NHSE, None)}
-    assert "/2019/08/chairs-welcome-the-kark-review/" in found and "/2019/06/board-leadership-development-programme-opens/" in found
+    assert "/2019/08/chairs-welcome-the-kark-review/" in found
+    assert "/2019/06/board-leadership-development-programme-opens/" in found
     assert f"{NHSE}/post-sitemap2.xml" in fetcher.requests
     assert len(found) == 6
 
 
 def test_parliament_skips_search_rows_it_cannot_address():
     rows = {"totalResults": 3, "results": ["junk", {"value": {"id": "x; rm", "answeringBodyId": 17}},
-                                          {"value": {"id": 7, "answeringBodyId": 17, "dateMade": "2024-02-27T00:00:00"}}]}
+                                          {"value": {"id": 7, "answeringBodyId": 17,
+                                                     "dateMade": "2024-02-27T00:00:00"}}]}
     fetcher = _Fetcher(200, json.dumps(rows).encode())
     found = {c.url for c in ADAPTERS["parliament"].discover(fetcher, API, None)}
     # the same answer serves both searches here: as a question it is unanswered, as a statement it is kept

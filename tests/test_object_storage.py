@@ -154,7 +154,8 @@ def test_published_versions_follow_retention_into_the_store_and_reach_another_ho
     writer_host, reader = host(tmp_path, "b", store_env), host(tmp_path, "c", store_env)
     store = storage.open_store(writer_host)
     writer_host.published_dir.mkdir(parents=True)
-    old, new = (writer_host.published_dir / n for n in ("tracker-20260105T060000.duckdb", "tracker-20260112T060000.duckdb"))
+    old, new = (writer_host.published_dir / n for n in ("tracker-20260105T060000.duckdb",
+                                                        "tracker-20260112T060000.duckdb"))
     old.write_bytes(b"old version")
     storage.push_published(writer_host, store, old)
     new.write_bytes(b"new version")

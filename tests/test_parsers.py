@@ -39,7 +39,8 @@ def test_html_blocks_keep_structure_numbering_and_roles():
     assert ("paragraph", "A quoted view.", 0, "", "quote") in blocks
     assert ("table_row", "Rec | Status", 0, "", "body") in blocks
     assert ("paragraph", "A reader says things.", 0, "", "comment") in blocks
-    assert ("paragraph", "This page was captured by the archive; recommendation 3 has been implemented.", 0, "", "banner") in blocks
+    assert ("paragraph", "This page was captured by the archive; recommendation 3 has been implemented.", 0, "",
+            "banner") in blocks
     assert not any(b[1] == "Home" for b in blocks)  # navigation is dropped
 
 
@@ -56,7 +57,8 @@ def capture(url, body, ctype, published=None):
 
 def test_archived_nhsi_page_drops_the_banner_and_keeps_the_archive_url():
     url = "https://webarchive.nationalarchives.gov.uk/ukgwa/20190503120000/https://improvement.nhs.uk/resources/x/"
-    pub = parse_capture(capture(url, PAGE.replace("<main>", "<div>").replace("</main>", "</div>").encode(), "text/html"))
+    pub = parse_capture(capture(url, PAGE.replace("<main>", "<div>").replace("</main>", "</div>").encode(),
+                                "text/html"))
     assert source_of(url) == "nhsi" and pub.source == "nhsi" and pub.url == url
     assert all(b.role != "banner" for b in pub.blocks)
     assert any(b.role == "comment" for b in pub.blocks)
@@ -109,7 +111,9 @@ def test_pdf_structure_pages_headers_contents_and_hyphenation():
     # the running header is not repeated as body text on every page
     assert sum(1 for t in texts if t[1] == "Test review of board leadership") <= 1
     items = [t for t in texts if t[0] == "list_item"]
-    assert items[0] == ("list_item", "The national bodies should publish one framework for board development that every trust can use.", "1", 3)
+    assert items[0] == ("list_item",
+                        "The national bodies should publish one framework for board development that every trust can "
+                        "use.", "1", 3)
     assert items[1][2:] == ("2", 3)
 
 
@@ -144,7 +148,8 @@ ITEM = {
     "first_published_at": "2019-02-06T09:30:00.000+00:00",
     "public_updated_at": "2019-03-01T10:00:00.000+00:00",
     "details": {
-        "body": "<div class='govspeak'><h2 id='r'>Recommendations</h2><ol><li>Do one thing.</li><li>Do another.</li></ol></div>",
+        "body": "<div class='govspeak'><h2 id='r'>Recommendations</h2><ol><li>Do one thing.</li><li>Do "
+                "another.</li></ol></div>",
         "attachments": [{"attachment_type": "file", "id": "1", "title": "Full report", "url": "/media/abc/report.pdf",
                          "content_type": "application/pdf"}],
     },
@@ -225,7 +230,8 @@ def test_two_column_pdf_reads_left_column_first_without_headers_or_contents():
     assert doc.pages == 3
     texts = [b.text for b in doc.blocks if b.page == 3]
     joined = " ".join(texts)
-    order = [joined.index(s) for s in ("Left column opens", "Left column ends", "Right column starts", "Right column closes")]
+    order = [joined.index(s) for s in ("Left column opens", "Left column ends", "Right column starts",
+                                       "Right column closes")]
     assert order == sorted(order), joined
     everything = " ".join(b.text for b in doc.blocks)
     assert "Contents" not in everything and "......" not in everything

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 
@@ -113,7 +114,8 @@ def test_progress_page_matches_the_warehouse(client, published_home):
     con = duckdb.connect(str(published_home / "tracker.duckdb"), read_only=True)
     try:
         expected = con.execute(
-            "SELECT review_id, title, recommendations, implemented, pct_implemented FROM review_progress ORDER BY review_id"
+            "SELECT review_id, title, recommendations, implemented, pct_implemented FROM review_progress ORDER BY "
+            "review_id"
         ).fetchall()
         [(run_id,)] = con.execute("SELECT run_id FROM warehouse_info").fetchall()
     finally:
@@ -129,6 +131,29 @@ def test_progress_page_matches_the_warehouse(client, published_home):
     assert soup.find("a", id="briefing")["href"] == "briefing"
     exports = sorted(a["href"] for a in soup.find_all("a", class_="export"))
     assert "exports/review_progress.csv" in exports and "exports/recommendation_status.csv" in exports
+
+
+def test_a_label_changed_in_the_warehouse_vocabulary_heads_its_column_on_the_page(plugin, published_home,
+                                                                                   tmp_path, monkeypatch):
+    import duckdb
+
+    shutil.copy(published_home / "tracker.duckdb", tmp_path / "tracker.duckdb")
+    con = duckdb.connect(str(tmp_path / "tracker.duckdb"))
+    try:
+        con.execute("UPDATE status_vocabulary SET label = 'Done <and> dusted' WHERE status = 'implemented'")
+        vocabulary = [label for (label,) in con.execute(
+            "SELECT label FROM status_vocabulary ORDER BY axis DESC, position").fetchall()]
+        implemented = dict(con.execute("SELECT review_id, implemented FROM review_progress").fetchall())
+    finally:
+        con.close()
+    monkeypatch.setenv("TRACKER_HOME", str(tmp_path))
+    resp = TestClient(plugin.create_app(require_auth=False)).get("/")
+    assert resp.status_code == 200
+    headers, rows = _table(resp.text)
+    assert "Implemented" not in headers and "Done &lt;and&gt; dusted" in resp.text
+    assert headers == ["Review", "Title", "Recommendations", "Expected", *vocabulary, "% implemented"]
+    done = headers.index("Done <and> dusted")
+    assert {r[0]: int(r[done]) for r in rows} == implemented
 
 
 def test_briefing_and_exports_are_served(client, published_home):
@@ -156,6 +181,7 @@ def test_values_are_html_escaped(plugin, tmp_path, monkeypatch):
     con.execute(f"CREATE TABLE rp ({cols})")
     con.execute("INSERT INTO rp (review_id, title) VALUES ('x-1', '<script>alert(1)</script>')")
     con.execute("CREATE VIEW review_progress AS SELECT * FROM rp")
+    con.execute("CREATE TABLE status_vocabulary (axis VARCHAR, status VARCHAR, position INTEGER, label VARCHAR)")
     con.execute("CREATE TABLE warehouse_info (run_id VARCHAR, published_at TIMESTAMP, version_file VARCHAR)")
     con.close()
     monkeypatch.setenv("TRACKER_HOME", str(tmp_path))
@@ -208,7 +234,8 @@ def test_plugin_serves_archived_captures_and_all_export_formats(client, publishe
     for path in ("/index.html", "/summary.html", "/recommendations/rose-2015-10.html"):  # the briefing's own links
         got = client.get(path)
         assert got.status_code == 200 and got.text == (published_home / "site" / path.lstrip("/")).read_text()
-    assert client.get("/downloads/tracker.xlsx").content == (published_home / "site" / "downloads" / "tracker.xlsx").read_bytes()
+    workbook = (published_home / "site" / "downloads" / "tracker.xlsx").read_bytes()
+    assert client.get("/downloads/tracker.xlsx").content == workbook
     assert client.get("/recommendations/..%2Findex.html").status_code == 404
     assert client.get("/downloads/..%2Ftracker.duckdb").status_code == 404
     workbook = client.get("/exports/tracker.xlsx")

@@ -77,7 +77,8 @@ def airflow_app(tmp_path_factory):
         }.items():
             mp.setenv(key, value)
         subprocess.run(
-            [str(VENV_BIN / "airflow"), "db", "migrate"], env=dict(os.environ), check=True, capture_output=True, timeout=300
+            [str(VENV_BIN / "airflow"), "db", "migrate"], env=dict(os.environ), check=True, capture_output=True,
+                       timeout=300
         )
         purge_cached_app()
         app = create_app(apps="core")
@@ -190,7 +191,8 @@ def test_captures_are_sandboxed_and_never_sniffed(airflow_app):
     pdf = _get(client, f"/captures/{captures['pdf']}", token)
     assert pdf.status_code == 200 and pdf.content == CAPTURE_PDF
     assert pdf.headers["content-type"] == "application/pdf"
-    assert pdf.headers["x-content-type-options"] == "nosniff" and pdf.headers["content-security-policy"].startswith("sandbox")
+    assert pdf.headers[
+        "x-content-type-options"] == "nosniff" and pdf.headers["content-security-policy"].startswith("sandbox")
     assert pdf.headers["content-disposition"].startswith("attachment")
 
 

@@ -121,7 +121,8 @@ def test_the_owners_own_words_outrank_a_later_report_of_them(mem_con):
 def test_implementation_takes_the_later_position_and_marks_a_contradiction(mem_con):
     _seed(mem_con, [
         (6, "implementation", "implemented", "The framework is in place.", NHSE, date(2021, 1, 1), "implementing_body"),
-        (6, "implementation", "not_started", "Boards have seen nothing of it.", REGULATOR, date(2022, 1, 1), "regulator"),
+        (6, "implementation", "not_started", "Boards have seen nothing of it.", REGULATOR, date(2022, 1, 1),
+         "regulator"),
         (7, "implementation", "in_progress", "Work is under way.", THINK_TANK, date(2020, 1, 1), "independent"),
         (7, "implementation", "implemented", "Now in place.", NHSE, date(2021, 1, 1), "implementing_body"),
     ])

@@ -24,7 +24,8 @@ WORDS = [
     "\u201c", "\u201d", '"', ".", ",", ";", ":", "(", ")", "\u2019s", "Dr.", "e.g.", "\n",
 ]
 sentence_text = st.lists(st.sampled_from(WORDS), min_size=1, max_size=40).map(" ".join)
-TAGS = ["p", "div", "li", "ul", "ol", "h2", "h3", "blockquote", "table", "tr", "td", "section", "span", "br", "main", "article", "script", "nav"]
+TAGS = ["p", "div", "li", "ul", "ol", "h2", "h3", "blockquote", "table", "tr", "td", "section", "span", "br", "main",
+        "article", "script", "nav"]
 
 
 @st.composite
@@ -33,14 +34,16 @@ def html_fragments(draw, depth=0):
     for _ in range(draw(st.integers(0, 4))):
         if depth < 4 and draw(st.booleans()):
             tag = draw(st.sampled_from(TAGS))
-            attrs = draw(st.sampled_from(["", ' class="comments"', ' id="webArchiveInfobox"', ' start="3"', ' class="tag"']))
+            attrs = draw(st.sampled_from(["", ' class="comments"', ' id="webArchiveInfobox"', ' start="3"',
+                                          ' class="tag"']))
             parts.append(f"<{tag}{attrs}>{draw(html_fragments(depth + 1))}</{tag}>")
         else:
             parts.append(draw(st.one_of(sentence_text, st.text(max_size=30))))
     return "".join(parts)
 
 
-EXTRACTOR = StatusExtractor(ReviewNamer(load_reviews()), {"kark-2019": set(range(1, 8)), "rose-2015": set(range(1, 20))})
+EXTRACTOR = StatusExtractor(ReviewNamer(load_reviews()),
+                            {"kark-2019": set(range(1, 8)), "rose-2015": set(range(1, 20))})
 
 
 def publication(blocks):
@@ -85,5 +88,6 @@ def test_sentences_and_references_on_any_text(text):
 @settings(max_examples=200, deadline=None)
 @given(sentence_text)
 def test_comments_and_quotes_never_yield_evidence(text):
-    blocks = [Block("paragraph", text, role="comment"), Block("paragraph", text, role="quote"), Block("paragraph", text, role="banner")]
+    blocks = [Block("paragraph", text, role="comment"), Block("paragraph", text, role="quote"),
+              Block("paragraph", text, role="banner")]
     assert EXTRACTOR.extract(publication(blocks), "kark-2019") == []

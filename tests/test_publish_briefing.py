@@ -26,11 +26,13 @@ pytestmark = pytest.mark.e2e
 
 XSS = "<script>alert(1)</script>"
 NEW_URL = "https://nhsproviders.org/news-blogs/blogs/boards-update"
-NEW_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Boards update &lt;script&gt;alert(1)&lt;/script&gt;</title>
+NEW_PAGE = """<!doctype html><html><head><meta charset="utf-8">\
+<title>Boards update &lt;script&gt;alert(1)&lt;/script&gt;</title>
 <script src="https://tracker.example/track.js"></script><meta http-equiv="refresh" content="5;url=https://nhsproviders.org/"></head>
 <body onload="document.title='x'"><main><h1>Boards update &lt;script&gt;alert(1)&lt;/script&gt;</h1>
 <p>Published 4 March 2024.</p>
-<p>Recommendation 3 of the Kark review &lt;script&gt;alert(1)&lt;/script&gt; has now been implemented, according to NHS England.</p>
+<p>Recommendation 3 of the Kark review &lt;script&gt;alert(1)&lt;/script&gt; \
+has now been implemented, according to NHS England.</p>
 </main></body></html>"""
 NEW_QUOTE = f"Recommendation 3 of the Kark review {XSS} has now been implemented, according to NHS England."
 
@@ -88,7 +90,8 @@ def test_a_rerun_that_finds_nothing_new_leaves_what_changed_as_it_was(sample_hom
     first = (sample_home / "exports" / "latest" / "changes.csv").read_bytes()
     assert quiet["changes"] == first  # ...and the week's changes are still the first run's
     assert len(_changes(sample_home / "exports" / "latest" / "changes.csv")) == 271
-    assert _changes_html(quiet["html"]) == _changes_html((sample_home / "site" / "index.html").read_text(encoding="utf-8"))
+    assert _changes_html(quiet[
+        "html"]) == _changes_html((sample_home / "site" / "index.html").read_text(encoding="utf-8"))
 
 
 def test_a_week_with_a_new_page_lists_each_change_with_its_source(weeks):
@@ -97,7 +100,8 @@ def test_a_week_with_a_new_page_lists_each_change_with_its_source(weeks):
     con = duckdb.connect(summary.published, read_only=True)
     try:
         detected = con.execute("SELECT published_at FROM warehouse_info").fetchone()[0].isoformat()
-        quiet_at = con.execute("SELECT published_at FROM runs WHERE version_file = ?", [quiet["versions"][-1]]).fetchone()[0]
+        quiet_at = con.execute("SELECT published_at FROM runs WHERE version_file = ?",
+                               [quiet["versions"][-1]]).fetchone()[0]
     finally:
         con.close()
     found_by = {"detected_at": detected, "run_id": summary.run_id, "version_file": Path(summary.published).name}
@@ -173,7 +177,8 @@ def test_archived_captures_are_linked_relatively_and_safe_to_open(weeks):
     assert row.find("a", href=f"captures/{wanted}") is not None
     copy = BeautifulSoup((settings.site_dir / "captures" / wanted).read_text(encoding="utf-8"), "html.parser")
     assert NEW_QUOTE in copy.get_text(" ", strip=True) and "track.js" not in str(copy)
-    assert any(n.endswith(".pdf") and (settings.site_dir / "captures" / n).read_bytes().startswith(b"%PDF") for n in files)
+    captures = settings.site_dir / "captures"
+    assert any(n.endswith(".pdf") and (captures / n).read_bytes().startswith(b"%PDF") for n in files)
 
 
 def test_the_page_is_self_contained(sample_home):
@@ -224,7 +229,8 @@ def test_recommendation_table_rows_badges_and_quotes(sample_home):
     assert said[1].cite.get_text().startswith("DHSC \u2014 NHS leadership review: progress update, 1 Mar 2017")
     assert implementation.select_one(".disputed") is not None and response.select_one(".disputed") is None
     assert [q["data-position"] for q in response.select(".q")] == ["official"]
-    assert all(q.cite and q.cite.get_text() for q in soup.select("#recommendations .q"))  # every quote names its publisher
+    # every quote names its publisher
+    assert all(q.cite and q.cite.get_text() for q in soup.select("#recommendations .q"))
     assert soup.find("tr", id="ltp-2019-leadership-1").select(".badge")[0].get_text() == "no response"
     assert [(o["value"], o.get_text()) for o in soup.select("#filter-review option")][1:] == [
         ("smith-2015", "Smith review (2015) (16)"), ("rose-2015", "Rose review (2015) (19)"),
@@ -276,8 +282,10 @@ def test_a_page_per_recommendation_with_its_positions_history_and_every_quote(sa
     con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
     try:
         keys = {f"{r}-{n}" for r, n in con.execute("SELECT review_id, number FROM recommendations").fetchall()}
-        said = con.execute("SELECT count(*) FROM status_evidence WHERE review_id = 'rose-2015' AND number = 10").fetchone()[0]
-        changes = con.execute("SELECT axis, changed_on FROM status_changes WHERE review_id = 'rose-2015' AND number = 10 "
+        said = con.execute(
+            "SELECT count(*) FROM status_evidence WHERE review_id = 'rose-2015' AND number = 10").fetchone()[0]
+        changes = con.execute("SELECT axis, changed_on FROM status_changes WHERE review_id = 'rose-2015' AND number = "
+                              "10 "
                               "ORDER BY changed_on").fetchall()
     finally:
         con.close()
@@ -404,6 +412,7 @@ def test_a_week_shows_since_last_week_per_review_and_keeps_scraped_text_inert_on
     page = _soup(site / "recommendations" / "kark-2019-3.html")
     assert NEW_QUOTE in page.select_one("ol.timeline").get_text()
     assert page.select("ol.timeline li")[-1].time["datetime"] == "2024-03-04"
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (site / "recommendations" / "kark-2019-3.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (site / "recommendations" / "kark-2019-3.html").read_text(
+        encoding="utf-8")
     summary = _soup(site / "summary.html")
     assert "Kark review (2019) #3" in summary.get_text()

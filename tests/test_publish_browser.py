@@ -84,7 +84,8 @@ def axe_source() -> str:
             _missing("npm is missing, so axe-core cannot be installed (apt-get install npm)")
         AXE_DIR.mkdir(parents=True, exist_ok=True)
         proc = subprocess.run(
-            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR), f"axe-core@{AXE_VERSION}"],
+            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR),
+             f"axe-core@{AXE_VERSION}"],
             capture_output=True, text=True, timeout=600,
         )
         if proc.returncode != 0 or not AXE_FILE.is_file():
@@ -205,7 +206,8 @@ def test_accepted_but_not_implemented_is_two_choices_with_counts_and_a_shareable
     browser.get("about:blank")
     browser.get(link)
     assert sorted(_visible_ids(browser)) == wanted
-    assert Select(browser.find_element(By.ID, "filter-response")).first_selected_option.get_attribute("value") == "accepted"
+    assert Select(browser.find_element(By.ID,
+                                       "filter-response")).first_selected_option.get_attribute("value") == "accepted"
 
     # the preset link on the page is the same two choices
     browser.get((sample_home / "site" / "index.html").resolve().as_uri())

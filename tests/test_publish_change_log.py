@@ -294,12 +294,14 @@ def test_retention_settings_must_be_counts(tmp_path, variable, value):
 def test_a_dated_since_is_read_as_the_start_of_that_day(mem_con):
     from tracker.publish.digest import compute_digest
 
-    mem_con.execute("CREATE TABLE warehouse_info AS SELECT 'r2' AS run_id, TIMESTAMP '2026-11-20 06:00' AS published_at, "
+    mem_con.execute("CREATE TABLE warehouse_info AS SELECT 'r2' AS run_id, TIMESTAMP '2026-11-20 06:00' AS "
+                    "published_at, "
                     "'tracker-20261120T060000.duckdb' AS version_file")
     for i, (at, version) in enumerate([("2026-11-09 23:59:59", "tracker-20261109T235959.duckdb"),
                                        ("2026-11-10 00:00:00", "tracker-20261110T000000.duckdb")], start=1):
         mem_con.execute(
-            "INSERT INTO change_log (change_id, change_type, source_url, title_or_quote, run_id, version_file, detected_at) "
+            "INSERT INTO change_log (change_id, change_type, source_url, title_or_quote, run_id, version_file, "
+            "detected_at) "
             "VALUES (?, 'new_publication', ?, 'A page', 'r1', ?, ?)", [i, f"https://x.test/{i}", version, at])
     digest = compute_digest(mem_con, since=date(2026, 11, 10))
     assert [row[7] for row in digest.rows] == ["https://x.test/2"]

@@ -25,7 +25,8 @@ HEADERS = {
     "review_progress": REVIEW_PROGRESS_HEADER,
     "recommendation_status": "review_id,number,text,response_status,implementation_status,evidence_count,"
     "last_evidence_on,last_evidence_url,response_basis,implementation_basis,"
-    + ",".join(f"{side}_{axis}_{field}" for axis in ("response", "implementation") for side in ("official", "independent")
+    + ",".join(f"{side}_{axis}_{field}" for axis in ("response", "implementation")
+               for side in ("official", "independent")
                for field in ("status", "quote", "published_on", "source_url", "cited_as"))
     + ",response_disputed,implementation_disputed",
     "progress_by_theme": "review_id,theme,first_number,recommendations,implemented,partially_implemented,in_progress,"
@@ -121,10 +122,12 @@ def test_status_changes_end_in_the_current_status_and_name_their_source(wh):
 @pytest.mark.e2e
 def test_evidence_by_publisher(wh):
     assert wh.execute("SELECT * FROM evidence_by_publisher").fetchall() == [
-        ("dhsc", 14, 13, 6, 59, 4, "kark-2019, kerr-2018, messenger-2022, rose-2015", 39, date(2015, 7, 16), date(2023, 8, 2)),
+        ("dhsc", 14, 13, 6, 59, 4, "kark-2019, kerr-2018, messenger-2022, rose-2015", 39, date(2015, 7, 16),
+         date(2023, 8, 2)),
         ("kingsfund", 3, 2, 2, 13, 3, "kark-2019, messenger-2022, rose-2015", 11, date(2019, 2, 20), date(2023, 5, 10)),
         ("nhsi", 2, 2, 2, 14, 1, "smith-2015", 12, date(2016, 12, 12), date(2018, 9, 27)),
-        ("nhsproviders", 4, 3, 3, 16, 2, "ltp-2019-leadership, messenger-2022", 11, date(2021, 3, 15), date(2023, 6, 20)),
+        ("nhsproviders", 4, 3, 3, 16, 2, "ltp-2019-leadership, messenger-2022", 11, date(2021, 3, 15),
+         date(2023, 6, 20)),
         ("other", 2, 2, 0, 0, 0, None, 0, None, None),
     ]
     assert wh.execute("SELECT sum(evidence_rows) FROM evidence_by_publisher").fetchone()[0] == 102
@@ -133,7 +136,9 @@ def test_evidence_by_publisher(wh):
 @pytest.mark.e2e
 def test_every_sample_recommendation_is_stale_today(wh):
     # the sample's newest statement is from 2023-08-02: more than 12 months before any day this runs
-    assert wh.execute("SELECT count(*), max(last_evidence_on) FROM stale_recommendations").fetchone() == (62, date(2023, 8, 2))
+    assert wh.execute("SELECT count(*), max(last_evidence_on) FROM stale_recommendations").fetchone() == (62,
+                                                                                                          date(2023, 8,
+                                                                                                               2))
     assert wh.execute("SELECT DISTINCT cutoff_on FROM stale_recommendations").fetchall() == [
         wh.execute("SELECT CAST(current_date - INTERVAL 12 MONTH AS DATE)").fetchone()
     ]
@@ -145,7 +150,8 @@ def _seed(con, evidence):
     for n in range(1, 5):
         con.execute("INSERT INTO recommendations (review_id, number, text, theme) VALUES ('r', ?, ?, ?)",
                     [n, f"Do thing {n}", "overarching" if n < 3 else "Boards"])
-    con.executemany("INSERT INTO status_evidence (review_id, number, axis, status, quote, source_url, published_on, method, confidence) VALUES ('r', ?, ?, ?, ?, ?, ?, ?, ?)", evidence)
+    con.executemany("INSERT INTO status_evidence (review_id, number, axis, status, quote, source_url, published_on, "
+                    "method, confidence) VALUES ('r', ?, ?, ?, ?, ?, ?, ?, ?)", evidence)
 
 
 def test_stale_recommendations_counts_twelve_months_back_from_today(mem_con):
@@ -307,7 +313,8 @@ def test_workbook_cover_gives_the_data_date_the_run_and_a_glossary(latest, wh):
 
     ws = load_workbook(latest / "tracker.xlsx")["About"]
     facts = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row and row[0]}
-    run_id, published_at, version_file = wh.execute("SELECT run_id, published_at, version_file FROM warehouse_info").fetchone()
+    run_id, published_at, version_file = wh.execute(
+        "SELECT run_id, published_at, version_file FROM warehouse_info").fetchone()
     assert facts["Run"] == run_id and facts["Version"] == version_file
     assert abs((facts["Published (UTC)"] - published_at).total_seconds()) < 0.001
     assert facts["Data as of"].date() == wh.execute("SELECT max(published_on) FROM publications").fetchone()[0]

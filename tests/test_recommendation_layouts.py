@@ -67,13 +67,16 @@ def test_recommendation_headings_take_text_and_sub_actions_but_not_discussion():
         P("Several trusts already do this."),
     ]
     assert rows(extract_recommendations(pub(blocks), REVIEW)) == [
-        (1, "Better support", "a single framework: NHS England should publish one development framework. \u2022 covering executives \u2022 covering non-executives", None),
+        (1, "Better support",
+         "a single framework: NHS England should publish one development framework. \u2022 covering executives \u2022 "
+         "covering non-executives", None),
         (2, "Better support", "Trusts should report board training yearly.", None),
     ]
 
 
 def test_parenthesised_numbers_in_paragraphs():
-    blocks = [H("Our recommendations", 2), P("(1) Cut duplicate data requests."), P("(2) Share one calendar of requests."),
+    blocks = [H("Our recommendations", 2), P("(1) Cut duplicate data requests."),
+              P("(2) Share one calendar of requests."),
               H("Conclusion", 2), P("(3) This is not a recommendation.")]
     assert [r.number for r in extract_recommendations(pub(blocks), REVIEW)] == [1, 2]
 

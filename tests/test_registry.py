@@ -46,9 +46,11 @@ BAD_FILES = [
      ["line 5", "field 'expected_recommendations' must be a whole number", "'five'"]),
     ('[[review]]\nreview_id = "hartley-2021"\npublished_on = "2021-03-09"\ntitle = "Steadier boards"\n',
      ["line 3", "field 'published_on' must be a date written without quotes"]),
-    ('[[review]]\nreview_id = "hartley-2021"\ntitle = "Steadier boards"\ndocuments = ["https://reviews.example.org/a", "report.pdf"]\n',
+    ('[[review]]\nreview_id = "hartley-2021"\ntitle = "Steadier boards"\ndocuments = ["https://reviews.example.org/a", '
+     '"report.pdf"]\n',
      ["line 4", "field 'documents' must be a list of http(s) URLs", "'report.pdf'"]),
-    ('[[review]]\nreview_id = "hartley-2021"\ntitle = "Steadier boards"\n\n[[review]]\ntitle = "Another"\nreview_id = "hartley-2021"\n',
+    ('[[review]]\nreview_id = "hartley-2021"\ntitle = "Steadier boards"\n\n[[review]]\ntitle = "Another"\nreview_id = '
+     '"hartley-2021"\n',
      ["line 7", "field 'review_id'", "duplicate review_id 'hartley-2021'", "first at line 2"]),
     ('[[review]]\nreview_id = "hartley-2021"\ntitle = "Steadier boards\npublisher = "DHSC"\n',
      ["line 3", "TOML syntax error"]),
@@ -58,8 +60,10 @@ BAD_FILES = [
 ]
 
 
-@pytest.mark.parametrize("text, parts", BAD_FILES, ids=["unknown field", "wrong type", "date as text", "bad url in list",
-                                                        "duplicate id", "toml syntax", "missing title", "unknown table"])
+@pytest.mark.parametrize("text, parts", BAD_FILES,
+                         ids=["unknown field", "wrong type", "date as text", "bad url in list",
+                                                        "duplicate id", "toml syntax", "missing title",
+                                                        "unknown table"])
 def test_a_bad_registry_fails_with_one_line_naming_the_field_and_the_line(tmp_path, text, parts):
     home = tmp_path / "home"
     home.mkdir()
@@ -91,7 +95,8 @@ def test_a_review_added_by_an_analyst_brings_in_its_recommendations_and_their_st
     home = tmp_path / "home"
     run_cli(home, "import-warc", str(SAMPLE_WARC))
     run_cli(home, "ingest", str(fixture_path("registry/hartley-review.html")), "--url", HARTLEY_URL)
-    run_cli(home, "ingest", str(fixture_path("registry/hartley-response.html")), "--url", RESPONSE_URL, "--source", "dhsc")
+    run_cli(home, "ingest", str(fixture_path("registry/hartley-response.html")), "--url", RESPONSE_URL, "--source",
+            "dhsc")
     run_cli(home, "run", "--offline")
 
     def rows(sql):
@@ -109,9 +114,11 @@ def test_a_review_added_by_an_analyst_brings_in_its_recommendations_and_their_st
     shutil.copy(fixture_path("registry/reviews.toml"), home / "reviews.toml")
     out = run_cli(home, "run", "--offline").stdout
     assert "0 parsed" in out  # nothing new in the archive: the registry alone re-extracted
-    assert [n for (n,) in rows("SELECT number FROM recommendations WHERE review_id = 'hartley-2021' ORDER BY number")] == [1, 2, 3, 4, 5]
+    assert [n for (n,) in rows(
+        "SELECT number FROM recommendations WHERE review_id = 'hartley-2021' ORDER BY number")] == [1, 2, 3, 4, 5]
     assert rows("SELECT text, source_url FROM recommendations WHERE review_id = 'hartley-2021' AND number = 3") == [
-        ("Executive director posts should not stay vacant or filled on an interim basis for longer than six months.", HARTLEY_URL)]
+        ("Executive director posts should not stay vacant or filled on an interim basis for longer than six months.",
+         HARTLEY_URL)]
     assert rows("""SELECT number, axis, status, speaker FROM status_evidence WHERE review_id = 'hartley-2021'
                    ORDER BY number, axis""") == [
         (1, "response", "accepted", "government"), (2, "response", "accepted", "government"),

@@ -35,7 +35,8 @@ def test_home_base_urls_hosts_and_private_addresses(tmp_path):
     assert s.base_urls == {**DEFAULT_BASE_URLS, "nhse": "http://127.0.0.1:9"}
     assert s.extra_allowed_hosts == ("a.test", "b.test")
     assert (s.allow_private_addresses, s.allowed_private_networks) == (False, ("127.0.0.1/32",))
-    assert Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1"}).allow_private_addresses
+    assert Settings.from_env({"TRACKER_HOME": str(tmp_path),
+                              "TRACKER_ALLOW_PRIVATE_ADDRESSES": "1"}).allow_private_addresses
     off = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_ALLOW_PRIVATE_ADDRESSES": "off"})
     assert (off.allow_private_addresses, off.allowed_private_networks) == (False, ())
 

@@ -61,7 +61,8 @@ def test_a_source_that_always_listed_items_and_now_lists_none(tmp_path):
     assert proc.returncode == 3
     assert "nhsproviders: listed nothing, though every earlier crawl listed items" in proc.stderr
     con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
-    rows = con.execute("SELECT listed, healthy FROM source_health WHERE source = 'nhsproviders' ORDER BY checked_at").fetchall()
+    rows = con.execute(
+        "SELECT listed, healthy FROM source_health WHERE source = 'nhsproviders' ORDER BY checked_at").fetchall()
     assert rows == [(12, True), (9, True), (0, False)]
 
 
@@ -83,9 +84,11 @@ def test_failures_are_told_in_plain_words(tmp_path):
         assert plain_reason(caught.value) == phrase
         assert plain_reason(f"connection error: {caught.value}") == phrase  # as the client records it
     assert plain_reason("HTTP 503 (gave up after 4 attempts)") == "HTTP 503"
-    assert plain_reason("timeout: HTTPConnectionPool(host='x', port=80): Read timed out. (read timeout=30)") == "timed out"
+    assert plain_reason(
+        "timeout: HTTPConnectionPool(host='x', port=80): Read timed out. (read timeout=30)") == "timed out"
     assert plain_reason("connection error: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed") == "TLS failure"
-    assert plain_reason("robots.txt unreachable (timed out): host disallowed for this run") == "robots.txt unreachable: timed out"
+    assert (plain_reason("robots.txt unreachable (timed out): host disallowed for this run")
+            == "robots.txt unreachable: timed out")
     assert plain_reason(KeyError("timeout")) == "internal error (KeyError)"  # a bug is no network failure
 
 
@@ -110,7 +113,8 @@ def test_a_source_that_cannot_be_reached_fails_its_fetch_and_says_why(tmp_path, 
     assert summary["unreachable"] == {f"http://127.0.0.1:{port}": "connection refused"}
 
     # the leaf task: this run's failure, with its reason; a run with no summary of its own fails too
-    with pytest.raises(FetchFailed, match=r"1 of 2 sources failed to fetch: kingsfund: robots.txt unreachable: connection refused$"):
+    with pytest.raises(FetchFailed,
+                       match=r"1 of 2 sources failed to fetch: kingsfund: robots.txt unreachable: connection refused$"):
         write_crawl_summary(settings, {"source": "dhsc", "run": "week-1", "finished": True, "listed": 3, "fetched": 3})
         tasks.check_fetches(["dhsc", "kingsfund"], "week-1")
     with pytest.raises(FetchFailed, match="kingsfund: no crawl summary from this run"):
@@ -153,12 +157,14 @@ def test_a_sharp_drop_in_what_a_source_lists_is_unhealthy(tmp_path):
         write_crawl_summary(settings, {"source": "nhsproviders", "listed": listed, "fetched": listed, "since": since})
         outcomes.append(run_cli(home, "run", "--offline", check=False))
     assert [p.returncode for p in outcomes] == [0, 0, 3, 0, 0, 3]  # 12 -> 7 is not half; 7 -> 3 and 8 -> 3 are
-    assert "SOURCE HEALTH: nhsproviders: listed 3, down from 7 last run (less than half): has the site changed?" in outcomes[2].stderr
+    assert ("SOURCE HEALTH: nhsproviders: listed 3, down from 7 last run (less than half): has the site changed?"
+            in outcomes[2].stderr)
     assert "SOURCE HEALTH: nhsproviders: listed 3, down from 8 last run (less than half)" in outcomes[5].stderr
     con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
     rows = con.execute("SELECT listed, CAST(listed_since AS VARCHAR), healthy FROM source_health "
                        "WHERE source = 'nhsproviders' ORDER BY checked_at").fetchall()
-    assert rows == [(12, None, True), (7, None, True), (3, None, False), (1, cut, True), (8, cut, True), (3, cut, False)]
+    assert rows == [(12, None, True), (7, None, True), (3, None, False), (1, cut, True), (8, cut, True),
+                    (3, cut, False)]
 
 
 def test_pages_that_stop_parsing_are_a_sharp_drop_but_a_quiet_rerun_is_not(tmp_path):
@@ -184,5 +190,6 @@ def test_pages_that_stop_parsing_are_a_sharp_drop_but_a_quiet_rerun_is_not(tmp_p
     assert ("SOURCE HEALTH: kingsfund: 1 pages read (parsed or unchanged), down from 4 last run (less than half): "
             "are its pages failing to parse?") in proc.stderr
     con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
-    rows = con.execute("SELECT parsed, unchanged, healthy FROM source_health WHERE source = 'kingsfund' ORDER BY checked_at").fetchall()
+    rows = con.execute("SELECT parsed, unchanged, healthy FROM source_health WHERE source = 'kingsfund'"
+                       " ORDER BY checked_at").fetchall()
     assert rows == [(4, 0, True), (0, 4, True), (0, 1, False)]

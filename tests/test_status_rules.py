@@ -186,7 +186,8 @@ def test_wishes_conditions_and_questions_are_not_statuses(text):
      [("messenger-2022", 6, "implementation", "not_started")]),
     ("Messenger recommendation 1 has been implemented, and recommendation 2 is being implemented.",
      [("messenger-2022", 1, "implementation", "implemented"), ("messenger-2022", 2, "implementation", "in_progress")]),
-    ("Ministers have so far agreed to the first three recommendations of the Kark review; the rest will be looked at again next year.",
+    ("Ministers have so far agreed to the first three recommendations of the Kark review; the rest will be looked at "
+     "again next year.",
      [("kark-2019", n, "response", "accepted") for n in (1, 2, 3)]
      + [("kark-2019", n, "response", "under_consideration") for n in (4, 5, 6, 7)]),
     ("We accepted recommendations 1, 2 and 5 of the Kark review in full and recommendation 3 \u201cin part\u201d.",
@@ -254,7 +255,8 @@ def test_a_count_that_disagrees_with_the_review_is_reported_not_forced():
 
 def test_a_lead_in_with_a_quantity_applies_only_to_the_items_it_resolves():
     blocks = [
-        para("The Kark review made seven recommendations. The department endorsed in principle three of the proposals:"),
+        para(
+            "The Kark review made seven recommendations. The department endorsed in principle three of the proposals:"),
         item("a central register of directors' qualifications and employment history"),
         item("compulsory training for directors against the competence standards"),
         item("a clearer role for the regulator in checking the test"),
@@ -302,7 +304,8 @@ def test_progress_table_rows():
 
 
 def test_content_reference_in_response_to_the_recommendation_that():
-    text = "NHS England launched a consultation in response to the recommendation that directors should meet competence standards."
+    text = ("NHS England launched a consultation in response to the recommendation that directors should meet "
+            "competence standards.")
     assert extract([para(text)], "kark-2019") == [("kark-2019", 1, "implementation", "in_progress")]
 
 

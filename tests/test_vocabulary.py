@@ -30,5 +30,6 @@ def test_the_tables_and_views_follow_the_vocabulary(mem_con):
     # nothing said: the vocabulary's defaults, read from status_vocabulary
     assert mem_con.execute("SELECT response_status, implementation_status FROM recommendation_status").fetchone() == (
         DEFAULT_STATUS["response"], DEFAULT_STATUS["implementation"])
-    mem_con.execute("UPDATE status_vocabulary SET is_default = (status = 'under_consideration') WHERE axis = 'response'")
+    mem_con.execute(
+        "UPDATE status_vocabulary SET is_default = (status = 'under_consideration') WHERE axis = 'response'")
     assert mem_con.execute("SELECT response_status FROM recommendation_status").fetchone() == ("under_consideration",)

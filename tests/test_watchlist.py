@@ -18,7 +18,8 @@ from test_fetch_support import local_settings, make_fetcher, robots, start_serve
 
 def test_watch_add_list_and_remove_keep_the_list_in_tracker_home(tmp_path):
     home = tmp_path / "home"
-    out = run_cli(home, "watch", "add", "HTTPS://Example.ORG/a/../progress#latest", "--note", "NHS England's progress page").stdout
+    out = run_cli(home, "watch", "add", "HTTPS://Example.ORG/a/../progress#latest", "--note",
+                  "NHS England's progress page").stdout
     assert out.strip() == ("watching: https://example.org/progress (NHS England's progress page); "
                            "the next live `tracker run` fetches it")
     run_cli(home, "watch", "add", "https://www.nuffieldtrust.org.uk/tracker")
@@ -38,8 +39,10 @@ def test_watch_add_list_and_remove_keep_the_list_in_tracker_home(tmp_path):
     for args, message in [
         (("remove", "https://example.org/progress"),
          "error: not on the watchlist: https://example.org/progress (see `tracker watch list`)"),
-        (("add", "ftp://example.org/file"), "error: cannot watch 'ftp://example.org/file': only http and https pages can be fetched"),
-        (("add", "http://10.0.0.1\\@example.org/"), "error: cannot watch 'http://10.0.0.1\\\\@example.org/': backslash in URL"),
+        (("add", "ftp://example.org/file"),
+         "error: cannot watch 'ftp://example.org/file': only http and https pages can be fetched"),
+        (("add", "http://10.0.0.1\\@example.org/"),
+         "error: cannot watch 'http://10.0.0.1\\\\@example.org/': backslash in URL"),
     ]:
         proc = run_cli(home, "watch", *args, check=False)
         assert (proc.returncode, proc.stderr.strip()) == (1, message)
@@ -165,7 +168,8 @@ def test_watched_pages_are_fetched_politely_judged_as_a_source_and_read_again_of
         (4, "implemented"), (6, "in_progress")]
     status = cli("status").stdout
     assert "INCOMPLETE: 1 of 7 sources unhealthy in the last run" in status
-    assert re.search(rf"{re.escape(secret)} +- +- +- +- +0 +UNHEALTHY +not fetched: address not allowed", status), status
+    assert re.search(rf"{re.escape(secret)} +- +- +- +- +0 +UNHEALTHY +not fetched: address not allowed",
+                     status), status
 
     # offline: no network, the watched page is read from the archive
     served = len(site.paths)
@@ -175,9 +179,11 @@ def test_watched_pages_are_fetched_politely_judged_as_a_source_and_read_again_of
     assert rows("SELECT source FROM publications WHERE url = ?", [progress]) == [("watchlist",)]
     assert rows("SELECT number, status FROM status_evidence WHERE source_url = ? ORDER BY number", [progress]) == [
         (4, "implemented"), (6, "in_progress")]
-    assert rows("SELECT implementation_status FROM recommendation_status WHERE review_id = 'kark-2019' AND number = 6") == [
+    assert rows(
+        "SELECT implementation_status FROM recommendation_status WHERE review_id = 'kark-2019' AND number = 6") == [
         ("in_progress",)]
-    assert rows("SELECT healthy, listed FROM source_health WHERE source = 'watchlist' ORDER BY checked_at DESC LIMIT 1") == [
+    assert rows(
+        "SELECT healthy, listed FROM source_health WHERE source = 'watchlist' ORDER BY checked_at DESC LIMIT 1") == [
         (True, None)]
 
     # a page no longer watched is not fetched again, and leaves `tracker status`; what it gave stays

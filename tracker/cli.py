@@ -60,7 +60,8 @@ def _sources(ctx, param, value):
     names = tuple(s.strip() for s in value.split(",") if s.strip())
     unknown = [s for s in names if s not in (*SOURCES, WATCHLIST)]
     if unknown:
-        raise click.BadParameter(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join((*SOURCES, WATCHLIST))}")
+        raise click.BadParameter(f"unknown source(s) {', '.join(unknown)}; choose from "
+                                 f"{', '.join((*SOURCES, WATCHLIST))}")
     return names
 
 
@@ -73,14 +74,16 @@ def cli(ctx, verbose):
 
     All state lives under $TRACKER_HOME (default ./var).
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = Settings.from_env()
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--url", required=True, help="The URL the document is recorded as fetched from.")
-@click.option("--source", type=click.Choice(["kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "dhsc", "other"]), help="Publisher (default: from the URL's host).")
+@click.option("--source", type=click.Choice(["kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "dhsc",
+                                             "other"]), help="Publisher (default: from the URL's host).")
 @click.option("--published", callback=_date, help="Publication date, YYYY-MM-DD (not in the future, not before 1990).")
 @click.pass_obj
 def ingest(settings, file, url, source, published):
@@ -227,7 +230,8 @@ def sql(settings, query, fmt, as_of):
 @click.option("--as-of", "as_of", metavar="DATE|FILE", help=_AS_OF_HELP + " Exported as it was published.")
 @click.option("--version", "version", type=click.Path(exists=True, path_type=Path), hidden=True,
               help="Deprecated: use --as-of FILE.")
-@click.option("--since", callback=_date, help="changes.csv lists the changes detected since YYYY-MM-DD (default: the week's).")
+@click.option("--since", callback=_date,
+              help="changes.csv lists the changes detected since YYYY-MM-DD (default: the week's).")
 @click.pass_obj
 def export(settings, out_dir, as_of, version, since):
     """Write the progress tables as CSV, Parquet and one Excel workbook, and the change digest.
@@ -243,7 +247,8 @@ def export(settings, out_dir, as_of, version, since):
     if version is not None:
         if as_of is not None:
             raise click.UsageError("give --as-of only (--version FILE is its deprecated old name)")
-        click.echo("warning: --version FILE is deprecated (it clashes with tracker --version): use --as-of FILE", err=True)
+        click.echo("warning: --version FILE is deprecated (it clashes with tracker --version): use --as-of FILE",
+                   err=True)
         as_of = str(version)
     source = version_as_of(settings, as_of)
     if out_dir.exists() and not out_dir.is_dir():
@@ -394,12 +399,14 @@ def forget(settings, url, reason, by, undo):
     writable_home(settings)
     if undo:
         old = restore(settings, url, by)
-        click.echo(f"restored {url} (withdrawn by {old.by} on {old.at:%Y-%m-%d}); the next run reads it again")
+        click.echo(f"restored {url} (withdrawn by {old.withdrawn_by} on {old.withdrawn_at:%Y-%m-%d}); "
+                   "the next run reads it again")
         return
     if reason is None:
         raise click.UsageError("--reason TEXT is required: say why the document is withdrawn")
     done = withdraw(settings, url, reason, by)
-    click.echo(f"withdrew {url} (by {done.by}, {done.at:%Y-%m-%d %H:%M} UTC); it leaves the warehouse on the next run")
+    click.echo(f"withdrew {url} (by {done.withdrawn_by}, {done.withdrawn_at:%Y-%m-%d %H:%M} UTC); "
+               "it leaves the warehouse on the next run")
 
 
 # --- the analyst's watchlist and registry of reviews ---------------------------------------------

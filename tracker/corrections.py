@@ -73,7 +73,8 @@ def _problem_row(file: str, line: int, problem: str) -> Correction:
 
 def _read_file(name: str, text: str) -> list[Correction]:
     limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, len(text) + 1))  # no field can be longer than the file: over-long ones are judged below
+    # no field can be longer than the file: over-long ones are judged below
+    csv.field_size_limit(max(limit, len(text) + 1))
     try:
         records = csv.reader(io.StringIO(text, newline=""))
         header = [h.strip().lower() for h in next(records, [])]

@@ -129,7 +129,8 @@ def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, s
                     raise SetError(f"{manifest}: no such document {entry['file']}")
                 published = entry.get("published")
                 published = date.fromisoformat(str(published)) if published else None
-                fetched = datetime.fromisoformat(str(entry.get("fetched_at", "2026-11-16T06:00:00+00:00")).replace("Z", "+00:00"))
+                stamp = str(entry.get("fetched_at", "2026-11-16T06:00:00+00:00"))
+                fetched = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
                 docs.append(SetDocument(path, entry["url"], entry.get("source", "other"), entry.get("content_type", ""),
                                         published, fetched, entry.get("layout_of"), entry.get("layout", "")))
         except SetError:
@@ -167,7 +168,8 @@ def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
     status_docs = [d for d in docs if not d.layout_of]
     with ArchiveWriter(settings.archive_dir, prefix="eval") as writer:
         for doc in status_docs:
-            writer.write_response(doc.url, file_bytes(doc.path, doc.published), headers=[("Content-Type", doc.content_type)],
+            writer.write_response(doc.url, file_bytes(doc.path, doc.published),
+                                  headers=[("Content-Type", doc.content_type)],
                                   fetched_at=doc.fetched_at, source=doc.source, published=doc.published)
     process(settings)
     con = duckdb.connect(str(settings.work_db), read_only=True)
@@ -180,14 +182,16 @@ def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
         quotes = _explain(con, score)
         labelled_urls = {k[0] for k in labels}
         silent = sorted(u for u in judged if u not in labelled_urls)
-        yielded = {u for (u,) in con.execute("SELECT DISTINCT source_url FROM status_evidence WHERE method = 'rule'").fetchall()}
+        yielded = {u for (u,) in con.execute(
+            "SELECT DISTINCT source_url FROM status_evidence WHERE method = 'rule'").fetchall()}
         unresolved = con.execute(
             "SELECT count(*) FROM unresolved_statements WHERE source_url IN (SELECT unnest(?))", [sorted(judged)]
         ).fetchone()[0] if has_table(con, "unresolved_statements") else 0
     finally:
         con.close()
     layouts = [_layout(d, expected) for d in docs if d.layout_of]
-    return SetResult(score, len(status_docs), unresolved, layouts, quotes, len(silent), [u for u in silent if u in yielded])
+    return SetResult(score, len(status_docs), unresolved, layouts, quotes, len(silent),
+                     [u for u in silent if u in yielded])
 
 
 def _explain(con: duckdb.DuckDBPyConnection, score: Score) -> dict[Key, str]:

@@ -143,7 +143,8 @@ def _previous(con: duckdb.DuckDBPyConnection, source: str, since: str | None) ->
         [source, since],
     ).fetchone()
     read = con.execute(
-        "SELECT parsed + unchanged FROM source_health WHERE source = ? AND unchanged IS NOT NULL ORDER BY checked_at DESC LIMIT 1",
+        "SELECT parsed + unchanged FROM source_health WHERE source = ? AND unchanged IS NOT NULL"
+        " ORDER BY checked_at DESC LIMIT 1",
         [source],
     ).fetchone()
     return (listed[0] if listed else None), (read[0] if read else None)
@@ -232,7 +233,8 @@ def source_facts(con: duckdb.DuckDBPyConnection, settings: Settings, source: str
     crawl = _pending_crawl(settings, source, last_aware)
     prev_listed, prev_read = _previous(con, source, crawl.get("since") if crawl else None)
     ever = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE listed > 0) FROM source_health WHERE source = ? AND listed IS NOT NULL",
+        "SELECT count(*), count(*) FILTER (WHERE listed > 0) FROM source_health"
+        " WHERE source = ? AND listed IS NOT NULL",
         [source],
     ).fetchone()
     return SourceFacts(

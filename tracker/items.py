@@ -31,7 +31,8 @@ class Block:
     level: int = 0  # heading level, or list nesting depth (0 = top)
     label: str = ""  # a list item's number as printed or implied ("3", "4.51", "b")
     page: int | None = None  # PDF page, 1-based
-    role: str = "body"  # body | comment | quote | banner | navigation | question | superseded: only body is the publisher's
+    # body | comment | quote | banner | navigation | question | superseded: only body is the publisher's
+    role: str = "body"
 
 
 @dataclass(frozen=True)

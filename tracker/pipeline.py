@@ -19,6 +19,7 @@ from tracker.stages.parsing import run_parse_stage
 from tracker.stages.sandbox import Limits
 from tracker.warehouse import load
 from tracker.warehouse.db import open_work_db
+from tracker.warehouse.rows import insert
 from tracker.watchlist import refresh_watched_pages
 from tracker.withdrawals import drop_withdrawn
 
@@ -91,6 +92,21 @@ def publish_stage(settings: Settings, run_id: str) -> str:
     from tracker.warehouse.publish import publish
 
     return str(publish(settings, run_id))
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A row of `runs` as a run records it; what it published (version_file, published_at) is publishing's."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime
+    mode: str
+    sources: str
+    outcome: str
+    summary: str
+    run_type: str
+    scheduled_for: datetime | None
 
 
 class StalePublish(TrackerError):
@@ -184,25 +200,11 @@ def record_run(
 
     con = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
     try:
-        con.execute(
-            """INSERT INTO runs (run_id, started_at, finished_at, mode, sources, outcome, summary, run_type, scheduled_for)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (run_id) DO UPDATE SET
-                   started_at = excluded.started_at, finished_at = excluded.finished_at, mode = excluded.mode,
-                   sources = excluded.sources, outcome = excluded.outcome, summary = excluded.summary,
-                   run_type = excluded.run_type, scheduled_for = excluded.scheduled_for""",
-            [
-                summary.run_id,
-                _naive(started),
-                _naive(datetime.now(timezone.utc)),
-                mode,
-                sources,
-                outcome,
-                json.dumps(summary.as_dict(), default=str),
-                run_type,
-                _naive(scheduled_for),
-            ],
-        )
+        insert(con, "runs", [RunRecord(
+            run_id=summary.run_id, started_at=_naive(started), finished_at=_naive(datetime.now(timezone.utc)),
+            mode=mode, sources=sources, outcome=outcome, summary=json.dumps(summary.as_dict(), default=str),
+            run_type=run_type, scheduled_for=_naive(scheduled_for),
+        )], on_conflict="run_id")  # a rerun of the run id (an Airflow retry) records its latest attempt
     finally:
         con.close()
 

@@ -24,7 +24,8 @@ def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, i
         above = ""
         for label, first, last in groups:
             span = starts[last] + widths[last] - starts[first]
-            above = above.ljust(starts[first]) + (label + " " + "-" * max(span - len(label) - 1, 0))[:max(span, len(label))]
+            rule = (label + " " + "-" * max(span - len(label) - 1, 0))[:max(span, len(label))]
+            above = above.ljust(starts[first]) + rule
         top = [above]
     return "\n".join(top + [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
@@ -45,7 +46,8 @@ def _status(con, path) -> dict:
                                     CASE WHEN q.passed THEN 'ok' ELSE 'MISMATCH' END AS count_check,
                                     {", ".join(f"p.{s}" for s in RESPONSE_STATUSES + IMPLEMENTATION_STATUSES)}
                              FROM review_progress p
-                             LEFT JOIN data_quality q ON q.review_id = p.review_id AND q.check_name = 'recommendation_count'"""):
+                             LEFT JOIN data_quality q
+                                    ON q.review_id = p.review_id AND q.check_name = 'recommendation_count'"""):
         reviews.append({"review_id": r["review_id"], "found": r["found"], "stated": r["stated"],
                         "count_check": r["count_check"],
                         "response": {s: r[s] for s in RESPONSE_STATUSES},
@@ -83,7 +85,8 @@ def _status(con, path) -> dict:
                                                 ORDER BY review_id, published_on DESC NULLS LAST, source_url, quote"""),
         "disagreements": _dicts(con, """SELECT review_id, number, axis, official_status, official_published_on,
                                                other_status, other_published_on, other_cited_as
-                                        FROM status_disagreements ORDER BY review_id, number, axis, other_published_on"""),
+                                        FROM status_disagreements
+                                        ORDER BY review_id, number, axis, other_published_on"""),
         "withdrawn": _dicts(con, """SELECT url, withdrawn_at, withdrawn_by, reason FROM withdrawals
                                     WHERE restored_at IS NULL ORDER BY withdrawn_at, url""")
         if has_table(con, "withdrawals") else [],
@@ -119,7 +122,8 @@ def status_text(settings: Settings) -> str:
         con.close()
     out = [f"Warehouse {settings.warehouse}"]
     if st["version_file"]:
-        out.append(f"  version {st['version_file']} (run {st['run_id']}, published {st['published_at']:%Y-%m-%d %H:%M} UTC)")
+        out.append(f"  version {st['version_file']} (run {st['run_id']}, "
+                   f"published {st['published_at']:%Y-%m-%d %H:%M} UTC)")
     if st["unhealthy_sources"]:
         out.append(f"  INCOMPLETE: {len(st['unhealthy_sources'])} of {st['sources_checked']} sources unhealthy in the "
                    "last run, so this week's picture is incomplete:")
@@ -140,7 +144,8 @@ def status_text(settings: Settings) -> str:
                       [tuple(s.values()) for s in st["sources"]]))
     if st["source_health"]:
         out.append("\nSource health (last run; listed/fetched/failed only for live runs)")
-        out.append(_table(["source", "listed", "fetched", "failed", "parsed", "no title", "no date", "health", "message"],
+        out.append(_table(["source", "listed", "fetched", "failed", "parsed", "no title", "no date", "health",
+                           "message"],
                           [(h["source"], _dash(h["listed"]), _dash(h["fetched"]), _dash(h["failed"]), h["parsed"],
                             h["missing_title"], h["missing_date"], "ok" if h["healthy"] else "UNHEALTHY", h["message"])
                            for h in st["source_health"]]))
@@ -150,26 +155,29 @@ def status_text(settings: Settings) -> str:
                           [tuple(c.values()) for c in st["crawl_state"]]))
     last = st["last_run"]
     if last:
-        out.append(f"\nLast run {last['run_id']}: {last['mode']}, started {last['started_at']:%Y-%m-%d %H:%M}, {last['outcome']}")
+        out.append(f"\nLast run {last['run_id']}: {last['mode']}, started {last['started_at']:%Y-%m-%d %H:%M}, "
+                   f"{last['outcome']}")
     if st["corrections_unmatched"]:
         out.append(f"\nCorrections that match nothing ({len(st['corrections_unmatched'])}; fix or remove them)")
         out.append(_table(["file", "line", "review", "number", "axis", "status", "problem"],
                           [tuple(c.values()) for c in st["corrections_unmatched"]]))
     if st["unresolved_statements"]:
-        out.append(f"\nStatements the rules could not tie to recommendations ({len(st['unresolved_statements'])}; settle "
-                   "with a correction row, see `unresolved_statements`)")
+        out.append(f"\nStatements the rules could not tie to recommendations ({len(st['unresolved_statements'])}; "
+                   "settle with a correction row, see `unresolved_statements`)")
         out.append(_table(["review", "published", "says", "why", "quote", "source"],
                           [(u["review_id"], "" if u["published_on"] is None else str(u["published_on"]),
                             f"{u['axis']}={u['status']}", u["why"],
                             u["quote"][:87] + "..." if len(u["quote"]) > 90 else u["quote"], u["source_url"])
                            for u in st["unresolved_statements"]]))
     if st["disagreements"]:
-        out.append(f"\nLater statements that contradict the official position ({len(st['disagreements'])}; the official "
-                   "position stands on the response axis, see `status_disagreements`)")
+        out.append(f"\nLater statements that contradict the official position ({len(st['disagreements'])}; "
+                   "the official position stands on the response axis, see `status_disagreements`)")
         out.append(_table(["review", "number", "axis", "official", "says instead", "who"],
                           [(d["review_id"], d["number"], d["axis"],
-                            f"{d['official_status']} ({'' if d['official_published_on'] is None else d['official_published_on']})",
-                            f"{d['other_status']} ({'' if d['other_published_on'] is None else d['other_published_on']})",
+                            f"{d['official_status']} "
+                            f"({'' if d['official_published_on'] is None else d['official_published_on']})",
+                            f"{d['other_status']} "
+                            f"({'' if d['other_published_on'] is None else d['other_published_on']})",
                             d["other_cited_as"])
                            for d in st["disagreements"]]))
     if st["withdrawn"]:

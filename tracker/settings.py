@@ -242,7 +242,8 @@ class Settings:
             "extra_allowed_hosts": _csv(env.get("TRACKER_ALLOWED_HOSTS")),
             **_private(env.get("TRACKER_ALLOW_PRIVATE_ADDRESSES") or ""),
         }
-        kwargs.update({name: parse(variable, env[variable]) for variable, name, parse in ENVIRONMENT if env.get(variable)})
+        kwargs.update({name: parse(variable, env[variable])
+                       for variable, name, parse in ENVIRONMENT if env.get(variable)})
         return cls(**kwargs)
 
     @property

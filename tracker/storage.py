@@ -322,7 +322,8 @@ def pull_published(settings: Settings, store: Store | None) -> list[str]:
     if store is None:
         return []
     remote = listing(store, PUBLISHED)
-    local = {p.name for p in settings.published_dir.glob("tracker-*.duckdb")} if settings.published_dir.is_dir() else set()
+    published = settings.published_dir
+    local = {p.name for p in published.glob("tracker-*.duckdb")} if published.is_dir() else set()
     pulled = sorted(name for name in remote.keys() - local if name.endswith(".duckdb"))
     for name in pulled:
         download(store, PUBLISHED, name, settings.published_dir, remote[name])

@@ -50,7 +50,8 @@ SPEAKER_LABELS = {
 # What each status means, for glossaries (the workbook's cover sheet).
 MEANINGS = {
     "accepted": "The body that owns the decision has agreed to act on the recommendation as made.",
-    "accepted_in_principle": "Agreed with its aim, without committing to the recommendation as made, or to how or when.",
+    "accepted_in_principle": ("Agreed with its aim, without committing to the recommendation as made, "
+                              "or to how or when."),
     "partially_accepted": "Some parts agreed, others not.",
     "rejected": "The body that owns the decision has decided not to act on it.",
     "under_consideration": "Said to be under consideration: no decision yet.",

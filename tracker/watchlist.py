@@ -68,11 +68,13 @@ def read_watchlist(settings: Settings) -> list[WatchedPage]:
     for i, row in enumerate(data.get("page", [])):
         unknown = set(row) - _FIELDS
         if unknown or not isinstance(row.get("url"), str) or not isinstance(row.get("note", ""), str):
-            what = f"unknown field {sorted(unknown)[0]!r}" if unknown else "field 'url' (a string) and 'note' (a string)"
+            what = (f"unknown field {sorted(unknown)[0]!r}" if unknown
+                    else "field 'url' (a string) and 'note' (a string)")
             raise WatchlistError(f"{path}: page #{i + 1}: {what}")
         added = row.get("added_at")
         pages.append(WatchedPage(canonical(row["url"]), row.get("note", ""),
-                                 added.astimezone(timezone.utc) if isinstance(added, datetime) and added.tzinfo else None))
+                                 added.astimezone(timezone.utc)
+                                 if isinstance(added, datetime) and added.tzinfo else None))
     return pages
 
 
@@ -82,7 +84,8 @@ def watched_urls(settings: Settings) -> frozenset[str]:
 
 def _write(settings: Settings, pages: list[WatchedPage]) -> None:
     """The whole file, atomically (a run reading it sees the old list or the new one)."""
-    lines = ["# Pages `tracker run` fetches every week: edit with `tracker watch add URL` / `tracker watch remove URL`.", ""]
+    lines = [
+        "# Pages `tracker run` fetches every week: edit with `tracker watch add URL` / `tracker watch remove URL`.", ""]
     for page in pages:
         lines.append("[[page]]")
         lines.append(f"url = {json.dumps(page.url)}")  # a JSON string is a valid TOML basic string
@@ -177,8 +180,10 @@ def refresh_watched_pages(con: duckdb.DuckDBPyConnection, settings: Settings) ->
                ORDER BY url = ? DESC LIMIT 1""",
             [page.url, final, page.url, final, page.url],
         ).fetchone()
-        evidence = con.execute("SELECT count(*) FROM status_evidence WHERE source_url = ?", [pub[0] if pub else page.url]).fetchone()[0]
-        error = con.execute("SELECT error FROM processing_errors WHERE url IN (?, ?) LIMIT 1", [page.url, final]).fetchone()
+        evidence = con.execute("SELECT count(*) FROM status_evidence WHERE source_url = ?",
+                               [pub[0] if pub else page.url]).fetchone()[0]
+        error = con.execute("SELECT error FROM processing_errors WHERE url IN (?, ?) LIMIT 1",
+                            [page.url, final]).fetchone()
         versions = con.execute(
             "SELECT count(DISTINCT sha256) FROM archive_index WHERE url = ? AND status = 200", [page.url]).fetchone()[0]
         problem = page_problem(state, error[0] if error else None)

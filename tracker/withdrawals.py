@@ -9,13 +9,14 @@ Capturing the URL again (a live run, `tracker ingest`) does not lift a withdrawa
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import duckdb
 
 from tracker.errors import TrackerError
 from tracker.settings import Settings
+from tracker.warehouse.rows import insert, select
 
 
 class WithdrawalError(TrackerError, ValueError):
@@ -26,8 +27,8 @@ class WithdrawalError(TrackerError, ValueError):
 class Withdrawal:
     url: str
     reason: str
-    by: str
-    at: datetime
+    withdrawn_by: str
+    withdrawn_at: datetime
 
 
 def current_user() -> str:
@@ -38,11 +39,8 @@ def current_user() -> str:
 
 
 def _active(con: duckdb.DuckDBPyConnection, url: str) -> Withdrawal | None:
-    row = con.execute(
-        "SELECT url, reason, withdrawn_by, withdrawn_at FROM withdrawals WHERE url = ? AND restored_at IS NULL",
-        [url],
-    ).fetchone()
-    return Withdrawal(*row) if row else None
+    found = select(con, Withdrawal, "withdrawals", "WHERE url = ? AND restored_at IS NULL", [url])
+    return found[0] if found else None
 
 
 def _known(con: duckdb.DuckDBPyConnection, url: str) -> bool:
@@ -67,7 +65,8 @@ def forget(settings: Settings, url: str, reason: str, by: str | None = None, now
     reason = " ".join(reason.split())
     if not reason:
         raise WithdrawalError("give the reason for the withdrawal with --reason")
-    withdrawal = Withdrawal(url, reason, by or current_user(), (now or datetime.now(timezone.utc)).astimezone(timezone.utc))
+    withdrawal = Withdrawal(url=url, reason=reason, withdrawn_by=by or current_user(),
+                            withdrawn_at=(now or datetime.now(timezone.utc)).astimezone(timezone.utc))
     with run_lock(settings.lock_file):
         con = _open(settings)
         try:
@@ -76,11 +75,10 @@ def forget(settings: Settings, url: str, reason: str, by: str | None = None, now
                 raise WithdrawalError(f"no document with URL {url} in the archive (see the url and capture_url "
                                       "columns of publications)")
             if old := _active(con, url):
-                raise WithdrawalError(f"{url} is already withdrawn (by {old.by} on {old.at:%Y-%m-%d}: {old.reason})")
-            con.execute(
-                "INSERT INTO withdrawals (url, reason, withdrawn_by, withdrawn_at) VALUES (?, ?, ?, ?)",
-                [url, withdrawal.reason, withdrawal.by, withdrawal.at.replace(tzinfo=None)],
-            )
+                raise WithdrawalError(f"{url} is already withdrawn (by {old.withdrawn_by} on "
+                                      f"{old.withdrawn_at:%Y-%m-%d}: {old.reason})")
+            # the warehouse's timestamps are UTC without a zone
+            insert(con, "withdrawals", [replace(withdrawal, withdrawn_at=withdrawal.withdrawn_at.replace(tzinfo=None))])
         finally:
             con.close()
     return withdrawal
@@ -133,7 +131,8 @@ def drop_withdrawn(con: duckdb.DuckDBPyConnection) -> int:
     con.register("withdrawn_urls", pa.table({"url": pa.array(urls, pa.string())}))
     con.execute("BEGIN TRANSACTION")
     try:
-        dropped = con.execute("SELECT count(*) FROM publications WHERE url IN (SELECT url FROM withdrawn_urls)").fetchone()[0]
+        dropped = con.execute(
+            "SELECT count(*) FROM publications WHERE url IN (SELECT url FROM withdrawn_urls)").fetchone()[0]
         for table, column in (("document_blocks", "url"), ("attachments", "publication_url"),
                               ("extraction_state", "url"), ("rule_evidence", "source_url"),
                               ("rule_unresolved", "source_url"), ("publications", "url")):

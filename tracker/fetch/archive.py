@@ -280,9 +280,10 @@ class CorruptRecord(TrackerError, ValueError):
 
 def _check_digest(record, path: Path) -> None:
     # warcio reads a cut-short record without complaint; the digests it wrote tell the truth.
-    has_digest = record.rec_headers.get_header("WARC-Block-Digest") or record.rec_headers.get_header("WARC-Payload-Digest")
+    headers = record.rec_headers
+    has_digest = headers.get_header("WARC-Block-Digest") or headers.get_header("WARC-Payload-Digest")
     if has_digest and record.digest_checker.passed is not True:
-        uri = record.rec_headers.get_header("WARC-Target-URI")
+        uri = headers.get_header("WARC-Target-URI")
         problems = "; ".join(map(str, record.digest_checker.problems)) or "record cut short"
         raise CorruptRecord(f"{path.name}: record for {uri} fails its digest check ({problems})")
 

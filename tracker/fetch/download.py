@@ -107,7 +107,8 @@ class Downloader:
             # plain_reason never had words for it: "request failed", as before
             resp.failure = Failure(FailureKind.REQUEST_FAILED, f"content decoding failed: {_short(exc)}")
             resp.retryable = False
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError, requests.RequestException,
+                OSError) as exc:
             what = "truncated body" if "IncompleteRead" in repr(exc) else "connection broken"
             kind = kind_of_exception(exc, default=FailureKind.CONNECTION_DROPPED)
             resp.failure, resp.retryable = Failure(kind, f"{what}: {_short(exc)}"), True

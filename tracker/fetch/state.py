@@ -83,7 +83,8 @@ class CrawlState:
             payload = {
                 "version": STATE_VERSION,
                 "saved_at": _now(),
-                "urls": {url: {k: v for k, v in asdict(s).items() if k != "url"} for url, s in sorted(self._urls.items())},
+                "urls": {url: {k: v for k, v in asdict(s).items() if k != "url"}
+                         for url, s in sorted(self._urls.items())},
             }
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp", dir=self.path.parent)
@@ -139,7 +140,8 @@ class CrawlState:
         return entry
 
     def record_ok(
-        self, url: str, status: int, *, etag: str | None, last_modified: str | None, sha256: str, capture_warc: str | None,
+        self, url: str, status: int, *, etag: str | None, last_modified: str | None, sha256: str,
+        capture_warc: str | None,
         capture_url: str | None = None, fetched_at: datetime | None = None,
     ) -> bool:
         """A complete 200 was archived; returns True when the body is unchanged since last time."""

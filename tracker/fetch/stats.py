@@ -43,7 +43,8 @@ class Stats:
             return dict(sorted(self._values.items()))
 
     def table(self, prefix: str, columns: tuple[str, ...] = ()) -> dict[str, dict[str, int]]:
-        """Counters `prefix/<row>/<column>` as {row: {column: n}}; `columns` are present in every row (zero when none)."""
+        """Counters `prefix/<row>/<column>` as {row: {column: n}}; `columns` are present in every row (zero when
+        none)."""
         out: dict[str, dict[str, int]] = {}
         for key, value in self.under(prefix).items():
             row, _, column = key.rpartition("/")  # a row may hold slashes itself (an origin's "://")

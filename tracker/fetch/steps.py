@@ -294,7 +294,8 @@ class Retry(Step):
             log.info("retrying %s after the host's backoff (%s)", req.url, what.text)
             resp.follow = req.retry()
             return
-        resp.failure = Failure(what.kind, f"{what.text} (gave up after {req.attempt} attempts)", what.status, what.cause)
+        resp.failure = Failure(what.kind, f"{what.text} (gave up after {req.attempt} attempts)", what.status,
+                               what.cause)
 
     def _stop(self, req: Request, resp: Response) -> None:
         gate, host, status = self.gate(req.url), urls.host_of(req.url), resp.status

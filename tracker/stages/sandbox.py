@@ -190,7 +190,8 @@ def _death(returncode: int | None, limits: Limits, tail: str) -> tuple[str, str]
     if returncode in (-signal.SIGABRT, -signal.SIGKILL):
         # the PDF library aborts when an allocation fails under the cap; the kernel's OOM killer sends SIGKILL
         name = signal.Signals(-returncode).name
-        return MEMORY, f"the parser was stopped ({name}), most likely out of memory under the {limits.memory_mb} MB limit{detail}"
+        return MEMORY, (f"the parser was stopped ({name}), most likely out of memory under the {limits.memory_mb} MB "
+                        f"limit{detail}")
     how = f"signal {signal.Signals(-returncode).name}" if returncode and returncode < 0 else f"exit status {returncode}"
     return CRASH, f"the parser crashed ({how}){detail}"
 
@@ -282,7 +283,8 @@ class WorkerPool:
                 yield index, Parsed(job, error=message, breach=breach), retry
             elif time.monotonic() >= worker.deadline:
                 self._retire(worker, kill=True)
-                yield index, Parsed(job, error=f"parsing took longer than {self.limits.seconds:g} s", breach=TIME), False
+                yield index, Parsed(job, error=f"parsing took longer than {self.limits.seconds:g} s",
+                                    breach=TIME), False
 
     def close(self) -> None:
         for worker in list(self.workers):

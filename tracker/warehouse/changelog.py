@@ -13,12 +13,14 @@ twice and none is lost.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from tracker.warehouse.db import sql_literal, warehouse_info
+from tracker.warehouse.rows import insert
 
 COLUMNS = (
     "change_type",
@@ -53,6 +55,17 @@ ROW_ORDER = (
 DIFF_MEMORY = "1GB"  # the change-log diff's cap: its working set is the small published tables, not the archive
 VERSION_NAME = re.compile(r"^tracker-\d{8}T\d{6}\.duckdb$")
 
+
+@dataclass(frozen=True)
+class PublishedRun:
+    """The `runs` columns publishing writes: what was published and when."""
+
+    run_id: str
+    started_at: datetime
+    run_type: str
+    version_file: str
+    published_at: datetime
+
 # Each recommendation's headline status per axis, read from recommendation_status itself so a change is
 # exactly a change of what the tables show (its ranking lives in sql/views/003 and 005 only). The current
 # state also gives the statement the status rests on; a previous version only its statuses (every
@@ -61,7 +74,8 @@ _CURRENT_HEADLINE = " UNION ALL ".join(
     f"""SELECT review_id, number, '{axis}' AS axis, {axis}_status AS status,
            CASE {axis}_basis WHEN 'official' THEN official_{axis}_published_on
                 ELSE independent_{axis}_published_on END AS published_on,
-           CASE {axis}_basis WHEN 'official' THEN official_{axis}_source_url ELSE independent_{axis}_source_url END AS source_url,
+           CASE {axis}_basis WHEN 'official' THEN official_{axis}_source_url
+                ELSE independent_{axis}_source_url END AS source_url,
            CASE {axis}_basis WHEN 'official' THEN official_{axis}_quote ELSE independent_{axis}_quote END AS quote
        FROM recommendation_status WHERE {axis}_basis IS NOT NULL"""
     for axis in ("response", "implementation")
@@ -151,7 +165,8 @@ new_publication AS (
     WHERE NOT EXISTS (SELECT 1 FROM prev_pubs AS p WHERE p.url = c.url)
 ),
 updated_publication AS (
-    SELECT 'updated_publication', c.review_id, NULL, NULL, left(p.content_sha256, 12), left(c.content_sha256, 12), c.published_on, c.url, c.title
+    SELECT 'updated_publication', c.review_id, NULL, NULL, left(p.content_sha256, 12), left(c.content_sha256, 12),
+           c.published_on, c.url, c.title
     FROM publications AS c
     JOIN prev_pubs AS p ON p.url = c.url
     WHERE p.content_sha256 IS DISTINCT FROM c.content_sha256
@@ -244,12 +259,10 @@ def record_changes(
                     SELECT ? + ordinal, {columns}, ?, ?, ? FROM ({changes_sql(baseline is not None)})""",
                 [start, run_id, version_file, published_at],
             ).fetchone()[0]
-            con.execute(
-                """INSERT INTO runs (run_id, started_at, run_type, version_file, published_at) VALUES (?, ?, 'manual', ?, ?)
-                   ON CONFLICT (run_id) DO UPDATE SET version_file = excluded.version_file,
-                                                      published_at = excluded.published_at""",
-                [run_id, published_at, version_file, published_at],
-            )
+            # a run not recorded by the pipeline (a manual publish) gets a row; a recorded one keeps its own
+            insert(con, "runs", [PublishedRun(run_id=run_id, started_at=published_at, run_type="manual",
+                                              version_file=version_file, published_at=published_at)],
+                   on_conflict="run_id", updating=("version_file", "published_at"))
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -81,7 +81,8 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
 
 
-def connect(path: Path | str = ":memory:", read_only: bool = False, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect(path: Path | str = ":memory:", read_only: bool = False,
+            memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection; `memory_limit` caps DuckDB's buffer pool (it spills to disk beyond it)."""
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -95,7 +96,8 @@ def connect(path: Path | str = ":memory:", read_only: bool = False, memory_limit
             raise
         from tracker.settings import SettingsError
 
-        raise SettingsError(f"TRACKER_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a memory size (e.g. 64MB): {exc}") from exc
+        raise SettingsError(
+            f"TRACKER_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a memory size (e.g. 64MB): {exc}") from exc
 
 
 def migrations(sql_dir: Path) -> list[tuple[int, str, Path]]:
@@ -119,7 +121,8 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
         "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
     con.execute(
-        "COMMENT ON TABLE schema_migrations IS 'Migrations (sql/migrations/NNN_name.sql) applied to this file, one row each, in order.'"
+        "COMMENT ON TABLE schema_migrations IS 'Migrations (sql/migrations/NNN_name.sql) applied to this file, one row "
+        "each, in order.'"
     )
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
@@ -129,7 +132,8 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(path.read_text(encoding="utf-8"))
-            insert(con, "schema_migrations", [Migration(version, name, datetime.now(timezone.utc).replace(tzinfo=None))])
+            insert(con, "schema_migrations",
+                   [Migration(version, name, datetime.now(timezone.utc).replace(tzinfo=None))])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -216,7 +216,8 @@ def store_publications(
         con.execute("DELETE FROM document_blocks WHERE url IN (SELECT url FROM batch_publications)")
         con.execute("DELETE FROM attachments WHERE publication_url IN (SELECT url FROM batch_publications)")
         con.execute("DELETE FROM publications WHERE url IN (SELECT url FROM batch_publications)")
-        con.execute(f"INSERT INTO publications ({', '.join(publications.column_names)}) SELECT * FROM batch_publications")
+        con.execute(f"INSERT INTO publications ({', '.join(publications.column_names)}) SELECT * FROM "
+                    "batch_publications")
         con.execute("INSERT INTO document_blocks SELECT * FROM batch_blocks")
         con.execute("INSERT INTO attachments SELECT * FROM batch_links")
         con.execute("DELETE FROM parsed_captures WHERE capture_url IN (SELECT capture_url FROM batch_parsed)")
@@ -320,7 +321,8 @@ def refresh_publishers(con: duckdb.DuckDBPyConnection, publishers: dict) -> None
         con.execute(
             """UPDATE publications SET speaker = b.speaker, publisher = b.publisher FROM batch_publishers AS b
                WHERE publications.url = b.url
-                 AND (publications.speaker IS DISTINCT FROM b.speaker OR publications.publisher IS DISTINCT FROM b.publisher)"""
+                 AND (publications.speaker IS DISTINCT FROM b.speaker
+                      OR publications.publisher IS DISTINCT FROM b.publisher)"""
         )
     finally:
         con.unregister("batch_publishers")

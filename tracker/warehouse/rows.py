@@ -27,19 +27,29 @@ def _value(value):
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable, *, columns: Sequence[str] | None = None,
-           replace: bool = False) -> int:
+           replace: bool = False, on_conflict: str | None = None, updating: Sequence[str] | None = None) -> int:
     """Insert dataclass rows into `table` by column name (all their fields, or only `columns`); returns how
-    many. `replace`: INSERT OR REPLACE, for tables keyed by a primary key."""
+    many. `replace`: INSERT OR REPLACE, for tables keyed by a primary key. `on_conflict` (a key column): a
+    row whose key is already there updates the stored row's other columns, or only the columns `updating`
+    names, and leaves the rest (a first-seen time, say) as they were."""
     rows = list(rows)
     if not rows:
         return 0
     names = tuple(columns) if columns else column_names(rows[0])
     verb = "INSERT OR REPLACE" if replace else "INSERT"
     con.executemany(
-        f"{verb} INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+        f"{verb} INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+        + _upsert_clause(names, on_conflict, updating),
         [[_value(getattr(row, name)) for name in names] for row in rows],
     )
     return len(rows)
+
+
+def _upsert_clause(names: Sequence[str], key: str | None, updating: Sequence[str] | None) -> str:
+    if key is None:
+        return ""
+    changed = [name for name in (updating or names) if name != key]
+    return f" ON CONFLICT ({key}) DO UPDATE SET {', '.join(f'{name} = excluded.{name}' for name in changed)}"
 
 
 def select(con: duckdb.DuckDBPyConnection, cls: type[T], source: str, rest: str = "", params: Sequence = ()) -> list[T]:
