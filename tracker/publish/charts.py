@@ -85,7 +85,8 @@ def stacked_status_chart(response: dict[str, int], implementation: dict[str, int
                 ax.text(left + n / 2, y, text, ha="center", va="center", fontsize=8.5, color=text_on(COLOURS[status]))
                 left += n
         for status in RESPONSE + IMPLEMENTATION:
-            if (status in RESPONSE and response.get(status)) or (status in IMPLEMENTATION and implementation.get(status)):
+            if ((status in RESPONSE and response.get(status))
+                    or (status in IMPLEMENTATION and implementation.get(status))):
                 handles.append(Patch(facecolor=COLOURS[status], label=phrase(status)))
         ax.set_yticks([0, 1], ["Implementation", "Response"])
         ax.set_xlim(0, total)
@@ -117,7 +118,8 @@ def implemented_share_chart(reviews: list[tuple[str, int, int]], *, chart_id: st
             pct = 100.0 * done / total if total else 0.0
             ax.barh(y, 100, height=0.62, color=PAGE, edgecolor=COLOURS["unknown"], linewidth=0.8)
             if pct:
-                ax.barh(y, pct, height=0.62, color=COLOURS["implemented"], edgecolor=COLOURS["implemented"], linewidth=0.8)
+                ax.barh(y, pct, height=0.62, color=COLOURS["implemented"], edgecolor=COLOURS["implemented"],
+                        linewidth=0.8)
             words = f"{pct:.0f}% ({done} of {total})" if total else "no recommendations found"
             ax.text(min(pct, 100) + 1.5, y, words, ha="left", va="center", fontsize=8.5, color=INK)
             parts.append(f"{name} {words}")

@@ -386,7 +386,8 @@ def _cover_glossary(ws) -> list[list]:
 
     from tracker.vocabulary import AXES, MEANINGS, SPEAKER_LABELS, STATUSES
 
-    rows = [[_styled(ws, "Status glossary", font=Font(bold=True, size=12))], _bold_row(ws, ["Axis", "Status", "Meaning"])]
+    rows = [[_styled(ws, "Status glossary", font=Font(bold=True, size=12))],
+            _bold_row(ws, ["Axis", "Status", "Meaning"])]
     axis_about = {"response": "response (what was decided)", "implementation": "implementation (what has happened)"}
     for axis in AXES:
         for status in STATUSES[axis]:

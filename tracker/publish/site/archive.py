@@ -59,20 +59,26 @@ def govuk_page(body: bytes, url: str, raw_name: str) -> bytes | None:
         return None
     details = item.get("details") if isinstance(item.get("details"), dict) else {}
     links = item.get("links") if isinstance(item.get("links"), dict) else {}
-    orgs = [o.get("title") for o in links.get("organisations", []) if isinstance(o, dict) and isinstance(o.get("title"), str)]
+    orgs = [o.get("title") for o in links.get("organisations", [])
+            if isinstance(o, dict) and isinstance(o.get("title"), str)]
     facts = [
         ("Published by", ", ".join(orgs)),
-        ("Document type", (item.get("document_type") or "").replace("_", " ") if isinstance(item.get("document_type"), str) else ""),
+        ("Document type", (item.get("document_type") or "").replace("_", " ")
+         if isinstance(item.get("document_type"), str) else ""),
         ("First published", item.get("first_published_at")),
         ("Last updated", item.get("public_updated_at")),
     ]
-    rows = "".join(f"<tr><th scope='row'>{_text(k)}</th><td>{_text(v)}</td></tr>" for k, v in facts if isinstance(v, str) and v)
+    rows = "".join(f"<tr><th scope='row'>{_text(k)}</th><td>{_text(v)}</td></tr>"
+                   for k, v in facts if isinstance(v, str) and v)
     body_html = details.get("body")
     if isinstance(body_html, list):  # multi-part bodies: [{content_type, content}]
-        body_html = next((p.get("content") for p in body_html if isinstance(p, dict) and p.get("content_type") == "text/html"), "")
-    attachments = [a for a in details.get("attachments", []) if isinstance(a, dict)] if isinstance(details.get("attachments"), list) else []
+        body_html = next((p.get("content") for p in body_html
+                          if isinstance(p, dict) and p.get("content_type") == "text/html"), "")
+    attachments = ([a for a in details.get("attachments", []) if isinstance(a, dict)]
+                   if isinstance(details.get("attachments"), list) else [])
     att_items = "".join(
-        f"<li>{_text(a.get('title'))}{' (' + _text(a.get('content_type')) + ')' if isinstance(a.get('content_type'), str) else ''}</li>"
+        f"<li>{_text(a.get('title'))}"
+        f"{' (' + _text(a.get('content_type')) + ')' if isinstance(a.get('content_type'), str) else ''}</li>"
         for a in attachments
     )
     withdrawn = item.get("withdrawn_notice") if isinstance(item.get("withdrawn_notice"), dict) else {}
@@ -81,7 +87,8 @@ def govuk_page(body: bytes, url: str, raw_name: str) -> bytes | None:
     page = (
         "<html lang='en'><head><title>" + _text(item["title"]) + " (archived GOV.UK page)</title>"
         "<style>body{font-family:system-ui,Arial,sans-serif;max-width:46rem;margin:1rem auto;padding:0 1rem;"
-        "line-height:1.5;color:#212b32}table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .6rem .2rem 0;"
+        "line-height:1.5;color:#212b32}table{border-collapse:collapse}"
+        "th,td{text-align:left;padding:.2rem .6rem .2rem 0;"
         "vertical-align:top}.note{background:#f0f4f5;padding:.5rem .8rem;font-size:.9rem}</style></head><body>"
         "<p class='note'>Archived copy of a GOV.UK page, as captured from the GOV.UK Content API and shown here as a "
         f"readable page. Original address: {_text(url)}. The captured JSON is beside this file: "
