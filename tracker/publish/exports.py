@@ -219,53 +219,26 @@ def _is_link(column: str, value) -> bool:
 
 
 def _sheet(wb, title: str, columns: list[str], rows: list[tuple]) -> None:
-    """One table's sheet. The workbook is written streaming (openpyxl's write-only mode, a cell object only
-    where a value is): the column widths, which columns wrap and the frozen header must be known before
-    the first row is written, so the values are converted and measured first."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title=title[:31])
-    percent = [c.startswith("pct_") for c in columns]
-    values = [[_cell_value(value, pct) for value, pct in zip(row, percent)] for row in rows]
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
     widths = [len(c) for c in columns]
+    percent = [c.startswith("pct_") for c in columns]
     links = [False] * len(columns)
-    for row in values:
-        for i, value in enumerate(row):
-            widths[i] = max(widths[i], _shown_width(value))
-            links[i] = links[i] or _is_link(columns[i], value)
-    wraps = _size_columns(ws, widths, links)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            value = _cell_value(value, percent[c - 1])
+            cell = ws.cell(row=r, column=c, value=value)
+            if _format_cell(cell, columns[c - 1], value, percent[c - 1]):
+                links[c - 1] = True
+            widths[c - 1] = max(widths[c - 1], _shown_width(value))
+    _size_columns(ws, widths, links)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
-    bold = Font(bold=True)
-    ws.append([_styled(ws, c, font=bold) for c in columns])
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in values:
-        ws.append([_data_cell(ws, columns[i], value, percent[i], wrap if wraps[i] else None)
-                   for i, value in enumerate(row)])
-
-
-def _styled(ws, value, *, font=None, alignment=None, number_format: str | None = None):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value)
-    if font is not None:
-        cell.font = font
-    if alignment is not None:
-        cell.alignment = alignment
-    if number_format is not None:
-        cell.number_format = number_format
-    return cell
-
-
-def _data_cell(ws, column: str, value, percent: bool, alignment):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(ws, value)
-    _format_cell(cell, column, value, percent)
-    if alignment is not None:
-        cell.alignment = alignment
-    return cell
 
 
 def _cell_value(value, percent: bool):
@@ -302,16 +275,17 @@ def _shown_width(value) -> int:
     return 10 if isinstance(value, date) else len(str(value)) if value is not None else 0
 
 
-def _size_columns(ws, widths: list[int], links: list[bool]) -> list[bool]:
-    """Set each column's width; returns which columns wrap (long text wraps; a link stays on one line)."""
+def _size_columns(ws, widths: list[int], links: list[bool]) -> None:
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
+    wrap = Alignment(wrap_text=True, vertical="top")
     for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), _WRAP_AT)
-    return [width > _WRAP_AT and not link for width, link in zip(widths, links)]
-
-
-_COVER_COLUMNS = 3  # label, value, note: the third column is wide and wraps
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = min(max(width + 2, 8), _WRAP_AT)
+        if width > _WRAP_AT and not links[i - 1]:  # long text wraps; a link stays on one line
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = wrap
 
 
 def _cover(wb, con: duckdb.DuckDBPyConnection, sheets: list[tuple[str, str, str]]) -> None:
@@ -321,81 +295,81 @@ def _cover(wb, con: duckdb.DuckDBPyConnection, sheets: list[tuple[str, str, str]
     info = warehouse_info(con)
     data_date, last_capture = con.execute("SELECT max(published_on), max(fetched_at) FROM publications").fetchone()
     ws = wb.create_sheet(title=COVER, index=0)
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 34
-    ws.column_dimensions["C"].width = 90
-    rows = [[_styled(ws, "NHS leadership reviews: progress tables", font=Font(bold=True, size=14))], []]
-    rows += _cover_facts(ws, [
+    ws.append(["NHS leadership reviews: progress tables"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    _cover_facts(ws, [
         ("Data as of", data_date, "the newest publication read"),
         ("Last capture (UTC)", last_capture, "when a source was last fetched"),
         ("Published (UTC)", info.published_at if info else None, "when this version of the warehouse was published"),
         ("Run", info.run_id if info else None, "the run that published it"),
         ("Version", info.version_file if info else None, "the published file (tracker versions lists them)"),
     ])
-    rows += [[], [_styled(ws, "Every status rests on a verbatim quote from a captured source; the Evidence sheet "
-                          "gives each quote with its publisher, document and a link to the archived copy.")], []]
-    rows += _cover_sheets(ws, sheets)
-    rows.append([])
-    rows += _cover_glossary(ws)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for number, row in enumerate(rows, start=1):
-        row = row + [None] * (_COVER_COLUMNS - len(row))
-        if row[2] is None:
-            row[2] = _styled(ws, None)
-        row[2].alignment = wrap
+    ws.append([])
+    ws.append(["Every status rests on a verbatim quote from a captured source; the Evidence sheet gives each quote "
+               "with its publisher, document and a link to the archived copy."])
+    ws.append([])
+    _cover_sheets(ws, sheets)
+    ws.append([])
+    _cover_glossary(ws)
+    for row in ws.iter_rows(min_row=2):
         for cell in row:
-            if cell is not None and number > 1 and isinstance(cell.value, str):
+            if isinstance(cell.value, str):
                 cell.data_type = "s"
-        ws.append(row)
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 34
+    ws.column_dimensions["C"].width = 90
+    for (cell,) in ws.iter_rows(min_col=3, max_col=3):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _bold_row(ws, values: list[str]) -> list:
-    """A header row: every cell of the cover's three columns bold, the empty ones too."""
+def _bold_row(ws, values: list[str]) -> None:
     from openpyxl.styles import Font
 
-    bold = Font(bold=True)
-    return [_styled(ws, value, font=bold) for value in values + [None] * (_COVER_COLUMNS - len(values))]
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
 
 
-def _cover_facts(ws, facts: list[tuple]) -> list[list]:
+def _cover_facts(ws, facts: list[tuple]) -> None:
     from openpyxl.styles import Font
 
-    rows = []
     for label, value, note in facts:
-        number_format = ("yyyy-mm-dd hh:mm" if isinstance(value, datetime)
-                         else "yyyy-mm-dd" if isinstance(value, date) else None)
-        rows.append([_styled(ws, label, font=Font(bold=True)), _styled(ws, value, number_format=number_format),
-                     _styled(ws, note)])
-    return rows
+        ws.append([label, value, note])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+        cell = ws.cell(row=ws.max_row, column=2)
+        if isinstance(value, datetime):
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        elif isinstance(value, date):
+            cell.number_format = "yyyy-mm-dd"
 
 
-def _cover_sheets(ws, sheets: list[tuple[str, str, str]]) -> list[list]:
+def _cover_sheets(ws, sheets: list[tuple[str, str, str]]) -> None:
     """A guide to the sheets, each name a link to its sheet."""
-    rows = [_bold_row(ws, ["Sheet", "File", "What it holds"])]
+    _bold_row(ws, ["Sheet", "File", "What it holds"])
     for sheet, file, about in sheets:
-        name = _styled(ws, sheet)
-        name.hyperlink = f"#'{sheet}'!A1"
-        name.style = "Hyperlink"
-        rows.append([name, _styled(ws, file), _styled(ws, about)])
-    return rows
+        ws.append([sheet, file, about])
+        ws.cell(row=ws.max_row, column=1).hyperlink = f"#'{sheet}'!A1"
+        ws.cell(row=ws.max_row, column=1).style = "Hyperlink"
 
 
-def _cover_glossary(ws) -> list[list]:
+def _cover_glossary(ws) -> None:
     """Every status on each axis with its meaning, then who each speaker is."""
     from openpyxl.styles import Font
 
     from tracker.vocabulary import AXES, MEANINGS, SPEAKER_LABELS, STATUSES
 
-    rows = [[_styled(ws, "Status glossary", font=Font(bold=True, size=12))],
-            _bold_row(ws, ["Axis", "Status", "Meaning"])]
+    ws.append(["Status glossary"])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)
+    _bold_row(ws, ["Axis", "Status", "Meaning"])
     axis_about = {"response": "response (what was decided)", "implementation": "implementation (what has happened)"}
     for axis in AXES:
         for status in STATUSES[axis]:
-            rows.append([_styled(ws, v) for v in (axis_about[axis], status, MEANINGS[status])])
-    rows += [[], _bold_row(ws, ["Speaker", "Who speaks"])]
+            ws.append([axis_about[axis], status, MEANINGS[status]])
+    ws.append([])
+    _bold_row(ws, ["Speaker", "Who speaks"])
     for speaker, label in SPEAKER_LABELS.items():
-        rows.append([_styled(ws, speaker), _styled(ws, label)])
-    return rows
+        ws.append([speaker, label])
 
 
 def write_workbook(
@@ -405,7 +379,8 @@ def write_workbook(
     """tracker.xlsx: a cover sheet, then one sheet per progress table (and the changes, when given)."""
     from openpyxl import Workbook
 
-    wb = Workbook(write_only=True)  # streamed: a cell object only where a value is
+    wb = Workbook()
+    wb.remove(wb.active)
     sheets = []
     for table in EXPORTS:
         columns, rows = _table(con, table)
