@@ -133,13 +133,16 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
     captures = site_dir / "captures" if site_dir is not None else None
     if captures is None or not captures.is_dir():
         return 0
-    out = Path(os.path.abspath(out_dir))
+    # every copy sits directly in captures/: one relative path for the folder serves them all
+    folder = Path(os.path.relpath(os.path.abspath(captures), os.path.abspath(out_dir))).as_posix()
+    with os.scandir(captures) as entries:
+        names = [entry.name for entry in entries if entry.is_file()]
     links = {}
     # A GOV.UK API capture has a readable <sha256>.html beside the captured <sha256>.json: link the page.
-    for path in sorted(captures.iterdir(), key=lambda p: (p.suffix == ".html", p.name)):
-        sha, dot, ext = path.name.partition(".")
-        if dot and len(sha) == 64 and path.is_file():
-            links[sha] = Path(os.path.relpath(os.path.abspath(path), out)).as_posix()
+    for name in sorted(names, key=lambda n: (Path(n).suffix == ".html", n)):
+        sha, dot, ext = name.partition(".")
+        if dot and len(sha) == 64:
+            links[sha] = f"{folder}/{name}"
     if links:
         con.executemany(f"INSERT INTO {_CAPTURE_LINKS} VALUES (?, ?)", sorted(links.items()))
     return len(links)
