@@ -144,7 +144,9 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
         if dot and len(sha) == 64:
             links[sha] = f"{folder}/{name}"
     if links:
-        con.executemany(f"INSERT INTO {_CAPTURE_LINKS} VALUES (?, ?)", sorted(links.items()))
+        shas, paths = zip(*sorted(links.items()))
+        # two lists unnested in one statement: executemany costs a statement per row
+        con.execute(f"INSERT INTO {_CAPTURE_LINKS} SELECT unnest(?), unnest(?)", [list(shas), list(paths)])
     return len(links)
 
 
