@@ -9,12 +9,16 @@ The palette is colour-blind safe: Okabe–Ito hues, one hue family per axis (res
 purples; implementation: greens, oranges and browns; greys for "nothing said"), a distinct colour
 per status, every colour at least 3:1 against the white page, and each segment labelled directly
 with text that reads at 4.5:1 on it.
+
+The share chart appears on the briefing and on the summary: it is drawn once for the same data and only
+its ids differ, as matplotlib is most of the cost of rendering the pages.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 
 from tracker.vocabulary import COLOURS
 from tracker.vocabulary import IMPLEMENTATION_STATUSES as IMPLEMENTATION
@@ -106,6 +110,13 @@ def implemented_share_chart(reviews: list[tuple[str, int, int]], *, chart_id: st
     """One bar per review: the share of its recommendations implemented, all on one 0–100 % scale.
 
     reviews: (name, implemented, recommendations), in display order."""
+    svg, name = _share_svg(tuple(reviews))
+    return _inline(svg, chart_id, name)
+
+
+@lru_cache(maxsize=4)  # a long-lived worker keeps only the latest few
+def _share_svg(reviews: tuple[tuple[str, int, int], ...]) -> tuple[str, str]:
+    """The share chart drawn once per data: the briefing and the summary show the same one (ids differ)."""
     import matplotlib
 
     with matplotlib.rc_context(_RC):
@@ -128,14 +139,18 @@ def implemented_share_chart(reviews: list[tuple[str, int, int]], *, chart_id: st
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         ax.tick_params(axis="y", length=0)
         ax.tick_params(axis="x", labelsize=8)
-        return _svg(fig, chart_id, "Share of recommendations implemented, by review, on one scale: "
-                    + "; ".join(reversed(parts)) + ".")
+        name = "Share of recommendations implemented, by review, on one scale: " + "; ".join(reversed(parts)) + "."
+        return _raw_svg(fig), name
+
+
+def _raw_svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches=None)
+    return buf.getvalue()
 
 
 def _svg(fig, chart_id: str, name: str) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches=None)
-    return _inline(buf.getvalue(), chart_id, name)
+    return _inline(_raw_svg(fig), chart_id, name)
 
 
 def _inline(svg: str, chart_id: str, name: str) -> str:
