@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tracker.publish.site import write_captures
+from tracker.publish.site import write_briefing, write_captures
 from tracker.publish.site.capture_manifest import MANIFEST
 
 
@@ -72,3 +72,18 @@ def test_the_manifest_names_each_capture_and_holds_no_times(copies):
     before = (site / MANIFEST).read_bytes()
     write_captures(con, site, archive_dir=archive)
     assert (site / MANIFEST).read_bytes() == before
+
+
+def test_a_copy_no_longer_cited_leaves_the_site_and_the_manifest(copies):
+    con, archive, site, first = copies
+    stale = "ab" * 32 + ".html"
+    (site / "captures" / stale).write_bytes(b"<p>old</p>")
+    entries = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    entries["https://example.org/no-longer-cited"] = {"warc_file": "x.warc.gz", "warc_offset": 0, "sha256": "ab" * 32,
+                                                       "version": "v", "files": {stale: 10}, "opens": stale,
+                                                       "kind": "archived page"}
+    (site / MANIFEST).write_text(json.dumps(entries), encoding="utf-8")
+    write_briefing(con, site, archive_dir=archive)
+    assert not (site / "captures" / stale).exists()
+    assert {p.name for p in (site / "captures").iterdir()} == {n for copy in first.values() for n in copy.names}
+    assert "https://example.org/no-longer-cited" not in json.loads((site / MANIFEST).read_text(encoding="utf-8"))
