@@ -174,12 +174,21 @@ def _write_csv(path: Path, columns, rows) -> Path:
     return path
 
 
-def write_csvs(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
+Tables = dict[str, tuple[list[str], list[tuple]]]  # table -> (columns, rows), as export_query gives them
+
+
+def read_tables(con: duckdb.DuckDBPyConnection) -> Tables:
+    """Every progress table's export rows, read once for both the CSV files and the workbook."""
+    return {table: _table(con, table) for table in EXPORTS}
+
+
+def write_csvs(con: duckdb.DuckDBPyConnection, out_dir: Path, tables: Tables | None = None) -> list[Path]:
     """Write one CSV per progress table into out_dir; returns the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    tables = tables or read_tables(con)
     written = []
     for table in EXPORTS:
-        columns, rows = _table(con, table)
+        columns, rows = tables[table]
         written.append(_write_csv(out_dir / f"{table}.csv", columns, rows))
     return written
 
@@ -379,16 +388,17 @@ def _cover_glossary(ws) -> None:
 
 def write_workbook(
     con: duckdb.DuckDBPyConnection, path: Path, digest: digest_mod.Digest | None = None,
-    stamp: datetime | None = None,
+    stamp: datetime | None = None, tables: Tables | None = None,
 ) -> Path:
     """tracker.xlsx: a cover sheet, then one sheet per progress table (and the changes, when given)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
+    tables = tables or read_tables(con)
     sheets = []
     for table in EXPORTS:
-        columns, rows = _table(con, table)
+        columns, rows = tables[table]
         _sheet(wb, SHEETS[table], columns, rows)
         sheets.append((SHEETS[table], f"{table}.csv", SHEET_ABOUT[table]))
     if digest is not None:
@@ -421,11 +431,12 @@ def write_exports(
     folder the files will finally sit in.
     """
     link_captures(con, links_from or out_dir, site_dir)
-    written = write_csvs(con, out_dir)
+    tables = read_tables(con)
+    written = write_csvs(con, out_dir, tables)
     if digest is not None:
         written.extend(write_changes_csv(digest, out_dir))
     info = warehouse_info(con)
-    written.append(write_workbook(con, out_dir / WORKBOOK, digest, info.published_at if info else None))
+    written.append(write_workbook(con, out_dir / WORKBOOK, digest, info.published_at if info else None, tables))
     written.extend(write_parquet(con, out_dir))
     return written
 
