@@ -9,12 +9,16 @@ The palette is colour-blind safe: Okabe–Ito hues, one hue family per axis (res
 purples; implementation: greens, oranges and browns; greys for "nothing said"), a distinct colour
 per status, every colour at least 3:1 against the white page, and each segment labelled directly
 with text that reads at 4.5:1 on it.
+
+The share chart appears on the briefing and on the summary: it is drawn once for the same data and only
+its ids differ, as matplotlib is most of the cost of rendering the pages.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from functools import lru_cache
 
 from tracker.vocabulary import COLOURS
 from tracker.vocabulary import IMPLEMENTATION_STATUSES as IMPLEMENTATION
@@ -85,7 +89,8 @@ def stacked_status_chart(response: dict[str, int], implementation: dict[str, int
                 ax.text(left + n / 2, y, text, ha="center", va="center", fontsize=8.5, color=text_on(COLOURS[status]))
                 left += n
         for status in RESPONSE + IMPLEMENTATION:
-            if (status in RESPONSE and response.get(status)) or (status in IMPLEMENTATION and implementation.get(status)):
+            if ((status in RESPONSE and response.get(status))
+                    or (status in IMPLEMENTATION and implementation.get(status))):
                 handles.append(Patch(facecolor=COLOURS[status], label=phrase(status)))
         ax.set_yticks([0, 1], ["Implementation", "Response"])
         ax.set_xlim(0, total)
@@ -105,6 +110,13 @@ def implemented_share_chart(reviews: list[tuple[str, int, int]], *, chart_id: st
     """One bar per review: the share of its recommendations implemented, all on one 0–100 % scale.
 
     reviews: (name, implemented, recommendations), in display order."""
+    svg, name = _share_svg(tuple(reviews))
+    return _inline(svg, chart_id, name)
+
+
+@lru_cache(maxsize=4)  # a long-lived worker keeps only the latest few
+def _share_svg(reviews: tuple[tuple[str, int, int], ...]) -> tuple[str, str]:
+    """The share chart drawn once per data: the briefing and the summary show the same one (ids differ)."""
     import matplotlib
 
     with matplotlib.rc_context(_RC):
@@ -117,7 +129,8 @@ def implemented_share_chart(reviews: list[tuple[str, int, int]], *, chart_id: st
             pct = 100.0 * done / total if total else 0.0
             ax.barh(y, 100, height=0.62, color=PAGE, edgecolor=COLOURS["unknown"], linewidth=0.8)
             if pct:
-                ax.barh(y, pct, height=0.62, color=COLOURS["implemented"], edgecolor=COLOURS["implemented"], linewidth=0.8)
+                ax.barh(y, pct, height=0.62, color=COLOURS["implemented"], edgecolor=COLOURS["implemented"],
+                        linewidth=0.8)
             words = f"{pct:.0f}% ({done} of {total})" if total else "no recommendations found"
             ax.text(min(pct, 100) + 1.5, y, words, ha="left", va="center", fontsize=8.5, color=INK)
             parts.append(f"{name} {words}")
@@ -126,14 +139,18 @@ def implemented_share_chart(reviews: list[tuple[str, int, int]], *, chart_id: st
         ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         ax.tick_params(axis="y", length=0)
         ax.tick_params(axis="x", labelsize=8)
-        return _svg(fig, chart_id, "Share of recommendations implemented, by review, on one scale: "
-                    + "; ".join(reversed(parts)) + ".")
+        name = "Share of recommendations implemented, by review, on one scale: " + "; ".join(reversed(parts)) + "."
+        return _raw_svg(fig), name
+
+
+def _raw_svg(fig) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches=None)
+    return buf.getvalue()
 
 
 def _svg(fig, chart_id: str, name: str) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches=None)
-    return _inline(buf.getvalue(), chart_id, name)
+    return _inline(_raw_svg(fig), chart_id, name)
 
 
 def _inline(svg: str, chart_id: str, name: str) -> str:

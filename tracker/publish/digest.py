@@ -127,7 +127,8 @@ def _window(con: duckdb.DuckDBPyConnection, version: str) -> tuple[str | None, d
     return start, at, "version"
 
 
-def compute_digest(con: duckdb.DuckDBPyConnection, published_dir: Path | None = None, since: date | None = None) -> Digest:
+def compute_digest(con: duckdb.DuckDBPyConnection, published_dir: Path | None = None,
+                   since: date | None = None) -> Digest:
     """The digest of the version `con` reads (published_dir is only needed for versions without a change log)."""
     info = warehouse_info(con)
     if info is None or not _has_change_log(con):
@@ -171,5 +172,6 @@ def _pairwise_digest(con: duckdb.DuckDBPyConnection, published_dir: Path | None)
         prev_info = warehouse_info(prev)
     finally:
         prev.close()
-    when = f"the previous version of {_utc(prev_info.published_at)}" if prev_info else f"the previous version ({previous.name})"
+    when = (f"the previous version of {_utc(prev_info.published_at)}" if prev_info
+            else f"the previous version ({previous.name})")
     return Digest(rows=rows, since=when, previous_file=previous.name)

@@ -133,15 +133,20 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
     captures = site_dir / "captures" if site_dir is not None else None
     if captures is None or not captures.is_dir():
         return 0
-    out = Path(os.path.abspath(out_dir))
+    # every copy sits directly in captures/: one relative path for the folder serves them all
+    folder = Path(os.path.relpath(os.path.abspath(captures), os.path.abspath(out_dir))).as_posix()
+    with os.scandir(captures) as entries:
+        names = [entry.name for entry in entries if entry.is_file()]
     links = {}
     # A GOV.UK API capture has a readable <sha256>.html beside the captured <sha256>.json: link the page.
-    for path in sorted(captures.iterdir(), key=lambda p: (p.suffix == ".html", p.name)):
-        sha, dot, ext = path.name.partition(".")
-        if dot and len(sha) == 64 and path.is_file():
-            links[sha] = Path(os.path.relpath(os.path.abspath(path), out)).as_posix()
+    for name in sorted(names, key=lambda n: (Path(n).suffix == ".html", n)):
+        sha, dot, ext = name.partition(".")
+        if dot and len(sha) == 64:
+            links[sha] = f"{folder}/{name}"
     if links:
-        con.executemany(f"INSERT INTO {_CAPTURE_LINKS} VALUES (?, ?)", sorted(links.items()))
+        shas, paths = zip(*sorted(links.items()))
+        # two lists unnested in one statement: executemany costs a statement per row
+        con.execute(f"INSERT INTO {_CAPTURE_LINKS} SELECT unnest(?), unnest(?)", [list(shas), list(paths)])
     return len(links)
 
 
@@ -169,12 +174,21 @@ def _write_csv(path: Path, columns, rows) -> Path:
     return path
 
 
-def write_csvs(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
+Tables = dict[str, tuple[list[str], list[tuple]]]  # table -> (columns, rows), as export_query gives them
+
+
+def read_tables(con: duckdb.DuckDBPyConnection) -> Tables:
+    """Every progress table's export rows, read once for both the CSV files and the workbook."""
+    return {table: _table(con, table) for table in EXPORTS}
+
+
+def write_csvs(con: duckdb.DuckDBPyConnection, out_dir: Path, tables: Tables | None = None) -> list[Path]:
     """Write one CSV per progress table into out_dir; returns the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    tables = tables or read_tables(con)
     written = []
     for table in EXPORTS:
-        columns, rows = _table(con, table)
+        columns, rows = tables[table]
         written.append(_write_csv(out_dir / f"{table}.csv", columns, rows))
     return written
 
@@ -374,16 +388,17 @@ def _cover_glossary(ws) -> None:
 
 def write_workbook(
     con: duckdb.DuckDBPyConnection, path: Path, digest: digest_mod.Digest | None = None,
-    stamp: datetime | None = None,
+    stamp: datetime | None = None, tables: Tables | None = None,
 ) -> Path:
     """tracker.xlsx: a cover sheet, then one sheet per progress table (and the changes, when given)."""
     from openpyxl import Workbook
 
     wb = Workbook()
     wb.remove(wb.active)
+    tables = tables or read_tables(con)
     sheets = []
     for table in EXPORTS:
-        columns, rows = _table(con, table)
+        columns, rows = tables[table]
         _sheet(wb, SHEETS[table], columns, rows)
         sheets.append((SHEETS[table], f"{table}.csv", SHEET_ABOUT[table]))
     if digest is not None:
@@ -416,11 +431,12 @@ def write_exports(
     folder the files will finally sit in.
     """
     link_captures(con, links_from or out_dir, site_dir)
-    written = write_csvs(con, out_dir)
+    tables = read_tables(con)
+    written = write_csvs(con, out_dir, tables)
     if digest is not None:
         written.extend(write_changes_csv(digest, out_dir))
     info = warehouse_info(con)
-    written.append(write_workbook(con, out_dir / WORKBOOK, digest, info.published_at if info else None))
+    written.append(write_workbook(con, out_dir / WORKBOOK, digest, info.published_at if info else None, tables))
     written.extend(write_parquet(con, out_dir))
     return written
 

@@ -4,6 +4,7 @@
     site/summary.html                    a two-page summary for briefing packs (summary.py)
     site/recommendations/<id>-<n>.html   one page per recommendation (recommendation.py)
     site/captures/<sha256>.<ext>         archived copies, inert (archive.py, publish/captures.py)
+    site/.captures.json                  which capture each copy was made from (capture_manifest.py)
     site/downloads/                      the exported CSV files and workbook (downloads.py)
 
 Every page carries a Content-Security-Policy that blocks every load from elsewhere; every scraped
@@ -26,7 +27,8 @@ import duckdb
 
 from tracker.health import HealthRow, unhealthy_sources
 from tracker.publish.digest import Digest
-from tracker.publish.site.archive import Archived, prune, read_archived, write_archived
+from tracker.publish.site.archive import prune
+from tracker.publish.site.capture_manifest import Stored, sync_captures
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SiteData, load_site_data
 from tracker.publish.site.downloads import copy_downloads, download_names
@@ -55,10 +57,12 @@ def _cited(data, digest: Digest | None) -> set[str]:
 
 
 def write_captures(con: duckdb.DuckDBPyConnection, site_dir: Path, *, digest: Digest | None = None,
-                   archive_dir: Path | None = None) -> None:
+                   archive_dir: Path | None = None) -> dict[str, Stored]:
     """Only the archived copies (site/captures/), so the exports written next can link to them before
-    write_briefing renders the pages (which copy those exports into site/downloads/)."""
-    write_archived(site_dir / "captures", read_archived(con, archive_dir, _cited(load_site_data(con), digest)))
+    write_briefing renders the pages (which copy those exports into site/downloads/); returns url -> its
+    copy, for write_briefing. Copies made by an earlier run from the same capture are kept, not made again
+    (site/capture_manifest.py)."""
+    return sync_captures(con, archive_dir, _cited(load_site_data(con), digest), site_dir)
 
 
 @dataclass(frozen=True)
@@ -67,19 +71,20 @@ class Briefing:
 
     data: SiteData
     digest: Digest | None
-    archived: dict[str, Archived]  # publication url -> its archived copy
+    archived: dict[str, Stored]  # publication url -> its archived copy
     unhealthy: list[HealthRow]  # sources whose latest check failed
     checked: int  # how many sources were checked
     downloads: tuple[str, ...]  # the exported files site/downloads/ carries
 
 
-def load_briefing(con: duckdb.DuckDBPyConnection, *, digest: Digest | None = None, archive_dir: Path | None = None,
-                  exports_dir: Path | None = None) -> Briefing:
-    """Read what the site shows from a published warehouse (and the archive, and the exports folder)."""
+def load_briefing(con: duckdb.DuckDBPyConnection, *, digest: Digest | None = None,
+                  archived: dict[str, Stored] | None = None, exports_dir: Path | None = None) -> Briefing:
+    """Read what the site shows from a published warehouse (and the exports folder); `archived` is what
+    write_captures wrote."""
     data = load_site_data(con)
     unhealthy, checked = unhealthy_sources(con)
-    return Briefing(data=data, digest=digest, archived=read_archived(con, archive_dir, _cited(data, digest)),
-                    unhealthy=unhealthy, checked=checked, downloads=download_names(exports_dir))
+    return Briefing(data=data, digest=digest, archived=archived or {}, unhealthy=unhealthy, checked=checked,
+                    downloads=download_names(exports_dir))
 
 
 def render_briefing(briefing: Briefing) -> dict[str, str]:
@@ -107,18 +112,22 @@ def write_briefing(
     digest: Digest | None = None,
     archive_dir: Path | None = None,
     exports_dir: Path | None = None,
+    archived: dict[str, Stored] | None = None,
 ) -> Path:
     """Load, render and write the site from a published warehouse connection; returns site/index.html.
 
-    exports_dir: the folder of CSV files and tracker.xlsx this run exported, copied into site/downloads/."""
-    briefing = load_briefing(con, digest=digest, archive_dir=archive_dir, exports_dir=exports_dir)
+    exports_dir: the folder of CSV files and tracker.xlsx this run exported, copied into site/downloads/.
+    archived: what write_captures returned this run; without it the captures are written first."""
+    if archived is None:
+        archived = write_captures(con, site_dir, digest=digest, archive_dir=archive_dir)
+    briefing = load_briefing(con, digest=digest, archived=archived, exports_dir=exports_dir)
     pages = render_briefing(briefing)
     site_dir.mkdir(parents=True, exist_ok=True)
     copy_downloads(exports_dir, briefing.downloads, site_dir)
     captures_dir = site_dir / "captures"
-    kept = write_archived(captures_dir, briefing.archived)
+    captures_dir.mkdir(exist_ok=True)
     for name, text in pages.items():
         _write(site_dir / name, text)
-    prune(captures_dir, kept)
+    prune(captures_dir, {name for copy in archived.values() for name in copy.names})
     prune(site_dir / "recommendations", {Path(rec.page_name).name for rec in briefing.data.recommendations})
     return site_dir / "index.html"

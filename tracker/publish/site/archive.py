@@ -1,4 +1,4 @@
-"""The archived copies a briefing links to (site/captures/), read from the WARC archive.
+"""The archived copies a briefing links to (site/captures/), made from captures read from the WARC archive.
 
 Each is named by the SHA-256 of the archived bytes, as in the WARC archive. PDFs are the captured
 bytes; HTML pages are made inert (publish/captures.py: scripts removed, a policy that blocks every
@@ -12,20 +12,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import logging
-import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from tracker.fetch.archive import read_capture
 from tracker.publish.captures import inert_html, safe_copy
 
-log = logging.getLogger(__name__)
-
-_WARC_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.warc(\.gz)?$")
 _EXTENSIONS = {"application/pdf": "pdf", "application/json": "json", "text/html": "html",
                "application/xhtml+xml": "html", "text/plain": "txt"}
 _KINDS = {"pdf": "archived PDF", "html": "archived page", "json": "archived GOV.UK page", "txt": "archived text"}
@@ -33,38 +24,11 @@ _KINDS = {"pdf": "archived PDF", "html": "archived page", "json": "archived GOV.
 
 @dataclass(frozen=True)
 class Archived:
-    """One capture as the site holds it: the files to write, and the one a link opens."""
+    """One capture's archived copy: the files to write, and the one a link opens."""
 
     files: dict[str, bytes]  # name inside site/captures/ -> bytes
     opens: str  # the file a quote links to
     kind: str  # what the link says it opens: "archived PDF", "archived page", ...
-
-    @property
-    def link(self) -> tuple[str, str]:
-        return f"captures/{self.opens}", self.kind
-
-
-def read_archived(con: duckdb.DuckDBPyConnection, archive_dir: Path | None, urls: set[str]) -> dict[str, Archived]:
-    """url -> its archived copy, for the publications among urls that have a capture in the archive."""
-    if archive_dir is None or not urls:
-        return {}
-    found: dict[str, Archived] = {}
-    rows = con.execute(
-        "SELECT url, warc_file, warc_offset FROM publications WHERE warc_file IS NOT NULL ORDER BY url"
-    ).fetchall()
-    for url, warc_file, offset in rows:
-        if url not in urls:
-            continue
-        if not _WARC_NAME.match(warc_file or ""):  # a file name in the archive, never a path
-            log.warning("briefing: unexpected WARC file name %r for %s", warc_file, url)
-            continue
-        try:
-            capture = read_capture(archive_dir / warc_file, int(offset))
-        except Exception as exc:  # a missing archive must not cost the analysts their briefing
-            log.warning("briefing: no archived capture for %s: %s", url, exc)
-            continue
-        found[url] = archived_copy(capture.body, capture.content_type, url)
-    return found
 
 
 def archived_copy(body: bytes, content_type: str | None, url: str) -> Archived:
@@ -95,20 +59,26 @@ def govuk_page(body: bytes, url: str, raw_name: str) -> bytes | None:
         return None
     details = item.get("details") if isinstance(item.get("details"), dict) else {}
     links = item.get("links") if isinstance(item.get("links"), dict) else {}
-    orgs = [o.get("title") for o in links.get("organisations", []) if isinstance(o, dict) and isinstance(o.get("title"), str)]
+    orgs = [o.get("title") for o in links.get("organisations", [])
+            if isinstance(o, dict) and isinstance(o.get("title"), str)]
     facts = [
         ("Published by", ", ".join(orgs)),
-        ("Document type", (item.get("document_type") or "").replace("_", " ") if isinstance(item.get("document_type"), str) else ""),
+        ("Document type", (item.get("document_type") or "").replace("_", " ")
+         if isinstance(item.get("document_type"), str) else ""),
         ("First published", item.get("first_published_at")),
         ("Last updated", item.get("public_updated_at")),
     ]
-    rows = "".join(f"<tr><th scope='row'>{_text(k)}</th><td>{_text(v)}</td></tr>" for k, v in facts if isinstance(v, str) and v)
+    rows = "".join(f"<tr><th scope='row'>{_text(k)}</th><td>{_text(v)}</td></tr>"
+                   for k, v in facts if isinstance(v, str) and v)
     body_html = details.get("body")
     if isinstance(body_html, list):  # multi-part bodies: [{content_type, content}]
-        body_html = next((p.get("content") for p in body_html if isinstance(p, dict) and p.get("content_type") == "text/html"), "")
-    attachments = [a for a in details.get("attachments", []) if isinstance(a, dict)] if isinstance(details.get("attachments"), list) else []
+        body_html = next((p.get("content") for p in body_html
+                          if isinstance(p, dict) and p.get("content_type") == "text/html"), "")
+    attachments = ([a for a in details.get("attachments", []) if isinstance(a, dict)]
+                   if isinstance(details.get("attachments"), list) else [])
     att_items = "".join(
-        f"<li>{_text(a.get('title'))}{' (' + _text(a.get('content_type')) + ')' if isinstance(a.get('content_type'), str) else ''}</li>"
+        f"<li>{_text(a.get('title'))}"
+        f"{' (' + _text(a.get('content_type')) + ')' if isinstance(a.get('content_type'), str) else ''}</li>"
         for a in attachments
     )
     withdrawn = item.get("withdrawn_notice") if isinstance(item.get("withdrawn_notice"), dict) else {}
@@ -117,7 +87,8 @@ def govuk_page(body: bytes, url: str, raw_name: str) -> bytes | None:
     page = (
         "<html lang='en'><head><title>" + _text(item["title"]) + " (archived GOV.UK page)</title>"
         "<style>body{font-family:system-ui,Arial,sans-serif;max-width:46rem;margin:1rem auto;padding:0 1rem;"
-        "line-height:1.5;color:#212b32}table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .6rem .2rem 0;"
+        "line-height:1.5;color:#212b32}table{border-collapse:collapse}"
+        "th,td{text-align:left;padding:.2rem .6rem .2rem 0;"
         "vertical-align:top}.note{background:#f0f4f5;padding:.5rem .8rem;font-size:.9rem}</style></head><body>"
         "<p class='note'>Archived copy of a GOV.UK page, as captured from the GOV.UK Content API and shown here as a "
         f"readable page. Original address: {_text(url)}. The captured JSON is beside this file: "
@@ -131,22 +102,6 @@ def govuk_page(body: bytes, url: str, raw_name: str) -> bytes | None:
     )
     # The body is GOV.UK's own HTML: made inert exactly as an archived HTML page is.
     return inert_html(page.encode("utf-8"), "text/html; charset=utf-8")
-
-
-def write_archived(captures_dir: Path, archived: dict[str, Archived]) -> set[str]:
-    """Write every file (content-addressed: an existing one of the same size is the same), return the names."""
-    captures_dir.mkdir(parents=True, exist_ok=True)
-    names: set[str] = set()
-    for copy in archived.values():
-        for name, body in copy.files.items():
-            names.add(name)
-            path = captures_dir / name
-            if path.exists() and path.stat().st_size == len(body):
-                continue
-            tmp = captures_dir / f".{name}.part"
-            tmp.write_bytes(body)
-            os.replace(tmp, path)
-    return names
 
 
 def prune(folder: Path, keep: set[str]) -> None:

@@ -13,12 +13,14 @@ _BADGES = "".join(f".s-{status}{{background:{colour};color:{text_on(colour)}}}" 
 STYLE = """
 :root{--blue:#005eb8;--text:#212b32;--grey:#4c6272;--line:#d8dde0;--pale:#f0f4f5}
 *{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;margin:0 auto;max-width:80rem;color:var(--text);padding:0 1.25rem 3rem;line-height:1.4;overflow-wrap:break-word}
+body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;margin:0 auto;max-width:80rem;color:var(--text);\
+padding:0 1.25rem 3rem;line-height:1.4;overflow-wrap:break-word}
 a{color:#004b93}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.3rem}
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:1rem;margin:0;padding:.6rem 0;font-size:.9rem}
 header{border-bottom:4px solid var(--blue);margin-bottom:1rem}
-h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin-top:2rem;border-bottom:2px solid var(--blue);padding-bottom:.2rem}
+h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin-top:2rem;\
+border-bottom:2px solid var(--blue);padding-bottom:.2rem}
 h3{font-size:1.05rem;margin:.2rem 0}
 .meta{color:var(--grey);font-size:.9rem;margin:.2rem 0 .8rem}
 .scroll{overflow-x:auto;max-width:100%;margin:.5rem 0}
@@ -34,7 +36,8 @@ th[scope=row]{min-width:12rem}
 tr[hidden]{display:none}
 #recommendations{min-width:56rem}
 #recommendations td.key{white-space:nowrap}
-.badge{display:inline-block;padding:.05rem .5rem;border-radius:.7rem;font-size:.78rem;white-space:nowrap;font-weight:600}
+.badge{display:inline-block;padding:.05rem .5rem;border-radius:.7rem;font-size:.78rem;\
+white-space:nowrap;font-weight:600}
 """ + _BADGES + """
 .q{color:var(--grey);font-size:.82rem;margin:.25rem 0 0}
 .q blockquote{margin:0;font-style:italic;color:var(--text)}
@@ -43,7 +46,8 @@ tr[hidden]{display:none}
 cite{font-style:normal}
 blockquote{margin:.4rem 0 .4rem 1rem}
 blockquote.rec{font-size:1.1rem;border-left:4px solid var(--blue);padding:.2rem .8rem;margin:1rem 0}
-.disputed{display:inline-block;margin-left:.3rem;padding:0 .4rem;border:1px solid #a00;border-radius:.6rem;color:#a00;font-size:.72rem;font-weight:600}
+.disputed{display:inline-block;margin-left:.3rem;padding:0 .4rem;border:1px solid #a00;\
+border-radius:.6rem;color:#a00;font-size:.72rem;font-weight:600}
 .src{font-size:.78rem}
 .permalink{font-size:.78rem;font-family:ui-monospace,monospace}
 .warn{color:#a00;font-weight:600}
@@ -52,7 +56,8 @@ blockquote.rec{font-size:1.1rem;border-left:4px solid var(--blue);padding:.2rem 
 .card p{margin:.2rem 0;font-size:.88rem}
 svg.chart{width:100%;height:auto;display:block}
 .share svg.chart{max-width:48rem}
-.controls{display:flex;flex-wrap:wrap;gap:.75rem;align-items:end;margin:.5rem 0;background:var(--pale);padding:.6rem .8rem;border-radius:.4rem}
+.controls{display:flex;flex-wrap:wrap;gap:.75rem;align-items:end;margin:.5rem 0;\
+background:var(--pale);padding:.6rem .8rem;border-radius:.4rem}
 .controls label{display:flex;flex-direction:column;font-size:.82rem;font-weight:600;gap:.2rem;max-width:100%}
 .controls input,.controls select{font:inherit;padding:.3rem .4rem;min-width:min(14rem,100%);max-width:100%}
 .controls button,.actions button{font:inherit;padding:.3rem .7rem}
@@ -68,7 +73,8 @@ svg.chart{width:100%;height:auto;display:block}
 details.history{font-size:.78rem;color:var(--grey)}
 ol.timeline{list-style:none;padding:0;margin:.5rem 0;border-left:3px solid var(--line)}
 ol.timeline li{position:relative;margin:0 0 .9rem;padding-left:1rem}
-ol.timeline li::before{content:"";position:absolute;left:-.45rem;top:.35rem;width:.6rem;height:.6rem;border-radius:50%;background:var(--grey)}
+ol.timeline li::before{content:"";position:absolute;left:-.45rem;top:.35rem;\
+width:.6rem;height:.6rem;border-radius:50%;background:var(--grey)}
 ol.timeline time{font-weight:700;font-variant-numeric:tabular-nums}
 .positions{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(22rem,100%),1fr));gap:1rem}
 .position{border:1px solid var(--line);border-radius:.4rem;padding:.5rem .8rem}
@@ -84,7 +90,8 @@ footer{margin-top:2rem;font-size:.8rem;color:var(--grey)}
  thead{display:table-header-group}
  h2,h3{break-after:avoid}
  details{display:block}details>*{display:block}
- a[href^="http"]::after{content:" <" attr(href) ">";font-size:7.5pt;color:var(--grey);overflow-wrap:anywhere;word-break:break-all}
+ a[href^="http"]::after{content:" <" attr(href) ">";font-size:7.5pt;\
+color:var(--grey);overflow-wrap:anywhere;word-break:break-all}
  th[scope=row]{min-width:0}
  #progress,#summary-progress{table-layout:fixed}
  #progress thead th:first-child,#summary-progress thead th:first-child{width:24%}
@@ -172,8 +179,10 @@ SCRIPT = """
       ordered.sort(function (a, b) {
         var x = a.getAttribute('data-sort-' + sortKey), y = b.getAttribute('data-sort-' + sortKey);
         var nx = Number(x), ny = Number(y), c;
-        if (x !== '' && y !== '' && !isNaN(nx) && !isNaN(ny)) { c = nx - ny; } else { c = x < y ? -1 : (x > y ? 1 : 0); }
-        if (c === 0) { c = Number(a.getAttribute('data-sort-review')) - Number(b.getAttribute('data-sort-review')); return c; }
+        if (x !== '' && y !== '' && !isNaN(nx) && !isNaN(ny)) { c = nx - ny; } \
+else { c = x < y ? -1 : (x > y ? 1 : 0); }
+        if (c === 0) { c = Number(a.getAttribute('data-sort-review')) - \
+Number(b.getAttribute('data-sort-review')); return c; }
         return sign * c;
       });
     }

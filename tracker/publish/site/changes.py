@@ -67,7 +67,8 @@ def _change_items(rows: list[tuple], ctx: Context) -> str:
             what = f"{e(axis)} {badge(after or before)} \u2014 \u201c{e(text)}\u201d"
         else:
             what = e(text)
-        cited = ctx.citations.get(url) or f"{text if change_type.endswith('publication') else 'statement'}, {day(published)}"
+        cited = (ctx.citations.get(url)
+                 or f"{text if change_type.endswith('publication') else 'statement'}, {day(published)}")
         items.append(
             f"<li>{who}{what} "
             f"<span class='src'>({provenance(url, cited, ctx.archived_link(url), ctx.root)})</span></li>"
@@ -80,7 +81,8 @@ def health_section(unhealthy: list[HealthRow], checked: int) -> str:
     if not unhealthy:
         return ""
     items = "".join(
-        f"<li data-source='{e(c.source)}'><strong>{e(c.source)}</strong>: {e(c.message.removeprefix(c.source + ': '))}</li>"
+        f"<li data-source='{e(c.source)}'><strong>{e(c.source)}</strong>: "
+        f"{e(c.message.removeprefix(c.source + ': '))}</li>"
         for c in unhealthy
     )
     return (
@@ -107,7 +109,8 @@ def changes_section(digest: Digest | None, unhealthy: list[HealthRow], ctx: Cont
         if not unhealthy:
             return ""
         return f'<p class="headline" id="changes-headline">{e(headline(digest, unhealthy))}</p>'
-    parts = ['<section class="changes" id="changes" aria-labelledby="changes-title"><h2 id="changes-title">What changed</h2>',
+    parts = ['<section class="changes" id="changes" aria-labelledby="changes-title">'
+             '<h2 id="changes-title">What changed</h2>',
              f'<p class="headline" id="changes-headline">{e(headline(digest, unhealthy))}</p>']
     if digest.rows:
         by_type: dict[str, list[tuple]] = {}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tracker.publish.site.archive import Archived
+from tracker.publish.site.capture_manifest import Stored
 
 
 @dataclass(frozen=True)
 class Context:
-    archived: dict[str, Archived]  # publication url -> its archived copy
+    archived: dict[str, Stored]  # publication url -> its archived copy
     citations: dict[str, str]  # publication url -> "Publisher — Title, 16 Aug 2019"
     names: dict[str, str]  # review_id -> "Kark review (2019)"
     pages: frozenset[str]  # recommendation keys ("kark-2019-6") that have a page

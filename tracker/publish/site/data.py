@@ -158,7 +158,8 @@ def _reviews(con: duckdb.DuckDBPyConnection) -> list[Review]:
     names = [d[0] for d in cursor.description]
     progress = [dict(zip(names, row)) for row in cursor.fetchall()]
     short = "short_name" if "short_name" in _columns(con, "reviews") else "NULL"
-    meta = {rid: rest for rid, *rest in con.execute(f"SELECT review_id, published_on, url, {short} FROM reviews").fetchall()}
+    rows = con.execute(f"SELECT review_id, published_on, url, {short} FROM reviews").fetchall()
+    meta = {rid: rest for rid, *rest in rows}
     out = []
     for p in progress:
         published_on, url, given = meta.get(p["review_id"], (None, None, None))

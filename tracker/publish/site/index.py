@@ -126,14 +126,16 @@ def _controls(data: SiteData) -> str:
     by_response = _filter_counts(recs, lambda r: r.status["response"])
     by_implementation = _filter_counts(recs, lambda r: r.status["implementation"])
     reviews = _options([(r.review_id, r.name) for r in data.reviews], by_review)
-    response = _options([(s, phrase(s)) for s in RESPONSE_STATUSES], by_response) + \
-        "<optgroup label='Groups'>" + _options([("any_accepted", GROUP_LABELS["any_accepted"])], by_response) + "</optgroup>"
-    implementation = _options([(s, phrase(s)) for s in IMPLEMENTATION_STATUSES], by_implementation) + \
-        "<optgroup label='Groups'>" + _options([("not_implemented", GROUP_LABELS["not_implemented"])], by_implementation) + \
-        "</optgroup>"
+    accepted = _options([("any_accepted", GROUP_LABELS["any_accepted"])], by_response)
+    response = (_options([(s, phrase(s)) for s in RESPONSE_STATUSES], by_response)
+                + f"<optgroup label='Groups'>{accepted}</optgroup>")
+    not_implemented = _options([("not_implemented", GROUP_LABELS["not_implemented"])], by_implementation)
+    implementation = (_options([(s, phrase(s)) for s in IMPLEMENTATION_STATUSES], by_implementation)
+                      + f"<optgroup label='Groups'>{not_implemented}</optgroup>")
     return (
         "<p class='presets'>Ask the usual questions: "
-        "<a id='preset-accepted-not-implemented' href='index.html#response=accepted&amp;implementation=not_implemented'>"
+        "<a id='preset-accepted-not-implemented' "
+        "href='index.html#response=accepted&amp;implementation=not_implemented'>"
         "accepted but not implemented</a> \u00b7 "
         "<a href='index.html#response=no_response'>no response yet</a> \u00b7 "
         "<a href='index.html#implementation=implemented'>implemented</a></p>"
@@ -244,7 +246,8 @@ def unresolved_section(data: SiteData, ctx: Context) -> str:
         parts.append(
             f"<tr><td>{e(ctx.names.get(u.review_id, u.review_id))}</td><td>{e(day(u.published_on))}</td>"
             f"<td>{e(u.axis)}: {badge(u.status, u.axis)}</td><td>{e(u.why)}</td>"
-            f"<td>\u201c{e(u.quote)}\u201d ({provenance(u.source_url, u.cited_as, ctx.archived_link(u.source_url), ctx.root)})</td></tr>"
+            f"<td>\u201c{e(u.quote)}\u201d "
+            f"({provenance(u.source_url, u.cited_as, ctx.archived_link(u.source_url), ctx.root)})</td></tr>"
         )
     parts.append("</tbody></table></div></section>")
     return "".join(parts)

@@ -71,7 +71,8 @@ _CURRENT = ' aria-current="page"'
 
 def page(title: str, body: str, *, root: str = "", script: bool = False, current: str = "") -> str:
     """A whole self-contained page: one inline style, at most the briefing's one inline script."""
-    nav_items = (("index.html", "Briefing"), ("summary.html", "Two-page summary"), ("index.html#downloads", "Downloads"))
+    nav_items = (("index.html", "Briefing"), ("summary.html", "Two-page summary"),
+                 ("index.html#downloads", "Downloads"))
     nav = "".join(
         f'<li><a href="{e(root + href)}"{_CURRENT if href == current else ""}>{e(text)}</a></li>'
         for href, text in nav_items

@@ -25,7 +25,8 @@ def _where(rec: Recommendation, review: Review | None, ctx: Context) -> str:
     source = ""
     if rec.source_url:
         cited = ctx.citations.get(rec.source_url) or (review.title if review else "the review")
-        source = f"<p class='src'>Read in: {provenance(rec.source_url, cited, ctx.archived_link(rec.source_url), ctx.root)}</p>"
+        read_in = provenance(rec.source_url, cited, ctx.archived_link(rec.source_url), ctx.root)
+        source = f"<p class='src'>Read in: {read_in}</p>"
     return f"<p class='meta'>{where}.</p>{source}"
 
 
@@ -39,7 +40,8 @@ def _position(rec: Recommendation, axis: str, side: str, ctx: Context) -> str:
         f"<div class='position' data-position='{side}'>{heading}<p>{badge(position.status, axis)} "
         f"since {e(long_day(position.published_on))}</p>"
         f"<blockquote>\u201c{e(position.quote)}\u201d</blockquote>"
-        f"<p class='src'>{provenance(position.url, position.cited_as, ctx.archived_link(position.url), ctx.root)}</p></div>"
+        f"<p class='src'>"
+        f"{provenance(position.url, position.cited_as, ctx.archived_link(position.url), ctx.root)}</p></div>"
     )
 
 
@@ -55,7 +57,8 @@ def _standing(rec: Recommendation, ctx: Context) -> str:
         items = "".join(
             f"<li>{e(d.axis)}: {e(d.other_cited_as)} says {badge(d.other_status, d.axis)} where the official "
             f"position ({e(d.official_cited_as)}) says {badge(d.official_status, d.axis)} \u2014 "
-            f"\u201c{e(d.other_quote)}\u201d ({provenance(d.other_url, d.other_cited_as, ctx.archived_link(d.other_url), ctx.root)})</li>"
+            f"\u201c{e(d.other_quote)}\u201d "
+            f"({provenance(d.other_url, d.other_cited_as, ctx.archived_link(d.other_url), ctx.root)})</li>"
             for d in rec.disagreements
         )
         parts.append(f"<h3 id='disagreements'>Disagreements</h3><ul id='disagreement-list'>{items}</ul>")
