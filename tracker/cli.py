@@ -1,4 +1,8 @@
-"""The `tracker` command line: ingest, run, status, export and archive helpers."""
+"""The `tracker` command line: ingest, run, status, export and archive helpers.
+
+Each command imports the part of the library it uses inside its own function: `tracker --help` and a
+quick `tracker sql` or `tracker watch list` then never load lxml, PDFium, pyarrow or matplotlib.
+"""
 
 from __future__ import annotations
 
@@ -82,8 +86,7 @@ def cli(ctx, verbose):
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--url", required=True, help="The URL the document is recorded as fetched from.")
-@click.option("--source", type=click.Choice(["kingsfund", "nhsproviders", "nhsi", "nhse", "parliament", "dhsc",
-                                             "other"]), help="Publisher (default: from the URL's host).")
+@click.option("--source", type=click.Choice([*SOURCES, "other"]), help="Publisher (default: from the URL's host).")
 @click.option("--published", callback=_date, help="Publication date, YYYY-MM-DD (not in the future, not before 1990).")
 @click.pass_obj
 def ingest(settings, file, url, source, published):

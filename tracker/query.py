@@ -20,6 +20,7 @@ from typing import TextIO
 import duckdb
 
 from tracker.errors import TrackerError
+from tracker.warehouse.db import connect
 
 FORMATS = ("table", "csv", "json")
 # Statements whose result is a row count or nothing: run quietly, like the DuckDB shell.
@@ -34,8 +35,6 @@ class QueryError(TrackerError):
 
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """The warehouse for queries: read-only, no file access, settings locked."""
-    from tracker.warehouse.db import connect
-
     con = connect(path, read_only=True)
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")

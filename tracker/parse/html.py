@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from tracker.fetch.urls import BadUrl, normalise
 from tracker.items import Attachment, Block
 from tracker.parse.text import clean, parse_date
 
@@ -436,7 +437,6 @@ def links(root, base_url: str) -> list[tuple[str, str]]:
 def attachment_links(root, base_url: str) -> tuple[Attachment, ...]:
     """Links to files (PDF, Word, spreadsheets) inside the content, in the fetcher's canonical form
     (tracker.fetch.urls) and de-duplicated; a link the fetcher could not read one way only is left out."""
-    from tracker.fetch.urls import BadUrl, normalise
 
     found: dict[str, Attachment] = {}
     for url, text in links(root, base_url):

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import duckdb
 
 from tracker.errors import TrackerError
+from tracker.settings import SettingsError
 from tracker.vocabulary import speaker_rows, status_rows
 from tracker.warehouse.rows import insert
 
@@ -94,8 +95,6 @@ def connect(path: Path | str = ":memory:", read_only: bool = False,
     except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
         if not memory_limit:
             raise
-        from tracker.settings import SettingsError
-
         raise SettingsError(
             f"TRACKER_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a memory size (e.g. 64MB): {exc}") from exc
 

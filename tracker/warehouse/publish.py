@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
 
+from tracker.errors import TrackerError
 from tracker.faults import checkpoint
 from tracker.settings import Settings
 from tracker.warehouse import changelog
@@ -154,10 +155,6 @@ def version_time(path: Path) -> datetime:
 def version_as_of(settings: Settings, as_of: str | None) -> Path:
     """The warehouse file for `--as-of`: None is the current warehouse; YYYY-MM-DD the last version
     published on or before that day (UTC); anything else a published file's path."""
-    from datetime import date
-
-    from tracker.errors import TrackerError
-
     if as_of is None:
         if not settings.warehouse.exists():
             raise TrackerError(f"no published warehouse at {settings.warehouse}: run `tracker run` first")
