@@ -38,6 +38,18 @@ def sample_csv(name: str) -> list[dict]:
     raise FileNotFoundError(name)
 
 
+# The published tables that do not depend on when or where a run ran (run times live only in runs,
+# change_log, source_health and warehouse_info), each with the columns that order its rows.
+CONTRACT_TABLES = {
+    "reviews": "review_id",
+    "recommendations": "review_id, number",
+    "status_evidence": "review_id, number, axis, source_url, quote",
+    "publications": "url",
+    "recommendation_status": "review_id, number",
+    "review_progress": "review_id",
+}
+
+
 def table_snapshot(path: Path, tables: dict[str, str]) -> dict[str, list[tuple]]:
     """Every row of each table or view (name -> ORDER BY) in a DuckDB file, read-only."""
     import duckdb

@@ -231,18 +231,6 @@ def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
         assert ours["external_views"][0]["href"] == "leadership-tracker/"
 
 
-# Run-independent tables of the published warehouse (run times live only in runs, change_log, source_health
-# and warehouse_info): a two-host run must publish exactly what the single-host CLI run does.
-SAME_AS_SINGLE_HOST = {
-    "reviews": "review_id",
-    "recommendations": "review_id, number",
-    "status_evidence": "review_id, number, axis, source_url, quote",
-    "publications": "url",
-    "recommendation_status": "review_id, number",
-    "review_progress": "review_id",
-}
-
-
 def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sample_home, httpserver):
     """Two Celery workers with their own TRACKER_HOME stand in for two hosts; SeaweedFS is the store.
 
@@ -255,7 +243,7 @@ def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sam
     require_services()
     import duckdb
 
-    from helpers import table_snapshot
+    from helpers import CONTRACT_TABLES, table_snapshot
     from object_store_testlib import seaweedfs
     from test_live_run import closed_port, serve_govuk
     from tracker import storage
@@ -291,8 +279,9 @@ def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sam
             assert run_finished(live, first) == "success", task_states(live, first)
             assert not (fetch_home / "work.duckdb").exists() and not (fetch_home / "tracker.duckdb").exists()
             assert_sample_warehouse(writer_home / "tracker.duckdb")
-            assert table_snapshot(writer_home / "tracker.duckdb", SAME_AS_SINGLE_HOST) == table_snapshot(
-                sample_home / "tracker.duckdb", SAME_AS_SINGLE_HOST)
+            # a two-host run publishes exactly what the single-host CLI run does
+            assert table_snapshot(writer_home / "tracker.duckdb", CONTRACT_TABLES) == table_snapshot(
+                sample_home / "tracker.duckdb", CONTRACT_TABLES)
             [event] = http.get("/api/v2/assets/events", params={"source_dag_id": DAG_ID}).json()["asset_events"]
             assert event["uri"] == f"{store_url}/published"
             assert event["extra"]["version_file"] in storage.listing(store, storage.PUBLISHED)

@@ -6,19 +6,11 @@ import duckdb
 import pytest
 
 from conftest import run_cli
+from helpers import CONTRACT_TABLES as CONTRACT
 from helpers import SAMPLE_LABELS, SAMPLE_WARC, sample_csv, table_snapshot
 from tracker.evaluate import evaluate, read_labels
 
 pytestmark = pytest.mark.e2e
-
-CONTRACT = {
-    "reviews": "review_id",
-    "recommendations": "review_id, number",
-    "status_evidence": "review_id, number, axis, source_url, quote",
-    "publications": "url",
-    "recommendation_status": "review_id, number",
-    "review_progress": "review_id",
-}
 
 
 @pytest.fixture(scope="module")
