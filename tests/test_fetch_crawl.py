@@ -10,6 +10,7 @@ import pytest
 from werkzeug.wrappers import Response
 
 from test_fetch_support import Stamped, local_settings, make_fetcher, of_url, robots, start_server, warc_records
+from tracker.fetch.archive import sha256_file
 from tracker.fetch import crawl as crawl_mod
 from tracker.fetch.crawl import Progress, crawl_source, crawl_sources, crawl_urls
 from tracker.fetch.robots import host_key, policy_from_response
@@ -352,7 +353,9 @@ def test_the_crawl_summary_file_keeps_its_json_keys(server, tmp_path, monkeypatc
     assert set(written) == {
         "source", "run", "since", "base_host", "finished", "stopped_by", "listed", "fetched", "not_modified",
         "failed", "skipped", "other", "attachments", "retried_from_last_run", "warc", "hosts", "notes", "reasons",
-        "unreachable", "page_failures", "bad_links", "written_at",
+        "unreachable", "page_failures", "bad_links", "written_at", "warc_bytes", "warc_sha256",
     }  # "degraded" only when the source was
     assert {k: v for k, v in written.items() if k != "written_at"} == returned.to_dict()
     assert (written["run"], written["base_host"], written["finished"]) == ("run-1", host_key(base), True)
+    warc = settings.archive_dir / written["warc"]  # the file the summary names, as process will check it
+    assert (written["warc_bytes"], written["warc_sha256"]) == (warc.stat().st_size, sha256_file(warc))

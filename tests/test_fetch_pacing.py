@@ -58,12 +58,21 @@ def assert_spaced(times: list[float], delay: float) -> None:
     assert times[-1] - times[0] >= (len(times) - 1) * delay - JITTER_S, gaps(times)
 
 
-def run_two(fetchers, urls_each):
-    threads = [threading.Thread(target=lambda f=f, us=us: [f.get(u) for u in us]) for f, us in zip(fetchers, urls_each)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+def run_two(settings, server, pages: int, pacer) -> None:
+    """Two fetchers, each with its own Politeness over `pacer()` (nothing in-process shared), fetch
+    /p0 ... /p<pages-1> between them in two threads."""
+    fetchers = [make_fetcher(settings, source=f"s{n}", politeness=Politeness(pacer())) for n in range(2)]
+    urls_each = [[server.url_for(f"/p{i}") for i in range(n, pages, 2)] for n in range(2)]
+    threads = [threading.Thread(target=lambda f=f, us=us: [f.get(u) for u in us])
+               for (f, _, _), us in zip(fetchers, urls_each)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        for _, writer, _ in fetchers:
+            writer.abort()
 
 
 def test_two_fetchers_in_two_threads_sharing_redis_keep_one_host_at_the_delay(server, tmp_path, redis_prefix):
@@ -72,16 +81,10 @@ def test_two_fetchers_in_two_threads_sharing_redis_keep_one_host_at_the_delay(se
     server.expect_request("/robots.txt").respond_with_handler(seen)  # robots.txt is paced like any page
     for i in range(6):
         server.expect_request(f"/p{i}").respond_with_handler(seen)
-    # separate Politeness objects: nothing in-process is shared, only Redis
-    fetchers = [make_fetcher(settings, source=f"s{n}",
-                             politeness=Politeness(RedisPacer(REDIS_URL, prefix=redis_prefix)))
-                for n in range(2)]
-    run_two([f for f, _, _ in fetchers], [[server.url_for(f"/p{i}") for i in range(n, 6, 2)] for n in range(2)])
+    run_two(settings, server, 6, lambda: RedisPacer(REDIS_URL, prefix=redis_prefix))
     times = starts(seen)
     assert len(times) == 8  # two robots.txt, six pages
     assert_spaced(times, 0.3)
-    for _, writer, _ in fetchers:
-        writer.abort()
 
 
 def test_without_redis_two_fetchers_each_pacing_alone_would_double_the_rate(server, settings):
@@ -90,11 +93,8 @@ def test_without_redis_two_fetchers_each_pacing_alone_would_double_the_rate(serv
     for i in range(6):
         server.expect_request(f"/p{i}").respond_with_handler(seen)
     settings = local_settings(settings.home, TRACKER_MIN_DELAY_S="0.3")
-    fetchers = [make_fetcher(settings, source=f"s{n}", politeness=Politeness(LocalPacer())) for n in range(2)]
-    run_two([f for f, _, _ in fetchers], [[server.url_for(f"/p{i}") for i in range(n, 6, 2)] for n in range(2)])
+    run_two(settings, server, 6, LocalPacer)
     assert min(gaps(starts(seen))) < 0.15  # what the shared pacer is for
-    for _, writer, _ in fetchers:
-        writer.abort()
 
 
 def test_a_larger_robots_crawl_delay_is_honoured_across_fetchers(server, tmp_path, redis_prefix):
@@ -103,13 +103,8 @@ def test_a_larger_robots_crawl_delay_is_honoured_across_fetchers(server, tmp_pat
     pages = Stamped()
     for i in range(4):
         server.expect_request(f"/p{i}").respond_with_handler(pages)
-    fetchers = [make_fetcher(settings, source=f"s{n}",
-                             politeness=Politeness(RedisPacer(REDIS_URL, prefix=redis_prefix)))
-                for n in range(2)]
-    run_two([f for f, _, _ in fetchers], [[server.url_for(f"/p{i}") for i in range(n, 4, 2)] for n in range(2)])
+    run_two(settings, server, 4, lambda: RedisPacer(REDIS_URL, prefix=redis_prefix))
     assert_spaced(starts(pages), 0.4)
-    for _, writer, _ in fetchers:
-        writer.abort()
 
 
 def test_two_processes_sharing_redis_keep_one_host_at_the_delay(server, tmp_path, redis_prefix):

@@ -39,13 +39,16 @@ def host(tmp_path: Path, name: str, store_env: dict[str, str]) -> Settings:
 
 
 def fetched(settings: Settings, source: str, run: str, body: bytes = b"<html>hello</html>") -> Path:
-    """What a fetch task leaves behind: a WARC, the source's crawl state and its summary naming the WARC."""
+    """What a fetch task leaves behind: a WARC, the source's crawl state and its summary naming the WARC
+    with its size and SHA-256 (as crawl_source writes it)."""
     with ArchiveWriter(settings.archive_dir, prefix=source) as writer:
         writer.write_metadata("https://example.org/", body.decode())
     state = settings.home / "state"
     state.mkdir(parents=True, exist_ok=True)
     (state / f"{source}.json").write_text(json.dumps({"version": 1, "urls": {}}))
-    (state / f"{source}.crawl.json").write_text(json.dumps({"source": source, "run": run, "warc": writer.path.name}))
+    summary = {"source": source, "run": run, "warc": writer.path.name,
+               "warc_bytes": writer.path.stat().st_size, "warc_sha256": sha256_file(writer.path)}
+    (state / f"{source}.crawl.json").write_text(json.dumps(summary))
     return writer.path
 
 
@@ -59,9 +62,7 @@ def test_without_a_storage_url_the_store_is_tracker_home_and_nothing_moves(tmp_p
     storage.push_fetch(settings, None, "dhsc")
     assert storage.sync_archive(settings, None) == storage.ArchiveSync()
     assert storage.pull_state(settings, None) == [] and storage.pull_published(settings, None) == []
-    # the summary still records what the fetch wrote, so a lost file is caught on one host too
-    summary = json.loads((settings.home / "state" / "dhsc.crawl.json").read_text())
-    assert summary["warc_sha256"] == sha256_file(warc) and summary["warc_bytes"] == warc.stat().st_size
+    # the summary records what the fetch wrote, so a lost or changed file is caught on one host too
     assert storage.require_fetched_warcs(settings, "r1") == [warc.name]
 
 

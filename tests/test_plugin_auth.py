@@ -113,12 +113,16 @@ def _get(client: TestClient, path: str, token: str | None = None, cookie: bool =
     return client.get("/leadership-tracker" + path, headers=headers)
 
 
+def _both_ways(client: TestClient, path: str, token: str) -> tuple[int, int]:
+    """The status of `path` with the token as a bearer header, then as the UI's cookie."""
+    return _get(client, path, token).status_code, _get(client, path, token, cookie=True).status_code
+
+
 def test_an_analyst_reads_every_tracker_page_with_a_bearer_token_or_the_ui_cookie(airflow_app):
     client, captures = airflow_app
     token = _login(client, "ann-analyst")
     for path in (*PAGES, f"/captures/{captures['html']}"):
-        assert _get(client, path, token).status_code == 200, path
-        assert _get(client, path, token, cookie=True).status_code == 200, path
+        assert _both_ways(client, path, token) == (200, 200), path
     assert "Not published yet" in _get(client, "/", token).text
 
 
@@ -132,8 +136,7 @@ def test_a_user_without_a_tracker_role_is_forbidden(airflow_app):
     client, captures = airflow_app
     token = _login(client, "pat-public")
     for path in (*PAGES, f"/captures/{captures['html']}"):
-        assert _get(client, path, token).status_code == 403, path
-        assert _get(client, path, token, cookie=True).status_code == 403, path
+        assert _both_ways(client, path, token) == (403, 403), path
 
 
 def test_anonymous_and_forged_requests_are_refused(airflow_app):

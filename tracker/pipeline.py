@@ -88,10 +88,16 @@ def new_run_id() -> str:
 
 
 def publish_stage(settings: Settings, run_id: str) -> str:
-    """Publish the working database as a new warehouse version; returns the version's path."""
+    """Publish the working database as a new warehouse version; returns the version's path. With an object
+    store, the versions this host lacks are pulled first (the change log compares with the newest) and the
+    new one is pushed."""
     from tracker.warehouse.publish import publish
 
-    return str(publish(settings, run_id))
+    store = storage.open_store(settings)
+    storage.pull_published(settings, store)
+    version = publish(settings, run_id)
+    storage.push_published(settings, store, version)
+    return str(version)
 
 
 @dataclass(frozen=True)
@@ -252,9 +258,7 @@ def run(
         record_run(settings, summary, started, "offline" if offline else "live", ",".join(sources), "processed",
                    "scheduled" if scheduled else "manual", started if scheduled else None)
         with progress.stage("publish") as st:
-            storage.pull_published(settings, store)
             summary.published = publish_stage(settings, summary.run_id)
-            storage.push_published(settings, store, Path(summary.published))
             st.done(Path(summary.published).name)
         with progress.stage("briefing and exports") as st:
             summary.outputs = outputs_stage(settings)

@@ -230,28 +230,13 @@ def push_state(settings: Settings, store: Store | None) -> list[str]:
     return names
 
 
-def record_warc(settings: Settings, source: str) -> dict | None:
-    """Add the size and SHA-256 of the WARC a crawl summary names to that summary; returns the summary."""
-    path = state_dir(settings) / summary_name(source)
-    if not path.is_file():
-        return None
-    summary = json.loads(path.read_text())
-    warc = summary.get("warc")
-    if warc and (settings.archive_dir / warc).is_file():
-        summary["warc_bytes"] = (settings.archive_dir / warc).stat().st_size
-        summary["warc_sha256"] = sha256_file(settings.archive_dir / warc)
-        partial = path.with_name(f".{path.name}.part")
-        partial.write_text(json.dumps(summary, default=str))
-        os.replace(partial, path)
-    return summary
-
-
 def push_fetch(settings: Settings, store: Store | None, source: str) -> None:
-    """After a fetch (also a failed one): the WARC, then the crawl state, then the summary naming them."""
-    summary = record_warc(settings, source)
-    if store is None or summary is None:
+    """After a fetch (also a failed one): the WARC, then the crawl state, then the summary naming them
+    (with the WARC's size and SHA-256, recorded by the crawl)."""
+    path = state_dir(settings) / summary_name(source)
+    if store is None or not path.is_file():
         return
-    warc = summary.get("warc")
+    warc = json.loads(path.read_text()).get("warc")
     if warc and (settings.archive_dir / warc).is_file():
         upload(store, settings.archive_dir / warc, ARCHIVE)
     crawl_state = state_dir(settings) / f"{source}.json"

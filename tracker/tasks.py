@@ -118,7 +118,6 @@ def publish(run_id: str) -> dict:
     Returns the version published: its file name (in $TRACKER_HOME/published/) and content hash.
     With an object store the versions this host lacks are pulled first and the new one is pushed.
     """
-    from tracker import storage
     from tracker.fetch.archive import sha256_file
     from tracker.pipeline import publish_stage, require_processed_by
 
@@ -127,10 +126,7 @@ def publish(run_id: str) -> dict:
     settings = Settings.from_env()
     with run_lock(settings.lock_file):
         require_processed_by(settings, run_id)
-        store = storage.open_store(settings)
-        storage.pull_published(settings, store)
         path = Path(publish_stage(settings, run_id))
-        storage.push_published(settings, store, path)
     return {"run_id": run_id, "version_file": path.name, "sha256": sha256_file(path), "version": str(path)}
 
 

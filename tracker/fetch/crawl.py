@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from tracker.fetch.archive import ArchiveWriter
+from tracker.fetch.archive import ArchiveWriter, sha256_file
 from tracker.fetch.client import Fetcher, FetchResult, Politeness
 from tracker.fetch.pacing import make_pacer
 from tracker.fetch.reasons import plain_reason
@@ -312,7 +312,8 @@ def retry_jobs(plan: CrawlPlan, rows: Iterable[dict], seen: Callable[[str], bool
 def _fold_fetcher(summary: CrawlSummary, stats: Stats, fetcher: Fetcher, warc: Path | None, errors: list[str]) -> None:
     """What the fetcher met beyond its counts (which `CrawlSummary.count` takes from the statistics), into the
     summary: the WARC file, hosts whose robots.txt could not be read, malformed links, host problems."""
-    summary.warc = warc.name if warc else None
+    if warc is not None:
+        summary.warc, summary.warc_bytes, summary.warc_sha256 = warc.name, warc.stat().st_size, sha256_file(warc)
     hosts = stats.hosts()
     # Hosts this source asked for whose robots.txt could not be read: nothing there was fetched.
     summary.unreachable = {

@@ -34,6 +34,8 @@ class CrawlSummary:
     retried_from_last_run: int = 0
     bad_links: int = 0
     warc: str | None = None  # the WARC file written (None: nothing was)
+    warc_bytes: int | None = None  # its size and SHA-256 once closed: process refuses a WARC that is not this file
+    warc_sha256: str | None = None
     hosts: dict[str, dict[str, int]] = field(default_factory=dict)  # per host: requests and outcomes
     reasons: dict[str, int] = field(default_factory=dict)  # plain-words reason -> failed or skipped requests
     unreachable: dict[str, str] = field(default_factory=dict)  # host whose robots.txt could not be read -> why
