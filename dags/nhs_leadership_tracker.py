@@ -49,8 +49,9 @@ def warehouse_uri(settings: Settings) -> str:
     url = (settings.storage_url or "").rstrip("/")
     if "://" in url and not url.startswith("file://"):
         return url + "/published"
-    if url:
-        return "file://" + str(Path(url.removeprefix("file://")).expanduser().resolve()) + "/published"
+    folder = Path(url.removeprefix("file://")).expanduser().resolve() if url else settings.home
+    if folder != settings.home:  # a store that is TRACKER_HOME itself is no store (tracker.storage.open_store)
+        return "file://" + str(folder) + "/published"
     return "file://" + str(settings.home).rstrip("/") + "/tracker.duckdb"
 
 

@@ -182,6 +182,8 @@ def test_the_warehouse_asset_names_the_object_store_when_there_is_one(dag_module
     assert dag_module.warehouse_uri(s3) == "s3://team-bucket/tracker/published"
     folder = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_STORAGE_URL": str(tmp_path / "store")})
     assert dag_module.warehouse_uri(folder) == f"file://{tmp_path}/store/published"
+    itself = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_STORAGE_URL": str(tmp_path)})
+    assert dag_module.warehouse_uri(itself) == f"file://{tmp_path}/tracker.duckdb"
 
 
 def test_source_health_is_checked_per_source_after_processing(dag):
