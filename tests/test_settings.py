@@ -18,7 +18,8 @@ def test_each_variable_in_the_table_sets_its_field_and_unset_keeps_the_default(v
     value = {"TRACKER_SQL_DIR": str(tmp_path), "TRACKER_REGISTRY": str(tmp_path / "r.toml"),
              "TRACKER_DUCKDB_MEMORY_LIMIT": "128MB", "TRACKER_USER_AGENT": "ua/1", "TRACKER_CONTACT": "c@x",
              "TRACKER_REDIS_URL": "redis://127.0.0.1:6379/3", "TRACKER_STORAGE_URL": "s3://bucket/prefix",
-             "TRACKER_STORAGE_OPTIONS": '{"anon": true}', "TRACKER_WRITER_QUEUE": "duckdb"}.get(variable, "300")
+             "TRACKER_STORAGE_OPTIONS": '{"anon": true}', "TRACKER_WRITER_QUEUE": "duckdb",
+             "TRACKER_MIN_CONFIDENCE": "0.5"}.get(variable, "300")
     got = getattr(Settings.from_env({"TRACKER_HOME": str(tmp_path), variable: value}), name)
     assert got != default
     if isinstance(got, dict):
@@ -62,3 +63,9 @@ def test_the_readme_lists_every_variable_from_env_reads():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for variable, _, _ in ENVIRONMENT:
         assert f"`{variable}`" in readme or variable.removeprefix("TRACKER_") in readme, variable
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "high"])
+def test_min_confidence_is_a_fraction(value, tmp_path):
+    with pytest.raises(SettingsError, match="TRACKER_MIN_CONFIDENCE"):
+        Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_MIN_CONFIDENCE": value})

@@ -278,13 +278,17 @@ def export(settings, out_dir, as_of, version, since):
               help="With a set folder: WARC files loaded before the set (default: the bundled sample).")
 @click.option("--min-recall", type=float, default=None, help="Exit 1 when recall is below this.")
 @click.option("--min-precision", type=float, default=None, help="Exit 1 when precision is below this.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
+              help="Publish only statements at least this sure (default: TRACKER_MIN_CONFIDENCE); set folders only.")
+@click.option("--by-basis", is_flag=True, help="Precision of the rows made on each basis (how targets were found).")
 @click.option("--quiet", is_flag=True, help="Scores only, without the list of misses and extras.")
 @click.option("--explain", is_flag=True,
               help="With a set folder: the quote behind each extra, what was found for each miss.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="With a set folder: build the home here and keep it (to query its work.duckdb).")
 @click.pass_obj
-def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quiet, explain, keep):
+def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, min_confidence, by_basis, quiet, explain,
+             keep):
     """Score rule-made evidence against labels: a labelled set folder, or a labels CSV.
 
     A set folder (documents.toml, documents/, labels.csv; see docs/evaluation.md) is run from
@@ -295,7 +299,7 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
     Example: tracker evaluate tests/evaluation/blind --explain
     """
     if labels.is_dir():
-        result = _evaluate_set_folder(labels, bases, keep)
+        result = _evaluate_set_folder(labels, bases, keep, min_confidence)
         score = result.score
         click.echo(f"set {labels}: {result.documents} documents")
     else:
@@ -304,6 +308,10 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
     click.echo(f"labelled {score.labelled}, found {score.found}, matched {score.matched}")
     click.echo(f"recall {score.recall:.3f}  precision {score.precision:.3f}")
     layouts_ok = _echo_set_result(result, quiet) if result is not None else True
+    if by_basis and result is not None:
+        for basis, (found, right) in result.by_basis.items():
+            click.echo(f"basis {basis or '(none)'}: {found} rows, {right} labelled, "
+                       f"precision {right / found if found else 1.0:.3f}")
     if not quiet:
         _echo_misses_and_extras(score, result, explain)
     too_low = (min_recall is not None and score.recall < min_recall) or \
@@ -312,12 +320,12 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, quie
         sys.exit(1)
 
 
-def _evaluate_set_folder(labels: Path, bases, keep: Path | None):
+def _evaluate_set_folder(labels: Path, bases, keep: Path | None, min_confidence: float | None = None):
     from tracker import evaluate as ev
 
     if keep is not None and keep.exists() and any(keep.iterdir()):
         raise TrackerError(f"{keep} is not empty")
-    return ev.evaluate_set(labels, tuple(bases) or (ev.SAMPLE_WARC,), home=keep)
+    return ev.evaluate_set(labels, tuple(bases) or (ev.SAMPLE_WARC,), home=keep, min_confidence=min_confidence)
 
 
 def _evaluate_published(labels: Path, source: Path):
@@ -335,7 +343,8 @@ def _evaluate_published(labels: Path, source: Path):
 
 def _echo_set_result(result, quiet: bool) -> bool:
     """A set's unresolved count, silent pages and layouts; whether every layout was read right."""
-    click.echo(f"unresolved statements (shown to analysts, not guessed): {result.unresolved}")
+    click.echo(f"unresolved statements (shown to analysts, not guessed): {result.unresolved}, "
+               f"of which a label says the rules should have settled: {result.settleable}")
     click.echo(f"pages that must yield nothing: {result.silent}, "
                f"of which yielded evidence: {len(result.silent_broken)}")
     for url in result.silent_broken:

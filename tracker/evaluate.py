@@ -82,6 +82,8 @@ class SetResult:
     quotes: dict[Key, str] = field(default_factory=dict)  # a quote for each extra, and what was found for each miss
     silent: int = 0  # documents with no labels: they must yield nothing
     silent_broken: list[str] = field(default_factory=list)  # ... and those that yielded evidence all the same
+    by_basis: dict[str, tuple[int, int]] = field(default_factory=dict)  # basis -> (rows found, of which labelled)
+    settleable: int = 0  # unresolved statements whose status a label says the rules should have settled
 
 
 class SetError(TrackerError, ValueError):
@@ -150,19 +152,24 @@ def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, s
     return docs, labels, expected
 
 
-def evaluate_set(root: Path, base: tuple[Path, ...] = (SAMPLE_WARC,), home: Path | None = None) -> SetResult:
-    """Build a throwaway home from the base archive plus the set, run the offline pipeline, score."""
+def evaluate_set(root: Path, base: tuple[Path, ...] = (SAMPLE_WARC,), home: Path | None = None,
+                 min_confidence: float | None = None) -> SetResult:
+    """Build a throwaway home from the base archive plus the set, run the offline pipeline, score.
+    `min_confidence` overrides the published threshold (TRACKER_MIN_CONFIDENCE) for this run."""
     docs, labels, expected = read_set(root)
     with tempfile.TemporaryDirectory(prefix="tracker-eval-") as tmp:
-        return _evaluate_in(Path(home or tmp), docs, labels, expected, base)
+        return _evaluate_in(Path(home or tmp), docs, labels, expected, base, min_confidence)
 
 
-def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
+def _evaluate_in(home: Path, docs, labels, expected, base, min_confidence: float | None = None) -> SetResult:
     from tracker.fetch.archive import ArchiveWriter, import_warc
     from tracker.pipeline import process
     from tracker.settings import Settings
 
-    settings = Settings.from_env({"TRACKER_HOME": str(home)})
+    env = {"TRACKER_HOME": str(home)}
+    if min_confidence is not None:
+        env["TRACKER_MIN_CONFIDENCE"] = str(min_confidence)
+    settings = Settings.from_env(env)
     for warc in base:
         import_warc(settings.archive_dir, Path(warc))
     status_docs = [d for d in docs if not d.layout_of]
@@ -184,14 +191,30 @@ def _evaluate_in(home: Path, docs, labels, expected, base) -> SetResult:
         silent = sorted(u for u in judged if u not in labelled_urls)
         yielded = {u for (u,) in con.execute(
             "SELECT DISTINCT source_url FROM status_evidence WHERE method = 'rule'").fetchall()}
-        unresolved = con.execute(
-            "SELECT count(*) FROM unresolved_statements WHERE source_url IN (SELECT unnest(?))", [sorted(judged)]
-        ).fetchone()[0] if has_table(con, "unresolved_statements") else 0
+        queued = con.execute(
+            "SELECT DISTINCT source_url, review_id, axis, status FROM unresolved_statements "
+            "WHERE source_url IN (SELECT unnest(?))", [sorted(judged)]
+        ).fetchall() if has_table(con, "unresolved_statements") else []
+        by_basis = _by_basis(con, labels, judged)
     finally:
         con.close()
+    missed = {(url, rid, axis, status) for url, rid, _, axis, status in score.misses}
     layouts = [_layout(d, expected) for d in docs if d.layout_of]
-    return SetResult(score, len(status_docs), unresolved, layouts, quotes, len(silent),
-                     [u for u in silent if u in yielded])
+    return SetResult(score, len(status_docs), len(queued), layouts, quotes, len(silent),
+                     [u for u in silent if u in yielded], by_basis, sum(1 for q in queued if q in missed))
+
+
+def _by_basis(con: duckdb.DuckDBPyConnection, labels: set[Key], judged: set[str]) -> dict[str, tuple[int, int]]:
+    """For each basis, the rule rows it made on the judged documents and how many of them a label holds."""
+    out: dict[str, list[int]] = {}
+    for url, rid, n, axis, status, basis in con.execute(
+            "SELECT DISTINCT source_url, review_id, number, axis, status, coalesce(basis, '') FROM status_evidence "
+            "WHERE method = 'rule'").fetchall():
+        if url in judged:
+            counts = out.setdefault(basis, [0, 0])
+            counts[0] += 1
+            counts[1] += (url, rid, int(n), axis, status) in labels
+    return {b: (found, right) for b, (found, right) in sorted(out.items())}
 
 
 def _explain(con: duckdb.DuckDBPyConnection, score: Score) -> dict[Key, str]:

@@ -108,6 +108,7 @@ class Evidence:
     method: str = "rule"
     confidence: float = 0.9
     speaker: str = ""  # who speaks (tracker.vocabulary.SPEAKERS); "" for analyst rows
+    basis: str = ""  # how the rules found its recommendations (tracker.extract.basis.BASES); "" for analyst rows
 
 
 @dataclass(frozen=True)

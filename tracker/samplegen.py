@@ -6,6 +6,8 @@ the sample through the same replay path as a live crawl.
 
 from __future__ import annotations
 
+import html
+import re
 import tomllib
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -132,10 +134,49 @@ def load_manifest(sample_dir: Path = SAMPLE_DIR) -> list[dict]:
     return data["document"]
 
 
+_BULLET = re.compile(r"^\s*[\u2022\u00b7*\u25aa\u25e6-]\s+")
+_SENTENCE_END = re.compile(r"[.!?:;,\u201d\"')]$")
+
+
+def render_text_page(text: str) -> bytes:
+    """A page kept as its visible text (a stored public copy) as plain HTML: the first line is the
+    title, a short line with no closing punctuation a heading, bullet lines a list, every other line
+    a paragraph. Mechanical, so no one's reading of the page goes into the markup."""
+    out = ["<!doctype html><html><head><meta charset=\"utf-8\"></head><body><main>"]
+    in_list = False
+    first = True
+    for raw in text.splitlines():
+        line = raw.strip()
+        bullet = _BULLET.match(raw)
+        if in_list and not bullet:
+            out.append("</ul>")
+            in_list = False
+        if not line:
+            continue
+        if bullet:
+            if not in_list:
+                out.append("<ul>")
+                in_list = True
+            out.append(f"<li>{html.escape(_BULLET.sub('', raw, count=1).strip())}</li>")
+        elif first and len(line) <= 200:
+            out.append(f"<h1>{html.escape(line)}</h1>")
+        elif len(line) <= 90 and not _SENTENCE_END.search(line) and not line[:1].isdigit():
+            out.append(f"<h2>{html.escape(line)}</h2>")
+        else:
+            out.append(f"<p>{html.escape(line)}</p>")
+        first = False
+    out.append("</ul>" if in_list else "")
+    out.append("</main></body></html>")
+    return "\n".join(out).encode("utf-8")
+
+
 def file_bytes(path: Path, published: date | None = None) -> bytes:
-    """A document file's bytes as captured: a .pdf.txt spec is rendered into PDF bytes."""
+    """A document file's bytes as captured: a .pdf.txt spec is rendered into PDF bytes, a .page.txt
+    page (a stored copy's text) into HTML."""
     if path.name.endswith(".pdf.txt"):
         return render_pdf_spec(path.read_text(encoding="utf-8"), created=published)
+    if path.name.endswith(".page.txt"):
+        return render_text_page(path.read_text(encoding="utf-8"))
     return path.read_bytes()
 
 

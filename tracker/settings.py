@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tracker.errors import TrackerError
+from tracker.extract.basis import DEFAULT_MIN_CONFIDENCE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,6 +122,13 @@ def _at_least(kind: type, floor):
     return parse
 
 
+def _fraction(name: str, value: str) -> float:
+    number = _number(float)(name, value)
+    if not 0.0 <= number <= 1.0:
+        raise SettingsError(f"{name} must be between 0 and 1, got {value!r}")
+    return number
+
+
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
@@ -162,6 +170,7 @@ ENVIRONMENT = (
     ("TRACKER_PARSE_MEMORY_MB", "parse_memory_mb", _at_least(int, 128)),
     ("TRACKER_PARSE_SECONDS", "parse_seconds", _at_least(float, 0.1)),
     ("TRACKER_EXTRACT_SECONDS", "extract_seconds", _at_least(float, 0.1)),
+    ("TRACKER_MIN_CONFIDENCE", "min_confidence", _fraction),
     ("TRACKER_REGISTRY", "registry_file", _resolved_path),
     ("TRACKER_REDIS_URL", "redis_url", _stripped),
     ("TRACKER_STORAGE_URL", "storage_url", _storage_url),
@@ -214,6 +223,9 @@ class Settings:
     parse_seconds: float = 120.0
     # Seconds of extraction (reading a parsed document for recommendations and statements) per document.
     extract_seconds: float = 120.0
+    # A rule-made statement is published only when the way its recommendations were found is at least
+    # this sure (tracker/extract/basis.py); below it, it goes to the analyst queue with the reason.
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
     # The analyst's own registry of reviews, merged over the built-in one (TRACKER_REGISTRY; default
     # $TRACKER_HOME/reviews.toml when it exists; see tracker/registry.py).
     registry_file: Path | None = None

@@ -134,7 +134,24 @@ def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicat
     found = _state_predicates(text, taken) + _verb_predicates(text, toks, taken)
     asides = _asides(text)
     found = [p for p in found if not any(a < p.start and p.end <= b for a, b in asides)]
-    return sorted(found, key=lambda p: p.start)
+    return sorted(_outside_denials(text, found), key=lambda p: p.start)
+
+
+_DENIAL = re.compile(r"\b(?:that|suggest|show|indicate)$", re.I)
+
+
+def _outside_denials(text: str, found: list[Predicate]) -> list[Predicate]:
+    """"no sign that work has begun on any of these": what the denial governs is not asserted; the
+    denial itself (not started) is the statement."""
+    denials = [p for p in found if p.status == "not_started" and _DENIAL.search(p.text)]
+    if not denials:
+        return found
+    spans = clauses(text)
+
+    def denied(q: Predicate) -> bool:
+        return any(d is not q and d.end <= q.start and any(lo <= d.start < hi and lo <= q.start < hi
+                                                           for lo, hi in spans) for d in denials)
+    return [q for q in found if not denied(q)]
 
 
 def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
@@ -305,9 +322,15 @@ def _unreported_would(u: _Use) -> bool:
     return "would" in u.chain and not _REPORTED_DECISION.search(u.text[:u.toks[u.chain_start].start])
 
 
+_DECIDED_ITEMS = {"recommendations", "recommendation", "proposals", "proposal", "commitments", "those", "ones"}
+
+
 def _uncommitted_infinitive(u: _Use) -> bool:
-    """"asked NHS England to implement", "in order to deliver", "could plan to": no plan of the speaker's."""
+    """"asked NHS England to implement", "in order to deliver", "could plan to": no plan of the speaker's.
+    "Recommendations to be implemented in full" is the owner's decision on them (a response, not work done)."""
     if not u.infinitive:
+        return False
+    if u.chain[:2] == ["to", "be"] and u.lead in _DECIDED_ITEMS:
         return False
     if u.lead in lx.NON_COMMITTAL_LEADS or u.lead not in lx.FUTURE_LEADS and not (u.has_be and u.chain[0] in lx.BE):
         return True
@@ -360,7 +383,12 @@ def _describing_relative(u: _Use) -> bool:
     return u.present_simple and bool(_DESCRIBING_RELATIVE.search(u.text[:u.toks[u.i].start]))
 
 
-_FORM_RULES = (_unreported_would, _uncommitted_infinitive, _hypothetical_modal, _noun_or_participle,
+def _willing(u: _Use) -> bool:
+    """"the department is prepared to: ...": willingness (an adjective), not preparation under way."""
+    return u.lemma == "prepare" and u.after[:1] == ["to"]
+
+
+_FORM_RULES = (_willing, _unreported_would, _uncommitted_infinitive, _hypothetical_modal, _noun_or_participle,
                _bare_form_without_subject, _adverbs_without_subject, _adjective, _describing_relative)
 
 # --- is it about a recommendation? (each rule: True rejects the verb) -----------------------------------

@@ -126,8 +126,9 @@ NEEDS_PARTICLE = {"take", "sign", "turn", "rule", "look", "put", "bring", "get",
 # (pattern, axis, status, direction); direction says where the target usually is:
 # "before" (subject: "X is in place"), "after" ("no sign of X"), "both".
 STATES: list[tuple[str, str, str, str]] = [
-    (r"no\s+(?:clear\s+)?(?:sign|evidence|indication)s?(?:\s+(?:yet|so\s+far|as\s+yet))?(?:\s+(?:of|that))?"
-     r"(?:\s+any)?(?:\s+(?:progress|movement|action|work))?",
+    (r"(?:little\s+or\s+)?no\s+(?:clear\s+)?(?:sign|evidence|indication)s?(?:\s+(?:yet|so\s+far|as\s+yet))?"
+     r"(?:\s+(?:of|that))?(?:\s+any)?(?:\s+(?:progress|movement|action|work))?|nothing\s+to\s+(?:suggest|show|indicate)"
+     r"(?:\s+that)?",
      "implementation", "not_started", "after"),
     (r"nothing\s+(?:has\s+|had\s+)?(?:yet\s+)?(?:happened|been\s+done|changed)",
      "implementation", "not_started", "after"),
@@ -186,12 +187,16 @@ STATES: list[tuple[str, str, str, str]] = [
 # --- qualifiers ----------------------------------------------------------------------------------
 # Inside the predicate's clause, after or just before the verb. "in principle" moves acceptance to
 # accepted_in_principle; a partial qualifier makes acceptance or implementation partial.
-PRINCIPLE = re.compile(r"\bin\s+principle\b|\bsubject\s+to\s+(?:funding|consultation|further\s+work|legislation)\b",
+PRINCIPLE = re.compile(r"\bin\s+principle\b|\bsubject\s+to\s+(?:funding|consultation|further\s+work|legislation)\b"
+                       r"|\bthe\s+(?:aims?|intent(?:ion)?s?|spirit|principles?|objectives?|ambitions?|direction|thrust|"
+                       r"goals?|purpose)\s+(?:of|behind)\b",
                        re.I)
 PARTIAL = re.compile(
     r"\bin\s+part\b|\bpartly\b|\bpartially\b|\blargely\b|\bsome\s+(?:elements|parts|aspects)\s+of\b|"
     r"\bwith\s+(?:some\s+)?(?:reservations|caveats|modifications|amendments)\b|\bnot\s+in\s+full\b|"
-    r"\bin\s+a\s+(?:modified|amended|different)\s+form\b|\bto\s+some\s+extent\b|\bonly\s+part\s+of\b",
+    r"\bin\s+a\s+(?:modified|amended|different)\s+form\b|\bto\s+some\s+extent\b|\bonly\s+part\s+of\b|"
+    r"\b(?:agree[sd]?|accept(?:s|ed)?|support(?:s|ed)?|endorse[sd]?|back(?:s|ed)?)\s+(?:to\s+|with\s+)?(?:only\s+)?"
+    r"(?:part|parts|elements?|aspects?|some)\s+of\b",
     re.I,
 )
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.extract import lexicon as lx
+from tracker.extract.basis import BASES, DEFAULT_MIN_CONFIDENCE, MAX_WITHOUT_PROOF
 from tracker.extract.frames import Frame, Predicate, clauses, find_predicates, link, qualify_for, tokens
 from tracker.extract.language import sentences, visible_sentences, visible_text
 from tracker.extract.paraphrase import ParaphraseMatcher
@@ -22,8 +23,6 @@ from tracker.extract.reviews import ReviewNamer
 from tracker.extract.targets import Reference, Resolution, find_references, resolve
 from tracker.items import Block, Evidence, Publication, Unresolved
 from tracker.publishers import speaker_of
-
-CONFIDENCE = {"sentence": 0.9, "section": 0.8, "list": 0.75, "document": 0.7, "anaphora": 0.7, "paraphrase": 0.6}
 
 _HINT_WORDS = frozenset(lx.VERB_FORMS) | {
     "place", "force", "effect", "underway", "way", "progress", "train", "hand", "hold", "abeyance", "sign", "evidence",
@@ -66,6 +65,10 @@ _DASHED_APPOSITIVE = re.compile(r"^\s*[\u2013\u2014-]\s*(.{8,300}?)\s*[\u2013\u2
 _BRACKETED_APPOSITIVE = re.compile(r"^\s*\((.{8,300}?)\)")
 _APPOSITIVE_PARTS = re.compile(r"\band\s+(?:on|to|for)\b|;|,\s*and\b|,|\s+and\s+")
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
+_IRREALIS_LEAD = re.compile(r"\b(?:to|will|would|should|shall|must|could|may|might|can|plans?|aims?|intends?|"
+                            r"proposes?|hopes?|wants?|expects?)\s*[:\u2013\u2014]\s*$", re.I)
+# "Ensuring the recommendations are implemented", "How will the plan be delivered?": a topic, not a status
+_TOPIC_HEADING = re.compile(r"^\W*(?:[A-Za-z]+ing\b(?<!\bthing)|how|why|to)\b|\?\s*$", re.I)
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
 _THIRD_PARTY = re.compile(
     r"\b(?:chief\s+executive|director|chair|chairman|chairwoman|president|professor|dr|mr|mrs|ms|mp|"
@@ -108,6 +111,7 @@ class _Lead:
     sentence: str
     count: int | None
     used: int = 0
+    irrealis: bool = False  # "the department is prepared to:", "we will:": the items are plans, not news
 
 
 @dataclass
@@ -117,6 +121,7 @@ class StatusExtractor:
     namer: ReviewNamer
     known: dict[str, set[int]] = field(default_factory=dict)  # review_id -> recommendation numbers
     texts: dict[str, dict[int, str]] = field(default_factory=dict)  # review_id -> number -> text
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE  # below it a statement is queued for an analyst, not published
 
     def __post_init__(self) -> None:
         self._matchers = {rid: ParaphraseMatcher(t) for rid, t in self.texts.items() if t}
@@ -168,6 +173,7 @@ class _DocState:
         self.this_block: list[tuple[str, tuple[int, ...]]] = []
         self.header: list[str] = []
         self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
+        self.counted: tuple[int, ...] | None = None  # the last sentence stated the review's own count
         self.recent: str | None = None  # the review named last since the last heading
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
 
@@ -207,6 +213,7 @@ class _DocState:
         self.lead = None
         self.header = []
         self.recent = None
+        self.counted = None
         self.section_mentioned = {}
         self.nearby, self.this_block = [], []
         visible = visible_text(block.text)
@@ -224,35 +231,37 @@ class _DocState:
             best = self.ex._matchers[review].match(visible, loose=True)
             if best:
                 target = (review, (best[0][0],))
-        preds = (find_predicates(visible) or _cell_status(visible)) if has_status_hint(visible) else []
+        preds = (find_predicates(visible) or _cell_status(visible)) \
+            if has_status_hint(visible) and not _TOPIC_HEADING.search(visible) else []
         if target and preds:
             for p in _one_per_axis(preds):
-                self.emit(target[0], target[1], p, block.text, "section")
+                self.emit(target[0], target[1], p, block.text, "heading")
         lead = [] if target or not _status_heading(visible, preds) else preds
         self.sections.append(_Section(block.level, named, target, lead))
 
     # -- paragraphs and sentences --------------------------------------------------------------------
     def paragraph(self, text: str, label_target: tuple[str, tuple[int, ...]] | None = None,
-                  how: str = "sentence") -> bool:
+                  item: bool = False) -> bool:
         found = False
         if not has_status_hint(text):
             self.note_mentions(text)
             return False
         for sentence, visible in visible_sentences(text):
-            found |= self.sentence(sentence, label_target, how, visible)
+            found |= self.sentence(sentence, label_target, item, visible)
         stripped = text.rstrip()
         if _LEAD_IN_END.search(stripped):
             last = sentences(stripped)[-1] if stripped else stripped
             visible = visible_text(last)
             preds = find_predicates(visible)
             refs = [r for r in find_references(visible) if r.kind in ("numbers", "all", "rest")]
-            if preds and not refs:
+            irrealis = bool(_IRREALIS_LEAD.search(visible))
+            if (preds or irrealis) and not refs:
                 counts = [r.count for r in find_references(visible) if r.kind == "quantity"]
                 self.lead = _Lead(preds, self.ex.namer.only(visible) or self.review(), last,
-                                  counts[0] if counts else None)
+                                  counts[0] if counts else None, irrealis=irrealis)
         return found
 
-    def sentence(self, sentence: str, label_target=None, how: str = "sentence", visible: str | None = None) -> bool:
+    def sentence(self, sentence: str, label_target=None, item: bool = False, visible: str | None = None) -> bool:
         """Read one sentence: skip what is not the publisher's own statement, then tie each frame to its
         recommendations (its references, else an antecedent, the section, its subject's content), then
         by content, and leave a status about unidentified recommendations to an analyst."""
@@ -288,7 +297,7 @@ class _DocState:
             elif not frame.subordinate:
                 found |= self._by_context(said, frame, label_target, resolved_any)
         if not found:
-            found = self._by_content(sentence, visible, preds, refs, mentions, said.review, loose=how == "list")
+            found = self._by_content(sentence, visible, preds, refs, mentions, said.review, loose=item)
         if not found and said.review and not any(f.refs for f in frames) and not _LEAD_IN_END.search(sentence):
             self._unidentified(said, preds)
         if resolved_any:
@@ -329,8 +338,17 @@ class _DocState:
         problem is an analyst's (unless the sentence is a lead-in waiting for its list)."""
         problems = []
         resolved_here = False
+        part = next((r for r in said.refs if r.kind == "part" and _same_clause(said.visible, r, frame.predicate)), None)
+        if part:  # "16 recommendations, some of which have been scrapped": a part, never the whole set
+            review_id, _ = self._review_for(part, said.visible, said.mentions)
+            if review_id and self._about_tracked(said.visible, said.mentions, review_id):
+                counts = [r.count for r in said.refs if r.kind == "quantity" and r.count]
+                of = f" of {counts[0]}" if counts else ""
+                self.unresolved(review_id, frame.predicate, said.text,
+                                f"says some{of} (a part of the recommendations), not which")
+            return False
         for ref in frame.refs:
-            review_id, where = self._review_for(ref, said.visible, said.mentions)
+            review_id, _ = self._review_for(ref, said.visible, said.mentions)
             if review_id is None:
                 continue
             if ref.kind == "anaphor_all" and resolved_any and resolved_any[-1][0] == review_id:
@@ -341,7 +359,7 @@ class _DocState:
                     problems.append((review_id, res.problem))
                 continue
             predicate = qualify_for(said.visible, frame.predicate, ref, frame.refs)
-            self.emit(review_id, res.numbers, predicate, said.text, where)
+            self.emit(review_id, res.numbers, predicate, said.text, res.basis)
             resolved_any.append((review_id, res.numbers))
             resolved_here = True
         if not resolved_here and not _LEAD_IN_END.search(said.text):  # a lead-in waits for its list
@@ -356,16 +374,16 @@ class _DocState:
             or (self._earlier_in_sentence(said.visible, said.refs, frame.predicate, said.mentions)
                 if frame.anaphoric else None) \
             or self._anaphor_target(frame) or None
-        how_here = "list" if label_target else "anaphora"
+        basis = "label" if label_target else "anaphora"
         if target is None and self.section_target() and not said.refs:
             target = self.section_target()
-            how_here = "section"
+            basis = "heading"
         elif target is None and frame.predicate.direction != "after":
             target = self._subject_content(said.visible, frame.predicate, said.review)
-            how_here = "paraphrase"
+            basis = "content"
         if not target:
             return False
-        self.emit(target[0], target[1], self._as_done(frame.predicate, target), said.text, how_here)
+        self.emit(target[0], target[1], self._as_done(frame.predicate, target), said.text, basis)
         resolved_any.append(target)
         return True
 
@@ -396,19 +414,28 @@ class _DocState:
         if review and label is not None and (not self.ex.known.get(review) or label in self.ex.known[review]):
             target = (review, (label,))
         explicit = [r for r in find_references(visible_text(text)) if r.explicit]
-        leading = self.lead is not None or any(s.lead for s in self.sections)
+        # a status heading qualifies the items directly under it, not those under a heading below it
+        section_lead = self.sections[-1].lead if self.sections else []
+        leading = self.lead is not None or bool(section_lead)
         own_axes: set[str] = set()
-        if not (leading and not _finite_statement(text)):
+        if self.lead and self.lead.irrealis:
+            self.note_mentions(visible_text(text))  # a plan's item: its verbs are not news
+        elif not (leading and not _finite_statement(text)):
             before = len(self.out.evidence)
-            own = self.paragraph(text, target if not explicit else None, "list")
+            own = self.paragraph(text, target if not explicit else None, item=True)
             own_axes = {e.axis for e in self.out.evidence[before:]}
             if own and not leading:
                 return
-        leads = (self.lead.predicates if self.lead else []) or next(
-            (s.lead for s in reversed(self.sections) if s.lead), [])
+        leads = (self.lead.predicates if self.lead else []) or section_lead
         leads = [p for p in leads if p.axis not in own_axes]  # the item's own words win on their axis
-        if not leads:
-            return
+        if leads:
+            self._item_under_lead(text, review, target, explicit, leads)
+        elif self.lead:
+            self.lead.used += 1
+
+    def _item_under_lead(self, text: str, review: str | None, target, explicit: list[Reference],
+                         leads: list[Predicate]) -> None:
+        """The lead-in's (or the status heading's) statuses for the recommendation this item names."""
         if explicit and review:
             numbers = tuple(n for r in explicit for n in self._numbers(review, r))
             target = (review, numbers) if numbers else None
@@ -420,7 +447,7 @@ class _DocState:
         quote = self.lead.sentence + " " + text if self.lead else text
         if target:
             for p in _one_per_axis(leads):
-                self.emit(target[0], target[1], p, quote, "list")
+                self.emit(target[0], target[1], p, quote, "enumeration" if self.lead else "heading")
             if self.lead:
                 self.lead.used += 1
         elif review and self.lead:
@@ -447,7 +474,7 @@ class _DocState:
             for p in _one_per_axis(preds):
                 if _response_column_done(p, column, cell):
                     continue
-                self.emit(target[0], target[1], p, block.text, "section")
+                self.emit(target[0], target[1], p, block.text, "table")
 
     def _is_header(self, cells: list[str]) -> bool:
         if self.header or any(_TABLE_LABEL.match(c) for c in cells[:1]):
@@ -522,13 +549,15 @@ class _DocState:
 
     def _resolve(self, review_id: str, ref: Reference, visible: str, earlier=()):
         known = self.ex.known.get(review_id, set())
+        if ref.kind == "anaphor_all" and known and self._counted_before(visible[:ref.start], known):
+            return Resolution(tuple(sorted(known)), basis="universal")  # "made seven ..., all of which"
         antecedent = self.last[1] if self.last and self.last[0] == review_id else ()
         if earlier and earlier[-1][0] == review_id:
             antecedent = earlier[-1][1]
         if ref.kind in ("rest", "quantity") and ref.count:
             described = self._appositive(review_id, visible[ref.end:], ref.count)
             if described:
-                return Resolution(described)
+                return Resolution(described, basis="enumeration")
         local = {n for rid, numbers in self.nearby for n in numbers if rid == review_id}
         if earlier:
             local |= {n for rid, numbers in earlier if rid == review_id for n in numbers}
@@ -603,11 +632,22 @@ class _DocState:
     def _about_tracked(self, visible: str, mentions, review_id: str | None) -> bool:
         return bool(review_id) and (bool(mentions) or self.review() == review_id)
 
+    def _counted_before(self, text: str, known: set[int]) -> bool:
+        """The review's own count just before ("made seven recommendations, all of which"; "The review made
+        19 recommendations. Ministers accepted all of them."): "all of them" is bound to the whole review."""
+        counts = [r.count for r in find_references(text) if r.kind in ("quantity", "all", "all_bare")]
+        if counts:
+            return counts[-1] == len(known)
+        return self.counted is not None and set(self.counted) == known
+
     def _update_antecedent(self, visible: str, refs: list[Reference] | None = None) -> None:
         refs = refs if refs is not None else find_references(visible)
         review = self.ex.namer.only(visible) or self.review()
         if not review:
             return
+        known = self.ex.known.get(review, set())
+        counts = [r for r in refs if r.kind == "quantity" and r.count]
+        self.counted = tuple(sorted(known)) if counts and known and counts[-1].count == len(known) else None
         for ref in reversed(refs):
             res = self._resolve(review, ref, visible)
             if res.numbers:
@@ -656,7 +696,7 @@ class _DocState:
         quantity = next((r.count for r in refs if r.kind == "quantity"), None)
         if numbers and (quantity is None or quantity == len(set(numbers))):
             for p in _one_per_axis([p for p in preds if p.end <= colon]):
-                self.emit(review, tuple(dict.fromkeys(numbers)), p, sentence, "paraphrase")
+                self.emit(review, tuple(dict.fromkeys(numbers)), p, sentence, "enumeration")
             return True
         if quantity:
             self.unresolved(review, preds[0], sentence,
@@ -675,7 +715,7 @@ class _DocState:
         if not (best and here):
             return False
         for p in _one_per_axis(here):
-            self.emit(review, (best[0][0],), p, sentence, "paraphrase")
+            self.emit(review, (best[0][0],), p, sentence, "content")
         return True
 
     def _by_clause_content(self, sentence, visible, preds, review, matcher, loose: bool) -> bool:
@@ -687,7 +727,7 @@ class _DocState:
                 continue
             for number, _score in matcher.match(visible[lo:hi], loose=loose):
                 for p in _one_per_axis(here):
-                    self.emit(review, (number,), p, sentence, "paraphrase")
+                    self.emit(review, (number,), p, sentence, "content")
                     found = True
         return found
 
@@ -720,9 +760,19 @@ class _DocState:
                         return True
         return False
 
-    def emit(self, review_id: str, numbers, p: Predicate, quote: str, how: str) -> None:
+    def emit(self, review_id: str, numbers, p: Predicate, quote: str, basis: str) -> None:
+        """Publish a statement on these recommendations, or queue it for an analyst when its basis is too
+        weak (below the confidence threshold, or many recommendations with no proof of which)."""
         everything = len(numbers) > 1 and set(numbers) == self.ex.known.get(review_id)
         if len(numbers) == 1 and self._describes(review_id, numbers[0], p, quote):
+            return
+        if not everything:  # "all of them" names none in particular (and leaves no "rest")
+            self.mentioned.setdefault(review_id, set()).update(numbers)
+            self.section_mentioned.setdefault(review_id, set()).update(numbers)
+            self.this_block.append((review_id, tuple(numbers)))
+        why = _too_weak(numbers, basis, self.ex.min_confidence)
+        if why:
+            self.unresolved(review_id, p, quote, why)
             return
         # within one sentence a later statement on the same axis is the current one
         # ("took it forward, but it is on hold")
@@ -734,12 +784,9 @@ class _DocState:
         for n in numbers:
             self.out.evidence.append(Evidence(
                 review_id=review_id, number=n, axis=p.axis, status=p.status, quote=quote, source_url=self.pub.url,
-                published_on=self.pub.published_on, method="rule", confidence=CONFIDENCE[how], speaker=speaker,
+                published_on=self.pub.published_on, method="rule", confidence=BASES[basis].confidence,
+                speaker=speaker, basis=basis,
             ))
-        if not everything:  # "all of them" names none in particular (and leaves no "rest")
-            self.mentioned.setdefault(review_id, set()).update(numbers)
-            self.section_mentioned.setdefault(review_id, set()).update(numbers)
-            self.this_block.append((review_id, tuple(numbers)))
 
     def unresolved(self, review_id: str, p: Predicate, quote: str, why: str) -> None:
         self.out.unresolved.append(Unresolved(
@@ -753,6 +800,23 @@ _HEADING_FILLER = {"recommendation", "recommendations", "proposals", "proposal",
                    "government", "department", "in", "full", "part", "principle", "fully", "partly", "of", "review",
                    "not", "yet", "those", "these", "commitments", "where", "things", "stand", "progress", "by", "on",
                    "for", "with", "at", "since", "as", "its", "their", "our", "later", "a", "an", "this", "it", "them"}
+
+
+def _same_clause(text: str, ref: Reference, p: Predicate) -> bool:
+    return any(lo <= ref.start < hi and lo <= p.start < hi for lo, hi in clauses(text))
+
+
+def _too_weak(numbers, basis: str, threshold: float) -> str:
+    """Why a statement on these recommendations, found this way, is an analyst's and not published ("" if not)."""
+    b = BASES[basis]
+    listed = ", ".join(str(n) for n in numbers)
+    if len(numbers) > MAX_WITHOUT_PROOF and not b.proof:
+        return (f"one status for {len(numbers)} recommendations ({listed}) with no enumeration or universal "
+                f"quantifier to show which (found by {basis})")
+    if b.confidence < threshold:
+        return (f"below the confidence threshold ({b.confidence:.2f} < {threshold:.2f}, found by {basis}): "
+                f"would be recommendation {listed}")
+    return ""
 
 
 def _status_heading(heading: str, preds: list[Predicate]) -> bool:

@@ -56,6 +56,12 @@ _ALL = re.compile(
     rf"|\b(?:the\s+(?:review|report)['\u2019]s|its|his|their)\s+{_NOUN_PLURAL}\b(?!\s+(?:\d|on|for|to|about|that))",
     re.I,
 )
+# "all other recommendations", "all the remaining proposals": the rest, not the whole review
+_ALL_REST = re.compile(
+    rf"\ball\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?(?:(?P<n1>{NUM})\s+)?(?:other|remaining|outstanding)\s+"
+    rf"(?:(?P<n2>{NUM})\s+)?(?:[\w\u2019'-]+\s+){{0,2}}?(?:{_NOUN_PLURAL}|ones)\b",
+    re.I,
+)
 _FINAL_ONE = re.compile(r"\b(?:the|its|their|his)\s+(?:final|last)\s+(?:recommendation|proposal|commitment)\b", re.I)
 _BARE_ORDINAL = re.compile(
     r"\bthe\s+(?P<o>second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
@@ -74,9 +80,21 @@ _REST = re.compile(
     rf"|\bthe\s+rest\b(?:\s+of\s+(?:the|its|their)\s+{_NOUN_PLURAL})?|\b(?:the\s+)?remaining\s+{_NOUN_PLURAL}\b",
     re.I,
 )
+# a determiner that makes a noun phrase definite: "the", "its", "Lord Rose's", "the review's"
+_DEFINITE = r"(?:the|its|their|his|her|these|those|(?:the\s+)?(?:[A-Z][\w-]*\s+){0,3}[\w-]+['\u2019]s)"
 _QUANTITY_OF = re.compile(
-    rf"(?<!\ball\s)(?<!\beach\s)\b(?P<n>{NUM})\s+of\s+(?:the|its|their|his|these|those)\s+"
-    rf"(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b",
+    rf"(?<!\ball\s)(?<!\beach\s)\b(?P<n>{NUM})\s+of\s+(?:{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
+    rf"|which\b)",
+    re.I,
+)
+# "some of which", "several of the review's proposals", "a number of them", "most recommendations": a part,
+# never a set; with or without a count nearby it is an analyst's to settle
+_EXISTENTIAL = (r"(?:some|several|many|most|few|a\s+few|a\s+(?:number|handful|couple|minority|majority)|not\s+all"
+                r"|only\s+some)")
+_PARTITIVE = re.compile(
+    rf"\b{_EXISTENTIAL}\s+of\s+(?:which|them|these|those|{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b)"
+    rf"|\b{_EXISTENTIAL}\s+(?:of\s+)?(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b"
+    rf"|\b(?:some|several|many|most|others)\s+(?=(?:are|were|have|has|had|will|is|remain|now)\b)",
     re.I,
 )
 _QUANTITY = re.compile(
@@ -107,13 +125,15 @@ def to_int(token: str) -> int | None:
 
 @dataclass(frozen=True)
 class Reference:
-    """A span that picks out recommendations. kind: numbers | all | rest | quantity | last | anaphor_all."""
+    """A span that picks out recommendations. kind: numbers | all | rest | quantity | last | anaphor_all | part
+    (a partitive or existential: "some of which", "several proposals", never a set)."""
 
     start: int
     end: int
     kind: str = "numbers"
     numbers: tuple[int, ...] = ()
     count: int | None = None
+    definite: bool = False  # a quantity with a definite determiner: "the review's 16 recommendations"
 
     @property
     def explicit(self) -> bool:
@@ -143,7 +163,7 @@ def _expand(spec: str) -> tuple[int, ...]:
 
 _ANY_REFERENCE = re.compile(
     rf"{_NOUN_PLURAL}|recommendation|proposal|commitment|\brecs?\b|\b(?:all|each|every|both|rest|remaining|other|"
-    rf"outstanding|first|last|final)\b|\d|\b(?:{_WORDS})\b",
+    rf"outstanding|first|last|final|some|several|many|most|others)\b|\d|\b(?:{_WORDS})\b",
     re.I,
 )
 
@@ -165,9 +185,20 @@ def find_references(sentence: str) -> list[Reference]:
 
 # --- one reader per form: the Reference a match stands for, or None -------------------------------------
 
+_DEFINITE_BEFORE = re.compile(rf"\b{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,2}}$", re.I)
+
+
 def _quantity(m: re.Match, sentence: str) -> Reference | None:
+    """"two of the proposals", "16 recommendations": how many, not which. Only a definite one that equals
+    the review's count ("its seven recommendations") stands for all of them (`definite`)."""
     n = to_int(m.group("n"))
-    return Reference(m.start(), m.end(), "quantity", (), n) if n else None
+    definite = bool(_DEFINITE_BEFORE.search(sentence[max(0, m.start() - 60):m.start()])) and \
+        not m.group(0).lower().startswith(f"{m.group('n').lower()} of")
+    return Reference(m.start(), m.end(), "quantity", (), n, definite) if n else None
+
+
+def _part(m: re.Match, sentence: str) -> Reference:
+    return Reference(m.start(), m.end(), "part")
 
 
 def _first_or_last_n(m: re.Match, sentence: str) -> Reference | None:
@@ -194,7 +225,7 @@ def _all(m: re.Match, sentence: str) -> Reference:
 
 def _rest(m: re.Match, sentence: str) -> Reference:
     n = m.group("n1") or m.group("n2")
-    count = 1 if m.group("one") else (to_int(n) if n else None)
+    count = 1 if m.groupdict().get("one") else (to_int(n) if n else None)
     return Reference(m.start(), m.end(), "rest", (), count)
 
 
@@ -237,10 +268,12 @@ def _all_bare(m: re.Match, sentence: str) -> Reference:
 
 # In this order; a span taken by an earlier form is not read again.
 _FORMS = (
+    (_PARTITIVE, _part),
     (_QUANTITY_OF, _quantity),
     (_FIRST_N, _first_or_last_n),
     (_FINAL_ONE, _final_one),
     (_ORDINAL_OF, _one_ordinal),
+    (_ALL_REST, _rest),
     (_ALL, _all),
     (_REST, _rest),
     (_ORDINAL, _ordinals),
@@ -257,6 +290,7 @@ _FORMS = (
 class Resolution:
     numbers: tuple[int, ...]
     problem: str = ""  # why the reference could not be resolved (then numbers is empty)
+    basis: str = "explicit"  # how the numbers were found (tracker.extract.basis.BASES)
 
 
 def resolve(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...] = ()) -> Resolution:
@@ -278,17 +312,17 @@ def _resolve_numbers(ref: Reference, known: set[int], mentioned: set[int], antec
 
 def _resolve_all_bare(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
     if known and ref.count == len(known):
-        return Resolution(tuple(sorted(known)))
+        return Resolution(tuple(sorted(known)), basis="universal")
     return Resolution((), "")
 
 
 def _resolve_all(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
     if not known:
         return Resolution(tuple(range(1, (ref.count or 0) + 1)),
-                          "" if ref.count else "the review's recommendations are not known")
+                          "" if ref.count else "the review's recommendations are not known", "universal")
     if ref.count and ref.count != len(known):
         return Resolution((), f"says all {ref.count}, the review has {len(known)}")
-    return Resolution(tuple(sorted(known)))
+    return Resolution(tuple(sorted(known)), basis="universal")
 
 
 def _resolve_last(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
@@ -306,20 +340,24 @@ def _resolve_rest(ref: Reference, known: set[int], mentioned: set[int], antecede
     rest = tuple(sorted(known - mentioned))
     if ref.count and ref.count != len(rest):
         return Resolution((), f"says the remaining {ref.count}, but {len(rest)} were not named before")
-    return Resolution(rest) if rest else Resolution((), "nothing remains after those named before")
+    return Resolution(rest, basis="remainder") if rest else Resolution((), "nothing remains after those named before")
 
 
 def _resolve_anaphor_all(ref: Reference, known: set[int], mentioned: set[int],
                          antecedent: tuple[int, ...]) -> Resolution:
     if antecedent:
-        return Resolution(antecedent)
+        return Resolution(antecedent, basis="anaphora")
     return Resolution((), "'each of which' / 'all of them' with nothing named before it")
 
 
 def _resolve_quantity(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
-    if ref.count and known and ref.count == len(known):
-        return Resolution(tuple(sorted(known)))  # "its seven recommendations, each of which ..."
+    if ref.definite and ref.count and known and ref.count == len(known):
+        return Resolution(tuple(sorted(known)), basis="universal")  # "its seven recommendations"
     return Resolution((), f"says {ref.count} but not which")
+
+
+def _resolve_part(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
+    return Resolution((), "says some of them (a part), not which")
 
 
 _RESOLVERS = {
@@ -330,4 +368,5 @@ _RESOLVERS = {
     "rest": _resolve_rest,
     "anaphor_all": _resolve_anaphor_all,
     "quantity": _resolve_quantity,
+    "part": _resolve_part,
 }

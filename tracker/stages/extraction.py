@@ -42,7 +42,7 @@ from tracker.withdrawals import withdrawn_urls
 log = logging.getLogger(__name__)
 
 # Bump when extraction rules change, so every document is read again.
-EXTRACTOR_VERSION = 5
+EXTRACTOR_VERSION = 6
 
 
 def read_blocks(con: duckdb.DuckDBPyConnection, url: str) -> list[Block]:
@@ -93,8 +93,8 @@ def _rules_digest() -> bytes:
     return h.digest()
 
 
-def _fingerprint(recs: list[Recommendation], reviews) -> str:
-    h = hashlib.sha256(f"v{EXTRACTOR_VERSION}".encode())
+def _fingerprint(recs: list[Recommendation], reviews, min_confidence: float) -> str:
+    h = hashlib.sha256(f"v{EXTRACTOR_VERSION} min{min_confidence!r}".encode())
     h.update(_rules_digest())
     h.update(registry_digest(reviews))  # the built-in registry and the analyst's, merged: editing either re-reads
     h.update(json.dumps(sorted((r.review_id, r.number, r.text) for r in recs)).encode())
@@ -198,7 +198,7 @@ def extract(con: duckdb.DuckDBPyConnection, settings: Settings) -> Extraction:
     for r in all_recs:
         known.setdefault(r.review_id, set()).add(r.number)
         texts.setdefault(r.review_id, {})[r.number] = r.text
-    fingerprint = _fingerprint(all_recs, reviews)
+    fingerprint = _fingerprint(all_recs, reviews, settings.min_confidence)
 
     state = {
         url: (sha, review_id, fp)
@@ -207,7 +207,7 @@ def extract(con: duckdb.DuckDBPyConnection, settings: Settings) -> Extraction:
         ).fetchall()
     }
     stale = [p for p in docs.pubs if state.get(p.url) != (p.content_sha256, docs.owners[p.url], fingerprint)]
-    extractor = StatusExtractor(ReviewNamer(reviews), known, texts)
+    extractor = StatusExtractor(ReviewNamer(reviews), known, texts, settings.min_confidence)
     statements = _read_statements(con, stale, docs, extractor, settings.extract_seconds, failures)
     failed = {f.url for f in failures if f.breach is None}
     states = [ExtractionState(p.url, p.content_sha256, docs.owners[p.url], fingerprint)

@@ -346,7 +346,7 @@ def replace_crawl_state(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> Non
 
 
 def insert_rule_evidence(con: duckdb.DuckDBPyConnection, evidence: list[Evidence]) -> None:
-    insert(con, "rule_evidence", [replace(e, speaker=e.speaker or None) for e in evidence])
+    insert(con, "rule_evidence", [replace(e, speaker=e.speaker or None, basis=e.basis or None) for e in evidence])
 
 
 def read_rule_evidence(con: duckdb.DuckDBPyConnection) -> list[Evidence]:
