@@ -32,6 +32,7 @@ _DETERMINERS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "
                 "no", "of", "for", "with", "in", "on", "to", "by", "and", "or", "further", "more", "new", "national",
                 "regional", "local", "first", "second", "initial", "what", "whose", "much", "little", "every", "each"}
 _BASE_SUBJECTS = {"we", "they", "i", "ministers", "officials", "also", "now", "fully", "formally", "both", "trusts",
+                  "government", "department",
                   "bodies", "departments", "you"}
 _COMMIT_OBJECTS = {"the", "all", "each", "every", "these", "this", "it", "them", "its", "recommendation",
                    "recommendations", "both", "those"}
@@ -370,9 +371,14 @@ _ADJECTIVE_DETERMINERS = {"the", "a", "an", "its", "their", "this", "these"}
 
 
 def _adjective(u: _Use) -> bool:
-    """"the accepted recommendations": an adjective, read by the list/lead-in logic instead."""
-    return (u.kind in {"ed", "past", "pp"} and not u.chain and bool(u.i)
-            and u.toks[u.i - 1].low in _ADJECTIVE_DETERMINERS)
+    """"the accepted recommendations", "the newly established group": an adjective, read by the list/lead-in
+    logic instead."""
+    if u.kind not in {"ed", "past", "pp"} or u.chain:
+        return False
+    j = u.i - 1
+    while j >= 0 and u.toks[j].low.endswith("ly") and len(u.toks[j].low) > 3:
+        j -= 1
+    return j >= 0 and u.toks[j].low in _ADJECTIVE_DETERMINERS
 
 
 _DESCRIBING_RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,4}$", re.I)
@@ -453,8 +459,18 @@ def _sentiment(u: _Use) -> bool:
     return not (len(after) > 1 and (after[1].endswith("ing") or after[1] in _COMMIT_OBJECTS))
 
 
+_REVIEW_SUBJECT = re.compile(r"\b(?:the|this|his|her|their|its)\s+(?:[\w\u2019'-]+\s+){0,2}?"
+                             r"(?:review|report|inquiry|investigation)\s*,?\s*$", re.I)
+
+
+def _review_as_subject(u: _Use) -> bool:
+    """"the review has now completed with 7 recommendations": the review's own doings, not a recommendation's
+    fate (an active verb whose subject is the review or report itself)."""
+    return not u.passive and bool(_REVIEW_SUBJECT.search(u.text[max(0, u.start - 60):u.start]))
+
+
 _SENSE_RULES = (_decision_about_something_else, _unofficial_agent, _participle_without_object, _meeting_people,
-                _replaced_by_nothing, _condition_or_wording, _indirect_question, _sentiment)
+                _replaced_by_nothing, _condition_or_wording, _indirect_question, _sentiment, _review_as_subject)
 
 
 def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEntry, kind: str) -> Predicate | None:
@@ -507,7 +523,8 @@ def _has_object(toks: list[Token], last: int) -> bool:
 _R, _I = RESPONSE, IMPLEMENTATION
 _STATUS_RULES = {
     "decide": (
-        (lambda a: a.progressive, None),  # "a vision is being agreed": neither a decision nor a result yet
+        # "a vision is being agreed": neither a decision nor a result yet ("is accepting all seven" is one)
+        (lambda a: a.progressive and (a.passive or "being" in a.chain), None),
         (lambda a: a.yet_to or (a.negated and "yet" in a.lemma), (_R, "under_consideration")),
         (lambda a: a.negated, (_R, "rejected")),
         (lambda a: True, (_R, "accepted")),

@@ -36,6 +36,7 @@ _UNTRACKED_OWNER = re.compile(
 )
 _GENERIC_OWNER = {"The", "This", "That", "Its", "Their", "His", "Her", "Our"}
 _TABLE_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?(?:no\.?\s*)?\(?(\d{{1,2}})[a-z]?\)?[.):]?\s*$", re.I)
+_OWN_REC_LABEL = re.compile(rf"^\s*{lx.REC_NOUNS}\s*\d", re.I)
 _ITEM_LABEL = re.compile(
     rf"^\s*(?:{lx.REC_NOUNS}\s*)?\(?(\d{{1,2}})[a-z]?[.):\u2013-]\s+|^\s*{lx.REC_NOUNS}\s+(\d{{1,2}})\b", re.I)
 _OTHER_REPORT = re.compile(
@@ -58,6 +59,10 @@ _OTHER_BODY = re.compile(r"\b[A-Z][\w\u2019'&-]*(?:\s+(?:(?:and|of|for|on|the|&)
 _ITS_NUMBERED = re.compile(rf"\b(?:its|their)\s+(?:\w+\s+)?{lx.REC_NOUNS}\s*\d", re.I)
 _CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?"
                           r"(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
+# "the recommendations to develop standards ... and to create a database": each named by what it asks
+_CONTENT_REFS = re.compile(r"\b(?:the|its|their)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?"
+                           r"(?:recommendations|proposals|calls)\s+(?=(?:that|to|for|on)\b)", re.I)
+_CONTENT_REFS_PARTS = re.compile(r",?\s+and\s+(?=(?:that|to|for|on)\b)|;\s*", re.I)
 _REC_NOUN = re.compile(rf"\b{lx.REC_NOUNS}\b", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.I)
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b")
@@ -69,6 +74,8 @@ _IRREALIS_LEAD = re.compile(r"\b(?:to|will|would|should|shall|must|could|may|mig
                             r"proposes?|hopes?|wants?|expects?)\s*[:\u2013\u2014]\s*$", re.I)
 # "Ensuring the recommendations are implemented", "How will the plan be delivered?": a topic, not a status
 _TOPIC_HEADING = re.compile(r"^\W*(?:[A-Za-z]+ing\b(?<!\bthing)|how|why|to)\b|\?\s*$", re.I)
+_NUMBERS_HEADER = re.compile(r"^\s*(?:no\.?|nos?\.|number|#|ref(?:erence)?\.?|item|rec(?:ommendation)?\.?"
+                             r"(?:\s*(?:no\.?|number|#))?|proposal|commitment)\s*$", re.I)
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
 _THIRD_PARTY = re.compile(
     r"\b(?:chief\s+executive|director|chair|chairman|chairwoman|president|professor|dr|mr|mrs|ms|mp|"
@@ -174,6 +181,7 @@ class _DocState:
         self.header: list[str] = []
         self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
         self.counted: tuple[int, ...] | None = None  # the last sentence stated the review's own count
+        self.intro = ""  # the last block that was not a list item
         self.recent: str | None = None  # the review named last since the last heading
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
 
@@ -191,6 +199,8 @@ class _DocState:
         self.last = None
         self.nearby = self.this_block
         self.this_block = []
+        if block.kind != "list_item" and not _ITEM_LABEL.match(block.text):
+            self.intro = block.text  # what a list after it is introduced by
         if block.kind == "heading":
             self.heading(block)
             return
@@ -409,7 +419,7 @@ class _DocState:
     def list_item(self, block: Block) -> None:
         text = block.text
         review = self.ex.namer.only(visible_text(text)) or (self.lead.review if self.lead else None) or self.review()
-        label = _item_number(block)
+        label = self._recommendation_label(block, review)
         target = None
         if review and label is not None and (not self.ex.known.get(review) or label in self.ex.known[review]):
             target = (review, (label,))
@@ -432,6 +442,16 @@ class _DocState:
             self._item_under_lead(text, review, target, explicit, leads)
         elif self.lead:
             self.lead.used += 1
+
+    def _recommendation_label(self, block: Block, review: str | None) -> int | None:
+        """An item's printed number names a recommendation only when it says so ("Recommendation 4:"), the
+        list is introduced as recommendations, or its words restate that one: an article numbers its own points."""
+        label = _item_number(block)
+        if label is None or _OWN_REC_LABEL.match(block.text) or _REC_NOUN.search(self.intro):
+            return label
+        matcher = self.ex._matchers.get(review) if review else None
+        best = matcher.match(block.text, loose=True) if matcher else []
+        return label if best and best[0][0] == label else None
 
     def _item_under_lead(self, text: str, review: str | None, target, explicit: list[Reference],
                          leads: list[Predicate]) -> None:
@@ -476,6 +496,16 @@ class _DocState:
                     continue
                 self.emit(target[0], target[1], p, block.text, "table")
 
+    def _numbers_column(self, i: int, cell: str) -> bool:
+        """A bare number is a recommendation's only in a column that holds them: its header says so
+        ("No.", "Recommendation"), or, with no header, the first column; "Recommendations made: 16" is a count."""
+        if _REC_NOUN.search(cell):
+            return True
+        if not self.header:
+            return i == 0
+        column = self.header[i] if i < len(self.header) else ""
+        return bool(_NUMBERS_HEADER.match(column))
+
     def _is_header(self, cells: list[str]) -> bool:
         if self.header or any(_TABLE_LABEL.match(c) for c in cells[:1]):
             return False
@@ -484,9 +514,9 @@ class _DocState:
     def _row_target(self, cells: list[str]) -> tuple[str, tuple[int, ...]] | None:
         """The recommendation a row stands for: a label in its first two cells, else their content."""
         review = self.review()
-        for cell in cells[:2]:
+        for i, cell in enumerate(cells[:2]):
             m = _TABLE_LABEL.match(cell)
-            if m and review:
+            if m and review and self._numbers_column(i, cell):
                 n = int(m.group(1))
                 if not self.ex.known.get(review) or n in self.ex.known[review]:
                     return (review, (n,))
@@ -675,10 +705,10 @@ class _DocState:
         listed = self._by_enumeration(sentence, visible, preds, refs, review, matcher)
         if listed is not None:
             return listed
-        if any(r.kind == "quantity" for r in refs):
-            return False
         if self._by_content_reference(sentence, visible, preds, review, matcher):
             return True
+        if any(r.kind == "quantity" for r in refs):
+            return False
         return self._by_clause_content(sentence, visible, preds, review, matcher, loose)
 
     def _by_enumeration(self, sentence, visible, preds, refs, review, matcher) -> bool | None:
@@ -705,7 +735,11 @@ class _DocState:
         return None
 
     def _by_content_reference(self, sentence, visible, preds, review, matcher) -> bool:
-        """"the review's recommendation that ... has been accepted": the words after it name one."""
+        """"the review's recommendation that ... has been accepted": the words after it name one; "the
+        recommendations to A and to B": each part must name a different one."""
+        many = _CONTENT_REFS.search(visible)
+        if many:
+            return self._by_content_references(sentence, visible, preds, review, matcher, many)
         m = _CONTENT_REF.search(visible)
         if not m:
             return False
@@ -716,6 +750,21 @@ class _DocState:
             return False
         for p in _one_per_axis(here):
             self.emit(review, (best[0][0],), p, sentence, "content")
+        return True
+
+    def _by_content_references(self, sentence, visible, preds, review, matcher, m: re.Match) -> bool:
+        lo, hi = next(((a, b) for a, b in clauses(visible) if a <= m.start() < b), (0, len(visible)))
+        here = [p for p in preds if lo <= p.start < hi and p.end <= m.start()]
+        parts = [x for x in _CONTENT_REFS_PARTS.split(visible[m.end():hi]) if len(x.split()) >= 2]
+        numbers = []
+        for part in parts:
+            best = matcher.match(part, loose=True)
+            if best and best[0][0] not in numbers:
+                numbers.append(best[0][0])
+        if not (here and len(parts) >= 2 and len(numbers) == len(parts)):
+            return False
+        for p in _one_per_axis(here):
+            self.emit(review, tuple(numbers), p, sentence, "enumeration")
         return True
 
     def _by_clause_content(self, sentence, visible, preds, review, matcher, loose: bool) -> bool:

@@ -24,7 +24,11 @@ from tracker.parse.text import clean, parse_date
 _DROP_TAGS = {
     "script", "style", "noscript", "template", "svg", "nav", "form", "button", "iframe",
     "select", "input", "img", "picture", "video", "audio", "canvas", "head", "textarea",
+    # page furniture: sidebars of other articles' headlines, site and article footers
+    "aside", "footer",
 }
+# ARIA landmarks that are never the page's own text
+_DROP_ROLES = {"complementary", "navigation", "banner", "contentinfo", "search"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _PARAGRAPHS = {"p", "pre", "dt", "dd", "figcaption", "caption", "address"}
 _BLOCKISH = set(_HEADINGS) | _PARAGRAPHS | {
@@ -33,7 +37,8 @@ _BLOCKISH = set(_HEADINGS) | _PARAGRAPHS | {
 }
 _BOILERPLATE = re.compile(
     r"cookie|breadcrumb|share|social|newsletter|related|site-header|site-footer|skip-link|"
-    r"navigation|menu|signup|promo|advert|pagination",
+    r"navigation|menu|signup|promo|advert|pagination|sidebar|teaser|most-read|most-popular|read-next|"
+    r"more-from|further-reading|see-also|recommended|trending|latest-(?:news|posts|articles|blogs?|tweets)",
     re.I,
 )
 _COMMENTS = re.compile(r"(^|[-_\s])comments?($|[-_\s])|comment-list|disqus|reader-views", re.I)
@@ -92,7 +97,8 @@ def _role_of(el) -> str | None:
 
 
 def _dropped(el) -> bool:
-    if el.tag in _DROP_TAGS or el.get("hidden") is not None or el.get("aria-hidden") == "true":
+    if el.tag in _DROP_TAGS or el.get("hidden") is not None or el.get("aria-hidden") == "true" \
+            or el.get("role") in _DROP_ROLES:
         return True
     attrs = _attr_text(el)
     return bool(attrs and _BOILERPLATE.search(attrs) and not _COMMENTS.search(attrs))

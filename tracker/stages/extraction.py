@@ -288,7 +288,9 @@ def _read_statements(con: duckdb.DuckDBPyConnection, stale: list[Publication], d
                 mentions = namer.mentions(pub.title + " \n " + body)
                 relevant, reason = relevance(pub.title, pub.topics, body, docs.owners[pub.url],
                                              {rid for _, rid in mentions})
-                if relevant and pub.url not in docs.own_pages:
+                # a review's own HTML pages (its landing and publication pages) can carry the response;
+                # its report (a PDF) states recommendations, not their fate
+                if relevant and (pub.url not in docs.own_pages or pub.document_type != "pdf"):
                     result = _statements_of(pub, docs, extractor, mentions, failures)
         except OverBudget as exc:
             failures.append(_breach(pub, exc))
