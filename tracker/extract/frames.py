@@ -138,7 +138,7 @@ def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicat
     return sorted(_outside_denials(text, found), key=lambda p: p.start)
 
 
-_DENIAL = re.compile(r"\b(?:that|suggest|show|indicate)$", re.I)
+_DENIAL = re.compile(r"\b(?:that|suggest|show|indicate)\b", re.I)
 
 
 def _outside_denials(text: str, found: list[Predicate]) -> list[Predicate]:
@@ -207,9 +207,13 @@ def _conditional_before(text: str, start: int, modal: bool = False) -> bool:
     the same clause, not a statement. A verbless state has no auxiliary chain to carry its modal
     ("would be in place"), so for states a modal in the clause counts too."""
     window = text[max(0, start - 200):start]
-    if re.search(r"\b(?:if|unless|whether|until|once|when)\b[^.;:,]*$", window, re.I):
+    if re.search(r"\b(?:if|unless|whether|until|once|when|(?:hopes?|hoped|wish(?:es)?|would\s+like|expects?|expected)"
+                 r"\s+(?:that|to)\b)[^.;:,]*$", window, re.I):
         return True
-    return modal and bool(re.search(r"\b(?:should|could|would|might|must)\b[^,.;]*$", window[-80:], re.I))
+    # "would be in place", "will soon be under way"; not "could find no sign" (the modal is find's)
+    return modal and bool(re.search(r"(?:\b(?:should|could|would|might|must|will|shall|may)|\w'll)\s+"
+                                    r"(?:[\w-]+\s+){0,2}?(?:be|remain|stay|come|get|go)\b[^,.;]*$",
+                                    window[-80:], re.I))
 
 
 def _recommended_wording(text: str, start: int, chain: list[str], kind: str) -> bool:
@@ -628,9 +632,13 @@ def _frame(text: str, preds: list[Predicate], k: int, crefs: list[Reference], lo
             chosen = [r for r in before if _headline(text, r, p)]
     elif p.direction == "before":
         chosen = before or ([r for r in after if _colon_or_leading(text, p, r)])
-    else:
-        chosen = before or after
+    else:  # "seven recommendations, and a decision is awaited on all seven": a count names none, "all seven" does
+        chosen = after if _counts_only(before) and after and not _counts_only(after) else (before or after)
     return Frame(p, chosen)
+
+
+def _counts_only(refs: list[Reference]) -> bool:
+    return bool(refs) and all(r.kind in ("quantity", "part") for r in refs)
 
 
 _COORDINATED = re.compile(

@@ -83,7 +83,7 @@ _REST = re.compile(
 # a determiner that makes a noun phrase definite: "the", "its", "Lord Rose's", "the review's"
 _DEFINITE = r"(?:the|its|their|his|her|these|those|(?:the\s+)?(?:[A-Z][\w-]*\s+){0,3}[\w-]+['\u2019]s)"
 _QUANTITY_OF = re.compile(
-    rf"(?<!\ball\s)(?<!\beach\s)\b(?P<n>{NUM})\s+of\s+(?:{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
+    rf"(?<!\ball\s)(?<!\beach\s)(?<!\bevery\s)\b(?P<n>{NUM})\s+of\s+(?:{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
     rf"|which\b)",
     re.I,
 )
@@ -185,7 +185,7 @@ def find_references(sentence: str) -> list[Reference]:
 
 # --- one reader per form: the Reference a match stands for, or None -------------------------------------
 
-_DEFINITE_BEFORE = re.compile(rf"\b{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,2}}$", re.I)
+_DEFINITE_BEFORE = re.compile(rf"\b{_DEFINITE}\s+(?:(?:following|original|above|same|full)\s+)?$", re.I)
 
 
 def _quantity(m: re.Match, sentence: str) -> Reference | None:
