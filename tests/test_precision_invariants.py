@@ -26,7 +26,8 @@ from tracker.registry import load_reviews
 
 COUNTS = {"kark-2019": 7, "messenger-2022": 7, "smith-2015": 16, "rose-2015": 19}
 NAMES = {"kark-2019": ["the Kark review", "Tom Kark's review"], "messenger-2022": ["the Messenger review"],
-         "smith-2015": ["the Smith review", "Sir Ed Smith's review"], "rose-2015": ["the Rose review", "Lord Rose's review"]}
+         "smith-2015": ["the Smith review", "Sir Ed Smith's review"],
+         "rose-2015": ["the Rose review", "Lord Rose's review"]}
 EXTRACTOR = StatusExtractor(ReviewNamer(load_reviews()), {r: set(range(1, n + 1)) for r, n in COUNTS.items()},
                             min_confidence=0.0)
 WORD = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 16: "sixteen", 19: "nineteen"}
