@@ -135,7 +135,23 @@ def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicat
     found = _state_predicates(text, taken) + _verb_predicates(text, toks, taken)
     asides = _asides(text)
     found = [p for p in found if not any(a < p.start and p.end <= b for a, b in asides)]
-    return sorted(_outside_denials(text, found), key=lambda p: p.start)
+    found = [p for p in _outside_denials(text, found) if not _RESTRICTIVE.search(text[max(0, p.start - 120):p.start])]
+    return _without_earlier_states(text, sorted(found, key=lambda p: p.start))
+
+
+# "will report on the recommendations that are in progress": which ones, not news of them
+_RESTRICTIVE = re.compile(r"\b(?:on|about|of|for|to|with|from|into|over|among)\s+(?:the|those|these|any|all)\s+"
+                          r"(?:[\w-]+\s+){0,2}(?:recommendations?|proposals?|commitments?|ones)\s+(?:that|which)\s+"
+                          r"(?:[\w-]+\s+){0,2}$", re.I)
+_EARLIER = re.compile(r"\b(?:initially|originally|previously|formerly|at\s+first|once)\s*,?\s*$", re.I)
+
+
+def _without_earlier_states(text: str, found: list[Predicate]) -> list[Predicate]:
+    """"initially shelved ..., restarted this spring and now under way": the earlier state is history when the
+    sentence goes on to a later one on the same axis."""
+    return [p for i, p in enumerate(found)
+            if not (_EARLIER.search(text[max(0, p.start - 20):p.start])
+                    and any(q.axis == p.axis for q in found[i + 1:]))]
 
 
 _DENIAL = re.compile(r"\b(?:that|suggest|show|indicate)\b", re.I)
@@ -207,7 +223,8 @@ def _conditional_before(text: str, start: int, modal: bool = False) -> bool:
     the same clause, not a statement. A verbless state has no auxiliary chain to carry its modal
     ("would be in place"), so for states a modal in the clause counts too."""
     window = text[max(0, start - 200):start]
-    if re.search(r"\b(?:if|unless|whether|until|once|when|(?:hopes?|hoped|wish(?:es)?|would\s+like|expects?|expected)"
+    if re.search(r"\b(?:if|unless|whether|until|once|when|where|wherever|"
+                 r"(?:hopes?|hoped|wish(?:es)?|would\s+like|expects?|expected)"
                  r"\s+(?:that|to)\b)[^.;:,]*$", window, re.I):
         return True
     # "would be in place", "will soon be under way"; not "could find no sign" (the modal is find's)
@@ -398,7 +415,30 @@ def _willing(u: _Use) -> bool:
     return u.lemma == "prepare" and u.after[:1] == ["to"]
 
 
-_FORM_RULES = (_willing, _unreported_would, _uncommitted_infinitive, _hypothetical_modal, _noun_or_participle,
+_NOT_A_NOUN = {"it", "they", "them", "this", "these", "those", "and", "or", "but", "also", "now", "then", "which",
+               "that",
+               "who", "been", "being", "was", "were", "is", "are", "has", "have", "had", "then", "recommendation",
+               "recommendations", "proposal", "proposals", "commitment", "commitments", "ones", "one", "all", "both"}
+
+
+def _reduced_relative(u: _Use) -> bool:
+    """"the single timetable agreed by the national bodies": a participle describing the noun before it."""
+    if u.kind not in {"ed", "pp"} or u.chain or u.i == 0 or u.after[:1] != ["by"]:
+        return False
+    prev = u.toks[u.i - 1].low
+    return prev.isalpha() and len(prev) > 2 and prev not in _NOT_A_NOUN and not prev.endswith("ly")
+
+
+_TO_BE_LIST = re.compile(r"\bto\s+be\s+(?:[\w-]+\s*,\s*)*[\w-]+\s*,?\s+(?:and|or)\s+$", re.I)
+
+
+def _coordinated_infinitive(u: _Use) -> bool:
+    """"to be published, broadcast and implemented": the last of an infinitive's participles is no news either."""
+    return not u.chain and bool(_TO_BE_LIST.search(u.text[max(0, u.start - 120):u.start]))
+
+
+_FORM_RULES = (_willing, _reduced_relative, _coordinated_infinitive, _unreported_would, _uncommitted_infinitive,
+               _hypothetical_modal, _noun_or_participle,
                _bare_form_without_subject, _adverbs_without_subject, _adjective, _describing_relative)
 
 # --- is it about a recommendation? (each rule: True rejects the verb) -----------------------------------
@@ -448,9 +488,13 @@ _INDIRECT_QUESTION = re.compile(r"\b(?:about|on|as\s+to|know|knows|say|says|said
                                 r"(?:which|what|how|whether|why|when)\b[^.;]{0,120}$", re.I)
 
 
+_FOR_HOW = re.compile(r"\b(?:for|of)\s+(?:how|whether)\b[^.;]{0,120}$", re.I)
+
+
 def _indirect_question(u: _Use) -> bool:
-    """"honest about which ones it does not intend to pursue"."""
-    return bool(_INDIRECT_QUESTION.search(u.text[:u.start]))
+    """"honest about which ones it does not intend to pursue", "a plan for how they will be taken forward"."""
+    before = u.text[:u.start]
+    return bool(_INDIRECT_QUESTION.search(before) or _FOR_HOW.search(before))
 
 
 def _sentiment(u: _Use) -> bool:
@@ -554,6 +598,8 @@ _STATUS_RULES = {
     "progress": (
         (lambda a: a.yet_to, (_I, "not_started")),
         (lambda a: a.negated and a.future, (_R, "rejected")),
+        # "is not being taken forward": a decision not to, not work yet to start
+        (lambda a: a.negated and a.progressive and a.lemma in {"take forward", "pursue"}, (_R, "rejected")),
         (lambda a: a.negated, (_I, "not_started")),
         (lambda a: a.future and a.lemma in {"take forward", "pursue", "progress"}, (_R, "accepted")),
         (lambda a: a.future, None),
@@ -605,16 +651,25 @@ def _qualified(text: str, start: int, end: int, status: str) -> str:
 def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[Frame]:
     """Each predicate with the references it governs, clause by clause."""
     frames: list[Frame] = []
+    previous: list[Reference] = []  # the references of the last clause that had any
     for lo, hi in clauses(text):
         preds = [p for p in predicates if lo <= p.start < hi]
         crefs = [r for r in refs if lo <= r.start < hi]
         local = [_frame(text, preds, k, crefs, lo, hi) for k in range(len(preds))]
         _share_coordinated(text, local)
+        elided = bool(_ELIDED_SUBJECT.match(text[lo:hi])) and not crefs
         for f in local:
+            if not f.refs and not f.subordinate and elided and f.predicate.direction != "after":
+                f.refs = list(previous)  # "was started in 2015 but has been on hold since": the same subject
             if not f.refs and not f.subordinate:
                 f.anaphoric = _anaphor_near(text, f.predicate, lo, hi)
+        previous = next((f.refs for f in reversed(local) if f.refs), previous)
         frames.extend(local)
     return frames
+
+
+_ELIDED_SUBJECT = re.compile(r"^\s*(?:(?:has|have|had|is|are|was|were|remains?|remained)\b|(?:then|later|since|"
+                             r"subsequently)\s+(?:has|have|had|is|are|was|were)\b)", re.I)
 
 
 def _frame(text: str, preds: list[Predicate], k: int, crefs: list[Reference], lo: int, hi: int) -> Frame:
@@ -631,10 +686,17 @@ def _frame(text: str, preds: list[Predicate], k: int, crefs: list[Reference], lo
         if not chosen and not [q for q in preds if q.start < p.start]:
             chosen = [r for r in before if _headline(text, r, p)]
     elif p.direction == "before":
+        before = [r for r in before if not _OTHER_NOUN_RELATIVE.search(text[r.end:p.start])]
         chosen = before or ([r for r in after if _colon_or_leading(text, p, r)])
     else:  # "seven recommendations, and a decision is awaited on all seven": a count names none, "all seven" does
         chosen = after if _counts_only(before) and after and not _counts_only(after) else (before or after)
     return Frame(p, chosen)
+
+
+# "accepted all seven ... and promised a delivery plan that never appeared": the state is the plan's
+_OTHER_NOUN_RELATIVE = re.compile(r"\b(?!(?:recommendations?|proposals?|commitments?|ones?)\b)[a-z]{3,}\s+"
+                                  r"(?:that|which|who)"
+                                  r"\s+(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def _counts_only(refs: list[Reference]) -> bool:
@@ -677,8 +739,9 @@ def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
     if _SUBORDINATE.search(text[lo:p.start]):
         return False
     if p.direction == "after":
-        relative = re.search(r"\b(?:which|that)\b", before[-40:], re.I)
-        return bool(lx.ANAPHORS.search(after)) or bool(relative and lx.ANAPHORS.search(before))
+        # "..., which ministers have agreed"; "said that they will introduce" is a subject, not an object
+        relative = re.search(r"\bwhich\b", before[-40:], re.I)
+        return bool(lx.ANAPHORS.search(after)) or bool(relative)
     return bool(lx.ANAPHORS.search(before)) or (p.direction == "both" and bool(lx.ANAPHORS.search(after)))
 
 
@@ -693,16 +756,19 @@ def _group(text: str, refs: list[Reference], first: bool) -> list[Reference]:
     """The references a verb governs are one group: "recommendations 1 and 2, and 5", not every one in reach."""
     if len(refs) <= 1:
         return refs
+    def joined(a: Reference, b: Reference) -> bool:  # a count is never one item of a list ("the seven, one has")
+        return bool(_JOINED.match(text[a.end:b.start])) and not _counts_only([a]) and not _counts_only([b])
+
     if first:
         out = [refs[0]]
         for r in refs[1:]:
-            if not _JOINED.match(text[out[-1].end:r.start]):
+            if not joined(out[-1], r):
                 break
             out.append(r)
         return out
     out = [refs[-1]]
     for r in reversed(refs[:-1]):
-        if not _JOINED.match(text[r.end:out[0].start]):
+        if not joined(r, out[0]):
             break
         out.insert(0, r)
     return out

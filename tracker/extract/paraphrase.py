@@ -10,7 +10,8 @@ _STOP = set(
     """a an and are as at be been being by for from has have in into is it its of on or that the their them
     there these this those to was were will with would should could can may must not no all any each more most
     other some such than then they we our us also new own per via which who whom whose what when where how
-    nhs recommendation recommendations review government department national work made make making being""".split()
+    nhs recommendation recommendations review government department national work made make making being
+    england""".split()
 )
 _WORD = re.compile(r"[a-z]+")
 

@@ -46,7 +46,8 @@ _OTHER_REPORT = re.compile(
     re.I,
 )
 _SCOPE = re.compile(
-    r"^\s*(?:of|among|across|within)\s+(?:the|its|these|those)\s+[^,]{0,80}?(?:recommendations|proposals)\b[^,]{0,40},",
+    r"^\s*(?:of|among|across|within)\s+(?:the|its|these|those)\s+[^,]{0,80}?(?:recommendations|proposals|commitments)\b"
+    r"[^,]{0,40},",
     re.I)
 _REC_WORD = re.compile(
     r"recommend|\brecs?\b|proposal|commitment|\ball\b|\beach\b|\bboth\b|\brest\b|remaining|\bother", re.I)
@@ -74,6 +75,7 @@ _IRREALIS_LEAD = re.compile(r"\b(?:to|will|would|should|shall|must|could|may|mig
                             r"proposes?|hopes?|wants?|expects?)\s*[:\u2013\u2014]\s*$", re.I)
 # "Ensuring the recommendations are implemented", "How will the plan be delivered?": a topic, not a status
 _TOPIC_HEADING = re.compile(r"^\W*(?:[A-Za-z]+ing\b(?<!\bthing)|how|why|to)\b|\?\s*$", re.I)
+_LEADING_LABEL = re.compile(r"^\s*\(?(\d{1,2})[.):]\s+\S")
 _NUMBERS_HEADER = re.compile(r"^\s*(?:no\.?|nos?\.|number|#|ref(?:erence)?\.?|item|rec(?:ommendation)?\.?"
                              r"(?:\s*(?:no\.?|number|#))?|proposal|commitment)\s*$", re.I)
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
@@ -243,7 +245,9 @@ class _DocState:
                 target = (review, (best[0][0],))
         preds = (find_predicates(visible) or _cell_status(visible)) \
             if has_status_hint(visible) and not _TOPIC_HEADING.search(visible) else []
-        if target and preds:
+        # a heading matched to a recommendation by its words names a section; with a verb of its own it reads
+        # like a headline (often another article's, in a sidebar), so only a numbered heading states a status
+        if target and preds and refs:
             for p in _one_per_axis(preds):
                 self.emit(target[0], target[1], p, block.text, "heading")
         lead = [] if target or not _status_heading(visible, preds) else preds
@@ -486,7 +490,7 @@ class _DocState:
             self.paragraph(block.text)
             return
         for i, cell in enumerate(cells):
-            if _TABLE_LABEL.match(cell) or not has_status_hint(cell):
+            if _TABLE_LABEL.match(cell) or _LEADING_LABEL.match(cell) or not has_status_hint(cell):
                 continue
             visible = visible_text(cell)
             preds = find_predicates(visible) or _cell_status(visible)
@@ -496,10 +500,18 @@ class _DocState:
                     continue
                 self.emit(target[0], target[1], p, block.text, "table")
 
+    def _leading_label(self, i: int, cell: str) -> re.Match | None:
+        """"1. Standards of competence for all directors" under a "Recommendation" header: the number leads
+        the recommendation's own description."""
+        column = self.header[i] if i < len(self.header) else ""
+        if not (_REC_NOUN.search(column) or (not self.header and i == 0)):
+            return None
+        return _LEADING_LABEL.match(cell)
+
     def _numbers_column(self, i: int, cell: str) -> bool:
         """A bare number is a recommendation's only in a column that holds them: its header says so
         ("No.", "Recommendation"), or, with no header, the first column; "Recommendations made: 16" is a count."""
-        if _REC_NOUN.search(cell):
+        if _REC_NOUN.search(cell) or _LEADING_LABEL.match(cell):
             return True
         if not self.header:
             return i == 0
@@ -515,7 +527,7 @@ class _DocState:
         """The recommendation a row stands for: a label in its first two cells, else their content."""
         review = self.review()
         for i, cell in enumerate(cells[:2]):
-            m = _TABLE_LABEL.match(cell)
+            m = _TABLE_LABEL.match(cell) or self._leading_label(i, cell)
             if m and review and self._numbers_column(i, cell):
                 n = int(m.group(1))
                 if not self.ex.known.get(review) or n in self.ex.known[review]:
