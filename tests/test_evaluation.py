@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+import tomllib
 from datetime import date
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def test_sets_on_disk_are_well_formed():
     from tracker.vocabulary import is_valid
 
     sample = {e["url"].replace("/api/content/", "/") for e in load_manifest()}
-    for name in ("dev", "blind", "holdout"):
+    for name in ("dev", "blind", "holdout", "blind2"):
         docs, labels, _ = read_set(EVALUATION / name)
         urls = {d.url.replace("/api/content/", "/") for d in docs} | (sample if name == "dev" else set())
         assert labels, name
@@ -92,6 +93,40 @@ def test_sets_on_disk_are_well_formed():
         assert [k for k in labels if not is_valid(k[3], k[4])] == [], f"{name}: statuses outside the vocabulary"
     blind_docs, blind_labels, _ = read_set(EVALUATION / "blind")
     assert len(blind_labels) >= 150 and len({d.url for d in blind_docs}) >= 25
+    second_docs, second_labels, _ = read_set(EVALUATION / "blind2")
+    assert len(second_labels) >= 250 and len({d.url for d in second_docs}) >= 30
+    silent = {d.url.replace("/api/content/", "/") for d in second_docs} - {k[0] for k in second_labels}
+    assert len(silent) >= 6, "pages that must yield nothing"
+
+
+def test_real_page_sets_commit_urls_and_labels_never_text():
+    """The real pages' text stays local (git-ignored); their URLs, queries and labels are committed, and every
+    label names a page of its own half."""
+    import csv
+    import subprocess
+
+    root = EVALUATION / "real"
+    tracked = subprocess.run(["git", "ls-files", str(root)], capture_output=True, text=True,
+                             cwd=EVALUATION.parent.parent).stdout.split()
+    assert tracked and not [p for p in tracked if "/documents/" in p], "a real page's text is committed"
+    for half in ("a", "b"):
+        for part in sorted((root / half).iterdir()):
+            entries = tomllib.loads((part / "documents.toml").read_text(encoding="utf-8"))["document"]
+            urls = {e["url"] for e in entries}
+            labelled = {row["url"] for row in csv.DictReader(open(part / "labels.csv", encoding="utf-8"))}
+            pages = list(csv.DictReader(open(part / "pages.csv", encoding="utf-8")))
+            assert labelled <= urls and {row["url"] for row in pages} == urls
+            assert all(row["half"] == half and row["query"] for row in pages)
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not any((EVALUATION / "real").rglob("*.page.txt")),
+                    reason="the real pages' text is not committed; fetch it as docs/evaluation.md says")
+def test_real_pages_with_their_text_yield_no_more_than_their_labels():
+    """Where a developer has the real pages' text: precision holds on both halves."""
+    for half in ("a", "b"):
+        result = evaluate_set(EVALUATION / "real" / half)
+        assert result.score.precision >= 0.85, (half, result.score.precision)
 
 
 @pytest.mark.e2e
@@ -110,12 +145,14 @@ def test_development_set_scores_and_every_layout_is_exact():
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("name", ["blind", "holdout"])
+@pytest.mark.parametrize("name", ["blind", "holdout", "blind2"])
 def test_blind_sets_through_the_command_line_hold_the_bars(tmp_path, name):
-    """Scored only through `tracker evaluate`, never tuned on; held to the issue's bars."""
+    """Scored only through `tracker evaluate`; held to the precision bar everywhere and to the recall each
+    has reached (the second blind set's recall is the layouts issue's to raise: README, How accuracy is judged)."""
     home = tmp_path / "home"
     home.mkdir()
-    proc = run_cli(home, "evaluate", str(EVALUATION / name), "--quiet", "--min-recall", "0.85",
+    recall = {"blind2": "0.60"}.get(name, "0.85")
+    proc = run_cli(home, "evaluate", str(EVALUATION / name), "--quiet", "--min-recall", recall,
                    "--min-precision", "0.95", check=False)
     assert proc.returncode == 0, proc.stdout
     assert re.search(r"^recall 0\.\d{3}  precision 0\.9\d{2}$", proc.stdout, re.M)
@@ -197,3 +234,14 @@ def test_recommendations_set_larger_than_the_discussion_are_text_not_headings():
         (1, "Every director should meet one set of competence standards, applied in every organisation."),
         (2, "A central register of directors should be kept."),
     ]
+
+
+def test_the_readme_shows_every_basis_with_its_confidence_and_the_default_threshold():
+    from tracker.extract.basis import BASES, DEFAULT_MIN_CONFIDENCE
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for basis in BASES.values():
+        row = re.search(rf"^\| `{basis.name}` \|[^|]+\| ([0-9.]+) \| (yes|no) \|$", readme, re.M)
+        assert row, basis.name
+        assert float(row.group(1)) == basis.confidence and (row.group(2) == "yes") == basis.proof, basis.name
+    assert f"| `TRACKER_MIN_CONFIDENCE` | `{DEFAULT_MIN_CONFIDENCE}` |" in readme

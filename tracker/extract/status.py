@@ -240,7 +240,7 @@ class _DocState:
         elif not refs and review and self.ex._matchers.get(review) and \
                 not _status_heading(visible, find_predicates(visible)):
             # "Management standards and accredited training": a section named for one recommendation
-            best = self.ex._matchers[review].match(visible, loose=True)
+            best = self.ex._matchers[review].match(visible)
             if best:
                 target = (review, (best[0][0],))
         preds = (find_predicates(visible) or _cell_status(visible)) \
