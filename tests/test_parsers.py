@@ -237,3 +237,44 @@ def test_two_column_pdf_reads_left_column_first_without_headers_or_contents():
     assert "Contents" not in everything and "......" not in everything
     assert "Board leadership: a test report" not in " ".join(texts)  # running header removed
     assert not any(t.startswith("Page ") for t in texts)  # footers removed
+
+
+PROGRESS_TABLE = """%title Progress annex
+%page
+# Annex: where each recommendation stands
+
+%font 9
+Ref  Recommendation                          Decision        Position now
+1    A shared register of board members      Accepted        Complete. Register live since May.
+2    Yearly appraisal against one standard   Accepted        In progress. Pilot in two regions.
+     for every director
+3    A pooled national budget                Not accepted    Not being taken forward.
+
+Closing words after the table, as an ordinary paragraph.
+"""
+
+COUNTS_TABLE = """%page
+# Summary
+Status            Recommendations
+Implemented       6
+In progress       7
+Not started       2
+"""
+
+
+def test_a_pdf_table_is_read_as_rows_of_cells_with_wrapped_cells_joined():
+    doc = parse_pdf(render_pdf_spec(PROGRESS_TABLE))
+    rows = [b.text for b in doc.blocks if b.kind == "table_row"]
+    assert rows == [
+        "Ref | Recommendation | Decision | Position now",
+        "1 | A shared register of board members | Accepted | Complete. Register live since May.",
+        "2 | Yearly appraisal against one standard for every director | Accepted | In progress. Pilot in two regions.",
+        "3 | A pooled national budget | Not accepted | Not being taken forward.",
+    ]
+    kinds = [(b.kind, b.text[:13]) for b in doc.blocks]
+    assert kinds.index(("paragraph", "Closing words")) > kinds.index(("table_row", "3 | A pooled "))
+
+
+def test_a_two_column_table_of_short_values_is_a_table_and_prose_columns_are_not():
+    rows = [b.text for b in parse_pdf(render_pdf_spec(COUNTS_TABLE)).blocks if b.kind == "table_row"]
+    assert rows == ["Status | Recommendations", "Implemented | 6", "In progress | 7", "Not started | 2"]

@@ -337,3 +337,38 @@ def test_speaker_kind_from_the_publisher(url, speaker):
 ])
 def test_a_negated_state_reads_only_where_it_is_negated(text, statuses):
     assert [p.status for p in find_predicates(text)] == statuses
+
+
+def row(text):
+    return Block("table_row", text)
+
+
+def test_a_status_cell_leads_with_its_status_and_a_numbers_column_names_the_row():
+    blocks = [heading("Kark review: annex", 1), row("No. | Recommendation | Decision | Position"),
+              row("2 | A central register | Accepted | In progress. Pilot in two regions."),
+              row("4 | Barring | Accepted in part | Paused October 2022 pending a consultation."),
+              row("6 | Settlement agreements | Not accepted | Not being taken forward.")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress"),
+                               ("kark-2019", 2, "response", "accepted"), ("kark-2019", 4, "implementation", "paused"),
+                               ("kark-2019", 4, "response", "partially_accepted"),
+                               ("kark-2019", 6, "response", "rejected")]
+
+
+def test_a_column_of_counts_names_no_recommendation():
+    blocks = [heading("Kark review: progress in numbers", 1), row("Status | Number of recommendations"),
+              row("Implemented | 2"), row("In progress | 3"), row("Not started | 2")]
+    assert extract(blocks) == []
+    blocks = [heading("Leadership reviews", 1), row("Review | Recommendations made | Accepted"),
+              row("Kark review | 7 | 2")]
+    assert extract(blocks) == []
+
+
+def test_a_first_cell_that_leads_with_the_number_under_a_recommendation_header():
+    blocks = [heading("The Kark recommendations, October 2023", 1),
+              row("Kark recommendation | Government decision | Implementation"),
+              row("1. Standards of competence for all directors | Accepted in principle (2019) | Implemented"),
+              row("3. Compulsory training | Decision awaited | Not started")]
+    assert extract(blocks) == [("kark-2019", 1, "implementation", "implemented"),
+                               ("kark-2019", 1, "response", "accepted_in_principle"),
+                               ("kark-2019", 3, "implementation", "not_started"),
+                               ("kark-2019", 3, "response", "under_consideration")]

@@ -79,14 +79,36 @@ class _SpecWriter:
             if matches(line):
                 handle(self, line)
                 return
-        self.paragraph.append(line.strip())
+        self.paragraph.append(line)
 
     def flush(self) -> None:
-        if self.paragraph:
+        if self.paragraph and _is_column_block(self.paragraph):
+            self.table(self.paragraph)
+        elif self.paragraph:
             self.pdf.set_font("Helvetica", "", self.size)
-            self.pdf.multi_cell(self.width, self.size * 0.5, " ".join(self.paragraph))
+            self.pdf.multi_cell(self.width, self.size * 0.5, " ".join(p.strip() for p in self.paragraph))
             self.pdf.ln(3)
-            self.paragraph.clear()
+        self.paragraph.clear()
+
+    def table(self, lines: list[str]) -> None:
+        """Lines set in columns (two or more spaces apart, as the header line sets them): each cell is its
+        own run of text at its column, as a word processor's table prints, so the PDF has real columns."""
+        starts = [m.start() for m in _CELL.finditer(lines[0])]
+        longest = max(len(line) for line in lines)
+        per_char = self.width / longest
+        size = min(self.size, per_char / 0.3528 / 0.5)  # Helvetica's average glyph is about half its size
+        self.pdf.set_font("Helvetica", "", size)
+        step = size * 0.5
+        for line in lines:
+            if self.pdf.will_page_break(step):
+                self.pdf.add_page()
+            y = self.pdf.get_y() + step * 0.8
+            for m in _CELL.finditer(line):
+                column = max(k for k, start in enumerate(starts) if start <= m.start() + 1) if \
+                    any(start <= m.start() + 1 for start in starts) else 0
+                self.pdf.text(self.pdf.l_margin + starts[column] * per_char, y, m.group(0).strip())
+            self.pdf.set_y(self.pdf.get_y() + step)
+        self.pdf.ln(3)
 
     def title_line(self, line: str) -> None:
         self.title = line[7:]
@@ -116,6 +138,16 @@ class _SpecWriter:
         self.pdf.set_x(self.pdf.l_margin + 4)
         self.pdf.multi_cell(self.width - 4, self.size * 0.5, "- " + line[2:])
         self.pdf.ln(1)
+
+
+# a cell of a line set in columns: text up to two or more spaces
+_CELL = re.compile(r"\S(?:\S| (?! ))*")
+
+
+def _is_column_block(lines: list[str]) -> bool:
+    """A block of two or more lines whose first line has cells two or more spaces apart: a table."""
+    return len(lines) >= 2 and len(list(_CELL.finditer(lines[0]))) >= 2 and \
+        sum(1 for line in lines if re.search(r"\S {2,}\S", line) or line.startswith("  ")) >= len(lines) - 1
 
 
 _SPEC_RULES = (

@@ -259,6 +259,8 @@ STATUS_WORDS: dict[str, tuple[str, str]] = {
     "partially implemented": ("implementation", "partially_implemented"),
     "partly implemented": ("implementation", "partially_implemented"),
     "partially delivered": ("implementation", "partially_implemented"),
+    "partly complete": ("implementation", "partially_implemented"),
+    "partially complete": ("implementation", "partially_implemented"),
     "in progress": ("implementation", "in_progress"), "ongoing": ("implementation", "in_progress"),
     "under way": ("implementation", "in_progress"), "underway": ("implementation", "in_progress"),
     "on track": ("implementation", "in_progress"), "paused": ("implementation", "paused"),

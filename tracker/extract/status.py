@@ -493,7 +493,7 @@ class _DocState:
             if _TABLE_LABEL.match(cell) or _LEADING_LABEL.match(cell) or not has_status_hint(cell):
                 continue
             visible = visible_text(cell)
-            preds = find_predicates(visible) or _cell_status(visible)
+            preds = _cell_lead_status(visible) or find_predicates(visible) or _cell_status(visible)
             column = self.header[i] if i < len(self.header) else ""
             for p in _one_per_axis(preds):
                 if _response_column_done(p, column, cell):
@@ -956,6 +956,21 @@ def _cell_status(cell: str) -> list[Predicate]:
     """A table cell or heading that is only a status word ("Accepted", "Complete", "Not started")."""
     hit = lx.STATUS_WORDS.get(" ".join(cell.lower().split()).strip(" ."))
     return [Predicate(0, len(cell), cell, hit[0], hit[1], "both")] if hit else []
+
+
+_STATUS_LEAD = re.compile(
+    r"^\W*(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(lx.STATUS_WORDS, key=len, reverse=True))
+    + r")(?=\s*(?:[.;:,(\u2013\u2014-]|$)|\s+(?:in|on|from|since|at|by|until|pending|\d|[A-Z][a-z]+\s+\d))", re.I)
+
+
+def _cell_lead_status(cell: str) -> list[Predicate]:
+    """"In progress. 40 practitioners recruited", "Paused October 2016 pending evaluation": a status cell
+    leads with its status word, then gives the detail."""
+    m = _STATUS_LEAD.match(cell)
+    if not m:
+        return []
+    hit = lx.STATUS_WORDS[" ".join(m.group(1).lower().split())]
+    return [Predicate(m.start(1), m.end(1), m.group(1), hit[0], hit[1], "both")]
 
 
 def _one_per_axis(preds: list[Predicate]) -> list[Predicate]:

@@ -33,6 +33,7 @@ class _Line:
     size: float
     bold: bool
     page: int
+    row: bool = False  # a table row rebuilt from runs set apart on one baseline: text is "cell | cell | ..."
 
 
 @dataclass
@@ -69,7 +70,74 @@ def _page_lines(textpage, width: float, number: int) -> list[_Line]:
         lines.append(_Line(text, left.value, round(top.value), round(size, 1), bold, number))
     # merge runs PDFium split on one printed line (same baseline, touching), then read top to bottom
     lines.sort(key=lambda l: (-l.y, l.x))
-    return _column_order(lines, width)
+    return _column_order(_tables(lines), width)
+
+
+def _baselines(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines grouped by baseline (top to bottom), each group left to right."""
+    groups: list[list[_Line]] = []
+    for line in lines:
+        if groups and abs(groups[-1][0].y - line.y) <= 1.5:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return [sorted(g, key=lambda l: l.x) for g in groups]
+
+
+def _tables(lines: list[_Line]) -> list[_Line]:
+    """Rebuild tables: a run of baselines whose text runs start at the columns a header baseline sets
+    (three or more columns, or two of short cells) becomes rows, one _Line each with its cells joined by
+    " | "; a baseline with nothing in the first column continues the row above (a wrapped cell)."""
+    groups = _baselines(lines)
+    out: list[_Line] = []
+    i = 0
+    while i < len(groups):
+        columns = [l.x for l in groups[i]]
+        j = i + 1
+        while j < len(groups) and _fits(groups[j], columns):
+            j += 1
+        table = groups[i:j]
+        if _is_table(table, columns):
+            out.extend(_rows(table, columns))
+            i = j
+        else:
+            out.extend(groups[i])
+            i += 1
+    return out
+
+
+def _column_of(line: _Line, columns: list[float]) -> int | None:
+    near = min(range(len(columns)), key=lambda k: abs(columns[k] - line.x))
+    return near if abs(columns[near] - line.x) <= max(4.0, line.size) else None
+
+
+def _fits(group: list[_Line], columns: list[float]) -> bool:
+    return len(columns) >= 2 and all(_column_of(l, columns) is not None for l in group) and \
+        (len(group) >= 2 or _column_of(group[0], columns) != 0)
+
+
+def _is_table(table: list[list[_Line]], columns: list[float]) -> bool:
+    rows = [g for g in table if len(g) >= 2]
+    if len(columns) < 2 or len(rows) < 3:
+        return False
+    # two columns could be a two-column page of prose: a table's rows hold a short value ("6", "Complete")
+    valued = sum(1 for g in rows if any(len(l.text.split()) <= 3 for l in g))
+    return len(columns) >= 3 or valued * 2 > len(rows)
+
+
+def _rows(table: list[list[_Line]], columns: list[float]) -> list[_Line]:
+    rows: list[tuple[_Line, list[list[str]]]] = []
+    for group in table:
+        cells: list[list[str]] = [[] for _ in columns]
+        for line in group:
+            cells[_column_of(line, columns)].append(line.text)
+        if rows and not cells[0]:  # a wrapped cell: its text belongs to the row above
+            for k, part in enumerate(cells):
+                rows[-1][1][k].extend(part)
+        else:
+            rows.append((group[0], cells))
+    return [_Line(" | ".join(" ".join(c) for c in cells), first.x, first.y, first.size, first.bold, first.page, True)
+            for first, cells in rows]
 
 
 def _column_order(lines: list[_Line], page_width: float) -> list[_Line]:
@@ -207,30 +275,37 @@ def _blocks(pages: list[list[_Line]]) -> list[Block]:
     for lines in pages:
         prev: _Line | None = None
         for line in lines:
-            text = line.text
-            level = _heading_level(line, body, heading_sizes)
-            if _FOOTNOTE.match(text) and line.size < body:
-                prev = line
-                continue
-            gap = (prev.y - line.y) if prev else None
-            if level:
-                if blocks and blocks[-1]["kind"] == "heading" and prev is not None and prev.size == line.size \
-                        and blocks[-1]["page"] == line.page:
-                    blocks[-1]["text"] += " " + text
-                else:
-                    blocks.append({"kind": "heading", "text": text, "level": level, "label": "", "page": line.page})
-            elif (m := _LIST_START.match(text)):
-                label = m.group(1) or m.group(2)
-                blocks.append({"kind": "list_item", "text": text[m.end():], "level": 0, "label": label,
-                               "page": line.page})
-            elif (m := _BULLET.match(text)):
-                blocks.append({"kind": "list_item", "text": text[m.end():], "level": 1, "label": "", "page": line.page})
-            elif blocks and blocks[-1]["kind"] != "heading" and _continues(blocks[-1], prev, line, gap):
-                blocks[-1]["text"] = _join(blocks[-1]["text"], text)
-            else:
-                blocks.append({"kind": "paragraph", "text": text, "level": 0, "label": "", "page": line.page})
+            if not (_FOOTNOTE.match(line.text) and line.size < body):
+                _place(blocks, line, prev, _heading_level(line, body, heading_sizes))
             prev = line
     return [Block(b["kind"], clean(b["text"]), level=b["level"], label=b["label"], page=b["page"]) for b in blocks]
+
+
+def _place(blocks: list[dict], line: _Line, prev: _Line | None, level: int) -> None:
+    """Add one line to the blocks: a table row, a heading (joined to the heading line above it), a list
+    item, the rest of the paragraph above, or a new paragraph."""
+    text = line.text
+
+    def new(kind: str, body: str, depth: int = 0, label: str = "") -> None:
+        blocks.append({"kind": kind, "text": body, "level": depth, "label": label, "page": line.page})
+
+    if line.row:
+        new("table_row", text)
+    elif level:
+        if blocks and blocks[-1]["kind"] == "heading" and prev is not None and prev.size == line.size \
+                and blocks[-1]["page"] == line.page:
+            blocks[-1]["text"] += " " + text
+        else:
+            new("heading", text, level)
+    elif (m := _LIST_START.match(text)):
+        new("list_item", text[m.end():], 0, m.group(1) or m.group(2))
+    elif (m := _BULLET.match(text)):
+        new("list_item", text[m.end():], 1)
+    elif blocks and blocks[-1]["kind"] not in ("heading", "table_row") and \
+            _continues(blocks[-1], prev, line, (prev.y - line.y) if prev else None):
+        blocks[-1]["text"] = _join(blocks[-1]["text"], text)
+    else:
+        new("paragraph", text)
 
 
 def _heading_level(line: _Line, body: float, heading_sizes: list[float]) -> int:
