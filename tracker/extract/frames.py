@@ -783,6 +783,10 @@ def _relative(text: str, refs: list[Reference], p: Predicate, floor: int) -> lis
     between = text[r.end:p.start]
     if re.match(r"^[^.;]{0,60}?\b(?:which|that|whom)\b", between, re.I) and len(between) < 90:
         return [r]
+    # "seven recommendations, all of which the Government accepted": the quantifier is the object
+    if r.kind == "anaphor_all" and re.search(r"\b(?:which|whom)\s*$", text[r.start:r.end], re.I) and \
+            re.match(r"^[^,.;:]{1,60}$", between):
+        return [r]
     return []
 
 

@@ -47,7 +47,10 @@ _OTHER_REPORT = re.compile(
 )
 _SCOPE = re.compile(
     r"^\s*(?:of|among|across|within)\s+(?:the|its|these|those)\s+[^,]{0,80}?(?:recommendations|proposals|commitments)\b"
-    r"[^,]{0,40},",
+    r"[^,]{0,40},"
+    # "Of the other two, ...", "Of these three, ...": the group the statements pick from
+    r"|^\s*(?:of|among)\s+(?:the|these|those)\s+(?:other\s+|remaining\s+)?(?:\d{1,2}|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve)\s*,",
     re.I)
 _REC_WORD = re.compile(
     r"recommend|\brecs?\b|proposal|commitment|\ball\b|\beach\b|\bboth\b|\brest\b|remaining|\bother", re.I)
@@ -70,6 +73,7 @@ _FULL_NAME = re.compile(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b")
 _DASHED_APPOSITIVE = re.compile(r"^\s*[\u2013\u2014-]\s*(.{8,300}?)\s*[\u2013\u2014]")
 _BRACKETED_APPOSITIVE = re.compile(r"^\s*\((.{8,300}?)\)")
 _APPOSITIVE_PARTS = re.compile(r"\band\s+(?:on|to|for)\b|;|,\s*and\b|,|\s+and\s+")
+_APPOSITIVE_ITEMS = re.compile(r",?\s+and\s+(?=(?:on|to|for)\b)|;")
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
 _IRREALIS_LEAD = re.compile(r"\b(?:to|will|would|should|shall|must|could|may|might|can|plans?|aims?|intends?|"
                             r"proposes?|hopes?|wants?|expects?)\s*[:\u2013\u2014]\s*$", re.I)
@@ -427,7 +431,10 @@ class _DocState:
         target = None
         if review and label is not None and (not self.ex.known.get(review) or label in self.ex.known[review]):
             target = (review, (label,))
-        explicit = [r for r in find_references(visible_text(text)) if r.explicit]
+        # the item's own label ("Recommendation 4 \u2013 work has not yet begun") is its target, not a reference
+        explicit = [r for r in find_references(visible_text(text)) if r.explicit
+                    and not (target and r.start <= 2 and r.numbers == target[1]
+                             and re.match(r"\s*[\u2013\u2014:-]", text[r.end:]))]
         # a status heading qualifies the items directly under it, not those under a heading below it
         section_lead = self.sections[-1].lead if self.sections else []
         leading = self.lead is not None or bool(section_lead)
@@ -653,16 +660,18 @@ class _DocState:
             body = after.lstrip()[1:]
             candidates += [body[:i] for i in [x.start() for x in re.finditer(r",\s", body)] + [len(body)] if i >= 8][:6]
         for text in candidates:
-            parts = [text] if count == 1 else [x for x in _APPOSITIVE_PARTS.split(text) if x.strip()]
-            if len(parts) != count:
-                continue
-            found = []
-            for part in parts:
-                best = matcher.match(part, loose=True)
-                if best and best[0][0] not in found:
-                    found.append(best[0][0])
-            if len(found) == count:
-                return tuple(found)
+            # "on A and B and on C": split where a new item starts ("and on") before every "and"
+            for splitter in (_APPOSITIVE_ITEMS, _APPOSITIVE_PARTS):
+                parts = [text] if count == 1 else [x for x in splitter.split(text) if x.strip()]
+                if len(parts) != count:
+                    continue
+                found = []
+                for part in parts:
+                    best = matcher.match(part, loose=True)
+                    if best and best[0][0] not in found:
+                        found.append(best[0][0])
+                if len(found) == count:
+                    return tuple(found)
         return ()
 
     def _numbers(self, review_id: str, ref: Reference) -> tuple[int, ...]:

@@ -76,7 +76,7 @@ _ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts
 _ALL_ANAPHOR = re.compile(r"\b(?:each|all|every\s+one|both|none)\s+of\s+(?:which|them|these|those)\b|\bboth\b", re.I)
 _REST = re.compile(
     rf"\bthe\s+(?:(?P<n1>{NUM})\s+)?(?:remaining|other|outstanding)\s+(?:(?P<one>recommendation|proposal|commitment|one)\b|"
-    rf"(?:(?P<n2>{NUM})\s+)?(?:{_NOUN_PLURAL}\b|ones\b|(?=\s*(?:are|were|have|has|had|will|is|remain|,|\.|;|:)(?:\W|$))))"
+    rf"(?:(?P<n2>{NUM})\b\s*)?(?:{_NOUN_PLURAL}\b|ones\b|(?=\s*(?:are|were|have|has|had|will|is|remain|,|\.|;|:)(?:\W|$))))"
     rf"|\bthe\s+rest\b(?:\s+of\s+(?:the|its|their)\s+{_NOUN_PLURAL})?|\b(?:the\s+)?remaining\s+{_NOUN_PLURAL}\b",
     re.I,
 )
