@@ -372,3 +372,13 @@ def test_a_first_cell_that_leads_with_the_number_under_a_recommendation_header()
                                ("kark-2019", 1, "response", "accepted_in_principle"),
                                ("kark-2019", 3, "implementation", "not_started"),
                                ("kark-2019", 3, "response", "under_consideration")]
+
+
+def test_these_recommendations_in_the_next_paragraph_are_the_ones_all_seven_named():
+    blocks = [para("The Kark review made seven recommendations, all of which the minister accepted today."),
+              para("We are urgently taking these recommendations forward.")]
+    found = extract(blocks)
+    assert [n for r, n, axis, st in found if st == "in_progress"] == list(range(1, 8))
+    # a count names none, so nothing is there to point back to
+    blocks = [para("The Kark review made seven recommendations."), para("These recommendations are being taken forward.")]
+    assert [f for f in extract(blocks) if f[3] == "in_progress"] == []

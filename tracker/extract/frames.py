@@ -94,6 +94,9 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_LY_ADVERB = re.compile(r"^[a-z]{3,}ly$(?<!family)(?<!supply)(?<!assembly)(?<!likely)(?<!only)")
+
+
 def _aux_chain(toks: list[Token], i: int) -> tuple[list[str], int]:
     """The auxiliaries, adverbs and negators right before token i, and where the chain starts."""
     allowed = lx.BE | lx.HAVE | lx.MODAL_FUTURE | lx.MODAL_HYPOTHETICAL | lx.NEGATORS | lx.ADVERBS | {
@@ -101,11 +104,11 @@ def _aux_chain(toks: list[Token], i: int) -> tuple[list[str], int]:
         "longer"}
     chain = []
     j = i - 1
-    while j >= 0 and (toks[j].low in allowed) and i - j <= 8:
+    while j >= 0 and (toks[j].low in allowed or _LY_ADVERB.match(toks[j].low)) and i - j <= 8:
         chain.append(toks[j].low)
         j -= 1
     chain.reverse()
-    if chain and all(w == "," or w in lx.ADVERBS for w in chain):
+    if chain and all(w == "," or w in lx.ADVERBS or _LY_ADVERB.match(w) for w in chain):
         return [], i  # ", prepared with ...": commas and adverbs alone are no auxiliary
     return chain, j + 1
 
@@ -741,7 +744,8 @@ def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
     if p.direction == "after":
         # "..., which ministers have agreed"; "said that they will introduce" is a subject, not an object
         relative = re.search(r"\bwhich\b", before[-40:], re.I)
-        return bool(lx.ANAPHORS.search(after)) or bool(relative)
+        inside = text[p.start:p.end].split(None, 1)[-1] if " " in text[p.start:p.end] else ""  # "taking them forward"
+        return bool(lx.ANAPHORS.search(after) or lx.ANAPHORS.search(inside)) or bool(relative)
     return bool(lx.ANAPHORS.search(before)) or (p.direction == "both" and bool(lx.ANAPHORS.search(after)))
 
 

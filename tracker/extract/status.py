@@ -68,6 +68,8 @@ _CONTENT_REFS = re.compile(r"\b(?:the|its|their)\s+(?:review['\u2019]s\s+|report
                            r"(?:recommendations|proposals|calls)\s+(?=(?:that|to|for|on)\b)", re.I)
 _CONTENT_REFS_PARTS = re.compile(r",?\s+and\s+(?=(?:that|to|for|on)\b)|;\s*", re.I)
 _REC_NOUN = re.compile(rf"\b{lx.REC_NOUNS}\b", re.I)
+_PLURAL_ANAPHOR = re.compile(r"\b(?:these|those|the|its|their)\s+(?:\w+\s+)?(?:recommendations|proposals|commitments)\b"
+                             r"|\b(?:all|each|both)\s+of\s+(?:them|these|those)\b", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.I)
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b")
 _DASHED_APPOSITIVE = re.compile(r"^\s*[\u2013\u2014-]\s*(.{8,300}?)\s*[\u2013\u2014]")
@@ -188,6 +190,10 @@ class _DocState:
         self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
         self.counted: tuple[int, ...] | None = None  # the last sentence stated the review's own count
         self.intro = ""  # the last block that was not a list item
+        self.proven: dict[tuple[str, tuple[int, ...]], bool] = {}  # targets named on a basis that is its own proof
+        # every target the current and the previous paragraph named ("all seven" too): what a plural points back to
+        self.block_targets: list[tuple[str, tuple[int, ...]]] = []
+        self.before_targets: list[tuple[str, tuple[int, ...]]] = []
         self.recent: str | None = None  # the review named last since the last heading
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
 
@@ -205,6 +211,7 @@ class _DocState:
         self.last = None
         self.nearby = self.this_block
         self.this_block = []
+        self.before_targets, self.block_targets = self.block_targets, []
         if block.kind != "list_item" and not _ITEM_LABEL.match(block.text):
             self.intro = block.text  # what a list after it is introduced by
         if block.kind == "heading":
@@ -232,6 +239,7 @@ class _DocState:
         self.counted = None
         self.section_mentioned = {}
         self.nearby, self.this_block = [], []
+        self.before_targets, self.block_targets = [], []
         visible = visible_text(block.text)
         named = self.ex.namer.only(visible)
         review = named or self.review()
@@ -391,7 +399,7 @@ class _DocState:
         target = label_target or (resolved_any[-1] if frame.anaphoric and resolved_any else None) \
             or (self._earlier_in_sentence(said.visible, said.refs, frame.predicate, said.mentions)
                 if frame.anaphoric else None) \
-            or self._anaphor_target(frame) or None
+            or self._anaphor_target(frame, said.visible) or None
         basis = "label" if label_target else "anaphora"
         if target is None and self.section_target() and not said.refs:
             target = self.section_target()
@@ -401,7 +409,8 @@ class _DocState:
             basis = "content"
         if not target:
             return False
-        self.emit(target[0], target[1], self._as_done(frame.predicate, target), said.text, basis)
+        self.emit(target[0], target[1], self._as_done(frame.predicate, target), said.text, basis,
+                  proven=self.proven.get((target[0], tuple(target[1]))) if basis == "anaphora" else False)
         resolved_any.append(target)
         return True
 
@@ -677,8 +686,17 @@ class _DocState:
     def _numbers(self, review_id: str, ref: Reference) -> tuple[int, ...]:
         return resolve(ref, self.ex.known.get(review_id, set()), set()).numbers if ref.explicit else ()
 
-    def _anaphor_target(self, frame: Frame):
-        return self.last if frame.anaphoric and self.last else None
+    def _anaphor_target(self, frame: Frame, visible: str = ""):
+        """What "it" or "these recommendations" points back to: the last target in this paragraph, else, for a
+        plural naming recommendations, the one set the paragraph before resolved."""
+        if not frame.anaphoric:
+            return None
+        if self.last:
+            return self.last
+        earlier = {(rid, numbers) for rid, numbers in self.before_targets if len(numbers) > 1}
+        if len(earlier) == 1 and _PLURAL_ANAPHOR.search(visible):
+            return earlier.pop()
+        return None
 
     def _about_tracked(self, visible: str, mentions, review_id: str | None) -> bool:
         return bool(review_id) and (bool(mentions) or self.review() == review_id)
@@ -830,9 +848,10 @@ class _DocState:
                         return True
         return False
 
-    def emit(self, review_id: str, numbers, p: Predicate, quote: str, basis: str) -> None:
+    def emit(self, review_id: str, numbers, p: Predicate, quote: str, basis: str, proven: bool = False) -> None:
         """Publish a statement on these recommendations, or queue it for an analyst when its basis is too
-        weak (below the confidence threshold, or many recommendations with no proof of which)."""
+        weak (below the confidence threshold, or many recommendations with no proof of which). `proven`: an
+        anaphor whose antecedent was named on a basis that is its own proof ("all seven ... they")."""
         everything = len(numbers) > 1 and set(numbers) == self.ex.known.get(review_id)
         if len(numbers) == 1 and self._describes(review_id, numbers[0], p, quote):
             return
@@ -840,7 +859,9 @@ class _DocState:
             self.mentioned.setdefault(review_id, set()).update(numbers)
             self.section_mentioned.setdefault(review_id, set()).update(numbers)
             self.this_block.append((review_id, tuple(numbers)))
-        why = _too_weak(numbers, basis, self.ex.min_confidence)
+        self.proven[(review_id, tuple(numbers))] = BASES[basis].proof or proven
+        self.block_targets.append((review_id, tuple(numbers)))
+        why = _too_weak(numbers, basis, self.ex.min_confidence, proven)
         if why:
             self.unresolved(review_id, p, quote, why)
             return
@@ -876,11 +897,11 @@ def _same_clause(text: str, ref: Reference, p: Predicate) -> bool:
     return any(lo <= ref.start < hi and lo <= p.start < hi for lo, hi in clauses(text))
 
 
-def _too_weak(numbers, basis: str, threshold: float) -> str:
+def _too_weak(numbers, basis: str, threshold: float, proven: bool = False) -> str:
     """Why a statement on these recommendations, found this way, is an analyst's and not published ("" if not)."""
     b = BASES[basis]
     listed = ", ".join(str(n) for n in numbers)
-    if len(numbers) > MAX_WITHOUT_PROOF and not b.proof:
+    if len(numbers) > MAX_WITHOUT_PROOF and not (b.proof or proven):
         return (f"one status for {len(numbers)} recommendations ({listed}) with no enumeration or universal "
                 f"quantifier to show which (found by {basis})")
     if b.confidence < threshold:
