@@ -380,5 +380,6 @@ def test_these_recommendations_in_the_next_paragraph_are_the_ones_all_seven_name
     found = extract(blocks)
     assert [n for r, n, axis, st in found if st == "in_progress"] == list(range(1, 8))
     # a count names none, so nothing is there to point back to
-    blocks = [para("The Kark review made seven recommendations."), para("These recommendations are being taken forward.")]
+    blocks = [para("The Kark review made seven recommendations."),
+              para("These recommendations are being taken forward.")]
     assert [f for f in extract(blocks) if f[3] == "in_progress"] == []
