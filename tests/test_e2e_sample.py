@@ -48,7 +48,7 @@ def test_contract_columns(wh):
     assert columns("recommendations")[:6] == ["review_id", "number", "text", "theme", "source_url", "page"]
     assert columns("status_evidence") == [
         "review_id", "number", "axis", "status", "quote", "source_url", "published_on", "method", "confidence",
-        "speaker", "publisher", "cited_as",
+        "speaker", "publisher", "cited_as", "basis",
     ]
     assert columns("unresolved_statements") == [
         "review_id", "quote", "source_url", "published_on", "predicate", "axis", "status", "why", "speaker",

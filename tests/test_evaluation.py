@@ -237,7 +237,8 @@ def test_recommendations_set_larger_than_the_discussion_are_text_not_headings():
 
 
 def test_the_readme_shows_every_basis_with_its_confidence_and_the_default_threshold():
-    from tracker.extract.basis import BASES, DEFAULT_MIN_CONFIDENCE
+    from tracker.extract.basis import BASES
+    from tracker.settings import DEFAULT_MIN_CONFIDENCE
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for basis in BASES.values():

@@ -2,12 +2,13 @@
 may carry one status to many recommendations.
 
 One home for these numbers: every evidence row the rules make names its basis
-(`status_evidence.basis`), its confidence is the basis's, and `TRACKER_MIN_CONFIDENCE` decides what
-is published; a statement below it goes to the analyst queue with its basis and the recommendations it
-would have named. Each confidence is the precision its basis measured on the three sets the rules were
-built on (development, blind and holdout: 660 rows), Laplace-smoothed and rounded down
-(`python scripts/calibrate_confidence.py` prints them). Text the rules were tuned to flatters them, so
-read them as an order (a content match is the least sure), not as a promise on unseen pages.
+(`status_evidence.basis`), its confidence is the basis's, and `TRACKER_MIN_CONFIDENCE` (default in
+tracker.settings) decides what is published; a statement below it goes to the analyst queue with its
+basis and the recommendations it would have named. Each confidence is the precision its basis measured
+on the three sets the rules were built on (development, blind and holdout: 660 rows), Laplace-smoothed
+and rounded down (`python scripts/calibrate_confidence.py` prints them). Text the rules were tuned to
+flatters them, so read them as an order (a content match is the least sure), not as a promise on
+unseen pages.
 """
 
 from __future__ import annotations
@@ -44,12 +45,3 @@ BASES: dict[str, Basis] = {b.name: b for b in (
 # A statement that gives one status to more recommendations than this is published only on a basis
 # that is its own proof (an enumeration, explicit numbers or a universal quantifier).
 MAX_WITHOUT_PROOF = 3
-
-# The default TRACKER_MIN_CONFIDENCE: every basis publishes on the sets above (the blind set's precision
-# is 0.98 at it); 0.9 queues content matches, 0.95 label-only and content ones. The README shows
-# precision, recall and the queue at each on every set.
-DEFAULT_MIN_CONFIDENCE = 0.85
-
-
-def confidence(basis: str) -> float:
-    return BASES[basis].confidence

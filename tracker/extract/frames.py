@@ -409,8 +409,15 @@ _DESCRIBING_RELATIVE = re.compile(r"\b(?:that|which|who)\s+(?:[\w-]+\s+){0,4}$",
 
 
 def _describing_relative(u: _Use) -> bool:
-    """"a framework that every national body signs up to": describes, does not report."""
-    return u.present_simple and bool(_DESCRIBING_RELATIVE.search(u.text[:u.toks[u.i].start]))
+    """"a framework that every national body signs up to": describes, does not report ("I can confirm that the
+    Government accept ..." reports: that "that" follows a verb of saying)."""
+    m = _DESCRIBING_RELATIVE.search(u.text[:u.toks[u.i].start])
+    return u.present_simple and bool(m) and not _SAYING_BEFORE.search(u.text[:m.start()])
+
+
+_SAYING_BEFORE = re.compile(r"\b(?:confirm|confirms|confirmed|say|says|said|announce|announces|announced|state|states|"
+                            r"stated|note|notes|noted|agree|agrees|agreed|decide|decides|decided|know|knows|believe|"
+                            r"believes|clear|tell|tells|told|report|reports|reported|show|shows|showed)\s*,?\s*$", re.I)
 
 
 def _willing(u: _Use) -> bool:
@@ -613,6 +620,8 @@ _STATUS_RULES = {
         (lambda a: a.present_simple and a.lemma == "take forward", (_I, "in_progress")),
     ),
     "begin": (
+        # "paused in 2020 and has not yet restarted": still paused
+        (lambda a: (a.negated or a.yet_to) and a.lemma in {"restart", "resume"}, (_I, "paused")),
         (lambda a: a.negated or a.yet_to, (_I, "not_started")),
         (lambda a: a.future, None),
         (lambda a: True, (_I, "in_progress")),
@@ -726,10 +735,13 @@ def _share_coordinated(text: str, local: list[Frame]) -> None:
                 break
 
 
+# "has since restarted" is an adverb, not a clause of its own
 _SUBORDINATE = re.compile(
+    r"(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?<!\bever\s)"
     r"\b(?:since|because|after|before|when|until|as|once|whereas)\s+(?:[\w'\u2019-]+\s+){0,8}$", re.I)
 # a subordinate clause with its own subject right before the verb: "three years after they began"
 _OWN_SUBORDINATE = re.compile(
+    r"(?<!\bhas\s)(?<!\bhave\s)(?<!\bhad\s)(?<!\bever\s)"
     r"\b(?:since|because|after|before|when|until|once|whereas|while)\s+(?:[\w'\u2019-]+\s+){1,6}$", re.I)
 
 

@@ -36,7 +36,7 @@ VERBS: dict[str, tuple[str, ...]] = {
         "take forward", "develop", "pilot", "progress", "work on", "trial", "consult on", "pursue", "advance", "draft",
         "negotiate", "finalise", "prepare",
     ),
-    "begin": ("begin", "start", "commence", "get under way", "kick off"),
+    "begin": ("begin", "start", "commence", "get under way", "kick off", "restart", "resume"),
     "pause": ("pause", "shelve", "stall", "suspend", "halt", "put on hold", "freeze", "park", "mothball"),
     "supersede": ("supersede", "overtake", "replace", "overtake by events"),
 }

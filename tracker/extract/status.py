@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.extract import lexicon as lx
-from tracker.extract.basis import BASES, DEFAULT_MIN_CONFIDENCE, MAX_WITHOUT_PROOF
+from tracker.extract.basis import BASES, MAX_WITHOUT_PROOF
 from tracker.extract.frames import Frame, Predicate, clauses, find_predicates, link, qualify_for, tokens
 from tracker.extract.language import sentences, visible_sentences, visible_text
 from tracker.extract.paraphrase import ParaphraseMatcher
@@ -23,6 +23,7 @@ from tracker.extract.reviews import ReviewNamer
 from tracker.extract.targets import Reference, Resolution, find_references, resolve
 from tracker.items import Block, Evidence, Publication, Unresolved
 from tracker.publishers import speaker_of
+from tracker.settings import DEFAULT_MIN_CONFIDENCE
 
 _HINT_WORDS = frozenset(lx.VERB_FORMS) | {
     "place", "force", "effect", "underway", "way", "progress", "train", "hand", "hold", "abeyance", "sign", "evidence",
@@ -77,6 +78,8 @@ _BRACKETED_APPOSITIVE = re.compile(r"^\s*\((.{8,300}?)\)")
 _APPOSITIVE_PARTS = re.compile(r"\band\s+(?:on|to|for)\b|;|,\s*and\b|,|\s+and\s+")
 _APPOSITIVE_ITEMS = re.compile(r",?\s+and\s+(?=(?:on|to|for)\b)|;")
 _LEAD_IN_END = re.compile(r"[:\u2013\u2014]\s*$")
+_STATUS_LINE = re.compile(r"^\s*(?:status|progress|position|current\s+position|rag(?:\s+rating)?|rating|decision|"
+                          r"government\s+response|response)\s*[:\u2013\u2014-]\s*(.+)$", re.I)
 _IRREALIS_LEAD = re.compile(r"\b(?:to|will|would|should|shall|must|could|may|might|can|plans?|aims?|intends?|"
                             r"proposes?|hopes?|wants?|expects?)\s*[:\u2013\u2014]\s*$", re.I)
 # "Ensuring the recommendations are implemented", "How will the plan be delivered?": a topic, not a status
@@ -228,7 +231,20 @@ class _DocState:
             return
         if self.lead and self.lead.used:
             self.lead = None  # the list it introduced has ended
+        if self._status_line(block.text):
+            return
         self.paragraph(block.text)
+
+    def _status_line(self, text: str) -> bool:
+        """"Status: in progress" under a heading that names one recommendation: the label line is its status."""
+        m = _STATUS_LINE.match(text)
+        target = self.section_target()
+        if not (m and target):
+            return False
+        preds = _cell_lead_status(m.group(1)) or _cell_status(m.group(1))
+        for p in _one_per_axis(preds):
+            self.emit(target[0], target[1], p, text, "heading")
+        return bool(preds)
 
     def heading(self, block: Block) -> None:
         while self.sections and self.sections[-1].level >= block.level:

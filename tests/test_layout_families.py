@@ -1,0 +1,148 @@
+"""One case per family of docs/layouts.md (the layout survey): each family is read the way the survey's
+"record" column says, or sent to the analyst queue, or (a family that carries no status) yields nothing.
+A test below holds docs/layouts.md and this table to the same list of families.
+
+Every document here is written for this test, in the shapes the survey met (docs/layouts-survey.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+
+from helpers import ROOT
+from test_status_rules import heading, item, para, read
+from tracker.items import Block
+from tracker.parse.html import html_to_blocks
+
+K = "kark-2019"
+
+
+@dataclass
+class Case:
+    blocks: list[Block]
+    expected: set[tuple[int, str, str]] = field(default_factory=set)  # (number, axis, status) on the Kark review
+    queued: bool = False  # left to an analyst (unresolved_statements), not published
+    review: str | None = None  # the review the whole document is about
+
+
+def _row(text: str) -> Block:
+    return Block("table_row", text)
+
+
+R, I = "response", "implementation"
+FAMILIES: dict[str, list[Case]] = {
+    # --- families that carry a status ---
+    "FUT": [Case([para("Recommendation 3 of the Kark review will be implemented from April.")], {(3, R, "accepted")}),
+            Case([para("Kark recommendation 2 is due to be considered by ministers in the spring.")],
+                 {(2, R, "under_consideration")})],
+    "HDG": [Case([para("Ministers have agreed in principle to Kark recommendation 2.")],
+                 {(2, R, "accepted_in_principle")}),
+            Case([para("Officials are considering recommendation 4 of the Kark review.")],
+                 {(4, R, "under_consideration")})],
+    "ASK": [Case([para("The Kark review's recommendation that settlement agreements should never hide a director's "
+                       "misconduct from a later employer has been accepted.")], {(6, R, "accepted")})],
+    "MIX": [Case([para("Kark recommendations 1 and 2 are now in place, but recommendation 3 has not yet started.")],
+                 {(1, I, "implemented"), (2, I, "implemented"), (3, I, "not_started")})],
+    "REP": [Case([para("A department spokesperson said recommendation 5 of the Kark review had been "
+                       "implemented.")],
+                 {(5, I, "implemented")}),
+            Case([para("Sir Ian, a former trust chair, said recommendation 5 of the Kark review had been "
+                       "implemented.")])],
+    "ALL": [Case([para("The government accepted all seven of the Kark review's recommendations.")],
+                 {(n, R, "accepted") for n in range(1, 8)}),
+            Case([para("The Kark review made seven recommendations, all of which ministers accepted.")],
+                 {(n, R, "accepted") for n in range(1, 8)})],
+    "DLV": [Case([para("Following the Kark review, a national competence framework for directors was published in "
+                       "March.")])],
+    "DIR": [Case([para("The Kark review's recommendation 1 has been implemented: the framework was developed in "
+                       "response to it.")], {(1, I, "implemented")})],
+    "QUO": [Case([para("\u201cWe will implement Kark recommendation 4 in full,\u201d the minister said.")])],
+    "DEN": [Case([para("Kark recommendation 3 has still not been implemented.")], {(3, I, "not_started")}),
+            Case([para("There is no sign that work has begun on recommendation 7 of the Kark review.")],
+                 {(7, I, "not_started")})],
+    "BLD": [Case([heading("Recommendation 6: settlement agreements"),
+                  para("The new reference rules are now in place for all board appointments.")],
+                 {(6, I, "implemented")}, review=K)],
+    "SPR": [Case([para("Ministers accepted two of the Kark recommendations on Tuesday."),
+                  para("They concern competence standards and a register.")], queued=True)],
+    "PTC": [Case([para("Work on Kark recommendation 2 was paused in 2020 but has since restarted and is now under "
+                       "way.")], {(2, I, "in_progress")})],
+    "XRV": [Case([para("The Kark review was published in 2019."),
+                  para("Recommendation 4 of the Health Select Committee's report has been rejected.")])],
+    "CNW": [Case([para("Two of the Kark review's seven recommendations have been accepted.")], queued=True),
+            Case([para("The Kark review made seven recommendations, some of which have been dropped.")], queued=True)],
+    "CWH": [Case([para("The Kark review made seven recommendations, of which the government has accepted the first "
+                       "two.")], {(1, R, "accepted"), (2, R, "accepted")})],
+    "REM": [Case([para("Kark recommendations 1 and 2 were accepted. The remaining five will be considered later.")],
+                 {(1, R, "accepted"), (2, R, "accepted")} | {(n, R, "under_consideration") for n in range(3, 8)})],
+    "COL": [Case([para("On the Kark review, the department has agreed to take forward these:"),
+                  item("Recommendation 2: a central register of directors"),
+                  item("Recommendation 5: extending the test to commissioners")],
+                 {(2, R, "accepted"), (5, R, "accepted")}),
+            Case([para("The Kark review will look at:"), item("directors' skills"), item("references")])],
+    "NLS": [Case([heading("Kark review"), heading("Recommendations accepted in full", 3),
+                  item("1) Every director should meet a set of competence standards drawn up nationally."),
+                  item("2) A central register of directors should record their qualifications.")],
+                 {(1, R, "accepted"), (2, R, "accepted")})],
+    "TAB": [Case([heading("Kark review: annex", 1), _row("No. | Recommendation | Decision | Position"),
+                  _row("3 | Compulsory training | Accepted | In progress. Pilot in two regions.")],
+                 {(3, R, "accepted"), (3, I, "in_progress")}),
+            Case([heading("Kark review in numbers", 1), _row("Status | Number of recommendations"),
+                  _row("Implemented | 2"), _row("In progress | 3"), _row("Not started | 2")])],
+    "RAT": [Case([heading("Kark review: board assurance", 1),
+                  para("The board's compliance with the fit and proper person test requires improvement.")])],
+    "LBL": [Case([heading("Recommendation 3: compulsory training"), para("Status: in progress")],
+                 {(3, I, "in_progress")}, review=K)],
+    "RNP": [Case([para("Recommendation 4 \u2013 work on a barring scheme has not yet begun.")],
+                 {(4, I, "not_started")}, review=K)],
+    "FAQ": [Case([heading("Has the register of directors been set up?"),
+                  para("Yes. Recommendation 2 of the Kark review was implemented in May.")], {(2, I, "implemented")}),
+            Case([heading("Has compulsory training started?"), para("Not yet.")], review=K)],
+    "WQA": [Case([para("To ask the Secretary of State, whether recommendation 4 of the Kark review has been "
+                       "implemented."),
+                  para("Recommendation 4 of the Kark review is under consideration.")],
+                 {(4, R, "under_consideration")})],
+    "STM": [Case([para("I can confirm that the Government accept recommendation 6 of the Kark review.")],
+                 {(6, R, "accepted")})],
+    # --- families that look like a status but carry none ---
+    "CND": [Case([para("If recommendation 4 of the Kark review were implemented, boards would change.")]),
+            Case([para("Will recommendation 4 of the Kark review ever be implemented?")])],
+    "ANN": [Case([para("The Kark review will examine the fit and proper person test and report in the autumn.")])],
+    "SHD": [Case([para("Kark recommendation 2: a central register of directors should be created.")])],
+    "NLN": [Case([para("The Kark review makes seven recommendations:"),
+                  item("1. Every director should meet a set of competence standards."),
+                  item("2. A central register of directors should be set up.")])],
+    "WEL": [Case([para("NHS Providers welcomed the Kark review's recommendations and called for funding.")])],
+    "PTR": [Case([para("Annex A sets out progress on each of the Kark review's recommendations.")])],
+    "BRD": [Case([para("The board is asked to note progress on recommendation 3 of the Kark review.")])],
+    "CNF": [Case([para("Tom Kark said he had made five central recommendations, all of which had been accepted.")])],
+    # --- page furniture and artefacts: stripped before any statement is read ---
+    "FUR": [Case(html_to_blocks("<main><p>The Kark review was published in 2019.</p><aside><h3>Latest news</h3><ul>"
+                                "<li>Government accepts Kark recommendation 4</li></ul></aside>"
+                                "<footer>Kark recommendation 5 implemented, says minister</footer></main>"))],
+    "BNR": [Case([Block("paragraph", "This page is archived. Kark recommendation 2 has been implemented.",
+                        role="banner"), para("The Kark review was published in 2019.")])],
+    "PDF": [Case([para("The Kark review: progress report"), para("Page 3 of 12")])],
+    "DUP": [Case([para("Kark recommendation 2 has been implemented."),
+                  para("Kark recommendation 2 has been implemented.")],
+                 {(2, I, "implemented")})],
+}
+
+
+@pytest.mark.parametrize("code, case", [(code, case) for code, cases in FAMILIES.items() for case in cases],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_each_layout_family_is_read_queued_or_left_as_the_survey_says(code, case):
+    result = read(case.blocks, case.review)
+    found = {(e.number, e.axis, e.status) for e in result.evidence if e.review_id == K}
+    assert found == case.expected, code
+    assert [e for e in result.evidence if e.review_id != K] == [], code
+    assert bool([u for u in result.unresolved if u.review_id == K]) == case.queued, (code, result.unresolved)
+
+
+def test_the_layout_catalogue_and_this_table_name_the_same_families():
+    doc = (ROOT / "docs" / "layouts.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `([A-Z]{3})` \|", doc, re.M))
+    assert listed == set(FAMILIES), (listed ^ set(FAMILIES))
