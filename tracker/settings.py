@@ -122,8 +122,8 @@ def _at_least(kind: type, floor):
 
 
 # The default TRACKER_MIN_CONFIDENCE. Each basis's confidence is in tracker/extract/basis.py; at 0.85
-# every basis publishes on the sets the rules were built on (the blind set's precision is 0.98 there),
-# 0.9 queues content matches and 0.95 label-only ones too (README, How accuracy is judged).
+# every basis publishes (the blind sets' precision is at least 0.97 there), 0.92 queues content matches
+# and label-only items, 0.97 remainders and enumerations too (README, How accuracy is judged).
 DEFAULT_MIN_CONFIDENCE = 0.85
 
 
