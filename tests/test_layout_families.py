@@ -54,7 +54,11 @@ FAMILIES: dict[str, list[Case]] = {
     "ALL": [Case([para("The government accepted all seven of the Kark review's recommendations.")],
                  {(n, R, "accepted") for n in range(1, 8)}),
             Case([para("The Kark review made seven recommendations, all of which ministers accepted.")],
-                 {(n, R, "accepted") for n in range(1, 8)})],
+                 {(n, R, "accepted") for n in range(1, 8)}),
+            # "The recommendations", the subject of a sentence on a page about one review, are all of its own
+            Case([para("The recommendations have been accepted by the government.")],
+                 {(n, R, "accepted") for n in range(1, 8)}, review=K),
+            Case([para("The recommendations have been accepted by the government.")])],
     "DLV": [Case([para("Following the Kark review, a national competence framework for directors was published in "
                        "March.")])],
     "DIR": [Case([para("The Kark review's recommendation 1 has been implemented: the framework was developed in "

@@ -53,7 +53,9 @@ _ALL = re.compile(
     rf"(?:(?P<n>{NUM})\s+)?(?:of\s+(?:the|its|their|his)\s+)?(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
     rf"|\bevery\s+(?:single\s+)?(?:one\s+of\s+the\s+)?(?:recommendation|proposal)\b"
     rf"|\bthe\s+{_NOUN_PLURAL}\s+(?=(?:of|in|made\s+by|from|(?:set\s+out|made|contained)\s+in)\s)"
-    rf"|\b(?:the\s+(?:review|report)['\u2019]s|its|his|their)\s+{_NOUN_PLURAL}\b(?!\s+(?:\d|on|for|to|about|that))",
+    rf"|\b(?:the\s+(?:review|report)['\u2019]s|its|his|their)\s+{_NOUN_PLURAL}\b(?!\s+(?:\d|on|for|to|about|that))"
+    # "The recommendations are due to be considered ...": the subject of a sentence about the review in context
+    rf"|^\W*the\s+{_NOUN_PLURAL}\s+(?=(?:are|were|have|has|had|will|would|remain)\b)",
     re.I,
 )
 # "all other recommendations", "all the remaining proposals": the rest, not the whole review
