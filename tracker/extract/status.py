@@ -193,6 +193,9 @@ class _DocState:
         self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
         self.counted: tuple[int, ...] | None = None  # the last sentence stated the review's own count
         self.intro = ""  # the last block that was not a list item
+        # people the page names with an official title ("Sajid Javid, the health secretary"): their words are
+        # the owning body's wherever the page quotes them by name alone
+        self.officials = _officials(" ".join(b.text for b in pub.blocks if b.role == "body"))
         self.proven: dict[tuple[str, tuple[int, ...]], bool] = {}  # targets named on a basis that is its own proof
         # every target the current and the previous paragraph named ("all seven" too): what a plural points back to
         self.block_targets: list[tuple[str, tuple[int, ...]]] = []
@@ -595,6 +598,9 @@ class _DocState:
         window = visible[max(0, m.start() - 90):m.start()] + " " + visible[m.end():m.end() + 50]
         if lx.OFFICIAL_ACTORS.search(window) or _WE.search(visible[max(0, m.start() - 30):m.start()]):
             return False
+        speaker = visible[max(0, m.start() - 60):m.start()]
+        if any(re.search(rf"\b{re.escape(name)}\b", speaker) for name in self.officials):
+            return False  # "Javid said he would ...", after "Sajid Javid, the health secretary"
         if _THIRD_PARTY.search(window) or _FULL_NAME.search(visible[max(0, m.start() - 60):m.start()]):
             return True
         return not _SELF_OR_DOCUMENT.search(window)
@@ -907,6 +913,23 @@ _HEADING_FILLER = {"recommendation", "recommendations", "proposals", "proposal",
                    "government", "department", "in", "full", "part", "principle", "fully", "partly", "of", "review",
                    "not", "yet", "those", "these", "commitments", "where", "things", "stand", "progress", "by", "on",
                    "for", "with", "at", "since", "as", "its", "their", "our", "later", "a", "an", "this", "it", "them"}
+
+
+_TITLE = (r"(?i:(?:the\s+)?(?:then\s+)?(?:health\s+(?:and\s+social\s+care\s+)?secretary|secretary\s+of\s+state"
+          r"(?:\s+for\s+health(?:\s+and\s+social\s+care)?)?|health\s+minister|minister\s+(?:of\s+state\s+)?for\s+"
+          r"[\w ]{3,40}?|chief\s+executive\s+of\s+nhs\s+england))")
+_NAME = r"([A-Z][a-z]+(?:\s+[A-Z][a-z'\u2019-]+){0,2})"
+_NAMED_OFFICIAL = re.compile(rf"\b{_NAME}\s*,\s*{_TITLE}\b|\b{_TITLE}\s*,?\s+{_NAME}\b")
+
+
+def _officials(text: str) -> set[str]:
+    """Surnames of the people a page names with an official title, either way round."""
+    names = set()
+    for m in _NAMED_OFFICIAL.finditer(text):
+        name = m.group(1) or m.group(2)
+        if name:
+            names.add(name.split()[-1])
+    return names - _GENERIC_OWNER
 
 
 def _same_clause(text: str, ref: Reference, p: Predicate) -> bool:
