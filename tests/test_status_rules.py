@@ -383,3 +383,10 @@ def test_these_recommendations_in_the_next_paragraph_are_the_ones_all_seven_name
     blocks = [para("The Kark review made seven recommendations."),
               para("These recommendations are being taken forward.")]
     assert [f for f in extract(blocks) if f[3] == "in_progress"] == []
+
+
+def test_an_official_named_earlier_speaks_for_the_owning_body_on_an_independent_page():
+    blocks = [para("Jane Moss, the health secretary, spoke at the launch of the Kark review."),
+              para("Moss said she would accept all of the Kark review's recommendations.")]
+    evidence = read(blocks).evidence
+    assert len(evidence) == 7 and {e.speaker for e in evidence} == {"reported_official"}

@@ -196,6 +196,7 @@ class _DocState:
         # people the page names with an official title ("Sajid Javid, the health secretary"): their words are
         # the owning body's wherever the page quotes them by name alone
         self.officials = _officials(" ".join(b.text for b in pub.blocks if b.role == "body"))
+        self.official_voice = False  # the sentence being read reports one of them
         self.proven: dict[tuple[str, tuple[int, ...]], bool] = {}  # targets named on a basis that is its own proof
         # every target the current and the previous paragraph named ("all seven" too): what a plural points back to
         self.block_targets: list[tuple[str, tuple[int, ...]]] = []
@@ -322,6 +323,7 @@ class _DocState:
             self._update_antecedent(visible, refs)
             self._note_review(self.ex.namer.mentions(visible), visible)
             return False
+        self.official_voice = False
         if self._third_party(visible, preds) or _QUESTION.search(sentence):
             return False
         preds = _partial_by_contrast(visible, preds)
@@ -600,7 +602,8 @@ class _DocState:
             return False
         speaker = visible[max(0, m.start() - 60):m.start()]
         if any(re.search(rf"\b{re.escape(name)}\b", speaker) for name in self.officials):
-            return False  # "Javid said he would ...", after "Sajid Javid, the health secretary"
+            self.official_voice = True  # "Javid said he would ...", after "Sajid Javid, the health secretary"
+            return False
         if _THIRD_PARTY.search(window) or _FULL_NAME.search(visible[max(0, m.start() - 60):m.start()]):
             return True
         return not _SELF_OR_DOCUMENT.search(window)
@@ -892,7 +895,7 @@ class _DocState:
         self.out.evidence = [e for e in self.out.evidence if not (
             e.quote == quote and e.review_id == review_id and e.number in numbers and e.axis == p.axis)]
         speaker = self.speaker
-        if speaker == "independent" and p.official_subject and p.axis == "response":
+        if speaker == "independent" and (p.official_subject or self.official_voice) and p.axis == "response":
             speaker = "reported_official"
         for n in numbers:
             self.out.evidence.append(Evidence(
