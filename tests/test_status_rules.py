@@ -390,3 +390,15 @@ def test_an_official_named_earlier_speaks_for_the_owning_body_on_an_independent_
               para("Moss said she would accept all of the Kark review's recommendations.")]
     evidence = read(blocks).evidence
     assert len(evidence) == 7 and {e.speaker for e in evidence} == {"reported_official"}
+
+
+def test_a_title_that_describes_a_review_in_other_words_is_about_it_and_one_about_another_is_not():
+    from tracker.stages.extraction import document_review
+
+    namer = EXTRACTOR.namer
+    body = "Tom Kark's review was published today. Ministers accepted two of its recommendations."
+    mentions = namer.mentions(body)
+    assert document_review(namer, "Review of fit and proper person test for NHS directors published",
+                           mentions) == "kark-2019"
+    assert document_review(namer, "Freedom to Speak Up review: ten years on", mentions) is None
+    assert document_review(namer, "Board leadership news", mentions) == "kark-2019"

@@ -281,14 +281,16 @@ def export(settings, out_dir, as_of, version, since):
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
               help="Publish only statements at least this sure (default: TRACKER_MIN_CONFIDENCE); set folders only.")
 @click.option("--by-basis", is_flag=True, help="Precision of the rows made on each basis (how targets were found).")
+@click.option("--by-family", is_flag=True, help="Recall per layout family (docs/layouts.md), where the set has a "
+                                               "families.csv.")
 @click.option("--quiet", is_flag=True, help="Scores only, without the list of misses and extras.")
 @click.option("--explain", is_flag=True,
               help="With a set folder: the quote behind each extra, what was found for each miss.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="With a set folder: build the home here and keep it (to query its work.duckdb).")
 @click.pass_obj
-def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, min_confidence, by_basis, quiet, explain,
-             keep):
+def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, min_confidence, by_basis, by_family, quiet,
+             explain, keep):
     """Score rule-made evidence against labels: a labelled set folder, or a labels CSV.
 
     A set folder (documents.toml, documents/, labels.csv; see docs/evaluation.md) is run from
@@ -312,6 +314,9 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, min_
         for basis, (found, right) in result.by_basis.items():
             click.echo(f"basis {basis or '(none)'}: {found} rows, {right} labelled, "
                        f"precision {right / found if found else 1.0:.3f}")
+    if by_family and result is not None:
+        for family, (labelled, found) in result.by_family.items():
+            click.echo(f"family {family}: {labelled} labelled, {found} found, recall {found / labelled:.3f}")
     if not quiet:
         _echo_misses_and_extras(score, result, explain)
     too_low = (min_recall is not None and score.recall < min_recall) or \

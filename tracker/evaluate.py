@@ -84,6 +84,7 @@ class SetResult:
     silent_broken: list[str] = field(default_factory=list)  # ... and those that yielded evidence all the same
     by_basis: dict[str, tuple[int, int]] = field(default_factory=dict)  # basis -> (rows found, of which labelled)
     settleable: int = 0  # unresolved statements whose status a label says the rules should have settled
+    by_family: dict[str, tuple[int, int]] = field(default_factory=dict)  # layout family -> (labelled, found)
 
 
 class SetError(TrackerError, ValueError):
@@ -158,7 +159,31 @@ def evaluate_set(root: Path, base: tuple[Path, ...] = (SAMPLE_WARC,), home: Path
     `min_confidence` overrides the published threshold (TRACKER_MIN_CONFIDENCE) for this run."""
     docs, labels, expected = read_set(root)
     with tempfile.TemporaryDirectory(prefix="tracker-eval-") as tmp:
-        return _evaluate_in(Path(home or tmp), docs, labels, expected, base, min_confidence)
+        result = _evaluate_in(Path(home or tmp), docs, labels, expected, base, min_confidence)
+    result.by_family = _by_family(read_families(root), result.score)
+    return result
+
+
+def read_families(root: Path) -> dict[Key, str]:
+    """A set's families.csv (url, review_id, number, axis, status, family): the layout family of
+    docs/layouts.md that carries each labelled statement."""
+    out: dict[Key, str] = {}
+    for path in sorted(root.rglob("families.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for row in csv.DictReader(fh):
+                out[(row["url"].strip(), row["review_id"].strip(), int(row["number"]), row["axis"].strip(),
+                     row["status"].strip())] = row["family"].strip()
+    return out
+
+
+def _by_family(families: dict[Key, str], score: Score) -> dict[str, tuple[int, int]]:
+    missed = set(score.misses)
+    out: dict[str, list[int]] = {}
+    for key, family in families.items():
+        counts = out.setdefault(family, [0, 0])
+        counts[0] += 1
+        counts[1] += key not in missed
+    return {f: (n, found) for f, (n, found) in sorted(out.items(), key=lambda kv: -kv[1][0])}
 
 
 def _evaluate_in(home: Path, docs, labels, expected, base, min_confidence: float | None = None) -> SetResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tracker.items import Review
+from tracker.extract.paraphrase import terms
 
 # A one-to-one lower-casing (positions stay put) that also folds the typographic apostrophe.
 _FOLD = str.maketrans({**{chr(c): chr(c + 32) for c in range(65, 91)}, "\u2019": "'"})
@@ -34,9 +35,18 @@ class ReviewNamer:
                 if folded:
                     names.append((folded, review.review_id))
         self._names = sorted(set(names), key=lambda n: len(n[0]), reverse=True)
+        self._name_terms: dict[str, list[set[str]]] = {}
+        for name, rid in self._names:
+            self._name_terms.setdefault(rid, []).append(terms(name))
         # "Rose recommendation 4", "the Kark review": a surname counts only before those words,
         # and only capitalised ("rose by 4%" is not Lord Rose).
         self._surnames = [(r.surname, r.review_id) for r in reviews if r.surname]
+
+    def describes(self, title: str, review_id: str) -> bool:
+        """A title that describes the review in other words ("Review of fit and proper person test for NHS
+        directors published"): it shares three or more content words with one of the review's names."""
+        words = terms(title)
+        return any(len(words & name) >= 3 for name in self._name_terms.get(review_id, []))
 
     def mentions(self, text: str) -> list[tuple[int, str]]:
         """(position, review_id) for each mention, left to right; overlapping shorter names are dropped."""

@@ -335,18 +335,8 @@ class _DocState:
         if refs is None:
             return False
         said = _Said(sentence, visible, refs, mentions, only or self.review())
-        frames = link(visible, preds, refs)
         resolved_any: list[tuple[str, tuple[int, ...]]] = []
-        found = False
-        for frame in frames:
-            if frame.refs:
-                found |= self._by_references(said, frame, resolved_any)
-            elif not frame.subordinate:
-                found |= self._by_context(said, frame, label_target, resolved_any)
-        if not found:
-            found = self._by_content(sentence, visible, preds, refs, mentions, said.review, loose=item)
-        if not found and said.review and not any(f.refs for f in frames) and not _LEAD_IN_END.search(sentence):
-            self._unidentified(said, preds)
+        found = self._tie(said, preds, label_target, item, resolved_any)
         if resolved_any:
             self.last = resolved_any[-1]
         else:
@@ -354,6 +344,31 @@ class _DocState:
         self.note_mentions(visible, refs)
         self._note_review(mentions, visible)
         return found
+
+    def _tie(self, said: _Said, preds: list[Predicate], label_target, item: bool, resolved_any: list) -> bool:
+        """Each frame to its recommendations, else the sentence by content, else (a status about
+        recommendations it does not identify) the analyst's."""
+        frames = link(said.visible, preds, said.refs)
+        found = False
+        queued, emitted = len(self.out.unresolved), len(self.out.evidence)
+        for frame in frames:
+            if frame.refs:
+                found |= self._by_references(said, frame, resolved_any)
+            elif not frame.subordinate:
+                found |= self._by_context(said, frame, label_target, resolved_any)
+        if not found:
+            found = self._by_content(said.text, said.visible, preds, said.refs, said.mentions, said.review, loose=item)
+        if found:
+            self._settled_since(queued, emitted)
+        elif said.review and not any(f.refs for f in frames) and not _LEAD_IN_END.search(said.text):
+            self._unidentified(said, preds)
+        return found
+
+    def _settled_since(self, queued: int, emitted: int) -> None:
+        """"accepted 2 of the 7: A and B": a count the same sentence's list settled is no longer the analyst's."""
+        settled = {(e.review_id, e.axis, e.status) for e in self.out.evidence[emitted:]}
+        self.out.unresolved[queued:] = [u for u in self.out.unresolved[queued:]
+                                        if (u.review_id, u.axis, u.status) not in settled]
 
     def _no_status(self, visible: str) -> None:
         """A sentence without a status still names recommendations and reviews for the ones after it."""

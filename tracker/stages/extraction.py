@@ -373,12 +373,15 @@ def document_review(namer: ReviewNamer, title: str, mentions: list[tuple[int, st
     in_title = namer.only(title)
     if in_title:
         return in_title
-    if namer.mentions(title) or _OTHER_TITLE.search(title):
+    if namer.mentions(title):
         return None
     counts: dict[str, int] = {}
     for _, rid in mentions:
         counts[rid] = counts.get(rid, 0) + 1
-    return counts.popitem()[0] if len(counts) == 1 else None
+    only = counts.popitem()[0] if len(counts) == 1 else None
+    if only and _OTHER_TITLE.search(title) and not namer.describes(title, only):
+        return None  # a title about a review the body does not name as this one
+    return only
 
 
 @contextmanager
