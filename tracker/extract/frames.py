@@ -597,7 +597,9 @@ _STATUS_RULES = {
     ),
     "implement": (
         # "the update meets recommendation 19"
-        (lambda a: a.present_simple and a.lemma in {"meet", "fulfil"} and not a.negated, (_I, "implemented")),
+        # "the framework implements three of them: ..."
+        (lambda a: a.present_simple and a.lemma in {"meet", "fulfil", "implement", "deliver"} and not a.negated
+         and a.kind == "s", (_I, "implemented")),
         (lambda a: a.yet_to, (_I, "not_started")),
         (lambda a: a.negated and a.future, (_R, "rejected")),
         (lambda a: a.negated, (_I, "not_started")),

@@ -796,13 +796,17 @@ class _DocState:
         colon = visible.find(":")
         if not (colon > 0 and any(p.end <= colon for p in preds) and len(visible[colon + 1:].split()) >= 2):
             return None
-        items = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", visible[colon + 1:]) if len(i.split()) >= 2]
+        quantity = next((r.count for r in refs if r.kind == "quantity"), None)
+        tail = visible[colon + 1:]
+        # "three of them: A, a record of X and Y, and C": split at commas first when that gives the count
+        items = [i for i in re.split(r";|,\s*(?:and\s+)?", tail) if len(i.split()) >= 2]
+        if quantity is None or len(items) != quantity:
+            items = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", tail) if len(i.split()) >= 2]
         numbers = []
         for item in items:
             best = matcher.match(item, loose=True)
             if best:
                 numbers.append(best[0][0])
-        quantity = next((r.count for r in refs if r.kind == "quantity"), None)
         if numbers and (quantity is None or quantity == len(set(numbers))):
             for p in _one_per_axis([p for p in preds if p.end <= colon]):
                 self.emit(review, tuple(dict.fromkeys(numbers)), p, sentence, "enumeration")
