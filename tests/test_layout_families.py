@@ -98,6 +98,10 @@ FAMILIES: dict[str, list[Case]] = {
     "TAB": [Case([heading("Kark review: annex", 1), _row("No. | Recommendation | Decision | Position"),
                   _row("3 | Compulsory training | Accepted | In progress. Pilot in two regions.")],
                  {(3, R, "accepted"), (3, I, "in_progress")}),
+            # with a status column, the narrative beside it is its detail
+            Case([heading("Kark review: progress", 1), _row("Recommendation | What has happened | Status"),
+                  _row("4. A way of barring directors | Ministers have not yet agreed a scheme. | Not started")],
+                 {(4, I, "not_started")}),
             Case([heading("Kark review in numbers", 1), _row("Status | Number of recommendations"),
                   _row("Implemented | 2"), _row("In progress | 3"), _row("Not started | 2")])],
     "RAT": [Case([heading("Kark review: board assurance", 1),

@@ -583,7 +583,7 @@ _STATUS_RULES = {
     "decide": (
         # "a vision is being agreed": neither a decision nor a result yet ("is accepting all seven" is one)
         (lambda a: a.progressive and (a.passive or "being" in a.chain), None),
-        (lambda a: a.yet_to or (a.negated and "yet" in a.lemma), (_R, "under_consideration")),
+        (lambda a: a.yet_to or (a.negated and "yet" in a.chain), (_R, "under_consideration")),
         (lambda a: a.negated, (_R, "rejected")),
         (lambda a: True, (_R, "accepted")),
     ),

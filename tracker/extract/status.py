@@ -85,6 +85,8 @@ _IRREALIS_LEAD = re.compile(r"\b(?:to|will|would|should|shall|must|could|may|mig
 # "Ensuring the recommendations are implemented", "How will the plan be delivered?": a topic, not a status
 _TOPIC_HEADING = re.compile(r"^\W*(?:[A-Za-z]+ing\b(?<!\bthing)|how|why|to)\b|\?\s*$", re.I)
 _LEADING_LABEL = re.compile(r"^\s*\(?(\d{1,2})[.):]\s+\S")
+_STATUS_COLUMN = re.compile(r"\b(?:status|progress|position|decision|response|implementation|accepted|stage|"
+                            r"outcome|delivery)\b", re.I)
 _NUMBERS_HEADER = re.compile(r"^\s*(?:no\.?|nos?\.|number|#|ref(?:erence)?\.?|item|rec(?:ommendation)?\.?"
                              r"(?:\s*(?:no\.?|number|#))?|proposal|commitment)\s*$", re.I)
 _RESPONSE_COLUMN = re.compile(r"\b(?:response|decision|accepted)\b", re.I)
@@ -541,8 +543,12 @@ class _DocState:
         if target is None:
             self.paragraph(block.text)
             return
+        # where the header names a status column, the narrative beside it ("What has happened") is its detail
+        status_columns = {i for i, h in enumerate(self.header) if _STATUS_COLUMN.search(h)}
         for i, cell in enumerate(cells):
             if _TABLE_LABEL.match(cell) or _LEADING_LABEL.match(cell) or not has_status_hint(cell):
+                continue
+            if status_columns and i not in status_columns:
                 continue
             visible = visible_text(cell)
             preds = _cell_lead_status(visible) or find_predicates(visible) or _cell_status(visible)

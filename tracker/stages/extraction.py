@@ -364,6 +364,11 @@ def write_extraction(con: duckdb.DuckDBPyConnection, result: Extraction) -> None
 
 
 _OTHER_TITLE = re.compile(r"\b(?:review|report|inquiry)\b", re.I)
+# what a title may say before "review" without naming one: "Leadership review implementation update"
+_GENERIC_TITLE = re.compile(
+    r"^\W*(?:(?:the|an?|our|leadership|independent|government|national|annual|progress|rapid|final|interim|system|"
+    r"nhs|management|workforce|policy|board|health|care|social|and|of|on|this|its|new)\s+)*"
+    r"(?:review|report|inquiry)\b", re.I)
 
 
 def document_review(namer: ReviewNamer, title: str, mentions: list[tuple[int, str]]) -> str | None:
@@ -379,8 +384,8 @@ def document_review(namer: ReviewNamer, title: str, mentions: list[tuple[int, st
     for _, rid in mentions:
         counts[rid] = counts.get(rid, 0) + 1
     only = counts.popitem()[0] if len(counts) == 1 else None
-    if only and _OTHER_TITLE.search(title) and not namer.describes(title, only):
-        return None  # a title about a review the body does not name as this one
+    if only and _OTHER_TITLE.search(title) and not namer.describes(title, only) and not _GENERIC_TITLE.search(title):
+        return None  # a title about a review the body does not name as this one ("Francis report: ten years on")
     return only
 
 
