@@ -402,3 +402,14 @@ def test_a_title_that_describes_a_review_in_other_words_is_about_it_and_one_abou
                            mentions) == "kark-2019"
     assert document_review(namer, "Freedom to Speak Up review: ten years on", mentions) is None
     assert document_review(namer, "Board leadership news", mentions) == "kark-2019"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("In effect this implements Kark's sixth recommendation: an agreement can no longer hide what an employer "
+     "is told.", [("kark-2019", 6, "implementation", "implemented")]),
+    ("The framework covers the regulator too, which partly implements recommendation 5 of the Kark review.",
+     [("kark-2019", 5, "implementation", "partially_implemented")]),
+    ("Kark recommendation 2 has not yet been agreed.", [("kark-2019", 2, "response", "under_consideration")]),
+])
+def test_what_a_thing_does_for_a_recommendation_is_news(text, expected):
+    assert extract([para(text)]) == expected

@@ -383,7 +383,8 @@ def _bare_form_without_subject(u: _Use) -> bool:
     prev = u.toks[u.i - 1].low if u.i else ""
     if u.kind == "base":
         return prev not in _BASE_SUBJECTS
-    return prev in _DETERMINERS or not prev
+    # "this implements recommendation 6": a plural noun cannot follow "this", so the -s form is a verb
+    return (prev in _DETERMINERS and prev not in {"this", "that"}) or not prev
 
 
 def _adverbs_without_subject(u: _Use) -> bool:
@@ -412,7 +413,8 @@ def _describing_relative(u: _Use) -> bool:
     """"a framework that every national body signs up to": describes, does not report ("I can confirm that the
     Government accept ..." reports: that "that" follows a verb of saying)."""
     m = _DESCRIBING_RELATIVE.search(u.text[:u.toks[u.i].start])
-    return u.present_simple and bool(m) and not _SAYING_BEFORE.search(u.text[:m.start()])
+    # "..., which partly implements recommendation 5": what a thing does for a recommendation is news
+    return u.present_simple and bool(m) and u.cls != "implement" and not _SAYING_BEFORE.search(u.text[:m.start()])
 
 
 _SAYING_BEFORE = re.compile(r"\b(?:confirm|confirms|confirmed|say|says|said|announce|announces|announced|state|states|"

@@ -85,6 +85,7 @@ _IRREALIS_LEAD = re.compile(r"\b(?:to|will|would|should|shall|must|could|may|mig
 # "Ensuring the recommendations are implemented", "How will the plan be delivered?": a topic, not a status
 _TOPIC_HEADING = re.compile(r"^\W*(?:[A-Za-z]+ing\b(?<!\bthing)|how|why|to)\b|\?\s*$", re.I)
 _LEADING_LABEL = re.compile(r"^\s*\(?(\d{1,2})[.):]\s+\S")
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+$", re.I)
 _STATUS_COLUMN = re.compile(r"\b(?:status|progress|position|decision|response|implementation|accepted|stage|"
                             r"outcome|delivery)\b", re.I)
 _NUMBERS_HEADER = re.compile(r"^\s*(?:no\.?|nos?\.|number|#|ref(?:erence)?\.?|item|rec(?:ommendation)?\.?"
@@ -614,8 +615,10 @@ class _DocState:
         return False
 
     def _third_party(self, visible: str, preds: list[Predicate]) -> bool:
-        """"X, chief executive of Y, said the plans had stalled": someone else's words, reported."""
-        m = lx.REPORTING_VERBS.search(visible)
+        """"X, chief executive of Y, said the plans had stalled": someone else's words, reported ("what an
+        employer is told" is no report)."""
+        m = next((m for m in lx.REPORTING_VERBS.finditer(visible)
+                  if not _PASSIVE_BEFORE.search(visible[max(0, m.start() - 12):m.start()])), None)
         if not m:
             return False
         window = visible[max(0, m.start() - 90):m.start()] + " " + visible[m.end():m.end() + 50]
