@@ -413,3 +413,16 @@ def test_a_title_that_describes_a_review_in_other_words_is_about_it_and_one_abou
 ])
 def test_what_a_thing_does_for_a_recommendation_is_news(text, expected):
     assert extract([para(text)]) == expected
+
+
+def test_an_independent_pdf_under_the_reviews_title_is_commentary_and_read_for_statements():
+    from tracker.publishers import publisher_of
+    from tracker.stages.extraction import own_document
+
+    kark = next(r for r in load_reviews() if r.review_id == "kark-2019")
+    title = "On the day briefing: Kark review of the fit and proper persons test"
+    for url, own in (("https://nhsproviders.org/briefing.pdf", False),
+                     ("https://assets.publishing.service.gov.uk/media/kark.pdf", True)):
+        pub = Publication(url=url, source="other", title=title, published_on=date(2019, 2, 6), document_type="pdf",
+                          blocks=[])
+        assert own_document(pub, kark, {}, publisher_of(url)) is own, url

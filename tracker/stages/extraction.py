@@ -241,9 +241,16 @@ def read_documents(con: duckdb.DuckDBPyConnection, reviews) -> Documents:
     for pub in pubs:
         review = owning_review(pub, reviews, parents)
         owners[pub.url] = review.review_id if review else None
-        if review and (linked_to_review(pub, review, parents) or pub.document_type == "pdf"):
+        if review and own_document(pub, review, parents, publishers[pub.url]):
             own_pages.add(pub.url)
     return Documents(pubs, publishers, owners, own_pages)
+
+
+def own_document(pub: Publication, review, parents: dict, publisher) -> bool:
+    """A review's own document (it states recommendations, not their fate): its page, an attachment or
+    child of it, or a PDF under its title that an official body published. An independent publisher's
+    PDF under that title (an on-the-day briefing) is commentary, read for statements."""
+    return linked_to_review(pub, review, parents) or (pub.document_type == "pdf" and publisher.kind != "independent")
 
 
 def _read_recommendations(con: duckdb.DuckDBPyConnection, docs: Documents, reviews, budget: float,
