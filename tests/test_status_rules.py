@@ -426,3 +426,17 @@ def test_an_independent_pdf_under_the_reviews_title_is_commentary_and_read_for_s
         pub = Publication(url=url, source="other", title=title, published_on=date(2019, 2, 6), document_type="pdf",
                           blocks=[])
         assert own_document(pub, kark, {}, publisher_of(url)) is own, url
+
+
+def test_agreed_that_they_should_be_taken_forward_is_a_decision_on_the_list():
+    blocks = [para("In May 2022 ministers agreed that the following Kark recommendations should be taken forward:"),
+              item("standards of competence for every director (recommendation 1)"),
+              item("extending the test to commissioners (recommendation 5)")]
+    assert extract(blocks) == [("kark-2019", 1, "response", "accepted"), ("kark-2019", 5, "response", "accepted")]
+    # a decision about something else stays none
+    assert extract([para("Ministers agreed that funding for Kark recommendation 2 would be found later.")]) == []
+
+
+def test_partly_in_place_is_partly_implemented():
+    assert extract([para("The central register (Kark recommendation 2) is partly in place.")]) == [
+        ("kark-2019", 2, "implementation", "partially_implemented")]

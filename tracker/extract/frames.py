@@ -186,6 +186,8 @@ def _state_predicates(text: str, taken: list[tuple[int, int]]) -> list[Predicate
             if not _free(taken, *m.span()) or _conditional_before(text, m.start(), modal=True):
                 continue
             said = status
+            if status == "implemented" and lx.PARTIAL.search(m.group(0)):
+                said = "partially_implemented"  # "is partly in place"
             if _negated_state(text, m.start()):
                 if status != "implemented":
                     continue
@@ -459,9 +461,28 @@ _QUESTION_WORDS = {"who", "what", "how", "whether", "when", "where", "why", "on"
 
 
 def _decision_about_something_else(u: _Use) -> bool:
-    """"have not agreed who would pay": a decision about something else."""
+    """"have not agreed who would pay": a decision about something else ("agreed that the following
+    recommendations should be taken forward" is one about them)."""
     next_word = u.toks[u.last + 1].low if u.last + 1 < len(u.toks) else ""
+    if next_word == "that" and _about_them(u.toks[u.last + 2:u.last + 6]):
+        return False
     return u.cls in {"decide", "refuse"} and next_word in _QUESTION_WORDS
+
+
+def _about_them(toks: list[Token]) -> bool:
+    """The subject of a "that" clause is recommendations: "that the following recommendations should ..."."""
+    for t in toks:
+        if t.low in _ABOUT_THEM:
+            return True
+        if t.low not in {"the", "following", "review's", "its", "their", "his", "remaining", "other", "seven", "two",
+                         "three", "four", "five", "six", "first", "last", "'s"} and not t.low[:1].isupper() \
+                and not t.text[:1].isupper():
+            return False
+    return False
+
+
+_ABOUT_THEM = {"recommendation", "recommendations", "proposal", "proposals", "commitment", "commitments", "it",
+               "they", "these", "those", "both", "all"}
 
 
 def _unofficial_agent(u: _Use) -> bool:

@@ -145,7 +145,7 @@ STATES: list[tuple[str, str, str, str]] = [
      "implementation", "not_started", "before"),
     (r"not\s+(?:yet\s+)?(?:been\s+)?(?:started|begun)", "implementation", "not_started", "before"),
     (r"(?:is|are|was|were|remains?|(?:has|have)\s+(?:also\s+|now\s+|since\s+)?been)\s+(?:now\s+|already\s+|fully\s+|"
-     r"firmly\s+|also\s+)*in\s+(?:place|force|effect|operation)",
+     r"firmly\s+|also\s+|partly\s+|partially\s+|largely\s+)*in\s+(?:place|force|effect|operation)",
      "implementation", "implemented", "before"),
     (r"(?:came|come|comes|coming|brought)\s+into\s+(?:force|effect|operation)",
      "implementation", "implemented", "before"),
