@@ -474,13 +474,13 @@ def _about_them(toks: list[Token]) -> bool:
     for t in toks:
         if t.low in _ABOUT_THEM:
             return True
-        if t.low not in {"the", "following", "review's", "its", "their", "his", "remaining", "other", "seven", "two",
-                         "three", "four", "five", "six", "first", "last", "'s"} and not t.low[:1].isupper() \
-                and not t.text[:1].isupper():
+        if t.low not in _BEFORE_THEM and not t.text[:1].isupper():  # "that the Kark review's recommendations"
             return False
     return False
 
 
+_BEFORE_THEM = {"the", "following", "review", "its", "their", "his", "remaining", "other", "first", "last", "'s",
+                "two", "three", "four", "five", "six", "seven"}
 _ABOUT_THEM = {"recommendation", "recommendations", "proposal", "proposals", "commitment", "commitments", "it",
                "they", "these", "those", "both", "all"}
 
