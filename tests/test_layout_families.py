@@ -134,7 +134,11 @@ FAMILIES: dict[str, list[Case]] = {
     # --- page furniture and artefacts: stripped before any statement is read ---
     "FUR": [Case(html_to_blocks("<main><p>The Kark review was published in 2019.</p><aside><h3>Latest news</h3><ul>"
                                 "<li>Government accepts Kark recommendation 4</li></ul></aside>"
-                                "<footer>Kark recommendation 5 implemented, says minister</footer></main>"))],
+                                "<footer>Kark recommendation 5 implemented, says minister</footer></main>")),
+            # other stories' headlines kept as text (a stored copy's list), under a heading that names no review
+            Case([heading("The health secretary confirmed the Kark review's publication at a board event today", 1),
+                  heading("More from this week"), item("Trust board backs a new register of its directors"),
+                  item("Regional body set up to train directors")], review=K)],
     "BNR": [Case([Block("paragraph", "This page is archived. Kark recommendation 2 has been implemented.",
                         role="banner"), para("The Kark review was published in 2019.")])],
     "PDF": [Case([para("The Kark review: progress report"), para("Page 3 of 12")])],

@@ -272,9 +272,10 @@ class _DocState:
             numbers = self._numbers(review, refs[0])
             if numbers:
                 target = (review, numbers)
-        elif not refs and review and self.ex._matchers.get(review) and \
+        elif not refs and review and self.ex._matchers.get(review) and block.level >= 2 and len(visible) <= 90 and \
                 not _status_heading(visible, find_predicates(visible)):
-            # "Management standards and accredited training": a section named for one recommendation
+            # "Management standards and accredited training": a section named for one recommendation (a page's
+            # title or a headline-length line is news, not a section's name)
             best = self.ex._matchers[review].match(visible)
             if best:
                 target = (review, (best[0][0],))
@@ -360,7 +361,10 @@ class _DocState:
             elif not frame.subordinate:
                 found |= self._by_context(said, frame, label_target, resolved_any)
         if not found:
-            found = self._by_content(said.text, said.visible, preds, said.refs, said.mentions, said.review, loose=item)
+            # a short item matches loosely only in a list introduced as recommendations or under a heading that
+            # names the review (not in a list of other stories' headlines)
+            loose = item and (bool(_REC_NOUN.search(self.intro)) or bool(self.sections and self.sections[-1].review))
+            found = self._by_content(said.text, said.visible, preds, said.refs, said.mentions, said.review, loose=loose)
         if found:
             self._settled_since(queued, emitted)
         elif said.review and not any(f.refs for f in frames) and not _LEAD_IN_END.search(said.text):
