@@ -5,7 +5,7 @@ One home for these numbers: every evidence row the rules make names its basis
 (`status_evidence.basis`), its confidence is the basis's, and `TRACKER_MIN_CONFIDENCE` (default in
 tracker.settings) decides what is published; a statement below it goes to the analyst queue with its
 basis and the recommendations it would have named. Each confidence is the precision its basis measured
-on the three sets the rules were built on (development, blind and holdout: 667 rows), Laplace-smoothed
+on the three sets the rules were built on (development, blind and holdout: 666 rows), Laplace-smoothed
 and rounded down (`python scripts/calibrate_confidence.py` prints them). Text the rules were tuned to
 flatters them, so read them as an order (a content match is the least sure), not as a promise on
 unseen pages.
@@ -39,7 +39,7 @@ BASES: dict[str, Basis] = {b.name: b for b in (
           "a heading that names one recommendation, or a status heading over the items directly under it"),
     Basis("label", 0.9, False, "a list item's own label (\"4) ...\", \"Recommendation 4:\") with its own statement"),
     Basis("anaphora", 0.97, False, "a pronoun or \"the recommendation\" pointing back to one just named"),
-    Basis("content", 0.9, False, "words that restate one recommendation's text"),
+    Basis("content", 0.91, False, "words that restate one recommendation's text"),
 )}
 
 # A statement that gives one status to more recommendations than this is published only on a basis
