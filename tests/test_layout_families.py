@@ -62,7 +62,10 @@ FAMILIES: dict[str, list[Case]] = {
             # "The recommendations", the subject of a sentence on a page about one review, are all of its own
             Case([para("The recommendations have been accepted by the government.")],
                  {(n, R, "accepted") for n in range(1, 8)}, review=K),
-            Case([para("The recommendations have been accepted by the government.")])],
+            Case([para("The recommendations have been accepted by the government.")]),
+            # ... unless the last report named was another one
+            Case([para("The Francis inquiry made 290 recommendations."),
+                  para("The recommendations have been accepted by the government.")], review=K)],
     "DLV": [Case([para("Following the Kark review, a national competence framework for directors was published in "
                        "March.")])],
     "DIR": [Case([para("The Kark review's recommendation 1 has been implemented: the framework was developed in "

@@ -440,3 +440,19 @@ def test_agreed_that_they_should_be_taken_forward_is_a_decision_on_the_list():
 def test_partly_in_place_is_partly_implemented():
     assert extract([para("The central register (Kark recommendation 2) is partly in place.")]) == [
         ("kark-2019", 2, "implementation", "partially_implemented")]
+
+
+@pytest.mark.parametrize("text, statuses", [
+    ("set up a central register of directors", []),
+    ("Recommendation 2: set up a register", []),
+    ("The department set up a register in 2020.", ["implemented"]),
+])
+def test_set_and_put_opening_an_item_are_actions_not_news(text, statuses):
+    assert [p.status for p in find_predicates(text)] == statuses
+
+
+def test_a_report_named_by_another_name_claims_the_recommendations_after_it():
+    blocks = [para("The Francis inquiry made 290 recommendations."), para("The recommendations were accepted.")]
+    assert extract(blocks, "kark-2019") == []
+    blocks = [para("Tom Kark's review made seven recommendations."), para("The recommendations were accepted.")]
+    assert len(extract(blocks)) == 7

@@ -451,8 +451,20 @@ def _coordinated_infinitive(u: _Use) -> bool:
     return not u.chain and bool(_TO_BE_LIST.search(u.text[max(0, u.start - 120):u.start]))
 
 
-_FORM_RULES = (_willing, _reduced_relative, _coordinated_infinitive, _unreported_would, _uncommitted_infinitive,
-               _hypothetical_modal, _noun_or_participle,
+_SAME_AS_BASE = {"set", "put"}  # irregular: the past is the base form
+
+
+def _imperative_same_as_past(u: _Use) -> bool:
+    """"Set up a central register" opening an item (or after "to", "and" with nothing before): the base form
+    (an action to take), though it is spelt like the past."""
+    if u.toks[u.i].low not in _SAME_AS_BASE or u.chain:
+        return False
+    prev = u.toks[u.i - 1].low if u.i else ""
+    return prev in {"", ",", ":", ";", "-", "\u2013", "\u2014", "to", "and", "or", "(", "\u2022"}
+
+
+_FORM_RULES = (_willing, _imperative_same_as_past, _reduced_relative, _coordinated_infinitive, _unreported_would,
+               _uncommitted_infinitive, _hypothetical_modal, _noun_or_participle,
                _bare_form_without_subject, _adverbs_without_subject, _adjective, _describing_relative)
 
 # --- is it about a recommendation? (each rule: True rejects the verb) -----------------------------------

@@ -41,6 +41,7 @@ class ReviewNamer:
         # "Rose recommendation 4", "the Kark review": a surname counts only before those words,
         # and only capitalised ("rose by 4%" is not Lord Rose).
         self._surnames = [(r.surname, r.review_id) for r in reviews if r.surname]
+        self.surnames = frozenset(r.surname for r in reviews if r.surname)
 
     def describes(self, title: str, review_id: str) -> bool:
         """A title that describes the review in other words ("Review of fit and proper person test for NHS

@@ -294,10 +294,16 @@ class _DocState:
                   item: bool = False) -> bool:
         found = False
         if not has_status_hint(text):
-            self.note_mentions(text)
-            return False
-        for sentence, visible in visible_sentences(text):
-            found |= self.sentence(sentence, label_target, item, visible)
+            self._no_status(visible_text(text))  # still names recommendations and reports for what follows
+        else:
+            for sentence, visible in visible_sentences(text):
+                found |= self.sentence(sentence, label_target, item, visible)
+        self._lead_in(text)
+        return found
+
+    def _lead_in(self, text: str) -> None:
+        """"The department accepted these:", "The department is prepared to:": a paragraph ending in a colon
+        or dash introduces the list after it, with its statuses or as a plan."""
         stripped = text.rstrip()
         if _LEAD_IN_END.search(stripped):
             last = sentences(stripped)[-1] if stripped else stripped
@@ -309,7 +315,6 @@ class _DocState:
                 counts = [r.count for r in find_references(visible) if r.kind == "quantity"]
                 self.lead = _Lead(preds, self.ex.namer.only(visible) or self.review(), last,
                                   counts[0] if counts else None, irrealis=irrealis)
-        return found
 
     def sentence(self, sentence: str, label_target=None, item: bool = False, visible: str | None = None) -> bool:
         """Read one sentence: skip what is not the publisher's own statement, then tie each frame to its
@@ -420,6 +425,8 @@ class _DocState:
             review_id, _ = self._review_for(ref, said.visible, said.mentions)
             if review_id is None:
                 continue
+            if self.other_named and not said.mentions and _GENERIC_ALL.match(said.visible[ref.start:ref.end]):
+                continue  # "The Francis inquiry made 290 recommendations. The recommendations ...": not this review's
             if ref.kind == "anaphor_all" and resolved_any and resolved_any[-1][0] == review_id:
                 continue  # "seven recommendations, each of which ...": the antecedent already carries it
             res = self._resolve(review_id, ref, said.visible, resolved_any)
@@ -472,7 +479,8 @@ class _DocState:
             self.recent = named.pop()
         if named:
             self.other_named = False
-        elif _BODY_WORD.search(visible) and (_OTHER_BODY.search(visible) or _OTHER_REPORT.search(visible)):
+        elif _BODY_WORD.search(visible) and (_OTHER_BODY.search(visible) or _OTHER_REPORT.search(visible)
+                                             or _named_other_report(visible, self.ex.namer.surnames)):
             self.other_named = True
 
     # -- lists and tables -------------------------------------------------------------------------------
@@ -965,6 +973,26 @@ def _officials(text: str) -> set[str]:
         if name:
             names.add(name.split()[-1])
     return names - _GENERIC_OWNER
+
+
+_GENERIC_ALL = re.compile(r"^\W*(?:all\s+(?:of\s+)?)?(?:the|its|their|his|her)\s+"
+                          r"(?:recommendations|proposals|commitments)\W*$", re.I)
+_NAMED_REPORT = re.compile(r"\b[A-Z][\w\u2019'-]+(?:\s+[A-Z][\w\u2019'-]+)*(?=\s+(?:inquiry|report|investigation)\b)")
+
+
+def _named_other_report(visible: str, surnames: frozenset[str] = frozenset()) -> bool:
+    """"The Francis inquiry made 290 recommendations": a report named by a proper name the registry does not
+    track (the caller has found no tracked review in the sentence; "the new Messenger report" is a tracked one)."""
+    for m in _NAMED_REPORT.finditer(visible):
+        words = set(m.group(0).split())
+        if not words & surnames and words - _GENERIC_OWNER - _SENTENCE_OPENERS:
+            return True
+    return False
+
+
+_SENTENCE_OPENERS = {"A", "An", "In", "On", "At", "As", "For", "From", "After", "Before", "Since", "When", "While",
+                     "Under", "With", "Without", "Following", "Last", "Next", "Each", "Every", "Another", "One",
+                     "NHS", "Independent", "Government", "National", "Annual", "Progress", "Final", "Interim"}
 
 
 def _same_clause(text: str, ref: Reference, p: Predicate) -> bool:
