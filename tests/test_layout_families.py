@@ -80,7 +80,10 @@ FAMILIES: dict[str, list[Case]] = {
     "SPR": [Case([para("Ministers accepted two of the Kark recommendations on Tuesday."),
                   para("They concern competence standards and a register.")], queued=True)],
     "PTC": [Case([para("Work on Kark recommendation 2 was paused in 2020 but has since restarted and is now under "
-                       "way.")], {(2, I, "in_progress")})],
+                       "way.")], {(2, I, "in_progress")}),
+            # a decision, then "that decision" reopened: the current state
+            Case([para("Ministers decided against recommendation 4 of the Kark review in 2023. That decision is now "
+                       "being revisited.")], {(4, R, "under_consideration")})],
     "XRV": [Case([para("The Kark review was published in 2019."),
                   para("Recommendation 4 of the Health Select Committee's report has been rejected.")])],
     "CNW": [Case([para("Two of the Kark review's seven recommendations have been accepted.")], queued=True),

@@ -240,7 +240,7 @@ OFFICIAL_ACTORS = re.compile(
 ANAPHORS = re.compile(
     r"\b(?:it|its|this|these|they|them|their|those|both|which|each\s+of\s+(?:them|these|those|which)|"
     r"all\s+of\s+(?:them|these|those|which)|(?:the|this|that|these|those)\s+(?:recommendations?|proposals?|"
-    r"commitments?|measures?|ideas?|changes?|plans?|work|one|register|database|scheme|framework|standards?|"
+    r"commitments?|measures?|ideas?|changes?|plans?|work|one|register|database|scheme|framework|standards?|decision|"
     r"function|network|programme|review\s+recommendations?))\b",
     re.I,
 )
