@@ -73,7 +73,9 @@ FAMILIES: dict[str, list[Case]] = {
     "QUO": [Case([para("\u201cWe will implement Kark recommendation 4 in full,\u201d the minister said.")])],
     "DEN": [Case([para("Kark recommendation 3 has still not been implemented.")], {(3, I, "not_started")}),
             Case([para("There is no sign that work has begun on recommendation 7 of the Kark review.")],
-                 {(7, I, "not_started")})],
+                 {(7, I, "not_started")}),
+            Case([para("On the Kark review, work has not yet begun on recommendations 3 and 7.")],
+                 {(3, I, "not_started"), (7, I, "not_started")})],
     "BLD": [Case([heading("Recommendation 6: settlement agreements"),
                   para("The new reference rules are now in place for all board appointments.")],
                  {(6, I, "implemented")}, review=K)],
@@ -89,7 +91,12 @@ FAMILIES: dict[str, list[Case]] = {
     "CNW": [Case([para("Two of the Kark review's seven recommendations have been accepted.")], queued=True),
             Case([para("The Kark review made seven recommendations, some of which have been dropped.")], queued=True)],
     "CWH": [Case([para("The Kark review made seven recommendations, of which the government has accepted the first "
-                       "two.")], {(1, R, "accepted"), (2, R, "accepted")})],
+                       "two.")], {(1, R, "accepted"), (2, R, "accepted")}),
+            Case([para("Ministers accepted two of the Kark review's seven recommendations in principle: the competence "
+                       "standards (recommendation 1) and a register (recommendation 2).")],
+                 {(1, R, "accepted_in_principle"), (2, R, "accepted_in_principle")}),
+            Case([para("Ministers accepted two of the Kark review's recommendations: recommendation 1 and "
+                       "recommendations 2 and 3.")], queued=True)],
     "REM": [Case([para("Kark recommendations 1 and 2 were accepted. The remaining five will be considered later.")],
                  {(1, R, "accepted"), (2, R, "accepted")} | {(n, R, "under_consideration") for n in range(3, 8)})],
     "COL": [Case([para("On the Kark review, the department has agreed to take forward these:"),

@@ -737,6 +737,8 @@ def _frame(text: str, preds: list[Predicate], k: int, crefs: list[Reference], lo
     elif p.direction == "before":
         before = [r for r in before if not _OTHER_NOUN_RELATIVE.search(text[r.end:p.start])]
         chosen = before or ([r for r in after if _colon_or_leading(text, p, r)])
+        if not chosen and after and _WORK_ON.match(text[p.end:after[0].start]):
+            chosen = after  # "Work has not yet begun on recommendations 4 and 10"
     else:  # "seven recommendations, and a decision is awaited on all seven": a count names none, "all seven" does
         chosen = after if _counts_only(before) and after and not _counts_only(after) else (before or after)
     return Frame(p, chosen)
@@ -746,6 +748,9 @@ def _frame(text: str, preds: list[Predicate], k: int, crefs: list[Reference], lo
 _OTHER_NOUN_RELATIVE = re.compile(r"\b(?!(?:recommendations?|proposals?|commitments?|ones?)\b)[a-z]{3,}\s+"
                                   r"(?:that|which|who)"
                                   r"\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+_WORK_ON = re.compile(r"^\s*(?:on|towards|against)\s*$", re.I)
 
 
 def _counts_only(refs: list[Reference]) -> bool:

@@ -438,10 +438,28 @@ class _DocState:
             self.emit(review_id, res.numbers, predicate, said.text, res.basis)
             resolved_any.append((review_id, res.numbers))
             resolved_here = True
+        if not resolved_here and problems:
+            resolved_here = self._counted_list(said, frame, problems[0][0], resolved_any)
         if not resolved_here and not _LEAD_IN_END.search(said.text):  # a lead-in waits for its list
             for review_id, problem in problems[:1]:
                 self.unresolved(review_id, frame.predicate, said.text, problem)
         return resolved_here
+
+    def _counted_list(self, said: _Said, frame: Frame, review_id: str, resolved_any: list) -> bool:
+        """"accepted two of the seven in principle: the standards (recommendation 1) and the database
+        (recommendation 2)": the numbered items after the colon are the count's, if as many."""
+        counts = [r.count for r in frame.refs if r.kind == "quantity" and r.count]
+        colon = said.visible.find(":", frame.predicate.end)
+        if len(counts) != 1 or colon < 0:
+            return False
+        numbers = tuple(dict.fromkeys(n for r in said.refs if r.explicit and r.start > colon
+                                      for n in self._numbers(review_id, r)))
+        if len(numbers) != counts[0]:
+            return False
+        predicate = qualify_for(said.visible, frame.predicate, frame.refs[0], frame.refs)
+        self.emit(review_id, numbers, predicate, said.text, "enumeration")
+        resolved_any.append((review_id, numbers))
+        return True
 
     def _by_context(self, said: _Said, frame: Frame, label_target, resolved_any: list) -> bool:
         """A frame without references: the item's label, an antecedent, the section's recommendation,
