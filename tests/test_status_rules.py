@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tracker.extract import lexicon
+from tracker.extract.basis import BASES
 from tracker.extract.frames import find_predicates
 from tracker.extract.language import sentences, visible_text
 from tracker.extract.reviews import ReviewNamer
@@ -456,3 +457,27 @@ def test_a_report_named_by_another_name_claims_the_recommendations_after_it():
     assert extract(blocks, "kark-2019") == []
     blocks = [para("Tom Kark's review made seven recommendations."), para("The recommendations were accepted.")]
     assert len(extract(blocks)) == 7
+
+
+def test_a_count_binds_all_of_them_only_to_its_own_review():
+    blocks = [para("The Kark review made seven recommendations. Ministers accepted all of them.")]
+    assert len(extract(blocks)) == 7
+    # Messenger's review also has seven, but the count stated was Kark's
+    blocks = [para("The Kark review made seven recommendations. On the Messenger review, ministers accepted all of "
+                   "them.")]
+    assert [f for f in extract(blocks) if f[0] == "messenger-2022"] == []
+
+
+def test_a_statement_below_the_threshold_is_queued_with_its_basis_and_what_it_would_name():
+    blocks = [para("The central register of directors recording their qualifications and employment history has "
+                   "been implemented.")]
+    published = read(blocks, "kark-2019").evidence
+    assert [(e.number, e.basis, e.confidence) for e in published] == [(2, "content", BASES["content"].confidence)]
+    strict = StatusExtractor(EXTRACTOR.namer, KNOWN, TEXTS, min_confidence=0.95)
+    pub = Publication(url="https://example.org/doc", source="other", title="t", published_on=date(2020, 1, 1),
+                      document_type="report", blocks=blocks)
+    result = strict.read(pub, "kark-2019")
+    assert result.evidence == []
+    assert [u.why for u in result.unresolved] == [
+        f"below the confidence threshold ({BASES['content'].confidence:.2f} < 0.95, found by content): "
+        "would be recommendation 2"]

@@ -194,7 +194,7 @@ class _DocState:
         self.this_block: list[tuple[str, tuple[int, ...]]] = []
         self.header: list[str] = []
         self.last: tuple[str, tuple[int, ...]] | None = None  # antecedent within the current block
-        self.counted: tuple[int, ...] | None = None  # the last sentence stated the review's own count
+        self.counted: str | None = None  # the review whose own count the last sentence stated
         self.intro = ""  # the last block that was not a list item
         # people the page names with an official title ("Sajid Javid, the health secretary"): their words are
         # the owning body's wherever the page quotes them by name alone
@@ -600,7 +600,7 @@ class _DocState:
     def _numbers_column(self, i: int, cell: str) -> bool:
         """A bare number is a recommendation's only in a column that holds them: its header says so
         ("No.", "Recommendation"), or, with no header, the first column; "Recommendations made: 16" is a count."""
-        if _REC_NOUN.search(cell) or _LEADING_LABEL.match(cell):
+        if _REC_NOUN.search(cell):
             return True
         if not self.header:
             return i == 0
@@ -616,8 +616,8 @@ class _DocState:
         """The recommendation a row stands for: a label in its first two cells, else their content."""
         review = self.review()
         for i, cell in enumerate(cells[:2]):
-            m = _TABLE_LABEL.match(cell) or self._leading_label(i, cell)
-            if m and review and self._numbers_column(i, cell):
+            m = (_TABLE_LABEL.match(cell) if self._numbers_column(i, cell) else None) or self._leading_label(i, cell)
+            if m and review:
                 n = int(m.group(1))
                 if not self.ex.known.get(review) or n in self.ex.known[review]:
                     return (review, (n,))
@@ -686,7 +686,7 @@ class _DocState:
 
     def _resolve(self, review_id: str, ref: Reference, visible: str, earlier=()):
         known = self.ex.known.get(review_id, set())
-        if ref.kind == "anaphor_all" and known and self._counted_before(visible[:ref.start], known):
+        if ref.kind == "anaphor_all" and known and self._counted_before(visible[:ref.start], review_id, known):
             return Resolution(tuple(sorted(known)), basis="universal")  # "made seven ..., all of which"
         antecedent = self.last[1] if self.last and self.last[0] == review_id else ()
         if earlier and earlier[-1][0] == review_id:
@@ -751,15 +751,9 @@ class _DocState:
             # "on A and B and on C": split where a new item starts ("and on") before every "and"
             for splitter in (_APPOSITIVE_ITEMS, _APPOSITIVE_PARTS):
                 parts = [text] if count == 1 else [x for x in splitter.split(text) if x.strip()]
-                if len(parts) != count:
-                    continue
-                found = []
-                for part in parts:
-                    best = matcher.match(part, loose=True)
-                    if best and best[0][0] not in found:
-                        found.append(best[0][0])
+                found = _named_by_parts(matcher, parts) if len(parts) == count else ()
                 if len(found) == count:
-                    return tuple(found)
+                    return found
         return ()
 
     def _numbers(self, review_id: str, ref: Reference) -> tuple[int, ...]:
@@ -780,13 +774,13 @@ class _DocState:
     def _about_tracked(self, visible: str, mentions, review_id: str | None) -> bool:
         return bool(review_id) and (bool(mentions) or self.review() == review_id)
 
-    def _counted_before(self, text: str, known: set[int]) -> bool:
+    def _counted_before(self, text: str, review_id: str, known: set[int]) -> bool:
         """The review's own count just before ("made seven recommendations, all of which"; "The review made
         19 recommendations. Ministers accepted all of them."): "all of them" is bound to the whole review."""
         counts = [r.count for r in find_references(text) if r.kind in ("quantity", "all", "all_bare")]
         if counts:
             return counts[-1] == len(known)
-        return self.counted is not None and set(self.counted) == known
+        return self.counted == review_id
 
     def _update_antecedent(self, visible: str, refs: list[Reference] | None = None) -> None:
         refs = refs if refs is not None else find_references(visible)
@@ -795,7 +789,7 @@ class _DocState:
             return
         known = self.ex.known.get(review, set())
         counts = [r for r in refs if r.kind == "quantity" and r.count]
-        self.counted = tuple(sorted(known)) if counts and known and counts[-1].count == len(known) else None
+        self.counted = review if counts and known and counts[-1].count == len(known) else None
         for ref in reversed(refs):
             res = self._resolve(review, ref, visible)
             if res.numbers:
@@ -841,18 +835,14 @@ class _DocState:
         items = [i for i in re.split(r";|,\s*(?:and\s+)?", tail) if len(i.split()) >= 2]
         if quantity is None or len(items) != quantity:
             items = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", tail) if len(i.split()) >= 2]
-        numbers = []
-        for item in items:
-            best = matcher.match(item, loose=True)
-            if best:
-                numbers.append(best[0][0])
-        if numbers and (quantity is None or quantity == len(set(numbers))):
+        numbers = _named_by_parts(matcher, items)
+        if numbers and (quantity is None or quantity == len(numbers)):
             for p in _one_per_axis([p for p in preds if p.end <= colon]):
-                self.emit(review, tuple(dict.fromkeys(numbers)), p, sentence, "enumeration")
+                self.emit(review, numbers, p, sentence, "enumeration")
             return True
         if quantity:
             self.unresolved(review, preds[0], sentence,
-                            f"names {quantity} but the list after it matches {len(set(numbers))}")
+                            f"names {quantity} but the list after it matches {len(numbers)}")
             return False
         return None
 
@@ -878,15 +868,11 @@ class _DocState:
         lo, hi = next(((a, b) for a, b in clauses(visible) if a <= m.start() < b), (0, len(visible)))
         here = [p for p in preds if lo <= p.start < hi and p.end <= m.start()]
         parts = [x for x in _CONTENT_REFS_PARTS.split(visible[m.end():hi]) if len(x.split()) >= 2]
-        numbers = []
-        for part in parts:
-            best = matcher.match(part, loose=True)
-            if best and best[0][0] not in numbers:
-                numbers.append(best[0][0])
+        numbers = _named_by_parts(matcher, parts)
         if not (here and len(parts) >= 2 and len(numbers) == len(parts)):
             return False
         for p in _one_per_axis(here):
-            self.emit(review, tuple(numbers), p, sentence, "enumeration")
+            self.emit(review, numbers, p, sentence, "enumeration")
         return True
 
     def _by_clause_content(self, sentence, visible, preds, review, matcher, loose: bool) -> bool:
@@ -1011,6 +997,16 @@ def _named_other_report(visible: str, surnames: frozenset[str] = frozenset()) ->
 _SENTENCE_OPENERS = {"A", "An", "In", "On", "At", "As", "For", "From", "After", "Before", "Since", "When", "While",
                      "Under", "With", "Without", "Following", "Last", "Next", "Each", "Every", "Another", "One",
                      "NHS", "Independent", "Government", "National", "Annual", "Progress", "Final", "Interim"}
+
+
+def _named_by_parts(matcher: ParaphraseMatcher, parts: list[str]) -> tuple[int, ...]:
+    """The recommendations the parts of a list restate, each matched loosely on its own, in order, once each."""
+    numbers: dict[int, None] = {}
+    for part in parts:
+        best = matcher.match(part, loose=True)
+        if best:
+            numbers.setdefault(best[0][0], None)
+    return tuple(numbers)
 
 
 def _same_clause(text: str, ref: Reference, p: Predicate) -> bool:
