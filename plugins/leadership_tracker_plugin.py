@@ -128,15 +128,10 @@ def _columns(con) -> list[tuple[str, str]]:
 
 def read_progress(warehouse: Path) -> tuple[list[tuple[str, str]], list[tuple], tuple | None]:
     """The columns with their headings, the rows of review_progress and the warehouse_info row, read-only."""
-    import duckdb
+    from tracker.warehouse.db import attach_read_only  # not duckdb.connect(path): see its docstring
 
-    # Attached to a fresh in-memory database: duckdb.connect(path) would reuse a database instance this
-    # long-lived process still holds for the path, i.e. the version published before the last rename.
-    con = duckdb.connect(":memory:")
+    con = attach_read_only(warehouse)
     try:
-        literal = "'" + str(warehouse).replace("'", "''") + "'"  # our own path; ATTACH takes no parameters
-        con.execute(f"ATTACH {literal} AS warehouse (READ_ONLY)")
-        con.execute("USE warehouse")
         columns = _columns(con)
         # the names come from COLUMNS and from status_vocabulary rows that are review_progress's own columns
         cols = ", ".join(f'"{c}"' for c, _ in columns)

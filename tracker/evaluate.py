@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from tracker.errors import TrackerError
-from tracker.warehouse.db import has_table
+from tracker.warehouse.db import connect, has_table
 from tracker.items import Capture
 from tracker.samplegen import LATIN1, file_bytes
 
@@ -204,7 +204,7 @@ def _evaluate_in(home: Path, docs, labels, expected, base, min_confidence: float
                                   headers=[("Content-Type", doc.content_type)],
                                   fetched_at=doc.fetched_at, source=doc.source, published=doc.published)
     process(settings)
-    con = duckdb.connect(str(settings.work_db), read_only=True)
+    con = connect(settings.work_db, read_only=True)
     try:
         captured = {d.url for d in status_docs}
         labelled = {k[0] for k in labels}  # labels may also judge documents of the base archive

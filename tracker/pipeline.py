@@ -60,6 +60,7 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
         with progress.stage("index") as st:
             summary.indexed = load.index_archive(con, settings.archive_dir)
             load.replace_crawl_state(con, load_all_states(settings))
+            con.execute("CHECKPOINT")  # each stage's writes reach the file: a crash's WAL holds one stage at most
             st.done(f"{summary.indexed} new archive records indexed")
         tally = ParseTally()
         with progress.stage("parse") as st:
@@ -78,6 +79,7 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
                 st.detail(message)
             st.done(f"{len(summary.unhealthy)} unhealthy source{'' if len(summary.unhealthy) == 1 else 's'}")
         refresh_watched_pages(con, settings)
+        con.execute("CHECKPOINT")
     finally:
         con.close()
     return summary
@@ -210,6 +212,7 @@ def record_run(
             mode=mode, sources=sources, outcome=outcome, summary=json.dumps(summary.as_dict(), default=str),
             run_type=run_type, scheduled_for=_naive(scheduled_for),
         )], on_conflict="run_id")  # a rerun of the run id (an Airflow retry) records its latest attempt
+        con.execute("CHECKPOINT")
     finally:
         con.close()
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from tracker.warehouse.changelog import CHANGE_TYPES, COLUMNS, FOUND_BY, ROW_ORDER, VERSION_NAME, diff
-from tracker.warehouse.db import warehouse_info
+from tracker.warehouse.db import connect, warehouse_info
 
 __all__ = ["CHANGE_TYPES", "COLUMNS", "CSV_COLUMNS", "Digest", "compute_digest"]
 
@@ -167,7 +167,7 @@ def _pairwise_digest(con: duckdb.DuckDBPyConnection, published_dir: Path | None)
     rows = [row + found_by for row in diff(con, previous)]
     if previous is None:
         return Digest(rows=rows)
-    prev = duckdb.connect(str(previous), read_only=True)
+    prev = connect(previous, read_only=True)
     try:
         prev_info = warehouse_info(prev)
     finally:

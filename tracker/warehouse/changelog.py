@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from tracker.warehouse.db import sql_literal, warehouse_info
+from tracker.warehouse.db import connect, sql_literal, warehouse_info
 from tracker.warehouse.rows import insert
 
 COLUMNS = (
@@ -213,7 +213,7 @@ def newest_published(published_dir: Path, warehouse: Path) -> tuple[Path, str] |
         if names:
             return published_dir / names[-1], names[-1]
     if warehouse.exists():
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = connect(warehouse, read_only=True)
         try:
             info = warehouse_info(con)
         finally:

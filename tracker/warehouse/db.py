@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -11,11 +13,18 @@ from typing import NamedTuple
 import duckdb
 
 from tracker.errors import TrackerError
+from tracker.faults import checkpoint
 from tracker.settings import SettingsError
 from tracker.vocabulary import speaker_rows, status_rows
 from tracker.warehouse.rows import insert
 
+log = logging.getLogger(__name__)
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+# Every database is opened with extension auto-install off. DuckDB binds some DDL while it replays a WAL and
+# reaches for the network to install an extension it has statically linked (duckdb/duckdb#18259): on a worker
+# without internet the first run after a crash would fail. Loading what is linked in needs no network.
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": True}
 
 
 def sql_literal(value) -> str:
@@ -67,7 +76,7 @@ def attach_read_only(path: Path | str, alias: str = "warehouse") -> duckdb.DuckD
     DuckDB caches database instances by path within a process, so a long-lived process (the
     api-server, a notebook) still holding an earlier connection would be handed the version that
     connection pinned, not the one renamed into place since."""
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=OFFLINE)
     try:
         con.execute(f"ATTACH {sql_literal(path)} AS {alias} (READ_ONLY)")
     except duckdb.IOException as exc:  # not a DuckDB file, or one another process holds for writing
@@ -87,14 +96,35 @@ def connect(path: Path | str = ":memory:", read_only: bool = False,
     """A DuckDB connection; `memory_limit` caps DuckDB's buffer pool (it spills to disk beyond it)."""
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": memory_limit} if memory_limit else {}
+    config = {**OFFLINE, "memory_limit": memory_limit} if memory_limit else dict(OFFLINE)
+    if memory_limit:
+        _check_memory_limit(memory_limit)
     try:
         return duckdb.connect(str(path), read_only=read_only, config=config)
-    except duckdb.IOException as exc:  # e.g. an analyst has the file open read-write in the DuckDB shell
-        raise _unavailable(path, exc) from exc
+    except duckdb.IOException as exc:
+        if _LOCKED in str(exc):  # e.g. an analyst has the file open read-write in the DuckDB shell
+            raise _unavailable(path, exc) from exc
+        raise DatabaseDamaged(path, exc) from exc
+    except duckdb.Error as exc:  # a WAL that cannot be replayed, a file that is not DuckDB's
+        raise DatabaseDamaged(path, exc) from exc
+
+
+_LOCKED = "Could not set lock on file"
+
+
+class DatabaseDamaged(DatabaseUnavailable):
+    """A database file (or its WAL) that DuckDB cannot open: not a lock held by another process."""
+
+    def __init__(self, path, exc: Exception):
+        self.path = Path(path)
+        reason = str(exc).splitlines()[0].removeprefix("IO Error: ")
+        super().__init__(f"cannot open {path}: {reason}")
+
+
+def _check_memory_limit(memory_limit: str) -> None:
+    try:
+        duckdb.connect(":memory:", config={**OFFLINE, "memory_limit": memory_limit}).close()
     except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
-        if not memory_limit:
-            raise
         raise SettingsError(
             f"TRACKER_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a memory size (e.g. 64MB): {exc}") from exc
 
@@ -159,8 +189,35 @@ def write_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
 def open_work_db(path: Path | str, sql_dir: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """The pipeline's working database, migrated and with current views (the extract stage writes the
     vocabularies they read, with everything else it writes: a write here, on every open, would cost a
-    small buffer pool room that a large document needs later)."""
-    con = connect(path, memory_limit=memory_limit)
+    small buffer pool room that a large document needs later).
+
+    The working database is derived from the archive: a file that cannot be opened (a WAL a crash left that
+    will not replay, a torn file) is set aside with its bytes, said in one line, and a new one is built.
+    After the migrations and views, a checkpoint: a WAL left by a crash then never holds DDL."""
+    try:
+        con = connect(path, memory_limit=memory_limit)
+    except DatabaseDamaged as exc:
+        kept = set_aside(Path(path))
+        log.warning("%s; set aside as %s, rebuilding the working database from the archive", exc, kept.name)
+        con = connect(path, memory_limit=memory_limit)
     migrate(con, sql_dir)
     apply_views(con, sql_dir)
+    con.execute("CHECKPOINT")
+    checkpoint("work-db-open")
     return con
+
+
+def set_aside(path: Path) -> Path:
+    """Move a database file and its WAL out of the way (kept, never deleted); returns the file's new path."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    kept = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        os.replace(wal, kept.with_name(kept.name + ".wal"))
+    if path.exists():
+        os.replace(path, kept)
+    return kept
