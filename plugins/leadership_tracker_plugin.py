@@ -128,7 +128,7 @@ def _columns(con) -> list[tuple[str, str]]:
 
 def read_progress(warehouse: Path) -> tuple[list[tuple[str, str]], list[tuple], tuple | None]:
     """The columns with their headings, the rows of review_progress and the warehouse_info row, read-only."""
-    from tracker.warehouse.db import attach_read_only  # not duckdb.connect(path): see its docstring
+    from tracker.warehouse.db import attach_read_only  # not a connection by path: see its docstring
 
     con = attach_read_only(warehouse)
     try:

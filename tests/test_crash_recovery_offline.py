@@ -142,3 +142,10 @@ def test_random_kills_then_an_offline_run_gives_the_exports_of_an_uninterrupted_
                                capture_output=True, text=True, timeout=600)
     assert recovered.returncode == 0, recovered.stderr[-3000:]
     assert exports(home) == exports(sample_home)
+
+
+def test_every_database_is_opened_through_the_one_offline_connect():
+    """A duckdb.connect elsewhere would open a file with auto-install on, and reach for the network after a crash."""
+    callers = sorted(str(p.relative_to(ROOT)) for folder in ("tracker", "dags", "plugins")
+                     for p in (ROOT / folder).rglob("*.py") if "duckdb.connect(" in p.read_text(encoding="utf-8"))
+    assert callers == ["tracker/warehouse/db.py"]
