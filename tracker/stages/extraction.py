@@ -10,6 +10,7 @@ but the vocabulary check, which is SQL over the rows it has just written."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import logging
@@ -33,6 +34,7 @@ from tracker.publishers import publisher_of
 from tracker.registry import linked_to_review, owning_review, registry_digest, reviews_for
 from tracker.settings import Settings
 from tracker.stages.budget import OverBudget, time_budget
+from tracker.stages.forked import forked_map
 from tracker.stages.sandbox import TIME
 from tracker.warehouse import load
 from tracker.warehouse.load import ProcessingError
@@ -43,6 +45,8 @@ log = logging.getLogger(__name__)
 
 # Bump when extraction rules change, so every document is read again.
 EXTRACTOR_VERSION = 6
+# Fewer stale documents than this are read in this process: forking costs more than it saves.
+MIN_TO_SHARE = 8
 
 
 def read_blocks(con: duckdb.DuckDBPyConnection, url: str) -> list[Block]:
@@ -208,7 +212,8 @@ def extract(con: duckdb.DuckDBPyConnection, settings: Settings) -> Extraction:
     }
     stale = [p for p in docs.pubs if state.get(p.url) != (p.content_sha256, docs.owners[p.url], fingerprint)]
     extractor = StatusExtractor(ReviewNamer(reviews), known, texts, settings.min_confidence)
-    statements = _read_statements(con, stale, docs, extractor, settings.extract_seconds, failures)
+    statements = _read_statements(con, stale, docs, extractor, settings.extract_seconds, failures,
+                                  settings.workers)
     failed = {f.url for f in failures if f.breach is None}
     states = [ExtractionState(p.url, p.content_sha256, docs.owners[p.url], fingerprint)
               for p in stale if p.url not in failed]
@@ -282,32 +287,57 @@ def _read_recommendations(con: duckdb.DuckDBPyConnection, docs: Documents, revie
     return recs
 
 
+@dataclass
+class _Read:
+    """What reading one document for statements found (what crosses back from a forked child)."""
+
+    relevance: Relevance
+    evidence: list[Evidence]
+    unresolved: list[Unresolved]
+    failures: list[ProcessingError]
+
+
 def _read_statements(con: duckdb.DuckDBPyConnection, stale: list[Publication], docs: Documents,
-                     extractor: StatusExtractor, budget: float, failures: list[ProcessingError]) -> Statements:
+                     extractor: StatusExtractor, budget: float, failures: list[ProcessingError],
+                     workers: int = 1) -> Statements:
+    """Every stale document read for statements; in forked children when there are enough to share."""
     found = Statements()
-    namer = extractor.namer
-    for pub, blocks in zip(stale, iter_blocks(con, [p.url for p in stale])):
-        pub.blocks = blocks
-        relevant, reason, result = None, None, None
-        try:
-            with time_budget(budget, "reading statements"):
-                body = " ".join(b.text for b in blocks if b.role == "body")
-                mentions = namer.mentions(pub.title + " \n " + body)
-                relevant, reason = relevance(pub.title, pub.topics, body, docs.owners[pub.url],
-                                             {rid for _, rid in mentions})
-                # a review's own HTML pages (its landing and publication pages) can carry the response;
-                # its report (a PDF) states recommendations, not their fate
-                if relevant and (pub.url not in docs.own_pages or pub.document_type != "pdf"):
-                    result = _statements_of(pub, docs, extractor, mentions, failures)
-        except OverBudget as exc:
-            failures.append(_breach(pub, exc))
-            result = None
-        found.relevance.append(Relevance(pub.url, docs.owners[pub.url], relevant, reason))
-        if result is not None:
-            found.evidence.extend(result.evidence)
-            found.unresolved.extend(result.unresolved)
-        pub.blocks = []  # keep memory flat
+
+    def read(pub: Publication) -> _Read:
+        return _read_one(pub, docs, extractor, budget)
+
+    def with_blocks():  # a copy per document, dropped once read: memory stays flat
+        for pub, blocks in zip(stale, iter_blocks(con, [p.url for p in stale])):
+            yield dataclasses.replace(pub, blocks=blocks)
+
+    for result in forked_map(read, with_blocks(), workers if len(stale) > MIN_TO_SHARE else 1):
+        found.relevance.append(result.relevance)
+        found.evidence.extend(result.evidence)
+        found.unresolved.extend(result.unresolved)
+        failures.extend(result.failures)
     return found
+
+
+def _read_one(pub: Publication, docs: Documents, extractor: StatusExtractor, budget: float) -> _Read:
+    namer = extractor.namer
+    relevant, reason, result = None, None, None
+    failures: list[ProcessingError] = []
+    try:
+        with time_budget(budget, "reading statements"):
+            body = " ".join(b.text for b in pub.blocks if b.role == "body")
+            mentions = namer.mentions(pub.title + " \n " + body)
+            relevant, reason = relevance(pub.title, pub.topics, body, docs.owners[pub.url],
+                                         {rid for _, rid in mentions})
+            # a review's own HTML pages (its landing and publication pages) can carry the response;
+            # its report (a PDF) states recommendations, not their fate
+            if relevant and (pub.url not in docs.own_pages or pub.document_type != "pdf"):
+                result = _statements_of(pub, docs, extractor, mentions, failures)
+    except OverBudget as exc:
+        failures.append(_breach(pub, exc))
+        result = None
+    return _Read(Relevance(pub.url, docs.owners[pub.url], relevant, reason),
+                 result.evidence if result is not None else [], result.unresolved if result is not None else [],
+                 failures)
 
 
 def _statements_of(pub: Publication, docs: Documents, extractor: StatusExtractor, mentions,
