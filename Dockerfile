@@ -16,8 +16,9 @@ USER airflow
 # archive and scripts/check_deploy_secrets.py are read from it. The project is installed with pip
 # together with the pinned Airflow extra (apache-airflow==3.3.2, the Celery and FAB providers, redis,
 # psycopg2) under constraints.txt, the same pins the tests ran against, so pip cannot move anything.
+# It installs over the image's own packages: `pip check` fails the build if that left any requirement broken.
 COPY --chown=airflow:0 . /opt/tracker-src
-RUN pip install --no-cache-dir -c /opt/tracker-src/constraints.txt "/opt/tracker-src[airflow]"
+RUN pip install --no-cache-dir -c /opt/tracker-src/constraints.txt "/opt/tracker-src[airflow]" && pip check
 
 COPY --chown=airflow:0 dags/ /opt/airflow/dags/
 COPY --chown=airflow:0 plugins/ /opt/airflow/plugins/

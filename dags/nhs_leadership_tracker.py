@@ -39,7 +39,12 @@ from tracker_alerts import TrackerWebhookNotifier
 SETTINGS = Settings.from_env()
 # "watchlist": the analyst's watched pages ($TRACKER_HOME/watchlist.toml), fetched and judged like a source.
 SOURCES = [*TRACKER_SOURCES, WATCHLIST]
+# Every task waits in the pool of the worker slots that run it: a task the scheduler queues beyond them waits
+# QUEUED, is requeued after [scheduler] task_queued_timeout and then failed without a retry; a task waiting
+# for its pool stays SCHEDULED as long as it must. WRITER_POOL: the writer queue's slots (1: also keeps the
+# DuckDB writers apart); FETCH_POOL: the default queue's (the fetch workers' slots; scripts/airflow-setup.sh).
 WRITER_POOL = "duckdb_writer"
+FETCH_POOL = "tracker_fetch"
 # The Celery queue of the DuckDB writers; fetch tasks stay on the default queue.
 WRITER_QUEUE = SETTINGS.writer_queue
 
@@ -72,11 +77,14 @@ OUTPUTS_TIMEOUT = timedelta(hours=1)  # exports, workbook, briefing pages
 CHECK_TIMEOUT = timedelta(minutes=15)  # reads of what the run wrote
 # The whole run, retries included (3 tries of a 6 h crawl with backoff, then process and publish): under a week.
 DAGRUN_TIMEOUT = timedelta(days=2)
-# A weekly run not finished a day after it was queued is late: the Deadline Alert says so (the run goes on).
+# A weekly run not finished a day after its Monday slot is late: the Deadline Alert says so (the run goes on).
 DEADLINE_AFTER = timedelta(hours=24)
 
+# From the logical date, not DAGRUN_QUEUED_AT: clearing a task recomputes queued-at deadlines, which Airflow 3.3
+# fails with HTTP 500 until the deadline is missed (apache/airflow#70368), so nothing could be cleared for a day.
+# A scheduled run's logical date is its slot; a run triggered without a logical date gets no deadline.
 WEEKLY_DEADLINE = DeadlineAlert(
-    reference=DeadlineReference.DAGRUN_QUEUED_AT,
+    reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
     interval=DEADLINE_AFTER,
     callback=AsyncCallback(TrackerWebhookNotifier, kwargs={"what": "WEEKLY RUN LATE"}),
     name="weekly_run_late",
@@ -93,6 +101,19 @@ def run_slot(dag_run) -> tuple[str, str | None]:
         return "manual", None
     slot = dag_run.logical_date or dag_run.run_after
     return "scheduled", slot.isoformat() if slot else None
+
+
+def fail_at_once(call, *args, **kwargs):
+    """`call(*args, **kwargs)`; a refusal that every try would repeat (StalePublish, MissingEvidence) fails the task
+    without its retries (AirflowFailException), naming the refusal."""
+    from airflow.sdk.exceptions import AirflowFailException
+    from tracker.pipeline import StalePublish
+    from tracker.storage import MissingEvidence
+
+    try:
+        return call(*args, **kwargs)
+    except (StalePublish, MissingEvidence) as exc:
+        raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
 
 
 def published_version(triggering_asset_events) -> dict | None:
@@ -138,6 +159,10 @@ run, `scheduled` for a scheduled run (a new week in the change digest) |
 it listed nothing, it lists or yields less than half of last run, or its pages lost titles/dates (no retries) |
 | `check_fetches` | fails, naming each source and why, when any `fetch` failed (trigger rule `all_done`, no retries) |
 
+Every task waits in a pool sized to the worker slots of its queue: `tracker_fetch` (default queue) and \
+`duckdb_writer` (writer queue, 1 slot). `StalePublish` and `MissingEvidence` fail their task at once (no retries). \
+Backfills are refused (`allowed_run_types`: scheduled and manual runs only).
+
 A `fetch` fails when its source cannot be reached (robots.txt, DNS or the connection) or gives
 nothing; its summary is written either way. `process` uses the trigger rule `all_done_min_one_success`:
 the other sources still process and publish, and then the failed source's `check_health` and
@@ -146,7 +171,7 @@ the other sources still process and publish, and then the failed source's `check
 of the failed run.
 
 **Timeouts**: fetch 6 h, process 3 h, publish 1 h, checks 15 min; the run 2 days. A Deadline Alert
-(`weekly_run_late`) notifies when a run has not finished 24 h after it was queued.
+(`weekly_run_late`) notifies when a run has not finished 24 h after its logical date (its Monday slot).
 
 The tracker's run id is Airflow's run id. `publish` refuses when the working database was last
 processed by another run (a cleared old `publish` never republishes newer data under its label); its
@@ -173,6 +198,9 @@ briefing `$TRACKER_HOME/site/index.html`.
     start_date=pendulum.datetime(2026, 1, 5, 6, 0, tz="Europe/London"),
     catchup=False,
     max_active_runs=1,
+    # No backfills: a backfill runs beside the live run (its own max_active_runs), breaks its publish
+    # (StalePublish) and publishes today's data under past weeks. Airflow refuses to create one.
+    allowed_run_types=["scheduled", "manual"],
     dagrun_timeout=DAGRUN_TIMEOUT,
     deadline=WEEKLY_DEADLINE,
     on_failure_callback=alert_on_failure,
@@ -199,14 +227,15 @@ briefing `$TRACKER_HOME/site/index.html`.
 )
 def nhs_leadership_tracker():
     # On the writer queue: it shares the analyst's files (watchlist, own reviews) with the fetch hosts first.
-    @task(queue=WRITER_QUEUE, multiple_outputs=False)
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE, multiple_outputs=False)
     def select_sources(params=None) -> list[str]:
         from tracker import tasks
 
         tasks.share_config()
         return [s for s in params["sources"] if s in SOURCES]
 
-    @task(map_index_template="{{ task.op_kwargs['source'] }}", execution_timeout=FETCH_TIMEOUT, multiple_outputs=False)
+    @task(pool=FETCH_POOL, map_index_template="{{ task.op_kwargs['source'] }}", execution_timeout=FETCH_TIMEOUT,
+          multiple_outputs=False)
     def fetch(source: str, params=None, run_id=None) -> dict:
         from tracker import tasks
 
@@ -218,8 +247,8 @@ def nhs_leadership_tracker():
         from tracker import tasks
 
         run_type, scheduled_for = run_slot(dag_run)
-        return tasks.process(
-            offline=bool(params["offline"]), sources=",".join(params["sources"]),
+        return fail_at_once(
+            tasks.process, offline=bool(params["offline"]), sources=",".join(params["sources"]),
             run_type=run_type, scheduled_for=scheduled_for, run_id=run_id,
         )
 
@@ -228,7 +257,7 @@ def nhs_leadership_tracker():
     def publish(summary: dict, run_id=None, outlet_events=None) -> dict:
         from tracker import tasks
 
-        published = tasks.publish(run_id)
+        published = fail_at_once(tasks.publish, run_id)
         # The asset event names the version: the outputs DAG builds from exactly it, not from whatever is current.
         outlet_events[WAREHOUSE].extra = {k: published[k] for k in ("run_id", "version_file", "sha256")}
         return published
@@ -244,7 +273,7 @@ def nhs_leadership_tracker():
 
     # A leaf that fails when any fetch failed, with each source's reason (from the summary the failed
     # fetch wrote in `finally`): the run fails while the other sources still process and publish.
-    @task(retries=0, trigger_rule="all_done", multiple_outputs=False)
+    @task(pool=FETCH_POOL, retries=0, trigger_rule="all_done", multiple_outputs=False)
     def check_fetches(sources: list[str], params=None, run_id=None) -> dict:
         from tracker import tasks
 
@@ -273,7 +302,7 @@ def nhs_leadership_tracker():
 )
 def nhs_leadership_tracker_outputs():
     # On the writer queue: it reads the archive for the briefing's captures and writes exports and site locally.
-    @task(queue=WRITER_QUEUE, execution_timeout=OUTPUTS_TIMEOUT, multiple_outputs=False)
+    @task(pool=WRITER_POOL, queue=WRITER_QUEUE, execution_timeout=OUTPUTS_TIMEOUT, multiple_outputs=False)
     def outputs(triggering_asset_events=None) -> dict:
         from tracker import tasks
 

@@ -22,6 +22,8 @@ SAMPLE_WARC = ROOT / "sample" / "archive" / "sample.warc.gz"
 DAG_ID = "nhs_leadership_tracker"
 OUTPUTS_DAG_ID = "nhs_leadership_tracker_outputs"
 POOL = "duckdb_writer"
+# The tasks of the default queue (fetches, check_fetches): as many slots as the fetch workers have.
+FETCH_POOL = "tracker_fetch"
 
 # The shape of the production stack, shared by docker-compose.yml (checked in test_compose.py)
 # and the live integration test (test_airflow_integration.py).

@@ -85,6 +85,8 @@ def live_stack(tmp_path: Path, tracker_home: Path, workers: dict[str, dict], red
     for d in (airflow_home, tracker_home, log_dir):
         d.mkdir(exist_ok=True)
     env = {**stack_env(airflow_home, tracker_home, db_name, redis_db, queue, port), **(extra_env or {})}
+    # The fetch pool: the default queue's worker slots (4 each), less the writer's slot of a worker serving both.
+    env["AIRFLOW_FETCH_SLOTS"] = str(sum({"default": 4, "both": 3}.get(w["queues"], 0) for w in workers.values()))
     admin_password = secrets.token_urlsafe(16)
     (airflow_home / "passwords.json").write_text(json.dumps({"admin": admin_password}))
     stack = Stack(env, log_dir)
@@ -132,8 +134,9 @@ def live_stack(tmp_path: Path, tracker_home: Path, workers: dict[str, dict], red
             pass
 
 
-def trigger_for_the_due_slot(live: Live, conf: dict) -> str:
-    """Trigger the weekly DAG with `conf` for its next due slot while paused, then unpause both DAGs.
+def trigger_for_the_due_slot(live: Live, conf: dict, unpause: bool = True) -> str:
+    """Trigger the weekly DAG with `conf` for its next due slot while paused, then unpause both DAGs (unless not
+    `unpause`: the run then stays queued).
 
     With catchup=False, unpausing makes the scheduler run the latest due Monday slot (with the default
     params, i.e. online). Our run takes that slot: the scheduler then finds it taken and only moves on.
@@ -143,7 +146,7 @@ def trigger_for_the_due_slot(live: Live, conf: dict) -> str:
     resp = http.post(f"/api/v2/dags/{DAG_ID}/dagRuns", json={"logical_date": slot, "conf": conf})
     assert resp.status_code == 200, resp.text
     run_id = resp.json()["dag_run_id"]
-    for dag_id in (OUTPUTS_DAG_ID, DAG_ID):
+    for dag_id in (OUTPUTS_DAG_ID, DAG_ID) if unpause else ():
         resp = http.patch(f"/api/v2/dags/{dag_id}", json={"is_paused": False})
         assert resp.status_code == 200, resp.text
     return run_id
@@ -229,6 +232,27 @@ def test_celery_stack_runs_both_dags_and_serves_the_plugin(tmp_path):
         plugins = http.get("/api/v2/plugins").json()["plugins"]
         [ours] = [p for p in plugins if p["name"] == "leadership_tracker"]
         assert ours["external_views"][0]["href"] == "leadership-tracker/"
+
+
+def test_a_task_of_an_unfinished_run_can_be_cleared_and_a_backfill_is_refused(tmp_path):
+    """Clearing recomputes the run's deadlines from queued_at: with a DAGRUN_QUEUED_AT Deadline Alert, Airflow 3.3
+    answered HTTP 500 for the run's first 24 h (apache/airflow#70368), and the UI's Clear uses this endpoint.
+    A backfill would run beside the live run and publish today's data under past weeks: refused when created."""
+    require_services()
+    with live_stack(tmp_path, tmp_path / "tracker", {"celery-worker": {"queues": "both"}}, redis_db=13) as live:
+        http = live.http
+        # The DAG stays paused: the run stays queued (unfinished) while its task is cleared; nothing races it.
+        run_id = trigger_for_the_due_slot(live, {"offline": True}, unpause=False)
+        resp = http.post(f"/api/v2/dags/{DAG_ID}/clearTaskInstances", json={
+            "dag_run_id": run_id, "task_ids": ["select_sources"], "dry_run": False, "only_failed": False})
+        assert resp.status_code == 200, resp.text
+        assert [t["task_id"] for t in resp.json()["task_instances"]] == ["select_sources"]
+
+        resp = http.post("/api/v2/backfills", json={
+            "dag_id": DAG_ID, "from_date": "2026-01-05T00:00:00Z", "to_date": "2026-02-02T00:00:00Z"})
+        assert resp.status_code == 400, resp.text
+        assert resp.json()["detail"] == f"Dag with dag_id: '{DAG_ID}' does not allow backfill runs"
+        assert [r["dag_run_id"] for r in http.get(f"/api/v2/dags/{DAG_ID}/dagRuns").json()["dag_runs"]] == [run_id]
 
 
 def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sample_home, httpserver):

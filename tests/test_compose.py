@@ -23,6 +23,7 @@ from airflow_testlib import (
     BROKER_SCHEME,
     DAGS_DIR,
     EXECUTOR,
+    FETCH_POOL,
     POOL,
     RESULT_BACKEND_SCHEME,
     ROOT,
@@ -48,6 +49,7 @@ AIRFLOW_SERVICES = {
     "airflow-dag-processor",
     "airflow-triggerer",
     "airflow-worker",
+    "airflow-writer",
 }
 ONE_SHOTS = {"airflow-check-secrets", "airflow-init"}
 
@@ -81,8 +83,11 @@ def interpolate(value: str, env: dict[str, str]) -> str:
         return ""
 
     value = value.replace("$$", "\0")
-    value = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}", repl, value)
-    return value.replace("\0", "$")
+    while True:  # innermost first: a default may itself be ${VAR}
+        expanded = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^${}]*))?\}", repl, value)
+        if expanded == value:
+            return value.replace("\0", "$")
+        value = expanded
 
 
 def _service_env(compose: dict, name: str, env: dict[str, str]) -> dict[str, str]:
@@ -207,6 +212,8 @@ def _generated_env() -> dict[str, str]:
         "AIRFLOW_JWT_SECRET": secrets.token_urlsafe(64),
         "AIRFLOW_API_SECRET_KEY": secrets.token_urlsafe(32),
         "AIRFLOW_ADMIN_PASSWORD": secrets.token_urlsafe(16),
+        "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
+        "REDIS_PASSWORD": secrets.token_urlsafe(24),
     }
 
 
@@ -291,9 +298,11 @@ def test_secrets_check_refuses_the_placeholders_of_env_example_without_printing_
     proc = _run_secrets_check(compose, dotenv)
     assert proc.returncode == 1
     for name in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY",
-                 "ADMIN_PASSWORD"):
+                 "ADMIN_PASSWORD", "the password in AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+                 "the password in AIRFLOW__CELERY__BROKER_URL"):
         assert re.search(rf"refusing to start: {name} ", proc.stderr), name
-    for placeholder in (dotenv["AIRFLOW_JWT_SECRET"], dotenv["AIRFLOW_API_SECRET_KEY"], dotenv["AIRFLOW_FERNET_KEY"]):
+    for placeholder in (dotenv["AIRFLOW_JWT_SECRET"], dotenv["AIRFLOW_API_SECRET_KEY"], dotenv["AIRFLOW_FERNET_KEY"],
+                        dotenv["POSTGRES_PASSWORD"], dotenv["REDIS_PASSWORD"]):
         assert placeholder not in proc.stdout + proc.stderr
 
 
@@ -311,6 +320,11 @@ def test_secrets_check_refuses_the_placeholders_of_env_example_without_printing_
         ({"AIRFLOW_ADMIN_PASSWORD": "Zq7#pX2!"}, "ADMIN_PASSWORD is shorter than 12 bytes"),
         ({"AIRFLOW_JWT_ISSUER": " "}, "AIRFLOW__API_AUTH__JWT_ISSUER is empty"),
         ({"AIRFLOW_JWT_AUDIENCE": " "}, "AIRFLOW__API_AUTH__JWT_AUDIENCE is empty"),
+        ({"POSTGRES_PASSWORD": "change-me-" + secrets.token_hex(8)},
+         "the password in AIRFLOW__DATABASE__SQL_ALCHEMY_CONN looks like a placeholder"),
+        ({"POSTGRES_PASSWORD": "Zq7pX2wLm4Rt"},
+         "the password in AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is shorter than 16 bytes"),
+        ({"REDIS_PASSWORD": "Zq7pX2wLm4Rt"}, "the password in AIRFLOW__CELERY__BROKER_URL is shorter than 16 bytes"),
         ("same", "the same value is used for two secrets"),
     ],
     ids=lambda v: v if isinstance(v, str) else "-".join(v),
@@ -323,6 +337,63 @@ def test_secrets_check_refuses_a_weak_secret(compose, change, complaint):
     assert proc.returncode == 1
     assert f"refusing to start: {complaint}" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1  # only the weak one is named
+
+
+def test_compose_s_old_database_password_and_a_broker_without_one_are_refused(compose):
+    """The secrets check ignored POSTGRES_PASSWORD=airflow, and Redis (every task's message) had no password."""
+    env = _service_env(compose, "airflow-check-secrets", _generated_env())
+    assert urlsplit(env["AIRFLOW__CELERY__BROKER_URL"]).password  # the team shape's broker has one
+    weak = {**env, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql+psycopg2://airflow:airflow@postgres:5432/airflow",
+            "AIRFLOW__CELERY__BROKER_URL": "redis://redis:6379/0"}
+    proc = subprocess.run([sys.executable, str(CHECK_SECRETS)], env=weak, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "refusing to start: the password in AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is shorter than 16 bytes",
+        "refusing to start: the password in AIRFLOW__DATABASE__SQL_ALCHEMY_CONN looks like a placeholder: "
+        "generate a random value",
+        "refusing to start: AIRFLOW__CELERY__BROKER_URL has no password: set one (.env)",
+    ]
+
+
+def test_redis_requires_the_password_the_airflow_services_and_the_fetchers_use(compose):
+    env = _generated_env()
+    redis = compose["services"]["redis"]
+    assert _service_env(compose, "redis", env)["REDIS_PASSWORD"] == env["REDIS_PASSWORD"]
+    command = " ".join(redis["command"])
+    assert "requirepass" in command and "redis-server /data/redis.conf" in command
+    assert "REDISCLI_AUTH" in redis["healthcheck"]["test"][1]  # the health check authenticates (and shows no -a)
+    for name in AIRFLOW_SERVICES:
+        svc_env = _service_env(compose, name, env)
+        for url in (svc_env["AIRFLOW__CELERY__BROKER_URL"], svc_env["TRACKER_REDIS_URL"]):
+            assert urlsplit(url).password == env["REDIS_PASSWORD"], name
+    with pytest.raises(AssertionError, match="REDIS_PASSWORD is required"):
+        _service_env(compose, "airflow-worker", {**env, "REDIS_PASSWORD": ""})
+
+
+def test_every_pool_has_the_slots_of_the_workers_that_serve_its_tasks(compose):
+    """A task queued beyond its workers' slots waits QUEUED and is failed after task_queued_timeout: each pool
+    (dags/nhs_leadership_tracker.py) gets exactly the slots of the workers of its queue, in both shapes."""
+    env = _env_example()
+    services = compose["services"]
+    writer = services["airflow-writer"]["command"].split()
+    assert writer[writer.index("--concurrency") + 1] == "1"
+    worker_slots = _service_env(compose, "airflow-worker", env)["AIRFLOW__CELERY__WORKER_CONCURRENCY"]
+    assert _service_env(compose, "airflow-init", env)["FETCH_SLOTS"] == worker_slots == env["AIRFLOW_FETCH_SLOTS"]
+    defaults = {**_generated_env(), "AIRFLOW_FETCH_SLOTS": "", "AIRFLOW_WORKER_CONCURRENCY": ""}
+    assert _service_env(compose, "airflow-init", defaults)["FETCH_SLOTS"] == "4"  # the defaults agree too
+    assert _service_env(compose, "airflow-worker", defaults)["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == "4"
+    for init in (" ".join(services["airflow-init"]["command"]), _merged_dev(compose)["services"]["airflow-init"][
+            "command"][-1]):
+        assert f"airflow pools set {POOL} 1 " in init
+        assert f'airflow pools set {FETCH_POOL} "$${{FETCH_SLOTS}}" ' in init
+    setup = (ROOT / "scripts" / "airflow-setup.sh").read_text()
+    assert f'pools set {POOL} 1 ' in setup and f'pools set {FETCH_POOL} "$FETCH_SLOTS" ' in setup
+
+
+def test_dockerfile_checks_what_it_installed_over_the_image():
+    """pip installs over the image's own packages; `pip check` fails the build when that left a conflict."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^RUN pip install [^\n]*\[airflow\]\"(?: \\\n\s*)? && pip check\s*$", dockerfile, re.M)
 
 
 def test_dockerfile_installs_under_the_tested_constraints():

@@ -18,6 +18,7 @@ import pytest
 from airflow_testlib import (
     DAG_ID,
     DAGS_DIR,
+    FETCH_POOL,
     OUTPUTS_DAG_ID,
     POOL,
     ROOT,
@@ -126,7 +127,9 @@ def test_a_late_weekly_run_raises_a_deadline_alert(dag):
     alerts = dag.deadline if isinstance(dag.deadline, list) else [dag.deadline]
     assert len(alerts) == 1 and isinstance(alerts[0], DeadlineAlert)
     alert = alerts[0]
-    assert alert.reference == DeadlineReference.DAGRUN_QUEUED_AT
+    # Not DAGRUN_QUEUED_AT: clearing a task recomputes queued-at deadlines, and Airflow 3.3 fails that with
+    # HTTP 500 (apache/airflow#70368) until the deadline is missed. A scheduled run's logical date is its Monday.
+    assert alert.reference == DeadlineReference.DAGRUN_LOGICAL_DATE
     assert alert.interval == timedelta(hours=24) < dag.dagrun_timeout  # alerts while the run can still finish
     # Awaited in the triggerer: the notifier class, imported by its path from the plugins folder.
     assert isinstance(alert.callback, AsyncCallback)
@@ -150,7 +153,44 @@ def test_writers_use_the_duckdb_pool_and_nothing_else_does(dag):
     assert pools["process"] == POOL
     assert pools["publish"] == POOL
     assert pools["check_health"] == POOL  # reads the working database: never while a writer holds it
-    assert all(p != POOL for tid, p in pools.items() if tid not in {"process", "publish", "check_health"})
+    assert all(p != POOL for tid, p in pools.items() if tid not in {"process", "publish", "check_health",
+                                                                    "select_sources"})
+
+
+def test_every_task_waits_in_the_pool_of_the_slots_that_run_it(dag, outputs_dag):
+    """A task queued beyond its workers' slots waits QUEUED, is requeued after task_queued_timeout and then failed
+    without a retry (7 mapped fetches, 4 slots). A pool sized to the slots keeps the rest SCHEDULED instead."""
+    pools = {t.task_id: (t.queue, t.pool) for t in [*dag.tasks, *outputs_dag.tasks]}
+    assert {tid for tid, (queue, _) in pools.items() if queue == "writer"} == {
+        "select_sources", "process", "publish", "check_health", "outputs"}
+    for task_id, (queue, pool) in pools.items():
+        assert pool == (POOL if queue == "writer" else FETCH_POOL), task_id
+
+
+def test_backfills_are_refused_when_they_are_created(dag):
+    """A backfill ran beside the live run (its own max_active_runs), broke its publish and published today's
+    data under past weeks. Airflow refuses to create a run of a type the DAG does not allow."""
+    assert {t.value for t in dag.allowed_run_types} == {"scheduled", "manual"}
+
+
+@pytest.mark.parametrize("refusal", ["StalePublish", "MissingEvidence"])
+def test_a_deterministic_refusal_fails_the_task_at_once(dag, tmp_path, monkeypatch, refusal):
+    """StalePublish and MissingEvidence say the same on every try: the task fails without its retries."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    run_id = "manual__2026-11-23T10:00:00+00:00"
+    monkeypatch.setenv("TRACKER_HOME", str(tmp_path))
+    if refusal == "StalePublish":  # nothing has processed the working database as this run
+        call = lambda: dag.get_task("publish").python_callable({}, run_id=run_id, outlet_events={})  # noqa: E731
+    else:  # this run's fetch wrote a WARC the archive does not hold
+        (tmp_path / "state").mkdir()
+        (tmp_path / "state" / "dhsc.crawl.json").write_text(json.dumps(
+            {"source": "dhsc", "run": run_id, "warc": "fetch-dhsc.warc.gz", "warc_bytes": 10}))
+        call = lambda: dag.get_task("process").python_callable(  # noqa: E731
+            params={"offline": False, "sources": ["dhsc"]}, dag_run=None, run_id=run_id)
+    with pytest.raises(AirflowFailException, match=f"^{refusal}: ") as failed:
+        call()
+    assert type(failed.value.__cause__).__name__ == refusal
 
 
 def test_the_duckdb_writers_run_on_the_writer_queue_and_fetches_on_the_default_queue(dag, outputs_dag):

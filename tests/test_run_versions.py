@@ -5,12 +5,18 @@ published (file and content hash), from which outputs are built, not from whatev
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 
 import duckdb
 import pytest
 
+from helpers import ROOT
+from test_crash_consistency import ingest_new_page
 from tracker import tasks
 from tracker.pipeline import StalePublish, VersionUnavailable
 from tracker.settings import Settings
@@ -100,3 +106,32 @@ def test_outputs_are_built_from_the_version_named_not_from_the_current_warehouse
         tasks.outputs(version_file="tracker-20200101T000000.duckdb")
     with pytest.raises(VersionUnavailable, match="not a published version's name"):
         tasks.outputs(version_file="../tracker.duckdb")
+
+
+def test_a_publish_killed_between_its_rename_and_its_swap_leaves_no_version_of_its_own(home, tmp_path):
+    """The version renamed into published/ but never swapped in was kept, and the retry's change log, diffed
+    against it, labelled the run's changes with a version that was never the warehouse."""
+    assert ingest_new_page(tmp_path, home.home).returncode == 0  # something for this run to change
+    tasks.process(offline=True, sources="nhsproviders", run_id=NEW_RUN)
+    before = _versions(home)
+    killed = subprocess.run([sys.executable, "-c", f"from tracker import tasks; tasks.publish({NEW_RUN!r})"],
+                            env={**os.environ, "TRACKER_HOME": str(home.home), "TRACKER_KILL_AT": "publish-swap"},
+                            capture_output=True, text=True, cwd=ROOT)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    [orphan] = set(_versions(home)) - set(before)
+    assert _warehouse_run(home) != NEW_RUN
+
+    published = tasks.publish(NEW_RUN)  # the task's retry
+
+    assert _versions(home) == sorted([*before, published["version_file"]]) and orphan not in _versions(home)
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        logged = con.execute("SELECT DISTINCT version_file FROM change_log WHERE run_id = ?", [NEW_RUN]).fetchall()
+        named = {n for (n,) in con.execute(
+            "SELECT version_file FROM change_log UNION SELECT version_file FROM runs WHERE version_file IS NOT NULL"
+        ).fetchall()}
+        runs = con.execute("SELECT version_file FROM runs WHERE run_id = ?", [NEW_RUN]).fetchall()
+    finally:
+        con.close()
+    assert logged == [(published["version_file"],)]  # the new page's changes, under the version published
+    assert runs == [(published["version_file"],)] and named <= set(_versions(home))

@@ -97,7 +97,7 @@ def publish_stage(settings: Settings, run_id: str) -> str:
 
     store = storage.open_store(settings)
     storage.pull_published(settings, store)
-    version = publish(settings, run_id)
+    version = publish(settings, run_id, elsewhere=frozenset(storage.listing(store, storage.PUBLISHED) if store else ()))
     storage.push_published(settings, store, version)
     return str(version)
 

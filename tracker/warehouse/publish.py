@@ -29,7 +29,15 @@ from tracker.errors import TrackerError
 from tracker.faults import checkpoint
 from tracker.settings import Settings
 from tracker.warehouse import changelog
-from tracker.warehouse.db import apply_views, attach_read_only, connect, migrate, open_work_db, sql_literal
+from tracker.warehouse.db import (
+    apply_views,
+    attach_read_only,
+    connect,
+    migrate,
+    open_work_db,
+    sql_literal,
+    warehouse_info,
+)
 
 # Tables analysts get; working tables (blocks, archive index, crawl state) stay in the working database.
 PUBLISHED_TABLES = (
@@ -56,10 +64,16 @@ PUBLISHED_TABLES = (
 STORAGE_VERSION = "v1.2.0"
 
 
-def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Path:
-    """Copy the working database's published tables into a new file and swap it in; returns its path."""
+def publish(settings: Settings, run_id: str, now: datetime | None = None, elsewhere: frozenset[str] = frozenset()
+            ) -> Path:
+    """Copy the working database's published tables into a new file and swap it in; returns its path.
+    `elsewhere`: the versions the object store holds (published by any host: never unswapped_versions)."""
     now = now or datetime.now(timezone.utc)
     settings.published_dir.mkdir(parents=True, exist_ok=True)
+    for orphan in unswapped_versions(settings, elsewhere):
+        # Never the warehouse: the change log below then diffs against the version that was, and drops the
+        # orphan's rows and its run's claim to it (changelog.record_changes) before logging them again.
+        orphan.unlink()
     # Two publishes in one second must not overwrite each other: take the next free second.
     while (settings.published_dir / f"tracker-{now.strftime('%Y%m%dT%H%M%S')}.duckdb").exists():
         now += timedelta(seconds=1)
@@ -103,6 +117,22 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None) -> Pat
     _swap_in(version, settings.warehouse)
     _prune(settings.published_dir, settings.keep_versions, settings.keep_weeks, scheduled)
     return version
+
+
+def unswapped_versions(settings: Settings, elsewhere: frozenset[str] = frozenset()) -> list[Path]:
+    """Versions a publish renamed into published/ but was stopped before swapping in: newer than the version the
+    current warehouse holds and not in the object store (`elsewhere`: another host's, pulled, are published).
+    None while there is no current warehouse to tell (a new host with an object store starts without one)."""
+    if not settings.warehouse.exists():
+        return []
+    con = open_published(settings.warehouse)
+    try:
+        info = warehouse_info(con)
+    finally:
+        con.close()
+    if info is None or not info.version_file:
+        return []
+    return [p for p in published_versions(settings) if p.name > info.version_file and p.name not in elsewhere]
 
 
 def _swap_in(version: Path, target: Path) -> None:
