@@ -171,6 +171,20 @@ def test_published_versions_follow_retention_into_the_store_and_reach_another_ho
     assert storage.pull_published(fresh_writer, storage.open_store(fresh_writer)) == [new.name]
 
 
+def test_a_version_swapped_in_but_never_uploaded_goes_up_with_the_next(tmp_path, store_env):
+    """A publish stopped between its swap and its upload: the next push carries both versions."""
+    writer_host = host(tmp_path, "b", store_env)
+    store = storage.open_store(writer_host)
+    writer_host.published_dir.mkdir(parents=True)
+    stranded, new = (writer_host.published_dir / n for n in ("tracker-20260105T060000.duckdb",
+                                                            "tracker-20260112T060000.duckdb"))
+    stranded.write_bytes(b"swapped in, never uploaded")
+    new.write_bytes(b"new version")
+    assert storage.push_published(writer_host, store, new) == []
+    assert storage.listing(store, storage.PUBLISHED) == {stranded.name: len(b"swapped in, never uploaded"),
+                                                         new.name: len(b"new version")}
+
+
 def test_the_writer_tasks_process_publish_and_build_outputs_from_the_store_alone(tmp_path, store_env, monkeypatch):
     """The task entry points on three homes: one imports the sample, the writer processes and publishes
     from the store, a third builds the outputs from the version the store holds."""

@@ -316,13 +316,17 @@ def pull_published(settings: Settings, store: Store | None) -> list[str]:
 
 
 def push_published(settings: Settings, store: Store | None, version: Path) -> list[str]:
-    """Put a new version in the store, then drop the store's versions that retention dropped here
-    (run after pull_published, so this host held every version the store had). Returns those dropped."""
+    """Put a new version in the store, with any kept version the store lacks (a publish stopped after its swap,
+    before its upload), then drop the store's versions that retention dropped here (run after
+    pull_published, so this host held every version the store had). Returns those dropped."""
     if store is None:
         return []
+    remote = listing(store, PUBLISHED)
+    kept = {p.name: p for p in settings.published_dir.glob("tracker-*.duckdb")}
+    for name in sorted(kept.keys() - remote.keys() - {version.name}):
+        upload(store, kept[name], PUBLISHED)
     upload(store, version, PUBLISHED)
-    kept = {p.name for p in settings.published_dir.glob("tracker-*.duckdb")}
-    dropped = sorted(name for name in listing(store, PUBLISHED) if name.endswith(".duckdb") and name not in kept)
+    dropped = sorted(name for name in remote if name.endswith(".duckdb") and name not in kept)
     for name in dropped:
         remove(store, PUBLISHED, name)
     return dropped
