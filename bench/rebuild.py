@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -31,8 +32,18 @@ from generate import generate, html_page  # noqa: E402
 from tracker.fetch.archive import ArchiveWriter, iter_records, warc_files  # noqa: E402
 
 
-def timed_run(home: Path, code: Path | None = None) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB of the largest process) of one `tracker run --offline`."""
+# `tracker run` ends each stage with a line on stderr: "parse: 400 parsed, ... (43.7 s)"
+STAGE_LINE = re.compile(r"^(index|parse|extract|health|publish|briefing and exports): .*\((\d+(?:\.\d+)?) s\)$", re.M)
+
+
+def stage_split(stderr: str) -> str:
+    """The run's seconds per stage, as its stage lines give them: "index 5.7, parse 30.5, ..."."""
+    return ", ".join(f"{name.replace('briefing and exports', 'outputs')} {float(secs):.1f}"
+                     for name, secs in STAGE_LINE.findall(stderr))
+
+
+def timed_run(home: Path, code: Path | None = None) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB of the largest process, seconds per stage) of one `tracker run --offline`."""
     env = {**os.environ, "TRACKER_HOME": str(home)}
     if code is not None:
         env["PYTHONPATH"] = str(code)
@@ -41,7 +52,7 @@ def timed_run(home: Path, code: Path | None = None) -> tuple[float, float]:
     if proc.returncode not in (0, 3):
         raise RuntimeError(proc.stderr[-2000:])
     wall, rss_kb = proc.stderr.strip().splitlines()[-1].split()
-    return float(wall), int(rss_kb) / 1024
+    return float(wall), int(rss_kb) / 1024, stage_split(proc.stderr)
 
 
 def change_one_percent(home: Path, n: int) -> int:
@@ -95,13 +106,14 @@ def bench(n: int, root: Path, code: Path | None = None, label: str = "") -> list
     home = root / f"home-{n}{label}"
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(archive, home / "archive")
-    wall, rss = timed_run(home, code)
-    rows.append((n, f"full rebuild{label}", wall, n / wall, rss, ""))
-    wall2, rss2 = timed_run(home, code)
-    rows.append((n, f"re-run, nothing changed{label}", wall2, None, rss2, f"{wall2 / wall:.1%} of full"))
+    wall, rss, stages = timed_run(home, code)
+    rows.append((n, f"full rebuild{label}", wall, n / wall, rss, stages))
+    wall2, rss2, stages2 = timed_run(home, code)
+    rows.append((n, f"re-run, nothing changed{label}", wall2, None, rss2, f"{wall2 / wall:.1%} of full; {stages2}"))
     changed = change_one_percent(home, n)
-    wall3, rss3 = timed_run(home, code)
-    rows.append((n, f"re-run, {changed} changed (1%){label}", wall3, None, rss3, f"{wall3 / wall:.1%} of full"))
+    wall3, rss3, stages3 = timed_run(home, code)
+    rows.append((n, f"re-run, {changed} changed (1%){label}", wall3, None, rss3,
+                 f"{wall3 / wall:.1%} of full; {stages3}"))
     return rows
 
 
