@@ -365,7 +365,8 @@ def test_with_a_site_url_archived_copies_link_to_the_served_site(sample_home, tm
     con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
     try:
         assert link_captures(con, tmp_path, sample_home / "site", "https://example.org/briefing/") > 0
-        links = [row[0] for row in con.execute(f"SELECT archived_copy FROM ({export_query('status_evidence')})")]
+        query = f"SELECT archived_copy FROM ({export_query('status_evidence')})"
+        links = [row[0] for row in con.execute(query).fetchall()]
     finally:
         con.close()
     shas = {p.name for p in (sample_home / "site" / "captures").iterdir()}

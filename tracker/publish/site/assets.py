@@ -102,6 +102,11 @@ color:var(--grey);overflow-wrap:anywhere;word-break:break-all}
  #progress,#summary-progress{font-size:8pt}
  #progress th,#summary-progress th{overflow-wrap:normal;font-size:7pt}
  #progress .src,#summary-progress .src{font-size:7pt;font-weight:400}
+ #key-figures{font-size:8pt}
+ #key-figures th,#key-figures td{padding:.05rem .4rem}
+ #key-figures .src{font-size:7pt;font-weight:400}
+ .summary h2{margin:.5rem 0 .2rem}
+ .summary header p.meta:last-child,.summary #key-figures thead .src{display:none}
  .page-break{break-before:page}
 }
 """
