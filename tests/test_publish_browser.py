@@ -227,6 +227,34 @@ def test_accepted_but_not_implemented_is_two_choices_with_counts_and_a_shareable
                                    and r[3] not in ("implemented", "superseded"))
 
 
+def test_official_positions_only_lists_what_the_figure_counts(browser, sample_home):
+    """A blog post once moved a review from 36.8% to 47.4% implemented unseen: the table can be read on the
+    official positions alone, and then shows the briefing_figures official count."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    try:
+        n, official_n = con.execute("SELECT n, official_n FROM briefing_figures WHERE review_id IS NULL "
+                                    "AND figure = 'implemented'").fetchone()
+    finally:
+        con.close()
+    assert n != official_n  # the sample has statuses that rest on independent assessments
+    index = (sample_home / "site" / "index.html").resolve().as_uri()
+    browser.get(index + "#implementation=implemented")
+    assert browser.find_element(By.ID, "count").text == f"Showing {n} of 62 recommendations"
+    Select(browser.find_element(By.ID, "filter-basis")).select_by_value("official")
+    assert browser.find_element(By.ID, "count").text == f"Showing {official_n} of 62 recommendations"
+    assert _option_text(browser, "filter-implementation", "implemented") == f"implemented ({official_n})"
+    link = browser.find_element(By.ID, "view-link").get_attribute("value")
+    assert link.endswith("#implementation=implemented&basis=official")
+    # the key figures link to the same view
+    browser.get(index)
+    browser.find_element(By.CSS_SELECTOR, "#key-figures a[href='index.html#implementation=implemented&basis=official']"
+                         ).click()
+    assert browser.find_element(By.ID, "count").text == f"Showing {official_n} of 62 recommendations"
+
+
 def test_columns_sort_and_the_sort_is_in_the_url(browser, sample_home):
     from selenium.webdriver.common.by import By
 

@@ -141,8 +141,8 @@ def _figures(html: str) -> dict[tuple[str, str, str], str]:
 
 
 def test_a_figure_says_how_many_rest_on_disputed_statuses_and_what_official_positions_alone_give(mem_con):
-    from tracker.publish.site.figures import key_figures
     from tracker.publish.site.data import load_site_data
+    from tracker.publish.site.figures import key_figures, matches
     from tracker.publish.site.index import progress_table
 
     # 3 implemented in the owner's words; 2 more only because a later blog contradicts the owner's "in progress"
@@ -160,6 +160,12 @@ def test_a_figure_says_how_many_rest_on_disputed_statuses_and_what_official_posi
     assert printed[("implemented", "", "headline")] == "5 (2 disputed)"
     assert printed[("implemented", "", "official")] == "3"
     assert printed[("in_progress", "", "official")] == "2"
+    # the official figure links to the table on official positions only, which lists those rows
+    implemented = data.figure("implemented")
+    assert [r.number for r in data.recommendations if matches(r, implemented.view_filter, official=True)] == [1, 2, 3]
+    table = BeautifulSoup(key_figures(data), "html.parser")
+    link = table.find("a", href="index.html#implementation=implemented&basis=official")
+    assert link.get_text() == "3"
 
 
 def test_accepted_but_not_implemented_is_one_definition_that_leaves_superseded_out(mem_con):
@@ -181,6 +187,7 @@ def test_accepted_but_not_implemented_is_one_definition_that_leaves_superseded_o
     for f in data.figures:
         if f.view_filter:
             assert sum(matches(r, f.view_filter) for r in data.recommendations) == f.n, f
+            assert sum(matches(r, f.view_filter, official=True) for r in data.recommendations) == f.official_n, f
 
 
 def test_a_status_with_nothing_heard_for_12_months_says_since_when_and_pages_are_dated(mem_con):

@@ -123,9 +123,13 @@ SCRIPT = """
   var search = byId('search'), count = byId('count'), empty = byId('no-match'), share = byId('view-link');
   var filters = [
     {param: 'review', el: byId('filter-review'), attr: 'data-review'},
-    {param: 'response', el: byId('filter-response'), attr: 'data-response'},
-    {param: 'implementation', el: byId('filter-implementation'), attr: 'data-implementation'}
+    {param: 'response', el: byId('filter-response'), attr: 'data-response', official: 'data-official-response'},
+    {param: 'implementation', el: byId('filter-implementation'), attr: 'data-implementation',
+     official: 'data-official-implementation'}
   ];
+  // "Official positions only": the filters read each row's official statuses instead of its headline ones
+  var basis = byId('filter-basis');
+  function attr(f) { return f.official && basis.value === 'official' ? f.official : f.attr; }
   var GROUPS = JSON.parse(table.getAttribute('data-groups'));
   var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
   var sortKey = '', sortDir = 'ascending';
@@ -139,7 +143,7 @@ SCRIPT = """
   function passes(i, skip, words) {
     var row = rows[i];
     for (var f = 0; f < filters.length; f++) {
-      if (filters[f] !== skip && !matches(row.getAttribute(filters[f].attr), filters[f].el.value)) { return false; }
+      if (filters[f] !== skip && !matches(row.getAttribute(attr(filters[f])), filters[f].el.value)) { return false; }
     }
     return words.every(function (t) { return texts[i].indexOf(t) !== -1; });
   }
@@ -149,7 +153,7 @@ SCRIPT = """
         if (!opt.value) { return; }
         var n = 0;
         rows.forEach(function (row, i) {
-          if (passes(i, f, words) && matches(row.getAttribute(f.attr), opt.value)) { n += 1; }
+          if (passes(i, f, words) && matches(row.getAttribute(attr(f)), opt.value)) { n += 1; }
         });
         opt.textContent = opt.getAttribute('data-label') + ' (' + n + ')';
       });
@@ -158,6 +162,7 @@ SCRIPT = """
   function state() {
     var p = new URLSearchParams();
     filters.forEach(function (f) { if (f.el.value) { p.set(f.param, f.el.value); } });
+    if (basis.value) { p.set('basis', basis.value); }
     if (search.value) { p.set('q', search.value); }
     if (sortKey) { p.set('sort', sortKey); p.set('dir', sortDir === 'descending' ? 'desc' : 'asc'); }
     return p.toString();
@@ -214,6 +219,7 @@ Number(b.getAttribute('data-sort-review')); return c; }
       var v = p.get(f.param) || '';
       f.el.value = Array.prototype.some.call(f.el.options, function (o) { return o.value === v; }) ? v : '';
     });
+    basis.value = p.get('basis') === 'official' ? 'official' : '';
     search.value = p.get('q') || '';
     var key = p.get('sort') || '';
     sortKey = table.querySelector('th button[data-sort="' + key.replace(/[^a-z]/g, '') + '"]') ? key : '';
@@ -226,9 +232,11 @@ Number(b.getAttribute('data-sort-review')); return c; }
   function changed() { apply(); remember(); }
   search.addEventListener('input', changed);
   filters.forEach(function (f) { f.el.addEventListener('change', changed); });
+  basis.addEventListener('change', changed);
   byId('reset').addEventListener('click', function () {
     search.value = '';
     filters.forEach(function (f) { f.el.value = ''; });
+    basis.value = '';
     sortKey = '';
     sortRows();
     changed();

@@ -7,8 +7,9 @@ from __future__ import annotations
 from tracker.publish.site.data import Figure, Recommendation, SiteData
 from tracker.publish.site.markup import e, long_day
 
+from tracker.vocabulary import ACCEPTED, IMPLEMENTATION_STATUSES, default_status
+
 # Filter values of the briefing table that stand for several statuses (briefing_figures' view_filter uses them).
-from tracker.vocabulary import ACCEPTED, IMPLEMENTATION_STATUSES
 
 GROUPS = {
     "any_accepted": list(ACCEPTED),
@@ -19,12 +20,19 @@ GROUP_LABELS = {"any_accepted": "Accepted in any form", "not_implemented": "Not 
                 "outstanding": "Not implemented, not superseded"}
 
 
-def matches(rec: Recommendation, view_filter: str) -> bool:
+def official_status(rec: Recommendation, axis: str) -> str:
+    """The status on the official position alone, as briefing_figures' official_n counts it."""
+    position = rec.positions.get((axis, "official"))
+    return position.status if position else default_status(axis)
+
+
+def matches(rec: Recommendation, view_filter: str, official: bool = False) -> bool:
     """Whether the briefing table shows rec under view_filter ('response=any_accepted&implementation=…'),
-    as its script does."""
+    on the headline statuses or (official) the official positions only, as its script does."""
     for part in filter(None, view_filter.split("&")):
         axis, _, value = part.partition("=")
-        if rec.status.get(axis) not in GROUPS.get(value, [value]):
+        status = official_status(rec, axis) if official else rec.status.get(axis)
+        if status not in GROUPS.get(value, [value]):
             return False
     return True
 
@@ -54,6 +62,8 @@ def key_figures(data: SiteData, root: str = "") -> str:
         if f.view_filter:
             label = f"<a href='{e(root)}index.html#{e(f.view_filter)}'>{label}</a>"
         official = count(f, "official") if f.official_n is not None else "\u2014"
+        if f.official_n is not None and f.view_filter:
+            official = f"<a href='{e(root)}index.html#{e(f.view_filter)}&amp;basis=official'>{official}</a>"
         rows.append(f"<tr><th scope='row'>{label}</th><td class='n'>{count(f)}</td><td class='n'>{official}</td></tr>")
     return (
         "<div class='scroll' tabindex='0' role='region' aria-label='Key figures (table)'>"

@@ -14,7 +14,7 @@ from tracker.publish.site.changes import changes_section, health_section, since_
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import Recommendation, SiteData
 from tracker.publish.site.downloads import downloads_section
-from tracker.publish.site.figures import GROUP_LABELS, GROUPS, as_at, count, key_figures, share
+from tracker.publish.site.figures import GROUP_LABELS, GROUPS, as_at, count, key_figures, official_status, share
 from tracker.publish.site.markup import badge, day, e, long_day, page, provenance
 from tracker.publish.site.statuses import status_cell
 from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, phrase
@@ -149,6 +149,9 @@ def _controls(data: SiteData) -> str:
         f"<option value=''>Any response</option>{response}</select></label>"
         f"<label for='filter-implementation'>Implementation (what has happened)<select id='filter-implementation'>"
         f"<option value=''>Any implementation</option>{implementation}</select></label>"
+        "<label for='filter-basis'>Statuses<select id='filter-basis'>"
+        "<option value=''>Headline (official, or the later independent assessment)</option>"
+        "<option value='official'>Official positions only</option></select></label>"
         "<button type='button' id='reset'>Clear</button></form>"
         "<div class='actions'><label for='view-link'>Link to this view</label>"
         "<input id='view-link' type='text' readonly value='index.html'>"
@@ -183,7 +186,9 @@ def _row(rec: Recommendation, order: int, ctx: Context) -> str:
         f"data-sort-review='{order}' data-sort-number='{e(rec.number)}' "
         f"data-sort-response='{_RANK['response'].get(rec.status['response'], 99)}' "
         f"data-sort-implementation='{_RANK['implementation'].get(rec.status['implementation'], 99)}' "
-        f"data-sort-last='{e(last)}' {_said(rec)}data-page='{e(ctx.permalink(rec.page_name))}'>"
+        f"data-sort-last='{e(last)}' {_said(rec)}data-page='{e(ctx.permalink(rec.page_name))}' "
+        f"data-official-response='{e(official_status(rec, 'response'))}' "
+        f"data-official-implementation='{e(official_status(rec, 'implementation'))}'>"
         f"<td class='key'><span class='review-name'>{e(name)}</span></td><td class='n'>{e(rec.number)}</td>"
         f"<td>{theme}<span class='rec-text'>{e(rec.text)}</span>"
         f"<div><a class='permalink' href='{e(rec.page_name)}'>Page: {e(rec.key)}</a></div></td>"
