@@ -31,7 +31,7 @@ statuses AS (
         coalesce(s.official_implementation_status, f.implementation_default) AS official_implementation,
         s.response_disputed,
         s.implementation_disputed,
-        s.last_evidence_on IS NULL OR s.last_evidence_on < CAST(CAST(as_at AS DATE) - INTERVAL 12 MONTH AS DATE) AS stale
+        s.last_evidence_on IS NULL OR s.last_evidence_on < stale_cutoff(as_at) AS stale
     FROM recommendation_status AS s
     CROSS JOIN defaults AS f
 ),

@@ -265,7 +265,7 @@ def load_site_data(con: duckdb.DuckDBPyConnection) -> SiteData:
     _attach_history(con, recs)
     cutoff = None
     if published_at is not None:
-        cutoff = con.execute("SELECT CAST(CAST(? AS DATE) - INTERVAL 12 MONTH AS DATE)", [published_at]).fetchone()[0]
+        cutoff = con.execute("SELECT stale_cutoff(?)", [published_at]).fetchone()[0]
     citations = {}
     for url, publisher, title, published_on in con.execute(
         "SELECT url, publisher, title, published_on FROM publications ORDER BY url"
