@@ -7,6 +7,9 @@
     site/.captures.json                  which capture each copy was made from (capture_manifest.py)
     site/downloads/                      the exported CSV files and workbook (downloads.py)
 
+Every figure a page prints is a row of the briefing_figures view (figures.py prints them, marked so a test
+checks each page against the view), and every page says what it is as at (figures.as_at).
+
 Every page carries a Content-Security-Policy that blocks every load from elsewhere; every scraped
 value is HTML-escaped. The site depends only on the warehouse (and the archive for the captures, the
 exports for the downloads): the same warehouse gives the same bytes, so the dates on it are the
