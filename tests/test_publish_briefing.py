@@ -4,6 +4,7 @@ captures linked relatively, charts drawn by matplotlib, and "what changed" again
 from __future__ import annotations
 
 import csv
+import json
 import hashlib
 import io
 import re
@@ -371,28 +372,86 @@ def test_downloads_are_the_exported_tables(sample_home):
     assert links[0] == "downloads/tracker.xlsx" and sorted(links) == sorted(f"downloads/{n}" for n in exported)
 
 
-def test_stale_and_summary_read_the_version_not_the_clock(sample_home):
+def _printed(soup: BeautifulSoup) -> list[tuple[tuple, str]]:
+    """Every figure a page prints: ((figure, review_id or None, side, measure), its text)."""
+    return [((s["data-figure"], s["data-review"] or None, s["data-side"], s.get("data-measure", "n")), s.get_text())
+            for s in soup.select(".figure")]
+
+
+def _expected(row: dict, side: str, measure: str) -> str:
+    if measure == "pct":
+        return f"{row['official_pct' if side == 'official' else 'pct']}%"
+    if side == "official":
+        return str(row["official_n"])
+    disputed = row["disputed"] if row["figure"] != "disputed" else 0
+    return f"{row['n']} ({disputed} disputed)" if disputed else str(row["n"])
+
+
+def test_every_figure_on_every_page_is_the_briefing_figures_view_s(sample_home):
+    """One definition per figure: whatever a page prints under a figure's words is that figure's row of
+    briefing_figures, as on the version's publication day (so the stale count never follows the clock)."""
     con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
     try:
+        cursor = con.execute(
+            "SELECT * FROM briefing_figures_on((SELECT CAST(published_at AS DATE) FROM warehouse_info))")
+        names = [d[0] for d in cursor.description]
+        view = {(r["figure"], r["review_id"]): r for r in (dict(zip(names, row)) for row in cursor.fetchall())}
         stale = con.execute(
             """SELECT count(*) FROM recommendation_status, warehouse_info
                WHERE last_evidence_on IS NULL OR last_evidence_on < CAST(published_at AS DATE) - INTERVAL 12 MONTH"""
         ).fetchone()[0]
-        waiting = con.execute(
-            """SELECT count(*) FROM recommendation_status WHERE response_status IN
-               ('accepted', 'accepted_in_principle', 'partially_accepted') AND implementation_status <> 'implemented'"""
-        ).fetchone()[0]
     finally:
         con.close()
+    assert view[("stale", None)]["n"] == stale
     index = _soup(sample_home / "site" / "index.html")
+    summary = _soup(sample_home / "site" / "summary.html")
+    for soup in (index, summary):
+        printed = _printed(soup)
+        assert {key[0] for key, _ in printed} >= {"tracked", "accepted", "implemented", "accepted_not_implemented",
+                                                  "in_progress", "unknown", "disputed", "stale", "awaiting_analyst"}
+        for (figure, review, side, measure), text in printed:
+            assert text == _expected(view[(figure, review)], side, measure), (figure, review, side, measure)
+        # the key figures are all of the view's, each with its own words and the official positions beside it
+        labels = [tr.th.get_text() for tr in soup.select("#key-figures tbody tr")]
+        assert labels == [r["label"] for (f, rid), r in view.items() if rid is None]
+    # the presets are the figures: their links list exactly the rows counted
+    rows = index.select("#recommendations tbody tr")
+    groups = json.loads(index.find(id="recommendations")["data-groups"])
+    for link in index.select(".presets a"):
+        row = next(r for r in view.values()
+                   if r["review_id"] is None and link["href"] == f"index.html#{r['view_filter']}")
+        want = dict(part.split("=") for part in row["view_filter"].split("&"))
+        shown = [tr for tr in rows if all(tr[f"data-{axis}"] in groups.get(v, [v]) for axis, v in want.items())]
+        assert link.get_text() == row["label"] and len(shown) == row["n"]
     assert index.select_one("#stale p").get_text().startswith(f"{stale} of 62 recommendations have no statement")
     assert len(index.select("#stale-list a[href^='recommendations/']")) == stale
-    summary = _soup(sample_home / "site" / "summary.html")
-    figures = {li.get_text().split(" ", 1)[1]: int(li.strong.get_text()) for li in summary.select("#key-figures li")}
-    assert figures["accepted but not implemented"] == waiting
-    assert figures["not heard of for 12 months"] == stale
+    waiting = view[("accepted_not_implemented", None)]["n"]
+    assert len(summary.select("#waiting a")) == waiting
     assert summary.select_one(".page-break") is not None  # page two starts on a new sheet
     assert [td.get_text() for td in index.select("#progress td.since")] == ["first version"] * 6
+
+
+def test_the_summary_counts_the_status_changes_the_briefing_counts(sample_home):
+    """A first version's summary once said "Status changes this week: None" while the briefing said 82."""
+    index = _soup(sample_home / "site" / "index.html")
+    summary = _soup(sample_home / "site" / "summary.html")
+    on_index = index.select_one("#changes details[data-change='status_change'] summary").get_text()
+    n = int(re.fullmatch(r"Status changes \((\d+)\)", on_index).group(1))
+    assert n > 0
+    assert summary.find(id="summary-changes").get_text() == f"Status changes recorded in this first version ({n})"
+
+
+def test_every_page_says_as_at_the_version_with_the_data_s_date(sample_home):
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    try:
+        published, data_to = con.execute(
+            "SELECT CAST(published_at AS DATE), (SELECT max(published_on) FROM publications) FROM warehouse_info"
+        ).fetchone()
+    finally:
+        con.close()
+    wanted = f"As at {published.day} {published:%b %Y} (data to {data_to.day} {data_to:%b %Y})"
+    for path in _pages(sample_home / "site"):
+        assert _soup(path).find(id="as-at").get_text() == wanted, path
 
 
 def test_a_week_shows_since_last_week_per_review_and_keeps_scraped_text_inert_on_every_page(weeks):

@@ -209,10 +209,50 @@ def test_accepted_but_not_implemented_is_two_choices_with_counts_and_a_shareable
     assert Select(browser.find_element(By.ID,
                                        "filter-response")).first_selected_option.get_attribute("value") == "accepted"
 
-    # the preset link on the page is the same two choices
+    # the preset link is the briefing_figures figure of the same words: it shows the rows the figure counts
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    try:
+        n, label = con.execute("SELECT n, label FROM briefing_figures WHERE review_id IS NULL "
+                               "AND figure = 'accepted_not_implemented'").fetchone()
+    finally:
+        con.close()
     browser.get((sample_home / "site" / "index.html").resolve().as_uri())
-    browser.find_element(By.ID, "preset-accepted-not-implemented").click()
-    assert sorted(_visible_ids(browser)) == wanted
+    preset = browser.find_element(By.ID, "preset-accepted-not-implemented")
+    assert preset.text == label
+    preset.click()
+    assert browser.find_element(By.ID, "count").text == f"Showing {n} of 62 recommendations"
+    shown = set(_visible_ids(browser))
+    assert sorted(shown) == sorted(f"{r[0]}-{r[1]}" for r in recs
+                                   if r[2] in ("accepted", "accepted_in_principle", "partially_accepted")
+                                   and r[3] not in ("implemented", "superseded"))
+
+
+def test_official_positions_only_lists_what_the_figure_counts(browser, sample_home):
+    """A blog post once moved a review from 36.8% to 47.4% implemented unseen: the table can be read on the
+    official positions alone, and then shows the briefing_figures official count."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    try:
+        n, official_n = con.execute("SELECT n, official_n FROM briefing_figures WHERE review_id IS NULL "
+                                    "AND figure = 'implemented'").fetchone()
+    finally:
+        con.close()
+    assert n != official_n  # the sample has statuses that rest on independent assessments
+    index = (sample_home / "site" / "index.html").resolve().as_uri()
+    browser.get(index + "#implementation=implemented")
+    assert browser.find_element(By.ID, "count").text == f"Showing {n} of 62 recommendations"
+    Select(browser.find_element(By.ID, "filter-basis")).select_by_value("official")
+    assert browser.find_element(By.ID, "count").text == f"Showing {official_n} of 62 recommendations"
+    assert _option_text(browser, "filter-implementation", "implemented") == f"implemented ({official_n})"
+    link = browser.find_element(By.ID, "view-link").get_attribute("value")
+    assert link.endswith("#implementation=implemented&basis=official")
+    # the key figures link to the same view
+    browser.get(index)
+    browser.find_element(By.CSS_SELECTOR, "#key-figures a[href='index.html#implementation=implemented&basis=official']"
+                         ).click()
+    assert browser.find_element(By.ID, "count").text == f"Showing {official_n} of 62 recommendations"
 
 
 def test_columns_sort_and_the_sort_is_in_the_url(browser, sample_home):
@@ -328,8 +368,43 @@ def test_download_this_view_writes_the_filtered_rows(browser, sample_home, tmp_p
     rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
     assert [f"{r['review_id']}-{r['number']}" for r in rows] == shown
     assert {r["implementation_status"] for r in rows} == {"unknown"}
-    assert all(r["review"] == "Kark review (2019)" and r["page"].endswith(f"{r['review_id']}-{r['number']}.html")
-               for r in rows)
+    # a link that opens from wherever the file is shared (relative to the site), never this machine's file:// path
+    assert all(r["review"] == "Kark review (2019)"
+               and r["page"] == f"recommendations/{r['review_id']}-{r['number']}.html" for r in rows)
+    # each status with the statement it rests on, and the version it is as at
+    said = [r for r in rows if r["response_quote"]]
+    assert said and all(r["response_cited_as"] and r["response_said_on"] for r in said)
+    assert {r["as_at"] for r in rows} == {browser.find_element(By.ID, "as-at").text}
+
+
+def test_copy_link_and_the_view_s_links_use_the_site_url(browser, sample_home, tmp_path):
+    """Opened from a USB stick, "Copy link" once gave a file:/// address nobody else can open."""
+    from selenium.webdriver.common.by import By
+
+    from tracker.publish.site import load_briefing, render_briefing
+
+    site = tmp_path / "site"
+    shutil.copytree(sample_home / "site", site)
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    try:
+        pages = render_briefing(load_briefing(con, site_url="https://example.org/briefing/"))
+    finally:
+        con.close()
+    (site / "index.html").write_text(pages["index.html"], encoding="utf-8")
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.get((site / "index.html").resolve().as_uri() + "#review=kark-2019")
+    assert browser.find_element(By.ID, "view-link").get_attribute("value") == (
+        "https://example.org/briefing/index.html#review=kark-2019")
+    browser.find_element(By.ID, "download-view").click()
+    target = downloads / "recommendations-this-view.csv"
+    deadline = time.monotonic() + 20
+    while not target.is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert rows and all(r["page"] == f"https://example.org/briefing/recommendations/{r['review_id']}-{r['number']}.html"
+                        for r in rows)
 
 
 def test_printed_on_a4_rows_and_cards_stay_whole_and_web_links_show_their_address(browser, sample_home):

@@ -360,6 +360,21 @@ def _resolved(path, folder) -> list[dict]:
 
 
 @pytest.mark.e2e
+def test_with_a_site_url_archived_copies_link_to_the_served_site(sample_home, tmp_path):
+    """A CSV mailed out once linked to ../../site/captures/…, which opens nowhere but on the machine that wrote it."""
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    try:
+        assert link_captures(con, tmp_path, sample_home / "site", "https://example.org/briefing/") > 0
+        query = f"SELECT archived_copy FROM ({export_query('status_evidence')})"
+        links = [row[0] for row in con.execute(query).fetchall()]
+    finally:
+        con.close()
+    shas = {p.name for p in (sample_home / "site" / "captures").iterdir()}
+    assert links and all(link.startswith("https://example.org/briefing/captures/")
+                         and link.rsplit("/", 1)[1] in shas for link in links if link)
+
+
+@pytest.mark.e2e
 def test_tracker_export_writes_the_same_set(sample_home, latest, tmp_path):
     out = tmp_path / "it's out"  # a quote in the path must not break the Parquet COPY
     proc = run_cli(sample_home, "export", "--out", str(out))

@@ -19,7 +19,7 @@ def test_each_variable_in_the_table_sets_its_field_and_unset_keeps_the_default(v
              "TRACKER_DUCKDB_MEMORY_LIMIT": "128MB", "TRACKER_USER_AGENT": "ua/1", "TRACKER_CONTACT": "c@x",
              "TRACKER_REDIS_URL": "redis://127.0.0.1:6379/3", "TRACKER_STORAGE_URL": "s3://bucket/prefix",
              "TRACKER_STORAGE_OPTIONS": '{"anon": true}', "TRACKER_WRITER_QUEUE": "duckdb",
-             "TRACKER_MIN_CONFIDENCE": "0.5"}.get(variable, "300")
+             "TRACKER_MIN_CONFIDENCE": "0.5", "TRACKER_SITE_URL": "https://example.org/briefing/"}.get(variable, "300")
     got = getattr(Settings.from_env({"TRACKER_HOME": str(tmp_path), variable: value}), name)
     assert got != default
     if isinstance(got, dict):
@@ -46,6 +46,10 @@ def test_home_base_urls_hosts_and_private_addresses(tmp_path):
     ("TRACKER_TIMEOUT_S", "soon", "TRACKER_TIMEOUT_S must be a number, got 'soon'"),
     ("TRACKER_KEEP_VERSIONS", "0", "TRACKER_KEEP_VERSIONS must be a whole number of at least 1, got '0'"),
     ("TRACKER_PARSE_MEMORY_MB", "64", "TRACKER_PARSE_MEMORY_MB must be at least 128, got '64'"),
+    ("TRACKER_SITE_URL", "file:///media/usb/site/",
+     "TRACKER_SITE_URL must be an http(s) address such as https://example.org/briefing/, got 'file:///media/usb/site/'"),
+    ("TRACKER_SITE_URL", "example.org/briefing",
+     "TRACKER_SITE_URL must be an http(s) address such as https://example.org/briefing/, got 'example.org/briefing'"),
 ])
 def test_a_bad_value_names_its_variable(variable, value, message, tmp_path):
     with pytest.raises(SettingsError) as caught:
@@ -69,3 +73,9 @@ def test_the_readme_lists_every_variable_from_env_reads():
 def test_min_confidence_is_a_fraction(value, tmp_path):
     with pytest.raises(SettingsError, match="TRACKER_MIN_CONFIDENCE"):
         Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_MIN_CONFIDENCE": value})
+
+
+def test_the_site_url_ends_in_a_slash_so_page_names_append(tmp_path):
+    s = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_SITE_URL": " https://example.org/briefing "})
+    assert s.site_url == "https://example.org/briefing/"
+    assert Settings(home=tmp_path).site_url == ""

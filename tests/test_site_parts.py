@@ -112,3 +112,121 @@ def test_not_heard_of_for_12_months_is_counted_from_the_version_date():
                     last_evidence=None, reviews=[], stale_cutoff=date(2023, 3, 1), citations={}, unresolved=[],
                     recommendations=[_rec(1, date(2023, 2, 28)), _rec(2, date(2023, 3, 1)), _rec(3, None)])
     assert [r.number for r in data.stale()] == [1, 3]
+
+
+# --- one number per question, dated and shareable ----------------------------------------------------------
+
+GOV = "https://www.gov.uk/government/publications/a-review-government-response"
+BLOG = "https://www.kingsfund.org.uk/insight-and-analysis/blogs/a-view"
+
+
+def _seed_review(con, rows, numbers=range(1, 6)):
+    """Review 'r' with recommendations `numbers`; rows: (number, axis, status, url, published_on, speaker)."""
+    con.execute("INSERT INTO reviews (review_id, title, published_on) VALUES ('r', 'A review', DATE '2016-01-01')")
+    for n in numbers:
+        con.execute("INSERT INTO recommendations (review_id, number, text, theme) VALUES ('r', ?, ?, 'overarching')",
+                    [n, f"Do thing {n}"])
+    con.executemany(
+        "INSERT INTO status_evidence (review_id, number, axis, status, quote, source_url, published_on, method, "
+        "confidence, speaker, cited_as) VALUES ('r', ?, ?, ?, ?, ?, ?, 'rule', 0.9, ?, ?)",
+        [(n, axis, status, f"{speaker} says {status} ({n})", url, on, speaker, f"{speaker}, {on}")
+         for n, axis, status, url, on, speaker in rows],
+    )
+
+
+def _figures(html: str) -> dict[tuple[str, str, str], str]:
+    soup = BeautifulSoup(html, "html.parser")
+    return {(s["data-figure"], s["data-review"], s["data-side"] + s.get("data-measure", "")): s.get_text()
+            for s in soup.select(".figure")}
+
+
+def test_a_figure_says_how_many_rest_on_disputed_statuses_and_what_official_positions_alone_give(mem_con):
+    from tracker.publish.site.data import load_site_data
+    from tracker.publish.site.figures import key_figures, matches
+    from tracker.publish.site.index import progress_table
+
+    # 3 implemented in the owner's words; 2 more only because a later blog contradicts the owner's "in progress"
+    _seed_review(mem_con, [(n, "implementation", "implemented", GOV, date(2019, 1, 1), "government") for n in (1, 2, 3)]
+                 + [(n, "implementation", "in_progress", GOV, date(2019, 1, 1), "government") for n in (4, 5)]
+                 + [(n, "implementation", "implemented", BLOG, date(2020, 1, 1), "independent") for n in (4, 5)])
+    row = mem_con.execute("SELECT n, disputed, official_n, pct, official_pct FROM briefing_figures "
+                          "WHERE review_id = 'r' AND figure = 'implemented'").fetchone()
+    assert row == (5, 2, 3, 100.0, 60.0)
+    data = load_site_data(mem_con)
+    printed = _figures(progress_table(data, None)) | _figures(key_figures(data))
+    assert printed[("implemented", "r", "headline")] == "5 (2 disputed)"
+    assert printed[("implemented", "r", "headlinepct")] == "100.0%"
+    assert printed[("implemented", "r", "officialpct")] == "60.0%"
+    assert printed[("implemented", "", "headline")] == "5 (2 disputed)"
+    assert printed[("implemented", "", "official")] == "3"
+    assert printed[("in_progress", "", "official")] == "2"
+    # the official figure links to the table on official positions only, which lists those rows
+    implemented = data.figure("implemented")
+    assert [r.number for r in data.recommendations if matches(r, implemented.view_filter, official=True)] == [1, 2, 3]
+    table = BeautifulSoup(key_figures(data), "html.parser")
+    link = table.find("a", href="index.html#implementation=implemented&basis=official")
+    assert link.get_text() == "3"
+
+
+def test_accepted_but_not_implemented_is_one_definition_that_leaves_superseded_out(mem_con):
+    from tracker.publish.site.data import load_site_data
+    from tracker.publish.site.figures import matches
+
+    _seed_review(mem_con, [(1, "response", "accepted", GOV, date(2019, 1, 1), "government"),
+                           (2, "response", "accepted_in_principle", GOV, date(2019, 1, 1), "government"),
+                           (3, "response", "partially_accepted", GOV, date(2019, 1, 1), "government"),
+                           (3, "implementation", "superseded", GOV, date(2020, 1, 1), "government"),
+                           (4, "response", "accepted", GOV, date(2019, 1, 1), "government"),
+                           (4, "implementation", "implemented", GOV, date(2020, 1, 1), "government"),
+                           (5, "response", "rejected", GOV, date(2019, 1, 1), "government")])
+    data = load_site_data(mem_con)
+    waiting = data.figure("accepted_not_implemented")
+    assert (waiting.n, waiting.view_filter) == (2, "response=any_accepted&implementation=outstanding")
+    # the table's filter behind the preset lists exactly the rows the figure counts
+    assert [r.number for r in data.recommendations if matches(r, waiting.view_filter)] == [1, 2]
+    for f in data.figures:
+        if f.view_filter:
+            assert sum(matches(r, f.view_filter) for r in data.recommendations) == f.n, f
+            assert sum(matches(r, f.view_filter, official=True) for r in data.recommendations) == f.official_n, f
+
+
+def test_a_status_with_nothing_heard_for_12_months_says_since_when_and_pages_are_dated(mem_con):
+    from tracker.publish.site import load_briefing, render_briefing
+
+    _seed_review(mem_con, [(1, "implementation", "in_progress", GOV, date(2017, 3, 1), "government"),
+                           (2, "implementation", "in_progress", GOV, date(2017, 3, 1), "government"),
+                           (2, "implementation", "in_progress", BLOG, date(2023, 6, 1), "independent")],
+                 numbers=(1, 2))
+    mem_con.execute("CREATE TABLE warehouse_info AS SELECT 'run-1' AS run_id, TIMESTAMP '2024-03-01 06:00' "
+                    "AS published_at, 'tracker-x.duckdb' AS version_file")
+    mem_con.execute("INSERT INTO publications (url, source, title, published_on) VALUES (?, 'gov', 'Response', ?)",
+                    [BLOG, date(2023, 6, 1)])
+    pages = render_briefing(load_briefing(mem_con))
+    for name, html in pages.items():
+        soup = BeautifulSoup(html, "html.parser")
+        assert soup.find(id="as-at").get_text() == "As at 1 Mar 2024 (data to 1 Jun 2023)", name
+    one = BeautifulSoup(pages["recommendations/r-1.html"], "html.parser")
+    assert one.find(id="now-implementation").select_one(".quiet").get_text() == "no statement since 1 Mar 2017"
+    two = BeautifulSoup(pages["recommendations/r-2.html"], "html.parser")
+    assert two.select(".quiet") == []
+    index = BeautifulSoup(pages["index.html"], "html.parser")
+    assert [q.get_text() for q in index.select("#r-1 .quiet")] == ["no statement since 1 Mar 2017"]
+    assert index.select("#r-2 .quiet") == []
+
+
+def test_permalinks_and_the_view_s_links_use_the_site_url_never_a_file_path(mem_con):
+    from tracker.publish.site import load_briefing, render_briefing
+
+    _seed_review(mem_con, [(1, "response", "accepted", GOV, date(2019, 8, 16), "government")], numbers=(1,))
+    local = render_briefing(load_briefing(mem_con))
+    served = render_briefing(load_briefing(mem_con, site_url="https://example.org/briefing/"))
+    page = BeautifulSoup(served["recommendations/r-1.html"], "html.parser").find(id="permalink")
+    assert page["href"] == page.get_text() == "https://example.org/briefing/recommendations/r-1.html"
+    row = BeautifulSoup(served["index.html"], "html.parser").find(id="r-1")
+    assert row["data-page"] == "https://example.org/briefing/recommendations/r-1.html"
+    assert BeautifulSoup(served["index.html"], "html.parser").find(id="recommendations")["data-site-url"] == (
+        "https://example.org/briefing/")
+    # what "download this view" writes beside the status: the quote it rests on, cited and dated
+    assert (row["data-response-cited-as"], row["data-response-quote"], row["data-response-said-on"]) == (
+        "government, 2019-08-16", "government says accepted (1)", "2019-08-16")
+    assert BeautifulSoup(local["index.html"], "html.parser").find(id="r-1")["data-page"] == "recommendations/r-1.html"

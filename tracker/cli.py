@@ -259,7 +259,8 @@ def export(settings, out_dir, as_of, version, since):
     con = open_published(source)
     try:
         try:
-            written = export_to(con, out_dir, settings.published_dir, since, site_dir=settings.site_dir)
+            written = export_to(con, out_dir, settings.published_dir, since, site_dir=settings.site_dir,
+                                site_url=settings.site_url)
         except OSError as exc:
             if exc.errno not in _CANNOT_WRITE:
                 raise

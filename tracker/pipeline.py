@@ -179,8 +179,10 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
             digest = compute_digest(con, settings.published_dir)
             # captures, then the exports that link to them, then the pages that offer those exports
             archived = write_captures(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
-            exports = export_run(con, settings.exports_dir, published_at.date(), digest, settings.site_dir)
-            site = write_briefing(con, settings.site_dir, digest=digest, exports_dir=exports, archived=archived)
+            exports = export_run(con, settings.exports_dir, published_at.date(), digest, settings.site_dir,
+                                 settings.site_url)
+            site = write_briefing(con, settings.site_dir, digest=digest, exports_dir=exports, archived=archived,
+                                 site_url=settings.site_url)
         finally:
             con.close()
     latest = settings.exports_dir / "latest"

@@ -95,6 +95,15 @@ def _resolved_path(name: str, value: str) -> Path:
     return Path(value).expanduser().resolve()
 
 
+def _site_url(name: str, value: str) -> str:
+    """An http(s) address ending in '/', so page names append to it."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(f"{name} must be an http(s) address such as https://example.org/briefing/, got {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
 def _number(kind: type):
     def parse(name: str, value: str):
         try:
@@ -181,6 +190,7 @@ ENVIRONMENT = (
     ("TRACKER_STORAGE_URL", "storage_url", _storage_url),
     ("TRACKER_STORAGE_OPTIONS", "storage_options", _json_object),
     ("TRACKER_WRITER_QUEUE", "writer_queue", _queue),
+    ("TRACKER_SITE_URL", "site_url", _site_url),
 )
 
 
@@ -245,6 +255,10 @@ class Settings:
     storage_options: dict = field(default_factory=dict)
     # The Celery queue of the tasks that write DuckDB (TRACKER_WRITER_QUEUE): the workers serving it own the disk.
     writer_queue: str = "writer"
+    # Where site/ is served (TRACKER_SITE_URL, e.g. https://example.org/briefing/): "Copy link", the
+    # recommendation pages' permalinks and the links "download this view" writes point there. Empty: they
+    # stay relative to the site (a copy opened from disk has no address worth sharing).
+    site_url: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":

@@ -2,9 +2,13 @@
 -- 12 months before TODAY (current_date when queried, not the date of the data), or no evidence at all.
 -- So the answer changes with the calendar even when the data does not: a recommendation becomes
 -- stale on the first anniversary of its last dated statement. Undated evidence never counts as recent.
+-- The one home of "12 months": stale_cutoff(day) is the first day a statement must be published on or after
+-- for a recommendation not to be stale on `day` (this view, briefing_figures_on, the briefing's flags).
+CREATE OR REPLACE MACRO stale_cutoff(as_at) AS CAST(CAST(as_at AS DATE) - INTERVAL 12 MONTH AS DATE);
+
 CREATE OR REPLACE VIEW stale_recommendations AS
 WITH cutoff AS (
-    SELECT CAST(current_date - INTERVAL 12 MONTH AS DATE) AS cutoff_on
+    SELECT stale_cutoff(current_date) AS cutoff_on
 ),
 current_status AS (
     SELECT s.*, r.theme

@@ -122,8 +122,10 @@ def export_query(table: str) -> str:
                ORDER BY {EXPORTS[table]}"""
 
 
-def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path | None) -> int:
-    """Stage (as a temporary table, so a read-only connection can) each capture's link relative to out_dir.
+def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path | None, site_url: str = "") -> int:
+    """Stage (as a temporary table, so a read-only connection can) each capture's link relative to out_dir,
+    or on site_url (TRACKER_SITE_URL, ending in '/') when the site is served there: a file shared by mail
+    then links to copies anyone can open.
 
     The briefing writes captures as site/captures/<sha256>.<ext>, <sha256> being the publication's
     content_sha256 (PDFs byte for byte, HTML pages made inert, GOV.UK JSON also as a readable page);
@@ -134,7 +136,8 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
     if captures is None or not captures.is_dir():
         return 0
     # every copy sits directly in captures/: one relative path for the folder serves them all
-    folder = Path(os.path.relpath(os.path.abspath(captures), os.path.abspath(out_dir))).as_posix()
+    folder = (f"{site_url}captures" if site_url
+              else Path(os.path.relpath(os.path.abspath(captures), os.path.abspath(out_dir))).as_posix())
     with os.scandir(captures) as entries:
         names = [entry.name for entry in entries if entry.is_file()]
     links = {}
@@ -423,14 +426,14 @@ def write_workbook(
 
 def write_exports(
     con: duckdb.DuckDBPyConnection, out_dir: Path, digest: digest_mod.Digest | None = None,
-    site_dir: Path | None = None, links_from: Path | None = None,
+    site_dir: Path | None = None, links_from: Path | None = None, site_url: str = "",
 ) -> list[Path]:
     """The full set into out_dir: a CSV and a Parquet file per table, tracker.xlsx, the changes CSVs (given a digest).
 
     Archived-copy links point into site_dir/captures/, relative to `links_from` (default out_dir): the
-    folder the files will finally sit in.
+    folder the files will finally sit in; on site_url (TRACKER_SITE_URL) instead when it is set.
     """
-    link_captures(con, links_from or out_dir, site_dir)
+    link_captures(con, links_from or out_dir, site_dir, site_url)
     tables = read_tables(con)
     written = write_csvs(con, out_dir, tables)
     if digest is not None:
@@ -453,7 +456,7 @@ def _swap_dir(staging: Path, target: Path) -> None:
 
 def export_run(
     con: duckdb.DuckDBPyConnection, exports_dir: Path, day: date, digest: digest_mod.Digest | None = None,
-    site_dir: Path | None = None,
+    site_dir: Path | None = None, site_url: str = "",
 ) -> Path:
     """Write exports/YYYY-MM-DD/ and refresh exports/latest/ to match it; returns the dated folder.
 
@@ -463,7 +466,7 @@ def export_run(
     dated = exports_dir / day.isoformat()
     staging = exports_dir / f".{day.isoformat()}.part"
     shutil.rmtree(staging, ignore_errors=True)
-    write_exports(con, staging, digest, site_dir, links_from=dated)
+    write_exports(con, staging, digest, site_dir, links_from=dated, site_url=site_url)
     latest_staging = exports_dir / ".latest.part"
     shutil.rmtree(latest_staging, ignore_errors=True)
     shutil.copytree(staging, latest_staging)
@@ -474,7 +477,8 @@ def export_run(
 
 def export_to(
     con: duckdb.DuckDBPyConnection, out_dir: Path, published_dir: Path, since: date | None = None,
-    site_dir: Path | None = None,
+    site_dir: Path | None = None, site_url: str = "",
 ) -> list[Path]:
     """`tracker export`: the same set a run writes; `since` puts the changes detected since that day in changes.csv."""
-    return write_exports(con, out_dir, digest_mod.compute_digest(con, published_dir, since), site_dir)
+    return write_exports(con, out_dir, digest_mod.compute_digest(con, published_dir, since), site_dir,
+                         site_url=site_url)

@@ -7,6 +7,9 @@
     site/.captures.json                  which capture each copy was made from (capture_manifest.py)
     site/downloads/                      the exported CSV files and workbook (downloads.py)
 
+Every figure a page prints is a row of the briefing_figures view (figures.py prints them, marked so a test
+checks each page against the view), and every page says what it is as at (figures.as_at).
+
 Every page carries a Content-Security-Policy that blocks every load from elsewhere; every scraped
 value is HTML-escaped. The site depends only on the warehouse (and the archive for the captures, the
 exports for the downloads): the same warehouse gives the same bytes, so the dates on it are the
@@ -32,6 +35,7 @@ from tracker.publish.site.capture_manifest import Stored, sync_captures
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SiteData, load_site_data
 from tracker.publish.site.downloads import copy_downloads, download_names
+from tracker.publish.site.figures import as_at
 from tracker.publish.site.index import index_page
 from tracker.publish.site.recommendation import recommendation_page
 from tracker.publish.site.summary import summary_page
@@ -75,16 +79,18 @@ class Briefing:
     unhealthy: list[HealthRow]  # sources whose latest check failed
     checked: int  # how many sources were checked
     downloads: tuple[str, ...]  # the exported files site/downloads/ carries
+    site_url: str = ""  # TRACKER_SITE_URL ("" : links stay relative)
 
 
 def load_briefing(con: duckdb.DuckDBPyConnection, *, digest: Digest | None = None,
-                  archived: dict[str, Stored] | None = None, exports_dir: Path | None = None) -> Briefing:
+                  archived: dict[str, Stored] | None = None, exports_dir: Path | None = None,
+                  site_url: str = "") -> Briefing:
     """Read what the site shows from a published warehouse (and the exports folder); `archived` is what
     write_captures wrote."""
     data = load_site_data(con)
     unhealthy, checked = unhealthy_sources(con)
     return Briefing(data=data, digest=digest, archived=archived or {}, unhealthy=unhealthy, checked=checked,
-                    downloads=download_names(exports_dir))
+                    downloads=download_names(exports_dir), site_url=site_url)
 
 
 def render_briefing(briefing: Briefing) -> dict[str, str]:
@@ -97,6 +103,9 @@ def render_briefing(briefing: Briefing) -> dict[str, str]:
         names={r.review_id: r.name for r in data.reviews},
         pages=frozenset(rec.key for rec in data.recommendations),
         downloads=briefing.downloads,
+        as_at=as_at(data),
+        stale_cutoff=data.stale_cutoff,
+        site_url=briefing.site_url,
     )
     pages = {rec.page_name: recommendation_page(rec, data.review(rec.review_id), ctx) for rec in data.recommendations}
     pages["summary.html"] = summary_page(data, briefing.digest, briefing.unhealthy, ctx)
@@ -113,14 +122,16 @@ def write_briefing(
     archive_dir: Path | None = None,
     exports_dir: Path | None = None,
     archived: dict[str, Stored] | None = None,
+    site_url: str = "",
 ) -> Path:
     """Load, render and write the site from a published warehouse connection; returns site/index.html.
 
     exports_dir: the folder of CSV files and tracker.xlsx this run exported, copied into site/downloads/.
-    archived: what write_captures returned this run; without it the captures are written first."""
+    archived: what write_captures returned this run; without it the captures are written first.
+    site_url: where the site is served (TRACKER_SITE_URL), for permalinks and the links "download this view" writes."""
     if archived is None:
         archived = write_captures(con, site_dir, digest=digest, archive_dir=archive_dir)
-    briefing = load_briefing(con, digest=digest, archived=archived, exports_dir=exports_dir)
+    briefing = load_briefing(con, digest=digest, archived=archived, exports_dir=exports_dir, site_url=site_url)
     pages = render_briefing(briefing)
     site_dir.mkdir(parents=True, exist_ok=True)
     copy_downloads(exports_dir, briefing.downloads, site_dir)

@@ -48,6 +48,9 @@ blockquote{margin:.4rem 0 .4rem 1rem}
 blockquote.rec{font-size:1.1rem;border-left:4px solid var(--blue);padding:.2rem .8rem;margin:1rem 0}
 .disputed{display:inline-block;margin-left:.3rem;padding:0 .4rem;border:1px solid #a00;\
 border-radius:.6rem;color:#a00;font-size:.72rem;font-weight:600}
+.quiet{display:inline-block;margin-left:.3rem;padding:0 .4rem;border:1px dashed #5a5a5a;\
+border-radius:.6rem;color:#3d3d3d;font-size:.72rem;font-weight:600}
+.as-at{font-weight:600;margin:.2rem 0}
 .src{font-size:.78rem}
 .permalink{font-size:.78rem;font-family:ui-monospace,monospace}
 .warn{color:#a00;font-weight:600}
@@ -99,7 +102,11 @@ color:var(--grey);overflow-wrap:anywhere;word-break:break-all}
  #progress,#summary-progress{font-size:8pt}
  #progress th,#summary-progress th{overflow-wrap:normal;font-size:7pt}
  #progress .src,#summary-progress .src{font-size:7pt;font-weight:400}
- .summary #key-figures{columns:2}
+ #key-figures{font-size:8pt}
+ #key-figures th,#key-figures td{padding:.05rem .4rem}
+ #key-figures .src{font-size:7pt;font-weight:400}
+ .summary h2{margin:.5rem 0 .2rem}
+ .summary header p.meta:last-child,.summary #key-figures thead .src{display:none}
  .page-break{break-before:page}
 }
 """
@@ -116,9 +123,13 @@ SCRIPT = """
   var search = byId('search'), count = byId('count'), empty = byId('no-match'), share = byId('view-link');
   var filters = [
     {param: 'review', el: byId('filter-review'), attr: 'data-review'},
-    {param: 'response', el: byId('filter-response'), attr: 'data-response'},
-    {param: 'implementation', el: byId('filter-implementation'), attr: 'data-implementation'}
+    {param: 'response', el: byId('filter-response'), attr: 'data-response', official: 'data-official-response'},
+    {param: 'implementation', el: byId('filter-implementation'), attr: 'data-implementation',
+     official: 'data-official-implementation'}
   ];
+  // "Official positions only": the filters read each row's official statuses instead of its headline ones
+  var basis = byId('filter-basis');
+  function attr(f) { return f.official && basis.value === 'official' ? f.official : f.attr; }
   var GROUPS = JSON.parse(table.getAttribute('data-groups'));
   var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
   var sortKey = '', sortDir = 'ascending';
@@ -132,7 +143,7 @@ SCRIPT = """
   function passes(i, skip, words) {
     var row = rows[i];
     for (var f = 0; f < filters.length; f++) {
-      if (filters[f] !== skip && !matches(row.getAttribute(filters[f].attr), filters[f].el.value)) { return false; }
+      if (filters[f] !== skip && !matches(row.getAttribute(attr(filters[f])), filters[f].el.value)) { return false; }
     }
     return words.every(function (t) { return texts[i].indexOf(t) !== -1; });
   }
@@ -142,7 +153,7 @@ SCRIPT = """
         if (!opt.value) { return; }
         var n = 0;
         rows.forEach(function (row, i) {
-          if (passes(i, f, words) && matches(row.getAttribute(f.attr), opt.value)) { n += 1; }
+          if (passes(i, f, words) && matches(row.getAttribute(attr(f)), opt.value)) { n += 1; }
         });
         opt.textContent = opt.getAttribute('data-label') + ' (' + n + ')';
       });
@@ -151,15 +162,22 @@ SCRIPT = """
   function state() {
     var p = new URLSearchParams();
     filters.forEach(function (f) { if (f.el.value) { p.set(f.param, f.el.value); } });
+    if (basis.value) { p.set('basis', basis.value); }
     if (search.value) { p.set('q', search.value); }
     if (sortKey) { p.set('sort', sortKey); p.set('dir', sortDir === 'descending' ? 'desc' : 'asc'); }
     return p.toString();
+  }
+  // TRACKER_SITE_URL, when set: the address to share is the served site's, never this copy's file:// path
+  var siteUrl = table.getAttribute('data-site-url') || '';
+  var asAt = (byId('as-at') || {textContent: ''}).textContent.trim();
+  function shared(s) {
+    return (siteUrl ? siteUrl + 'index.html' : location.href.split('#')[0]) + (s ? '#' + s : '');
   }
   function remember() {
     var s = state();
     var url = location.href.split('#')[0] + (s ? '#' + s : '');
     try { history.replaceState(null, '', url); } catch (err) { if (s) { location.hash = s; } }
-    share.value = url;
+    share.value = shared(s);
   }
   function apply() {
     var words = terms(), shown = 0;
@@ -195,27 +213,30 @@ Number(b.getAttribute('data-sort-review')); return c; }
   }
   function restore() {
     var hash = location.hash.replace(/^#/, '');
-    if (hash.indexOf('=') === -1) { share.value = location.href; return false; }
+    if (hash.indexOf('=') === -1) { share.value = shared(''); return false; }
     var p = new URLSearchParams(hash);
     filters.forEach(function (f) {
       var v = p.get(f.param) || '';
       f.el.value = Array.prototype.some.call(f.el.options, function (o) { return o.value === v; }) ? v : '';
     });
+    basis.value = p.get('basis') === 'official' ? 'official' : '';
     search.value = p.get('q') || '';
     var key = p.get('sort') || '';
     sortKey = table.querySelector('th button[data-sort="' + key.replace(/[^a-z]/g, '') + '"]') ? key : '';
     sortDir = p.get('dir') === 'desc' ? 'descending' : 'ascending';
     sortRows();
     apply();
-    share.value = location.href;
+    share.value = shared(hash);
     return true;
   }
   function changed() { apply(); remember(); }
   search.addEventListener('input', changed);
   filters.forEach(function (f) { f.el.addEventListener('change', changed); });
+  basis.addEventListener('change', changed);
   byId('reset').addEventListener('click', function () {
     search.value = '';
     filters.forEach(function (f) { f.el.value = ''; });
+    basis.value = '';
     sortKey = '';
     sortRows();
     changed();
@@ -245,14 +266,25 @@ Number(b.getAttribute('data-sort-review')); return c; }
   byId('download-view').addEventListener('click', function () {
     var columns = ['review_id', 'review', 'number', 'recommendation', 'response_status', 'implementation_status',
       'last_statement_on', 'page'];
+    var said = ['cited_as', 'quote', 'said_on'];
+    ['response', 'implementation'].forEach(function (axis) {
+      said.forEach(function (c) { columns.push(axis + '_' + c); });
+    });
+    columns.push('as_at');
     var lines = [columns.join(',')];
     Array.prototype.forEach.call(body.rows, function (row) {
       if (row.hidden) { return; }
-      var link = row.querySelector('a.permalink');
-      lines.push([row.getAttribute('data-review'), row.querySelector('.review-name').textContent,
+      var cells = [row.getAttribute('data-review'), row.querySelector('.review-name').textContent,
         row.getAttribute('data-number'), row.querySelector('.rec-text').textContent,
         row.getAttribute('data-response'), row.getAttribute('data-implementation'),
-        row.getAttribute('data-sort-last'), link ? link.href : ''].map(csvCell).join(','));
+        row.getAttribute('data-sort-last'), row.getAttribute('data-page')];
+      ['response', 'implementation'].forEach(function (axis) {
+        ['cited-as', 'quote', 'said-on'].forEach(function (c) {
+          cells.push(row.getAttribute('data-' + axis + '-' + c));
+        });
+      });
+      cells.push(asAt);
+      lines.push(cells.map(csvCell).join(','));
     });
     var blob = new Blob(['\\ufeff' + lines.join('\\r\\n') + '\\r\\n'], {type: 'text/csv;charset=utf-8'});
     var a = document.createElement('a');

@@ -4,6 +4,7 @@ recommendation pages and downloads exist, and where the site's root is from the 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 from tracker.publish.site.capture_manifest import Stored
 
@@ -16,6 +17,13 @@ class Context:
     pages: frozenset[str]  # recommendation keys ("kark-2019-6") that have a page
     downloads: tuple[str, ...]  # file names inside site/downloads/
     root: str = ""  # "" on index.html, "../" on recommendations/*.html
+    as_at: str = ""  # the "as at DATE (data to DATE)" line every page carries (figures.as_at)
+    stale_cutoff: date | None = None  # a status with no statement since is flagged (figures.quiet_since)
+    site_url: str = ""  # TRACKER_SITE_URL, ending in "/": where the site is served, for permalinks
+
+    def permalink(self, name: str) -> str:
+        """The address to share for a page of the site: on TRACKER_SITE_URL when set, else relative to the root."""
+        return f"{self.site_url}{name}" if self.site_url else f"{self.root}{name}"
 
     def at(self, root: str) -> Context:
         return replace(self, root=root)

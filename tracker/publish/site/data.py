@@ -93,6 +93,21 @@ class Unresolved:
     cited_as: str | None
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One row of briefing_figures: a figure the pages print, one definition each (sql/views/070)."""
+
+    review_id: str | None  # None: all reviews
+    figure: str
+    label: str
+    n: int
+    disputed: int | None  # how many of n rest on a disputed status
+    official_n: int | None  # the same figure on the official positions only
+    pct: float | None
+    official_pct: float | None
+    view_filter: str  # the briefing table's filter listing these rows ('' if none)
+
+
 @dataclass
 class Recommendation:
     review_id: str
@@ -131,6 +146,15 @@ class SiteData:
     stale_cutoff: date | None
     citations: dict[str, str]  # publication url -> "Publisher — Title, 16 Aug 2019"
     unresolved: list[Unresolved]
+    figures: list[Figure] = field(default_factory=list)
+
+    def figure(self, name: str, review_id: str | None = None) -> Figure:
+        """A figure of briefing_figures (for all reviews, or one); a review with no recommendation has none: 0."""
+        found = next((f for f in self.figures if f.figure == name and f.review_id == review_id), None)
+        return found or Figure(review_id, name, name, 0, 0, 0, None, None, "")
+
+    def key_figures(self) -> list[Figure]:
+        return [f for f in self.figures if f.review_id is None]
 
     def review(self, review_id: str) -> Review | None:
         return next((r for r in self.reviews if r.review_id == review_id), None)
@@ -241,7 +265,7 @@ def load_site_data(con: duckdb.DuckDBPyConnection) -> SiteData:
     _attach_history(con, recs)
     cutoff = None
     if published_at is not None:
-        cutoff = con.execute("SELECT CAST(CAST(? AS DATE) - INTERVAL 12 MONTH AS DATE)", [published_at]).fetchone()[0]
+        cutoff = con.execute("SELECT stale_cutoff(?)", [published_at]).fetchone()[0]
     citations = {}
     for url, publisher, title, published_on in con.execute(
         "SELECT url, publisher, title, published_on FROM publications ORDER BY url"
@@ -249,5 +273,7 @@ def load_site_data(con: duckdb.DuckDBPyConnection) -> SiteData:
         citations[url] = cite(publisher, title, published_on)
     unresolved = select(con, Unresolved, "unresolved_statements",
                         "ORDER BY published_on DESC NULLS LAST, review_id, source_url, quote")
+    # as on the version's publication day, like the stale cut-off above (never the clock)
+    figures = select(con, Figure, "briefing_figures_on(CAST(? AS DATE))", "", [published_at])
     return SiteData(run_id, published_at, data_date, last_capture, last_evidence, reviews, recs, cutoff,
-                    citations, unresolved)
+                    citations, unresolved, figures)

@@ -14,24 +14,17 @@ from tracker.publish.site.changes import changes_section, health_section, since_
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import Recommendation, SiteData
 from tracker.publish.site.downloads import downloads_section
+from tracker.publish.site.figures import GROUP_LABELS, GROUPS, as_at, count, key_figures, official_status, share
 from tracker.publish.site.markup import badge, day, e, long_day, page, provenance
 from tracker.publish.site.statuses import status_cell
-from tracker.vocabulary import ACCEPTED, IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, phrase
+from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, phrase
 
 TITLE = "NHS leadership reviews: progress briefing"
-
-# Filter values that stand for several statuses: "accepted in any form", "anything short of implemented".
-GROUPS = {
-    "any_accepted": list(ACCEPTED),
-    "not_implemented": [s for s in IMPLEMENTATION_STATUSES if s != "implemented"],
-}
-GROUP_LABELS = {"any_accepted": "Accepted in any form", "not_implemented": "Not implemented (any other status)"}
-
 
 def header(data: SiteData, title: str) -> str:
     run_text = f"{data.published_at.strftime('%Y-%m-%d %H:%M')} UTC" if data.published_at else "unknown"
     return (
-        f"<header><h1>{e(title)}</h1>"
+        f"<header><h1>{e(title)}</h1>{as_at(data)}"
         f"<p class='meta' id='dates'>Data up to <strong id='data-date'>{e(day(data.data_date))}</strong> "
         f"(latest publication in the archive; latest status statement {e(day(data.last_evidence))}"
         f"{', last capture ' + e(day(data.last_capture)) if data.last_capture else ''}) \u00b7 "
@@ -47,29 +40,33 @@ def progress_table(data: SiteData, digest: Digest | None, table_id: str = "progr
     rows = []
     for review in data.reviews:
         p = review.progress
-        mismatch = p["expected_recommendations"] is not None and p["expected_recommendations"] != p["recommendations"]
+        tracked, implemented = data.figure("tracked", review.review_id), data.figure("implemented", review.review_id)
+        mismatch = p["expected_recommendations"] is not None and p["expected_recommendations"] != tracked.n
         stated = p["expected_recommendations"] if p["expected_recommendations"] is not None else "not stated"
-        pct = f"{p['pct_implemented']}%" if p["pct_implemented"] is not None else ""
+        cells = [count(tracked), stated, count(data.figure("accepted", review.review_id)), count(implemented),
+                 count(data.figure("in_progress", review.review_id)), count(data.figure("unknown", review.review_id)),
+                 share(implemented), share(implemented, "official")]
         rows.append(
             f"<tr data-review='{e(review.review_id)}'><th scope='row'><span class='review-name'>{e(review.name)}</span>"
             f"<div class='src'>{e(review.title)}</div></th>"
-            f"<td class='n{' warn' if mismatch else ''}'>{e(p['recommendations'])}</td><td class='n'>{e(stated)}</td>"
-            f"<td class='n'>{e(p['accepted'])}</td><td class='n'>{e(p['implemented'])}</td>"
-            f"<td class='n'>{e(p['in_progress'])}</td><td class='n'>{e(p['unknown'])}</td><td class='n'>{e(pct)}</td>"
-            f"<td class='since'>{e(since_last_week_cell(digest, weekly.get(review.review_id)))}</td></tr>"
+            + "".join(f"<td class='n{' warn' if i == 0 and mismatch else ''}'>{c if i != 1 else e(c)}</td>"
+                      for i, c in enumerate(cells))
+            + f"<td class='since'>{e(since_last_week_cell(digest, weekly.get(review.review_id)))}</td></tr>"
         )
     return (
         f"<div class='scroll' tabindex='0' role='region' aria-label='Progress by review (table)'>"
         f"<table id='{table_id}'><thead><tr><th scope='col'>Review</th><th scope='col'>Found</th>"
-        "<th scope='col'>Stated</th><th scope='col'>Accepted</th><th scope='col'>Implemented</th>"
+        "<th scope='col'>Stated</th><th scope='col'>Accepted in any form</th><th scope='col'>Implemented</th>"
         "<th scope='col'>In progress</th><th scope='col'>Unknown</th><th scope='col'>% implemented</th>"
+        "<th scope='col'>% implemented, official positions only</th>"
         f"<th scope='col'>Since last week<span class='src'>{e(window)}</span></th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
 def share_figure(data: SiteData, chart_id: str = "implemented-share") -> str:
-    shares = [(r.name, int(r.progress["implemented"]), int(r.progress["recommendations"])) for r in data.reviews]
+    shares = [(r.name, data.figure("implemented", r.review_id).n, data.figure("tracked", r.review_id).n)
+              for r in data.reviews]
     return (
         f"<figure class='card share' id='{chart_id}-figure'><h3>Implemented, review by review, on one scale</h3>"
         f"{charts.implemented_share_chart(shares, chart_id=chart_id)}"
@@ -92,11 +89,12 @@ def _cards(data: SiteData) -> str:
         if p["expected_recommendations"] is not None and p["expected_recommendations"] != p["recommendations"]:
             note = (f"<p class='warn'>Found {e(p['recommendations'])} recommendations; "
                     f"the review states {e(p['expected_recommendations'])}.</p>")
-        pct_text = f" \u00b7 {e(p['pct_implemented'])}% implemented" if p["pct_implemented"] is not None else ""
+        implemented = data.figure("implemented", review.review_id)
+        pct_text = f" \u00b7 {share(implemented)} implemented" if implemented.pct is not None else ""
         parts.append(
             f"<figure class='card' data-review='{e(review.review_id)}'><h3>{e(review.name)}</h3>"
             f"<p>{e(review.title)} \u00b7 <code>{e(review.review_id)}</code> \u00b7 "
-            f"{e(p['recommendations'])} recommendations{pct_text}</p>"
+            f"{count(data.figure('tracked', review.review_id))} recommendations{pct_text}</p>"
             f"{note}{chart}<figcaption class='meta'>{e(caption)}</figcaption></figure>"
         )
     parts.append("</div>")
@@ -120,6 +118,10 @@ def _filter_counts(recs: list[Recommendation], attr) -> dict[str, int]:
     return counts
 
 
+# The usual questions, each a figure of briefing_figures with the filter that lists its rows.
+PRESETS = ("accepted_not_implemented", "no_response", "implemented")
+
+
 def _controls(data: SiteData) -> str:
     recs = data.recommendations
     by_review = _filter_counts(recs, lambda r: r.review_id)
@@ -129,16 +131,15 @@ def _controls(data: SiteData) -> str:
     accepted = _options([("any_accepted", GROUP_LABELS["any_accepted"])], by_response)
     response = (_options([(s, phrase(s)) for s in RESPONSE_STATUSES], by_response)
                 + f"<optgroup label='Groups'>{accepted}</optgroup>")
-    not_implemented = _options([("not_implemented", GROUP_LABELS["not_implemented"])], by_implementation)
+    not_implemented = _options([(g, GROUP_LABELS[g]) for g in ("not_implemented", "outstanding")], by_implementation)
     implementation = (_options([(s, phrase(s)) for s in IMPLEMENTATION_STATUSES], by_implementation)
                       + f"<optgroup label='Groups'>{not_implemented}</optgroup>")
     return (
         "<p class='presets'>Ask the usual questions: "
-        "<a id='preset-accepted-not-implemented' "
-        "href='index.html#response=accepted&amp;implementation=not_implemented'>"
-        "accepted but not implemented</a> \u00b7 "
-        "<a href='index.html#response=no_response'>no response yet</a> \u00b7 "
-        "<a href='index.html#implementation=implemented'>implemented</a></p>"
+        + " \u00b7 ".join(
+            f"<a id='preset-{e(f.figure.replace('_', '-'))}' href='index.html#{e(f.view_filter)}'>{e(f.label)}</a> "
+            f"({count(f)})"
+            for f in (data.figure(name) for name in PRESETS)) + "</p>"
         "<form class='controls' role='search' aria-label='Filter the recommendations' onsubmit='return false'>"
         "<label for='search'>Search<input id='search' type='search' placeholder='words in the text, quotes, review' "
         "autocomplete='off'></label>"
@@ -148,6 +149,9 @@ def _controls(data: SiteData) -> str:
         f"<option value=''>Any response</option>{response}</select></label>"
         f"<label for='filter-implementation'>Implementation (what has happened)<select id='filter-implementation'>"
         f"<option value=''>Any implementation</option>{implementation}</select></label>"
+        "<label for='filter-basis'>Statuses<select id='filter-basis'>"
+        "<option value=''>Headline (official, or the later independent assessment)</option>"
+        "<option value='official'>Official positions only</option></select></label>"
         "<button type='button' id='reset'>Clear</button></form>"
         "<div class='actions'><label for='view-link'>Link to this view</label>"
         "<input id='view-link' type='text' readonly value='index.html'>"
@@ -161,6 +165,17 @@ _RANK = {axis: {s: i for i, s in enumerate(statuses)} for axis, statuses in
          (("response", RESPONSE_STATUSES), ("implementation", IMPLEMENTATION_STATUSES))}
 
 
+def _said(rec: Recommendation) -> str:
+    """What "download this view" writes for each axis: the statement the status rests on, cited and dated."""
+    out = []
+    for axis in ("response", "implementation"):
+        position = rec.positions.get((axis, rec.basis[axis])) if rec.basis[axis] else None
+        cited, quote, on = (position.cited_as, position.quote, position.published_on) if position else ("", "", None)
+        out.append(f"data-{axis}-cited-as='{e(cited)}' data-{axis}-quote='{e(quote)}' "
+                   f"data-{axis}-said-on='{e(on.isoformat() if on else '')}' ")
+    return "".join(out)
+
+
 def _row(rec: Recommendation, order: int, ctx: Context) -> str:
     name = ctx.names.get(rec.review_id, rec.review_id)
     theme = f"<div class='src'>{e(rec.theme)}</div>" if rec.theme and rec.theme != "overarching" else ""
@@ -171,7 +186,9 @@ def _row(rec: Recommendation, order: int, ctx: Context) -> str:
         f"data-sort-review='{order}' data-sort-number='{e(rec.number)}' "
         f"data-sort-response='{_RANK['response'].get(rec.status['response'], 99)}' "
         f"data-sort-implementation='{_RANK['implementation'].get(rec.status['implementation'], 99)}' "
-        f"data-sort-last='{e(last)}'>"
+        f"data-sort-last='{e(last)}' {_said(rec)}data-page='{e(ctx.permalink(rec.page_name))}' "
+        f"data-official-response='{e(official_status(rec, 'response'))}' "
+        f"data-official-implementation='{e(official_status(rec, 'implementation'))}'>"
         f"<td class='key'><span class='review-name'>{e(name)}</span></td><td class='n'>{e(rec.number)}</td>"
         f"<td>{theme}<span class='rec-text'>{e(rec.text)}</span>"
         f"<div><a class='permalink' href='{e(rec.page_name)}'>Page: {e(rec.key)}</a></div></td>"
@@ -193,7 +210,8 @@ def recommendations_section(data: SiteData, ctx: Context) -> str:
         + f"<p id='count' aria-live='polite'>Showing {len(recs)} of {len(recs)} recommendations</p>"
         "<p id='no-match' hidden>No recommendation matches.</p>"
         "<div class='scroll' tabindex='0' role='region' aria-label='Every recommendation (table)'>"
-        f"<table id='recommendations' data-groups='{e(json.dumps(GROUPS, sort_keys=True))}'><thead><tr>"
+        f"<table id='recommendations' data-groups='{e(json.dumps(GROUPS, sort_keys=True))}' "
+        f"data-site-url='{e(ctx.site_url)}'><thead><tr>"
         + _sortable("review", "Review") + _sortable("number", "No.")
         + "<th scope='col'>Recommendation</th>"
         + _sortable("response", "Response") + _sortable("implementation", "Implementation")
@@ -206,7 +224,8 @@ def stale_section(data: SiteData, ctx: Context) -> str:
     stale = data.stale()
     when = long_day(data.stale_cutoff) if data.stale_cutoff else "ever"
     parts = ["<section id='stale' aria-labelledby='stale-title'><h2 id='stale-title'>Not heard of for 12 months</h2>",
-             f"<p>{len(stale)} of {len(data.recommendations)} recommendations have no statement published since "
+             f"<p>{count(data.figure('stale'))} of {count(data.figure('tracked'))} recommendations have no statement "
+             "published since "
              f"<strong>{e(when)}</strong> (12 months before this version; the <code>stale_recommendations</code> "
              "view applies the same rule to the day you query it).</p>"]
     if stale:
@@ -269,6 +288,9 @@ def index_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRow]
         header(data, "NHS leadership reviews: what has been decided and done"),
         changes_section(digest, unhealthy, ctx),
         health_section(unhealthy, checked),
+        "<section id='figures' aria-labelledby='figures-title'><h2 id='figures-title'>Key figures</h2>",
+        key_figures(data),
+        "</section>",
         "<section id='reviews' aria-labelledby='reviews-title'><h2 id='reviews-title'>Progress by review</h2>",
         progress_table(data, digest),
         share_figure(data),

@@ -9,6 +9,7 @@ from tracker.vocabulary import phrase as label
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SIDE_NAMES, SIDES, Recommendation, Review
 from tracker.publish.site.markup import badge, day, e, long_day, page, provenance
+from tracker.publish.site.figures import quiet_since
 from tracker.publish.site.statuses import disputed_mark
 from tracker.vocabulary import AXES
 
@@ -50,7 +51,8 @@ def _standing(rec: Recommendation, ctx: Context) -> str:
     for axis in AXES:
         parts.append(
             f"<h3 id='now-{axis}'>{e(AXIS_WORDS[axis])}: {badge(rec.status[axis], axis)}"
-            f"{disputed_mark() if rec.disputed[axis] else ''}</h3><div class='positions'>"
+            f"{disputed_mark() if rec.disputed[axis] else ''}{quiet_since(rec, axis, ctx.stale_cutoff)}</h3>"
+            "<div class='positions'>"
             + "".join(_position(rec, axis, side, ctx) for side in SIDES) + "</div>"
         )
     if rec.disagreements:
@@ -111,7 +113,9 @@ def recommendation_page(rec: Recommendation, review: Review | None, ctx: Context
     name = review.name if review else rec.review_id
     title = f"{name}, recommendation {rec.number}"
     body = (
-        f"<header><h1>{e(title)}</h1>{_where(rec, review, ctx)}</header>"
+        f"<header><h1>{e(title)}</h1>{ctx.as_at}{_where(rec, review, ctx)}"
+        f"<p class='meta'>Permalink: <a id='permalink' href='{e(ctx.permalink(rec.page_name))}'>"
+        f"{e(ctx.permalink(rec.page_name) if ctx.site_url else rec.page_name)}</a></p></header>"
         f"<blockquote class='rec' id='text'>{e(rec.text)}</blockquote>"
         f"<p class='meta'>Response {e(label(rec.status['response']))}; implementation "
         f"{e(label(rec.status['implementation']))}. <a href='../index.html#{e(rec.key)}'>Back to the briefing</a></p>"

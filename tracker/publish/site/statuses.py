@@ -6,6 +6,7 @@ from __future__ import annotations
 from tracker.vocabulary import phrase as label
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SIDE_NAMES, SIDES, Recommendation
+from tracker.publish.site.figures import quiet_since
 from tracker.publish.site.markup import badge, e, provenance
 
 
@@ -29,6 +30,7 @@ def status_cell(rec: Recommendation, axis: str, ctx: Context) -> str:
     parts = [badge(rec.status[axis], axis)]
     if rec.disputed[axis]:
         parts.append(disputed_mark())
+    parts.append(quiet_since(rec, axis, ctx.stale_cutoff))
     basis = rec.basis[axis]
     shown = set()
     for side in ([basis] if basis else []) + [s for s in SIDES if s != basis]:
