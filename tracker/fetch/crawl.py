@@ -40,7 +40,7 @@ from tracker.health import crawl_failure, write_crawl_summary
 from tracker.items import Capture, Publication
 from tracker.progress import bar
 from tracker.settings import SOURCES, WATCHLIST, Settings
-from tracker.sources import ADAPTERS, SourceAdapter, host_of, kind_of, parse_capture
+from tracker.sources import ADAPTERS, SourceAdapter, adapter_of, host_of, kind_of
 from tracker.sources.discovery import SourceDegraded
 
 log = logging.getLogger(__name__)
@@ -283,17 +283,19 @@ def follow_ups(plan: CrawlPlan, job: Job, result: FetchResult) -> list[Job]:
 
 
 def _links_page(job: Job, result: FetchResult) -> Publication | None:
-    """The page as its adapter reads it, when links are followed from it: depth 0, fetched anew, HTML or JSON."""
+    """The page's links as its adapter reads them (`read_links`: never a full parse, which the parse workers
+    do under their limits), when links are followed from it: depth 0, fetched anew, HTML or JSON."""
     if job.depth > 0 or not result.ok or result.not_modified:
         return None
     try:
         if kind_of(result.content_type, result.body) not in {"html", "json"}:
             return None
-        return parse_capture(Capture(
+        capture = Capture(
             url=result.final_url, fetched_at=result.fetched_at, status=result.status,
             content_type=result.content_type, body=result.body, headers=result.headers,
             source=job.source, published_hint=job.published,
-        ))
+        )
+        return adapter_of(capture).read_links(capture)
     except Exception as exc:  # the processing stage will record the parse error properly
         log.info("could not read links of %s: %s", result.final_url, exc)
         return None
