@@ -153,4 +153,4 @@ def test_the_record_cap_is_a_validated_setting():
 
     assert Settings.from_env({"TRACKER_HOME": "/tmp/x"}).max_record_bytes == 256 * MB
     with pytest.raises(SettingsError, match="TRACKER_MAX_RECORD_BYTES"):
-        Settings.from_env({"TRACKER_HOME": "/tmp/x", "TRACKER_MAX_RECORD_BYTES": "12"})
+        Settings.from_env({"TRACKER_HOME": "/tmp/x", "TRACKER_MAX_RECORD_BYTES": "0"})

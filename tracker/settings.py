@@ -167,7 +167,7 @@ ENVIRONMENT = (
     ("TRACKER_MIN_DELAY_S", "min_delay_s", _number(float)),
     ("TRACKER_MAX_BODY_BYTES", "max_body_bytes", _number(int)),
     ("TRACKER_TIMEOUT_S", "timeout_s", _number(float)),
-    ("TRACKER_MAX_RECORD_BYTES", "max_record_bytes", _at_least(int, 1024)),
+    ("TRACKER_MAX_RECORD_BYTES", "max_record_bytes", _at_least(int, 1)),
     ("TRACKER_SQL_DIR", "sql_dir", _path),
     ("TRACKER_DUCKDB_MEMORY_LIMIT", "duckdb_memory_limit", _text),
     ("TRACKER_KEEP_VERSIONS", "keep_versions", _count(1)),
