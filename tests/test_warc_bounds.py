@@ -4,6 +4,7 @@ file is indexed whole (never silently left half-indexed)."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import tracemalloc
@@ -23,7 +24,7 @@ MB = 1 << 20
 
 def write_warc(path: Path, *, uri: str | None = "https://www.gov.uk/a", date: str = "2026-11-16T06:00:00Z",
                status: str = "200 OK", body: bytes = b"<html><title>a</title></html>", published: str | None = None,
-               zeros: int = 0) -> Path:
+               zeros: int = 0, encoding: str | None = None) -> Path:
     """One response record (after a good one, so a half-indexed file would show); `zeros`: a body of that
     many zero bytes, streamed, so the test never holds it."""
     with open(path, "wb") as fh:
@@ -33,7 +34,8 @@ def write_warc(path: Path, *, uri: str | None = "https://www.gov.uk/a", date: st
                                                                        protocol="HTTP/1.1"),
                                          warc_headers_dict={"WARC-Date": "2026-11-16T06:00:00Z"})
         writer.write_record(good)
-        http = StatusAndHeaders(status, [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        http = StatusAndHeaders(status, [("Content-Type", "text/html")]
+                                + ([("Content-Encoding", encoding)] if encoding else []), protocol="HTTP/1.1")
         if uri and not uri.startswith("http"):  # warcio reads no HTTP head under another scheme: it is all block
             body, http = http.to_bytes() + body, None
         payload = _Zeros(zeros) if zeros else io.BytesIO(body)
@@ -81,6 +83,22 @@ def test_a_gzip_bomb_record_is_refused_at_import_without_being_held(tmp_path):
     result = import_cli(tmp_path, bomb, cap=MB)
     assert result.exit_code == 1 and "TRACKER_MAX_RECORD_BYTES" in result.output
     assert not (tmp_path / "home" / "archive").exists()
+
+
+def test_a_gzip_body_inside_a_tiny_warc_is_refused_as_it_inflates(tmp_path):
+    """The issue's bomb: an HTTP body sent with Content-Encoding: gzip, gzip again in the WARC, so a file of
+    about a kilobyte declares a small record whose body inflates to hundreds of megabytes."""
+    body = gzip.compress(b"\0" * 128 * MB, 9)
+    bomb = write_warc(tmp_path / "double.warc.gz", body=body, encoding="gzip")
+    assert bomb.stat().st_size < 4096
+    tracemalloc.start()
+    try:
+        with pytest.raises(CorruptRecord, match="inflates to more than the 1048576 bytes allowed"):
+            check_warc(bomb, max_record_bytes=MB)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * MB, f"peak {peak / MB:.1f} MB while checking a body inflating to 128 MB"
 
 
 def test_a_large_record_under_the_cap_is_hashed_in_chunks(tmp_path):

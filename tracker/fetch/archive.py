@@ -22,6 +22,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -207,7 +208,18 @@ def check_warc(source: Path, max_record_bytes: int | None = None) -> int:
         raise NotWarc(f"no such file: {source}")
     if not os.access(source, os.R_OK):
         raise NotWarc(f"cannot read {source}: permission denied")
+    try:
+        count = _check_records(source, max_record_bytes)
+    except RecordTooLarge:
+        raise  # said before its bytes are read; reading the whole gzip stream first would cost them after all
+    except (NotWarc, CorruptRecord):
+        _check_gzip(source)  # a file cut short says so, whichever record it was cut in
+        raise
     _check_gzip(source)
+    return count
+
+
+def _check_records(source: Path, max_record_bytes: int | None) -> int:
     count = 0
     try:
         with open(source, "rb") as fh:
@@ -286,6 +298,10 @@ class CorruptRecord(TrackerError, ValueError):
     is larger than the cap, or it lacks what the index records (an http(s) URI, a date, a status)."""
 
 
+class RecordTooLarge(CorruptRecord):
+    """A WARC record over TRACKER_MAX_RECORD_BYTES, as declared or as its body inflates."""
+
+
 def _check_digest(record, path: Path) -> None:
     # warcio reads a cut-short record without complaint; the digests it wrote tell the truth.
     headers = record.rec_headers
@@ -327,6 +343,22 @@ def _each(iterator: ArchiveIterator, path: Path) -> Iterator:
         yield record
 
 
+def _content(record):
+    """record.content_stream(), inflating a body's Content-Encoding _GZIP_BLOCK at a time (warcio's own 16 KB
+    of a gzip body can inflate to 16 MB: a 1 KB WARC can hold a gzip body of gigabytes of zeros)."""
+    http = record.http_headers
+    if not http:
+        return record.raw_stream
+    encoding = (http.get_header("content-encoding") or "").lower() or None
+    if encoding not in BufferedReader.get_supported_decompressors():
+        encoding = None
+    if http.get_header("transfer-encoding") == "chunked":
+        return ChunkedDataReader(record.raw_stream, block_size=_GZIP_BLOCK, decomp_type=encoding)
+    if encoding:
+        return BufferedReader(record.raw_stream, block_size=_GZIP_BLOCK, decomp_type=encoding)
+    return record.raw_stream
+
+
 def _read_block(record, path: Path, max_bytes: int | None, keep: bool) -> tuple[str, bytes | None]:
     """(SHA-256 of the content, the content when `keep`), reading a chunk at a time; the digest is checked.
 
@@ -335,14 +367,14 @@ def _read_block(record, path: Path, max_bytes: int | None, keep: bool) -> tuple[
     uri = record.rec_headers.get_header("WARC-Target-URI")
     declared = record.rec_headers.get_header("Content-Length") or "0"
     if max_bytes is not None and (not declared.isdigit() or int(declared) > max_bytes):
-        raise CorruptRecord(f"{path.name}: record for {uri} holds {declared} bytes, more than the "
+        raise RecordTooLarge(f"{path.name}: record for {uri} holds {declared} bytes, more than the "
                             f"{max_bytes} allowed (TRACKER_MAX_RECORD_BYTES)")
     digest, parts, size = hashlib.sha256(), [], 0
-    stream = record.content_stream()
+    stream = _content(record)
     while chunk := stream.read(_CHUNK):
         size += len(chunk)
         if max_bytes is not None and size > max_bytes:
-            raise CorruptRecord(f"{path.name}: record for {uri} inflates to more than the {max_bytes} bytes "
+            raise RecordTooLarge(f"{path.name}: record for {uri} inflates to more than the {max_bytes} bytes "
                                 "allowed (TRACKER_MAX_RECORD_BYTES)")
         digest.update(chunk)
         if keep:
