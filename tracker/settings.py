@@ -167,6 +167,7 @@ ENVIRONMENT = (
     ("TRACKER_MIN_DELAY_S", "min_delay_s", _number(float)),
     ("TRACKER_MAX_BODY_BYTES", "max_body_bytes", _number(int)),
     ("TRACKER_TIMEOUT_S", "timeout_s", _number(float)),
+    ("TRACKER_SOURCE_BUDGET_S", "source_budget_s", _at_least(float, 0.1)),
     ("TRACKER_MAX_RECORD_BYTES", "max_record_bytes", _at_least(int, 1)),
     ("TRACKER_SQL_DIR", "sql_dir", _path),
     ("TRACKER_DUCKDB_MEMORY_LIMIT", "duckdb_memory_limit", _text),
@@ -214,6 +215,10 @@ class Settings:
     max_record_bytes: int = 256 * 1024 * 1024
     # Seconds before a request is abandoned; a stuck host must not stall the weekly run.
     timeout_s: float = 30.0
+    # Seconds one source's whole crawl may take (discovery and fetches): a host trickling every response
+    # costs each URL a full exchange deadline; past the budget the rest waits for the next run, and source
+    # health reports the source degraded.
+    source_budget_s: float = 7200.0
     # Where migrations and views live; a packaged install can point this elsewhere.
     sql_dir: Path = PROJECT_ROOT / "sql"
     # DuckDB keeps pages in memory up to 80% of RAM by default, so the pipeline's memory would grow

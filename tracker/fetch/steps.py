@@ -86,6 +86,16 @@ class Gates:
             return gate
 
 
+class TimeBudget(Step):
+    """The source's time budget (tracker.fetch.download.Budget): once it is spent, nothing more is sent."""
+
+    def __init__(self, budget):
+        self.budget = budget
+
+    def on_request(self, req: Request) -> Response | None:
+        return refusal(req, self.budget.failure()) if self.budget.spent else None
+
+
 class Statistics(Step):
     """Counts requests sent, statuses, outcomes, failure kinds and their plain-words reasons."""
 
