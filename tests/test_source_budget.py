@@ -69,3 +69,26 @@ def test_the_source_budget_is_a_validated_setting(tmp_path):
     assert Settings.from_env({"TRACKER_HOME": str(tmp_path)}).source_budget_s == 7200.0
     with pytest.raises(SettingsError, match="TRACKER_SOURCE_BUDGET_S"):
         Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_SOURCE_BUDGET_S": "0"})
+
+
+def test_robots_txt_is_not_cut_by_a_budget_so_the_host_is_not_closed_to_other_sources(server, settings):
+    """A robots.txt cut short would stand as the host's policy (disallow all) for the whole run, which every
+    source on that host shares: it is bounded by the exchange deadline only."""
+    from werkzeug.wrappers import Response
+
+    from test_fetch_support import make_fetcher
+    from tracker.fetch.client import Budget
+    from tracker.fetch.robots import host_key
+
+    def slow_robots(request):
+        time.sleep(0.8)
+        return Response("User-agent: *\nAllow: /\n", content_type="text/plain")
+
+    server.expect_request("/robots.txt").respond_with_handler(slow_robots)
+    server.expect_request("/page").respond_with_data("<p>page</p>", content_type="text/html")
+    fetcher, writer, state = make_fetcher(settings, budget=Budget(0.4))
+    result = fetcher.get(server.url_for("/page"))
+    writer.close()
+
+    assert not result.ok and "time budget (0.4s) was used up" in result.failure.text  # the page waits for next run
+    assert fetcher.politeness.robots.known()[host_key(server.url_for("/"))].kind != "disallow_all"

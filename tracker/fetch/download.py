@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import requests
 import urllib3
 
-from tracker.fetch.exchange import Request, Response
+from tracker.fetch.exchange import Purpose, Request, Response
 from tracker.fetch.reasons import Failure, FailureKind, kind_of_exception
 from tracker.fetch.transport import AddressRefused, Deadline
 
@@ -93,11 +93,13 @@ class Downloader:
         if self.replay:  # no network, nothing to bound
             self._send(req, resp)
             return resp
-        seconds = min(self.deadline_s, self.budget.remaining()) if self.budget else self.deadline_s
+        # robots.txt is exempt from the source's budget: a cut one would stand as the host's policy for the run
+        bounded = self.budget is not None and req.purpose is not Purpose.ROBOTS
+        seconds = min(self.deadline_s, self.budget.remaining()) if bounded else self.deadline_s
         with Deadline(seconds) as deadline:
             self._send(req, resp)
         if deadline.expired:  # its sockets were shut down: whatever was read may be cut short
-            resp.failure = (self.budget.failure() if self.budget and seconds < self.deadline_s else
+            resp.failure = (self.budget.failure() if bounded and seconds < self.deadline_s else
                             Failure(FailureKind.TIMED_OUT, f"deadline exceeded ({self.deadline_s:g}s for the whole "
                                                            "exchange)"))
             resp.complete = False

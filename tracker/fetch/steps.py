@@ -87,13 +87,17 @@ class Gates:
 
 
 class TimeBudget(Step):
-    """The source's time budget (tracker.fetch.download.Budget): once it is spent, nothing more is sent."""
+    """The source's time budget (tracker.fetch.download.Budget): once it is spent, no page is asked for.
+    robots.txt is exempt (the Downloader's deadline still bounds it): its failure would be cached as the host's
+    policy for the whole run, which every source on that host shares."""
 
     def __init__(self, budget):
         self.budget = budget
 
     def on_request(self, req: Request) -> Response | None:
-        return refusal(req, self.budget.failure()) if self.budget.spent else None
+        if req.purpose is Purpose.ROBOTS or not self.budget.spent:
+            return None
+        return refusal(req, self.budget.failure())
 
 
 class Statistics(Step):
