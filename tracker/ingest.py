@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -93,20 +91,15 @@ def ingest_file(
     if why := implausible(published):
         raise IngestError(f"--published {published.isoformat()} {why}: give the date the document was published")
     ctype = content_type_of(path, body)
-    settings.home.mkdir(parents=True, exist_ok=True)
-    # written and parsed outside the archive folder first: the archive gains the file only once it reads
-    with tempfile.TemporaryDirectory(prefix=".ingest-", dir=settings.home) as staging:
-        with ArchiveWriter(Path(staging), prefix="ingest") as writer:
-            writer.write_response(
-                url,
-                body,
-                headers=[("Content-Type", ctype), ("Content-Length", str(len(body)))],
-                fetched_at=datetime.now(timezone.utc),
-                source=source,
-                published=published,
-            )
-        check_readable(settings, path, writer.path)
-        settings.archive_dir.mkdir(parents=True, exist_ok=True)
-        target = settings.archive_dir / writer.path.name
-        os.replace(writer.path, target)
-    return target
+    # parsed from the file as written, before it is published: the archive gains it only once it reads
+    with ArchiveWriter(settings.archive_dir, prefix="ingest") as writer:
+        writer.write_response(
+            url,
+            body,
+            headers=[("Content-Type", ctype), ("Content-Length", str(len(body)))],
+            fetched_at=datetime.now(timezone.utc),
+            source=source,
+            published=published,
+        )
+        check_readable(settings, path, writer.staged())
+    return writer.path

@@ -158,6 +158,12 @@ class ArchiveWriter:
         )
         self._write(record)
 
+    def staged(self) -> Path:
+        """The file as written so far, not yet published (its hidden .part name): for a check that must read
+        it before `close` publishes it (`tracker ingest` parses it first)."""
+        self._fh.flush()
+        return self._tmp
+
     def close(self) -> Path | None:
         """Publish the file (fsync + rename); an empty file is discarded."""
         self._fh.flush()
