@@ -82,3 +82,31 @@ def test_reading_the_links_of_a_huge_nested_page_costs_little_memory():
     out = json.loads(proc.stdout)
     assert out["links"] == ["https://www.kingsfund.org.uk/deep.pdf"]
     assert out["grew_mb"] < 40, out
+
+
+READ_LISTING = """
+import json, re, resource, sys
+sys.path.insert(0, "tests")
+from hostile_docs import nested_inline_page
+from test_discovery import FakeFetcher
+from tracker.sources.discovery import listing_candidates
+
+first = b'<html><body><ul><li><a href="/reports/first">First</a></li></ul>'
+body = first + nested_inline_page(int(sys.argv[1])).split(b"<body>", 1)[1]
+fetcher = FakeFetcher(lambda url: (200, body))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+found = [c.url for c in listing_candidates(fetcher, "https://www.kingsfund.org.uk/list", re.compile("/reports/"),
+                                           None, max_pages=1)]
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"grew_mb": (after - before) / 1024, "found": found}))
+"""
+
+
+def test_a_listing_page_of_millions_of_tags_is_read_only_up_to_the_tag_cap():
+    """16 MB of nested tags (1.8 million of them) as a listing page: parsed whole it grew the crawl by ~900 MB."""
+    proc = subprocess.run([sys.executable, "-c", READ_LISTING, str(16_000_000)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["found"] == ["https://www.kingsfund.org.uk/reports/first"]
+    assert out["grew_mb"] < 150, out
