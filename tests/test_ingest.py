@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from conftest import run_cli
+from helpers import ROOT
 from tracker.fetch.archive import iter_records, warc_files
 
 
@@ -119,3 +123,62 @@ def test_ingested_html_is_archived_with_its_metadata_and_processed(tmp_path):
         ("kark-2019", 2, "implementation", "in_progress",
          "We understand that recommendation 2 of the Kark review is being implemented by NHS England.")
     ]
+
+
+INGEST_PEAK = """import resource, sys
+from tracker.cli import cli
+try:
+    cli.main(sys.argv[1:], prog_name="tracker")
+finally:
+    print("peak-rss-kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def ingest_measured(home, *args, **settings) -> tuple[subprocess.CompletedProcess, int]:
+    """`tracker ingest ARGS` with TRACKER_* settings; (the process, the ingest process's own peak RSS in MB)."""
+    env = {**os.environ, "TRACKER_HOME": str(home), **settings}
+    proc = subprocess.run([sys.executable, "-c", INGEST_PEAK, "ingest", *args], env=env, capture_output=True,
+                          text=True, cwd=ROOT, timeout=300)
+    peak = next(int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("peak-rss-kb"))
+    proc.stderr = "\n".join(line for line in proc.stderr.splitlines() if not line.startswith("peak-rss-kb"))
+    return proc, peak // 1024
+
+
+def test_a_pdf_bomb_is_parsed_in_a_limited_worker_and_refused(tmp_path):
+    """The ingest process never parses: a PDF that inflates to 400 MB costs the worker its 128 MB cap."""
+    from hostile_docs import pdf_bomb
+
+    home = tmp_path / "home"
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(pdf_bomb(400))
+    proc, peak_mb = ingest_measured(home, str(bomb), "--url", "https://www.kingsfund.org.uk/x.pdf",
+                                    TRACKER_PARSE_MEMORY_MB="128")
+    assert proc.returncode == 1, proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("error: bomb.pdf cannot be read: ") and "128 MB" in line
+    assert peak_mb < 200, f"the ingest process itself peaked at {peak_mb} MB"
+    assert archive_state(home) == []
+
+
+def test_a_page_that_parses_past_the_time_limit_is_refused(tmp_path):
+    from hostile_docs import nested_inline_page
+
+    home = tmp_path / "home"
+    slow = tmp_path / "slow.html"
+    slow.write_bytes(nested_inline_page(4_000_000))
+    proc, _ = ingest_measured(home, str(slow), "--url", "https://www.kingsfund.org.uk/slow",
+                              TRACKER_PARSE_SECONDS="0.5")
+    assert proc.returncode == 1 and "slow.html cannot be read: parsing took longer than 0.5 s" in proc.stderr
+    assert archive_state(home) == []
+
+
+def test_a_file_larger_than_the_crawl_would_fetch_is_refused_before_it_is_read(tmp_path):
+    home = tmp_path / "home"
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<html><title>t</title><body>" + b"<p>words</p>" * 200 + b"</body></html>")
+    proc, _ = ingest_measured(home, str(page), "--url", "https://www.kingsfund.org.uk/x",
+                              TRACKER_MAX_BODY_BYTES="1000")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (f"error: {page} holds {page.stat().st_size} bytes, more than the 1000 the crawl "
+                                   "would fetch (TRACKER_MAX_BODY_BYTES)")
+    assert archive_state(home) == []

@@ -391,10 +391,10 @@ def import_warc_cmd(settings, files):
     from tracker.fetch.archive import check_warc, import_warc
 
     for file in files:
-        check_warc(file)
+        check_warc(file, settings.max_record_bytes)
     writable_home(settings)
     for file in files:
-        click.echo(f"imported {import_warc(settings.archive_dir, file)}")
+        click.echo(f"imported {import_warc(settings.archive_dir, file, settings.max_record_bytes)}")
 
 
 @cli.command()

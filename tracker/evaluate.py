@@ -196,7 +196,7 @@ def _evaluate_in(home: Path, docs, labels, expected, base, min_confidence: float
         env["TRACKER_MIN_CONFIDENCE"] = str(min_confidence)
     settings = Settings.from_env(env)
     for warc in base:
-        import_warc(settings.archive_dir, Path(warc))
+        import_warc(settings.archive_dir, Path(warc), settings.max_record_bytes)
     status_docs = [d for d in docs if not d.layout_of]
     with ArchiveWriter(settings.archive_dir, prefix="eval") as writer:
         for doc in status_docs:

@@ -8,11 +8,9 @@ from urllib.parse import urlsplit
 
 from tracker.dates import implausible
 from tracker.errors import TrackerError
-from tracker.fetch.archive import ArchiveWriter
-from tracker.items import Capture
-from tracker.parse.govuk import NotGovukContent, parse_content_item
+from tracker.fetch.archive import ArchiveWriter, iter_records
 from tracker.settings import Settings
-from tracker.sources import parse_capture
+from tracker.stages.sandbox import Job, Limits, Parsed, parse_in_workers
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -34,18 +32,14 @@ def check_url(url: str) -> str:
 
 
 def content_type_of(path: Path, body: bytes) -> str:
-    """The content type from the file name, checked against the bytes."""
+    """The content type from the file name, checked against the bytes (without parsing them: the parse
+    worker does that, in check_readable)."""
     suffix = path.suffix.lower()
     if suffix not in CONTENT_TYPES:
         raise IngestError(f"unsupported file type {suffix or '(none)'!r}: use .html, .pdf or .json")
     ctype = CONTENT_TYPES[suffix]
     if suffix == ".pdf" and not body.lstrip().startswith(b"%PDF"):
         raise IngestError(f"{path.name} is not a PDF (no %PDF header)")
-    if suffix == ".json":
-        try:
-            parse_content_item(body)
-        except NotGovukContent as exc:
-            raise IngestError(f"{path.name} is not GOV.UK Content API JSON: {exc}") from exc
     if suffix in {".html", ".htm"} and b"<" not in body[:4096]:
         raise IngestError(f"{path.name} does not look like HTML")
     if suffix in {".html", ".htm"} and b"\x00" in body:
@@ -53,14 +47,26 @@ def content_type_of(path: Path, body: bytes) -> str:
     return ctype
 
 
-def check_readable(path: Path, capture: Capture) -> None:
-    """Parse the file as the run will; what the run could not read is refused now."""
-    try:
-        publication = parse_capture(capture)
-    except TrackerError as exc:  # PdfError, NotGovukContent, UnsupportedDocument
-        raise IngestError(f"{path.name} cannot be read: {exc}") from exc
+def check_readable(settings: Settings, path: Path, staged: Path) -> None:
+    """Parse the staged capture as the run will, in a parse worker under the run's memory and time limits
+    (TRACKER_PARSE_MEMORY_MB, TRACKER_PARSE_SECONDS): what the run could not read is refused now, and a
+    hostile file costs at most those limits, never this process."""
+    [(info, _)] = list(iter_records(staged, with_body=False))
+    job = Job(info.url, str(staged), info.offset, info.sha256, info.published_hint)
+    [parsed] = list(parse_in_workers([job], Limits.from_settings(settings), workers=1))
+    if parsed.error is not None:
+        raise IngestError(_unreadable(path, parsed))
+    publication = parsed.publication
     if publication.document_type != "pdf" and not publication.title.strip() and not publication.blocks:
         raise IngestError(f"{path.name} cannot be read: no title and no text found in it")
+
+
+def _unreadable(path: Path, parsed: Parsed) -> str:
+    prefix = f"{parsed.error_class}: "
+    why = parsed.error[len(prefix):] if parsed.error_class and parsed.error.startswith(prefix) else parsed.error
+    if parsed.error_class == "NotGovukContent":
+        return f"{path.name} is not GOV.UK Content API JSON: {why}"
+    return f"{path.name} cannot be read: {why}"
 
 
 def ingest_file(
@@ -71,6 +77,10 @@ def ingest_file(
         raise IngestError(f"{path} is a directory: give one HTML, PDF or JSON file")
     if not path.is_file():
         raise IngestError(f"no such file: {path}")
+    size = path.stat().st_size
+    if size > settings.max_body_bytes:
+        raise IngestError(f"{path} holds {size} bytes, more than the {settings.max_body_bytes} the crawl would "
+                          "fetch (TRACKER_MAX_BODY_BYTES)")
     try:
         body = path.read_bytes()
     except OSError as exc:
@@ -81,15 +91,15 @@ def ingest_file(
     if why := implausible(published):
         raise IngestError(f"--published {published.isoformat()} {why}: give the date the document was published")
     ctype = content_type_of(path, body)
-    fetched_at = datetime.now(timezone.utc)
-    check_readable(path, Capture(url, fetched_at, 200, ctype, body, source=source, published_hint=published))
+    # parsed from the file as written, before it is published: the archive gains it only once it reads
     with ArchiveWriter(settings.archive_dir, prefix="ingest") as writer:
         writer.write_response(
             url,
             body,
             headers=[("Content-Type", ctype), ("Content-Length", str(len(body)))],
-            fetched_at=fetched_at,
+            fetched_at=datetime.now(timezone.utc),
             source=source,
             published=published,
         )
+        check_readable(settings, path, writer.staged())
     return writer.path

@@ -58,7 +58,7 @@ def process(settings: Settings, summary: RunSummary | None = None) -> RunSummary
     con = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
     try:
         with progress.stage("index") as st:
-            summary.indexed = load.index_archive(con, settings.archive_dir)
+            summary.indexed = load.index_archive(con, settings.archive_dir, settings.max_record_bytes)
             load.replace_crawl_state(con, load_all_states(settings))
             con.execute("CHECKPOINT")  # each stage's writes reach the file: a crash's WAL holds one stage at most
             st.done(f"{summary.indexed} new archive records indexed")

@@ -176,6 +176,8 @@ ENVIRONMENT = (
     ("TRACKER_MIN_DELAY_S", "min_delay_s", _number(float)),
     ("TRACKER_MAX_BODY_BYTES", "max_body_bytes", _number(int)),
     ("TRACKER_TIMEOUT_S", "timeout_s", _number(float)),
+    ("TRACKER_SOURCE_BUDGET_S", "source_budget_s", _at_least(float, 0.1)),
+    ("TRACKER_MAX_RECORD_BYTES", "max_record_bytes", _at_least(int, 1)),
     ("TRACKER_SQL_DIR", "sql_dir", _path),
     ("TRACKER_DUCKDB_MEMORY_LIMIT", "duckdb_memory_limit", _text),
     ("TRACKER_KEEP_VERSIONS", "keep_versions", _count(1)),
@@ -189,6 +191,7 @@ ENVIRONMENT = (
     ("TRACKER_REDIS_URL", "redis_url", _stripped),
     ("TRACKER_STORAGE_URL", "storage_url", _storage_url),
     ("TRACKER_STORAGE_OPTIONS", "storage_options", _json_object),
+    ("TRACKER_STORAGE_TIMEOUT_S", "storage_timeout_s", _at_least(float, 0.1)),
     ("TRACKER_WRITER_QUEUE", "writer_queue", _queue),
     ("TRACKER_SITE_URL", "site_url", _site_url),
 )
@@ -217,8 +220,15 @@ class Settings:
     base_urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BASE_URLS))
     # Responses larger than this are cut off and recorded as failures rather than filling the disk.
     max_body_bytes: int = 50 * 1024 * 1024
+    # The largest WARC record `tracker import-warc` admits and the index reads (declared or inflated): a
+    # few KB of gzip can hold gigabytes of zeros. Above max_body_bytes, so every fetched record fits.
+    max_record_bytes: int = 256 * 1024 * 1024
     # Seconds before a request is abandoned; a stuck host must not stall the weekly run.
     timeout_s: float = 30.0
+    # Seconds one source's whole crawl may take (discovery and fetches): a host trickling every response
+    # costs each URL a full exchange deadline; past the budget the rest waits for the next run, and source
+    # health reports the source degraded.
+    source_budget_s: float = 7200.0
     # Where migrations and views live; a packaged install can point this elsewhere.
     sql_dir: Path = PROJECT_ROOT / "sql"
     # DuckDB keeps pages in memory up to 80% of RAM by default, so the pipeline's memory would grow
@@ -253,6 +263,9 @@ class Settings:
     # see tracker/storage.py). TRACKER_STORAGE_OPTIONS: JSON options for fsspec (no secrets: AWS_* for those).
     storage_url: str | None = None
     storage_options: dict = field(default_factory=dict)
+    # Connect and read timeout of one object-store request (TRACKER_STORAGE_TIMEOUT_S): an endpoint that
+    # accepts and never answers fails the task in a few of these, not in botocore's minutes of retries.
+    storage_timeout_s: float = 30.0
     # The Celery queue of the tasks that write DuckDB (TRACKER_WRITER_QUEUE): the workers serving it own the disk.
     writer_queue: str = "writer"
     # Where site/ is served (TRACKER_SITE_URL, e.g. https://example.org/briefing/): "Copy link", the

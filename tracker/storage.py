@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,12 @@ ARCHIVE, STATE, PUBLISHED, CONFIG = "archive", "state", "published", "config"
 # The analyst's files in TRACKER_HOME that fetch tasks read (the watched pages; reviews whose hosts and
 # documents nhse and parliament discover): kept on the writer host, shared through the store's config/.
 ANALYST_FILES = ("watchlist.toml", "reviews.toml")
+# Attempts per S3 request (s3fs's own retries; botocore's are off so the two do not multiply): with
+# TRACKER_STORAGE_TIMEOUT_S each, a hung endpoint costs about STORE_ATTEMPTS x the timeout.
+STORE_ATTEMPTS = 3
+# Where the store's failures come from besides OSError: botocore's connection and timeout errors (which
+# s3fs passes through untranslated), aiohttp's, fsspec's.
+_STORE_MODULES = {"botocore", "aiobotocore", "aiohttp", "s3fs", "fsspec"}
 
 
 class StorageError(TrackerError):
@@ -84,13 +91,40 @@ def open_store(settings: Settings) -> Store | None:
     if not url:
         return None
     try:
-        fs, root = fsspec.core.url_to_fs(url, **settings.storage_options)
+        fs, root = fsspec.core.url_to_fs(url, **_bounded(url, settings.storage_options, settings.storage_timeout_s))
     except (ImportError, ValueError, TypeError) as exc:
         raise StorageError(f"TRACKER_STORAGE_URL {url!r} cannot be opened: {exc}") from exc
+    if "s3" in _protocols(fs):
+        fs.retries = STORE_ATTEMPTS  # s3fs's attempts per request: a class attribute, not an option
     store = Store(fs, root.rstrip("/") or root, url)
     if store.is_folder and Path(root).expanduser().resolve() == settings.home:
         return None
     return store
+
+
+def _bounded(url: str, options: dict, timeout: float) -> dict:
+    """S3 options with connect and read timeouts and a bounded number of attempts (options given win)."""
+    if not url.startswith(("s3://", "s3a://")):
+        return options
+    config = {"connect_timeout": timeout, "read_timeout": timeout, "retries": {"total_max_attempts": 1},
+              **options.get("config_kwargs", {})}
+    return {**options, "config_kwargs": config}
+
+
+@contextmanager
+def _failing(what: str):
+    """Turn the store's failures (OSError, botocore's and aiohttp's errors) into one-line StorageErrors."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise
+    except StorageError:
+        raise
+    except Exception as exc:
+        if not isinstance(exc, OSError) and type(exc).__module__.split(".")[0] not in _STORE_MODULES:
+            raise
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise StorageError(f"{what}: {detail}") from exc
 
 
 # --- transfers ----------------------------------------------------------------------------------
@@ -101,11 +135,10 @@ def listing(store: Store, folder: str) -> dict[str, int]:
     path = store.key(folder)
     store.fs.invalidate_cache(path)  # another host may have written since this process last looked
     try:
-        entries = store.fs.ls(path, detail=True)
+        with _failing(f"cannot list {store.url}/{folder}"):
+            entries = store.fs.ls(path, detail=True)
     except FileNotFoundError:
         return {}
-    except OSError as exc:
-        raise StorageError(f"cannot list {store.url}/{folder}: {exc}") from exc
     out = {}
     for entry in entries:
         name = entry["name"].rstrip("/").rsplit("/", 1)[-1]
@@ -118,7 +151,7 @@ def upload(store: Store, local: Path, folder: str) -> None:
     """Put a local file into a folder of the store, whole or not at all, and check its size there."""
     target = store.key(folder, local.name)
     size = local.stat().st_size
-    try:
+    with _failing(f"cannot upload {local.name} to {store.url}/{folder}"):
         if store.is_folder:  # rename after writing; an S3 PUT is atomic by itself
             partial = store.key(folder, f".{local.name}.part")
             store.fs.makedirs(store.key(folder), exist_ok=True)
@@ -128,8 +161,6 @@ def upload(store: Store, local: Path, folder: str) -> None:
             store.fs.put_file(str(local), target)
         store.fs.invalidate_cache(target)
         stored = store.fs.info(target)["size"]
-    except OSError as exc:
-        raise StorageError(f"cannot upload {local.name} to {store.url}/{folder}: {exc}") from exc
     if stored != size:
         raise StorageError(f"{store.url}/{folder}/{local.name} holds {stored} bytes after upload, not {size}")
 
@@ -140,13 +171,11 @@ def download(store: Store, folder: str, name: str, local_dir: Path, size: int | 
     target = local_dir / name
     partial = local_dir / f".{name}.part"
     try:
-        store.fs.get_file(store.key(folder, name), str(partial))
-    except FileNotFoundError:
+        with _failing(f"cannot download {store.url}/{folder}/{name}"):
+            store.fs.get_file(store.key(folder, name), str(partial))
+    except (FileNotFoundError, StorageError):
         partial.unlink(missing_ok=True)
         raise
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise StorageError(f"cannot download {store.url}/{folder}/{name}: {exc}") from exc
     got = partial.stat().st_size
     if size is not None and got != size:
         partial.unlink(missing_ok=True)
@@ -157,7 +186,8 @@ def download(store: Store, folder: str, name: str, local_dir: Path, size: int | 
 
 def remove(store: Store, folder: str, name: str) -> None:
     try:
-        store.fs.rm_file(store.key(folder, name))
+        with _failing(f"cannot remove {store.url}/{folder}/{name}"):
+            store.fs.rm_file(store.key(folder, name))
     except FileNotFoundError:
         pass
 

@@ -70,7 +70,8 @@ def forget(settings: Settings, url: str, reason: str, by: str | None = None, now
     with run_lock(settings.lock_file):
         con = _open(settings)
         try:
-            index_archive(con, settings.archive_dir)  # a document ingested since the last run is known too
+            # a document ingested since the last run is known too
+            index_archive(con, settings.archive_dir, settings.max_record_bytes)
             if not _known(con, url):
                 raise WithdrawalError(f"no document with URL {url} in the archive (see the url and capture_url "
                                       "columns of publications)")

@@ -22,6 +22,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -34,6 +35,10 @@ from tracker.items import Capture
 SOURCE_HEADER = "X-Tracker-Source"
 PUBLISHED_HEADER = "X-Tracker-Published"
 
+_CHUNK = 1 << 20  # a record's content is hashed a chunk at a time, never held whole to be hashed
+# warcio inflates one block of a gzip WARC at a time, whole: 4 KB of gzip is at most ~4 MB (zlib's ratio
+# is about 1:1000), where its default 16 KB could be 16 MB, held two or three times over.
+_GZIP_BLOCK = 4096
 _REASONS = {200: "OK", 304: "Not Modified", 403: "Forbidden", 404: "Not Found", 500: "Server Error"}
 
 
@@ -153,6 +158,12 @@ class ArchiveWriter:
         )
         self._write(record)
 
+    def staged(self) -> Path:
+        """The file as written so far, not yet published (its hidden .part name): for a check that must read
+        it before `close` publishes it (`tracker ingest` parses it first)."""
+        self._fh.flush()
+        return self._tmp
+
     def close(self) -> Path | None:
         """Publish the file (fsync + rename); an empty file is discarded."""
         self._fh.flush()
@@ -189,11 +200,13 @@ class NotWarc(TrackerError, ValueError):
     """A file given to import-warc that is not a readable WARC file; nothing was imported."""
 
 
-def check_warc(source: Path) -> int:
+def check_warc(source: Path, max_record_bytes: int | None = None) -> int:
     """Read every record of a file before it may enter the evidence store; returns how many it holds.
 
     Raises NotWarc for a directory, a missing file, another format (warcio reads some text as the
-    older ARC format, so the first record must be WARC) or a record that fails its digest.
+    older ARC format, so the first record must be WARC), and CorruptRecord for a record that fails its
+    digest, holds more than `max_record_bytes`, or that the index could not record (`_info`, the same
+    reading the index makes): an imported file is indexed whole or not imported.
     """
     if source.is_dir():
         raise NotWarc(f"{source} is a directory: give WARC files")
@@ -201,16 +214,28 @@ def check_warc(source: Path) -> int:
         raise NotWarc(f"no such file: {source}")
     if not os.access(source, os.R_OK):
         raise NotWarc(f"cannot read {source}: permission denied")
+    try:
+        count = _check_records(source, max_record_bytes)
+    except RecordTooLarge:
+        raise  # said before its bytes are read; reading the whole gzip stream first would cost them after all
+    except (NotWarc, CorruptRecord):
+        _check_gzip(source)  # a file cut short says so, whichever record it was cut in
+        raise
     _check_gzip(source)
+    return count
+
+
+def _check_records(source: Path, max_record_bytes: int | None) -> int:
     count = 0
     try:
         with open(source, "rb") as fh:
-            for record in ArchiveIterator(fh, check_digests=True):
+            iterator = ArchiveIterator(fh, check_digests=True, block_size=_GZIP_BLOCK)
+            for record in _each(iterator, source):
                 if record.format != "warc":  # checked before warcio reads on (and warns about) the rest
                     raise NotWarc(f"{source} is not a WARC file")
-                record.content_stream().read()
-                record.raw_stream.read()
-                _check_digest(record, source)
+                sha256, _ = _read_block(record, source, max_record_bytes, keep=False)
+                if record.rec_type == "response":
+                    _info(source, iterator.get_record_offset(), record, sha256)
                 count += 1
     except ArchiveLoadFailed as exc:
         raise NotWarc(f"{source} is not a WARC file") from exc
@@ -236,9 +261,9 @@ def _check_gzip(source: Path) -> None:
         raise NotWarc(f"{source} is not a readable gzip file ({exc})") from exc
 
 
-def import_warc(archive_dir: Path, source: Path) -> Path:
+def import_warc(archive_dir: Path, source: Path, max_record_bytes: int | None = None) -> Path:
     """Copy an existing WARC file into the archive under a content-derived name (idempotent)."""
-    check_warc(source)  # a file that is not WARC must not enter the evidence store
+    check_warc(source, max_record_bytes)  # a file that is not WARC must not enter the evidence store
     digest = sha256_file(source)
     archive_dir.mkdir(parents=True, exist_ok=True)
     target = archive_dir / f"import-{digest[:20]}.warc.gz"
@@ -275,7 +300,12 @@ class RecordInfo:
 
 
 class CorruptRecord(TrackerError, ValueError):
-    """A WARC record whose bytes do not match its recorded digest (cut short or altered)."""
+    """A WARC record the archive cannot hold: its bytes do not match its digest (cut short or altered), it
+    is larger than the cap, or it lacks what the index records (an http(s) URI, a date, a status)."""
+
+
+class RecordTooLarge(CorruptRecord):
+    """A WARC record over TRACKER_MAX_RECORD_BYTES, as declared or as its body inflates."""
 
 
 def _check_digest(record, path: Path) -> None:
@@ -288,21 +318,77 @@ def _check_digest(record, path: Path) -> None:
         raise CorruptRecord(f"{path.name}: record for {uri} fails its digest check ({problems})")
 
 
-def iter_records(path: Path, with_body: bool = True) -> Iterator[tuple[RecordInfo, bytes | None]]:
-    """Yield (index entry, body) for each response record of one WARC file, streaming.
+def iter_records(path: Path, with_body: bool = True,
+                 max_record_bytes: int | None = None) -> Iterator[tuple[RecordInfo, bytes | None]]:
+    """Yield (index entry, body) for each response record of one WARC file, streaming: a body is read in
+    chunks, and held only `with_body`.
 
-    Raises CorruptRecord at the first record whose digest does not match (e.g. a file cut short).
+    Raises CorruptRecord at the first record whose digest does not match (e.g. a file cut short), that
+    holds more than `max_record_bytes`, or that the index could not record.
     """
     with open(path, "rb") as fh:
-        iterator = ArchiveIterator(fh, check_digests=True)
-        for record in iterator:
+        iterator = ArchiveIterator(fh, check_digests=True, block_size=_GZIP_BLOCK)
+        for record in _each(iterator, path):
             if record.rec_type != "response":
                 continue
-            body = record.content_stream().read()
-            record.raw_stream.read()  # finish the block so the digest can be judged
-            _check_digest(record, path)
+            sha256, body = _read_block(record, path, max_record_bytes, keep=with_body)
             offset = iterator.get_record_offset()
-            yield _info(path, offset, record, body), (body if with_body else None)
+            yield _info(path, offset, record, sha256), body
+
+
+def _each(iterator: ArchiveIterator, path: Path) -> Iterator:
+    """The iterator's records; one without a WARC-Target-URI is a CorruptRecord, not warcio's AttributeError."""
+    records = iter(iterator)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except AttributeError as exc:  # warcio reads the URI of every response and request record it loads
+            raise CorruptRecord(f"{path.name}: record at offset {iterator.offset} has no WARC-Target-URI") from exc
+        yield record
+
+
+def _content(record):
+    """record.content_stream(), inflating a body's Content-Encoding _GZIP_BLOCK at a time (warcio's own 16 KB
+    of a gzip body can inflate to 16 MB: a 1 KB WARC can hold a gzip body of gigabytes of zeros)."""
+    http = record.http_headers
+    if not http:
+        return record.raw_stream
+    encoding = (http.get_header("content-encoding") or "").lower() or None
+    if encoding not in BufferedReader.get_supported_decompressors():
+        encoding = None
+    if http.get_header("transfer-encoding") == "chunked":
+        return ChunkedDataReader(record.raw_stream, block_size=_GZIP_BLOCK, decomp_type=encoding)
+    if encoding:
+        return BufferedReader(record.raw_stream, block_size=_GZIP_BLOCK, decomp_type=encoding)
+    return record.raw_stream
+
+
+def _read_block(record, path: Path, max_bytes: int | None, keep: bool) -> tuple[str, bytes | None]:
+    """(SHA-256 of the content, the content when `keep`), reading a chunk at a time; the digest is checked.
+
+    A record declaring more than `max_bytes` is refused before a byte of it is read, and so is content
+    that inflates past it (HTTP gzip): a few KB of gzip can declare gigabytes of zeros."""
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    declared = record.rec_headers.get_header("Content-Length") or "0"
+    if max_bytes is not None and (not declared.isdigit() or int(declared) > max_bytes):
+        raise RecordTooLarge(f"{path.name}: record for {uri} holds {declared} bytes, more than the "
+                            f"{max_bytes} allowed (TRACKER_MAX_RECORD_BYTES)")
+    digest, parts, size = hashlib.sha256(), [], 0
+    stream = _content(record)
+    while chunk := stream.read(_CHUNK):
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            raise RecordTooLarge(f"{path.name}: record for {uri} inflates to more than the {max_bytes} bytes "
+                                "allowed (TRACKER_MAX_RECORD_BYTES)")
+        digest.update(chunk)
+        if keep:
+            parts.append(chunk)
+    while record.raw_stream.read(_CHUNK):  # finish the block so the digest can be judged
+        pass
+    _check_digest(record, path)
+    return digest.hexdigest(), (b"".join(parts) if keep else None)
 
 
 def read_capture(path: Path, offset: int) -> Capture:
@@ -313,7 +399,7 @@ def read_capture(path: Path, offset: int) -> Capture:
         body = record.content_stream().read()
         record.raw_stream.read()
         _check_digest(record, path)
-        info = _info(path, offset, record, body)
+        info = _info(path, offset, record, hashlib.sha256(body).hexdigest())
         headers = {k.lower(): v for k, v in record.http_headers.headers}
     return Capture(
         url=info.url,
@@ -329,20 +415,46 @@ def read_capture(path: Path, offset: int) -> Capture:
     )
 
 
-def _info(path: Path, offset: int, record, body: bytes) -> RecordInfo:
+def _info(path: Path, offset: int, record, sha256: str) -> RecordInfo:
+    """The index entry of a response record; CorruptRecord saying what is missing when it cannot be made."""
     rec = record.rec_headers
     http = record.http_headers
-    published = rec.get_header(PUBLISHED_HEADER)
+    url = rec.get_header("WARC-Target-URI")
+    where = f"{path.name}: record at offset {offset}" + (f" for {url}" if url else "")
+    if not url:
+        raise CorruptRecord(f"{where} has no WARC-Target-URI")
+    try:
+        parts = urlsplit(url)
+        has_host = bool(parts.hostname)
+    except ValueError:
+        parts, has_host = None, False
+    if parts is None or parts.scheme.lower() not in {"http", "https"} or not has_host:
+        raise CorruptRecord(f"{where}: WARC-Target-URI is not an http(s) URL")
+    if http is None:
+        raise CorruptRecord(f"{where} holds no HTTP response")
+    status = http.get_statuscode() or ""
+    if not (status.isdigit() and 100 <= int(status) <= 599):
+        raise CorruptRecord(f"{where} has no readable HTTP status ({status!r})")
     return RecordInfo(
         warc_file=path.name,
         offset=offset,
-        url=rec.get_header("WARC-Target-URI"),
-        fetched_at=parse_warc_date(rec.get_header("WARC-Date")),
-        status=int(http.get_statuscode() or 0),
+        url=url,
+        fetched_at=_header_date(rec, "WARC-Date", parse_warc_date, where),
+        status=int(status),
         content_type=(http.get_header("Content-Type") or "").strip(),
-        sha256=hashlib.sha256(body).hexdigest(),
+        sha256=sha256,
         source=rec.get_header(SOURCE_HEADER),
-        published_hint=date.fromisoformat(published) if published else None,
+        published_hint=_header_date(rec, PUBLISHED_HEADER, date.fromisoformat, where, required=False),
         etag=http.get_header("ETag"),
         last_modified=http.get_header("Last-Modified"),
     )
+
+
+def _header_date(headers, name: str, parse, where: str, required: bool = True):
+    value = headers.get_header(name)
+    if not value and not required:
+        return None
+    try:
+        return parse(value)
+    except (TypeError, ValueError, AttributeError):
+        raise CorruptRecord(f"{where} has no readable {name} ({value!r})") from None

@@ -29,7 +29,7 @@ import requests
 
 from tracker.fetch import urls
 from tracker.fetch.chain import Chain
-from tracker.fetch.download import Downloader, NotRetryable, retry_after_seconds  # noqa: F401 - the client's API
+from tracker.fetch.download import Budget, Downloader, NotRetryable, retry_after_seconds  # noqa: F401 - the client's API
 from tracker.fetch.exchange import FetchResult, Purpose, Request
 from tracker.fetch.pacing import HostGate, LocalPacer, Pacer, make_pacer
 from tracker.fetch.reasons import Failure, FailureKind
@@ -53,6 +53,7 @@ from tracker.fetch.steps import (
     SizeCap,
     SizeLimit,
     Statistics,
+    TimeBudget,
     refusal,  # noqa: F401 - for steps written elsewhere
     result_of,
 )
@@ -109,6 +110,7 @@ class Fetcher:
         politeness: Politeness | None = None,
         allowed_urls: frozenset[str] = frozenset(),
         stats: Stats | None = None,
+        budget: Budget | None = None,
     ):
         self.settings = settings
         self.writer = writer
@@ -144,11 +146,13 @@ class Fetcher:
                       backoff_base_s=0.0 if self.replay else backoff_base_s, backoff_max_s=backoff_max_s,
                       # a host asking for a longer wait than this is stopped for the run rather than waited for
                       max_retry_after_s=max_retry_after_s)
+        self.budget = budget  # the source's time for its whole crawl (None: unbounded, e.g. one URL)
+        first = [Statistics(self.stats)] + ([TimeBudget(budget)] if budget is not None else [])
         self.chain = Chain(
-            [Statistics(self.stats), self.guard, self.robots, Conditional(state), SizeLimit(settings.max_body_bytes),
+            [*first, self.guard, self.robots, Conditional(state), SizeLimit(settings.max_body_bytes),
              Pacing(self._gate, self.politeness.pacer, sleep), HttpErrors(), retry, Redirects(self.capture.note),
              self.capture, SizeCap(), Record(state, self._warc_name)],
-            Downloader(self.session, settings.timeout_s, deadline_s, self.replay).send,
+            Downloader(self.session, settings.timeout_s, deadline_s, self.replay, budget).send,
         )
 
     # --- public ------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from tracker.fetch.archive import ArchiveWriter, sha256_file
-from tracker.fetch.client import Fetcher, FetchResult, Politeness
+from tracker.fetch.client import Budget, Fetcher, FetchResult, Politeness
 from tracker.fetch.pacing import make_pacer
 from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
@@ -40,7 +40,7 @@ from tracker.health import crawl_failure, write_crawl_summary
 from tracker.items import Capture, Publication
 from tracker.progress import bar
 from tracker.settings import SOURCES, WATCHLIST, Settings
-from tracker.sources import ADAPTERS, SourceAdapter, host_of, kind_of, parse_capture
+from tracker.sources import ADAPTERS, SourceAdapter, adapter_of, host_of, kind_of
 from tracker.sources.discovery import SourceDegraded
 
 log = logging.getLogger(__name__)
@@ -142,6 +142,7 @@ class HostPool:
         self._pending = 0
         self._seen: set[str] = set()
         self._cancelled = False
+        self.dropped = 0  # jobs left unfetched by cancel()
         self.errors: list[str] = []
 
     def submit(self, job: Job) -> bool:
@@ -176,7 +177,9 @@ class HostPool:
             if job is None:
                 return
             try:
-                if self._cancelled:  # interrupted: queued URLs are left for the next run
+                if self._cancelled:  # interrupted or out of time: queued URLs are left for the next run
+                    with self._lock:
+                        self.dropped += 1
                     continue
                 result = self.fetcher.get(job.url, published=job.published, source=job.source)
                 if self.progress:
@@ -283,17 +286,19 @@ def follow_ups(plan: CrawlPlan, job: Job, result: FetchResult) -> list[Job]:
 
 
 def _links_page(job: Job, result: FetchResult) -> Publication | None:
-    """The page as its adapter reads it, when links are followed from it: depth 0, fetched anew, HTML or JSON."""
+    """The page's links as its adapter reads them (`read_links`: never a full parse, which the parse workers
+    do under their limits), when links are followed from it: depth 0, fetched anew, HTML or JSON."""
     if job.depth > 0 or not result.ok or result.not_modified:
         return None
     try:
         if kind_of(result.content_type, result.body) not in {"html", "json"}:
             return None
-        return parse_capture(Capture(
+        capture = Capture(
             url=result.final_url, fetched_at=result.fetched_at, status=result.status,
             content_type=result.content_type, body=result.body, headers=result.headers,
             source=job.source, published_hint=job.published,
-        ))
+        )
+        return adapter_of(capture).read_links(capture)
     except Exception as exc:  # the processing stage will record the parse error properly
         log.info("could not read links of %s: %s", result.final_url, exc)
         return None
@@ -329,18 +334,26 @@ def _fold_fetcher(summary: CrawlSummary, stats: Stats, fetcher: Fetcher, warc: P
         summary.degraded = "; ".join(filter(None, [summary.degraded, *problems]))
 
 
+class _OutOfTime(Exception):
+    """The source's time budget ran out while discovery was still listing."""
+
+
 class _SourceFetch:
     """One source's fetch: discovery feeds the pool; each fetched page is counted into the run's statistics
     (`crawl/...`; a watched page's failure into the summary, under one lock, from the worker threads) and
     what it leads to is queued. Why requests failed is counted by the fetch chain (`fetch/reasons/...`)."""
 
-    def __init__(self, plan: CrawlPlan, summary: CrawlSummary, stats: Stats, fetcher: Fetcher, progress: Progress):
-        self.plan, self.summary, self.stats, self.fetcher = plan, summary, stats, fetcher
+    def __init__(self, plan: CrawlPlan, summary: CrawlSummary, stats: Stats, fetcher: Fetcher, progress: Progress,
+                 budget: Budget):
+        self.plan, self.summary, self.stats, self.fetcher, self.budget = plan, summary, stats, fetcher, budget
         self._lock = threading.Lock()
         self.pool = HostPool(fetcher, self._handle, progress)
+        self.discovery_cut = False  # the time budget ran out before discovery had listed everything
 
     def _handle(self, job: Job, result: FetchResult) -> None:
         self.stats.inc(f"crawl/{result.outcome}")
+        if self.budget.spent:  # what is still queued waits for the next run
+            self.pool.cancel()
         if job.url in self.plan.watched and (result.skipped or result.error):
             with self._lock:
                 self.summary.page_failures[job.url] = (
@@ -350,21 +363,44 @@ class _SourceFetch:
             if self.pool.submit(follow):
                 self.stats.inc("crawl/attachments")
 
+    def _list(self, state: CrawlState) -> None:
+        plan = self.plan
+        for candidate in plan.discover(self.fetcher, plan.base_url, plan.since):
+            if self.budget.spent:
+                raise _OutOfTime
+            self.stats.inc("crawl/listed")
+            self.pool.submit(plan.job(candidate.url, published=candidate.published))
+        for job in retry_jobs(plan, state.rows(), self.pool.seen):
+            if self.budget.spent:
+                raise _OutOfTime
+            if self.pool.submit(job):
+                self.stats.inc("crawl/retried_from_last_run")
+
+    def budget_note(self) -> str | None:
+        """What the time budget left undone, when it ran out (source health reports it as degraded)."""
+        if not (self.budget.hit or self.pool.dropped or self.discovery_cut):
+            return None
+        left = f"{self.pool.dropped} queued URL(s)" + (" and the rest of discovery" if self.discovery_cut else "")
+        return (f"time budget of {self.budget.seconds:g}s used up (TRACKER_SOURCE_BUDGET_S): {left} left for the "
+                "next run")
+
     def queue(self, state: CrawlState) -> BaseException | None:
         """Queue what discovery lists, then what failed last run; returns what stopped discovery, if anything."""
         plan, summary = self.plan, self.summary
         try:
-            for candidate in plan.discover(self.fetcher, plan.base_url, plan.since):
-                self.stats.inc("crawl/listed")
-                self.pool.submit(plan.job(candidate.url, published=candidate.published))
-            for job in retry_jobs(plan, state.rows(), self.pool.seen):
-                if self.pool.submit(job):
-                    self.stats.inc("crawl/retried_from_last_run")
+            self._list(state)
+        except _OutOfTime:
+            self.discovery_cut = True
+            self.pool.cancel()
         except SourceDegraded as exc:  # a challenge or refusal: reported loudly by source health, not a crash
             summary.degraded = str(exc)
             summary.notes.append(f"degraded: {exc}")
             log.error("%s: source degraded: %s", plan.source, exc)
         except BaseException as exc:  # keep what was fetched, then fail the task
+            if isinstance(exc, Exception) and self.budget.hit:  # a listing request refused for want of time
+                self.discovery_cut = True
+                self.pool.cancel()
+                return None
             if not isinstance(exc, Exception):  # Ctrl-C, SystemExit: stop soon, finish what is in flight
                 self.pool.cancel()
             summary.stopped_by = f"discovery failed: {plain_reason(exc)}"
@@ -377,18 +413,22 @@ class _SourceFetch:
 def _fetch(settings: Settings, plan: CrawlPlan, state: CrawlState, summary: CrawlSummary, stats: Stats, *,
            session, politeness, progress, fetcher_options) -> None:
     """Discover and fetch into a new WARC file; whatever was fetched before an error is archived first."""
-    options = dict(fetcher_options or {})
+    options = {"budget": Budget(settings.source_budget_s), **(fetcher_options or {})}
     if plan.watched:
         options["allowed_urls"] = plan.watched
     writer = ArchiveWriter(settings.archive_dir, prefix=plan.source)
     fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, stats=stats, **options)
-    fetch = _SourceFetch(plan, summary, stats, fetcher, progress or Progress(f"fetch {plan.source}"))
+    fetch = _SourceFetch(plan, summary, stats, fetcher, progress or Progress(f"fetch {plan.source}"),
+                         options["budget"])
     try:
         error = fetch.queue(state)
     finally:
         fetch.pool.join()
         warc = writer.close()
     _fold_fetcher(summary, stats, fetcher, warc, fetch.pool.errors)
+    if note := fetch.budget_note():
+        summary.notes.append(note)
+        summary.degraded = "; ".join(filter(None, [summary.degraded, note]))
     if error is not None:
         raise error
 

@@ -8,13 +8,15 @@ another attempt could help (`retryable`).
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
 import requests
 import urllib3
 
-from tracker.fetch.exchange import Request, Response
+from tracker.fetch.exchange import Purpose, Request, Response
 from tracker.fetch.reasons import Failure, FailureKind, kind_of_exception
 from tracker.fetch.transport import AddressRefused, Deadline
 
@@ -49,25 +51,57 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
+class Budget:
+    """One source's time for its whole crawl (TRACKER_SOURCE_BUDGET_S), shared by its requests: no exchange
+    outlives it, and once it is spent nothing more is sent (the fetch chain's TimeBudget step)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self._hit = threading.Event()  # a request was refused or cut short by it
+
+    def remaining(self) -> float:
+        return max(0.0, self.ends - time.monotonic())
+
+    @property
+    def spent(self) -> bool:
+        return self.remaining() <= 0.0
+
+    @property
+    def hit(self) -> bool:
+        return self._hit.is_set()
+
+    def failure(self) -> Failure:
+        """Why a request was refused or cut short (noted: source health reports the budget was hit)."""
+        self._hit.set()
+        return Failure(FailureKind.TIMED_OUT, f"the source's time budget ({self.seconds:g}s) was used up")
+
+
 class Downloader:
     """Sends a Request through the (guarded or replay) session."""
 
-    def __init__(self, session: requests.Session, timeout_s: float, deadline_s: float, replay: bool):
+    def __init__(self, session: requests.Session, timeout_s: float, deadline_s: float, replay: bool,
+                 budget: Budget | None = None):
         self.session = session
         self.timeout = (timeout_s, timeout_s)
         self.deadline_s = deadline_s
         self.replay = replay
+        self.budget = budget
 
     def send(self, req: Request) -> Response:
         resp = Response(url=req.url)
         if self.replay:  # no network, nothing to bound
             self._send(req, resp)
             return resp
-        with Deadline(self.deadline_s) as deadline:
+        # robots.txt is exempt from the source's budget: a cut one would stand as the host's policy for the run
+        bounded = self.budget is not None and req.purpose is not Purpose.ROBOTS
+        seconds = min(self.deadline_s, self.budget.remaining()) if bounded else self.deadline_s
+        with Deadline(seconds) as deadline:
             self._send(req, resp)
         if deadline.expired:  # its sockets were shut down: whatever was read may be cut short
-            resp.failure = Failure(FailureKind.TIMED_OUT,
-                                   f"deadline exceeded ({self.deadline_s:g}s for the whole exchange)")
+            resp.failure = (self.budget.failure() if bounded and seconds < self.deadline_s else
+                            Failure(FailureKind.TIMED_OUT, f"deadline exceeded ({self.deadline_s:g}s for the whole "
+                                                           "exchange)"))
             resp.complete = False
             resp.retryable = False  # a server that slow holds the host; the next run tries again
         return resp

@@ -86,6 +86,20 @@ class Gates:
             return gate
 
 
+class TimeBudget(Step):
+    """The source's time budget (tracker.fetch.download.Budget): once it is spent, no page is asked for.
+    robots.txt is exempt (the Downloader's deadline still bounds it): its failure would be cached as the host's
+    policy for the whole run, which every source on that host shares."""
+
+    def __init__(self, budget):
+        self.budget = budget
+
+    def on_request(self, req: Request) -> Response | None:
+        if req.purpose is Purpose.ROBOTS or not self.budget.spent:
+            return None
+        return refusal(req, self.budget.failure())
+
+
 class Statistics(Step):
     """Counts requests sent, statuses, outcomes, failure kinds and their plain-words reasons."""
 

@@ -89,6 +89,14 @@ def _attachments(details: dict) -> list[Attachment]:
     return attachments
 
 
+def content_links(data: bytes) -> tuple[tuple[Attachment, ...], tuple[str, ...]]:
+    """(attachments, child pages) of a content item, without reading its body: what the crawl follows."""
+    data = _content_item(data)
+    details = _get(data, "details", dict) or {}
+    links = _get(data, "links", dict) or {}
+    return tuple(_attachments(details)), tuple(u for u in map(_link_url, _objects(links, "children", "links.")) if u)
+
+
 def _published(data: dict, details: dict):
     """First published, else the earliest change, else the last update."""
     published = _date(data, "first_published_at") or _date(details, "first_public_at", "details.")

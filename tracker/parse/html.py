@@ -9,6 +9,7 @@ block somewhere below is found in one pass, not asked afresh at every level.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -453,6 +454,65 @@ def attachment_links(root, base_url: str) -> tuple[Attachment, ...]:
                 continue
             found.setdefault(url, Attachment(url=url, title=text))
     return tuple(found.values())
+
+
+# What the crawl's link reader scans for, in the page's bytes (regular expressions, so the scan runs in C and
+# holds no tree). A tag's attributes never run past the next "<" (and are bounded), so an unclosed
+# "<a <a <a ..." page is scanned in linear time.
+_SCOPES = (  # content_root's order: <main>, role=main, <article>, #content
+    re.compile(rb"<(main)[\s/>]", re.I),
+    re.compile(rb"""<([a-z][a-z0-9]{0,20})\s[^<>]{0,4000}?\brole\s*=\s*["']?main["'\s/>]""", re.I),
+    re.compile(rb"<(article)[\s/>]", re.I),
+    re.compile(rb"""<([a-z][a-z0-9]{0,20})\s[^<>]{0,4000}?\bid\s*=\s*["']?(?:content|main-content|main)["'\s/>]""",
+               re.I),
+)
+# an <a> tag naming a file type somewhere in its attributes; the href is read from it after
+_FILE_TAG = re.compile(rb"<a\s([^<>]{0,4000}?\.(?:pdf|docx?|xlsx?|odt|ods|csv|pptx?)[^<>]{0,4000})>", re.I)
+_HREF = re.compile(rb"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""", re.I)
+MAX_PAGE_LINKS = 1000  # file links taken from one page: a listing lists fewer, a hostile page no more
+
+
+def scan_attachment_links(body: bytes, base_url: str, limit: int = MAX_PAGE_LINKS) -> tuple[Attachment, ...]:
+    """attachment_links without parsing the page: the file links inside its main content (chosen as
+    content_root chooses), found by scanning its bytes. The crawl reads links of every page it follows
+    from, in its own process: a 48 MB page of nested tags cost a full parse 2.6 GB; this costs the bytes.
+
+    At most `limit` links; a link the fetcher could not read one way only is left out."""
+    start, end = _scope(body)
+    found: dict[str, Attachment] = {}
+    for tag in _FILE_TAG.finditer(body, start, end):
+        href = _HREF.search(tag.group(1))
+        if href is None:
+            continue
+        raw = next(group for group in href.groups() if group is not None)
+        href = html.unescape(raw.decode("utf-8", errors="replace")).strip()
+        try:
+            url = urljoin(base_url, href)
+            if not _ATTACHMENT_EXT.search(url):
+                continue
+            url = normalise(url)
+        except (BadUrl, ValueError):
+            continue
+        found.setdefault(url, Attachment(url=url))
+        if len(found) >= limit:
+            break
+    return tuple(found.values())
+
+
+def _scope(body: bytes) -> tuple[int, int]:
+    """(start, end) of the main content's bytes: the first scope element that exists, to its closing tag."""
+    for pattern in _SCOPES:
+        opening = pattern.search(body)
+        if opening is None:
+            continue
+        tag = re.escape(opening.group(1).lower())
+        depth = 0
+        for mark in re.compile(rb"<(/?)" + tag + rb"[\s/>]", re.I).finditer(body, opening.start()):
+            depth += -1 if mark.group(1) else 1
+            if depth == 0:
+                return opening.start(), mark.end()
+        return opening.start(), len(body)
+    return 0, len(body)
 
 
 def text_date_near_top(blocks: list[Block], limit: int = 8):

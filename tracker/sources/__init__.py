@@ -23,7 +23,7 @@ from tracker.sources.nhsproviders import NHSProviders
 from tracker.sources.parliament import Parliament
 from tracker.sources.watchlist import Watchlist
 
-__all__ = ["ADAPTERS", "SourceAdapter", "UnsupportedDocument", "host_of", "is_document", "kind_of",
+__all__ = ["ADAPTERS", "SourceAdapter", "UnsupportedDocument", "adapter_of", "host_of", "is_document", "kind_of",
            "parse_capture", "source_of"]
 
 ADAPTERS: dict[str, SourceAdapter] = {
@@ -50,11 +50,16 @@ def is_document(url: str, content_type: str) -> bool:
     return not _NOT_DOCUMENTS.search(url) and (ctype in _DOCUMENT_TYPES or ctype.endswith("+json"))
 
 
+def adapter_of(capture: Capture) -> SourceAdapter:
+    """The adapter that reads a capture: the source the capture names, else the one its host belongs to."""
+    return ADAPTERS[capture.source if capture.source in ADAPTERS else source_of(capture.url)]
+
+
 def parse_capture(capture: Capture) -> Publication:
     """Parse one archived response with its source's adapter: the one the capture names, else by host."""
     if not capture.body.strip():
         raise UnsupportedDocument("empty body")
-    source = capture.source if capture.source in ADAPTERS else source_of(capture.url)
+    source = adapter_of(capture).name
     if implausible(capture.published_hint):  # then the page's own date is used, if it has a plausible one
         capture = dataclasses.replace(capture, published_hint=None)
     publication = ADAPTERS[source].parse(capture)

@@ -30,6 +30,7 @@ from tracker.items import Candidate, Capture, Publication, Review
 from tracker.registry import load_reviews, reviews_for
 from tracker.settings import Settings
 from tracker.sources.discovery import SourceDegraded, listing_candidates, robots_sitemaps, sitemap_candidates
+from tracker.parse.html import scan_attachment_links
 from tracker.sources.documents import UnsupportedDocument, kind_of, parse_html_capture, parse_pdf_capture
 
 
@@ -45,6 +46,12 @@ def is_pdf_link(url: str, content_type: str = "") -> bool:
 def tracked_reviews(settings: Settings | None) -> tuple[Review, ...]:
     """The run's reviews (the analyst's registry merged in) when discovery has settings, else the built-in ones."""
     return reviews_for(settings) if settings is not None else load_reviews()
+
+
+def links_only(capture: Capture, source: str, attachments=(), children=()) -> Publication:
+    """A Publication holding a page's links and nothing else (SourceAdapter.read_links)."""
+    return Publication(url=capture.url, source=source, title="", published_on=None, document_type="", blocks=[],
+                       attachments=tuple(attachments), children=tuple(children))
 
 
 class SourceAdapter:
@@ -104,6 +111,12 @@ class SourceAdapter:
         raise UnsupportedDocument(f"expected HTML, got {capture.content_type!r}")
 
     # --- the crawl ------------------------------------------------------------------------------
+
+    def read_links(self, capture: Capture) -> Publication:
+        """What `follow` reads of a fetched page, and only that: an HTML page's file links, scanned from its
+        bytes (never a full parse in the crawl's process, whatever the page's size or shape)."""
+        html = kind_of(capture.content_type, capture.body) == "html"
+        return links_only(capture, self.name, scan_attachment_links(capture.body, capture.url) if html else ())
 
     def follow(self, publication: Publication, base_url: str) -> Iterator[str]:
         """What a fetched page leads to: its PDF attachments (the crawl fetches them at depth 1)."""

@@ -15,10 +15,11 @@ from typing import Iterator
 from urllib.parse import urlencode, urlsplit
 
 from tracker.items import Candidate, Capture, Publication
-from tracker.parse.govuk import parse_content_item
+from tracker.parse.govuk import content_links, parse_content_item
 from tracker.parse.text import parse_date
-from tracker.sources.base import SourceAdapter, tracked_reviews
+from tracker.sources.base import SourceAdapter, links_only, tracked_reviews
 from tracker.sources.discovery import bad_link, check_refusal
+from tracker.sources.documents import kind_of
 
 # NHS Improvement's GOV.UK pages are searched too (its own site now lives in the web archive).
 ORGANISATIONS = ("department-of-health-and-social-care", "nhs-improvement")
@@ -114,6 +115,12 @@ class DHSC(SourceAdapter):
         publication.published_on = publication.published_on or capture.published_hint
         publication.content_sha256 = hashlib.sha256(capture.body).hexdigest()
         return publication
+
+    def read_links(self, capture: Capture) -> Publication:
+        """A Content API item's attachments and child pages, its body left unread."""
+        if kind_of(capture.content_type, capture.body) != "json":
+            return super().read_links(capture)
+        return links_only(capture, self.name, *content_links(capture.body))
 
     def follow(self, publication: Publication, base_url: str) -> Iterator[str]:
         """PDF attachments, then GOV.UK HTML publications: child content items, read through the Content API too."""

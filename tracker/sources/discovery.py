@@ -18,6 +18,13 @@ from tracker.parse.text import clean, parse_date
 
 log = logging.getLogger(__name__)
 
+# Listing pages and sitemaps are parsed whole (lxml, in the crawl's process) up to this many tags (a "<",
+# opening or closing), each up to about 150 bytes of tree: publishers' listings have a few thousand, a full
+# sitemap (50,000 URLs, the protocol's most, with lastmod, changefreq and priority) half a million, while a
+# page of millions of nested tags would cost gigabytes (2.6 GB for 48 MB).
+MAX_LISTING_TAGS = 100_000
+MAX_SITEMAP_TAGS = 1_000_000
+
 
 class SourceDegraded(TrackerError, RuntimeError):
     """The source answered with a challenge or refusal (e.g. 403/405): report it loudly, do not crash."""
@@ -49,6 +56,7 @@ def parse_sitemap(data: bytes) -> tuple[list[tuple[str, date | None]], list[str]
 
 
 def _parse_sitemap(data: bytes) -> tuple[list[tuple[str, date | None]], list[tuple[str, date | None]]]:
+    data = _first_tags(data, "a sitemap", MAX_SITEMAP_TAGS)  # recover=True reads a cut document as far as it goes
     try:
         root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True, recover=True))
     except etree.XMLSyntaxError:
@@ -127,7 +135,7 @@ def listing_candidates(
         check_refusal(result, "listing")
         if not _ok(result):
             break
-        doc = parse_document(result.body, result.headers.get("content-type", ""))
+        doc = parse_document(_first_tags(result.body, f"listing page {url}"), result.headers.get("content-type", ""))
         here = result.final_url or url
         new = 0
         oldest: date | None = None
@@ -154,6 +162,17 @@ def listing_candidates(
         if new == 0 or (since and oldest and oldest < since):
             break  # an incremental run stops paging once the listing is older than `since`
         url = _next_page(fetcher, doc, here)
+
+
+def _first_tags(body: bytes, what: str, limit: int = MAX_LISTING_TAGS) -> bytes:
+    """The page up to its `limit`-th tag (all of it when it has fewer)."""
+    if body.count(b"<") <= limit:
+        return body
+    cut = -1
+    for _ in range(limit):
+        cut = body.find(b"<", cut + 1)
+    log.warning("%s has more than %d tags: only the first %d are read", what, limit, limit)
+    return body[:cut]
 
 
 _NEXT = {"next", "next page", "next \u203a", "next \u00bb", "\u203a", "\u00bb"}

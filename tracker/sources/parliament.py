@@ -21,9 +21,9 @@ from urllib.parse import urlencode, urlsplit
 from tracker.items import Attachment, Block, Candidate, Capture, Publication
 from tracker.parse.html import html_to_blocks
 from tracker.parse.text import clean, parse_date
-from tracker.sources.base import SourceAdapter, tracked_reviews
+from tracker.sources.base import SourceAdapter, links_only, tracked_reviews
 from tracker.sources.discovery import SourceDegraded, check_refusal
-from tracker.sources.documents import UnsupportedDocument
+from tracker.sources.documents import UnsupportedDocument, kind_of
 
 API_HOST = "questions-statements-api.parliament.uk"
 SITE = "https://questions-statements.parliament.uk"
@@ -219,6 +219,14 @@ class Parliament(SourceAdapter):
                     if candidate is not None and candidate.url not in seen:
                         seen.add(candidate.url)
                         yield candidate
+
+    def read_links(self, capture: Capture) -> Publication:
+        """An answer's or statement's attachments, its text left unread."""
+        if kind_of(capture.content_type, capture.body) != "json":
+            return super().read_links(capture)
+        data = json.loads(capture.body)
+        value = data.get("value") if isinstance(data, dict) else None
+        return links_only(capture, self.name, _attachments(value) if isinstance(value, dict) else ())
 
     def parse_json(self, capture: Capture) -> Publication:
         try:

@@ -66,6 +66,7 @@ class Parsed:
     error: str | None = None
     breach: str | None = None  # memory | time | crash: a limit was hit; retried only when the bytes change
     fetched_at: object = None
+    error_class: str | None = None  # the parser's exception class (e.g. NotGovukContent), when it raised one
 
 
 # -- the worker side ----------------------------------------------------------------------------
@@ -83,7 +84,8 @@ def parse_one(job: Job) -> Parsed:
     except MemoryError:
         return Parsed(job, error="out of memory", breach=MEMORY, fetched_at=capture.fetched_at if capture else None)
     except Exception as exc:  # one bad document never stops the run
-        return Parsed(job, error=f"{type(exc).__name__}: {exc}", fetched_at=capture.fetched_at if capture else None)
+        return Parsed(job, error=f"{type(exc).__name__}: {exc}", fetched_at=capture.fetched_at if capture else None,
+                      error_class=type(exc).__name__)
 
 
 def _serve(memory_mb: int, cpu_seconds: int) -> None:

@@ -102,8 +102,11 @@ class CrawlStateRow:
     skipped: str | None = None
 
 
-def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> int:
-    """Index WARC files not indexed yet (closed files never change); returns records added."""
+def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path, max_record_bytes: int | None = None) -> int:
+    """Index WARC files not indexed yet (closed files never change); returns records added.
+
+    Bodies are hashed a chunk at a time; a record over `max_record_bytes` ends the file's index like a
+    corrupt one (`tracker import-warc` refuses such files, so only a file put in the folder by hand has one)."""
     done = {row[0] for row in con.execute("SELECT warc_file FROM archive_files").fetchall()}
     added = 0
     for path in warc_files(archive_dir):
@@ -112,7 +115,7 @@ def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> int:
         rows = []
         problem = None
         try:
-            for info, _ in iter_records(path, with_body=False):
+            for info, _ in iter_records(path, with_body=False, max_record_bytes=max_record_bytes):
                 rows.append(IndexedRecord(
                     warc_file=info.warc_file, warc_offset=info.offset, url=info.url,
                     fetched_at=_naive_utc(info.fetched_at), status=info.status, content_type=info.content_type,
