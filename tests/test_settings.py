@@ -69,3 +69,15 @@ def test_the_readme_lists_every_variable_from_env_reads():
 def test_min_confidence_is_a_fraction(value, tmp_path):
     with pytest.raises(SettingsError, match="TRACKER_MIN_CONFIDENCE"):
         Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_MIN_CONFIDENCE": value})
+
+
+@pytest.mark.parametrize("value", ["http://exa mple.org", "http://user@www.kingsfund.org.uk", "ftp://x.test",
+                                   "http://a\\b.test", "kingsfund.org.uk"])
+def test_a_base_url_the_fetcher_cannot_read_is_refused_naming_its_variable(value, tmp_path):
+    with pytest.raises(SettingsError, match="^TRACKER_BASE_URL_KINGSFUND "):
+        Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_BASE_URL_KINGSFUND": value})
+
+
+def test_a_base_url_is_kept_in_the_fetchers_canonical_form(tmp_path):
+    s = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_BASE_URL_NHSE": "HTTP://Mirror.Test:8080/nhse/"})
+    assert s.base_urls["nhse"] == "http://mirror.test:8080/nhse"

@@ -17,6 +17,8 @@ import ssl
 from dataclasses import dataclass
 from enum import Enum
 
+from tracker.fetch.urls import BadUrl
+
 
 class FailureKind(Enum):
     """What went wrong with a request; the value is the plain-words phrase shown to people."""
@@ -138,6 +140,8 @@ def _from_exception(exc: BaseException) -> str:
         return "interrupted"
     chain = list(_chain(exc))
     names = {type(e).__name__ for e in chain}
+    if bad_url := next((e for e in chain if isinstance(e, BadUrl)), None):
+        return f"bad URL ({bad_url})"
     if any(isinstance(e, socket.gaierror) for e in chain) or "NameResolutionError" in names:
         return "name not resolved"
     if any(isinstance(e, ConnectionRefusedError) for e in chain):
