@@ -48,6 +48,11 @@ def archive_state(home):
         ("page.html", b"<html><body><p>fine</p></body></html>", "not a url", "not an http(s) URL"),
         ("page.html", b"<html><body><p>fine</p></body></html>", "ftp://example.org/x", "not an http(s) URL"),
         ("page.html", b"<html><body><p>fine</p></body></html>", "https:///nohost", "not an http(s) URL"),
+        # a CR/LF would forge the WARC record's headers; a backslash or user info reads two ways
+        ("page.html", b"<html><body><p>fine</p></body></html>",
+         "https://www.kingsfund.org.uk/x\r\nWARC-Target-URI: https://www.gov.uk/y", "control character in URL"),
+        ("page.html", b"<html><body><p>fine</p></body></html>", "https://10.0.0.1\\@www.gov.uk/x", "backslash"),
+        ("page.html", b"<html><body><p>fine</p></body></html>", "https://me:pw@www.gov.uk/x", "user info"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, name, content, url, message):
@@ -119,3 +124,13 @@ def test_ingested_html_is_archived_with_its_metadata_and_processed(tmp_path):
         ("kark-2019", 2, "implementation", "in_progress",
          "We understand that recommendation 2 of the Kark review is being implemented by NHS England.")
     ]
+
+
+def test_an_ingested_url_is_recorded_in_the_fetchers_canonical_form(settings, tmp_path):
+    from tracker.ingest import ingest_file
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>T</title></head><body><p>text</p></body></html>")
+    written = ingest_file(settings, page, "HTTPS://NHSProviders.org/a/../b c")
+    [(info, _)] = list(iter_records(written))
+    assert info.url == "https://nhsproviders.org/b%20c"

@@ -94,8 +94,9 @@ def ingest(settings, file, url, source, published):
 
     Example: tracker ingest report.pdf --url https://www.gov.uk/x.pdf --source dhsc --published 2019-02-06
     """
-    from tracker.ingest import ingest_file
+    from tracker.ingest import check_url, ingest_file
 
+    url = check_url(url)
     path = ingest_file(writable_home(settings), file, url, source, published)
     click.echo(f"recorded {url} in {path}")
 
