@@ -27,6 +27,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tracker import __version__
+from tracker.dates import implausible, plausible_or_none
 from tracker.errors import TrackerError
 from tracker.faults import checkpoint
 from tracker.items import Capture
@@ -98,7 +99,7 @@ class ArchiveWriter:
         warc_headers = {"WARC-Date": warc_date(fetched_at or datetime.now(timezone.utc))}
         if source:
             warc_headers[SOURCE_HEADER] = source
-        if published:
+        if published := plausible_or_none(published):  # a listing's date of 2999 is no date
             warc_headers[PUBLISHED_HEADER] = published.isoformat()
         if concurrent_to:
             warc_headers["WARC-Concurrent-To"] = concurrent_to
@@ -211,6 +212,7 @@ def check_warc(source: Path) -> int:
                 record.content_stream().read()
                 record.raw_stream.read()
                 _check_digest(record, source)
+                _check_date(record, source)
                 count += 1
     except ArchiveLoadFailed as exc:
         raise NotWarc(f"{source} is not a WARC file") from exc
@@ -219,6 +221,18 @@ def check_warc(source: Path) -> int:
     if not count:
         raise NotWarc(f"{source}: no WARC records found")
     return count
+
+
+def _check_date(record, source: Path) -> None:
+    """A record dated in the future would stay the newest capture of its URL whatever is fetched later."""
+    stamp = record.rec_headers.get_header("WARC-Date")
+    try:
+        when = parse_warc_date(stamp) if stamp else None
+    except ValueError:
+        raise NotWarc(f"{source}: a record has an unreadable WARC-Date {stamp!r}") from None
+    if why := implausible(when):
+        uri = record.rec_headers.get_header("WARC-Target-URI")
+        raise NotWarc(f"{source}: the record for {uri} is dated {stamp}, which {why}")
 
 
 def _check_gzip(source: Path) -> None:
@@ -342,7 +356,15 @@ def _info(path: Path, offset: int, record, body: bytes) -> RecordInfo:
         content_type=(http.get_header("Content-Type") or "").strip(),
         sha256=hashlib.sha256(body).hexdigest(),
         source=rec.get_header(SOURCE_HEADER),
-        published_hint=date.fromisoformat(published) if published else None,
+        published_hint=_published(published),
         etag=http.get_header("ETag"),
         last_modified=http.get_header("Last-Modified"),
     )
+
+
+def _published(header: str | None) -> date | None:
+    """A record's publication-date header; a malformed or implausible one is no date (tracker/dates.py)."""
+    try:
+        return plausible_or_none(date.fromisoformat(header)) if header else None
+    except ValueError:
+        return None
