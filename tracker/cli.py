@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from tracker.errors import TrackerError
+from tracker.parse.text import printable
 from tracker.settings import SOURCES, WATCHLIST, Settings
 
 
@@ -139,15 +140,15 @@ def run(settings, offline, sources, since, scheduled):
         f"{summary.errors} errors, {summary.recommendations} recommendations, {summary.evidence} evidence rows"
     )
     click.echo(f"published {summary.published}")
-    for note in summary.notes:
-        click.echo(note)
+    for note in summary.notes:  # crawl notes quote scraped links
+        click.echo(printable(note))
     click.echo(f"briefing {Path(summary.outputs['site']).resolve()}")
     click.echo(f"exports  {Path(summary.outputs['latest']).resolve()}{os.sep} (this run's copy: "
                f"{Path(summary.outputs['exports']).resolve()}{os.sep})")
     click.echo(f"this week: {headline(summary.outputs['status_changes'], len(summary.unhealthy))}")
     if summary.unhealthy:
         for message in summary.unhealthy:
-            click.echo(f"SOURCE HEALTH: {message}", err=True)
+            click.echo(f"SOURCE HEALTH: {printable(message)}", err=True)
         sys.exit(3)  # published, but a source needs attention: never a quiet week by accident
 
 
@@ -165,11 +166,12 @@ def status(settings, as_json):
         from tracker.query import jsonable
         from tracker.report import status_data
 
-        click.echo(json.dumps(jsonable(status_data(settings)), ensure_ascii=False, indent=1))
+        click.echo(printable(json.dumps(jsonable(status_data(settings)), ensure_ascii=False, indent=1), multiline=True))
         return
     from tracker.report import status_text
 
-    click.echo(status_text(settings))
+    # rows stored before their text was made printable, too
+    click.echo(printable(status_text(settings), multiline=True))
 
 
 @cli.command()

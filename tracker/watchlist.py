@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from tracker.errors import TrackerError
 from tracker.fetch import urls
+from tracker.parse.text import printable
 from tracker.settings import Settings
 
 if TYPE_CHECKING:  # a connection is passed in; the adapters read the list without loading DuckDB
@@ -150,7 +151,7 @@ def page_problem(state: dict | None, parse_error: str | None) -> str | None:
 
     def why(text: str) -> str:  # a refused redirect keeps where it went and why: the analyst must fix the URL
         reason = plain_reason(text)
-        return text if reason == "redirect refused" else reason
+        return printable(text) if reason == "redirect refused" else reason
 
     if state is None:
         return None
@@ -159,7 +160,7 @@ def page_problem(state: dict | None, parse_error: str | None) -> str | None:
     if state.get("consecutive_failures"):
         return f"fetch failed: {why(state.get('last_error') or 'error')}"
     if parse_error:
-        return f"could not be read: {parse_error}"
+        return f"could not be read: {printable(parse_error)}"
     return None
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from tracker.fetch.urls import BadUrl
+from tracker.parse.text import printable
 
 
 class FailureKind(Enum):
@@ -68,7 +69,7 @@ class Failure:
         refusal keeps its kind (it says more than "redirect refused")."""
         keep = self.kind in (FailureKind.ADDRESS_NOT_ALLOWED, FailureKind.ROBOTS_UNREACHABLE)
         kind = self.kind if keep else FailureKind.REDIRECT_REFUSED
-        return Failure(kind, f"redirect to {target} refused: {self.text}", self.status, self.cause)
+        return Failure(kind, f"redirect to {printable(target)} refused: {self.text}", self.status, self.cause)
 
 
 # Kinds source health has always shown as "request failed" (kept so its reasons read as before).
