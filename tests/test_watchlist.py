@@ -236,3 +236,20 @@ def test_an_escape_sequence_in_a_redirect_target_never_reaches_the_terminal_or_t
     assert stored and all("]0;pwned" in text for (text,) in stored)
     for text in (run.stdout, run.stderr, status.stdout, *(text for (text,) in stored)):
         assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("page = 5\n", "'page' must be [[page]] tables, one per watched page"),
+    ("page = [5]\n", "'page' must be [[page]] tables, one per watched page"),
+    ("x = " + "[" * 100_000 + "]" * 100_000 + "\n", "cannot be read (nested too deeply)"),
+], ids=["number", "list of numbers", "nested 100,000 deep"])
+def test_a_malformed_watchlist_is_one_line_not_a_traceback(tmp_path, text, message):
+    import time
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "watchlist.toml").write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    proc = run_cli(home, "watch", "list", check=False)
+    assert time.monotonic() - started < 10
+    assert proc.returncode == 1 and proc.stderr == f"error: {home / 'watchlist.toml'}: {message}\n", proc.stderr

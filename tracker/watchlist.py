@@ -65,8 +65,13 @@ def read_watchlist(settings: Settings) -> list[WatchedPage]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise WatchlistError(f"{path}: cannot be read ({exc})") from None
+    except RecursionError:  # tomllib recurses per level: a file nested 100,000 deep
+        raise WatchlistError(f"{path}: cannot be read (nested too deeply)") from None
+    rows = data.get("page", [])
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise WatchlistError(f"{path}: 'page' must be [[page]] tables, one per watched page")
     pages = []
-    for i, row in enumerate(data.get("page", [])):
+    for i, row in enumerate(rows):
         unknown = set(row) - _FIELDS
         if unknown or not isinstance(row.get("url"), str) or not isinstance(row.get("note", ""), str):
             what = (f"unknown field {sorted(unknown)[0]!r}" if unknown
