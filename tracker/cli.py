@@ -36,7 +36,7 @@ class TrackerGroup(click.Group):
             sys.exit(exc.exit_code)
 
 
-_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def writable_home(settings: Settings) -> Settings:

@@ -14,7 +14,6 @@ same rows back for `tracker status` and the briefing.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -24,6 +23,7 @@ from tracker.errors import TrackerError
 from tracker.fetch.summary import CrawlSummary
 from tracker.parse.text import printable
 from tracker.settings import SOURCES, WATCHLIST, Settings
+from tracker.staging import staged
 from tracker.warehouse.db import connect
 from tracker.warehouse.rows import insert, select
 from tracker.watchlist import page_problem, read_watchlist
@@ -65,11 +65,8 @@ def write_crawl_summary(settings: Settings, summary: CrawlSummary | dict) -> Non
     """Keep a fetch task's summary for the processing stage (fetch tasks never write DuckDB)."""
     if isinstance(summary, CrawlSummary):
         summary = summary.to_dict()
-    path = crawl_summary_path(settings, summary["source"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps({**summary, "written_at": datetime.now(timezone.utc).isoformat()}, default=str))
-    os.replace(tmp, path)
+    with staged(crawl_summary_path(settings, summary["source"]), "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({**summary, "written_at": datetime.now(timezone.utc).isoformat()}, default=str))
 
 
 def _pending_crawl(settings: Settings, source: str, since: datetime | None) -> dict | None:

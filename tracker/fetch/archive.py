@@ -31,6 +31,7 @@ from tracker.dates import implausible, plausible_or_none
 from tracker.errors import TrackerError
 from tracker.faults import checkpoint
 from tracker.items import Capture
+from tracker.staging import new_file, staged
 
 SOURCE_HEADER = "X-Tracker-Source"
 PUBLISHED_HEADER = "X-Tracker-Published"
@@ -60,7 +61,7 @@ class ArchiveWriter:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         self.path = archive_dir / f"{prefix}-{stamp}-{secrets.token_hex(4)}.warc.gz"
         self._tmp = self.path.with_name("." + self.path.name + ".part")
-        self._fh = open(self._tmp, "wb")
+        self._fh = new_file(self._tmp)
         self._writer = WARCWriter(self._fh, gzip=True)
         self.count = 0  # records written; the warcinfo record goes first, just before the first of them
         self.info: dict[str, str] = {
@@ -257,9 +258,8 @@ def import_warc(archive_dir: Path, source: Path) -> Path:
     archive_dir.mkdir(parents=True, exist_ok=True)
     target = archive_dir / f"import-{digest[:20]}.warc.gz"
     if not target.exists():
-        tmp = target.with_name("." + target.name + ".part")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        with open(source, "rb") as src, staged(target) as fh:
+            shutil.copyfileobj(src, fh)
     return target
 
 
