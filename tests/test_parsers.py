@@ -295,3 +295,16 @@ def test_a_title_with_an_escape_sequence_is_stored_printable():
                                         200, "text/html; charset=utf-8", page))
     assert "pwned" in publication.title and not any(0x80 <= ord(c) <= 0x9f or ord(c) < 0x20
                                                      for c in publication.title), repr(publication.title)
+
+
+def test_a_stage_detail_quoting_a_source_is_printed_printable(monkeypatch):
+    import io
+
+    from tracker import progress
+
+    monkeypatch.setattr(progress, "_reporter", None)  # the reporter before the test comes back after it
+    stream = io.StringIO()
+    progress.report_to(stream, verbose=True)
+    with progress.stage("fetch") as st:
+        st.detail("kingsfund: DEGRADED: challenge page \x1b]0;pwned\x07")
+    assert "pwned" in stream.getvalue() and "\x1b" not in stream.getvalue() and "\x07" not in stream.getvalue()
