@@ -308,3 +308,11 @@ def test_a_stage_detail_quoting_a_source_is_printed_printable(monkeypatch):
     with progress.stage("fetch") as st:
         st.detail("kingsfund: DEGRADED: challenge page \x1b]0;pwned\x07")
     assert "pwned" in stream.getvalue() and "\x1b" not in stream.getvalue() and "\x07" not in stream.getvalue()
+
+
+def test_page_text_never_carries_control_characters():
+    blocks = html_to_blocks(decode_html(
+        b"<html><body><main><h2>Heading \x1b[2J</h2><p>We accept \x1b]8;;http://evil/\x07this\x1b]8;;\x07 "
+        b"in full.\xc2\x9b</p></main></body></html>", "text/html; charset=utf-8"))
+    texts = " | ".join(b.text for b in blocks)
+    assert "We accept" in texts and not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in texts), repr(texts)

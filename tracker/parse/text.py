@@ -41,10 +41,12 @@ def printable(text: str | None, multiline: bool = False) -> str | None:
 
 
 def clean(text: str) -> str:
-    """Normalise Unicode and collapse white space (non-breaking spaces included)."""
+    """Normalise Unicode, collapse white space (non-breaking spaces included) and make control characters
+    U+FFFD (`printable`): every parser's text passes here, so a quote or title never carries an escape."""
     if not text.isascii():  # ASCII needs no normalising, and most text is ASCII
         text = unicodedata.normalize("NFKC", text)
-    return _WS.sub(" ", text).strip()
+    text = _WS.sub(" ", text).strip()
+    return text if text.isprintable() else printable(text)
 
 
 def parse_date(value: str | None) -> date | None:
