@@ -504,3 +504,16 @@ def test_a_full_disk_is_one_line_and_leaves_no_staging_file(sample_home, tmp_pat
                           timeout=300)
     assert proc.returncode == 1 and "ExportWriteError: cannot write " in proc.stderr.splitlines()[-1], proc.stderr
     assert not [p.name for p in parquet.iterdir() if p.name.startswith(".")]
+
+
+def test_export_run_stages_in_new_folders_and_clears_a_killed_runs(mem_con, tmp_path):
+    from tracker.publish.exports import export_run
+
+    exports, elsewhere = tmp_path / "exports", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (exports / ".2026-12-06.1a2b3c4d5e6f.part").mkdir(parents=True)  # left by a run killed mid-way
+    (exports / ".2026-12-07.part").symlink_to(elsewhere)  # the staging folder's old fixed name, planted
+    dated = export_run(mem_con, exports, date(2026, 12, 7))
+    assert dated == exports / "2026-12-07" and (dated / "review_progress.csv").is_file()
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in exports.iterdir()) == [".2026-12-07.part", "2026-12-07", "latest"]

@@ -475,6 +475,9 @@ def export_run(
     Both sit side by side, so one set of relative archived-copy links serves both.
     """
     exports_dir.mkdir(parents=True, exist_ok=True)
+    for stale in exports_dir.glob(".*.part"):  # a killed run's (outputs run under one lock); links are left alone
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
     dated = exports_dir / day.isoformat()
     staging, latest_staging = new_folder(dated), new_folder(exports_dir / "latest")
     try:
