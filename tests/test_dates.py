@@ -93,3 +93,68 @@ def test_reingesting_with_another_published_date_takes_effect_on_the_next_run(tm
 
     proc = run_cli(home, "run", "--offline", check=False)
     assert "0 parsed, 1 unchanged" in proc.stdout  # and a run with nothing new parses nothing
+
+
+def test_a_moment_is_judged_by_its_utc_day():
+    from datetime import datetime, timezone
+
+    today = date(2026, 11, 23)
+    assert implausible(datetime(2026, 11, 24, 23, 0, tzinfo=timezone.utc), today) is None
+    assert implausible(datetime(2999, 1, 1, tzinfo=timezone.utc), today) == "is in the future"
+    assert implausible(datetime(1970, 1, 1), today) == "is before 1990"
+
+
+def _warc(tmp_path, name, url, fetched_at, body=b"<html><head><title>T</title></head><body><p>x</p></body></html>"):
+    from tracker.fetch.archive import ArchiveWriter
+
+    with ArchiveWriter(tmp_path / name, prefix="made") as writer:
+        writer.write_response(url, body, headers=[("Content-Type", "text/html")], fetched_at=fetched_at)
+    return writer.path
+
+
+def test_import_warc_refuses_a_record_dated_in_the_future(tmp_path):
+    from datetime import datetime, timezone
+
+    home = tmp_path / "home"
+    warc = _warc(tmp_path, "made", URL, datetime(2999, 1, 1, tzinfo=timezone.utc))
+    proc = run_cli(home, "import-warc", str(warc), check=False)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "dated 2999-01-01" in lines[0], proc.stderr
+    assert "is in the future" in lines[0]
+    assert not (home / "archive").exists()
+
+
+def test_a_record_dated_2999_in_the_archive_is_not_indexed_so_a_later_capture_wins(tmp_path, mem_con):
+    from datetime import datetime, timezone
+
+    from tracker.warehouse.load import index_archive, latest_captures
+
+    archive = tmp_path / "archive"
+    future = _warc(tmp_path, "archive", URL, datetime(2999, 1, 1, tzinfo=timezone.utc))
+    later = _warc(tmp_path, "archive", URL, datetime.now(timezone.utc), body=b"<html><p>new</p></html>")
+    assert index_archive(mem_con, archive) == 1
+    assert [row[1] for row in latest_captures(mem_con)] == [later.name]
+    [(url, error)] = mem_con.execute("SELECT url, error FROM processing_errors WHERE stage = 'index'").fetchall()
+    assert url == URL and f"{future.name}: not indexed" in error and "is in the future" in error
+
+
+def test_a_listing_date_in_the_future_is_not_recorded_with_the_capture(tmp_path):
+    from tracker.fetch.archive import ArchiveWriter, iter_records
+
+    with ArchiveWriter(tmp_path, prefix="t") as writer:
+        writer.write_response(URL, b"<p>x</p>", published=date(2999, 1, 1))
+        writer.write_response(URL + "-2", b"<p>x</p>", published=date(2024, 5, 7))
+    assert [info.published_hint for info, _ in iter_records(writer.path)] == [None, date(2024, 5, 7)]
+
+
+@pytest.mark.parametrize("when, problem", [("9999-12-31", "date 9999-12-31 is in the future"),
+                                           ("1900-01-01", "date 1900-01-01 is before 1990"),
+                                           ("2024-02-30", "bad date '2024-02-30'")])
+def test_a_correction_dated_in_the_future_is_reported_not_applied(when, problem):
+    from tracker.corrections import _read_file
+
+    text = ("review_id,number,axis,status,quote,source_url,analyst,date\n"
+            f"kark-2019,6,response,accepted,We accept it.,https://www.gov.uk/x,jb,{when}\n")
+    [row] = _read_file("analyst.csv", text)
+    assert (row.date, row.problem) == (None, problem)

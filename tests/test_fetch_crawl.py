@@ -359,3 +359,17 @@ def test_the_crawl_summary_file_keeps_its_json_keys(server, tmp_path, monkeypatc
     assert (written["run"], written["base_host"], written["finished"]) == ("run-1", host_key(base), True)
     warc = settings.archive_dir / written["warc"]  # the file the summary names, as process will check it
     assert (written["warc_bytes"], written["warc_sha256"]) == (warc.stat().st_size, sha256_file(warc))
+
+
+def test_a_crawl_that_raises_before_its_first_request_leaves_a_failed_summary(settings):
+    import dataclasses
+
+    from tracker.health import crawl_summary_path, fetch_failures
+
+    # Settings.from_env refuses such a URL now; a Settings built in code can still hold one
+    broken = dataclasses.replace(settings, base_urls={**settings.base_urls, "kingsfund": "http://exa mple.org"})
+    with pytest.raises(ValueError):
+        crawl_source(broken, "kingsfund", None, run="run-1")
+    written = json.loads(crawl_summary_path(broken, "kingsfund").read_text())
+    assert written["finished"] and written["stopped_by"].startswith("fetch failed: bad URL (")
+    assert fetch_failures(broken, ["kingsfund"], "run-1")[0].startswith("kingsfund: fetch failed: bad URL (")

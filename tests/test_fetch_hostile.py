@@ -8,6 +8,7 @@ says, it must never receive a request.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -463,3 +464,23 @@ def _fast(cls):
         return cls(*args, **kwargs)
 
     return make
+
+
+def test_a_redirect_target_with_escape_sequences_is_refused_and_kept_printable(settings):
+    # an OSC (ended by BEL) and a raw C1 CSI byte, which is not UTF-8 either
+    location = b"/\x1b]0;pwned\x07\x9b2J"
+
+    def answer(path):
+        return b"HTTP/1.1 302 Found\r\nLocation: " + location + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+    raw = RawServer(answer)
+    try:
+        fetcher, writer, state = make_fetcher(settings)
+        url = raw.url("/hop")
+        result = fetcher.get(url)
+    finally:
+        raw.close()
+    assert result.status == 302 and "refused: bad URL (control character in URL)" in result.error
+    assert "]0;pwned" in result.error and not re.search(r"[\x00-\x1f\x7f-\x9f]", result.error)
+    finish(writer, state)
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f]", state.get(url).last_error)

@@ -52,6 +52,11 @@ def archive_state(home):
         ("page.html", b"<html><body><p>fine</p></body></html>", "not a url", "not an http(s) URL"),
         ("page.html", b"<html><body><p>fine</p></body></html>", "ftp://example.org/x", "not an http(s) URL"),
         ("page.html", b"<html><body><p>fine</p></body></html>", "https:///nohost", "not an http(s) URL"),
+        # a CR/LF would forge the WARC record's headers; a backslash or user info reads two ways
+        ("page.html", b"<html><body><p>fine</p></body></html>",
+         "https://www.kingsfund.org.uk/x\r\nWARC-Target-URI: https://www.gov.uk/y", "control character in URL"),
+        ("page.html", b"<html><body><p>fine</p></body></html>", "https://10.0.0.1\\@www.gov.uk/x", "backslash"),
+        ("page.html", b"<html><body><p>fine</p></body></html>", "https://me:pw@www.gov.uk/x", "user info"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, name, content, url, message):
@@ -182,3 +187,13 @@ def test_a_file_larger_than_the_crawl_would_fetch_is_refused_before_it_is_read(t
     assert proc.stderr.strip() == (f"error: {page} holds {page.stat().st_size} bytes, more than the 1000 the crawl "
                                    "would fetch (TRACKER_MAX_BODY_BYTES)")
     assert archive_state(home) == []
+
+
+def test_an_ingested_url_is_recorded_in_the_fetchers_canonical_form(settings, tmp_path):
+    from tracker.ingest import ingest_file
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>T</title></head><body><p>text</p></body></html>")
+    written = ingest_file(settings, page, "HTTPS://NHSProviders.org/a/../b c")
+    [(info, _)] = list(iter_records(written))
+    assert info.url == "https://nhsproviders.org/b%20c"

@@ -278,3 +278,41 @@ def test_a_pdf_table_is_read_as_rows_of_cells_with_wrapped_cells_joined():
 def test_a_two_column_table_of_short_values_is_a_table_and_prose_columns_are_not():
     rows = [b.text for b in parse_pdf(render_pdf_spec(COUNTS_TABLE)).blocks if b.kind == "table_row"]
     assert rows == ["Status | Recommendations", "Implemented | 6", "In progress | 7", "Not started | 2"]
+
+
+def test_printable_replaces_c0_and_c1_controls_and_keeps_layout_only_when_asked():
+    from tracker.parse.text import printable
+
+    text = "a\x1b]0;title\x07b\x9b2Jc\r\td\ne\x7f"
+    assert printable(text) == "a\ufffd]0;title\ufffdb\ufffd2Jc\ufffd\ufffdd\ufffde\ufffd"
+    assert printable(text, multiline=True) == "a\ufffd]0;title\ufffdb\ufffd2Jc\ufffd\td\ne\ufffd"
+    assert printable("£ café — ok") == "£ café — ok" and printable(None) is None
+
+
+def test_a_title_with_an_escape_sequence_is_stored_printable():
+    page = b"<html><head><title>Board \x1b]0;pwned\x07update \xc2\x9b2J</title></head><body><p>x</p></body></html>"
+    publication = parse_capture(Capture("https://nhsproviders.org/news/x", datetime(2024, 1, 1, tzinfo=timezone.utc),
+                                        200, "text/html; charset=utf-8", page))
+    assert "pwned" in publication.title and not any(0x80 <= ord(c) <= 0x9f or ord(c) < 0x20
+                                                     for c in publication.title), repr(publication.title)
+
+
+def test_a_stage_detail_quoting_a_source_is_printed_printable(monkeypatch):
+    import io
+
+    from tracker import progress
+
+    monkeypatch.setattr(progress, "_reporter", None)  # the reporter before the test comes back after it
+    stream = io.StringIO()
+    progress.report_to(stream, verbose=True)
+    with progress.stage("fetch") as st:
+        st.detail("kingsfund: DEGRADED: challenge page \x1b]0;pwned\x07")
+    assert "pwned" in stream.getvalue() and "\x1b" not in stream.getvalue() and "\x07" not in stream.getvalue()
+
+
+def test_page_text_never_carries_control_characters():
+    blocks = html_to_blocks(decode_html(
+        b"<html><body><main><h2>Heading \x1b[2J</h2><p>We accept \x1b]8;;http://evil/\x07this\x1b]8;;\x07 "
+        b"in full.\xc2\x9b</p></main></body></html>", "text/html; charset=utf-8"))
+    texts = " | ".join(b.text for b in blocks)
+    assert "We accept" in texts and not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in texts), repr(texts)

@@ -441,3 +441,94 @@ def test_csv_cells_a_spreadsheet_would_run_get_a_leading_quote():
         assert _cell(text) == text
     assert _cell(-2.5) == "-2.5" and _cell(-3) == -3  # numbers are values, not text: never prefixed
     assert _cell(["=A1", "b"]) == "'=A1; b"
+
+
+def test_a_symlink_planted_at_a_staging_name_is_never_followed(mem_con, tmp_path):
+    from tracker.publish.exports import write_exports
+
+    out, victim = tmp_path / "shared-out", tmp_path / "victim.txt"
+    out.mkdir()
+    victim.write_text("keep me")
+    for name in EXPECTED_FILES:  # the names staging files had: .<name>.part beside each output
+        (out / f".{name}.part").symlink_to(victim)
+    written = write_exports(mem_con, out)
+    assert victim.read_bytes() == b"keep me"
+    assert all(not path.is_symlink() and path.is_file() for path in written)
+    assert sorted(p.name for p in out.iterdir() if p.name.endswith(".part")) == sorted(
+        f".{name}.part" for name in EXPECTED_FILES)  # left as they were, and nothing of ours beside them
+
+
+def test_a_staging_file_is_removed_when_writing_fails_and_created_new(tmp_path):
+    from tracker.staging import staged
+
+    target = tmp_path / "t.csv"
+    with pytest.raises(OSError, match="No space left"):
+        with staged(target, "w") as fh:
+            fh.write("half")
+            raise OSError(28, "No space left on device")
+    assert list(tmp_path.iterdir()) == []
+    with staged(target, "w") as fh:
+        fh.write("whole")
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"] and target.read_text() == "whole"
+    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def _umask() -> int:
+    import os
+
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+FULL_DISK = """
+import resource, sys
+from pathlib import Path
+import duckdb
+from tracker.publish.exports import write_parquet
+con = duckdb.connect(sys.argv[1], read_only=True)
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # as a full disk: a write past 4 KB fails (EFBIG)
+write_parquet(con, Path(sys.argv[2]))
+"""
+
+
+@pytest.mark.e2e
+def test_a_full_disk_is_one_line_and_leaves_no_staging_file(sample_home, tmp_path):
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def limited():  # each file the export writes is capped, as a disk that fills up mid-way
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "export", "--out", str(out)], cwd=ROOT,
+                          env={**os.environ, "TRACKER_HOME": str(sample_home)}, capture_output=True, text=True,
+                          preexec_fn=limited, timeout=300)
+    assert proc.returncode == 1
+    assert proc.stderr == f"error: cannot write the exports into {out}: File too large\n"
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+
+    # DuckDB's own write (the Parquet copies) failing: one line too, and its staging file removed
+    parquet = tmp_path / "parquet"
+    proc = subprocess.run([sys.executable, "-c", FULL_DISK, str(sample_home / "tracker.duckdb"), str(parquet)],
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 1 and "ExportWriteError: cannot write " in proc.stderr.splitlines()[-1], proc.stderr
+    assert not [p.name for p in parquet.iterdir() if p.name.startswith(".")]
+
+
+def test_export_run_stages_in_new_folders_and_clears_a_killed_runs(mem_con, tmp_path):
+    from tracker.publish.exports import export_run
+
+    exports, elsewhere = tmp_path / "exports", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (exports / ".2026-12-06.1a2b3c4d5e6f.part").mkdir(parents=True)  # left by a run killed mid-way
+    (exports / ".2026-12-07.part").symlink_to(elsewhere)  # the staging folder's old fixed name, planted
+    dated = export_run(mem_con, exports, date(2026, 12, 7))
+    assert dated == exports / "2026-12-07" and (dated / "review_progress.csv").is_file()
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in exports.iterdir()) == [".2026-12-07.part", "2026-12-07", "latest"]

@@ -137,3 +137,11 @@ def test_a_review_added_by_an_analyst_brings_in_its_recommendations_and_their_st
     # the built-in reviews are as they were
     assert rows("SELECT count(*) FROM recommendations WHERE review_id <> 'hartley-2021'") == [(62,)]
     assert "hartley-2021" in run_cli(home, "status").stdout
+
+
+def test_a_registry_nested_100000_deep_is_one_line_not_a_traceback(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "reviews.toml").write_text("x = " + "{a = " * 100_000 + "1" + "}" * 100_000 + "\n", encoding="utf-8")
+    proc = run_cli(home, "reviews", check=False)
+    assert proc.returncode == 1 and proc.stderr == f"error: {home / 'reviews.toml'}: TOML nested too deeply\n"

@@ -79,3 +79,26 @@ def test_the_site_url_ends_in_a_slash_so_page_names_append(tmp_path):
     s = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_SITE_URL": " https://example.org/briefing "})
     assert s.site_url == "https://example.org/briefing/"
     assert Settings(home=tmp_path).site_url == ""
+
+
+@pytest.mark.parametrize("value", ["http://exa mple.org", "http://user@www.kingsfund.org.uk", "ftp://x.test",
+                                   "http://a\\b.test", "kingsfund.org.uk"])
+def test_a_base_url_the_fetcher_cannot_read_is_refused_naming_its_variable(value, tmp_path):
+    with pytest.raises(SettingsError, match="^TRACKER_BASE_URL_KINGSFUND "):
+        Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_BASE_URL_KINGSFUND": value})
+
+
+def test_a_base_url_is_kept_in_the_fetchers_canonical_form(tmp_path):
+    s = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_BASE_URL_NHSE": "HTTP://Mirror.Test:8080/nhse/"})
+    assert s.base_urls["nhse"] == "http://mirror.test:8080/nhse"
+
+
+def test_a_run_with_an_unusable_base_url_stops_at_once_with_one_line(tmp_path, monkeypatch):
+    from conftest import run_cli
+
+    monkeypatch.setenv("TRACKER_BASE_URL_KINGSFUND", "http://exa mple.org")
+    proc = run_cli(tmp_path / "home", "run", "--sources", "kingsfund", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: TRACKER_BASE_URL_KINGSFUND is not a usable URL (") and \
+        len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert not (tmp_path / "home").exists()  # nothing fetched, nothing published

@@ -192,3 +192,64 @@ def test_watched_pages_are_fetched_politely_judged_as_a_source_and_read_again_of
     assert third.returncode == 0, third.stderr
     assert site.paths[served:].count("/moved") == 0 and internal.log == []
     assert [u for (u,) in rows("SELECT url FROM watched_pages")] == [progress]
+
+
+@pytest.mark.e2e
+def test_an_escape_sequence_in_a_redirect_target_never_reaches_the_terminal_or_the_warehouse(tmp_path):
+    from test_fetch_support import RawServer
+
+    # an OSC (set the window title, ended by BEL) and a C1 CSI (U+009B: clear the screen) in a Location header
+    hostile = b"/\x1b]0;pwned\x07\x9b2J"
+
+    def answer(path):
+        if path == "/robots.txt":
+            return b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        return (b"HTTP/1.1 302 Found\r\nLocation: " + hostile
+                + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    raw = RawServer(answer)
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if k not in {"TRACKER_ALLOWED_HOSTS", "TRACKER_REGISTRY"}}
+    env.update(TRACKER_HOME=str(home), TRACKER_ALLOW_PRIVATE_ADDRESSES="127.0.0.1", TRACKER_MIN_DELAY_S="0.01",
+               TRACKER_TIMEOUT_S="5")
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "tracker.cli", *args], env=env, capture_output=True, text=True,
+                              cwd=ROOT, timeout=300)
+
+    try:
+        assert cli("watch", "add", raw.url("/moved")).returncode == 0
+        run = cli("run", "--sources", "watchlist")
+    finally:
+        raw.close()
+    assert run.returncode == 3, run.stderr
+    [health] = [line for line in run.stderr.splitlines() if line.startswith("SOURCE HEALTH")]
+    assert "redirect to" in health and "]0;pwned" in health
+    status = cli("status")
+    assert "]0;pwned" in status.stdout
+    con = duckdb.connect(str(home / "tracker.duckdb"), read_only=True)
+    try:
+        stored = con.execute("SELECT message FROM source_health WHERE source = 'watchlist'"
+                             " UNION ALL SELECT problem FROM watched_pages").fetchall()
+    finally:
+        con.close()
+    assert stored and all("]0;pwned" in text for (text,) in stored)
+    for text in (run.stdout, run.stderr, status.stdout, *(text for (text,) in stored)):
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("page = 5\n", "'page' must be [[page]] tables, one per watched page"),
+    ("page = [5]\n", "'page' must be [[page]] tables, one per watched page"),
+    ("x = " + "[" * 100_000 + "]" * 100_000 + "\n", "cannot be read (nested too deeply)"),
+], ids=["number", "list of numbers", "nested 100,000 deep"])
+def test_a_malformed_watchlist_is_one_line_not_a_traceback(tmp_path, text, message):
+    import time
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "watchlist.toml").write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    proc = run_cli(home, "watch", "list", check=False)
+    assert time.monotonic() - started < 10
+    assert proc.returncode == 1 and proc.stderr == f"error: {home / 'watchlist.toml'}: {message}\n", proc.stderr

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from tracker.errors import TrackerError
+from tracker.parse.text import printable
 from tracker.settings import SOURCES, WATCHLIST, Settings
 
 
@@ -35,7 +36,7 @@ class TrackerGroup(click.Group):
             sys.exit(exc.exit_code)
 
 
-_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def writable_home(settings: Settings) -> Settings:
@@ -94,8 +95,9 @@ def ingest(settings, file, url, source, published):
 
     Example: tracker ingest report.pdf --url https://www.gov.uk/x.pdf --source dhsc --published 2019-02-06
     """
-    from tracker.ingest import ingest_file
+    from tracker.ingest import check_url, ingest_file
 
+    url = check_url(url)
     path = ingest_file(writable_home(settings), file, url, source, published)
     click.echo(f"recorded {url} in {path}")
 
@@ -138,15 +140,15 @@ def run(settings, offline, sources, since, scheduled):
         f"{summary.errors} errors, {summary.recommendations} recommendations, {summary.evidence} evidence rows"
     )
     click.echo(f"published {summary.published}")
-    for note in summary.notes:
-        click.echo(note)
+    for note in summary.notes:  # crawl notes quote scraped links
+        click.echo(printable(note))
     click.echo(f"briefing {Path(summary.outputs['site']).resolve()}")
     click.echo(f"exports  {Path(summary.outputs['latest']).resolve()}{os.sep} (this run's copy: "
                f"{Path(summary.outputs['exports']).resolve()}{os.sep})")
     click.echo(f"this week: {headline(summary.outputs['status_changes'], len(summary.unhealthy))}")
     if summary.unhealthy:
         for message in summary.unhealthy:
-            click.echo(f"SOURCE HEALTH: {message}", err=True)
+            click.echo(f"SOURCE HEALTH: {printable(message)}", err=True)
         sys.exit(3)  # published, but a source needs attention: never a quiet week by accident
 
 
@@ -164,11 +166,12 @@ def status(settings, as_json):
         from tracker.query import jsonable
         from tracker.report import status_data
 
-        click.echo(json.dumps(jsonable(status_data(settings)), ensure_ascii=False, indent=1))
+        click.echo(printable(json.dumps(jsonable(status_data(settings)), ensure_ascii=False, indent=1), multiline=True))
         return
     from tracker.report import status_text
 
-    click.echo(status_text(settings))
+    # rows stored before their text was made printable, too
+    click.echo(printable(status_text(settings), multiline=True))
 
 
 @cli.command()

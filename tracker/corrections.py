@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from tracker.dates import implausible
 from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
 from tracker.items import Evidence, Recommendation
 
@@ -107,6 +108,8 @@ def _validate(file: str, line: int, raw: dict) -> Correction:
         when = date.fromisoformat(raw["date"]) if raw["date"] else None
     except ValueError:
         when, problem = None, f"bad date {raw['date']!r}"
+    if why := implausible(when):  # a statement dated 9999-12-31 would be the latest word for ever
+        when, problem = None, f"date {raw['date']} {why}"
     c = Correction(file, line, raw["review_id"], number, raw["axis"], raw["status"], raw["quote"],
                    raw["source_url"], raw["analyst"], when)
     if number is None:

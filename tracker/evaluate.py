@@ -140,6 +140,8 @@ def read_set(root: Path) -> tuple[list[SetDocument], set[Key], dict[tuple[str, s
             raise
         except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:  # a malformed manifest
             raise SetError(f"{manifest}: {type(exc).__name__}: {exc}") from None
+        except RecursionError:  # tomllib recurses per level: a manifest nested 100,000 deep
+            raise SetError(f"{manifest}: TOML nested too deeply") from None
     labels: set[Key] = set()
     for path in sorted(root.rglob("labels.csv")):
         labels |= read_labels(path)

@@ -14,7 +14,6 @@ same rows back for `tracker status` and the briefing.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -22,7 +21,9 @@ import duckdb
 
 from tracker.errors import TrackerError
 from tracker.fetch.summary import CrawlSummary
+from tracker.parse.text import printable
 from tracker.settings import SOURCES, WATCHLIST, Settings
+from tracker.staging import staged
 from tracker.warehouse.db import connect
 from tracker.warehouse.rows import insert, select
 from tracker.watchlist import page_problem, read_watchlist
@@ -64,11 +65,8 @@ def write_crawl_summary(settings: Settings, summary: CrawlSummary | dict) -> Non
     """Keep a fetch task's summary for the processing stage (fetch tasks never write DuckDB)."""
     if isinstance(summary, CrawlSummary):
         summary = summary.to_dict()
-    path = crawl_summary_path(settings, summary["source"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps({**summary, "written_at": datetime.now(timezone.utc).isoformat()}, default=str))
-    os.replace(tmp, path)
+    with staged(crawl_summary_path(settings, summary["source"]), "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({**summary, "written_at": datetime.now(timezone.utc).isoformat()}, default=str))
 
 
 def _pending_crawl(settings: Settings, source: str, since: datetime | None) -> dict | None:
@@ -250,13 +248,13 @@ def judge(facts: SourceFacts, run_id: str, now: datetime) -> HealthRow:
     crawl = facts.crawl or {}
     failure = crawl_failure(facts.crawl) if facts.crawl else None
     messages = ([failure] if failure else []) + _listing_messages(facts, failure) + _yield_messages(facts)
-    message = f"{facts.source}: " + "; ".join(messages) if messages else None
+    message = printable(f"{facts.source}: " + "; ".join(messages)) if messages else None
     return HealthRow(
         run_id=run_id, source=facts.source, checked_at=now, listed=crawl.get("listed"), fetched=crawl.get("fetched"),
         failed=crawl.get("failed"), parsed=facts.parsed, missing_title=facts.missing_title,
         missing_date=facts.missing_date, documents=facts.documents, relevant=facts.relevant, healthy=not messages,
-        message=message, fetch_error=failure, not_modified=crawl.get("not_modified"), unchanged=facts.unchanged,
-        listed_since=crawl.get("since"),
+        message=message, fetch_error=printable(failure), not_modified=crawl.get("not_modified"),
+        unchanged=facts.unchanged, listed_since=crawl.get("since"),
     )
 
 
@@ -318,13 +316,13 @@ def _judge_watchlist(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
         [sorted(watched)]).fetchall()) if watched else {}
     failure = crawl_failure(crawl) if crawl else None
     messages = _watchlist_messages(pages, crawl or {}, failure, unreadable)
-    message = f"{WATCHLIST}: " + "; ".join(messages) if messages else None
+    message = printable(f"{WATCHLIST}: " + "; ".join(messages)) if messages else None
     crawl = crawl or {}
     return HealthRow(
         run_id=run_id, source=WATCHLIST, checked_at=now, listed=crawl.get("listed"), fetched=crawl.get("fetched"),
         failed=crawl.get("failed"), parsed=tally.parsed.get(WATCHLIST, 0),
         missing_title=tally.missing_title.get(WATCHLIST, 0), missing_date=tally.missing_date.get(WATCHLIST, 0),
-        documents=docs, relevant=relevant, healthy=not messages, message=message, fetch_error=failure,
+        documents=docs, relevant=relevant, healthy=not messages, message=message, fetch_error=printable(failure),
         not_modified=crawl.get("not_modified"), unchanged=tally.unchanged.get(WATCHLIST, 0), listed_since=None,
     )
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from tracker.dates import implausible
 from tracker.errors import TrackerError
 from tracker.fetch.archive import ArchiveWriter, iter_records
+from tracker.fetch.urls import BadUrl, normalise
 from tracker.settings import Settings
 from tracker.stages.sandbox import Job, Limits, Parsed, parse_in_workers
 
@@ -25,10 +25,16 @@ class IngestError(TrackerError, ValueError):
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname or " " in url:
+    """The URL in the canonical form the fetcher would have archived it under (tracker/fetch/urls.py): what
+    it cannot read one way only (control characters that would forge WARC headers, backslashes, user info)
+    is refused."""
+    try:
+        canonical = normalise(url)
+    except BadUrl as exc:
+        raise IngestError(f"not an http(s) URL the tracker can read ({exc}): {url!r}") from None
+    if not canonical.startswith(("http://", "https://")):
         raise IngestError(f"not an http(s) URL: {url!r}")
-    return url
+    return canonical
 
 
 def content_type_of(path: Path, body: bytes) -> str:
@@ -87,7 +93,7 @@ def ingest_file(
         raise IngestError(f"cannot read {path}: {exc.strerror}") from exc
     if not body.strip():
         raise IngestError(f"{path} is empty")
-    check_url(url)
+    url = check_url(url)
     if why := implausible(published):
         raise IngestError(f"--published {published.isoformat()} {why}: give the date the document was published")
     ctype = content_type_of(path, body)

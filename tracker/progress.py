@@ -14,6 +14,8 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, TextIO
 
+from tracker.parse.text import printable
+
 BAR_WIDTH = 24
 
 
@@ -49,8 +51,8 @@ class Stage:
                     self.reporter.draw(f"{self.name} {bar(self.count, self.total)}")
 
     def detail(self, message: str) -> None:
-        if self.reporter and self.reporter.verbose:
-            self.reporter.line(f"  {self.name}: {message}")
+        if self.reporter and self.reporter.verbose:  # details quote what sources said: never raw to the terminal
+            self.reporter.line(f"  {self.name}: {printable(message)}")
 
     def done(self, summary: str) -> None:
         self.summary = summary

@@ -123,6 +123,8 @@ def _read_toml(path: Path) -> tuple[str, dict]:
         raise RegistryError(f"{path}: cannot read the registry file ({exc})") from None
     try:
         return text, tomllib.loads(text)
+    except RecursionError:  # tomllib recurses per level: a file nested 100,000 deep
+        raise RegistryError(f"{path}: TOML nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         what = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))

@@ -46,6 +46,19 @@ DEFAULT_BASE_URLS = {
 }
 
 
+def _base_url(name: str, value: str) -> str:
+    """A source's base URL as the fetcher will read it (tracker/fetch/urls.py), refused now when it cannot be."""
+    from tracker.fetch.urls import BadUrl, normalise
+
+    try:
+        url = normalise(value)
+    except BadUrl as exc:
+        raise SettingsError(f"{name} is not a usable URL ({exc}): {value!r}") from None
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
+    return url.rstrip("/")
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -278,8 +291,9 @@ class Settings:
         """Build settings from TRACKER_* environment variables (defaults for anything unset)."""
         env = dict(os.environ if env is None else env)
         base_urls = dict(DEFAULT_BASE_URLS)
-        base_urls.update({source: env[f"TRACKER_BASE_URL_{source.upper()}"].rstrip("/") for source in SOURCES
-                          if env.get(f"TRACKER_BASE_URL_{source.upper()}")})
+        for source in SOURCES:
+            if value := env.get(variable := f"TRACKER_BASE_URL_{source.upper()}"):
+                base_urls[source] = _base_url(variable, value)
         kwargs: dict = {
             "home": home_from_env(env),
             "base_urls": base_urls,

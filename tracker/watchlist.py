@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from tracker.errors import TrackerError
 from tracker.fetch import urls
+from tracker.parse.text import printable
 from tracker.settings import Settings
 
 if TYPE_CHECKING:  # a connection is passed in; the adapters read the list without loading DuckDB
@@ -64,8 +65,13 @@ def read_watchlist(settings: Settings) -> list[WatchedPage]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise WatchlistError(f"{path}: cannot be read ({exc})") from None
+    except RecursionError:  # tomllib recurses per level: a file nested 100,000 deep
+        raise WatchlistError(f"{path}: cannot be read (nested too deeply)") from None
+    rows = data.get("page", [])
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise WatchlistError(f"{path}: 'page' must be [[page]] tables, one per watched page")
     pages = []
-    for i, row in enumerate(data.get("page", [])):
+    for i, row in enumerate(rows):
         unknown = set(row) - _FIELDS
         if unknown or not isinstance(row.get("url"), str) or not isinstance(row.get("note", ""), str):
             what = (f"unknown field {sorted(unknown)[0]!r}" if unknown
@@ -150,7 +156,7 @@ def page_problem(state: dict | None, parse_error: str | None) -> str | None:
 
     def why(text: str) -> str:  # a refused redirect keeps where it went and why: the analyst must fix the URL
         reason = plain_reason(text)
-        return text if reason == "redirect refused" else reason
+        return printable(text) if reason == "redirect refused" else reason
 
     if state is None:
         return None
@@ -159,7 +165,7 @@ def page_problem(state: dict | None, parse_error: str | None) -> str | None:
     if state.get("consecutive_failures"):
         return f"fetch failed: {why(state.get('last_error') or 'error')}"
     if parse_error:
-        return f"could not be read: {parse_error}"
+        return f"could not be read: {printable(parse_error)}"
     return None
 
 

@@ -28,9 +28,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from tracker import __version__
+from tracker.dates import implausible, plausible_or_none
 from tracker.errors import TrackerError
 from tracker.faults import checkpoint
 from tracker.items import Capture
+from tracker.staging import new_file, staged
 
 SOURCE_HEADER = "X-Tracker-Source"
 PUBLISHED_HEADER = "X-Tracker-Published"
@@ -64,7 +66,7 @@ class ArchiveWriter:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
         self.path = archive_dir / f"{prefix}-{stamp}-{secrets.token_hex(4)}.warc.gz"
         self._tmp = self.path.with_name("." + self.path.name + ".part")
-        self._fh = open(self._tmp, "wb")
+        self._fh = new_file(self._tmp)
         self._writer = WARCWriter(self._fh, gzip=True)
         self.count = 0  # records written; the warcinfo record goes first, just before the first of them
         self.info: dict[str, str] = {
@@ -103,7 +105,7 @@ class ArchiveWriter:
         warc_headers = {"WARC-Date": warc_date(fetched_at or datetime.now(timezone.utc))}
         if source:
             warc_headers[SOURCE_HEADER] = source
-        if published:
+        if published := plausible_or_none(published):  # a listing's date of 2999 is no date
             warc_headers[PUBLISHED_HEADER] = published.isoformat()
         if concurrent_to:
             warc_headers["WARC-Concurrent-To"] = concurrent_to
@@ -236,6 +238,7 @@ def _check_records(source: Path, max_record_bytes: int | None) -> int:
                 sha256, _ = _read_block(record, source, max_record_bytes, keep=False)
                 if record.rec_type == "response":
                     _info(source, iterator.get_record_offset(), record, sha256)
+                _check_date(record, source)
                 count += 1
     except ArchiveLoadFailed as exc:
         raise NotWarc(f"{source} is not a WARC file") from exc
@@ -244,6 +247,18 @@ def _check_records(source: Path, max_record_bytes: int | None) -> int:
     if not count:
         raise NotWarc(f"{source}: no WARC records found")
     return count
+
+
+def _check_date(record, source: Path) -> None:
+    """A record dated in the future would stay the newest capture of its URL whatever is fetched later."""
+    stamp = record.rec_headers.get_header("WARC-Date")
+    try:
+        when = parse_warc_date(stamp) if stamp else None
+    except ValueError:
+        raise NotWarc(f"{source}: a record has an unreadable WARC-Date {stamp!r}") from None
+    if why := implausible(when):
+        uri = record.rec_headers.get_header("WARC-Target-URI")
+        raise NotWarc(f"{source}: the record for {uri} is dated {stamp}, which {why}")
 
 
 def _check_gzip(source: Path) -> None:
@@ -268,9 +283,8 @@ def import_warc(archive_dir: Path, source: Path, max_record_bytes: int | None = 
     archive_dir.mkdir(parents=True, exist_ok=True)
     target = archive_dir / f"import-{digest[:20]}.warc.gz"
     if not target.exists():
-        tmp = target.with_name("." + target.name + ".part")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        with open(source, "rb") as src, staged(target) as fh:
+            shutil.copyfileobj(src, fh)
     return target
 
 
@@ -444,7 +458,8 @@ def _info(path: Path, offset: int, record, sha256: str) -> RecordInfo:
         content_type=(http.get_header("Content-Type") or "").strip(),
         sha256=sha256,
         source=rec.get_header(SOURCE_HEADER),
-        published_hint=_header_date(rec, PUBLISHED_HEADER, date.fromisoformat, where, required=False),
+        published_hint=plausible_or_none(
+            _header_date(rec, PUBLISHED_HEADER, date.fromisoformat, where, required=False)),
         etag=http.get_header("ETag"),
         last_modified=http.get_header("Last-Modified"),
     )

@@ -77,8 +77,19 @@ class Politeness:
         self.pacer = pacer if pacer is not None else LocalPacer()
 
 
+class _Session(requests.Session):
+    """requests decodes a Location header as UTF-8 even with allow_redirects=False (to offer `next`), so a
+    Location that is not UTF-8 raised out of send(); the Redirects step reads Location itself."""
+
+    def get_redirect_target(self, resp):
+        try:
+            return super().get_redirect_target(resp)
+        except UnicodeDecodeError:
+            return None
+
+
 def make_session(settings: Settings, pool_size: int = 32) -> requests.Session:
-    session = requests.Session()
+    session = _Session()
     session.headers["User-Agent"] = settings.full_user_agent
     session.headers["Accept-Encoding"] = "gzip, deflate"
     adapter = GuardedAdapter(

@@ -34,6 +34,7 @@ from tracker.fetch.pacing import make_pacer
 from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
+from tracker.fetch.urls import BadUrl
 from tracker.fetch.stats import Stats
 from tracker.fetch.summary import CrawlSummary
 from tracker.health import crawl_failure, write_crawl_summary
@@ -241,10 +242,15 @@ def crawl_urls(fetcher: Fetcher, urls: Iterable[str], *, progress: Progress | No
 
 
 def begin_summary(settings: Settings, source: str, since: date | None, run: str | None) -> CrawlSummary:
-    """The summary of a crawl about to start (written at once as "not finished")."""
+    """The summary of a crawl about to start (written at once as "not finished"); never raises, so that a
+    crawl failing from its first step still leaves a failed summary behind (an unreadable base URL is
+    the crawl's failure, met in plan_crawl)."""
     base = settings.base_urls.get(source)
-    return CrawlSummary(source=source, run=run, since=since.isoformat() if since else None,
-                        base_host=host_key(base) if base else None)
+    try:
+        base_host = host_key(base) if base else None
+    except BadUrl:
+        base_host = None
+    return CrawlSummary(source=source, run=run, since=since.isoformat() if since else None, base_host=base_host)
 
 
 @dataclass(frozen=True)
@@ -269,8 +275,11 @@ class CrawlPlan:
 
 
 def plan_crawl(settings: Settings, source: str, since: date | None) -> CrawlPlan:
-    """The crawl of `source`, from its adapter and the settings (the watchlist's plan reads its file)."""
+    """The crawl of `source`, from its adapter and the settings (the watchlist's plan reads its file);
+    BadUrl when the source's base URL cannot be read."""
     adapter = ADAPTERS[source]
+    if base := settings.base_urls.get(source):
+        host_key(base)
     return CrawlPlan(source=source, adapter=adapter, discover=getattr(adapter, "discover", None),
                      base_url=adapter.base_url(settings), since=since, watched=adapter.watched_urls(settings),
                      allowed_hosts=settings.allowed_hosts)

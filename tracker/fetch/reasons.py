@@ -17,6 +17,9 @@ import ssl
 from dataclasses import dataclass
 from enum import Enum
 
+from tracker.fetch.urls import BadUrl
+from tracker.parse.text import printable
+
 
 class FailureKind(Enum):
     """What went wrong with a request; the value is the plain-words phrase shown to people."""
@@ -66,7 +69,7 @@ class Failure:
         refusal keeps its kind (it says more than "redirect refused")."""
         keep = self.kind in (FailureKind.ADDRESS_NOT_ALLOWED, FailureKind.ROBOTS_UNREACHABLE)
         kind = self.kind if keep else FailureKind.REDIRECT_REFUSED
-        return Failure(kind, f"redirect to {target} refused: {self.text}", self.status, self.cause)
+        return Failure(kind, f"redirect to {printable(target)} refused: {self.text}", self.status, self.cause)
 
 
 # Kinds source health has always shown as "request failed" (kept so its reasons read as before).
@@ -138,6 +141,8 @@ def _from_exception(exc: BaseException) -> str:
         return "interrupted"
     chain = list(_chain(exc))
     names = {type(e).__name__ for e in chain}
+    if bad_url := next((e for e in chain if isinstance(e, BadUrl)), None):
+        return f"bad URL ({bad_url})"
     if any(isinstance(e, socket.gaierror) for e in chain) or "NameResolutionError" in names:
         return "name not resolved"
     if any(isinstance(e, ConnectionRefusedError) for e in chain):

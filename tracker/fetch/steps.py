@@ -26,6 +26,7 @@ from tracker.fetch.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsPolicy, ho
 from tracker.fetch.state import CrawlState
 from tracker.fetch.stats import Stats
 from tracker.fetch.transport import AddressPolicy
+from tracker.parse.text import printable
 
 log = logging.getLogger(__name__)
 
@@ -346,7 +347,7 @@ class Redirects(Step):
         try:
             target = urls.join(req.url, location)
         except urls.BadUrl as exc:
-            target, why = location[:200], Failure(FailureKind.BAD_URL, f"bad URL ({exc})")
+            target, why = printable(location[:200]), Failure(FailureKind.BAD_URL, f"bad URL ({exc})")
         else:
             why = None
             if len(req.hops) >= MAX_REDIRECTS:

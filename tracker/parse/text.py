@@ -26,11 +26,27 @@ _TEXT_DATE = re.compile(
 _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)")
 
 
+# C0 controls and DEL, and the C1 controls (U+0080-U+009F: U+009B is a CSI to some terminals)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS_AND_LAYOUT = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str | None, multiline: bool = False) -> str | None:
+    """Scraped text made safe to store and print: every control character becomes U+FFFD, so an escape
+    sequence in a page, a header or a redirect target cannot drive the terminal that shows it (an OSC
+    sets the window title or a link, a CSI moves the cursor). `multiline` keeps tab and newline."""
+    if text is None:
+        return None
+    return (_CONTROLS if multiline else _CONTROLS_AND_LAYOUT).sub("\ufffd", text)
+
+
 def clean(text: str) -> str:
-    """Normalise Unicode and collapse white space (non-breaking spaces included)."""
+    """Normalise Unicode, collapse white space (non-breaking spaces included) and make control characters
+    U+FFFD (`printable`): every parser's text passes here, so a quote or title never carries an escape."""
     if not text.isascii():  # ASCII needs no normalising, and most text is ASCII
         text = unicodedata.normalize("NFKC", text)
-    return _WS.sub(" ", text).strip()
+    text = _WS.sub(" ", text).strip()
+    return text if text.isprintable() else printable(text)
 
 
 def parse_date(value: str | None) -> date | None:

@@ -21,14 +21,19 @@ exports/YYYY-MM-DD/, and refreshes exports/latest/ the same way: nobody ever see
 from __future__ import annotations
 
 import csv
+import errno
+import io
 import os
 import shutil
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+from lxml import etree
 
+from tracker.errors import TrackerError
 from tracker.publish import digest as digest_mod
+from tracker.staging import new_folder, staged, staged_path
 from tracker.warehouse.db import sql_literal, warehouse_info
 
 # table -> ORDER BY, so every export lists rows in the same order run after run.
@@ -87,6 +92,11 @@ _LINKS_TABLE = f"TEMP TABLE {_CAPTURE_LINKS} (content_sha256 VARCHAR, archived_c
 # A spreadsheet reads a CSV cell starting with one of these as a formula (CSV injection): scraped text
 # could run =HYPERLINK(...) or worse on an analyst's machine. OWASP's advice: prefix a single quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportWriteError(TrackerError):
+    """An export file could not be written (its staging file is removed)."""
+
 
 
 def neutralise(text: str) -> str:
@@ -166,14 +176,12 @@ def _table(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], list[
 
 
 def _write_csv(path: Path, columns, rows) -> Path:
-    tmp = path.with_name("." + path.name + ".part")
     # utf-8-sig writes the BOM that makes Excel read ’ and £ correctly.
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+    with staged(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(columns)
         for row in rows:
             writer.writerow([_cell(v) for v in row])
-    os.replace(tmp, path)
     return path
 
 
@@ -216,10 +224,11 @@ def write_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     _no_links_yet(con)
     for table in EXPORTS:
         path = out_dir / f"{table}.parquet"
-        tmp = path.with_name("." + path.name + ".part")
-        tmp.unlink(missing_ok=True)
-        con.execute(f"COPY ({export_query(table)}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
-        os.replace(tmp, path)
+        with staged_path(path) as tmp:
+            try:
+                con.execute(f"COPY ({export_query(table)}) TO {sql_literal(str(tmp))} (FORMAT parquet)")
+            except duckdb.IOException as exc:  # e.g. a full disk: DuckDB's own words, on one line
+                raise ExportWriteError(f"cannot write {path}: {' '.join(str(exc).split())}") from None
         written.append(path)
     return written
 
@@ -417,10 +426,16 @@ def write_workbook(
         wb.properties.created = stamp
         wb.properties.modified = stamp
     wb.properties.title = "NHS leadership reviews: progress tables"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name("." + path.name + ".part")
-    wb.save(tmp)
-    os.replace(tmp, path)
+    # Saved in memory first, so a failed write leaves no half-open zip behind; openpyxl still writes each
+    # sheet to a temporary file, and lxml reports a failure there (a full disk) as IO_<errno name>.
+    body = io.BytesIO()
+    try:
+        wb.save(body)
+    except etree.SerialisationError as exc:
+        code = getattr(errno, str(exc).removeprefix("IO_"), errno.EIO)
+        raise OSError(code, os.strerror(code)) from None
+    with staged(path) as fh:
+        fh.write(body.getbuffer())
     return path
 
 
@@ -463,15 +478,19 @@ def export_run(
     Both sit side by side, so one set of relative archived-copy links serves both.
     """
     exports_dir.mkdir(parents=True, exist_ok=True)
+    for stale in exports_dir.glob(".*.part"):  # a killed run's (outputs run under one lock); links are left alone
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
     dated = exports_dir / day.isoformat()
-    staging = exports_dir / f".{day.isoformat()}.part"
-    shutil.rmtree(staging, ignore_errors=True)
-    write_exports(con, staging, digest, site_dir, links_from=dated, site_url=site_url)
-    latest_staging = exports_dir / ".latest.part"
-    shutil.rmtree(latest_staging, ignore_errors=True)
-    shutil.copytree(staging, latest_staging)
-    _swap_dir(staging, dated)
-    _swap_dir(latest_staging, exports_dir / "latest")
+    staging, latest_staging = new_folder(dated), new_folder(exports_dir / "latest")
+    try:
+        write_exports(con, staging, digest, site_dir, links_from=dated, site_url=site_url)
+        shutil.copytree(staging, latest_staging, dirs_exist_ok=True)
+        _swap_dir(staging, dated)
+        _swap_dir(latest_staging, exports_dir / "latest")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(latest_staging, ignore_errors=True)
     return dated
 
 

@@ -12,6 +12,7 @@ import re
 
 from tracker.dates import implausible, plausible_or_none
 from tracker.items import Capture, Publication
+from tracker.parse.text import printable
 from tracker.sources.base import SourceAdapter, host_of
 from tracker.sources.dhsc import DHSC
 from tracker.sources.documents import UnsupportedDocument, kind_of
@@ -66,6 +67,7 @@ def parse_capture(capture: Capture) -> Publication:
     # A date in the future or before 1990 is treated as missing (source health counts pages without one).
     publication.published_on = plausible_or_none(publication.published_on)
     publication.updated_on = plausible_or_none(publication.updated_on)
+    publication.title = printable(publication.title)  # shown by status, the briefing and the exports
     publication.source = source
     publication.capture_url = capture.url
     publication.fetched_at = capture.fetched_at

@@ -25,7 +25,7 @@ from tracker.warehouse import load
 log = logging.getLogger(__name__)
 
 # Bump when parsing changes, so unchanged captures are parsed again with the new code.
-PARSER_VERSION = 4  # 4: nested tables and lists in cells give their text once
+PARSER_VERSION = 5  # 4: nested tables and lists in cells give their text once; 5: no control characters
 BATCH = 64  # documents per transaction: bounded memory, few round trips
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from tracker.dates import implausible
 from tracker.fetch.archive import iter_records, sha256_file, warc_files
 from tracker.items import Evidence, Publication, Recommendation, Review, Unresolved
 from tracker.publishers import cite, publisher_of
@@ -114,8 +115,12 @@ def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path, max_record_
             continue
         rows = []
         problem = None
+        future = []
         try:
             for info, _ in iter_records(path, with_body=False, max_record_bytes=max_record_bytes):
+                if implausible(info.fetched_at):  # dated 2999, it would be the newest capture of its URL for ever
+                    future.append(info)
+                    continue
                 rows.append(IndexedRecord(
                     warc_file=info.warc_file, warc_offset=info.offset, url=info.url,
                     fetched_at=_naive_utc(info.fetched_at), status=info.status, content_type=info.content_type,
@@ -127,6 +132,9 @@ def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path, max_record_
         con.execute("BEGIN TRANSACTION")
         if problem:
             record_error(con, f"warc:{path.name}", "index", problem, None)
+        for info in future:
+            record_error(con, info.url, "index", f"{path.name}: not indexed: its record is dated "
+                         f"{info.fetched_at.isoformat()}, which {implausible(info.fetched_at)}", None)
         insert(con, "archive_index", rows, replace=True)
         insert(con, "archive_files", [ArchiveFile(path.name, sha256_file(path), len(rows),
                                                   _naive_utc(datetime.now(timezone.utc)))])

@@ -22,7 +22,6 @@ hand-built Briefing; `write_briefing` runs both and writes the files.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,15 +38,14 @@ from tracker.publish.site.figures import as_at
 from tracker.publish.site.index import index_page
 from tracker.publish.site.recommendation import recommendation_page
 from tracker.publish.site.summary import summary_page
+from tracker.staging import staged
 
 __all__ = ["Briefing", "load_briefing", "render_briefing", "write_briefing", "write_captures"]
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with staged(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def _cited(data, digest: Digest | None) -> set[str]:

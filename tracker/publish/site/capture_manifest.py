@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -33,6 +32,7 @@ from tracker.parse import html as parse_html
 from tracker.publish import captures as sanitiser
 from tracker.publish.site import archive as archive_mod
 from tracker.publish.site.archive import archived_copy
+from tracker.staging import staged
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +149,8 @@ def _make_copy(record: Record, archive_dir: Path, captures_dir: Path, version: s
 def _write_if_changed(path: Path, body: bytes) -> None:
     if path.is_file() and path.stat().st_size == len(body) and path.read_bytes() == body:
         return
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(body)
-    os.replace(tmp, path)
+    with staged(path) as fh:
+        fh.write(body)
 
 
 def _read_manifest(path: Path) -> dict[str, dict]:
@@ -163,6 +162,5 @@ def _read_manifest(path: Path) -> dict[str, dict]:
 
 
 def _write_json(path: Path, entries: dict[str, dict]) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(json.dumps(entries, sort_keys=True, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    with staged(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(entries, sort_keys=True, indent=1) + "\n")

@@ -4,7 +4,6 @@ view" (the filtered rows as CSV) is made in the browser by the page's script."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from tracker.publish.site.archive import prune
 from tracker.publish.site.context import Context
 from tracker.publish.site.markup import e
+from tracker.staging import staged
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.(csv|xlsx)$")
 _WHAT = {
@@ -47,9 +47,8 @@ def copy_downloads(exports_dir: Path | None, names: tuple[str, ...], site_dir: P
     if exports_dir is not None and exports_dir.is_dir():
         target.mkdir(parents=True, exist_ok=True)
     for name in names:
-        tmp = target / f".{name}.part"
-        shutil.copyfile(exports_dir / name, tmp)
-        os.replace(tmp, target / name)
+        with open(exports_dir / name, "rb") as src, staged(target / name) as fh:
+            shutil.copyfileobj(src, fh)
     prune(target, set(names))
 
 
