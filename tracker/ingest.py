@@ -8,7 +8,7 @@ from pathlib import Path
 from tracker.dates import implausible
 from tracker.errors import TrackerError
 from tracker.fetch.archive import ArchiveWriter, iter_records
-from tracker.fetch.urls import BadUrl, normalise
+from tracker.fetch.urls import BadUrl, http_url
 from tracker.settings import Settings
 from tracker.stages.sandbox import Job, Limits, Parsed, parse_in_workers
 
@@ -29,12 +29,9 @@ def check_url(url: str) -> str:
     it cannot read one way only (control characters that would forge WARC headers, backslashes, user info)
     is refused."""
     try:
-        canonical = normalise(url)
+        return http_url(url)
     except BadUrl as exc:
         raise IngestError(f"not an http(s) URL the tracker can read ({exc}): {url!r}") from None
-    if not canonical.startswith(("http://", "https://")):
-        raise IngestError(f"not an http(s) URL: {url!r}")
-    return canonical
 
 
 def content_type_of(path: Path, body: bytes) -> str:

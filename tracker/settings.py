@@ -48,15 +48,12 @@ DEFAULT_BASE_URLS = {
 
 def _base_url(name: str, value: str) -> str:
     """A source's base URL as the fetcher will read it (tracker/fetch/urls.py), refused now when it cannot be."""
-    from tracker.fetch.urls import BadUrl, normalise
+    from tracker.fetch.urls import BadUrl, http_url
 
     try:
-        url = normalise(value)
+        return http_url(value).rstrip("/")
     except BadUrl as exc:
         raise SettingsError(f"{name} is not a usable URL ({exc}): {value!r}") from None
-    if not url.startswith(("http://", "https://")):
-        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
-    return url.rstrip("/")
 
 
 def _flag(value: str | None) -> bool:

@@ -111,6 +111,14 @@ def normalise(url: str) -> str:
     return str(parse(url))
 
 
+def http_url(url: str) -> str:
+    """The canonical form of a URL given by a person (a setting, `ingest --url`): BadUrl unless it is http(s)."""
+    canonical = normalise(url)
+    if not canonical.startswith(("http://", "https://")):
+        raise BadUrl("not an http(s) URL")
+    return canonical
+
+
 def join(base: str, href: str) -> str:
     """An absolute, canonical http(s) URL for a link; other schemes (mailto:, javascript:) come back
     as written, for the caller's scheme check to drop. BadUrl when the link cannot be read."""
