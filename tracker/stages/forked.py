@@ -23,7 +23,7 @@ from multiprocessing.connection import Connection, Pipe, wait
 
 log = logging.getLogger(__name__)
 
-IN_FLIGHT = 4  # items sent to a child before its first result is read: keeps it busy, holds little
+IN_FLIGHT = 1  # a second item would block the send until the child is free, while the other child starves
 
 
 class ChildFailed(RuntimeError):
