@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("work-db-open", "archive-write", "parse", "extract", "publish-log", "publish-build", "publish-swap")
+POINTS = ("archive-write", "parse", "extract", "publish-log", "publish-build", "publish-swap")
 
 KILL_AT = os.environ.get("TRACKER_KILL_AT") or None
 

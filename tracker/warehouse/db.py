@@ -13,7 +13,6 @@ from typing import NamedTuple
 import duckdb
 
 from tracker.errors import TrackerError
-from tracker.faults import checkpoint
 from tracker.settings import SettingsError
 from tracker.vocabulary import speaker_rows, status_rows
 from tracker.warehouse.rows import insert
@@ -97,8 +96,6 @@ def connect(path: Path | str = ":memory:", read_only: bool = False,
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     config = {**OFFLINE, "memory_limit": memory_limit} if memory_limit else dict(OFFLINE)
-    if memory_limit:
-        _check_memory_limit(memory_limit)
     try:
         return duckdb.connect(str(path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
@@ -106,6 +103,8 @@ def connect(path: Path | str = ":memory:", read_only: bool = False,
             raise _unavailable(path, exc) from exc
         raise DatabaseDamaged(path, exc) from exc
     except duckdb.Error as exc:  # a WAL that cannot be replayed, a file that is not DuckDB's
+        if memory_limit:
+            _check_memory_limit(memory_limit)  # a bad setting is the setting's fault, never the file's
         raise DatabaseDamaged(path, exc) from exc
 
 
@@ -203,7 +202,6 @@ def open_work_db(path: Path | str, sql_dir: Path, memory_limit: str | None = Non
     migrate(con, sql_dir)
     apply_views(con, sql_dir)
     con.execute("CHECKPOINT")
-    checkpoint("work-db-open")
     return con
 
 
