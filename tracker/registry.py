@@ -250,26 +250,33 @@ def registry_digest(reviews: tuple[Review, ...]) -> bytes:
     return hashlib.sha256(repr(reviews).encode()).digest()
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower().replace("\u2019", "'")).strip()
+    return _NOT_ALNUM.sub(" ", text.lower().replace("\u2019", "'")).strip()
 
 
 def _strip_url(url: str) -> str:
     return url.split("#")[0].split("?")[0].rstrip("/")
 
 
-def own_urls(review: Review) -> set[str]:
+@lru_cache(maxsize=256)  # asked for every document against every review
+def own_urls(review: Review) -> frozenset[str]:
     """The review's own documents: its page and the documents the registry lists for it."""
-    return {_strip_url(u) for u in (review.url, *review.documents) if u}
+    return frozenset(_strip_url(u) for u in (review.url, *review.documents) if u)
 
 
 def title_matches(review: Review, title: str) -> bool:
     """A document title names the review: it contains the review's title or one of its long aliases."""
     t = _norm(title)
-    if not t:
-        return False
-    names = [review.title] + [a for a in review.aliases if len(a) >= 20]
-    return any(_norm(n) and _norm(n) in t for n in names)
+    return bool(t) and any(name in t for name in _long_names(review))
+
+
+@lru_cache(maxsize=256)
+def _long_names(review: Review) -> tuple[str, ...]:
+    """The review's title and long aliases, normalised as titles are."""
+    return tuple(n for n in map(_norm, [review.title, *(a for a in review.aliases if len(a) >= 20)]) if n)
 
 
 def _parent_url(pub: Publication, parents: dict[str, Publication]) -> str | None:

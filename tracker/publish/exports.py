@@ -21,18 +21,17 @@ exports/YYYY-MM-DD/, and refreshes exports/latest/ the same way: nobody ever see
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import os
 import shutil
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
-from lxml import etree
 
 from tracker.errors import TrackerError
 from tracker.publish import digest as digest_mod
+from tracker.publish import xlsx
 from tracker.staging import new_folder, staged, staged_path
 from tracker.warehouse.db import sql_literal, warehouse_info
 
@@ -244,158 +243,106 @@ def _is_link(column: str, value) -> bool:
     return (column == "url" or column.endswith("_url")) and value.startswith(("https://", "http://"))
 
 
-def _sheet(wb, title: str, columns: list[str], rows: list[tuple]) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    ws = wb.create_sheet(title=title[:31])
-    ws.append(columns)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    widths = [len(c) for c in columns]
+def _sheet(title: str, columns: list[str], rows: list[tuple]) -> xlsx.Sheet:
+    """A table as a sheet: bold frozen header with filters, long text wrapped, links clickable, percentages."""
     percent = [c.startswith("pct_") for c in columns]
-    links = [False] * len(columns)
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row, start=1):
-            value = _cell_value(value, percent[c - 1])
-            cell = ws.cell(row=r, column=c, value=value)
-            if _format_cell(cell, columns[c - 1], value, percent[c - 1]):
-                links[c - 1] = True
-            widths[c - 1] = max(widths[c - 1], _shown_width(value))
-    _size_columns(ws, widths, links)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
+    widths = [len(c) for c in columns]
+    links: dict[tuple[int, int], str] = {}
+    linked = [False] * len(columns)
+    cells = [list(columns)]
+    for r, row in enumerate(rows, start=1):
+        values = [_cell_value(value, percent[c]) for c, value in enumerate(row)]
+        for c, value in enumerate(values):
+            widths[c] = max(widths[c], _shown_width(value))
+            if _is_link(columns[c], value):
+                links[(r, c)] = value
+                linked[c] = True
+        cells.append(values)
+    styles = ["percent" if pct else "wrap" if width > _WRAP_AT and not link else None  # a link stays on one line
+              for pct, width, link in zip(percent, widths, linked)]
+    return xlsx.Sheet(title[:31], cells, widths=[min(max(w + 2, 8), _WRAP_AT) for w in widths],
+                      column_styles=styles, links=links, header=True)
 
 
 def _cell_value(value, percent: bool):
     """A value as the sheet stores it: lists joined, characters Excel refuses dropped, percentages as fractions."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = xlsx.clean_text(value)
     if percent and isinstance(value, (int, float)):
         value = round(value / 100, 10)  # stored as a fraction, shown as 36.8%
     return value
-
-
-def _format_cell(cell, column: str, value, percent: bool) -> bool:
-    """Type and number format for one cell; True when it became a link."""
-    if isinstance(value, str):
-        cell.data_type = "s"  # scraped text starting with "=" stays text, never a formula
-        if _is_link(column, value):
-            cell.hyperlink = value
-            cell.style = "Hyperlink"
-            return True
-    elif isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    elif isinstance(value, date):
-        cell.number_format = "yyyy-mm-dd"
-    elif percent and value is not None:
-        cell.number_format = "0.0%"
-    return False
 
 
 def _shown_width(value) -> int:
     return 10 if isinstance(value, date) else len(str(value)) if value is not None else 0
 
 
-def _size_columns(ws, widths: list[int], links: list[bool]) -> None:
-    from openpyxl.styles import Alignment
-    from openpyxl.utils import get_column_letter
+class _Cover:
+    """The first sheet, built row by row: what the workbook is, the data date, the run, a guide, the glossary."""
 
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for i, width in enumerate(widths, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = min(max(width + 2, 8), _WRAP_AT)
-        if width > _WRAP_AT and not links[i - 1]:  # long text wraps; a link stays on one line
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.alignment = wrap
+    def __init__(self) -> None:
+        self.rows: list[list] = []
+        self.styles: dict[tuple[int, int], str] = {}
+        self.links: dict[tuple[int, int], str] = {}
+
+    def add(self, values: list, *styles: str | None) -> int:
+        self.rows.append(list(values))
+        r = len(self.rows) - 1
+        for c, style in enumerate(styles):
+            if style:
+                self.styles[(r, c)] = style
+        return r
+
+    def sheet(self) -> xlsx.Sheet:
+        for r, row in enumerate(self.rows):  # the third column is prose: wrapped, bold where it is a header
+            if len(row) > 2 and r:
+                self.styles[(r, 2)] = "bold wrap" if self.styles.get((r, 2)) == "bold" else "wrap"
+        return xlsx.Sheet(COVER, self.rows, widths=[34, 34, 90], cell_styles=self.styles, links=self.links)
 
 
-def _cover(wb, con: duckdb.DuckDBPyConnection, sheets: list[tuple[str, str, str]]) -> None:
-    """The first sheet: what the workbook is, the data date, the run, a guide to the sheets, the glossary."""
-    from openpyxl.styles import Alignment, Font
-
+def _cover(con: duckdb.DuckDBPyConnection, sheets: list[tuple[str, str, str]]) -> xlsx.Sheet:
     info = warehouse_info(con)
     data_date, last_capture = con.execute("SELECT max(published_on), max(fetched_at) FROM publications").fetchone()
-    ws = wb.create_sheet(title=COVER, index=0)
-    ws.append(["NHS leadership reviews: progress tables"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([])
-    _cover_facts(ws, [
+    cover = _Cover()
+    cover.add(["NHS leadership reviews: progress tables"], "title")
+    cover.add([])
+    for label, value, note in [
         ("Data as of", data_date, "the newest publication read"),
         ("Last capture (UTC)", last_capture, "when a source was last fetched"),
         ("Published (UTC)", info.published_at if info else None, "when this version of the warehouse was published"),
         ("Run", info.run_id if info else None, "the run that published it"),
         ("Version", info.version_file if info else None, "the published file (tracker versions lists them)"),
-    ])
-    ws.append([])
-    ws.append(["Every status rests on a verbatim quote from a captured source; the Evidence sheet gives each quote "
+    ]:
+        cover.add([label, value, note], "bold", "minute" if isinstance(value, datetime) else None)
+    cover.add([])
+    cover.add(["Every status rests on a verbatim quote from a captured source; the Evidence sheet gives each quote "
                "with its publisher, document and a link to the archived copy."])
-    ws.append([])
-    _cover_sheets(ws, sheets)
-    ws.append([])
-    _cover_glossary(ws)
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 34
-    ws.column_dimensions["C"].width = 90
-    for (cell,) in ws.iter_rows(min_col=3, max_col=3):
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _bold_row(ws, values: list[str]) -> None:
-    from openpyxl.styles import Font
-
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-
-
-def _cover_facts(ws, facts: list[tuple]) -> None:
-    from openpyxl.styles import Font
-
-    for label, value, note in facts:
-        ws.append([label, value, note])
-        ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
-        cell = ws.cell(row=ws.max_row, column=2)
-        if isinstance(value, datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, date):
-            cell.number_format = "yyyy-mm-dd"
-
-
-def _cover_sheets(ws, sheets: list[tuple[str, str, str]]) -> None:
-    """A guide to the sheets, each name a link to its sheet."""
-    _bold_row(ws, ["Sheet", "File", "What it holds"])
+    cover.add([])
+    cover.add(["Sheet", "File", "What it holds"], "bold", "bold", "bold")
     for sheet, file, about in sheets:
-        ws.append([sheet, file, about])
-        ws.cell(row=ws.max_row, column=1).hyperlink = f"#'{sheet}'!A1"
-        ws.cell(row=ws.max_row, column=1).style = "Hyperlink"
+        r = cover.add([sheet, file, about])
+        cover.links[(r, 0)] = f"#{xlsx.quoted(sheet)}!A1"
+    cover.add([])
+    _cover_glossary(cover)
+    return cover.sheet()
 
 
-def _cover_glossary(ws) -> None:
+def _cover_glossary(cover: _Cover) -> None:
     """Every status on each axis with its meaning, then who each speaker is."""
-    from openpyxl.styles import Font
-
     from tracker.vocabulary import AXES, MEANINGS, SPEAKER_LABELS, STATUSES
 
-    ws.append(["Status glossary"])
-    ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)
-    _bold_row(ws, ["Axis", "Status", "Meaning"])
+    cover.add(["Status glossary"], "heading")
+    cover.add(["Axis", "Status", "Meaning"], "bold", "bold", "bold")
     axis_about = {"response": "response (what was decided)", "implementation": "implementation (what has happened)"}
     for axis in AXES:
         for status in STATUSES[axis]:
-            ws.append([axis_about[axis], status, MEANINGS[status]])
-    ws.append([])
-    _bold_row(ws, ["Speaker", "Who speaks"])
+            cover.add([axis_about[axis], status, MEANINGS[status]])
+    cover.add([])
+    cover.add(["Speaker", "Who speaks"], "bold", "bold")
     for speaker, label in SPEAKER_LABELS.items():
-        ws.append([speaker, label])
+        cover.add([speaker, label])
 
 
 def write_workbook(
@@ -403,37 +350,23 @@ def write_workbook(
     stamp: datetime | None = None, tables: Tables | None = None,
 ) -> Path:
     """tracker.xlsx: a cover sheet, then one sheet per progress table (and the changes, when given)."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
     tables = tables or read_tables(con)
-    sheets = []
+    sheets, guide = [], []
     for table in EXPORTS:
         columns, rows = tables[table]
-        _sheet(wb, SHEETS[table], columns, rows)
-        sheets.append((SHEETS[table], f"{table}.csv", SHEET_ABOUT[table]))
+        sheets.append(_sheet(SHEETS[table], columns, rows))
+        guide.append((SHEETS[table], f"{table}.csv", SHEET_ABOUT[table]))
     if digest is not None:
-        _sheet(wb, SHEETS[CHANGES], list(digest_mod.CSV_COLUMNS), digest.rows)
-        sheets.append((SHEETS[CHANGES], f"{CHANGES}.csv", SHEET_ABOUT[CHANGES]))
+        sheets.append(_sheet(SHEETS[CHANGES], list(digest_mod.CSV_COLUMNS), digest.rows))
+        guide.append((SHEETS[CHANGES], f"{CHANGES}.csv", SHEET_ABOUT[CHANGES]))
         for days, rows in digest.recent.items():
             title = f"Changes, last {days} days"
-            _sheet(wb, title, list(digest_mod.CSV_COLUMNS), rows)
-            sheets.append((title, f"{recent_name(days)}.csv", f"Changes detected in the {days} days before publishing"))
-    _cover(wb, con, sheets)
-    wb.active = 0
-    if stamp is not None:  # the workbook's own dates follow the data, not the clock
-        wb.properties.created = stamp
-        wb.properties.modified = stamp
-    wb.properties.title = "NHS leadership reviews: progress tables"
-    # Saved in memory first, so a failed write leaves no half-open zip behind; openpyxl still writes each
-    # sheet to a temporary file, and lxml reports a failure there (a full disk) as IO_<errno name>.
-    body = io.BytesIO()
-    try:
-        wb.save(body)
-    except etree.SerialisationError as exc:
-        code = getattr(errno, str(exc).removeprefix("IO_"), errno.EIO)
-        raise OSError(code, os.strerror(code)) from None
+            sheets.append(_sheet(title, list(digest_mod.CSV_COLUMNS), rows))
+            guide.append((title, f"{recent_name(days)}.csv", f"Changes detected in the {days} days before publishing"))
+    body = io.BytesIO()  # built in memory first, so a failed write leaves no half-open zip behind
+    # the workbook's own dates follow the data, not the clock
+    xlsx.write(body, [_cover(con, guide), *sheets], "NHS leadership reviews: progress tables",
+               stamp or datetime.now(timezone.utc))
     with staged(path) as fh:
         fh.write(body.getbuffer())
     return path
