@@ -205,3 +205,34 @@ def test_ranked_evidence_is_the_one_order_of_statements_the_views_use(mem_con):
     assert mem_con.execute(
         "SELECT position, quote FROM status_positions_as_at(DATE '2019-12-31') ORDER BY position").fetchall() == [
         ("official", "a")]
+
+
+# --- the working database's views: created again only when their text changes ---------------------------------
+
+
+def test_views_are_created_again_only_when_their_text_or_the_schema_changes(tmp_path):
+    sql = tmp_path / "sql"
+    shutil.copytree(ROOT / "sql", sql)
+    probe = sql / "views" / "999_probe.sql"
+    probe.write_text("CREATE OR REPLACE VIEW probe AS SELECT 1 AS x;\n")
+    db = tmp_path / "work.duckdb"
+
+    def reopen() -> int:
+        con = open_work_db(db, sql)
+        try:
+            return con.execute("SELECT x FROM probe").fetchone()[0]
+        finally:
+            con.close()
+
+    assert reopen() == 1
+    con = duckdb.connect(str(db))
+    con.execute("CREATE OR REPLACE VIEW probe AS SELECT 2 AS x")  # a stand-in for a view left as it was
+    con.close()
+    assert reopen() == 2  # same text as last applied: nothing recreated
+    probe.write_text("CREATE OR REPLACE VIEW probe AS SELECT 3 AS x;\n")
+    assert reopen() == 3  # the text changed: every view created again
+    con = duckdb.connect(str(db))
+    con.execute("CREATE OR REPLACE VIEW probe AS SELECT 4 AS x")
+    con.close()
+    (sql / "migrations" / "999_probe.sql").write_text("CREATE TABLE probe_table (x INTEGER);\n")
+    assert reopen() == 3  # a migration ran: the views are created again over the new schema
