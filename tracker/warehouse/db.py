@@ -60,6 +60,13 @@ class Migration:
     applied_at: datetime
 
 
+@dataclass(frozen=True)
+class AppliedViews:
+    """The applied_views row: a digest of sql/views/ as last created in the working database."""
+
+    digest: str
+
+
 class DatabaseUnavailable(TrackerError):
     """A database file another process holds open for writing, or a file that is not DuckDB's."""
 
@@ -188,7 +195,7 @@ def apply_views(con: duckdb.DuckDBPyConnection, sql_dir: Path, *, remember: bool
         con.execute(text)
     if remember:
         con.execute("DELETE FROM applied_views")
-        con.execute("INSERT INTO applied_views VALUES (?)", [digest])
+        insert(con, "applied_views", [AppliedViews(digest)])
         con.execute("COMMENT ON TABLE applied_views IS 'A digest of sql/views/ as last created in this working "
                     "database: unchanged views are not created again.'")
 
