@@ -481,3 +481,39 @@ def test_a_statement_below_the_threshold_is_queued_with_its_basis_and_what_it_wo
     assert [u.why for u in result.unresolved] == [
         f"below the confidence threshold ({BASES['content'].confidence:.2f} < 0.95, found by content): "
         "would be recommendation 2"]
+
+
+# --- a floating quantifier, a remainder after an unplaced item, word endings ---------------------------------------
+
+
+def test_which_have_all_been_after_the_reviews_own_count_is_every_recommendation():
+    got = read([para("The Messenger review made seven recommendations (see our report), which have all been "
+                     "accepted in full by the health secretary.")])
+    assert sorted((e.number, e.status, e.basis) for e in got.evidence) == [
+        (n, "accepted", "universal") for n in range(1, 8)]
+
+
+@pytest.mark.parametrize("text", [
+    "The Messenger review made seven recommendations, which have all but two been accepted by ministers.",
+    "The Messenger review made nine proposals, which have all been accepted by ministers.",
+    "The Messenger review made seven recommendations, which have not all been accepted by ministers.",
+])
+def test_which_have_all_publishes_nothing_for_an_exception_another_count_or_a_denial(text):
+    assert [e for e in read([para(text)]).evidence if e.status == "accepted"] == []
+
+
+def test_the_rest_after_a_list_item_that_matches_no_recommendation_is_left_to_an_analyst():
+    got = read([para("The Kark review makes seven recommendations. Of these, the government has accepted in "
+                     "principle to:"),
+                item("publish fresh guidance on appraisal for non-executives"),
+                item("set up a central register of directors' qualifications and employment history"),
+                para("The remaining recommendations will be considered later this year.")])
+    assert [(e.number, e.status) for e in got.evidence] == [(2, "accepted_in_principle")]
+    assert any("match no recommendation" in u.why and u.status == "under_consideration" for u in got.unresolved)
+
+
+def test_competency_and_competence_are_one_word_to_the_content_matcher():
+    from tracker.extract.paraphrase import terms
+
+    assert terms("new competency standards") == terms("competence standards") == {"competenc", "standard"}
+    assert terms("agency") == {"agency"}  # too short a stem to touch

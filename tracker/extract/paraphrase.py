@@ -14,6 +14,7 @@ _STOP = set(
     england""".split()
 )
 _WORD = re.compile(r"[a-z]+")
+_NOUN_ENDING = re.compile(r"(?<=[a-z]{4})([ea])nc[ey]$")
 
 
 def _stem(word: str) -> str:
@@ -22,6 +23,7 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
             break
+    word = _NOUN_ENDING.sub(r"\1nc", word)  # "competency" and "competence" meet at "competenc"
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 

@@ -189,6 +189,8 @@ class _DocState:
         self.lead: _Lead | None = None
         self.mentioned: dict[str, set[int]] = {}
         self.section_mentioned: dict[str, set[int]] = {}
+        # list items under a status lead-in that matched no recommendation: "the rest" after them is not known
+        self.unplaced: dict[str, int] = {}
         # targets resolved in this paragraph and the one before it (no heading between): what "the rest" is set against
         self.nearby: list[tuple[str, tuple[int, ...]]] = []
         self.this_block: list[tuple[str, tuple[int, ...]]] = []
@@ -561,6 +563,7 @@ class _DocState:
                 self.lead.used += 1
         elif review and self.lead:
             self.unresolved(review, leads[0], quote, "a list item that matches no recommendation by label or content")
+            self.unplaced[review] = self.unplaced.get(review, 0) + 1
             self.lead.used += 1
 
     def table_row(self, block: Block) -> None:
@@ -698,6 +701,9 @@ class _DocState:
         local = {n for rid, numbers in self.nearby for n in numbers if rid == review_id}
         if earlier:
             local |= {n for rid, numbers in earlier if rid == review_id for n in numbers}
+        if ref.kind == "rest" and self.unplaced.get(review_id):
+            return Resolution((), f"'the rest' after {self.unplaced[review_id]} item(s) that match no recommendation: "
+                                  "which remain is not known")
         if ref.kind == "rest":
             named = self.mentioned.get(review_id, set()) | local
             if known - named:  # the ones not yet named anywhere in the document

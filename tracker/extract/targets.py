@@ -75,7 +75,12 @@ _ORDINAL_OF = re.compile(
     rf"\bthe\s+(?P<o>{_ORD})\s+of\s+(?:the|its|their|his|these)\s+(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b", re.I
 )
 _ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts?))", re.I)
-_ALL_ANAPHOR = re.compile(r"\b(?:each|all|every\s+one|both|none)\s+of\s+(?:which|them|these|those)\b|\bboth\b", re.I)
+_ALL_ANAPHOR = re.compile(
+    r"\b(?:each|all|every\s+one|both|none)\s+of\s+(?:which|them|these|those)\b|\bboth\b"
+    # "seven recommendations, which have all been accepted": the quantifier floats after the auxiliary
+    r"|\bwhich(?=\s+(?:have|has|had|were|are|will|would)\s+(?:now\s+|since\s+)?all\b(?!\s+but\b))",
+    re.I,
+)
 _REST = re.compile(
     rf"\bthe\s+(?:(?P<n1>{NUM})\s+)?(?:remaining|other|outstanding)\s+(?:(?P<one>recommendation|proposal|commitment|one)\b|"
     rf"(?:(?P<n2>{NUM})\b\s*)?(?:{_NOUN_PLURAL}\b|ones\b|(?=\s*(?:are|were|have|has|had|will|is|remain|,|\.|;|:)(?:\W|$))))"
