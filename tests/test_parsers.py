@@ -316,3 +316,30 @@ def test_page_text_never_carries_control_characters():
         b"in full.\xc2\x9b</p></main></body></html>", "text/html; charset=utf-8"))
     texts = " | ".join(b.text for b in blocks)
     assert "We accept" in texts and not any(ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f for c in texts), repr(texts)
+
+
+def test_a_pdf_runs_text_read_in_one_call_is_pypdfium2s_text_for_every_run():
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from tracker.parse.pdf import _bounded_text
+
+    doc = pdfium.PdfDocument(two_column_pdf())
+    compared = 0
+    try:
+        for i in range(len(doc)):
+            textpage = doc[i].get_textpage()
+            room = 2 * pdfium_c.FPDFText_CountChars(textpage) + 64
+            buffer = (ctypes.c_ushort * room)()
+            left, bottom, right, top = (ctypes.c_double() for _ in range(4))
+            for r in range(pdfium_c.FPDFText_CountRects(textpage, 0, -1)):
+                pdfium_c.FPDFText_GetRect(textpage, r, left, top, right, bottom)
+                box = (left.value, bottom.value, right.value, top.value)
+                assert _bounded_text(textpage, buffer, room, *box) == textpage.get_text_bounded(*box)
+                assert _bounded_text(textpage, buffer, 4, *box)[:3] == textpage.get_text_bounded(*box)[:3]
+                compared += 1
+    finally:
+        doc.close()
+    assert compared > 10

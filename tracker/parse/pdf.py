@@ -55,9 +55,11 @@ def _page_lines(textpage, width: float, number: int) -> list[_Line]:
     left, bottom, right, top = (ctypes.c_double() for _ in range(4))
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
+    room = 2 * pdfium_c.FPDFText_CountChars(textpage) + 64  # a run holds at most the page's characters
+    buffer = (ctypes.c_ushort * room)()
     for r in range(pdfium_c.FPDFText_CountRects(textpage, 0, -1)):
         pdfium_c.FPDFText_GetRect(textpage, r, left, top, right, bottom)
-        text = clean(textpage.get_text_bounded(left.value, bottom.value, right.value, top.value))
+        text = clean(_bounded_text(textpage, buffer, room, left.value, bottom.value, right.value, top.value))
         if not text:
             continue
         index = pdfium_c.FPDFText_GetCharIndexAtPos(textpage, left.value + 0.5, (top.value + bottom.value) / 2,
@@ -71,6 +73,17 @@ def _page_lines(textpage, width: float, number: int) -> list[_Line]:
     # merge runs PDFium split on one printed line (same baseline, touching), then read top to bottom
     lines.sort(key=lambda l: (-l.y, l.x))
     return _column_order(_tables(lines), width)
+
+
+def _bounded_text(textpage, buffer, room: int, left: float, bottom: float, right: float, top: float) -> str:
+    """The text inside a rectangle, in one call into PDFium (pypdfium2's get_text_bounded makes two, the first
+    only to learn the length: half the cost of reading a PDF was this); the same text either way."""
+    n = pdfium_c.FPDFText_GetBoundedText(textpage, left, top, right, bottom, buffer, room)
+    if n >= room:  # never expected; the two-call way has no limit
+        return textpage.get_text_bounded(left, bottom, right, top)
+    if n > 0 and buffer[n - 1] == 0:  # the count includes the terminating NUL when there was room for it
+        n -= 1
+    return ctypes.string_at(buffer, 2 * max(n, 0)).decode("utf-16-le", errors="ignore")
 
 
 def _baselines(lines: list[_Line]) -> list[list[_Line]]:
