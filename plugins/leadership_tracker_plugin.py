@@ -3,7 +3,8 @@
 * ``fastapi_apps`` mounts a small FastAPI app at ``/leadership-tracker``:
     - ``/``                 progress by review, read from the published warehouse (read-only)
     - ``/briefing``         the HTML briefing ``$TRACKER_HOME/site/index.html`` (also ``/index.html``), with the
-                            pages it links: ``/summary.html``, ``/recommendations/{page}``, ``/downloads/{file}``
+                            pages it links: ``/summary.html``, ``/progress.html``, ``/methodology.html``,
+                            ``/recommendations/{page}``, ``/downloads/{file}``, ``/feeds/{feed}.atom``
     - ``/exports/{file}``   the CSV files of ``$TRACKER_HOME/exports/latest/``
 * ``external_views`` adds a navigation entry (Browse menu) that shows the page inside the UI.
 
@@ -43,7 +44,7 @@ import re
 import threading
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from airflow.plugins_manager import AirflowPlugin
@@ -119,6 +120,7 @@ CAPTURE_CSP = (
 _CAPTURE_MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json", ".pdf": "application/pdf"}
 _CAPTURE_NAME = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{1,8}$")
 _PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*-[0-9]+\.html$")
+_FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\.atom$")
 
 
 def _columns(con) -> list[tuple[str, str]]:
@@ -216,11 +218,23 @@ def briefing():
 
 
 @router.get("/summary.html")
-def briefing_summary():
-    path = _site_file("summary.html")
+@router.get("/progress.html")
+@router.get("/methodology.html")
+def briefing_page(request: Request):
+    """The briefing's other pages: the summary, progress over time, how to read it."""
+    path = _site_file(request.url.path.rsplit("/", 1)[-1])
     if path is None:
-        raise HTTPException(status_code=404, detail="no summary yet")
+        raise HTTPException(status_code=404, detail="not written yet")
     return FileResponse(path, media_type="text/html")
+
+
+@router.get("/feeds/{name}")
+def briefing_feed(name: str):
+    """The Atom feeds of the changes (feeds/changes.atom, feeds/<review>.atom), as the index announces them."""
+    path = _site_file("feeds", name) if _FEED_NAME.match(name) else None
+    if path is None:
+        raise HTTPException(status_code=404, detail="no such feed")
+    return FileResponse(path, media_type="application/atom+xml")
 
 
 @router.get("/recommendations/{name}")

@@ -231,12 +231,15 @@ def test_plugin_serves_archived_captures_and_all_export_formats(client, publishe
         assert got.headers["content-type"].startswith(expected)
     assert client.get("/captures/..%2F..%2Ftracker.duckdb").status_code == 404
     assert client.get("/captures/not-a-hash.html").status_code == 404
-    for path in ("/index.html", "/summary.html", "/recommendations/rose-2015-10.html"):  # the briefing's own links
+    for path in ("/index.html", "/summary.html", "/progress.html", "/methodology.html", "/feeds/changes.atom",
+                 "/feeds/kark-2019.atom", "/recommendations/rose-2015-10.html"):  # the briefing's own links
         got = client.get(path)
         assert got.status_code == 200 and got.text == (published_home / "site" / path.lstrip("/")).read_text()
     workbook = (published_home / "site" / "downloads" / "tracker.xlsx").read_bytes()
     assert client.get("/downloads/tracker.xlsx").content == workbook
     assert client.get("/recommendations/..%2Findex.html").status_code == 404
+    assert client.get("/feeds/changes.atom").headers["content-type"].startswith("application/atom+xml")
+    assert client.get("/feeds/..%2Findex.html").status_code == 404
     assert client.get("/downloads/..%2Ftracker.duckdb").status_code == 404
     workbook = client.get("/exports/tracker.xlsx")
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"

@@ -63,6 +63,7 @@ def weeks(sample_home, tmp_path_factory):
         "changes": (home / "exports" / "latest" / "changes.csv").read_bytes(),
         "html": (home / "site" / "index.html").read_text(encoding="utf-8"),
         "versions": sorted(p.name for p in settings.published_dir.glob("tracker-*.duckdb")),
+        "feed": (home / "site" / "feeds" / "changes.atom").read_text(encoding="utf-8"),
     }
     page = home.parent / "boards-update.html"
     page.write_text(NEW_PAGE, encoding="utf-8")
@@ -185,14 +186,17 @@ def test_archived_captures_are_linked_relatively_and_safe_to_open(weeks):
 def test_the_page_is_self_contained(sample_home):
     raw = (sample_home / "site" / "index.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(raw, "html.parser")
-    assert not soup.find_all("link") and not soup.find_all("iframe") and not soup.find_all("img")
+    # the only <link>s announce the site's own feeds to feed readers (nothing is loaded)
+    assert all(li["rel"] == ["alternate"] and li["type"] == "application/atom+xml" and li["href"].startswith("feeds/")
+               and (sample_home / "site" / li["href"]).is_file() for li in soup.find_all("link"))
+    assert not soup.find_all("iframe") and not soup.find_all("img")
     assert not soup.find_all(src=True)  # no script, image or frame loaded from anywhere
     assert not re.search(r"url\(|@import", "".join(s.get_text() for s in soup.find_all("style")))
     csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
     assert "default-src 'none'" in csp
     for a in soup.find_all("a"):
         assert a["href"].startswith(("https://", "http://", "captures/", "recommendations/", "downloads/", "index.html",
-                                     "summary.html", "#")), a["href"]
+                                     "summary.html", "methodology.html", "progress.html", "feeds/", "#")), a["href"]
 
 
 def test_charts_are_inline_matplotlib_svg_one_per_review(sample_home):
@@ -259,7 +263,7 @@ def test_the_same_warehouse_gives_the_same_page(sample_home, tmp_path):
     try:
         digest = compute_digest(con, settings.published_dir)
         page = write_briefing(con, tmp_path / "site", digest=digest, archive_dir=settings.archive_dir,
-                              exports_dir=settings.exports_dir / "latest")
+                              exports_dir=settings.exports_dir / "latest", published_dir=settings.published_dir)
     finally:
         con.close()
     assert page.read_bytes() == (sample_home / "site" / "index.html").read_bytes()
@@ -275,7 +279,8 @@ def _soup(path: Path) -> BeautifulSoup:
 
 
 def _pages(site: Path) -> list[Path]:
-    return [site / "index.html", site / "summary.html", *sorted((site / "recommendations").glob("*.html"))]
+    return [site / "index.html", site / "summary.html", site / "methodology.html",
+            *sorted((site / "recommendations").glob("*.html"))]
 
 
 def test_a_page_per_recommendation_with_its_positions_history_and_every_quote(sample_home):
@@ -322,7 +327,8 @@ def test_every_page_is_self_contained_with_unique_ids_and_links_named_for_what_t
         soup = _soup(path)
         csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
         assert "default-src 'none'" in csp, path
-        assert not soup.find_all(src=True) and not soup.find_all("link"), path
+        assert not soup.find_all(src=True), path
+        assert not [li for li in soup.find_all("link") if li["type"] != "application/atom+xml"], path
         ids = [t["id"] for t in soup.find_all(id=True)]
         assert len(ids) == len(set(ids)), (path, [i for i in ids if ids.count(i) > 1][:3])
         for svg in soup.find_all("svg"):
@@ -334,6 +340,8 @@ def test_every_page_is_self_contained_with_unique_ids_and_links_named_for_what_t
             if href.startswith(("http://", "https://")):
                 assert a.get("rel") == ["noopener", "noreferrer"]
                 assert text.startswith("original at ") or text.endswith("(live web)"), (path, a)
+            elif href.startswith("data:"):  # "report an error": a CSV download, which loads nothing
+                assert href.startswith("data:text/csv;charset=utf-8,") and a.has_attr("download"), (path, a)
             elif not href.startswith("#"):
                 assert (path.parent / href.split("#")[0]).resolve().is_file(), (path, href)  # no dead relative link
     index = _soup(site / "index.html")
@@ -475,3 +483,45 @@ def test_a_week_shows_since_last_week_per_review_and_keeps_scraped_text_inert_on
         encoding="utf-8")
     summary = _soup(site / "summary.html")
     assert "Kark review (2019) #3" in summary.get_text()
+
+
+def test_progress_over_time_has_a_row_per_kept_version_and_dates_the_week_s_change(weeks):
+    settings, _, _, summary = weeks
+    versions = sorted(p.name for p in settings.published_dir.glob("tracker-*.duckdb"))
+    con = duckdb.connect(summary.published, read_only=True)
+    try:
+        detected = con.execute("SELECT published_at FROM warehouse_info").fetchone()[0]
+        figures = {(f, r): pct for f, r, pct in con.execute(
+            "SELECT figure, review_id, pct FROM briefing_figures_on((SELECT CAST(published_at AS DATE) "
+            "FROM warehouse_info)) WHERE figure IN ('accepted', 'implemented')").fetchall()}
+    finally:
+        con.close()
+    soup = _soup(settings.site_dir / "progress.html")
+    kark = soup.select("#trend-kark-2019 tbody tr")
+    assert [tr["data-version"] for tr in kark] == versions
+    last = kark[-1].select(".figure")
+    assert [s.get_text() for s in last] == [f"{figures[('accepted', 'kark-2019')]}%",
+                                            f"{figures[('implemented', 'kark-2019')]}%"]
+    seen = [td.get_text() for td in kark[-1].select("td.seen")]
+    assert seen == ["\u2014", f"{detected.day} {detected:%b %Y}"]  # implemented moved this week, accepted did not
+    assert [td.get_text() for td in kark[-2].select("td.seen")] == ["\u2014", "\u2014"]  # the quiet re-run
+
+
+def test_the_feeds_keep_their_entries_across_runs_and_add_the_week_s_changes(sample_home, weeks):
+    from test_feeds import check_atom
+
+    settings, quiet, _, _ = weeks
+
+    def ids(xml: str) -> list[str]:
+        return [en.findtext("{http://www.w3.org/2005/Atom}id") for en in check_atom(xml).iter(
+            "{http://www.w3.org/2005/Atom}entry")]
+
+    first = ids((sample_home / "site" / "feeds" / "changes.atom").read_text(encoding="utf-8"))
+    assert len(first) == 271  # every change the first version recorded
+    assert ids(quiet["feed"]) == first  # a run that finds nothing new adds no entry
+    now = ids((settings.site_dir / "feeds" / "changes.atom").read_text(encoding="utf-8"))
+    assert now[3:] == first and not set(now[:3]) & set(first)  # the week's three changes, newest first
+    kark = ids((settings.site_dir / "feeds" / "kark-2019.atom").read_text(encoding="utf-8"))
+    assert len(kark) == len([i for i in now if i in kark]) and set(now[:2]) <= set(kark)
+    for path in (settings.site_dir / "feeds").iterdir():
+        check_atom(path.read_text(encoding="utf-8"))

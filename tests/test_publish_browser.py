@@ -310,7 +310,8 @@ def test_nothing_scrolls_sideways_on_a_phone(browser, sample_home, tmp_path):
     site = sample_home / "site"
     readable = next(p for p in sorted((site / "captures").glob("*.html"))
                     if (site / "captures" / (p.stem + ".json")).is_file())
-    pages = [site / "index.html", site / "summary.html", site / "recommendations" / "rose-2015-10.html", readable]
+    pages = [site / "index.html", site / "summary.html", site / "recommendations" / "rose-2015-10.html", readable,
+             site / "methodology.html", site / "progress.html"]
     _viewport(browser, 390)
     for path in pages:
         browser.get(path.resolve().as_uri())
@@ -344,7 +345,8 @@ def test_axe_finds_no_serious_or_critical_violations(browser, sample_home, axe_s
     assert {v["id"] for v in _axe(browser, axe_source)} >= {"color-contrast", "button-name"}
     site = sample_home / "site"
     for path in (site / "index.html", site / "summary.html", site / "recommendations" / "rose-2015-10.html",
-                 site / "recommendations" / "ltp-2019-leadership-1.html"):
+                 site / "recommendations" / "ltp-2019-leadership-1.html", site / "methodology.html",
+                 site / "progress.html"):
         for width in (1366, 390):
             _viewport(browser, width)
             browser.get(path.resolve().as_uri())
@@ -428,3 +430,28 @@ def test_printed_on_a4_rows_and_cards_stay_whole_and_web_links_show_their_addres
     browser.get((site / "summary.html").resolve().as_uri())
     pdf = pypdfium2.PdfDocument(base64.b64decode(browser.print_page(options)))
     assert len(pdf) == 2  # the summary is two pages
+
+
+def test_report_an_error_downloads_the_corrections_row_under_the_page_s_policy(browser, sample_home, tmp_path):
+    """The data: link is a download the Content-Security-Policy leaves alone; the file is the row the link holds."""
+    from urllib.parse import unquote
+
+    from selenium.webdriver.common.by import By
+
+    from tracker.corrections import read_corrections
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.get((sample_home / "site" / "recommendations" / "kark-2019-1.html").resolve().as_uri())
+    link = browser.find_element(By.CSS_SELECTOR, "#standing .report-error a[download]")
+    name, href = link.get_attribute("download"), link.get_attribute("href")
+    link.click()
+    target = downloads / name
+    deadline = time.monotonic() + 20
+    while not target.is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert target.read_bytes() == unquote(href.partition(",")[2]).encode("utf-8")
+    assert browser.current_url.endswith("kark-2019-1.html")  # nothing navigated away
+    rows = read_corrections(downloads)
+    assert [(c.review_id, c.number, c.axis) for c in rows] == [("kark-2019", 1, "response")] and rows[0].quote

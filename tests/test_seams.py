@@ -168,10 +168,11 @@ def test_the_briefing_renders_from_a_briefing_without_any_database():
                        "run-1", datetime(2026, 12, 7, 6))]
     pages = render_briefing(Briefing(data=data, digest=None, archived={}, unhealthy=unhealthy, checked=6,
                                      downloads=("tracker.xlsx",)))
-    assert list(pages) == ["summary.html", "index.html"]
+    assert list(pages) == ["summary.html", "feeds/changes.atom", "progress.html", "methodology.html", "index.html"]
     index = pages["index.html"]
     assert "1 of 6 sources could not be read properly" in index and "listed nothing" in index
-    assert "downloads/tracker.xlsx" in index and "run-1" in index
+    # the version is named by its date, never by a raw run id
+    assert "downloads/tracker.xlsx" in index and "2026-12-07 06:00 UTC" in index and "run-1" not in index
 
 
 # --- one ranking of statements ------------------------------------------------------------------------

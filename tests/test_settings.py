@@ -19,7 +19,8 @@ def test_each_variable_in_the_table_sets_its_field_and_unset_keeps_the_default(v
              "TRACKER_DUCKDB_MEMORY_LIMIT": "128MB", "TRACKER_USER_AGENT": "ua/1", "TRACKER_CONTACT": "c@x",
              "TRACKER_REDIS_URL": "redis://127.0.0.1:6379/3", "TRACKER_STORAGE_URL": "s3://bucket/prefix",
              "TRACKER_STORAGE_OPTIONS": '{"anon": true}', "TRACKER_WRITER_QUEUE": "duckdb",
-             "TRACKER_MIN_CONFIDENCE": "0.5", "TRACKER_SITE_URL": "https://example.org/briefing/"}.get(variable, "300")
+             "TRACKER_MIN_CONFIDENCE": "0.5", "TRACKER_SITE_URL": "https://example.org/briefing/",
+             "TRACKER_CORRECTIONS_EMAIL": "corrections@example.org"}.get(variable, "300")
     got = getattr(Settings.from_env({"TRACKER_HOME": str(tmp_path), variable: value}), name)
     assert got != default
     if isinstance(got, dict):
@@ -102,3 +103,12 @@ def test_a_run_with_an_unusable_base_url_stops_at_once_with_one_line(tmp_path, m
     assert proc.stderr.startswith("error: TRACKER_BASE_URL_KINGSFUND is not a usable URL (") and \
         len(proc.stderr.splitlines()) == 1, proc.stderr
     assert not (tmp_path / "home").exists()  # nothing fetched, nothing published
+
+
+@pytest.mark.parametrize("value", ["corrections", "a@b", "a@example.org?cc=x@example.org",
+                                   "a@example.org,b@example.org"])
+def test_the_corrections_address_is_one_plain_address(value, tmp_path):
+    with pytest.raises(SettingsError, match="TRACKER_CORRECTIONS_EMAIL must be one email address"):
+        Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_CORRECTIONS_EMAIL": value})
+    good = Settings.from_env({"TRACKER_HOME": str(tmp_path), "TRACKER_CORRECTIONS_EMAIL": " corrections@example.org "})
+    assert good.corrections_email == "corrections@example.org"

@@ -203,6 +203,8 @@ def test_a_status_with_nothing_heard_for_12_months_says_since_when_and_pages_are
                     [BLOG, date(2023, 6, 1)])
     pages = render_briefing(load_briefing(mem_con))
     for name, html in pages.items():
+        if not name.endswith(".html"):
+            continue  # the feeds
         soup = BeautifulSoup(html, "html.parser")
         assert soup.find(id="as-at").get_text() == "As at 1 Mar 2024 (data to 1 Jun 2023)", name
     one = BeautifulSoup(pages["recommendations/r-1.html"], "html.parser")
@@ -230,3 +232,244 @@ def test_permalinks_and_the_view_s_links_use_the_site_url_never_a_file_path(mem_
     assert (row["data-response-cited-as"], row["data-response-quote"], row["data-response-said-on"]) == (
         "government, 2019-08-16", "government says accepted (1)", "2019-08-16")
     assert BeautifulSoup(local["index.html"], "html.parser").find(id="r-1")["data-page"] == "recommendations/r-1.html"
+
+
+# --- the methodology page: one source for every meaning ----------------------------------------------------
+
+
+def _readme_scores() -> tuple[str, str, list[tuple]]:
+    """README "### Scores": its date, commit and the default threshold's column, row by row."""
+    from helpers import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Scores", 1)[1].split("\n#", 1)[0]
+    when, commit = re.search(r"^On (\d{4}-\d{2}-\d{2}), at commit `([0-9a-f]+)`", section, re.M).groups()
+    rows = []
+    for line in section.splitlines():
+        m = re.fullmatch(r"\| ([^|]+?) \| (\d+) \| ([0-9.]+) \\\| ([0-9.]+) \\\| (\d+) \((\d+)\) \\\| "
+                         r"(\d+) of (\d+) \|.*", line)
+        if m:
+            name, labelled, recall, precision, queued, settle, yielded, empty = m.groups()
+            rows.append((name, int(labelled), float(recall), float(precision), int(queued), int(settle),
+                         int(yielded), int(empty)))
+    assert re.search(r"\| set \| labelled \| default ([0-9.]+) \|", section).group(1) == "0.85"
+    return when, commit, rows
+
+
+def test_the_accuracy_file_is_the_readme_s_scores_at_the_default_threshold():
+    from tracker.publish.accuracy import load_accuracy
+    from tracker.settings import DEFAULT_MIN_CONFIDENCE
+
+    accuracy = load_accuracy()
+    when, commit, rows = _readme_scores()
+    assert len(rows) == 6
+    assert (accuracy.measured_on.isoformat(), accuracy.commit, accuracy.threshold) == (
+        when, commit, DEFAULT_MIN_CONFIDENCE)
+    assert [(s.name, s.labelled, s.recall, s.precision, s.queued, s.queued_should_settle,
+             s.empty_pages_with_evidence, s.empty_pages) for s in accuracy.sets] == rows
+
+
+def test_the_methodology_page_derives_every_meaning_from_the_code(mem_con):
+    from tracker.extract.basis import BASES
+    from tracker.publish.accuracy import load_accuracy
+    from tracker.publish.site import load_briefing, render_briefing
+    from tracker.publishers import HOSTS
+    from tracker.vocabulary import MEANINGS, SPEAKER_LABELS, STATUSES
+
+    pages = render_briefing(load_briefing(mem_con, min_confidence=0.92))
+    soup = BeautifulSoup(pages["methodology.html"], "html.parser")
+    for axis, statuses in STATUSES.items():
+        table = soup.select_one(f"table.glossary[data-axis='{axis}']")
+        assert [tr["id"] for tr in table.select("tbody tr")] == [f"status-{s}" for s in statuses]
+        for s in statuses:
+            assert MEANINGS[s] in table.find(id=f"status-{s}").get_text(), s
+    assert "0.92" in soup.find(id="threshold").get_text()  # the threshold in force, not the default
+    decided = {tr["id"].removeprefix("basis-"): tr.find_all("td")[-1].get_text() for tr in soup.select("#bases tr[id]")}
+    assert decided == {b.name: "published" if b.confidence >= 0.92 else "left to an analyst" for b in BASES.values()}
+    assert decided["content"] == "left to an analyst" and decided["explicit"] == "published"
+    speakers = soup.select("#speakers tbody tr")
+    assert [tr.th.get_text() for tr in speakers] == list(SPEAKER_LABELS.values())
+    official = soup.find(id="speaker-government").get_text()
+    assert "official" in official and "DHSC" in official and "gov.uk" in official
+    assert "independent" in soup.find(id="speaker-independent").find_all("td")[0].get_text()
+    text = soup.find(id="speakers").get_text()
+    assert all(publisher.name in text and suffix in text for suffix, publisher in HOSTS)
+    scores = [[td.get_text() for td in tr.find_all(["th", "td"])] for tr in soup.select("#accuracy-scores tbody tr")]
+    assert [row[:4] for row in scores] == [[s.name, str(s.labelled), f"{s.recall:.3f}", f"{s.precision:.3f}"]
+                                           for s in load_accuracy().sets]
+    assert "at commit 1fc1532" in soup.find(id="measured").get_text()
+    assert "made at a threshold of 0.92" in soup.find(id="measured").get_text()  # not the scores' threshold
+
+
+def test_every_status_links_to_its_meaning_and_the_footer_speaks_in_words(mem_con):
+    from tracker.publish.site import load_briefing, render_briefing
+
+    _seed_review(mem_con, [(1, "implementation", "in_progress", GOV, date(2019, 1, 1), "government"),
+                           (1, "implementation", "implemented", BLOG, date(2020, 1, 1), "independent"),
+                           (2, "response", "accepted", GOV, date(2019, 1, 1), "government")], numbers=(1, 2))
+    mem_con.execute("CREATE TABLE warehouse_info AS SELECT 'manual-20240301T060000-abc' AS run_id, "
+                    "TIMESTAMP '2024-03-01 06:00' AS published_at, 'tracker-x.duckdb' AS version_file")
+    pages = render_briefing(load_briefing(mem_con))
+    anchors = {t["id"] for t in BeautifulSoup(pages["methodology.html"], "html.parser").find_all(id=True)}
+    seen = set()
+    for name, html in pages.items():
+        if not name.endswith(".html"):
+            continue
+        soup = BeautifulSoup(html, "html.parser")
+        root = "../" if "/" in name else ""
+        for b in soup.select(".badge"):
+            status = next(c for c in b["class"] if c.startswith("s-")).removeprefix("s-")
+            assert b.name == "a" and b["href"] == f"{root}methodology.html#status-{status}", (name, b)
+            assert f"status-{status}" in anchors
+            seen.add(status)
+        for mark in soup.select(".disputed"):
+            assert mark["href"] == f"{root}methodology.html#disputed" and "disputed" in anchors
+        footer = soup.find("footer")
+        if footer is not None:
+            assert footer.find("a", href=f"{root}methodology.html")
+        text = soup.get_text(" ")
+        for word in ("status_disagreements", "stale_recommendations", "manual-20240301T060000-abc"):
+            assert word not in text and word not in str(soup.find("footer")), (name, word)
+    assert {"implemented", "in_progress", "accepted", "no_response"} <= seen
+    assert BeautifulSoup(pages["index.html"], "html.parser").find("footer") is not None
+    assert BeautifulSoup(pages["recommendations/r-1.html"], "html.parser").select_one("#now-implementation .disputed")
+
+
+# --- progress over time: each kept version's own figures -------------------------------------------------
+
+
+def _version(path, published_at: datetime, rows, numbers, log=()):
+    """A published version at `path`: review 'r' with `rows` (see _seed_review), its warehouse_info and change log
+    rows (version_file, axis, detected_at)."""
+    from helpers import ROOT
+    from tracker.warehouse.db import apply_views, connect, migrate, write_vocabularies
+
+    con = connect(path)
+    migrate(con, ROOT / "sql")
+    apply_views(con, ROOT / "sql")
+    write_vocabularies(con)
+    _seed_review(con, rows, numbers)
+    con.execute("CREATE TABLE warehouse_info AS SELECT 'run' AS run_id, ? AS published_at, ? AS version_file",
+                [published_at, path.name])
+    for i, (version_file, axis, at) in enumerate(log):
+        con.execute("INSERT INTO change_log (change_id, change_type, review_id, number, axis, before, after, run_id, "
+                    "version_file, detected_at) VALUES (?, 'status_change', 'r', 1, ?, NULL, 'x', 'run', ?, ?)",
+                    [i, axis, version_file, at])
+    return con
+
+
+def test_progress_over_time_reads_each_kept_version_s_own_figures_with_when_a_change_was_first_seen(tmp_path):
+    from tracker.publish.site import load_briefing, render_briefing
+
+    published = tmp_path / "published"
+    published.mkdir()
+    v1, v2 = "tracker-20240101T060000.duckdb", "tracker-20240108T060000.duckdb"
+    accepted = [(n, "response", "accepted", GOV, date(2019, 1, 1), "government") for n in (1, 2)]
+    _version(published / v1, datetime(2024, 1, 1, 6), accepted[:1], (1, 2)).close()
+    (published / "tracker-20231225T060000.duckdb").write_bytes(b"not a database")  # unreadable: left out
+    log = [(v1, "response", datetime(2024, 1, 1, 6)), (v2, "response", datetime(2024, 1, 8, 6)),
+           (v2, "implementation", datetime(2024, 1, 8, 6))]
+    con = _version(published / v2, datetime(2024, 1, 8, 6),
+                   accepted + [(1, "implementation", "implemented", GOV, date(2023, 12, 1), "government")], (1, 2), log)
+    try:
+        pages = [render_briefing(load_briefing(con, published_dir=published)) for _ in range(2)]
+        alone = render_briefing(load_briefing(con))
+    finally:
+        con.close()
+    assert pages[0] == pages[1]
+    soup = BeautifulSoup(pages[0]["progress.html"], "html.parser")
+    rows = soup.select("#trend-all tbody tr")
+    assert [tr["data-version"] for tr in rows] == [v1, v2]
+    cells = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in rows]
+    assert cells == [["50.0% (1)", "1 Jan 2024", "0.0% (0)", "\u2014"],
+                     ["100.0% (2)", "8 Jan 2024", "50.0% (1)", "8 Jan 2024"]]
+    assert [tr.th.get_text() for tr in soup.select("#trend-r tbody tr")] == ["1 Jan 2024 06:00 UTC",
+                                                                              "8 Jan 2024 06:00 UTC"]
+    bars = [s["style"] for s in rows[1].select(".bar .fill")]
+    assert bars == ["width:100.0%", "width:50.0%"]
+    # without the kept versions, the one version the warehouse is
+    assert [tr["data-version"] for tr in BeautifulSoup(alone["progress.html"], "html.parser").select(
+        "#trend-all tbody tr")] == [v2]
+    assert BeautifulSoup(pages[0]["index.html"], "html.parser").select_one("#progress-link a")["href"] == \
+        "progress.html"
+
+
+# --- "report an error": a corrections row the loader takes as it is ----------------------------------------
+
+
+def _data_csv(href: str) -> bytes:
+    from urllib.parse import unquote
+
+    head, _, body = href.partition(",")
+    assert head == "data:text/csv;charset=utf-8"
+    return unquote(body).encode("utf-8")
+
+
+def test_report_an_error_gives_a_corrections_row_the_loader_applies_once_filled_in(mem_con, tmp_path):
+    import csv
+    import io
+
+    from tracker.corrections import apply_corrections, read_corrections
+    from tracker.items import Evidence, Recommendation as Rec
+    from tracker.publish.site import load_briefing, render_briefing
+
+    quote = 'We accept it, "in full"; \u00a3 and\nmore'
+    _seed_review(mem_con, [(1, "response", "accepted", GOV, date(2019, 8, 16), "government"),
+                           (1, "implementation", "in_progress", BLOG, date(2020, 1, 1), "independent")], numbers=(1,))
+    mem_con.execute("UPDATE status_evidence SET quote = ? WHERE axis = 'response'", [quote])
+    page = render_briefing(load_briefing(mem_con))["recommendations/r-1.html"]
+    soup = BeautifulSoup(page, "html.parser")
+    links = soup.select(".report-error a[download]")
+    # the status on each axis, each position and each statement
+    assert len(soup.select("#standing .report-error")) == 2 + 2 and len(soup.select("#statements .report-error")) == 2
+    assert not soup.select(".report-error a[href^='mailto:']")  # no address set: the file only
+    folder = tmp_path / "corrections"
+    folder.mkdir()
+    for i, link in enumerate(links):
+        raw = _data_csv(link["href"])
+        assert link["download"] == f"correction-r-1-{link.find_parent(class_='report-error')['data-axis']}.csv"
+        (folder / f"as-is-{i}.csv").write_bytes(raw)
+    as_is = read_corrections(folder)
+    assert len(as_is) == len(links) and all(c.problem for c in as_is)  # not applied until filled in, never dropped
+    evidence = [Evidence("r", 1, "response", "accepted", quote, GOV, date(2019, 8, 16)),
+                Evidence("r", 1, "implementation", "in_progress", "x", BLOG, date(2020, 1, 1))]
+    for path in sorted(folder.iterdir()):  # each file as an analyst would send it: status and analyst filled in
+        rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline="")))
+        assert len(rows) == 1
+        rejects = rows[0]["axis"] == "implementation"
+        rows[0].update(status="reject" if rejects else "rejected", analyst="A. Analyst")
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        one = tmp_path / path.stem
+        one.mkdir()
+        (one / "filled.csv").write_bytes(out.getvalue().encode("utf-8"))
+        filled = read_corrections(one)
+        assert [(c.review_id, c.number, c.source_url) for c in filled] == [
+            ("r", 1, BLOG if rejects else GOV)]
+        if not rejects:
+            assert (filled[0].quote, filled[0].date) == (quote, date(2019, 8, 16))
+        _, kept = apply_corrections(filled, {"r"}, [Rec("r", 1, "Do thing 1", "overarching", None, None, "")],
+                                    evidence)
+        assert filled[0].applied and not filled[0].problem, filled[0].problem
+        assert ("implementation", "in_progress") not in {(e.axis, e.status) for e in kept} if rejects else \
+            ("response", "rejected", "analyst") in {(e.axis, e.status, e.method) for e in kept}
+
+
+def test_with_a_corrections_address_report_an_error_also_offers_the_row_by_email(mem_con):
+    from urllib.parse import parse_qs, urlsplit
+
+    from tracker.publish.site import load_briefing, render_briefing
+
+    _seed_review(mem_con, [(1, "response", "accepted", GOV, date(2019, 8, 16), "government")], numbers=(1,))
+    page = render_briefing(load_briefing(mem_con, corrections_email="corrections@example.org"))
+    soup = BeautifulSoup(page["recommendations/r-1.html"], "html.parser")
+    mail = soup.select_one("#now-response + .report-error a[href^='mailto:']")
+    parts = urlsplit(mail["href"])
+    assert parts.path == "corrections@example.org"
+    body = parse_qs(parts.query)["body"][0]
+    assert "review_id,number,axis,status,quote,source_url,analyst,date\r\n" in body
+    assert f"r,1,response,,government says accepted (1),{GOV},,2019-08-16" in body
+    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert "default-src 'none'" in csp  # unchanged: a download or an email loads nothing

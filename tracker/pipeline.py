@@ -182,7 +182,8 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
             exports = export_run(con, settings.exports_dir, published_at.date(), digest, settings.site_dir,
                                  settings.site_url)
             site = write_briefing(con, settings.site_dir, digest=digest, exports_dir=exports, archived=archived,
-                                 site_url=settings.site_url)
+                                 site_url=settings.site_url, min_confidence=settings.min_confidence,
+                                 published_dir=settings.published_dir, corrections_email=settings.corrections_email)
         finally:
             con.close()
     latest = settings.exports_dir / "latest"

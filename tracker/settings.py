@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,6 +115,17 @@ def _site_url(name: str, value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _email(name: str, value: str) -> str:
+    """One address such as corrections@example.org (it goes into mailto: links as it is)."""
+    value = value.strip()
+    if not _EMAIL.fullmatch(value) or any(c in value for c in "?&#%,<>\"'"):
+        raise SettingsError(f"{name} must be one email address such as corrections@example.org, got {value!r}")
+    return value
+
+
 def _number(kind: type):
     def parse(name: str, value: str):
         try:
@@ -204,6 +216,7 @@ ENVIRONMENT = (
     ("TRACKER_STORAGE_TIMEOUT_S", "storage_timeout_s", _at_least(float, 0.1)),
     ("TRACKER_WRITER_QUEUE", "writer_queue", _queue),
     ("TRACKER_SITE_URL", "site_url", _site_url),
+    ("TRACKER_CORRECTIONS_EMAIL", "corrections_email", _email),
 )
 
 
@@ -282,6 +295,9 @@ class Settings:
     # recommendation pages' permalinks and the links "download this view" writes point there. Empty: they
     # stay relative to the site (a copy opened from disk has no address worth sharing).
     site_url: str = ""
+    # Where analysts send corrections (TRACKER_CORRECTIONS_EMAIL): "Report an error" on a recommendation's page
+    # then also offers an email with the corrections row in its body. Empty: the row is offered as a CSV file only.
+    corrections_email: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":

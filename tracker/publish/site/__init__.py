@@ -3,6 +3,9 @@
     site/index.html                      the briefing (publish/site/index.py)
     site/summary.html                    a two-page summary for briefing packs (summary.py)
     site/recommendations/<id>-<n>.html   one page per recommendation (recommendation.py)
+    site/progress.html                   % accepted and implemented per review, version by version (progress.py)
+    site/feeds/changes.atom, <review>.atom  the detected changes as Atom 1.0 feeds (feeds.py)
+    site/methodology.html                what the statuses mean, whose word counts, how accurate (methodology.py)
     site/captures/<sha256>.<ext>         archived copies, inert (archive.py, publish/captures.py)
     site/.captures.json                  which capture each copy was made from (capture_manifest.py)
     site/downloads/                      the exported CSV files and workbook (downloads.py)
@@ -22,12 +25,13 @@ hand-built Briefing; `write_briefing` runs both and writes the files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from tracker.health import HealthRow, unhealthy_sources
+from tracker.publish.accuracy import Accuracy, load_accuracy
 from tracker.publish.digest import Digest
 from tracker.publish.site.archive import prune
 from tracker.publish.site.capture_manifest import Stored, sync_captures
@@ -35,9 +39,14 @@ from tracker.publish.site.context import Context
 from tracker.publish.site.data import SiteData, load_site_data
 from tracker.publish.site.downloads import copy_downloads, download_names
 from tracker.publish.site.figures import as_at
+from tracker.publish.site.feeds import FEEDS_DIR, LoggedChange, feed_pages, load_feed_changes
+from tracker.publish.site.history import VersionProgress, load_history
 from tracker.publish.site.index import index_page
+from tracker.publish.site.methodology import methodology_page
+from tracker.publish.site.progress import PAGE as PROGRESS, progress_page
 from tracker.publish.site.recommendation import recommendation_page
 from tracker.publish.site.summary import summary_page
+from tracker.settings import DEFAULT_MIN_CONFIDENCE
 from tracker.staging import staged
 
 __all__ = ["Briefing", "load_briefing", "render_briefing", "write_briefing", "write_captures"]
@@ -78,17 +87,25 @@ class Briefing:
     checked: int  # how many sources were checked
     downloads: tuple[str, ...]  # the exported files site/downloads/ carries
     site_url: str = ""  # TRACKER_SITE_URL ("" : links stay relative)
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE  # TRACKER_MIN_CONFIDENCE in force
+    corrections_email: str = ""  # TRACKER_CORRECTIONS_EMAIL ("": "Report an error" offers the CSV row only)
+    feed_changes: list[LoggedChange] = field(default_factory=list)  # what the feeds list, newest first
+    history: list[VersionProgress] = field(default_factory=list)  # the kept versions' figures, oldest first
+    accuracy: Accuracy = field(default_factory=load_accuracy)  # the measured scores (publish/accuracy.toml)
 
 
 def load_briefing(con: duckdb.DuckDBPyConnection, *, digest: Digest | None = None,
                   archived: dict[str, Stored] | None = None, exports_dir: Path | None = None,
-                  site_url: str = "") -> Briefing:
-    """Read what the site shows from a published warehouse (and the exports folder); `archived` is what
-    write_captures wrote."""
+                  site_url: str = "", min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+                  published_dir: Path | None = None, corrections_email: str = "") -> Briefing:
+    """Read what the site shows from a published warehouse (and the exports folder, and the versions kept in
+    published_dir); `archived` is what write_captures wrote."""
     data = load_site_data(con)
     unhealthy, checked = unhealthy_sources(con)
     return Briefing(data=data, digest=digest, archived=archived or {}, unhealthy=unhealthy, checked=checked,
-                    downloads=download_names(exports_dir), site_url=site_url)
+                    downloads=download_names(exports_dir), site_url=site_url, min_confidence=min_confidence,
+                    history=load_history(con, data.figures, published_dir),
+                    feed_changes=load_feed_changes(con, data.published_at), corrections_email=corrections_email)
 
 
 def render_briefing(briefing: Briefing) -> dict[str, str]:
@@ -104,9 +121,13 @@ def render_briefing(briefing: Briefing) -> dict[str, str]:
         as_at=as_at(data),
         stale_cutoff=data.stale_cutoff,
         site_url=briefing.site_url,
+        corrections_email=briefing.corrections_email,
     )
     pages = {rec.page_name: recommendation_page(rec, data.review(rec.review_id), ctx) for rec in data.recommendations}
     pages["summary.html"] = summary_page(data, briefing.digest, briefing.unhealthy, ctx)
+    pages.update(feed_pages(data, briefing.feed_changes, ctx))
+    pages[PROGRESS] = progress_page(data, briefing.history, ctx)
+    pages["methodology.html"] = methodology_page(ctx, briefing.min_confidence, briefing.accuracy)
     pages["index.html"] = index_page(data, briefing.digest, briefing.unhealthy, briefing.checked, ctx)
     return pages
 
@@ -121,15 +142,23 @@ def write_briefing(
     exports_dir: Path | None = None,
     archived: dict[str, Stored] | None = None,
     site_url: str = "",
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    published_dir: Path | None = None,
+    corrections_email: str = "",
 ) -> Path:
     """Load, render and write the site from a published warehouse connection; returns site/index.html.
 
     exports_dir: the folder of CSV files and tracker.xlsx this run exported, copied into site/downloads/.
     archived: what write_captures returned this run; without it the captures are written first.
-    site_url: where the site is served (TRACKER_SITE_URL), for permalinks and the links "download this view" writes."""
+    site_url: where the site is served (TRACKER_SITE_URL), for permalinks and the links "download this view" writes.
+    min_confidence: the TRACKER_MIN_CONFIDENCE the version was made with, which the methodology page states.
+    published_dir: the kept versions, for progress over time (without it, the one version `con` reads).
+    corrections_email: TRACKER_CORRECTIONS_EMAIL, where "Report an error" also offers to send the row."""
     if archived is None:
         archived = write_captures(con, site_dir, digest=digest, archive_dir=archive_dir)
-    briefing = load_briefing(con, digest=digest, archived=archived, exports_dir=exports_dir, site_url=site_url)
+    briefing = load_briefing(con, digest=digest, archived=archived, exports_dir=exports_dir, site_url=site_url,
+                             min_confidence=min_confidence, published_dir=published_dir,
+                             corrections_email=corrections_email)
     pages = render_briefing(briefing)
     site_dir.mkdir(parents=True, exist_ok=True)
     copy_downloads(exports_dir, briefing.downloads, site_dir)
@@ -139,4 +168,5 @@ def write_briefing(
         _write(site_dir / name, text)
     prune(captures_dir, {name for copy in archived.values() for name in copy.names})
     prune(site_dir / "recommendations", {Path(rec.page_name).name for rec in briefing.data.recommendations})
+    prune(site_dir / FEEDS_DIR, {Path(name).name for name in pages if name.startswith(FEEDS_DIR + "/")})
     return site_dir / "index.html"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from tracker.publish.charts import text_on
 from tracker.vocabulary import COLOURS
 
+_FILLS = "".join(f".f-{status}{{background:{COLOURS[status]}}}" for status in ("accepted", "implemented"))
 _BADGES = "".join(f".s-{status}{{background:{colour};color:{text_on(colour)}}}" for status, colour in COLOURS.items())
 
 STYLE = """
@@ -38,7 +39,7 @@ tr[hidden]{display:none}
 #recommendations td.key{white-space:nowrap}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:.7rem;font-size:.78rem;\
 white-space:nowrap;font-weight:600}
-""" + _BADGES + """
+""" + _BADGES + _FILLS + """
 .q{color:var(--grey);font-size:.82rem;margin:.25rem 0 0}
 .q blockquote{margin:0;font-style:italic;color:var(--text)}
 .q .who{font-weight:600;font-size:.75rem;text-transform:uppercase;letter-spacing:.02em}
@@ -83,9 +84,21 @@ ol.timeline time{font-weight:700;font-variant-numeric:tabular-nums}
 .position{border:1px solid var(--line);border-radius:.4rem;padding:.5rem .8rem}
 .downloads li{margin:.2rem 0}
 footer{margin-top:2rem;font-size:.8rem;color:var(--grey)}
+a.badge{text-decoration:none}a.badge:hover,a.badge:focus{text-decoration:underline}
+a.disputed{text-decoration:none}
+table.glossary th[scope=row]{min-width:0;width:14rem}
+.trend-card{margin:1rem 0}
+td.trend{min-width:9rem}
+.bar{display:block;height:.6rem;background:#fff;border:1px solid var(--grey);margin-top:.2rem}
+.bar .fill{display:block;height:100%}
+.key{display:inline-block;width:1rem;height:.7rem;border:1px solid var(--grey);vertical-align:middle;\
+margin:0 .2rem 0 .6rem}
+.legend{font-size:.85rem;margin:.5rem 0}
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.report-error{display:block;font-size:.78rem;margin:.2rem 0}
 @page{size:A4;margin:14mm}
 @media print{
- nav,.skip,.controls,.actions,.presets,th button::after{display:none}
+ nav,.skip,.controls,.actions,.presets,th button::after,.report-error{display:none}
  body{max-width:none;padding:0;font-size:10pt}
  .scroll{overflow:visible}
  #recommendations{min-width:0}

@@ -62,9 +62,10 @@ def _change_items(rows: list[tuple], ctx: Context) -> str:
     for change_type, review_id, number, axis, before, after, published, url, text in (row[:9] for row in rows):
         who = _who(review_id, number, ctx)
         if change_type == "status_change":
-            what = f"{e(axis)}: {badge(before)} \u2192 {badge(after)} \u2014 \u201c{e(text)}\u201d"
+            what = (f"{e(axis)}: {badge(before, axis, ctx.root)} \u2192 {badge(after, axis, ctx.root)} "
+                    f"\u2014 \u201c{e(text)}\u201d")
         elif change_type in ("new_evidence", "withdrawn_evidence"):
-            what = f"{e(axis)} {badge(after or before)} \u2014 \u201c{e(text)}\u201d"
+            what = f"{e(axis)} {badge(after or before, axis, ctx.root)} \u2014 \u201c{e(text)}\u201d"
         else:
             what = e(text)
         cited = (ctx.citations.get(url)

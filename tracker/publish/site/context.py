@@ -20,6 +20,7 @@ class Context:
     as_at: str = ""  # the "as at DATE (data to DATE)" line every page carries (figures.as_at)
     stale_cutoff: date | None = None  # a status with no statement since is flagged (figures.quiet_since)
     site_url: str = ""  # TRACKER_SITE_URL, ending in "/": where the site is served, for permalinks
+    corrections_email: str = ""  # TRACKER_CORRECTIONS_EMAIL: "Report an error" also offers an email there
 
     def permalink(self, name: str) -> str:
         """The address to share for a page of the site: on TRACKER_SITE_URL when set, else relative to the root."""

@@ -14,8 +14,9 @@ from tracker.publish.site.changes import changes_section, health_section, since_
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import Recommendation, SiteData
 from tracker.publish.site.downloads import downloads_section
+from tracker.publish.site.feeds import WINDOW, feed_names
 from tracker.publish.site.figures import GROUP_LABELS, GROUPS, as_at, count, key_figures, official_status, share
-from tracker.publish.site.markup import badge, day, e, long_day, page, provenance
+from tracker.publish.site.markup import METHODOLOGY, badge, day, e, footer, long_day, page, provenance
 from tracker.publish.site.statuses import status_cell
 from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, phrase
 
@@ -28,7 +29,7 @@ def header(data: SiteData, title: str) -> str:
         f"<p class='meta' id='dates'>Data up to <strong id='data-date'>{e(day(data.data_date))}</strong> "
         f"(latest publication in the archive; latest status statement {e(day(data.last_evidence))}"
         f"{', last capture ' + e(day(data.last_capture)) if data.last_capture else ''}) \u00b7 "
-        f"published by run <code>{e(data.run_id)}</code> on <strong id='run-date'>{e(run_text)}</strong></p>"
+        f"this version published on <strong id='run-date'>{e(run_text)}</strong></p>"
         "<p class='meta'>Every status rests on a verbatim quote from a captured source, shown with its publisher "
         "and date and a link to the archived copy and to the original.</p></header>"
     )
@@ -226,8 +227,8 @@ def stale_section(data: SiteData, ctx: Context) -> str:
     parts = ["<section id='stale' aria-labelledby='stale-title'><h2 id='stale-title'>Not heard of for 12 months</h2>",
              f"<p>{count(data.figure('stale'))} of {count(data.figure('tracked'))} recommendations have no statement "
              "published since "
-             f"<strong>{e(when)}</strong> (12 months before this version; the <code>stale_recommendations</code> "
-             "view applies the same rule to the day you query it).</p>"]
+             f"<strong>{e(when)}</strong> (12 months before this version: "
+             f"<a href='{e(ctx.root)}{METHODOLOGY}#stale-rule'>the 12-month rule</a>).</p>"]
     if stale:
         items = []
         for review in data.reviews:
@@ -264,22 +265,12 @@ def unresolved_section(data: SiteData, ctx: Context) -> str:
     for u in rows:
         parts.append(
             f"<tr><td>{e(ctx.names.get(u.review_id, u.review_id))}</td><td>{e(day(u.published_on))}</td>"
-            f"<td>{e(u.axis)}: {badge(u.status, u.axis)}</td><td>{e(u.why)}</td>"
+            f"<td>{e(u.axis)}: {badge(u.status, u.axis, ctx.root)}</td><td>{e(u.why)}</td>"
             f"<td>\u201c{e(u.quote)}\u201d "
             f"({provenance(u.source_url, u.cited_as, ctx.archived_link(u.source_url), ctx.root)})</td></tr>"
         )
     parts.append("</tbody></table></div></section>")
     return "".join(parts)
-
-
-FOOTER = (
-    "<footer><p>response: what was decided; implementation: what has happened. The response is the official "
-    "position (the owning body's or a minister's own words, else a report of them), or the latest independent "
-    "assessment where no official statement exists; the implementation status is whichever of the two was "
-    "published later. Each quote names its publisher and date; <em>disputed</em> marks a later statement "
-    "that contradicts the official position (the <code>status_disagreements</code> table). "
-    "With no statement: no response / unknown.</p></footer>"
-)
 
 
 def index_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRow], checked: int,
@@ -294,12 +285,26 @@ def index_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRow]
         "<section id='reviews' aria-labelledby='reviews-title'><h2 id='reviews-title'>Progress by review</h2>",
         progress_table(data, digest),
         share_figure(data),
+        "<p id='progress-link'><a href='progress.html'>Progress over time: % accepted and % implemented, "
+        "version by version</a></p>",
         _cards(data),
         "</section>",
         recommendations_section(data, ctx),
         stale_section(data, ctx),
         unresolved_section(data, ctx),
         downloads_section(ctx),
-        FOOTER,
+        feeds_section(data),
+        footer(),
     ])
-    return page(TITLE, body, script=True, current="index.html")
+    feeds = tuple((href, f"NHS leadership reviews: changes ({name})") for href, name in feed_names(data))
+    return page(TITLE, body, script=True, current="index.html", feeds=feeds)
+
+
+def feeds_section(data: SiteData) -> str:
+    items = "".join(f"<li><a href='{e(href)}' type='application/atom+xml'>Changes: {e(name)} (Atom feed)</a></li>"
+                    for href, name in feed_names(data))
+    return ("<section id='feeds' aria-labelledby='feeds-title'><h2 id='feeds-title'>Follow the changes</h2>"
+            f"<p>The changes of the last {WINDOW.days // 7} weeks as feeds for a feed reader, one for all reviews "
+            "and one per review: "
+            "each new status, statement or publication once, when first detected.</p>"
+            f"<ul class='downloads'>{items}</ul></section>")

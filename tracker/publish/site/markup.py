@@ -38,9 +38,19 @@ def long_day(value: date | None) -> str:
     return f"{value.day} {value:%b %Y}" if value else "undated"
 
 
-def badge(status: str | None, axis: str | None = None) -> str:
+# Where each status's meaning is written (methodology.html, one anchor per status).
+METHODOLOGY = "methodology.html"
+
+
+def status_anchor(status: str) -> str:
+    return f"status-{status}"
+
+
+def badge(status: str | None, axis: str | None = None, root: str = "") -> str:
+    """A status, linked to its meaning on the methodology page (root: from the page being written to the site's)."""
     status = status or default_status(axis)
-    return f'<span class="badge s-{e(status)}">{e(label(status))}</span>'
+    href = f"{root}{METHODOLOGY}#{status_anchor(status)}"
+    return f'<a class="badge s-{e(status)}" href="{e(href)}">{e(label(status))}</a>'
 
 
 def live_link(url: str | None, text: str | None = None) -> str:
@@ -66,13 +76,29 @@ def provenance(url: str | None, cited_as: str, archived: tuple[str, str] | None,
     return f"<cite>{e(cited)}</cite>"
 
 
+def footer(root: str = "") -> str:
+    """What the statuses mean and whose word settles them, in words; the methodology page says it in full."""
+    return (
+        "<footer><p>Response: what was decided; implementation: what has happened. The response is the official "
+        "position (the owning body's or a minister's own words, else a report of them), or the latest independent "
+        "assessment where no official statement exists; the implementation status is whichever of the two was "
+        "published later. Each quote names its publisher and date; <em>disputed</em> marks a status that a later "
+        "statement by someone else contradicts. With no statement: no response / unknown. "
+        f"<a href='{e(root)}{METHODOLOGY}'>How the tracker finds statements, whose word counts and how accurate it "
+        "is</a>.</p></footer>"
+    )
+
+
 _CURRENT = ' aria-current="page"'
 
 
-def page(title: str, body: str, *, root: str = "", script: bool = False, current: str = "") -> str:
-    """A whole self-contained page: one inline style, at most the briefing's one inline script."""
+def page(title: str, body: str, *, root: str = "", script: bool = False, current: str = "",
+         feeds: tuple[tuple[str, str], ...] = ()) -> str:
+    """A whole self-contained page: one inline style, at most the briefing's one inline script; `feeds` (href,
+    title) are announced to feed readers (a link a reader follows, never a load)."""
     nav_items = (("index.html", "Briefing"), ("summary.html", "Two-page summary"),
-                 ("index.html#downloads", "Downloads"))
+                 ("progress.html", "Progress over time"), ("index.html#downloads", "Downloads"),
+                 (METHODOLOGY, "How to read it (methodology)"))
     nav = "".join(
         f'<li><a href="{e(root + href)}"{_CURRENT if href == current else ""}>{e(text)}</a></li>'
         for href, text in nav_items
@@ -82,7 +108,10 @@ def page(title: str, body: str, *, root: str = "", script: bool = False, current
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
         "<meta name='referrer' content='no-referrer'>"
-        f"<title>{e(title)}</title><style>{STYLE}</style></head><body>"
+        f"<title>{e(title)}</title>"
+        + "".join(f"<link rel='alternate' type='application/atom+xml' title='{e(t)}' href='{e(root + h)}'>"
+                  for h, t in feeds)
+        + f"<style>{STYLE}</style></head><body>"
         f"<a class='skip' href='#main'>Skip to content</a>"
         f"<nav aria-label='Briefing pages'><ul>{nav}</ul></nav>"
         f"<main id='main'>{body}</main>"

@@ -8,8 +8,9 @@ from __future__ import annotations
 from tracker.vocabulary import phrase as label
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SIDE_NAMES, SIDES, Recommendation, Review
-from tracker.publish.site.markup import badge, day, e, long_day, page, provenance
+from tracker.publish.site.markup import badge, day, e, footer, long_day, page, provenance
 from tracker.publish.site.figures import quiet_since
+from tracker.publish.site.report import report_link
 from tracker.publish.site.statuses import disputed_mark
 from tracker.vocabulary import AXES
 
@@ -38,27 +39,39 @@ def _position(rec: Recommendation, axis: str, side: str, ctx: Context) -> str:
     if position is None:
         return f"<div class='position' data-position='{side}'>{heading}<p>No statement.</p></div>"
     return (
-        f"<div class='position' data-position='{side}'>{heading}<p>{badge(position.status, axis)} "
+        f"<div class='position' data-position='{side}'>{heading}<p>{badge(position.status, axis, ctx.root)} "
         f"since {e(long_day(position.published_on))}</p>"
         f"<blockquote>\u201c{e(position.quote)}\u201d</blockquote>"
         f"<p class='src'>"
-        f"{provenance(position.url, position.cited_as, ctx.archived_link(position.url), ctx.root)}</p></div>"
+        f"{provenance(position.url, position.cited_as, ctx.archived_link(position.url), ctx.root)}</p>"
+        + report_link(ctx, rec.review_id, rec.number, axis, f"the {SIDE_NAMES[side].lower()}", position.quote,
+                      position.url, position.published_on)
+        + "</div>"
     )
+
+
+def _report_headline(rec: Recommendation, axis: str, ctx: Context) -> str:
+    """The status shown, with the statement it rests on (none: the analyst supplies quote and source)."""
+    position = rec.positions.get((axis, rec.basis[axis])) if rec.basis[axis] else None
+    if position is None:
+        return report_link(ctx, rec.review_id, rec.number, axis, f"the {axis} status")
+    return report_link(ctx, rec.review_id, rec.number, axis, f"the {axis} status", position.quote, position.url,
+                       position.published_on)
 
 
 def _standing(rec: Recommendation, ctx: Context) -> str:
     parts = ["<section id='standing' aria-labelledby='standing-title'><h2 id='standing-title'>Where it stands</h2>"]
     for axis in AXES:
         parts.append(
-            f"<h3 id='now-{axis}'>{e(AXIS_WORDS[axis])}: {badge(rec.status[axis], axis)}"
-            f"{disputed_mark() if rec.disputed[axis] else ''}{quiet_since(rec, axis, ctx.stale_cutoff)}</h3>"
-            "<div class='positions'>"
+            f"<h3 id='now-{axis}'>{e(AXIS_WORDS[axis])}: {badge(rec.status[axis], axis, ctx.root)}"
+            f"{disputed_mark(ctx.root) if rec.disputed[axis] else ''}{quiet_since(rec, axis, ctx.stale_cutoff)}</h3>"
+            + _report_headline(rec, axis, ctx) + "<div class='positions'>"
             + "".join(_position(rec, axis, side, ctx) for side in SIDES) + "</div>"
         )
     if rec.disagreements:
         items = "".join(
-            f"<li>{e(d.axis)}: {e(d.other_cited_as)} says {badge(d.other_status, d.axis)} where the official "
-            f"position ({e(d.official_cited_as)}) says {badge(d.official_status, d.axis)} \u2014 "
+            f"<li>{e(d.axis)}: {e(d.other_cited_as)} says {badge(d.other_status, d.axis, ctx.root)} where the official "
+            f"position ({e(d.official_cited_as)}) says {badge(d.official_status, d.axis, ctx.root)} \u2014 "
             f"\u201c{e(d.other_quote)}\u201d "
             f"({provenance(d.other_url, d.other_cited_as, ctx.archived_link(d.other_url), ctx.root)})</li>"
             for d in rec.disagreements
@@ -75,11 +88,11 @@ def _timeline(rec: Recommendation, ctx: Context) -> str:
         return "".join(parts)
     parts.append("<p class='meta'>Each time its status changed on either axis, oldest first.</p><ol class='timeline'>")
     for c in rec.changes:
-        was = f"{badge(c.before, c.axis)} \u2192 " if c.before else ""
+        was = f"{badge(c.before, c.axis, ctx.root)} \u2192 " if c.before else ""
         stamp = f"<time datetime='{e(c.changed_on.isoformat())}'>{e(long_day(c.changed_on))}</time>" if c.changed_on \
             else "<time>undated</time>"
         parts.append(
-            f"<li data-axis='{e(c.axis)}'>{stamp} \u00b7 {e(c.axis)}: {was}{badge(c.after, c.axis)}"
+            f"<li data-axis='{e(c.axis)}'>{stamp} \u00b7 {e(c.axis)}: {was}{badge(c.after, c.axis, ctx.root)}"
             f"<blockquote>\u201c{e(c.quote)}\u201d</blockquote>"
             f"<span class='src'>{provenance(c.url, c.cited_as, ctx.archived_link(c.url), ctx.root)}</span></li>"
         )
@@ -98,9 +111,11 @@ def _statements(rec: Recommendation, ctx: Context) -> str:
             continue
         items = "".join(
             f"<li class='q'><span class='who'>{e(st.publisher or 'unknown publisher')} \u00b7 "
-            f"{e(day(st.published_on))} \u00b7 {badge(st.status, axis)}</span>"
+            f"{e(day(st.published_on))} \u00b7 {badge(st.status, axis, ctx.root)}</span>"
             f"<blockquote>\u201c{e(st.quote)}\u201d</blockquote>"
-            f"<span class='src'>{provenance(st.url, st.cited_as, ctx.archived_link(st.url), ctx.root)}</span></li>"
+            f"<span class='src'>{provenance(st.url, st.cited_as, ctx.archived_link(st.url), ctx.root)}</span>"
+            + report_link(ctx, rec.review_id, rec.number, axis, "this statement", st.quote, st.url, st.published_on)
+            + "</li>"
             for st in said
         )
         parts.append(f"<ul class='statements' data-axis='{axis}'>{items}</ul>")
@@ -119,6 +134,6 @@ def recommendation_page(rec: Recommendation, review: Review | None, ctx: Context
         f"<blockquote class='rec' id='text'>{e(rec.text)}</blockquote>"
         f"<p class='meta'>Response {e(label(rec.status['response']))}; implementation "
         f"{e(label(rec.status['implementation']))}. <a href='../index.html#{e(rec.key)}'>Back to the briefing</a></p>"
-        + _standing(rec, ctx) + _timeline(rec, ctx) + _statements(rec, ctx)
+        + _standing(rec, ctx) + _timeline(rec, ctx) + _statements(rec, ctx) + footer(ctx.root)
     )
     return page(f"{title} \u2014 NHS leadership reviews", body, root="../")

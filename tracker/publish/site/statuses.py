@@ -3,15 +3,14 @@ quote beside it, and the rest of the record folded. Used by the briefing's table
 
 from __future__ import annotations
 
-from tracker.vocabulary import phrase as label
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SIDE_NAMES, SIDES, Recommendation
 from tracker.publish.site.figures import quiet_since
-from tracker.publish.site.markup import badge, e, provenance
+from tracker.publish.site.markup import METHODOLOGY, badge, e, provenance
 
 
 def quote_block(side: str, position, ctx: Context, *, with_badge: bool) -> str:
-    lead = f"{badge(position.status)} " if with_badge else ""
+    lead = f"{badge(position.status, root=ctx.root)} " if with_badge else ""
     return (
         f'<div class="q" data-position="{side}"><span class="who">{lead}{e(SIDE_NAMES[side])}</span>'
         f'<blockquote>\u201c{e(position.quote)}\u201d</blockquote>'
@@ -20,16 +19,16 @@ def quote_block(side: str, position, ctx: Context, *, with_badge: bool) -> str:
     )
 
 
-def disputed_mark() -> str:
-    return (' <span class="disputed" title="A later statement contradicts the official position: see '
-            'status_disagreements">disputed</span>')
+def disputed_mark(root: str = "") -> str:
+    return (f' <a class="disputed" href="{e(root)}{METHODOLOGY}#disputed" '
+            'title="A later statement contradicts the official position">disputed</a>')
 
 
 def status_cell(rec: Recommendation, axis: str, ctx: Context) -> str:
     """The headline badge, the quote it rests on, the other side's quote when there is one, and the rest folded."""
-    parts = [badge(rec.status[axis], axis)]
+    parts = [badge(rec.status[axis], axis, ctx.root)]
     if rec.disputed[axis]:
-        parts.append(disputed_mark())
+        parts.append(disputed_mark(ctx.root))
     parts.append(quiet_since(rec, axis, ctx.stale_cutoff))
     basis = rec.basis[axis]
     shown = set()
@@ -42,7 +41,7 @@ def status_cell(rec: Recommendation, axis: str, ctx: Context) -> str:
     rest = [st for st in rec.statements.get(axis, []) if (st.url, st.quote) not in shown]
     if rest:
         earlier = "".join(
-            f"<li>{e(label(st.status))} \u2014 \u201c{e(st.quote)}\u201d "
+            f"<li>{badge(st.status, axis, ctx.root)} \u2014 \u201c{e(st.quote)}\u201d "
             f"({provenance(st.url, st.cited_as, ctx.archived_link(st.url), ctx.root)})</li>"
             for st in rest
         )

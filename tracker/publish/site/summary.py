@@ -39,7 +39,7 @@ def summary_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRo
                      else "Status changes this week")
     listed = "".join(
         f"<li>{ctx.page_link(row[1], row[2], f'{ctx.names.get(row[1], row[1])} #{row[2]}')} {e(row[3])}: "
-        f"{badge(row[4])} \u2192 {badge(row[5])}</li>"
+        f"{badge(row[4], row[3], ctx.root)} \u2192 {badge(row[5], row[3], ctx.root)}</li>"
         for row in changes[:_LISTED]
     )
     more = f"<p>and {len(changes) - _LISTED} more on the briefing.</p>" if len(changes) > _LISTED else ""
