@@ -4,6 +4,7 @@ readable GOV.UK page for hostile JSON, "since last week", and the 12-month rule 
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import date, datetime
 
@@ -392,6 +393,35 @@ def test_progress_over_time_reads_each_kept_version_s_own_figures_with_when_a_ch
         "#trend-all tbody tr")] == [v2]
     assert BeautifulSoup(pages[0]["index.html"], "html.parser").select_one("#progress-link a")["href"] == \
         "progress.html"
+
+
+def test_progress_over_time_reads_each_older_version_once_and_again_only_when_its_file_changes(tmp_path,
+                                                                                                  monkeypatch):
+    from tracker.publish.site import history, load_briefing, render_briefing
+
+    published = tmp_path / "published"
+    published.mkdir()
+    old = published / "tracker-20240101T060000.duckdb"
+    accepted = [(n, "response", "accepted", GOV, date(2019, 1, 1), "government") for n in (1, 2)]
+    _version(old, datetime(2024, 1, 1, 6), accepted[:1], (1, 2)).close()
+    con = _version(published / "tracker-20240108T060000.duckdb", datetime(2024, 1, 8, 6), accepted, (1, 2))
+    cache = tmp_path / "site" / history.CACHE
+    opened = []
+    real_older = history._older
+    monkeypatch.setattr(history, "_older", lambda path: opened.append(path.name) or real_older(path))
+    try:
+        first = render_briefing(load_briefing(con, published_dir=published, history_cache=cache))
+        again = render_briefing(load_briefing(con, published_dir=published, history_cache=cache))
+        assert opened == [old.name] and cache.is_file()  # the second load read the figures from the cache
+        assert first == again
+        os.utime(old, ns=(old.stat().st_atime_ns, old.stat().st_mtime_ns + 10**9))  # the file is not the one cached
+        render_briefing(load_briefing(con, published_dir=published, history_cache=cache))
+        assert opened == [old.name, old.name]
+        cache.write_text("{not json")  # a damaged cache is read around, and written again
+        assert render_briefing(load_briefing(con, published_dir=published, history_cache=cache)) == first
+        assert len(opened) == 3 and '"fields"' in cache.read_text()
+    finally:
+        con.close()
 
 
 # --- "report an error": a corrections row the loader takes as it is ----------------------------------------

@@ -8,6 +8,7 @@
     site/methodology.html                what the statuses mean, whose word counts, how accurate (methodology.py)
     site/captures/<sha256>.<ext>         archived copies, inert (archive.py, publish/captures.py)
     site/.captures.json                  which capture each copy was made from (capture_manifest.py)
+    site/.history.json                   each kept version's figures for progress over time, read once (history.py)
     site/downloads/                      the exported CSV files and workbook (downloads.py)
 
 Every figure a page prints is a row of the briefing_figures view (figures.py prints them, marked so a test
@@ -40,6 +41,7 @@ from tracker.publish.site.data import SiteData, load_site_data
 from tracker.publish.site.downloads import copy_downloads, download_names
 from tracker.publish.site.figures import as_at
 from tracker.publish.site.feeds import FEEDS_DIR, LoggedChange, feed_pages, load_feed_changes
+from tracker.publish.site.history import CACHE as HISTORY_CACHE
 from tracker.publish.site.history import VersionProgress, load_history
 from tracker.publish.site.index import index_page
 from tracker.publish.site.methodology import methodology_page
@@ -97,14 +99,15 @@ class Briefing:
 def load_briefing(con: duckdb.DuckDBPyConnection, *, digest: Digest | None = None,
                   archived: dict[str, Stored] | None = None, exports_dir: Path | None = None,
                   site_url: str = "", min_confidence: float = DEFAULT_MIN_CONFIDENCE,
-                  published_dir: Path | None = None, corrections_email: str = "") -> Briefing:
+                  published_dir: Path | None = None, corrections_email: str = "",
+                  history_cache: Path | None = None) -> Briefing:
     """Read what the site shows from a published warehouse (and the exports folder, and the versions kept in
-    published_dir); `archived` is what write_captures wrote."""
+    published_dir); `archived` is what write_captures wrote; `history_cache` keeps the older versions' figures."""
     data = load_site_data(con)
     unhealthy, checked = unhealthy_sources(con)
     return Briefing(data=data, digest=digest, archived=archived or {}, unhealthy=unhealthy, checked=checked,
                     downloads=download_names(exports_dir), site_url=site_url, min_confidence=min_confidence,
-                    history=load_history(con, data.figures, published_dir),
+                    history=load_history(con, data.figures, published_dir, history_cache),
                     feed_changes=load_feed_changes(con, data.published_at), corrections_email=corrections_email)
 
 
@@ -158,7 +161,7 @@ def write_briefing(
         archived = write_captures(con, site_dir, digest=digest, archive_dir=archive_dir)
     briefing = load_briefing(con, digest=digest, archived=archived, exports_dir=exports_dir, site_url=site_url,
                              min_confidence=min_confidence, published_dir=published_dir,
-                             corrections_email=corrections_email)
+                             corrections_email=corrections_email, history_cache=site_dir / HISTORY_CACHE)
     pages = render_briefing(briefing)
     site_dir.mkdir(parents=True, exist_ok=True)
     copy_downloads(exports_dir, briefing.downloads, site_dir)
