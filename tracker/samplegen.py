@@ -75,6 +75,8 @@ class _SpecWriter:
         self.size = 10.0  # paragraphs and bullets
 
     def line(self, line: str) -> None:
+        if self.pdf.page == 0 and line.strip() and not line.startswith("%"):
+            self.pdf.add_page()  # content before the first %page starts page 1
         for matches, handle in _SPEC_RULES:
             if matches(line):
                 handle(self, line)
