@@ -188,6 +188,14 @@ def _by_family(families: dict[Key, str], score: Score) -> dict[str, tuple[int, i
     return {f: (n, found) for f, (n, found) in sorted(out.items(), key=lambda kv: -kv[1][0])}
 
 
+def by_page_url(labels: set[Key], pairs: list[tuple[str, str | None]]) -> set[Key]:
+    """Labels keyed by the URL the tracker records each document under: a label may name a document by the
+    address it was captured from (a GOV.UK Content API URL), which is the same document as its page.
+    `pairs`: (url, capture_url) of every publication."""
+    page_of = {capture: url for url, capture in pairs if capture and capture != url}
+    return {(page_of.get(k[0], k[0]), *k[1:]) for k in labels}
+
+
 def _evaluate_in(home: Path, docs, labels, expected, base, min_confidence: float | None = None) -> SetResult:
     from tracker.fetch.archive import ArchiveWriter, import_warc
     from tracker.pipeline import process
@@ -209,9 +217,10 @@ def _evaluate_in(home: Path, docs, labels, expected, base, min_confidence: float
     con = connect(settings.work_db, read_only=True)
     try:
         captured = {d.url for d in status_docs}
+        pairs = con.execute("SELECT url, capture_url FROM publications").fetchall()
+        labels = by_page_url(labels, pairs)
         labelled = {k[0] for k in labels}  # labels may also judge documents of the base archive
-        judged = {url for url, capture in con.execute("SELECT url, capture_url FROM publications").fetchall()
-                  if capture in captured or url in captured or url in labelled}
+        judged = {url for url, capture in pairs if capture in captured or url in captured or url in labelled}
         score = evaluate(con, labels, judged)
         quotes = _explain(con, score)
         labelled_urls = {k[0] for k in labels}
