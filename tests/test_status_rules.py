@@ -517,3 +517,72 @@ def test_competency_and_competence_are_one_word_to_the_content_matcher():
 
     assert terms("new competency standards") == terms("competence standards") == {"competenc", "standard"}
     assert terms("agency") == {"agency"}  # too short a stem to touch
+
+
+# --- from blind set 3's first score: proportions, closing qualifiers, conditions, drafts, mandative "be" ----------
+
+
+@pytest.mark.parametrize("text", [
+    "Of the 19 recommendations made by Lord Rose in his review, fewer than half have been carried out.",
+    "Of the 19 recommendations in the Rose review, nearly all have been implemented.",
+    "Half of the Rose review's 19 recommendations have been implemented.",
+    "The Rose review made 19 recommendations, about a third of which are now in place.",
+    "The Rose review made 19 recommendations, two-thirds of which have been accepted.",
+])
+def test_a_proportion_of_the_recommendations_is_a_part_and_never_the_set(text):
+    got = read([para(text)])
+    assert got.evidence == [] and got.unresolved, text
+
+
+def test_a_qualifier_closing_the_clause_after_an_appositive_is_the_references():
+    got = extract([para("Ministers accept recommendations 1 and 2 of the Kark review, on competence standards for "
+                        "directors and a central register of directors, in principle.")])
+    assert got == [("kark-2019", n, "response", "accepted_in_principle") for n in (1, 2)]
+
+
+def test_a_qualifier_after_an_earlier_reference_is_that_references_alone():
+    got = extract([para("Ministers accepted recommendations 1 and 2 of the Kark review in full, and recommendation 3, "
+                        "on training for directors, in part.")])
+    assert got == [("kark-2019", 1, "response", "accepted"), ("kark-2019", 2, "response", "accepted"),
+                   ("kark-2019", 3, "response", "partially_accepted")]
+
+
+@pytest.mark.parametrize("text", [
+    "Recommendation 3 of the Kark review could help boards, provided the standards are developed with trust chairs.",
+    "Recommendation 3 of the Kark review will help as long as the training is implemented locally.",
+    "Recommendation 3 of the Kark review is welcome, so long as it is delivered with care.",
+])
+def test_a_condition_introduced_by_provided_or_as_long_as_is_not_news(text):
+    assert [e for e in read([para(text)]).evidence if e.axis == "implementation"] == [], text
+
+
+def test_a_bare_be_after_that_is_the_recommendations_wording_even_after_a_comma():
+    got = extract([para("The government has accepted the Kark review's recommendation that every director meet a set "
+                        "of competence standards drawn up nationally, and that a central register of directors be "
+                        "created.")])
+    assert [g for g in got if g[2] == "implementation"] == []
+
+
+@pytest.mark.parametrize("text, status", [
+    ("Most trusts have built recommendation 3 of the Kark review into their appraisals, although some have yet to.",
+     "partially_implemented"),
+    ("Recommendation 3 of the Kark review has been implemented by most trusts.", "partially_implemented"),
+    ("Recommendation 3 of the Kark review has been implemented in half of the trusts.", "partially_implemented"),
+    ("Recommendation 3 of the Kark review has been implemented by NHS England.", "implemented"),
+])
+def test_done_by_only_some_of_those_who_must_act_is_done_in_part(text, status):
+    assert [(e.number, e.status) for e in read([para(text)]).evidence if e.axis == "implementation"] == [(3, status)]
+
+
+@pytest.mark.parametrize("object_, status", [("a draft shared vision", "in_progress"),
+                                             ("an interim shared vision", "in_progress"),
+                                             ("a shared vision", "implemented")])
+def test_the_asked_for_action_done_on_a_draft_is_work_under_way(object_, status):
+    extractor = StatusExtractor(ReviewNamer(load_reviews()), {"rose-2015": {1, 2}}, {"rose-2015": {
+        1: "The national bodies should agree a single, clear vision for leadership in the NHS.",
+        2: "Every organisation should make the core values part of its induction programme."}})
+    pub = Publication(url="https://example.org/p", source="other", title="t", published_on=date(2020, 1, 1),
+                      document_type="report", blocks=[heading("Recommendation 1: a vision for leadership"),
+                                                      para(f"The national bodies have agreed {object_} for the NHS.")])
+    got = extractor.read(pub, "rose-2015").evidence
+    assert [(e.number, e.axis, e.status) for e in got] == [(1, "implementation", status)]

@@ -228,7 +228,8 @@ def _conditional_before(text: str, start: int, modal: bool = False) -> bool:
     the same clause, not a statement. A verbless state has no auxiliary chain to carry its modal
     ("would be in place"), so for states a modal in the clause counts too."""
     window = text[max(0, start - 200):start]
-    if re.search(r"\b(?:if|unless|whether|until|once|when|where|wherever|"
+    if re.search(r"\b(?:if|unless|whether|until|once|when|where|wherever|provided|providing|"
+                 r"(?:as|so)\s+long\s+as|on\s+condition|in\s+case|"
                  r"(?:hopes?|hoped|wish(?:es)?|would\s+like|expects?|expected)"
                  r"\s+(?:that|to)\b)[^.;:,]*$", window, re.I):
         return True
@@ -244,8 +245,13 @@ def _recommended_wording(text: str, start: int, chain: list[str], kind: str) -> 
     if not (kind == "base" or (chain and chain[0] in {"be", "should", "to"})):
         return False
     window = text[max(0, start - 160):start]
+    if chain == ["be"] and _MANDATIVE.search(window):
+        return True  # "... and that a talent pipeline be created": a bare "be" after "that" is a wish, not news
     return bool(re.search(r"\b(?:recommendations?|recommended|proposals?|proposed|called\s+for|calls\s+for|asked)\s+"
                           r"(?:that|for)\b[^,.;:]*$", window, re.I))
+
+
+_MANDATIVE = re.compile(r"\bthat\s+(?:[\w\u2019'-]+\s+){1,12}$", re.I)
 
 
 def _negated_state(text: str, start: int) -> bool:
@@ -694,7 +700,24 @@ def _qualified(text: str, start: int, end: int, status: str) -> str:
         return "accepted_in_principle"
     if lx.PARTIAL.search(window):
         return "partially_accepted" if status == "accepted" else "partially_implemented"
+    if status == "implemented" and (_SOME_OF_THE_DOERS.search(text[max(0, start - 60):start])
+                                    or _OTHERS_NOT_YET.match(text[end:clause_end + 80])
+                                    or _BY_SOME.match(text[end:clause_end])):
+        return "partially_implemented"  # "Most trusts have built it in, although some have yet to"
     return status
+
+
+# a done verb whose subject is only some of those who must act ("most trusts have", "half of boards have"), or
+# that is followed by the others who have not: done in part
+_SOME_OF_THE_DOERS = re.compile(
+    r"(?:^|[.;:,]\s*|\b(?:and|but)\s+)(?:most|many|some|several|a\s+few|a\s+number\s+of|half\s+of|the\s+majority\s+of|"
+    r"(?:more|fewer|less)\s+than\s+half\s+(?:of\s+)?|not\s+all|only\s+some)\s+(?:of\s+)?(?:the\s+)?"
+    r"(?:trusts|organisations|boards|providers|systems|employers|bodies|areas|regions|sites|icbs|integrated\s+care\s+boards)"
+    r"\b[^.;:]*$", re.I)
+_BY_SOME = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:by|in)\s+(?:most|many|some|several|a\s+few|half\s+of|a\s+number\s+of|"
+                      r"the\s+majority\s+of|(?:more|fewer|less)\s+than\s+half\s+of)\b", re.I)
+_OTHERS_NOT_YET = re.compile(r"^[^.;]*?,?\s*(?:although|though|but|while|whereas)\s+(?:some|others|a\s+few|not\s+all|"
+                             r"many)\b[^.;]*\b(?:yet\s+to|still\s+to|not\s+yet|have\s+not|haven't)\b", re.I)
 
 
 def link(text: str, predicates: list[Predicate], refs: list[Reference]) -> list[Frame]:
@@ -867,6 +890,9 @@ _ACCEPT_FAMILY = {"accepted", "accepted_in_principle", "partially_accepted"}
 _DONE_FAMILY = {"implemented", "partially_implemented"}
 
 
+_CLOSING_QUALIFIER = re.compile(r",\s*(?:in\s+principle|in\s+part|in\s+full|partially|partly)\s*$", re.I)
+
+
 def qualify_for(text: str, p: Predicate, ref: Reference, refs: list[Reference]) -> Predicate:
     """The qualifier that belongs to this reference: "accepted recommendations 1 and 2 in full and
     recommendation 3 'in part'" - in part is recommendation 3's, not 1's and 2's."""
@@ -878,7 +904,16 @@ def qualify_for(text: str, p: Predicate, ref: Reference, refs: list[Reference]) 
         return min([pos + limit] + later + ([pos + m.start()] if m else []))
 
     if ref.start >= p.end:  # "accepted [in principle] recommendation 4 [in part]"
-        segment = text[max(0, p.start - 30):ref.start] + " " + text[ref.end:stop_after(ref.end, 70)]
+        first = min((r.start for r in refs if r.start >= p.end), default=ref.start)
+        before = [r for r in refs if p.end <= r.start and r.end <= ref.start]
+        # the verb's own qualifier is every reference's; after an earlier reference, only what follows its
+        # last "and" or comma is this one's ("1 and 2 in full, and recommendation 3 in part")
+        between = re.split(r"\band\b|[,;]", text[before[-1].end:ref.start])[-1] if before else ""
+        segment = text[max(0, p.start - 30):first] + " " + between + " " + text[ref.end:stop_after(ref.end, 70)]
+        # "accept recommendations 1 and 2, on A and B, in principle": the qualifier closing the clause
+        tail = _CLOSING_QUALIFIER.search(text[ref.end:stop_after(ref.end, 400)])
+        if tail:
+            segment = tail.group(0).lstrip(", ") + " " + segment
     else:  # "recommendation 4, on X, is accepted in principle"
         segment = text[max(ref.end, p.start - 30):stop_after(p.end, 90)]
     base = "accepted" if p.status in _ACCEPT_FAMILY else "implemented"

@@ -109,6 +109,11 @@ def has_status_hint(text: str) -> bool:
     return not _HINT_WORDS.isdisjoint(_WORD.findall(text.lower()))
 
 
+# an object still being worked on: "agreed a draft vision", "published an interim framework"
+_UNFINISHED_OBJECT = re.compile(r"^\s+(?:an?|the|its|their)\s+(?:first\s+)?(?:draft|interim|provisional|outline|"
+                                r"initial|emerging)\b", re.I)
+
+
 @dataclass
 class ExtractResult:
     evidence: list[Evidence] = field(default_factory=list)
@@ -479,7 +484,7 @@ class _DocState:
             basis = "content"
         if not target:
             return False
-        self.emit(target[0], target[1], self._as_done(frame.predicate, target), said.text, basis,
+        self.emit(target[0], target[1], self._as_done(frame.predicate, target, said.visible), said.text, basis,
                   proven=self.proven.get((target[0], tuple(target[1]))) if basis == "anaphora" else False)
         resolved_any.append(target)
         return True
@@ -894,7 +899,7 @@ class _DocState:
                     found = True
         return found
 
-    def _as_done(self, p: Predicate, target) -> Predicate:
+    def _as_done(self, p: Predicate, target, visible: str = "") -> Predicate:
         """"The national bodies agreed a shared vision" under the recommendation that they "should agree"
         one: when the verb is the very action the recommendation asks for, and it is past, it was done."""
         if p.axis != "response" or p.status != "accepted" or not p.lemma or len(target[1]) != 1:
@@ -903,7 +908,9 @@ class _DocState:
         head = p.lemma.split()[0]
         done = p.text.lower().endswith("ed") or re.search(r"\b(?:has|have|had|was|were)\b", p.text.lower())
         if done and re.search(rf"\bshould\s+(?:\w+\s+)?{head}\b", text):
-            return Predicate(p.start, p.end, p.text, "implementation", "implemented", p.direction, p.lemma)
+            # "have agreed a draft vision": the work has begun, it is not done
+            status = "in_progress" if _UNFINISHED_OBJECT.match(visible[p.end:]) else "implemented"
+            return Predicate(p.start, p.end, p.text, "implementation", status, p.direction, p.lemma)
         return p
 
     def _describes(self, review_id: str, number: int, p: Predicate, quote: str) -> bool:

@@ -96,12 +96,16 @@ _QUANTITY_OF = re.compile(
 )
 # "some of which", "several of the review's proposals", "a number of them", "most recommendations": a part,
 # never a set; with or without a count nearby it is an analyst's to settle
-_EXISTENTIAL = (r"(?:some|several|many|most|few|a\s+few|a\s+(?:number|handful|couple|minority|majority)|not\s+all"
-                r"|only\s+some)")
+# "fewer than half", "about a third", "nearly all": a proportion is a part too
+_PROPORTION = (r"(?:(?:(?:fewer|less|more)\s+than|over|under|nearly|almost|about|around|roughly|only|just|barely)\s+)?"
+               r"(?:half|a\s+third|one[\s-]third|a\s+quarter|one[\s-]quarter|two[\s-]thirds|three[\s-]quarters)"
+               r"|(?:nearly|almost|virtually)\s+all")
+_EXISTENTIAL = (r"(?:some|several|many|most|few|a\s+few|(?:a|the)\s+(?:number|handful|couple|minority|majority)"
+                rf"|not\s+all|only\s+some|{_PROPORTION})")
 _PARTITIVE = re.compile(
     rf"\b{_EXISTENTIAL}\s+of\s+(?:which|them|these|those|{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b)"
     rf"|\b{_EXISTENTIAL}\s+(?:of\s+)?(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b"
-    rf"|\b(?:some|several|many|most|others)\s+(?=(?:are|were|have|has|had|will|is|remain|now)\b)",
+    rf"|\b(?:some|several|many|most|others|{_PROPORTION})\s+(?=(?:are|were|have|has|had|will|is|remain|now)\b)",
     re.I,
 )
 _QUANTITY = re.compile(
