@@ -586,3 +586,13 @@ def test_the_asked_for_action_done_on_a_draft_is_work_under_way(object_, status)
                                                       para(f"The national bodies have agreed {object_} for the NHS.")])
     got = extractor.read(pub, "rose-2015").evidence
     assert [(e.number, e.axis, e.status) for e in got] == [(1, "implementation", status)]
+
+
+def test_recommendations_named_by_what_they_ask_are_all_told_apart_or_left_to_an_analyst():
+    both = read([para("Ministers accepted the review's recommendations on a central register of directors and on "
+                      "compulsory training for directors.")], "kark-2019")
+    assert sorted((e.number, e.status) for e in both.evidence) == [(2, "accepted"), (3, "accepted")]
+    one = read([para("Ministers accepted the review's recommendations on a central register of directors and on "
+                     "their competence standards.")], "kark-2019")
+    assert one.evidence == []  # "competence standards" is recommendation 1's and 3's: no single one stands in
+    assert any("by what they ask" in u.why for u in one.unresolved)

@@ -880,8 +880,12 @@ class _DocState:
         here = [p for p in preds if lo <= p.start < hi and p.end <= m.start()]
         parts = [x for x in _CONTENT_REFS_PARTS.split(visible[m.end():hi]) if len(x.split()) >= 2]
         numbers = _named_by_parts(matcher, parts)
-        if not (here and len(parts) >= 2 and len(numbers) == len(parts)):
+        if not (here and len(parts) >= 2):
             return False
+        if len(numbers) != len(parts):  # the sentence names a group: no one of them stands for the whole sentence
+            self.unresolved(review, here[0], sentence, f"names {len(parts)} recommendations by what they ask, "
+                                                       f"of which {len(numbers)} could be told apart")
+            return True
         for p in _one_per_axis(here):
             self.emit(review, numbers, p, sentence, "enumeration")
         return True
