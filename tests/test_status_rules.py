@@ -596,3 +596,13 @@ def test_recommendations_named_by_what_they_ask_are_all_told_apart_or_left_to_an
                      "their competence standards.")], "kark-2019")
     assert one.evidence == []  # "competence standards" is recommendation 1's and 3's: no single one stands in
     assert any("by what they ask" in u.why for u in one.unresolved)
+
+
+def test_a_result_clause_with_a_subject_of_its_own_is_a_clause_of_its_own():
+    from tracker.extract.frames import clauses
+
+    text = "The framework covers the regulator's checks, so the extension to commissioners has been delivered."
+    assert [text[a:b].strip(" ,") for a, b in clauses(text)] == [
+        "The framework covers the regulator's checks", "the extension to commissioners has been delivered."]
+    purpose = "The scheme was changed so that the boards could use it, and so work has begun."
+    assert len(clauses(purpose)) == 1  # "so that" is a purpose, and "so work" has no subject of its own

@@ -27,7 +27,9 @@ from tracker.vocabulary import IMPLEMENTATION, RESPONSE
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:n't)?|[\u2019']s|[\u2019']ve|[\u2019']ll|\d+[a-z]?|[^\sA-Za-z\d]")
 _CLAUSE_BREAK = re.compile(r";|\s+but\s+|\s+while\s+|,\s*(?:while|whereas|although|though|however)\b|\s+whereas\s+"
-                           r"|\s+although\s+|\s+\u2013\s+|\s+\u2014\s+|\s+-\s+")
+                           r"|\s+although\s+|\s+\u2013\s+|\s+\u2014\s+|\s+-\s+"
+                           # ", so the extension ... has been delivered": a result with a subject of its own
+                           r"|,\s*(?:and\s+)?so\s+(?=(?:the|this|these|those|its|their|a|an)\s)")
 _DETERMINERS = {"the", "a", "an", "its", "their", "our", "his", "her", "this", "that", "these", "those", "some", "any",
                 "no", "of", "for", "with", "in", "on", "to", "by", "and", "or", "further", "more", "new", "national",
                 "regional", "local", "first", "second", "initial", "what", "whose", "much", "little", "every", "each"}
