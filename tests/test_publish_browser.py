@@ -147,7 +147,7 @@ def test_briefing_filters_and_search_work_from_disk(browser, sample_home, tmp_pa
     assert count.text == "Showing 62 of 62 recommendations"
     rose10 = browser.find_element(By.ID, "rose-2015-10")
     assert [b.text for b in rose10.find_elements(By.CSS_SELECTOR, ".badge")][:2] == ["accepted", "superseded"]
-    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.card svg")) == 7  # six reviews and the comparison
+    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.card .chart[role=img]")) == 7  # six and the comparison
     _save_screenshot(browser, tmp_path, "briefing-1366.png", 1366, 1400)
     _viewport(browser, 1366, 1000)
 

@@ -5,10 +5,10 @@ The badge colours are written from tracker.vocabulary.COLOURS, so a status has o
 
 from __future__ import annotations
 
+from tracker.publish.charts import STYLE as CHART_STYLE
 from tracker.publish.charts import text_on
 from tracker.vocabulary import COLOURS
 
-_FILLS = "".join(f".f-{status}{{background:{COLOURS[status]}}}" for status in ("accepted", "implemented"))
 _BADGES = "".join(f".s-{status}{{background:{colour};color:{text_on(colour)}}}" for status, colour in COLOURS.items())
 
 STYLE = """
@@ -39,7 +39,7 @@ tr[hidden]{display:none}
 #recommendations td.key{white-space:nowrap}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:.7rem;font-size:.78rem;\
 white-space:nowrap;font-weight:600}
-""" + _BADGES + _FILLS + """
+""" + _BADGES + CHART_STYLE + """
 .q{color:var(--grey);font-size:.82rem;margin:.25rem 0 0}
 .q blockquote{margin:0;font-style:italic;color:var(--text)}
 .q .who{font-weight:600;font-size:.75rem;text-transform:uppercase;letter-spacing:.02em}
@@ -58,8 +58,6 @@ border-radius:.6rem;color:#3d3d3d;font-size:.72rem;font-weight:600}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(30rem,100%),1fr));gap:1rem;margin-top:1rem}
 .card{border:1px solid var(--line);border-radius:.4rem;padding:.6rem .8rem;margin:0}
 .card p{margin:.2rem 0;font-size:.88rem}
-svg.chart{width:100%;height:auto;display:block}
-.share svg.chart{max-width:48rem}
 .controls{display:flex;flex-wrap:wrap;gap:.75rem;align-items:end;margin:.5rem 0;\
 background:var(--pale);padding:.6rem .8rem;border-radius:.4rem}
 .controls label{display:flex;flex-direction:column;font-size:.82rem;font-weight:600;gap:.2rem;max-width:100%}
@@ -89,10 +87,6 @@ a.disputed{text-decoration:none}
 table.glossary th[scope=row]{min-width:0;width:14rem}
 .trend-card{margin:1rem 0}
 td.trend{min-width:9rem}
-.bar{display:block;height:.6rem;background:#fff;border:1px solid var(--grey);margin-top:.2rem}
-.bar .fill{display:block;height:100%}
-.key{display:inline-block;width:1rem;height:.7rem;border:1px solid var(--grey);vertical-align:middle;\
-margin:0 .2rem 0 .6rem}
 .legend{font-size:.85rem;margin:.5rem 0}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .report-error{display:block;font-size:.78rem;margin:.2rem 0}

@@ -66,13 +66,15 @@ def progress_table(data: SiteData, digest: Digest | None, table_id: str = "progr
 
 
 def share_figure(data: SiteData, chart_id: str = "implemented-share") -> str:
-    shares = [(r.name, data.figure("implemented", r.review_id).n, data.figure("tracked", r.review_id).n)
-              for r in data.reviews]
+    shares = []
+    for r in data.reviews:
+        implemented = data.figure("implemented", r.review_id)
+        shares.append((r.name, implemented.pct, implemented.n, data.figure("tracked", r.review_id).n))
     return (
         f"<figure class='card share' id='{chart_id}-figure'><h3>Implemented, review by review, on one scale</h3>"
         f"{charts.implemented_share_chart(shares, chart_id=chart_id)}"
         "<figcaption class='meta'>Share of each review's recommendations whose latest status is implemented "
-        "(0\u2013100%); the grey outline is the whole review.</figcaption></figure>"
+        "(0\u2013100%), as the table gives it; the outlined bar is the whole review.</figcaption></figure>"
     )
 
 
