@@ -318,12 +318,45 @@ def test_nothing_scrolls_sideways_on_a_phone(browser, sample_home, tmp_path):
         assert _overflow(browser) <= 0, path.name
     browser.get((site / "index.html").resolve().as_uri())
     _viewport(browser, 390)
-    # the wide table scrolls inside its own box, which a keyboard can reach
-    box = browser.execute_script(
-        "var b = document.querySelector('#recommendations').parentElement;"
-        "return [b.scrollWidth > b.clientWidth, b.tabIndex, getComputedStyle(b).overflowX];")
-    assert box == [True, 0, "auto"]
     _save_screenshot(browser, tmp_path, "briefing-390.png", 390, 1600)
+
+
+def test_on_a_phone_each_recommendation_is_a_card_with_its_statuses_first(browser, sample_home):
+    """At 390 px the table was 955 px wide in a 350 px box, the statuses off screen with no cue."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    _viewport(browser, 390)
+    browser.get((sample_home / "site" / "index.html").resolve().as_uri())
+    assert _overflow(browser) <= 0
+    table = browser.execute_script(
+        "var t = document.querySelector('#recommendations'), b = t.parentElement;"
+        "return [b.scrollWidth - b.clientWidth, t.getBoundingClientRect().width <= innerWidth];")
+    assert table == [0, True]
+    first = browser.find_element(By.CSS_SELECTOR, "#recommendations tbody tr")
+    browser.execute_script("arguments[0].scrollIntoView()", first)
+    # the statuses come first, then the recommendation's text, each cell named
+    placed = browser.execute_script(
+        "var r = arguments[0], top = c => r.querySelector(c).getBoundingClientRect().top;"
+        "return [top('td.response') < top('td.implementation'), top('td.implementation') < top('td.text'),"
+        " getComputedStyle(r.querySelector('td.response'), '::before').content];", first)
+    assert placed == [True, True, '"Response"']
+    for badge in first.find_elements(By.CSS_SELECTOR, "td.response .badge, td.implementation .badge")[:2]:
+        box = browser.execute_script("var b = arguments[0].getBoundingClientRect();"
+                                     "return [b.left, b.right, b.top, b.bottom, innerWidth, innerHeight];", badge)
+        assert 0 <= box[0] and box[1] <= box[4] and 0 <= box[2] and box[3] <= box[5], box
+    # every chart's text reads at 12 px or more at this width
+    sizes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.chart .chart-axis, .chart .seg, .chart .chart-value,"
+        " .chart-legend li')).map(e => parseFloat(getComputedStyle(e).fontSize));")
+    assert sizes and min(sizes) >= 12
+    # the filters, sorting and the state in the address work on the cards as on the table
+    Select(browser.find_element(By.ID, "filter-implementation")).select_by_value("paused")
+    assert _visible_ids(browser) == ["rose-2015-14", "messenger-2022-7"]
+    browser.find_element(By.CSS_SELECTOR, "th button[data-sort='number']").click()
+    assert _visible_ids(browser) == ["messenger-2022-7", "rose-2015-14"]
+    assert "implementation=paused" in browser.current_url and "sort=number" in browser.current_url
+    assert _overflow(browser) <= 0
 
 
 def _axe(driver, source: str) -> list[dict]:

@@ -37,6 +37,28 @@ th[scope=row]{min-width:12rem}
 tr[hidden]{display:none}
 #recommendations{min-width:56rem}
 #recommendations td.key{white-space:nowrap}
+@media (max-width:37.5em){
+ #recommendations,#recommendations thead,#recommendations tbody{display:block;min-width:0}
+ #recommendations thead tr{display:flex;flex-wrap:wrap;gap:.2rem .9rem;align-items:baseline;margin-bottom:.5rem}
+ #recommendations thead tr::before{content:"Sort by";font-size:.82rem;font-weight:600}
+ #recommendations thead th{border:0;background:none;padding:.2rem 0}
+ #recommendations thead th:not(:has(button)){display:none}
+ #recommendations tbody tr{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:0 .6rem;\
+border:1px solid var(--line);border-radius:.4rem;margin:0 0 .8rem;padding:.3rem .6rem}
+ #recommendations tbody tr[hidden]{display:none}
+ #recommendations td{display:block;border:0;padding:.25rem 0;text-align:left}
+ #recommendations td.key{grid-area:1/1;white-space:normal;font-weight:600}
+ #recommendations td.n{grid-area:1/2;font-weight:600}
+ #recommendations td.n::before{content:"No. "}
+ #recommendations td.response{grid-area:2/1/3/3}
+ #recommendations td.implementation{grid-area:3/1/4/3}
+ #recommendations td.text{grid-area:4/1/5/3}
+ #recommendations td.last{grid-area:5/1/6/3;font-weight:400;color:var(--grey);font-size:.82rem}
+ #recommendations td.response::before,#recommendations td.implementation::before,\
+#recommendations td.text::before{content:attr(data-label);display:block;font-size:.75rem;font-weight:700;\
+color:var(--grey)}
+ #recommendations td.last::before{content:attr(data-label) ": "}
+}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:.7rem;font-size:.78rem;\
 white-space:nowrap;font-weight:600}
 """ + _BADGES + CHART_STYLE + """

@@ -192,15 +192,28 @@ def _row(rec: Recommendation, order: int, ctx: Context) -> str:
         f"data-sort-last='{e(last)}' {_said(rec)}data-page='{e(ctx.permalink(rec.page_name))}' "
         f"data-official-response='{e(official_status(rec, 'response'))}' "
         f"data-official-implementation='{e(official_status(rec, 'implementation'))}'>"
-        f"<td class='key'><span class='review-name'>{e(name)}</span></td><td class='n'>{e(rec.number)}</td>"
-        f"<td>{theme}<span class='rec-text'>{e(rec.text)}</span>"
-        f"<div><a class='permalink' href='{e(rec.page_name)}'>Page: {e(rec.key)}</a></div></td>"
-        f"<td>{status_cell(rec, 'response', ctx)}</td><td>{status_cell(rec, 'implementation', ctx)}</td>"
-        f"<td class='n'>{e(last or 'never')}</td></tr>"
+        + _td(0, "key", f"<span class='review-name'>{e(name)}</span>") + _td(1, "n", e(rec.number))
+        + _td(2, "text", f"{theme}<span class='rec-text'>{e(rec.text)}</span>"
+                         f"<div><a class='permalink' href='{e(rec.page_name)}'>Page: {e(rec.key)}</a></div>")
+        + _td(3, "response", status_cell(rec, "response", ctx))
+        + _td(4, "implementation", status_cell(rec, "implementation", ctx))
+        + _td(5, "n last", e(last or "never")) + "</tr>"
     )
 
 
-def _sortable(key: str, text: str) -> str:
+# The table's columns: (sort key, '' where it does not sort; header). Below 600 px a row is a card and each
+# cell says its column's name (data-label), the statuses first.
+_COLUMNS = (("review", "Review"), ("number", "No."), ("", "Recommendation"), ("response", "Response"),
+            ("implementation", "Implementation"), ("last", "Last statement"))
+
+
+def _td(column: int, cls: str, inner: str) -> str:
+    return f"<td class='{cls}' data-label='{e(_COLUMNS[column][1])}'>{inner}</td>"
+
+
+def _th(key: str, text: str) -> str:
+    if not key:
+        return f"<th scope='col'>{e(text)}</th>"
     return f"<th scope='col'><button type='button' data-sort='{key}'>{e(text)}</button></th>"
 
 
@@ -215,10 +228,7 @@ def recommendations_section(data: SiteData, ctx: Context) -> str:
         "<div class='scroll' tabindex='0' role='region' aria-label='Every recommendation (table)'>"
         f"<table id='recommendations' data-groups='{e(json.dumps(GROUPS, sort_keys=True))}' "
         f"data-site-url='{e(ctx.site_url)}'><thead><tr>"
-        + _sortable("review", "Review") + _sortable("number", "No.")
-        + "<th scope='col'>Recommendation</th>"
-        + _sortable("response", "Response") + _sortable("implementation", "Implementation")
-        + _sortable("last", "Last statement")
+        + "".join(_th(key, text) for key, text in _COLUMNS)
         + f"</tr></thead><tbody>{rows}</tbody></table></div></section>"
     )
 
