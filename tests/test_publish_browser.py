@@ -442,27 +442,83 @@ def test_copy_link_and_the_view_s_links_use_the_site_url(browser, sample_home, t
                         for r in rows)
 
 
-def test_printed_on_a4_rows_and_cards_stay_whole_and_web_links_show_their_address(browser, sample_home):
+A4_PRINTABLE_PX = 688  # 210 mm less the 14 mm margins each side, at 96 px to the inch
+
+
+def _print_pdf(driver, path: Path):
     import base64
 
     import pypdfium2
+    from selenium.webdriver.common.print_page_options import PrintOptions
 
+    driver.get(path.resolve().as_uri())
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4, in cm
+    return pypdfium2.PdfDocument(base64.b64decode(driver.print_page(options)))
+
+
+def _stranded_headings(driver, pdf) -> list[str]:
+    """Headings printed as the last line of a page (the page's text, as PDFium reads it)."""
+    headings = [h.strip() for h in driver.execute_script(
+        "return Array.from(document.querySelectorAll('h2, h3')).filter(h => h.offsetParent !== null)"
+        ".map(h => h.textContent);")]
+    stranded = []
+    for i in range(len(pdf) - 1):
+        lines = [line.strip() for line in pdf[i].get_textpage().get_text_range().splitlines() if line.strip()]
+        if lines and len(lines[-1]) > 3 and any(h.startswith(lines[-1]) for h in headings):
+            stranded.append(lines[-1])
+    return stranded
+
+
+def test_printed_on_a4_rows_and_cards_stay_whole_and_web_links_show_their_address(browser, sample_home):
     site = sample_home / "site"
-    browser.get((site / "index.html").resolve().as_uri())
+    browser.get((site / "recommendations" / "rose-2015-10.html").resolve().as_uri())
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     styles = browser.execute_script(
         "var s = e => getComputedStyle(document.querySelector(e));"
-        "return [s('#recommendations tbody tr').breakInside, s('figure.card').breakInside, s('.controls').display,"
-        " getComputedStyle(document.querySelector('#recommendations a.live'), '::after').content];")
-    assert styles[:3] == ["avoid", "avoid", "none"]
+        "return [s('.q').breakInside, s('nav').display, s('h2').breakAfter,"
+        " getComputedStyle(document.querySelector('a.live'), '::after').content];")
+    assert styles[:3] == ["avoid", "none", "avoid"]
     assert styles[3].startswith('" <http')  # the address a web link opens
-    from selenium.webdriver.common.print_page_options import PrintOptions
 
-    options = PrintOptions()
-    options.page_width, options.page_height = 21.0, 29.7  # A4, in cm
-    browser.get((site / "summary.html").resolve().as_uri())
-    pdf = pypdfium2.PdfDocument(base64.b64decode(browser.print_page(options)))
-    assert len(pdf) == 2  # the summary is two pages
+
+def test_the_index_prints_as_a_short_briefing_and_the_summary_on_two_pages(browser, sample_home):
+    """Printed to A4 the index was 24 pages, its repeated table headers showed only "Recommendation", a
+    heading was stranded at a page foot and the summary's column headers overlapped."""
+    site = sample_home / "site"
+    _viewport(browser, A4_PRINTABLE_PX)
+    index = site / "index.html"
+    browser.get(index.resolve().as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    shown = browser.execute_script(
+        "var d = id => getComputedStyle(document.getElementById(id)).display;"
+        "return ['figures', 'reviews', 'implemented-share-figure', 'changes', 'all', 'unresolved', 'stale',"
+        " 'downloads', 'print-note'].map(d);")
+    assert shown == ["block"] * 4 + ["none"] * 4 + ["block"]
+    # the printout says where the full table is: the address of the page it was printed from
+    assert browser.find_element("id", "print-url").text == index.resolve().as_uri()
+    assert len(browser.find_elements("css selector", "figure.card .chart[role=img]")) == 7
+    pdf = _print_pdf(browser, index)
+    assert len(pdf) <= 4
+    assert _stranded_headings(browser, pdf) == []
+    pdf.close()
+
+    summary = site / "summary.html"
+    browser.get(summary.resolve().as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    header = browser.execute_script(
+        "var t = document.getElementById('summary-progress');"
+        "var cells = Array.from(t.tHead.rows[0].cells);"
+        "return [getComputedStyle(t.tHead).display, cells.map(c => c.scrollWidth - c.clientWidth),"
+        " cells.map(c => { var r = c.getBoundingClientRect(); return [r.left, r.right]; })];")
+    assert header[0] == "table-header-group"  # repeated on each printed page
+    assert max(header[1]) <= 0  # no header's words spill out of its cell
+    edges = header[2]
+    assert all(edges[i][1] <= edges[i + 1][0] + 1 for i in range(len(edges) - 1))  # side by side, none overlapping
+    pdf = _print_pdf(browser, summary)
+    assert len(pdf) <= 2  # the summary is two pages
+    assert _stranded_headings(browser, pdf) == []
+    pdf.close()
 
 
 def test_report_an_error_downloads_the_corrections_row_under_the_page_s_policy(browser, sample_home, tmp_path):

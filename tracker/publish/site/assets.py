@@ -113,8 +113,17 @@ td.trend{min-width:9rem}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .report-error{display:block;font-size:.78rem;margin:.2rem 0}
 @page{size:A4;margin:14mm}
+.print-only{display:none}
 @media print{
  nav,.skip,.controls,.actions,.presets,th button::after,.report-error{display:none}
+ .print-only{display:block}
+ #print-note{border:1px solid var(--grey);padding:.3rem .6rem;font-size:9pt}
+ #all,#stale,#unresolved,#downloads,#feeds,#progress-link,.changes details.recent{display:none}
+ .cards{grid-template-columns:1fr 1fr;gap:.5rem;margin-top:.5rem}
+ .card{padding:.3rem .5rem}
+ .card p,.card figcaption{font-size:8pt}
+ .chart{margin:.2rem 0}
+ .share-chart .chart-row{margin:.15rem 0}
  body{max-width:none;padding:0;font-size:10pt}
  .scroll{overflow:visible}
  #recommendations{min-width:0}
@@ -125,11 +134,10 @@ td.trend{min-width:9rem}
  a[href^="http"]::after{content:" <" attr(href) ">";font-size:7.5pt;\
 color:var(--grey);overflow-wrap:anywhere;word-break:break-all}
  th[scope=row]{min-width:0}
- #progress,#summary-progress{table-layout:fixed}
- #progress thead th:first-child,#summary-progress thead th:first-child{width:24%}
- #progress thead th:last-child,#summary-progress thead th:last-child{width:13%}
  #progress,#summary-progress{font-size:8pt}
- #progress th,#summary-progress th{overflow-wrap:normal;font-size:7pt}
+ #progress th,#progress td,#summary-progress th,#summary-progress td{padding:.1rem .25rem}
+ #progress thead th,#summary-progress thead th{width:1%;overflow-wrap:normal;hyphens:manual;font-size:7pt}
+ #progress thead th:first-child,#summary-progress thead th:first-child{width:auto}
  #progress .src,#summary-progress .src{font-size:7pt;font-weight:400}
  #key-figures{font-size:8pt}
  #key-figures th,#key-figures td{padding:.05rem .4rem}
@@ -202,6 +210,7 @@ SCRIPT = """
   function shared(s) {
     return (siteUrl ? siteUrl + 'index.html' : location.href.split('#')[0]) + (s ? '#' + s : '');
   }
+  byId('print-url').textContent = shared('');
   function remember() {
     var s = state();
     var url = location.href.split('#')[0] + (s ? '#' + s : '');

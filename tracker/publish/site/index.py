@@ -285,10 +285,20 @@ def unresolved_section(data: SiteData, ctx: Context) -> str:
     return "".join(parts)
 
 
+def print_note(ctx: Context) -> str:
+    """Printed, the index is a short briefing: this says where the full table is (the script writes the
+    address the page was opened at, when TRACKER_SITE_URL does not give one)."""
+    return ("<p class='print-only' id='print-note'>This printout is the briefing's summary: key figures, progress "
+            "by review, the charts and what changed. Every recommendation, with its statuses, quotes and sources, "
+            f"is in the table on the briefing's page: <strong id='print-url'>{e(ctx.permalink('index.html'))}"
+            "</strong>.</p>")
+
+
 def index_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRow], checked: int,
                ctx: Context) -> str:
     body = "".join([
         header(data, "NHS leadership reviews: what has been decided and done"),
+        print_note(ctx),
         changes_section(digest, unhealthy, ctx),
         health_section(unhealthy, checked),
         "<section id='figures' aria-labelledby='figures-title'><h2 id='figures-title'>Key figures</h2>",
