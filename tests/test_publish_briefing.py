@@ -1,5 +1,5 @@
 """The HTML briefing and the weekly change digest: a self-contained page, escaped scraped text, archived
-captures linked relatively, charts drawn by matplotlib, and "what changed" against the previous version."""
+captures linked relatively, charts drawn as HTML bars, and "what changed" against the previous version."""
 
 from __future__ import annotations
 
@@ -199,16 +199,30 @@ def test_the_page_is_self_contained(sample_home):
                                      "summary.html", "methodology.html", "progress.html", "feeds/", "#")), a["href"]
 
 
-def test_charts_are_inline_matplotlib_svg_one_per_review(sample_home):
+def test_charts_are_html_bars_one_per_review_with_the_review_s_counts(sample_home):
     soup = BeautifulSoup((sample_home / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert not soup.find("svg")  # drawn in HTML and CSS: the page's own text, not a picture of it
     cards = soup.select("figure.card[data-review]")
     assert [c["data-review"] for c in cards] == [
         "smith-2015", "rose-2015", "kerr-2018", "ltp-2019-leadership", "kark-2019", "messenger-2022",
     ]
     for card in cards:
-        svg = card.find("svg")
-        assert svg is not None and "Matplotlib" in svg.get_text(" ")
-        assert not svg.find_all(attrs={"xlink:href": re.compile("^(?!#)")})  # nothing external
+        chart = card.select_one(".chart.stacked[role=img]")
+        assert chart["id"] == f"chart-{card['data-review']}" and chart["aria-label"]
+        for row in chart.select(".chart-row"):  # each bar's segments fill it: every recommendation once
+            widths = [float(seg["style"].removeprefix("width:").removesuffix("%")) for seg in row.select(".seg")]
+            assert abs(sum(widths) - 100) < 0.05, card["data-review"]
+    rose = soup.select_one("#chart-rose-2015")
+    assert [[(seg["class"][1], seg.select_one(".seg-n").get_text()) for seg in row.select(".seg")]
+            for row in rose.select(".chart-row")] == [
+        [("s-accepted", "19")],
+        [("s-implemented", "7"), ("s-in_progress", "5"), ("s-paused", "1"), ("s-superseded", "4"), ("s-unknown", "2")]]
+    # the comparison: one bar per review, each at the % implemented the progress table prints
+    share = soup.select_one("#implemented-share")
+    printed = {tr["data-review"]: tr.select(".figure[data-measure=pct]")[0].get_text()
+               for tr in soup.select("#progress tbody tr")}
+    assert [row.select_one(".fill")["style"] for row in share.select(".chart-row")] == [
+        f"width:{printed[c['data-review']]}" for c in cards]
     rose = soup.select_one("figure.card[data-review='rose-2015'] figcaption").get_text()
     assert rose == ("Response: 19 accepted. Implementation: 7 implemented, 5 in progress, 1 paused, "
                     "4 superseded, 2 unknown.")
@@ -331,8 +345,8 @@ def test_every_page_is_self_contained_with_unique_ids_and_links_named_for_what_t
         assert not [li for li in soup.find_all("link") if li["type"] != "application/atom+xml"], path
         ids = [t["id"] for t in soup.find_all(id=True)]
         assert len(ids) == len(set(ids)), (path, [i for i in ids if ids.count(i) > 1][:3])
-        for svg in soup.find_all("svg"):
-            assert svg.get("role") == "img" and svg.get("aria-label"), path  # every chart has an accessible name
+        for chart in soup.select(".chart"):
+            assert chart.get("role") == "img" and chart.get("aria-label"), path  # every chart has an accessible name
         for a in soup.find_all("a"):
             text = a.get_text(" ", strip=True).lower()
             assert text not in {"source", "review", "link", "here", "archived copy"}, (path, a)

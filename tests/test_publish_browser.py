@@ -147,7 +147,7 @@ def test_briefing_filters_and_search_work_from_disk(browser, sample_home, tmp_pa
     assert count.text == "Showing 62 of 62 recommendations"
     rose10 = browser.find_element(By.ID, "rose-2015-10")
     assert [b.text for b in rose10.find_elements(By.CSS_SELECTOR, ".badge")][:2] == ["accepted", "superseded"]
-    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.card svg")) == 7  # six reviews and the comparison
+    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.card .chart[role=img]")) == 7  # six and the comparison
     _save_screenshot(browser, tmp_path, "briefing-1366.png", 1366, 1400)
     _viewport(browser, 1366, 1000)
 
@@ -318,12 +318,45 @@ def test_nothing_scrolls_sideways_on_a_phone(browser, sample_home, tmp_path):
         assert _overflow(browser) <= 0, path.name
     browser.get((site / "index.html").resolve().as_uri())
     _viewport(browser, 390)
-    # the wide table scrolls inside its own box, which a keyboard can reach
-    box = browser.execute_script(
-        "var b = document.querySelector('#recommendations').parentElement;"
-        "return [b.scrollWidth > b.clientWidth, b.tabIndex, getComputedStyle(b).overflowX];")
-    assert box == [True, 0, "auto"]
     _save_screenshot(browser, tmp_path, "briefing-390.png", 390, 1600)
+
+
+def test_on_a_phone_each_recommendation_is_a_card_with_its_statuses_first(browser, sample_home):
+    """At 390 px the table was 955 px wide in a 350 px box, the statuses off screen with no cue."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    _viewport(browser, 390)
+    browser.get((sample_home / "site" / "index.html").resolve().as_uri())
+    assert _overflow(browser) <= 0
+    table = browser.execute_script(
+        "var t = document.querySelector('#recommendations'), b = t.parentElement;"
+        "return [b.scrollWidth - b.clientWidth, t.getBoundingClientRect().width <= innerWidth];")
+    assert table == [0, True]
+    first = browser.find_element(By.CSS_SELECTOR, "#recommendations tbody tr")
+    browser.execute_script("arguments[0].scrollIntoView()", first)
+    # the statuses come first, then the recommendation's text, each cell named
+    placed = browser.execute_script(
+        "var r = arguments[0], top = c => r.querySelector(c).getBoundingClientRect().top;"
+        "return [top('td.response') < top('td.implementation'), top('td.implementation') < top('td.text'),"
+        " getComputedStyle(r.querySelector('td.response'), '::before').content];", first)
+    assert placed == [True, True, '"Response"']
+    for badge in first.find_elements(By.CSS_SELECTOR, "td.response .badge, td.implementation .badge")[:2]:
+        box = browser.execute_script("var b = arguments[0].getBoundingClientRect();"
+                                     "return [b.left, b.right, b.top, b.bottom, innerWidth, innerHeight];", badge)
+        assert 0 <= box[0] and box[1] <= box[4] and 0 <= box[2] and box[3] <= box[5], box
+    # every chart's text reads at 12 px or more at this width
+    sizes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.chart .chart-axis, .chart .seg, .chart .chart-value,"
+        " .chart-legend li')).map(e => parseFloat(getComputedStyle(e).fontSize));")
+    assert sizes and min(sizes) >= 12
+    # the filters, sorting and the state in the address work on the cards as on the table
+    Select(browser.find_element(By.ID, "filter-implementation")).select_by_value("paused")
+    assert _visible_ids(browser) == ["rose-2015-14", "messenger-2022-7"]
+    browser.find_element(By.CSS_SELECTOR, "th button[data-sort='number']").click()
+    assert _visible_ids(browser) == ["messenger-2022-7", "rose-2015-14"]
+    assert "implementation=paused" in browser.current_url and "sort=number" in browser.current_url
+    assert _overflow(browser) <= 0
 
 
 def _axe(driver, source: str) -> list[dict]:
@@ -409,27 +442,83 @@ def test_copy_link_and_the_view_s_links_use_the_site_url(browser, sample_home, t
                         for r in rows)
 
 
-def test_printed_on_a4_rows_and_cards_stay_whole_and_web_links_show_their_address(browser, sample_home):
+A4_PRINTABLE_PX = 688  # 210 mm less the 14 mm margins each side, at 96 px to the inch
+
+
+def _print_pdf(driver, path: Path):
     import base64
 
     import pypdfium2
+    from selenium.webdriver.common.print_page_options import PrintOptions
 
+    driver.get(path.resolve().as_uri())
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # A4, in cm
+    return pypdfium2.PdfDocument(base64.b64decode(driver.print_page(options)))
+
+
+def _stranded_headings(driver, pdf) -> list[str]:
+    """Headings printed as the last line of a page (the page's text, as PDFium reads it)."""
+    headings = [h.strip() for h in driver.execute_script(
+        "return Array.from(document.querySelectorAll('h2, h3')).filter(h => h.offsetParent !== null)"
+        ".map(h => h.textContent);")]
+    stranded = []
+    for i in range(len(pdf) - 1):
+        lines = [line.strip() for line in pdf[i].get_textpage().get_text_range().splitlines() if line.strip()]
+        if lines and len(lines[-1]) > 3 and any(h.startswith(lines[-1]) for h in headings):
+            stranded.append(lines[-1])
+    return stranded
+
+
+def test_printed_on_a4_rows_and_cards_stay_whole_and_web_links_show_their_address(browser, sample_home):
     site = sample_home / "site"
-    browser.get((site / "index.html").resolve().as_uri())
+    browser.get((site / "recommendations" / "rose-2015-10.html").resolve().as_uri())
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     styles = browser.execute_script(
         "var s = e => getComputedStyle(document.querySelector(e));"
-        "return [s('#recommendations tbody tr').breakInside, s('figure.card').breakInside, s('.controls').display,"
-        " getComputedStyle(document.querySelector('#recommendations a.live'), '::after').content];")
-    assert styles[:3] == ["avoid", "avoid", "none"]
+        "return [s('.q').breakInside, s('nav').display, s('h2').breakAfter,"
+        " getComputedStyle(document.querySelector('a.live'), '::after').content];")
+    assert styles[:3] == ["avoid", "none", "avoid"]
     assert styles[3].startswith('" <http')  # the address a web link opens
-    from selenium.webdriver.common.print_page_options import PrintOptions
 
-    options = PrintOptions()
-    options.page_width, options.page_height = 21.0, 29.7  # A4, in cm
-    browser.get((site / "summary.html").resolve().as_uri())
-    pdf = pypdfium2.PdfDocument(base64.b64decode(browser.print_page(options)))
-    assert len(pdf) == 2  # the summary is two pages
+
+def test_the_index_prints_as_a_short_briefing_and_the_summary_on_two_pages(browser, sample_home):
+    """Printed to A4 the index was 24 pages, its repeated table headers showed only "Recommendation", a
+    heading was stranded at a page foot and the summary's column headers overlapped."""
+    site = sample_home / "site"
+    _viewport(browser, A4_PRINTABLE_PX)
+    index = site / "index.html"
+    browser.get(index.resolve().as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    shown = browser.execute_script(
+        "var d = id => getComputedStyle(document.getElementById(id)).display;"
+        "return ['figures', 'reviews', 'implemented-share-figure', 'changes', 'all', 'unresolved', 'stale',"
+        " 'downloads', 'print-note'].map(d);")
+    assert shown == ["block"] * 4 + ["none"] * 4 + ["block"]
+    # the printout says where the full table is: the address of the page it was printed from
+    assert browser.find_element("id", "print-url").text == index.resolve().as_uri()
+    assert len(browser.find_elements("css selector", "figure.card .chart[role=img]")) == 7
+    pdf = _print_pdf(browser, index)
+    assert len(pdf) <= 4
+    assert _stranded_headings(browser, pdf) == []
+    pdf.close()
+
+    summary = site / "summary.html"
+    browser.get(summary.resolve().as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    header = browser.execute_script(
+        "var t = document.getElementById('summary-progress');"
+        "var cells = Array.from(t.tHead.rows[0].cells);"
+        "return [getComputedStyle(t.tHead).display, cells.map(c => c.scrollWidth - c.clientWidth),"
+        " cells.map(c => { var r = c.getBoundingClientRect(); return [r.left, r.right]; })];")
+    assert header[0] == "table-header-group"  # repeated on each printed page
+    assert max(header[1]) <= 0  # no header's words spill out of its cell
+    edges = header[2]
+    assert all(edges[i][1] <= edges[i + 1][0] + 1 for i in range(len(edges) - 1))  # side by side, none overlapping
+    pdf = _print_pdf(browser, summary)
+    assert len(pdf) <= 2  # the summary is two pages
+    assert _stranded_headings(browser, pdf) == []
+    pdf.close()
 
 
 def test_report_an_error_downloads_the_corrections_row_under_the_page_s_policy(browser, sample_home, tmp_path):

@@ -13,16 +13,17 @@ from bs4 import BeautifulSoup
 from tracker.publish import charts
 from tracker.publish.digest import Digest
 from tracker.publish.site.archive import archived_copy
+from tracker.publish.site.assets import STYLE
 from tracker.publish.site.changes import since_last_week, since_last_week_cell
 from tracker.publish.site.data import Recommendation, SiteData
 from tracker.publish.site.names import short_name
-from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
+from tracker.vocabulary import COLOURS, IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
 
 
 def test_every_status_has_its_own_colour_3_to_1_on_the_page_with_readable_text_on_it():
-    assert set(charts.COLOURS) == set(RESPONSE_STATUSES) | set(IMPLEMENTATION_STATUSES)
-    assert len(set(c.lower() for c in charts.COLOURS.values())) == len(charts.COLOURS)
-    for status, colour in charts.COLOURS.items():
+    assert set(COLOURS) == set(RESPONSE_STATUSES) | set(IMPLEMENTATION_STATUSES)
+    assert len(set(c.lower() for c in COLOURS.values())) == len(COLOURS)
+    for status, colour in COLOURS.items():
         assert charts.contrast(colour, charts.PAGE) >= 3, status
         assert charts.contrast(colour, charts.text_on(colour)) >= 4.5, status
 
@@ -40,17 +41,59 @@ def test_review_names_analysts_use():
 def test_two_charts_on_one_page_share_no_id_and_each_says_what_it_shows():
     a = charts.stacked_status_chart({"accepted": 3}, {"implemented": 1, "unknown": 2}, chart_id="a", name="Kark")
     b = charts.stacked_status_chart({"accepted": 3}, {"implemented": 1, "unknown": 2}, chart_id="b", name="Rose")
-    ids_a, ids_b = (set(re.findall(r'\bid="([^"]+)"', s)) for s in (a, b))
-    assert ids_a and not ids_a & ids_b
-    for svg, ids in ((a, ids_a), (b, ids_b)):  # every internal reference still points inside its own chart
-        assert set(re.findall(r"url\(#([^)]+)\)", svg)) <= ids
-        assert set(re.findall(r'href="#([^"]+)"', svg)) <= ids
-    label = BeautifulSoup(a, "html.parser").svg["aria-label"]
-    assert label == "Kark: recommendations by status. response: 3 accepted; implementation: 1 implemented, 2 unknown."
-    share = charts.implemented_share_chart([("Kark review (2019)", 1, 7), ("Kerr review (2018)", 0, 6)])
-    assert "Kark review (2019) 14% (1 of 7); Kerr review (2018) 0% (0 of 6)" in share
+    for html, chart_id in ((a, "a"), (b, "b")):  # one id each, the chart's own
+        assert re.findall(r"\bid='([^']+)'", html) == [chart_id]
+    chart = BeautifulSoup(a, "html.parser").select_one(".chart")
+    assert chart["role"] == "img"
+    assert chart["aria-label"] == ("Kark: recommendations by status. response: 3 accepted; "
+                                   "implementation: 1 implemented, 2 unknown.")
     assert charts.stacked_status_chart({"accepted": 3}, {"unknown": 3}, chart_id="a") == \
         charts.stacked_status_chart({"accepted": 3}, {"unknown": 3}, chart_id="a")  # deterministic
+
+
+def test_a_stacked_bar_is_segments_sized_by_share_labelled_with_count_and_status_and_a_legend():
+    chart = BeautifulSoup(charts.stacked_status_chart({"accepted": 2, "accepted_in_principle": 1},
+                                                      {"implemented": 1, "unknown": 2}, name="<b>Kark</b>"),
+                          "html.parser")
+    rows = chart.select(".chart-row")
+    assert [r.select_one(".chart-axis").get_text() for r in rows] == ["Response", "Implementation"]
+    segments = [[(seg["class"][1], seg["style"], seg.select_one(".seg-n").get_text(),
+                  seg.select_one(".seg-word").get_text()) for seg in row.select(".seg")] for row in rows]
+    assert segments == [
+        [("s-accepted", "width:66.67%", "2", " accepted"),
+         ("s-accepted_in_principle", "width:33.33%", "1", " accepted in principle")],
+        [("s-implemented", "width:33.33%", "1", " implemented"), ("s-unknown", "width:66.67%", "2", " unknown")],
+    ]
+    # the words show from the width they need (a container query per width class); a sliver shows no count
+    for seg in chart.select(".seg"):
+        fit = int(next(c for c in seg["class"] if c.startswith("fit-")).removeprefix("fit-"))
+        assert fit > len(seg.get_text())
+    assert [li.get_text() for li in chart.select(".chart-legend li")] == [
+        "accepted", "accepted in principle", "implemented", "unknown"]
+    assert chart.select_one(".chart")["aria-label"].startswith("<b>Kark</b>: ")  # a name is text, never markup
+    assert not chart.find("b")
+    for status, colour in COLOURS.items():  # the segments' colours are the badges' (the stylesheet's)
+        assert f".s-{status}{{background:{colour};color:{charts.text_on(colour)}}}" in STYLE
+
+
+def test_the_share_chart_is_one_bar_per_review_on_one_scale_with_the_figure_beside_it():
+    html = charts.implemented_share_chart([("Kark review (2019)", 14.3, 1, 7), ("Kerr review (2018)", 0.0, 0, 6),
+                                           ("Empty", None, 0, 0)])
+    chart = BeautifulSoup(html, "html.parser").select_one(".chart")
+    assert chart["aria-label"] == ("Share of recommendations implemented, by review, on one scale: Kark review (2019) "
+                                   "14.3% (1 of 7); Kerr review (2018) 0.0% (0 of 6); Empty no recommendations found.")
+    rows = [(r.select_one(".chart-axis").get_text(), r.select_one(".fill")["style"],
+             r.select_one(".chart-value").get_text()) for r in chart.select(".chart-row")]
+    assert rows == [("Kark review (2019)", "width:14.3%", "14.3% (1 of 7)"),
+                    ("Kerr review (2018)", "width:0.0%", "0.0% (0 of 6)"),
+                    ("Empty", "width:0%", "no recommendations found")]
+    assert [li.get_text() for li in chart.select(".chart-legend li")] == ["implemented", "the whole review (100%)"]
+
+
+def test_chart_text_is_at_least_12_px_and_the_colours_print():
+    rule = re.search(r"\.chart\{font-size:([\d.]+)rem", STYLE)
+    assert rule and float(rule.group(1)) * 16 >= 12
+    assert re.search(r"\.seg,[^{]*\.badge\{-webkit-print-color-adjust:exact;print-color-adjust:exact\}", STYLE)
 
 
 def test_a_govuk_capture_becomes_a_readable_inert_page():

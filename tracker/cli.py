@@ -1,7 +1,7 @@
 """The `tracker` command line: ingest, run, status, export and archive helpers.
 
 Each command imports the part of the library it uses inside its own function: `tracker --help` and a
-quick `tracker sql` or `tracker watch list` then never load lxml, PDFium, pyarrow or matplotlib.
+quick `tracker sql` or `tracker watch list` then never load lxml, PDFium or pyarrow.
 """
 
 from __future__ import annotations

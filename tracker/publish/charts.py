@@ -1,26 +1,21 @@
-"""Charts for the briefing, drawn with matplotlib (Agg, no pyplot state) and inlined as SVG.
+"""Charts for the briefing, drawn as HTML bars sized by percentage and styled by STYLE (part of the one
+stylesheet, site/assets.py), so their text is the page's text: at least 12 px at any width, searchable,
+and the same for the same data.
 
-The SVG is deterministic for the same data: a fixed hash salt for element ids, no date metadata,
-and text kept as <text> elements (svg.fonttype none) so the page stays small and searchable. Each
-chart's element ids carry a prefix of its own, so several charts on one page never share an id, and
-each has an accessible name (role="img", aria-label) that says what it shows in words.
+Each chart has an accessible name (role="img", aria-label) that says what it shows in words, and a legend.
+A stacked segment carries its count, and its status too where the segment is wide enough for the words:
+each segment is a CSS container, and a container query shows the words (or, on a sliver, hides even the
+count) from the width the text needs, which the page's width decides, not this code.
 
 The palette is colour-blind safe: Okabe–Ito hues, one hue family per axis (response: blues and
 purples; implementation: greens, oranges and browns; greys for "nothing said"), a distinct colour
-per status, every colour at least 3:1 against the white page, and each segment labelled directly
-with text that reads at 4.5:1 on it.
-
-The share chart appears on the briefing and on the summary: it is drawn once for the same data and only
-its ids differ, as matplotlib is most of the cost of rendering the pages.
+per status, every colour at least 3:1 against the white page, and each segment's text at 4.5:1 on it.
 """
 
 from __future__ import annotations
 
-import io
-import re
-from functools import lru_cache
+from html import escape
 
-from tracker.vocabulary import COLOURS
 from tracker.vocabulary import IMPLEMENTATION_STATUSES as IMPLEMENTATION
 from tracker.vocabulary import RESPONSE_STATUSES as RESPONSE
 from tracker.vocabulary import phrase
@@ -28,15 +23,9 @@ from tracker.vocabulary import phrase
 PAGE = "#ffffff"
 INK = "#000000"
 
-_RC = {
-    "svg.hashsalt": "nhs-leadership-tracker",
-    "svg.fonttype": "none",
-    "font.family": "DejaVu Sans",
-    "font.size": 10,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.spines.left": False,
-}
+# The widths (in ch of the segment's own text) a segment's words may need; each label asks for the
+# first one that holds it, and its container query shows the words from there.
+_FITS = (6, 9, 12, 15, 18, 22, 26, 30)
 
 
 def luminance(colour: str) -> float:
@@ -56,111 +45,104 @@ def text_on(colour: str) -> str:
     return "#ffffff" if contrast(colour, "#ffffff") >= contrast(colour, INK) else INK
 
 
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def _e(value) -> str:
+    return escape(str(value), quote=True)
 
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
+
+def _width(n: float, total: float) -> str:
+    return f"{100 * n / total:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def scale_bar(pct: float, status: str) -> str:
+    """A bar on the 0-100 % scale filled to pct in the status's colour; the number beside it says it in text."""
+    return f"<span class='bar' aria-hidden='true'><span class='fill s-{_e(status)}' style='width:{pct}%'></span></span>"
+
+
+def _segment(status: str, n: int, total: int) -> str:
+    words = f"{n} {phrase(status)}"
+    fit = next((f for f in _FITS if f >= len(words) + 1), _FITS[-1])
+    return (f"<span class='seg s-{_e(status)} fit-{fit} digits-{len(str(n))}' style='width:{_width(n, total)}'>"
+            f"<span class='seg-n'>{n}</span><span class='seg-word'> {_e(phrase(status))}</span></span>")
+
+
+def _stack(axis: str, counts: dict[str, int], order: tuple[str, ...], total: int) -> str:
+    segments = "".join(_segment(s, counts[s], total) for s in order if counts.get(s))
+    return f"<div class='chart-row'><span class='chart-axis'>{axis}</span><span class='stack'>{segments}</span></div>"
+
+
+def _legend(keys: list[tuple[str, str]]) -> str:
+    """(class of the swatch, words) per key."""
+    return "<ul class='chart-legend'>" + "".join(
+        f"<li><span class='swatch {_e(cls)}'></span>{_e(words)}</li>" for cls, words in keys) + "</ul>"
+
+
+def _named(chart_id: str, kind: str, name: str, inner: str) -> str:
+    return f"<div class='chart {kind}' id='{_e(chart_id)}' role='img' aria-label='{_e(name)}'>{inner}</div>"
 
 
 def stacked_status_chart(response: dict[str, int], implementation: dict[str, int], *, chart_id: str = "chart",
                          name: str = "") -> str:
-    """Two horizontal stacked bars (response, implementation) of one review's recommendations; SVG text.
-
-    Each segment carries its count, and its status too where the segment is wide enough."""
-    import matplotlib
-    from matplotlib.patches import Patch
-
+    """Two stacked bars (response, implementation) of one review's recommendations on one scale, as HTML."""
     total = max(sum(response.values()), sum(implementation.values()), 1)
-    with matplotlib.rc_context(_RC):
-        fig = _figure(6.0, 1.9)
-        ax = fig.add_axes((0.19, 0.47, 0.78, 0.5))
-        handles = []
-        for y, (counts, order) in enumerate(((implementation, IMPLEMENTATION), (response, RESPONSE))):
-            left = 0
-            for status in order:
-                n = counts.get(status, 0)
-                if not n:
-                    continue
-                ax.barh(y, n, left=left, height=0.62, color=COLOURS[status], edgecolor=PAGE, linewidth=0.8)
-                text = f"{n} {phrase(status)}" if n / total >= 0.07 * (len(phrase(status)) / 4 + 1) else str(n)
-                ax.text(left + n / 2, y, text, ha="center", va="center", fontsize=8.5, color=text_on(COLOURS[status]))
-                left += n
-        for status in RESPONSE + IMPLEMENTATION:
-            if ((status in RESPONSE and response.get(status))
-                    or (status in IMPLEMENTATION and implementation.get(status))):
-                handles.append(Patch(facecolor=COLOURS[status], label=phrase(status)))
-        ax.set_yticks([0, 1], ["Implementation", "Response"])
-        ax.set_xlim(0, total)
-        ax.tick_params(axis="y", length=0)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.tick_params(axis="x", labelsize=8)
-        fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False, fontsize=8.5,
-                   handlelength=1, columnspacing=1.2, bbox_to_anchor=(0.55, -0.03))
-        described = "; ".join(
-            f"{axis}: " + ", ".join(f"{n} {phrase(s)}" for s, n in counts.items() if n)
-            for axis, counts in (("response", response), ("implementation", implementation))
-        )
-        return _svg(fig, chart_id, f"{name + ': ' if name else ''}recommendations by status. {described}.")
+    shown = [s for s in RESPONSE if response.get(s)] + [s for s in IMPLEMENTATION if implementation.get(s)]
+    described = "; ".join(
+        f"{axis}: " + ", ".join(f"{n} {phrase(s)}" for s, n in counts.items() if n)
+        for axis, counts in (("response", response), ("implementation", implementation))
+    )
+    inner = (_stack("Response", response, RESPONSE, total)
+             + _stack("Implementation", implementation, IMPLEMENTATION, total)
+             + _legend([(f"s-{s}", phrase(s)) for s in shown]))
+    return _named(chart_id, "stacked", f"{name + ': ' if name else ''}recommendations by status. {described}.", inner)
 
 
-def implemented_share_chart(reviews: list[tuple[str, int, int]], *, chart_id: str = "implemented-share") -> str:
+def implemented_share_chart(reviews: list[tuple[str, float | None, int, int]], *,
+                            chart_id: str = "implemented-share") -> str:
     """One bar per review: the share of its recommendations implemented, all on one 0–100 % scale.
 
-    reviews: (name, implemented, recommendations), in display order."""
-    svg, name = _share_svg(tuple(reviews))
-    return _inline(svg, chart_id, name)
+    reviews: (name, % implemented as briefing_figures gives it, implemented, recommendations), in display order."""
+    rows, parts = [], []
+    for name, pct, done, total in reviews:
+        words = f"{pct}% ({done} of {total})" if total and pct is not None else "no recommendations found"
+        bar = scale_bar(0 if pct is None else pct, "implemented")
+        rows.append(f"<div class='chart-row'><span class='chart-axis'>{_e(name)}</span>{bar}"
+                    f"<span class='chart-value'>{_e(words)}</span></div>")
+        parts.append(f"{name} {words}")
+    name = "Share of recommendations implemented, by review, on one scale: " + "; ".join(parts) + "."
+    legend = _legend([("s-implemented", "implemented"), ("whole", "the whole review (100%)")])
+    return _named(chart_id, "share-chart", name, "".join(rows) + legend)
 
 
-@lru_cache(maxsize=4)  # a long-lived worker keeps only the latest few
-def _share_svg(reviews: tuple[tuple[str, int, int], ...]) -> tuple[str, str]:
-    """The share chart drawn once per data: the briefing and the summary show the same one (ids differ)."""
-    import matplotlib
+_SEGMENT_WORDS = "".join(f"@container (min-width:{f}ch){{.fit-{f} .seg-word{{display:inline}}}}" for f in _FITS)
+_SLIVERS = "".join(f"@container (max-width:{d + .4}ch){{.digits-{d} .seg-n{{visibility:hidden}}}}" for d in (1, 2, 3))
 
-    with matplotlib.rc_context(_RC):
-        height = 0.32 * max(len(reviews), 1) + 0.5
-        fig = _figure(8.0, height)
-        ax = fig.add_axes((0.25, 0.4 / height, 0.62, 1 - 0.5 / height))
-        names = [name for name, _, _ in reviews][::-1]
-        parts = []
-        for y, (name, done, total) in enumerate(reversed(reviews)):
-            pct = 100.0 * done / total if total else 0.0
-            ax.barh(y, 100, height=0.62, color=PAGE, edgecolor=COLOURS["unknown"], linewidth=0.8)
-            if pct:
-                ax.barh(y, pct, height=0.62, color=COLOURS["implemented"], edgecolor=COLOURS["implemented"],
-                        linewidth=0.8)
-            words = f"{pct:.0f}% ({done} of {total})" if total else "no recommendations found"
-            ax.text(min(pct, 100) + 1.5, y, words, ha="left", va="center", fontsize=8.5, color=INK)
-            parts.append(f"{name} {words}")
-        ax.set_yticks(range(len(names)), names)
-        ax.set_xlim(0, 100)
-        ax.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-        ax.tick_params(axis="y", length=0)
-        ax.tick_params(axis="x", labelsize=8)
-        name = "Share of recommendations implemented, by review, on one scale: " + "; ".join(reversed(parts)) + "."
-        return _raw_svg(fig), name
-
-
-def _raw_svg(fig) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches=None)
-    return buf.getvalue()
-
-
-def _svg(fig, chart_id: str, name: str) -> str:
-    return _inline(_raw_svg(fig), chart_id, name)
-
-
-def _inline(svg: str, chart_id: str, name: str) -> str:
-    """Strip the XML prolog and DOCTYPE so the SVG can sit inside HTML; scale with the page; give every id
-    the chart's prefix; name the image."""
-    import html
-
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg \1', svg, count=1)
-    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{chart_id}-{m.group(1)}"', svg)
-    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{chart_id}-{m.group(1)})", svg)
-    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{chart_id}-{m.group(1)}"', svg)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(name, quote=True)}" class="chart" ', 1)
+# The charts' rules in the one stylesheet. Text stays at 0.8rem (12.8 px) at every width; on a narrow
+# screen a bar's name sits above it rather than beside it. Printed, the colours print (browsers drop
+# backgrounds by default, which would leave white text on white paper).
+STYLE = """
+.chart{font-size:.8rem;margin:.4rem 0}
+.chart-row{display:grid;grid-template-columns:minmax(6rem,14rem) minmax(0,1fr);gap:.15rem .6rem;align-items:center;\
+margin:.3rem 0}
+.share-chart .chart-row{grid-template-columns:minmax(6rem,14rem) minmax(0,1fr) minmax(7.5rem,auto)}
+.stacked .chart-row{grid-template-columns:7.5rem minmax(0,1fr)}
+.chart-axis{font-weight:600;overflow-wrap:anywhere}
+.stack{display:flex;min-height:1.9em;border:1px solid var(--grey)}
+.seg{container-type:inline-size;display:block;text-align:center;line-height:1.9em;overflow:hidden;\
+white-space:nowrap;font-weight:600;box-shadow:inset -1px 0 #fff}
+.seg:last-child{box-shadow:none}
+.seg-word{display:none}
+.chart .bar{height:1.9em;margin:0}
+.chart-value{font-variant-numeric:tabular-nums}
+.chart-legend{list-style:none;display:flex;flex-wrap:wrap;gap:.2rem 1rem;margin:.5rem 0 0;padding:0}
+.chart-legend .swatch{margin:0 .3rem 0 0}
+.bar{display:block;height:.6rem;background:#fff;border:1px solid var(--grey);margin-top:.2rem}
+.bar .fill{display:block;height:100%}
+.swatch{display:inline-block;width:1rem;height:.7rem;border:1px solid var(--grey);vertical-align:middle;\
+margin:0 .2rem 0 .6rem}
+.swatch.whole{background:#fff}
+@media (max-width:37.5em){
+ .chart-row,.share-chart .chart-row,.stacked .chart-row{grid-template-columns:minmax(0,1fr) auto}
+ .chart-axis{grid-column:1/-1}
+ .stacked .stack{grid-column:1/-1}
+}
+.seg,.bar,.fill,.swatch,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+""" + _SEGMENT_WORDS + _SLIVERS

@@ -5,10 +5,10 @@ The badge colours are written from tracker.vocabulary.COLOURS, so a status has o
 
 from __future__ import annotations
 
+from tracker.publish.charts import STYLE as CHART_STYLE
 from tracker.publish.charts import text_on
 from tracker.vocabulary import COLOURS
 
-_FILLS = "".join(f".f-{status}{{background:{COLOURS[status]}}}" for status in ("accepted", "implemented"))
 _BADGES = "".join(f".s-{status}{{background:{colour};color:{text_on(colour)}}}" for status, colour in COLOURS.items())
 
 STYLE = """
@@ -37,9 +37,31 @@ th[scope=row]{min-width:12rem}
 tr[hidden]{display:none}
 #recommendations{min-width:56rem}
 #recommendations td.key{white-space:nowrap}
+@media (max-width:37.5em){
+ #recommendations,#recommendations thead,#recommendations tbody{display:block;min-width:0}
+ #recommendations thead tr{display:flex;flex-wrap:wrap;gap:.2rem .9rem;align-items:baseline;margin-bottom:.5rem}
+ #recommendations thead tr::before{content:"Sort by";font-size:.82rem;font-weight:600}
+ #recommendations thead th{border:0;background:none;padding:.2rem 0}
+ #recommendations thead th:not(:has(button)){display:none}
+ #recommendations tbody tr{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:0 .6rem;\
+border:1px solid var(--line);border-radius:.4rem;margin:0 0 .8rem;padding:.3rem .6rem}
+ #recommendations tbody tr[hidden]{display:none}
+ #recommendations td{display:block;border:0;padding:.25rem 0;text-align:left}
+ #recommendations td.key{grid-area:1/1;white-space:normal;font-weight:600}
+ #recommendations td.n{grid-area:1/2;font-weight:600}
+ #recommendations td.n::before{content:"No. "}
+ #recommendations td.response{grid-area:2/1/3/3}
+ #recommendations td.implementation{grid-area:3/1/4/3}
+ #recommendations td.text{grid-area:4/1/5/3}
+ #recommendations td.last{grid-area:5/1/6/3;font-weight:400;color:var(--grey);font-size:.82rem}
+ #recommendations td.response::before,#recommendations td.implementation::before,\
+#recommendations td.text::before{content:attr(data-label);display:block;font-size:.75rem;font-weight:700;\
+color:var(--grey)}
+ #recommendations td.last::before{content:attr(data-label) ": "}
+}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:.7rem;font-size:.78rem;\
 white-space:nowrap;font-weight:600}
-""" + _BADGES + _FILLS + """
+""" + _BADGES + CHART_STYLE + """
 .q{color:var(--grey);font-size:.82rem;margin:.25rem 0 0}
 .q blockquote{margin:0;font-style:italic;color:var(--text)}
 .q .who{font-weight:600;font-size:.75rem;text-transform:uppercase;letter-spacing:.02em}
@@ -58,8 +80,6 @@ border-radius:.6rem;color:#3d3d3d;font-size:.72rem;font-weight:600}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(30rem,100%),1fr));gap:1rem;margin-top:1rem}
 .card{border:1px solid var(--line);border-radius:.4rem;padding:.6rem .8rem;margin:0}
 .card p{margin:.2rem 0;font-size:.88rem}
-svg.chart{width:100%;height:auto;display:block}
-.share svg.chart{max-width:48rem}
 .controls{display:flex;flex-wrap:wrap;gap:.75rem;align-items:end;margin:.5rem 0;\
 background:var(--pale);padding:.6rem .8rem;border-radius:.4rem}
 .controls label{display:flex;flex-direction:column;font-size:.82rem;font-weight:600;gap:.2rem;max-width:100%}
@@ -89,16 +109,21 @@ a.disputed{text-decoration:none}
 table.glossary th[scope=row]{min-width:0;width:14rem}
 .trend-card{margin:1rem 0}
 td.trend{min-width:9rem}
-.bar{display:block;height:.6rem;background:#fff;border:1px solid var(--grey);margin-top:.2rem}
-.bar .fill{display:block;height:100%}
-.key{display:inline-block;width:1rem;height:.7rem;border:1px solid var(--grey);vertical-align:middle;\
-margin:0 .2rem 0 .6rem}
 .legend{font-size:.85rem;margin:.5rem 0}
 .vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .report-error{display:block;font-size:.78rem;margin:.2rem 0}
 @page{size:A4;margin:14mm}
+.print-only{display:none}
 @media print{
  nav,.skip,.controls,.actions,.presets,th button::after,.report-error{display:none}
+ .print-only{display:block}
+ #print-note{border:1px solid var(--grey);padding:.3rem .6rem;font-size:9pt}
+ #all,#stale,#unresolved,#downloads,#feeds,#progress-link,.changes details.recent{display:none}
+ .cards{grid-template-columns:1fr 1fr;gap:.5rem;margin-top:.5rem}
+ .card{padding:.3rem .5rem}
+ .card p,.card figcaption{font-size:8pt}
+ .chart{margin:.2rem 0}
+ .share-chart .chart-row{margin:.15rem 0}
  body{max-width:none;padding:0;font-size:10pt}
  .scroll{overflow:visible}
  #recommendations{min-width:0}
@@ -109,11 +134,10 @@ margin:0 .2rem 0 .6rem}
  a[href^="http"]::after{content:" <" attr(href) ">";font-size:7.5pt;\
 color:var(--grey);overflow-wrap:anywhere;word-break:break-all}
  th[scope=row]{min-width:0}
- #progress,#summary-progress{table-layout:fixed}
- #progress thead th:first-child,#summary-progress thead th:first-child{width:24%}
- #progress thead th:last-child,#summary-progress thead th:last-child{width:13%}
  #progress,#summary-progress{font-size:8pt}
- #progress th,#summary-progress th{overflow-wrap:normal;font-size:7pt}
+ #progress th,#progress td,#summary-progress th,#summary-progress td{padding:.1rem .25rem}
+ #progress thead th,#summary-progress thead th{width:1%;overflow-wrap:normal;hyphens:manual;font-size:7pt}
+ #progress thead th:first-child,#summary-progress thead th:first-child{width:auto}
  #progress .src,#summary-progress .src{font-size:7pt;font-weight:400}
  #key-figures{font-size:8pt}
  #key-figures th,#key-figures td{padding:.05rem .4rem}
@@ -186,6 +210,7 @@ SCRIPT = """
   function shared(s) {
     return (siteUrl ? siteUrl + 'index.html' : location.href.split('#')[0]) + (s ? '#' + s : '');
   }
+  byId('print-url').textContent = shared('');
   function remember() {
     var s = state();
     var url = location.href.split('#')[0] + (s ? '#' + s : '');

@@ -66,13 +66,15 @@ def progress_table(data: SiteData, digest: Digest | None, table_id: str = "progr
 
 
 def share_figure(data: SiteData, chart_id: str = "implemented-share") -> str:
-    shares = [(r.name, data.figure("implemented", r.review_id).n, data.figure("tracked", r.review_id).n)
-              for r in data.reviews]
+    shares = []
+    for r in data.reviews:
+        implemented = data.figure("implemented", r.review_id)
+        shares.append((r.name, implemented.pct, implemented.n, data.figure("tracked", r.review_id).n))
     return (
         f"<figure class='card share' id='{chart_id}-figure'><h3>Implemented, review by review, on one scale</h3>"
         f"{charts.implemented_share_chart(shares, chart_id=chart_id)}"
         "<figcaption class='meta'>Share of each review's recommendations whose latest status is implemented "
-        "(0\u2013100%); the grey outline is the whole review.</figcaption></figure>"
+        "(0\u2013100%), as the table gives it; the outlined bar is the whole review.</figcaption></figure>"
     )
 
 
@@ -190,15 +192,28 @@ def _row(rec: Recommendation, order: int, ctx: Context) -> str:
         f"data-sort-last='{e(last)}' {_said(rec)}data-page='{e(ctx.permalink(rec.page_name))}' "
         f"data-official-response='{e(official_status(rec, 'response'))}' "
         f"data-official-implementation='{e(official_status(rec, 'implementation'))}'>"
-        f"<td class='key'><span class='review-name'>{e(name)}</span></td><td class='n'>{e(rec.number)}</td>"
-        f"<td>{theme}<span class='rec-text'>{e(rec.text)}</span>"
-        f"<div><a class='permalink' href='{e(rec.page_name)}'>Page: {e(rec.key)}</a></div></td>"
-        f"<td>{status_cell(rec, 'response', ctx)}</td><td>{status_cell(rec, 'implementation', ctx)}</td>"
-        f"<td class='n'>{e(last or 'never')}</td></tr>"
+        + _td(0, "key", f"<span class='review-name'>{e(name)}</span>") + _td(1, "n", e(rec.number))
+        + _td(2, "text", f"{theme}<span class='rec-text'>{e(rec.text)}</span>"
+                         f"<div><a class='permalink' href='{e(rec.page_name)}'>Page: {e(rec.key)}</a></div>")
+        + _td(3, "response", status_cell(rec, "response", ctx))
+        + _td(4, "implementation", status_cell(rec, "implementation", ctx))
+        + _td(5, "n last", e(last or "never")) + "</tr>"
     )
 
 
-def _sortable(key: str, text: str) -> str:
+# The table's columns: (sort key, '' where it does not sort; header). Below 600 px a row is a card and each
+# cell says its column's name (data-label), the statuses first.
+_COLUMNS = (("review", "Review"), ("number", "No."), ("", "Recommendation"), ("response", "Response"),
+            ("implementation", "Implementation"), ("last", "Last statement"))
+
+
+def _td(column: int, cls: str, inner: str) -> str:
+    return f"<td class='{cls}' data-label='{e(_COLUMNS[column][1])}'>{inner}</td>"
+
+
+def _th(key: str, text: str) -> str:
+    if not key:
+        return f"<th scope='col'>{e(text)}</th>"
     return f"<th scope='col'><button type='button' data-sort='{key}'>{e(text)}</button></th>"
 
 
@@ -213,10 +228,7 @@ def recommendations_section(data: SiteData, ctx: Context) -> str:
         "<div class='scroll' tabindex='0' role='region' aria-label='Every recommendation (table)'>"
         f"<table id='recommendations' data-groups='{e(json.dumps(GROUPS, sort_keys=True))}' "
         f"data-site-url='{e(ctx.site_url)}'><thead><tr>"
-        + _sortable("review", "Review") + _sortable("number", "No.")
-        + "<th scope='col'>Recommendation</th>"
-        + _sortable("response", "Response") + _sortable("implementation", "Implementation")
-        + _sortable("last", "Last statement")
+        + "".join(_th(key, text) for key, text in _COLUMNS)
         + f"</tr></thead><tbody>{rows}</tbody></table></div></section>"
     )
 
@@ -273,10 +285,20 @@ def unresolved_section(data: SiteData, ctx: Context) -> str:
     return "".join(parts)
 
 
+def print_note(ctx: Context) -> str:
+    """Printed, the index is a short briefing: this says where the full table is (the script writes the
+    address the page was opened at, when TRACKER_SITE_URL does not give one)."""
+    return ("<p class='print-only' id='print-note'>This printout is the briefing's summary: key figures, progress "
+            "by review, the charts and what changed. Every recommendation, with its statuses, quotes and sources, "
+            f"is in the table on the briefing's page: <strong id='print-url'>{e(ctx.permalink('index.html'))}"
+            "</strong>.</p>")
+
+
 def index_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRow], checked: int,
                ctx: Context) -> str:
     body = "".join([
         header(data, "NHS leadership reviews: what has been decided and done"),
+        print_note(ctx),
         changes_section(digest, unhealthy, ctx),
         health_section(unhealthy, checked),
         "<section id='figures' aria-labelledby='figures-title'><h2 id='figures-title'>Key figures</h2>",

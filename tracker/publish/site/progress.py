@@ -5,6 +5,7 @@ status change behind it."""
 
 from __future__ import annotations
 
+from tracker.publish.charts import scale_bar
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import Figure, SiteData
 from tracker.publish.site.history import TRACKED, VersionProgress
@@ -25,9 +26,7 @@ def _cell(f: Figure | None, name: str) -> str:
     return (
         f"<td class='trend'><span class='figure' data-figure='{e(name)}' data-review='{e(f.review_id or '')}' "
         f"data-side='headline' data-measure='pct'>{e(f.pct)}%</span> "
-        f"<span class='src'>({e(f.n)})</span>"
-        f"<span class='bar' aria-hidden='true'><span class='fill f-{e(name)}' style='width:{f.pct}%'></span>"
-        "</span></td>"
+        f"<span class='src'>({e(f.n)})</span>{scale_bar(f.pct, name)}</td>"
     )
 
 
@@ -75,8 +74,8 @@ def progress_page(data: SiteData, history: list[VersionProgress], ctx: Context) 
         "bar), with how many in brackets. Where a figure moved since the row before, <em>change first seen</em> "
         "is the day the tracker first detected a status change behind it (it may have been detected in a "
         "version no longer kept).</p></header>"
-        "<div class='legend' aria-hidden='true'><span class='key f-accepted'></span> accepted in any form "
-        "<span class='key f-implemented'></span> implemented</div>"
+        "<div class='legend' aria-hidden='true'><span class='swatch s-accepted'></span> accepted in any form "
+        "<span class='swatch s-implemented'></span> implemented</div>"
         + "".join(tables) + footer(ctx.root)
     )
     return page("Progress over time \u2014 NHS leadership reviews", body, current=PAGE)
