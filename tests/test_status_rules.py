@@ -606,3 +606,14 @@ def test_a_result_clause_with_a_subject_of_its_own_is_a_clause_of_its_own():
         "The framework covers the regulator's checks", "the extension to commissioners has been delivered."]
     purpose = "The scheme was changed so that the boards could use it, and so work has begun."
     assert len(clauses(purpose)) == 1  # "so that" is a purpose, and "so work" has no subject of its own
+
+
+def test_the_asked_for_agreement_reached_is_done_when_found_by_content_too():
+    extractor = StatusExtractor(ReviewNamer(load_reviews()), {"rose-2015": {1, 2}}, {"rose-2015": {
+        1: "The national bodies should agree one set of core values expected of every manager.",
+        2: "Every organisation should publish an annual report on its leadership training."}})
+    pub = Publication(url="https://example.org/p", source="other", title="t", published_on=date(2020, 1, 1),
+                      document_type="report", blocks=[para("One set of core values expected of every manager has "
+                                                           "been agreed by the national bodies.")])
+    got = extractor.read(pub, "rose-2015").evidence
+    assert [(e.number, e.axis, e.status, e.basis) for e in got] == [(1, "implementation", "implemented", "content")]

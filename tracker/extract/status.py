@@ -899,7 +899,7 @@ class _DocState:
                 continue
             for number, _score in matcher.match(visible[lo:hi], loose=loose):
                 for p in _one_per_axis(here):
-                    self.emit(review, (number,), p, sentence, "content")
+                    self.emit(review, (number,), self._as_done(p, (review, (number,)), visible), sentence, "content")
                     found = True
         return found
 
