@@ -617,3 +617,16 @@ def test_the_asked_for_agreement_reached_is_done_when_found_by_content_too():
                                                            "been agreed by the national bodies.")])
     got = extractor.read(pub, "rose-2015").evidence
     assert [(e.number, e.axis, e.status, e.basis) for e in got] == [(1, "implementation", "implemented", "content")]
+
+
+def test_a_short_restatement_shared_by_two_recommendations_goes_to_the_one_whose_main_clause_it_restates():
+    from tracker.extract.paraphrase import ParaphraseMatcher
+
+    matcher = ParaphraseMatcher({
+        1: "Every director should meet a set of competence standards drawn up nationally.",
+        2: "A central register of directors should be created, recording each director's career history.",
+        3: "Training against the competence standards should be compulsory for directors, and completion should "
+           "be recorded on the central register.",
+    })
+    assert matcher.match("a central register of directors", loose=True)[0][0] == 2  # 3 names it only in a detail
+    assert matcher.match("new competence standards for directors", loose=True) == []  # both main clauses: no guess

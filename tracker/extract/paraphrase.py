@@ -14,6 +14,7 @@ _STOP = set(
     england""".split()
 )
 _WORD = re.compile(r"[a-z]+")
+_DETAIL = re.compile(r",\s+and\s+|;\s*")
 _NOUN_ENDING = re.compile(r"(?<=[a-z]{4})([ea])nc[ey]$")
 
 
@@ -37,6 +38,9 @@ class ParaphraseMatcher:
     def __init__(self, texts: dict[int, str], threshold: float = 0.34, min_shared: int = 3):
         # a recommendation's own sentence, not the sub-actions listed under it, says what it is
         self.terms = {n: terms(t.split(" \u2022 ")[0]) for n, t in texts.items()}
+        # what it asks is said in its main clause; ", and ..." or "; ..." adds a detail ("Training should be
+        # compulsory for every director, and completion should be recorded on the central database")
+        self.head = {n: terms(_DETAIL.split(t.split(" \u2022 ")[0], 1)[0]) for n, t in texts.items()}
         df = Counter(w for ts in self.terms.values() for w in ts)
         total = max(len(texts), 1)
         self.idf = {w: math.log(1 + total / c) for w, c in df.items()}
@@ -65,6 +69,16 @@ class ParaphraseMatcher:
         scored.sort(key=lambda x: -x[1])
         if loose:
             clear = len(scored) == 1 or (scored and scored[0][1] >= scored[1][1] * 1.2)
-            return scored[:1] if clear else []
+            return scored[:1] if clear else self._by_head(words, [(n, s) for n, s in scored if s * 1.2 > scored[0][1]])
         # one statement may cover two recommendations, but only ones nearly as good as the best
         return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []
+
+    def _by_head(self, words: set[str], close: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Of recommendations a short restatement shares about as much with, the one whose main clause it
+        shares most with, when one stands alone; else none."""
+        if not close:
+            return []
+        shared = sorted(((len(words & self.head[n]), n, score) for n, score in close), reverse=True)
+        if shared[0][0] and (len(shared) == 1 or shared[0][0] > shared[1][0]):
+            return [(shared[0][1], shared[0][2])]
+        return []
