@@ -630,3 +630,32 @@ def test_a_short_restatement_shared_by_two_recommendations_goes_to_the_one_whose
     })
     assert matcher.match("a central register of directors", loose=True)[0][0] == 2  # 3 names it only in a detail
     assert matcher.match("new competence standards for directors", loose=True) == []  # both main clauses: no guess
+
+
+def _rose(blocks):
+    extractor = StatusExtractor(ReviewNamer(load_reviews()), {"rose-2015": set(range(1, 20))}, {"rose-2015": {
+        2: "The national bodies should agree one set of core values expected of every manager and use it in "
+           "recruitment and appraisal.",
+        3: "Every organisation should make the core values part of its induction programme for new staff.",
+        13: "Requests for information from trusts should be cut.",
+        14: "A shared calendar of requests should be kept."}})
+    pub = Publication(url="https://example.org/p", source="other", title="t", published_on=date(2020, 1, 1),
+                      document_type="report", blocks=blocks)
+    return sorted((e.number, e.axis, e.status) for e in extractor.read(pub, "rose-2015").evidence)
+
+
+def test_under_a_heading_naming_two_a_sentence_restating_one_speaks_of_that_one():
+    assert _rose([heading("Recommendations 2 and 3: values and induction"),
+                  para("One set of core values expected of every manager has been agreed by the national bodies "
+                       "and is used in recruitment and appraisal."),
+                  para("Most trusts have built the core values into their induction programme for new staff.")]) == [
+        (2, "implementation", "implemented"), (3, "implementation", "partially_implemented")]
+
+
+@pytest.mark.parametrize("title, got", [
+    ("Recommendations 13 and 14: information requests", [(13, "implementation", "superseded"),
+                                                         (14, "implementation", "superseded")]),
+    ("Recommendations 13, 14 and 15: information requests", []),  # "both" of three: not these
+])
+def test_both_recommendations_under_a_heading_naming_two_are_those_two(title, got):
+    assert _rose([heading(title), para("Both recommendations have been superseded by a data programme.")]) == got

@@ -224,6 +224,15 @@ class _DocState:
     def section_target(self) -> tuple[str, tuple[int, ...]] | None:
         return next((s.target for s in reversed(self.sections) if s.target), None)
 
+    def _one_of_the_heading(self, target: tuple[str, tuple[int, ...]], visible: str) -> tuple[str, tuple[int, ...]]:
+        """Under "Recommendations 2 and 3", a sentence that restates one of the two speaks of that one."""
+        review, numbers = target
+        matcher = self.ex._matchers.get(review)
+        if len(numbers) < 2 or matcher is None:
+            return target
+        hits = {n for n, _ in matcher.match(visible)} & set(numbers)
+        return (review, (hits.pop(),)) if len(hits) == 1 else target
+
     def block(self, block: Block) -> None:
         self.last = None
         self.nearby = self.this_block
@@ -477,7 +486,7 @@ class _DocState:
             or self._anaphor_target(frame, said.visible) or None
         basis = "label" if label_target else "anaphora"
         if target is None and self.section_target() and not said.refs:
-            target = self.section_target()
+            target = self._one_of_the_heading(self.section_target(), said.visible)
             basis = "heading"
         elif target is None and frame.predicate.direction != "after":
             target = self._subject_content(said.visible, frame.predicate, said.review)
@@ -692,13 +701,23 @@ class _DocState:
         review = self.review()
         return review, ("section" if self.sections and any(s.review for s in self.sections) else "document")
 
+    def _antecedent(self, review_id: str, ref: Reference, visible: str, earlier) -> tuple[int, ...]:
+        """What "it", "they", "both" point back to: the last target named, else the section heading's set."""
+        if earlier and earlier[-1][0] == review_id:
+            return earlier[-1][1]
+        if self.last and self.last[0] == review_id:
+            return self.last[1]
+        heading = self.section_target()
+        if ref.kind == "anaphor_all" and heading and heading[0] == review_id and len(heading[1]) >= 2 and \
+                not (visible[ref.start:ref.end].lower().startswith("both") and len(heading[1]) != 2):
+            return heading[1]  # "Both recommendations have been superseded" under "Recommendations 13 and 14"
+        return ()
+
     def _resolve(self, review_id: str, ref: Reference, visible: str, earlier=()):
         known = self.ex.known.get(review_id, set())
         if ref.kind == "anaphor_all" and known and self._counted_before(visible[:ref.start], review_id, known):
             return Resolution(tuple(sorted(known)), basis="universal")  # "made seven ..., all of which"
-        antecedent = self.last[1] if self.last and self.last[0] == review_id else ()
-        if earlier and earlier[-1][0] == review_id:
-            antecedent = earlier[-1][1]
+        antecedent = self._antecedent(review_id, ref, visible, earlier)
         if ref.kind in ("rest", "quantity") and ref.count:
             described = self._appositive(review_id, visible[ref.end:], ref.count)
             if described:
