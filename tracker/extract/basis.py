@@ -39,7 +39,7 @@ BASES: dict[str, Basis] = {b.name: b for b in (
           "a heading that names one recommendation, or a status heading over the items directly under it"),
     Basis("label", 0.9, False, "a list item's own label (\"4) ...\", \"Recommendation 4:\") with its own statement"),
     Basis("anaphora", 0.97, False, "a pronoun or \"the recommendation\" pointing back to one just named"),
-    Basis("content", 0.91, False, "words that restate one recommendation's text"),
+    Basis("content", 0.93, False, "words that restate one recommendation's text"),
 )}
 
 # A statement that gives one status to more recommendations than this is published only on a basis
