@@ -306,7 +306,7 @@ def test_the_accuracy_file_is_the_readme_s_scores_at_the_default_threshold():
 
     accuracy = load_accuracy()
     when, commit, rows = _readme_scores()
-    assert len(rows) == 6
+    assert len(rows) == 9  # every labelled set, the real pages half by half
     assert (accuracy.measured_on.isoformat(), accuracy.commit, accuracy.threshold) == (
         when, commit, DEFAULT_MIN_CONFIDENCE)
     assert [(s.name, s.labelled, s.recall, s.precision, s.queued, s.queued_should_settle,
@@ -330,7 +330,7 @@ def test_the_methodology_page_derives_every_meaning_from_the_code(mem_con):
     assert "0.92" in soup.find(id="threshold").get_text()  # the threshold in force, not the default
     decided = {tr["id"].removeprefix("basis-"): tr.find_all("td")[-1].get_text() for tr in soup.select("#bases tr[id]")}
     assert decided == {b.name: "published" if b.confidence >= 0.92 else "left to an analyst" for b in BASES.values()}
-    assert decided["content"] == "left to an analyst" and decided["explicit"] == "published"
+    assert decided["label"] == "left to an analyst" and decided["explicit"] == "published"
     speakers = soup.select("#speakers tbody tr")
     assert [tr.th.get_text() for tr in speakers] == list(SPEAKER_LABELS.values())
     official = soup.find(id="speaker-government").get_text()
@@ -341,7 +341,7 @@ def test_the_methodology_page_derives_every_meaning_from_the_code(mem_con):
     scores = [[td.get_text() for td in tr.find_all(["th", "td"])] for tr in soup.select("#accuracy-scores tbody tr")]
     assert [row[:4] for row in scores] == [[s.name, str(s.labelled), f"{s.recall:.3f}", f"{s.precision:.3f}"]
                                            for s in load_accuracy().sets]
-    assert "at commit 1fc1532" in soup.find(id="measured").get_text()
+    assert f"at commit {load_accuracy().commit}" in soup.find(id="measured").get_text()
     assert "made at a threshold of 0.92" in soup.find(id="measured").get_text()  # not the scores' threshold
 
 
