@@ -157,13 +157,13 @@ def test_development_set_scores_and_every_layout_is_exact():
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("name", ["blind", "holdout", "blind2"])
+@pytest.mark.parametrize("name", ["blind", "holdout", "blind2", "blind3"])
 def test_blind_sets_through_the_command_line_hold_the_bars(tmp_path, name):
     """Scored only through `tracker evaluate`; held to the precision bar everywhere and to the recall each
     has reached (the second blind set's recall is the layouts issue's to raise: README, How accuracy is judged)."""
     home = tmp_path / "home"
     home.mkdir()
-    recall = {"blind2": "0.60"}.get(name, "0.85")
+    recall = {"blind2": "0.60", "blind3": "0.80"}.get(name, "0.85")
     proc = run_cli(home, "evaluate", str(EVALUATION / name), "--quiet", "--min-recall", recall,
                    "--min-precision", "0.95", check=False)
     assert proc.returncode == 0, proc.stdout
