@@ -659,3 +659,10 @@ def test_under_a_heading_naming_two_a_sentence_restating_one_speaks_of_that_one(
 ])
 def test_both_recommendations_under_a_heading_naming_two_are_those_two(title, got):
     assert _rose([heading(title), para("Both recommendations have been superseded by a data programme.")]) == got
+
+
+def test_a_review_named_inside_the_reference_owns_it_whatever_the_sentence_before_named():
+    got = read([para("Recommendation 4 of the Kark review has been implemented."),
+                para("Two of the Rose review's recommendations have been accepted.")])
+    assert [(e.review_id, e.number) for e in got.evidence] == [("kark-2019", 4)]
+    assert [(u.review_id, u.why) for u in got.unresolved] == [("rose-2015", "says 2 but not which")]

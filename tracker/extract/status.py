@@ -681,6 +681,9 @@ class _DocState:
 
     def _review_for(self, ref: Reference, visible: str, mentions) -> tuple[str | None, str]:
         if mentions:
+            inside = [rid for pos, rid in mentions if ref.start < pos < ref.end]
+            if inside:  # "two of the Rose review's recommendations": the review named within the reference
+                return inside[0], "sentence"
             before = [rid for pos, rid in mentions if pos <= ref.start]
             if before:
                 return before[-1], "sentence"
