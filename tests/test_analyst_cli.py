@@ -12,6 +12,7 @@ import os
 import pty
 import select
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -190,6 +191,44 @@ def test_an_open_sql_session_does_not_block_a_run_from_publishing(sample_home, t
     finally:
         if session.poll() is None:
             session.kill()
+
+
+def _modes(home: Path) -> set[int]:
+    return {stat.S_IMODE(p.stat().st_mode) for p in [home / "tracker.duckdb", *(home / "published").glob("*.duckdb")]}
+
+
+@pytest.mark.e2e
+def test_published_files_are_read_only_and_a_run_still_replaces_and_prunes_them(sample_home, tmp_path):
+    assert _modes(sample_home) == {0o444}
+    home = tmp_path / "home"
+    shutil.copytree(sample_home, home)
+    before = {p.name for p in (home / "published").glob("*.duckdb")}
+    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "run", "--offline"], capture_output=True, text=True,
+                          env={**_env(home), "TRACKER_KEEP_VERSIONS": "1", "TRACKER_KEEP_WEEKS": "0"}, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    after = {p.name for p in (home / "published").glob("*.duckdb")}
+    assert len(after) == 1 and not after & before  # the old read-only version was pruned
+    assert _modes(home) == {0o444}
+    assert run_cli(home, "sql", "SELECT version_file FROM warehouse_info", "--format", "csv").stdout.split()[1] in after
+
+
+def test_a_warehouse_someone_holds_for_writing_says_to_open_it_read_only(sample_home, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    warehouse = home / "tracker.duckdb"
+    shutil.copyfile(sample_home / "tracker.duckdb", warehouse)  # a copy with the old 0644 mode
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); sys.stdin.read()", str(warehouse)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        for args in (("sql", "SELECT 1"), ("status",)):
+            proc = run_cli(home, *args, check=False)
+            assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1, proc.stderr
+            assert "lock" in proc.stderr and f"duckdb -readonly {warehouse}" in proc.stderr
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 # --- tracker versions and tracker status ------------------------------------------------------------
