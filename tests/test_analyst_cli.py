@@ -54,7 +54,9 @@ def _env(home: Path) -> dict:
 @pytest.mark.e2e
 def test_sql_prints_a_table_csv_or_json(sample_home):
     assert run_cli(sample_home, "sql", PROGRESS_SQL).stdout == PROGRESS_TABLE
-    rows = list(csv.DictReader(io.StringIO(run_cli(sample_home, "sql", PROGRESS_SQL, "--format", "csv").stdout)))
+    out = run_cli(sample_home, "sql", PROGRESS_SQL, "--format", "csv").stdout
+    assert out.startswith("\ufeffreview_id,")  # a byte-order mark, as in the CSV exports: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert rows[1] == {"review_id": "kerr-2018", "recommendations": "6", "expected_recommendations": "",
                        "pct_implemented": "0.0"}
     assert len(rows) == 6
@@ -71,14 +73,26 @@ def test_sql_reads_views_and_table_macros_and_a_version_as_of_a_date(sample_home
     out = run_cli(sample_home, "sql",
                   "SELECT number, response_status FROM recommendation_status_as_at(DATE '2019-06-30') "
                   "WHERE review_id = 'kark-2019' AND number = 1", "--format", "csv").stdout
-    assert out == "number,response_status\n1,under_consideration\n"
+    assert out == "\ufeffnumber,response_status\n1,under_consideration\n"
     version = sorted((sample_home / "published").glob("tracker-*.duckdb"))[-1]
     day = f"{version.name[8:12]}-{version.name[12:14]}-{version.name[14:16]}"
     out = run_cli(sample_home, "sql", "SELECT version_file FROM warehouse_info", "--as-of", day, "--format",
                   "csv").stdout
-    assert out == f"version_file\n{version.name}\n"
+    assert out == f"\ufeffversion_file\n{version.name}\n"
     too_early = run_cli(sample_home, "sql", "SELECT 1", "--as-of", "1999-12-31", check=False)
     assert too_early.returncode == 1 and too_early.stderr.startswith("error: no version was published on or before")
+
+
+@pytest.mark.e2e
+def test_sql_csv_neutralises_formulas_as_the_exports_do(sample_home):
+    from tracker.publish.exports import FORMULA_STARTS
+
+    cells = ", ".join(f"chr({ord(c)}) || 'x' AS c{i}" for i, c in enumerate(FORMULA_STARTS))
+    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "sql", f"SELECT {cells}, -5 AS n, 'plain' AS p",
+                           "--format", "csv"], env=_env(sample_home), capture_output=True, cwd=ROOT)  # bytes: CR kept
+    assert proc.returncode == 0, proc.stderr
+    row = list(csv.reader(io.StringIO(proc.stdout.decode("utf-8-sig"), newline="")))[1]
+    assert row == ["'" + c + "x" for c in FORMULA_STARTS] + ["-5", "plain"]
 
 
 @pytest.mark.e2e
@@ -108,7 +122,7 @@ def test_sql_bad_sql_is_one_line_and_temp_tables_work(sample_home):
     assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1 and "nonsense" in proc.stderr
     out = run_cli(sample_home, "sql", "CREATE TEMP TABLE mine AS SELECT review_id FROM reviews; "
                   "SELECT count(*) AS n FROM mine", "--format", "csv").stdout
-    assert out == "n\n6\n"
+    assert out == "\ufeffn\n6\n"
 
 
 @pytest.mark.e2e
@@ -117,7 +131,7 @@ def test_sql_reads_statements_piped_in_and_stops_at_the_first_error(sample_home)
     cmd = [sys.executable, "-m", "tracker.cli", "sql"]
     proc = subprocess.run(cmd + ["--format", "csv"], input="SELECT 1 AS a;\nSELECT 2\n  AS b;\n", env=env,
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert proc.returncode == 0 and proc.stdout == "a\n1\nb\n2\n", proc.stderr
+    assert proc.returncode == 0 and proc.stdout == "\ufeffa\n1\nb\n2\n", proc.stderr
     proc = subprocess.run(cmd, input="SELECT 1 AS a;\nSELECT oops;\nSELECT 3 AS c;\n", env=env,
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 1 and "oops" in proc.stderr and "(1 row)" in proc.stdout and "c\n" not in proc.stdout
@@ -178,7 +192,7 @@ def test_an_open_sql_session_does_not_block_a_run_from_publishing(sample_home, t
     try:
         session.stdin.write("SELECT version_file FROM warehouse_info;\n")
         session.stdin.flush()
-        assert session.stdout.readline() == "version_file\n" and session.stdout.readline() == f"{before}\n"
+        assert session.stdout.readline() == "\ufeffversion_file\n" and session.stdout.readline() == f"{before}\n"
         run = run_cli(home, "run", "--offline")  # the session holds the warehouse open all along
         assert "published " in run.stdout
         now = run_cli(home, "sql", "SELECT version_file FROM warehouse_info", "--format", "csv").stdout.split()[1]

@@ -218,12 +218,13 @@ def sql(settings, query, fmt, as_of):
 
     path = version_as_of(settings, as_of)
     con = q.open_read_only(path)
+    out = q.output_for(sys.stdout, fmt)
     try:
         if query is None or query == "-":
-            if q.interactive(con, q.banner(path, con), fmt, sys.stdin, sys.stdout):
+            if q.interactive(con, q.banner(path, con), fmt, sys.stdin, out):
                 sys.exit(1)
         else:
-            q.run_sql(con, query, fmt, sys.stdout)
+            q.run_sql(con, query, fmt, out)
         sys.stdout.flush()
     except BrokenPipeError:  # `tracker sql ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -20,6 +20,7 @@ from typing import TextIO
 import duckdb
 
 from tracker.errors import TrackerError
+from tracker.publish.exports import neutralise
 from tracker.warehouse.db import connect
 
 FORMATS = ("table", "csv", "json")
@@ -72,13 +73,16 @@ def _csv_cell(value):
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutralise(value)
     return value
 
 
 def render_csv(columns: list[str], rows: list[tuple]) -> str:
-    """RFC 4180 CSV with a header; NULL is empty, dates ISO."""
+    """RFC 4180 CSV with a header; NULL is empty, dates ISO, text that would run as a formula neutralised
+    (as in the exports)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # as the exports: a CR inside a cell is then quoted
     writer.writerow(columns)
     writer.writerows([_csv_cell(v) for v in row] for row in rows)
     return out.getvalue()
@@ -108,6 +112,28 @@ def render_json(columns: list[str], rows: list[tuple]) -> str:
 
 
 RENDER = {"table": render_table, "csv": render_csv, "json": render_json}
+
+
+class _BomFirst:
+    """A stream whose first output is preceded by a UTF-8 byte-order mark (nothing written, no mark)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out, self._started = out, False
+
+    def write(self, text: str) -> int:
+        if text and not self._started:
+            self._started = True
+            self._out.write("\ufeff")
+        return self._out.write(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+def output_for(out: TextIO, fmt: str) -> TextIO:
+    """Where results go: CSV into a file or a pipe starts with a byte-order mark, as the CSV exports do, so
+    Excel reads ’ and £ right; a terminal gets none."""
+    return _BomFirst(out) if fmt == "csv" and not out.isatty() else out
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO) -> int:
