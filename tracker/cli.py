@@ -36,7 +36,8 @@ class TrackerGroup(click.Group):
             sys.exit(exc.exit_code)
 
 
-_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.ENOTDIR,
+                 errno.EISDIR, errno.ENAMETOOLONG}
 
 
 def writable_home(settings: Settings) -> Settings:
@@ -268,7 +269,8 @@ def export(settings, out_dir, as_of, version, since):
         except OSError as exc:
             if exc.errno not in _CANNOT_WRITE:
                 raise
-            raise TrackerError(f"cannot write the exports into {out_dir}: {exc.strerror}") from exc
+            part = " (a part of that path is a file)" if exc.errno == errno.ENOTDIR else ""
+            raise TrackerError(f"cannot write the exports into {out_dir}: {exc.strerror}{part}") from exc
         for path in written:
             click.echo(str(path))
     finally:
