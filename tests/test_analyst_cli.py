@@ -264,6 +264,28 @@ def test_versions_lists_the_published_versions_and_the_current_one(sample_home):
         f"{kept[-1][8:12]}-{kept[-1][12:14]}-{kept[-1][14:16]}T")
 
 
+@pytest.mark.e2e
+def test_export_as_of_takes_what_versions_lists_and_says_which_version_it_used(sample_home, tmp_path):
+    listed = json.loads(run_cli(sample_home, "versions", "--json").stdout)[-1]["version_file"]
+    day = f"{listed[8:12]}-{listed[12:14]}-{listed[14:16]}"
+    for as_of in (listed, day):
+        proc = run_cli(sample_home, "export", "--out", str(tmp_path / as_of), "--as-of", as_of)
+        assert f"exporting version {listed}, published {day} " in proc.stderr, proc.stderr
+        assert (tmp_path / as_of / "review_progress.csv").is_file()
+    missing = run_cli(sample_home, "export", "--out", str(tmp_path / "x"), "--as-of", "tracker-19990101T000000.duckdb",
+                      check=False)
+    assert missing.returncode == 1 and "`tracker versions` lists" in missing.stderr
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "2026-02-30", "yesterday"])
+def test_a_malformed_date_is_a_usage_error_for_as_of_as_for_since(tmp_path, bad):
+    for option in ("--as-of", "--since"):
+        proc = run_cli(tmp_path / "home", "export", "--out", str(tmp_path / "out"), option, bad, check=False)
+        assert proc.returncode == 2 and "expected YYYY-MM-DD" in proc.stderr, (option, proc.stderr)
+    proc = run_cli(tmp_path / "home", "sql", "SELECT 1", "--as-of", bad, check=False)
+    assert proc.returncode == 2 and "expected YYYY-MM-DD" in proc.stderr
+
+
 def test_versions_before_any_run_says_so(tmp_path):
     out = run_cli(tmp_path / "home", "versions").stdout
     assert out.startswith("No published versions yet")

@@ -60,6 +60,19 @@ def _date(ctx, param, value):
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}")
 
 
+def _as_of(ctx, param, value):
+    """A file stays a file; anything else must be a date, malformed exactly as for --since (a usage error)."""
+    from tracker.warehouse.publish import as_of_names_a_file
+
+    if value is None or as_of_names_a_file(value):
+        return value
+    try:
+        _date(ctx, param, value)
+    except click.BadParameter as exc:
+        raise click.BadParameter(f"{exc.message}, a version `tracker versions` lists, or a published file") from exc
+    return value
+
+
 def _sources(ctx, param, value):
     if not value:
         return ()
@@ -197,15 +210,15 @@ def versions(settings, as_json):
     click.echo(versions_text(settings))
 
 
-_AS_OF_HELP = ("DATE (YYYY-MM-DD: the last version published on or before that day, UTC) or FILE (a published "
-               "version); default: the current warehouse.")
+_AS_OF_HELP = ("DATE (YYYY-MM-DD: the last version published on or before that day, UTC), VERSION (a name "
+               "`tracker versions` lists) or FILE (a published version); default: the current warehouse.")
 
 
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="How results are printed.")
-@click.option("--as-of", "as_of", metavar="DATE|FILE", help=_AS_OF_HELP)
+@click.option("--as-of", "as_of", metavar="DATE|VERSION|FILE", callback=_as_of, help=_AS_OF_HELP)
 @click.pass_obj
 def sql(settings, query, fmt, as_of):
     """Query the published warehouse read-only with the project's own DuckDB; no query: an interactive prompt.
@@ -235,7 +248,8 @@ def sql(settings, query, fmt, as_of):
 
 @cli.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder to write CSVs into.")
-@click.option("--as-of", "as_of", metavar="DATE|FILE", help=_AS_OF_HELP + " Exported as it was published.")
+@click.option("--as-of", "as_of", metavar="DATE|VERSION|FILE", callback=_as_of,
+              help=_AS_OF_HELP + " Exported as it was published.")
 @click.option("--version", "version", type=click.Path(exists=True, path_type=Path), hidden=True,
               help="Deprecated: use --as-of FILE.")
 @click.option("--since", callback=_date,
@@ -259,6 +273,8 @@ def export(settings, out_dir, as_of, version, since):
                    err=True)
         as_of = str(version)
     source = version_as_of(settings, as_of)
+    if as_of is not None:
+        click.echo(f"exporting {_version_line(source)} (--as-of {as_of})", err=True)
     if out_dir.exists() and not out_dir.is_dir():
         raise TrackerError(f"{out_dir} is a file: --out takes a folder")
     con = open_published(source)
@@ -275,6 +291,16 @@ def export(settings, out_dir, as_of, version, since):
             click.echo(str(path))
     finally:
         con.close()
+
+
+def _version_line(path: Path) -> str:
+    """'version tracker-20261116T060000.duckdb, published 2026-11-16 06:00:00 UTC' (a file by its path)."""
+    from tracker.warehouse.changelog import VERSION_NAME
+    from tracker.warehouse.publish import version_time
+
+    if not VERSION_NAME.match(path.name):
+        return f"the file {path}"
+    return f"version {path.name}, published {version_time(path):%Y-%m-%d %H:%M:%S} UTC"
 
 
 @cli.command()

@@ -238,8 +238,8 @@ def versions_text(settings: Settings) -> str:
     if not rows:
         return f"No published versions yet in {settings.published_dir}: run `tracker run --offline`."
     return "\n".join([
-        f"Published versions in {settings.published_dir} ({len(rows)}; `tracker export --as-of DATE|FILE` and "
-        "`tracker sql --as-of DATE|FILE` read one)",
+        f"Published versions in {settings.published_dir} ({len(rows)}; `tracker export --as-of VERSION|DATE` and "
+        "`tracker sql --as-of VERSION|DATE` read one)",
         _table(["version", "published (UTC)", "run", "type", "size", "current"],
                [(r["version_file"], f"{r['published_at']:%Y-%m-%d %H:%M:%S}", _dash(r["run_id"]), _dash(r["run_type"]),
                  f"{r['bytes'] / 1e6:.1f} MB", "current" if r["current"] else "") for r in rows]),

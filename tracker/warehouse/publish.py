@@ -193,22 +193,35 @@ def version_time(path: Path) -> datetime:
     return datetime.strptime(path.name[len("tracker-"):-len(".duckdb")], "%Y%m%dT%H%M%S")
 
 
+def as_of_names_a_file(as_of: str) -> bool:
+    """Whether an `--as-of` value names a file (a path, or a version as `tracker versions` lists it), not a date."""
+    return (Path(as_of).expanduser().is_file() or changelog.VERSION_NAME.match(as_of) is not None
+            or os.sep in as_of or as_of.endswith(".duckdb"))
+
+
 def version_as_of(settings: Settings, as_of: str | None) -> Path:
     """The warehouse file for `--as-of`: None is the current warehouse; YYYY-MM-DD the last version
-    published on or before that day (UTC); anything else a published file's path."""
+    published on or before that day (UTC); a version's name (as `tracker versions` lists it) that version
+    in published/; anything else a published file's path."""
     if as_of is None:
         if not settings.warehouse.exists():
             raise TrackerError(f"no published warehouse at {settings.warehouse}: run `tracker run` first")
         return settings.warehouse
     path = Path(as_of).expanduser()
+    if path.is_file():
+        return path
+    if changelog.VERSION_NAME.match(as_of):
+        kept = settings.published_dir / as_of
+        if not kept.is_file():
+            raise TrackerError(f"--as-of {as_of}: no such version in {settings.published_dir} "
+                               "(`tracker versions` lists those kept)")
+        return kept
     try:
         day = date.fromisoformat(as_of)
     except ValueError:
         day = None
-    if day is None or path.is_file():
-        if not path.is_file():
-            raise TrackerError(f"--as-of {as_of}: no such file, and not a date (YYYY-MM-DD)")
-        return path
+    if day is None:
+        raise TrackerError(f"--as-of {as_of}: no such file, and not a date (YYYY-MM-DD)")
     versions = published_versions(settings)
     earlier = [v for v in versions if version_time(v).date() <= day]
     if not earlier:
