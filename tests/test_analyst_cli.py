@@ -295,7 +295,9 @@ def test_versions_before_any_run_says_so(tmp_path):
 def test_status_has_one_column_per_status_and_json_for_scripts(sample_home):
     from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
 
-    text = run_cli(sample_home, "status").stdout.splitlines()
+    wide = subprocess.run([sys.executable, "-m", "tracker.cli", "status"], env={**_env(sample_home), "COLUMNS": "250"},
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    text = wide.stdout.splitlines()
     at = next(i for i, line in enumerate(text) if line.startswith("review "))
     groups, header, rule = text[at - 1], text[at], text[at + 1]
     assert header.split("  ")[0] == "review" and "in principle" in header and "not started" in header
@@ -321,8 +323,26 @@ def test_status_has_one_column_per_status_and_json_for_scripts(sample_home):
 
 
 def test_status_json_before_any_run(tmp_path):
-    data = json.loads(run_cli(tmp_path / "home", "status", "--json").stdout)
+    proc = run_cli(tmp_path / "home", "status", "--json", check=False)
+    assert proc.returncode == 1 and proc.stderr.startswith("error: no published warehouse yet")  # as README says
+    data = json.loads(proc.stdout)
     assert data == {"warehouse": str(tmp_path / "home" / "tracker.duckdb"), "version_file": None}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("columns", [80, 100])
+def test_status_fits_the_terminal_width(sample_home, columns):
+    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "status"],
+                          env={**_env(sample_home), "COLUMNS": str(columns)}, capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert max(map(len, lines)) <= columns, [line for line in lines if len(line) > columns]
+    rose = lines.index("rose-2015: found 19, stated 19, ok")  # too narrow for a column per status: a line each
+    assert lines[rose + 1:rose + 3] == ["  response: accepted 19",
+                                        "  implementation: implemented 7, in progress 5, paused 1, superseded 4, "
+                                        "unknown 2" if columns > 80 else
+                                        "  implementation: implemented 7, in progress 5, paused 1, superseded 4,"]
+    assert "The King's" in proc.stdout and "next?" in proc.stdout  # the disagreement's citation wraps, whole
 
 
 # --- evidence exports -------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_every_command_has_help_with_an_example(name):
 def test_status_and_export_before_any_run_say_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_HOME", str(tmp_path / "home"))
     status = CliRunner().invoke(cli, ["status"])
-    assert status.exit_code == 0 and "run `tracker run --offline`" in status.output
+    assert status.exit_code == 1 and "run `tracker run --offline`" in status.output
     export = CliRunner().invoke(cli, ["export", "--out", str(tmp_path / "out")])
     assert export.exit_code != 0 and "no published warehouse" in export.output
 

@@ -178,14 +178,21 @@ def status(settings, as_json):
         import json
 
         from tracker.query import jsonable
-        from tracker.report import status_data
+        from tracker.report import NothingPublished, status_data
 
-        click.echo(printable(json.dumps(jsonable(status_data(settings)), ensure_ascii=False, indent=1), multiline=True))
+        data = status_data(settings)
+        click.echo(printable(json.dumps(jsonable(data), ensure_ascii=False, indent=1), multiline=True))
+        if data["version_file"] is None and not settings.warehouse.exists():
+            raise NothingPublished(f"no published warehouse yet at {settings.warehouse}: run `tracker run --offline`")
         return
+    import shutil
+
     from tracker.report import status_text
 
+    # Into a file or a pipe (no terminal, no COLUMNS), lines stay whole for grep.
+    fit = sys.stdout.isatty() or "COLUMNS" in os.environ
     # rows stored before their text was made printable, too
-    click.echo(printable(status_text(settings), multiline=True))
+    click.echo(printable(status_text(settings, shutil.get_terminal_size().columns if fit else None), multiline=True))
 
 
 @cli.command()
