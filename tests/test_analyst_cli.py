@@ -126,6 +126,33 @@ def test_sql_bad_sql_is_one_line_and_temp_tables_work(sample_home):
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("query, where", [
+    ("SELECT review_id FRM reviews", '(line 1, column 22 of the query: "reviews")'),
+    ("SELECT 1;\n  SELECT\n  x FROM reviews", '(line 3, column 3 of the query: "x")'),  # DuckDB's caret: column 15
+    ("SELECT 1; SELECT 2;\nSELECT nonsense FROM reviews", '(line 2, column 8 of the query: "nonsense")'),
+])
+def test_sql_errors_point_at_the_users_own_query_text(sample_home, query, where):
+    proc = run_cli(sample_home, "sql", query, check=False)
+    assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert proc.stderr.rstrip().endswith(where) and "LINE" not in proc.stderr and "^" not in proc.stderr
+
+
+@pytest.mark.e2e
+def test_sql_prompt_names_an_unknown_format_and_json_times_carry_their_zone(sample_home):
+    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "sql"], env=_env(sample_home), cwd=ROOT, timeout=60,
+                          input=".format xml\n.format json\nSELECT published_at FROM warehouse_info;\n",
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("error: unknown format 'xml'; .format takes one of table, csv, json\n")
+    published_at = json.loads(proc.stdout.split("\n", 1)[1])[0]["published_at"]
+    assert published_at.endswith("+00:00")
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    naive = con.execute("SELECT published_at FROM warehouse_info").fetchone()[0]  # stored as UTC, without a zone
+    con.close()
+    assert published_at == naive.isoformat() + "+00:00"
+
+
+@pytest.mark.e2e
 def test_sql_reads_statements_piped_in_and_stops_at_the_first_error(sample_home):
     env = _env(sample_home)
     cmd = [sys.executable, "-m", "tracker.cli", "sql"]
