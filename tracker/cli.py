@@ -62,9 +62,11 @@ def _date(ctx, param, value):
 
 def _as_of(ctx, param, value):
     """A file stays a file; anything else must be a date, malformed exactly as for --since (a usage error)."""
+    if value is None:
+        return None
     from tracker.warehouse.publish import as_of_names_a_file
 
-    if value is None or as_of_names_a_file(value):
+    if as_of_names_a_file(value):
         return value
     try:
         _date(ctx, param, value)
