@@ -282,11 +282,11 @@ def export(settings, out_dir, as_of, version, since):
                    err=True)
         as_of = str(version)
     source = version_as_of(settings, as_of)
-    if as_of is not None:
-        click.echo(f"exporting {_version_line(source)} (--as-of {as_of})", err=True)
     if out_dir.exists() and not out_dir.is_dir():
         raise TrackerError(f"{out_dir} is a file: --out takes a folder")
     con = open_published(source)
+    if as_of is not None:
+        click.echo(f"exporting {_version_line(source)} (--as-of {as_of})", err=True)
     try:
         try:
             written = export_to(con, out_dir, settings.published_dir, since, site_dir=settings.site_dir,
