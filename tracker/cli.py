@@ -273,7 +273,7 @@ def export(settings, out_dir, as_of, version, since):
     Example: tracker export --out ~/briefing/tables --as-of 2026-11-01
     """
     from tracker.publish.exports import export_to
-    from tracker.warehouse.publish import open_published, version_as_of
+    from tracker.warehouse.publish import as_of_names_a_file, open_published, version_as_of
 
     if version is not None:
         if as_of is not None:
@@ -285,8 +285,8 @@ def export(settings, out_dir, as_of, version, since):
     if out_dir.exists() and not out_dir.is_dir():
         raise TrackerError(f"{out_dir} is a file: --out takes a folder")
     con = open_published(source)
-    if as_of is not None:
-        click.echo(f"exporting {_version_line(source)} (--as-of {as_of})", err=True)
+    if as_of is not None and not as_of_names_a_file(as_of):  # a date: which version it chose
+        click.echo(f"exporting {_version_line(source)}, the last published on or before {as_of}", err=True)
     try:
         try:
             written = export_to(con, out_dir, settings.published_dir, since, site_dir=settings.site_dir,
@@ -303,13 +303,10 @@ def export(settings, out_dir, as_of, version, since):
 
 
 def _version_line(path: Path) -> str:
-    """'version tracker-20261116T060000.duckdb, published 2026-11-16 06:00:00 UTC' (a file by its path)."""
-    from tracker.warehouse.changelog import VERSION_NAME
+    """'version tracker-20261116T060000.duckdb (published 2026-11-16 06:00:00 UTC)'."""
     from tracker.warehouse.publish import version_time
 
-    if not VERSION_NAME.match(path.name):
-        return f"the file {path}"
-    return f"version {path.name}, published {version_time(path):%Y-%m-%d %H:%M:%S} UTC"
+    return f"version {path.name} (published {version_time(path):%Y-%m-%d %H:%M:%S} UTC)"
 
 
 @cli.command()
