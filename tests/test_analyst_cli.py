@@ -12,6 +12,7 @@ import os
 import pty
 import select
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -53,7 +54,9 @@ def _env(home: Path) -> dict:
 @pytest.mark.e2e
 def test_sql_prints_a_table_csv_or_json(sample_home):
     assert run_cli(sample_home, "sql", PROGRESS_SQL).stdout == PROGRESS_TABLE
-    rows = list(csv.DictReader(io.StringIO(run_cli(sample_home, "sql", PROGRESS_SQL, "--format", "csv").stdout)))
+    out = run_cli(sample_home, "sql", PROGRESS_SQL, "--format", "csv").stdout
+    assert out.startswith("\ufeffreview_id,")  # a byte-order mark, as in the CSV exports: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert rows[1] == {"review_id": "kerr-2018", "recommendations": "6", "expected_recommendations": "",
                        "pct_implemented": "0.0"}
     assert len(rows) == 6
@@ -70,14 +73,26 @@ def test_sql_reads_views_and_table_macros_and_a_version_as_of_a_date(sample_home
     out = run_cli(sample_home, "sql",
                   "SELECT number, response_status FROM recommendation_status_as_at(DATE '2019-06-30') "
                   "WHERE review_id = 'kark-2019' AND number = 1", "--format", "csv").stdout
-    assert out == "number,response_status\n1,under_consideration\n"
+    assert out == "\ufeffnumber,response_status\n1,under_consideration\n"
     version = sorted((sample_home / "published").glob("tracker-*.duckdb"))[-1]
     day = f"{version.name[8:12]}-{version.name[12:14]}-{version.name[14:16]}"
     out = run_cli(sample_home, "sql", "SELECT version_file FROM warehouse_info", "--as-of", day, "--format",
                   "csv").stdout
-    assert out == f"version_file\n{version.name}\n"
+    assert out == f"\ufeffversion_file\n{version.name}\n"
     too_early = run_cli(sample_home, "sql", "SELECT 1", "--as-of", "1999-12-31", check=False)
     assert too_early.returncode == 1 and too_early.stderr.startswith("error: no version was published on or before")
+
+
+@pytest.mark.e2e
+def test_sql_csv_neutralises_formulas_as_the_exports_do(sample_home):
+    from tracker.publish.exports import FORMULA_STARTS
+
+    cells = ", ".join(f"chr({ord(c)}) || 'x' AS c{i}" for i, c in enumerate(FORMULA_STARTS))
+    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "sql", f"SELECT {cells}, -5 AS n, 'plain' AS p",
+                           "--format", "csv"], env=_env(sample_home), capture_output=True, cwd=ROOT)  # bytes: CR kept
+    assert proc.returncode == 0, proc.stderr
+    row = list(csv.reader(io.StringIO(proc.stdout.decode("utf-8-sig"), newline="")))[1]
+    assert row == ["'" + c + "x" for c in FORMULA_STARTS] + ["-5", "plain"]
 
 
 @pytest.mark.e2e
@@ -107,7 +122,34 @@ def test_sql_bad_sql_is_one_line_and_temp_tables_work(sample_home):
     assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1 and "nonsense" in proc.stderr
     out = run_cli(sample_home, "sql", "CREATE TEMP TABLE mine AS SELECT review_id FROM reviews; "
                   "SELECT count(*) AS n FROM mine", "--format", "csv").stdout
-    assert out == "n\n6\n"
+    assert out == "\ufeffn\n6\n"
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("query, where", [
+    ("SELECT review_id FRM reviews", '(line 1, column 22 of the query: "reviews")'),
+    ("SELECT 1;\n  SELECT\n  x FROM reviews", '(line 3, column 3 of the query: "x")'),  # DuckDB's caret: column 15
+    ("SELECT 1; SELECT 2;\nSELECT nonsense FROM reviews", '(line 2, column 8 of the query: "nonsense")'),
+])
+def test_sql_errors_point_at_the_users_own_query_text(sample_home, query, where):
+    proc = run_cli(sample_home, "sql", query, check=False)
+    assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert proc.stderr.rstrip().endswith(where) and "LINE" not in proc.stderr and "^" not in proc.stderr
+
+
+@pytest.mark.e2e
+def test_sql_prompt_names_an_unknown_format_and_json_times_carry_their_zone(sample_home):
+    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "sql"], env=_env(sample_home), cwd=ROOT, timeout=60,
+                          input=".format xml\n.format json\nSELECT published_at FROM warehouse_info;\n",
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("error: unknown format 'xml'; .format takes one of table, csv, json\n")
+    published_at = json.loads(proc.stdout.split("\n", 1)[1])[0]["published_at"]
+    assert published_at.endswith("+00:00")
+    con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
+    naive = con.execute("SELECT published_at FROM warehouse_info").fetchone()[0]  # stored as UTC, without a zone
+    con.close()
+    assert published_at == naive.isoformat() + "+00:00"
 
 
 @pytest.mark.e2e
@@ -116,7 +158,7 @@ def test_sql_reads_statements_piped_in_and_stops_at_the_first_error(sample_home)
     cmd = [sys.executable, "-m", "tracker.cli", "sql"]
     proc = subprocess.run(cmd + ["--format", "csv"], input="SELECT 1 AS a;\nSELECT 2\n  AS b;\n", env=env,
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert proc.returncode == 0 and proc.stdout == "a\n1\nb\n2\n", proc.stderr
+    assert proc.returncode == 0 and proc.stdout == "\ufeffa\n1\nb\n2\n", proc.stderr
     proc = subprocess.run(cmd, input="SELECT 1 AS a;\nSELECT oops;\nSELECT 3 AS c;\n", env=env,
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 1 and "oops" in proc.stderr and "(1 row)" in proc.stdout and "c\n" not in proc.stdout
@@ -177,7 +219,7 @@ def test_an_open_sql_session_does_not_block_a_run_from_publishing(sample_home, t
     try:
         session.stdin.write("SELECT version_file FROM warehouse_info;\n")
         session.stdin.flush()
-        assert session.stdout.readline() == "version_file\n" and session.stdout.readline() == f"{before}\n"
+        assert session.stdout.readline() == "\ufeffversion_file\n" and session.stdout.readline() == f"{before}\n"
         run = run_cli(home, "run", "--offline")  # the session holds the warehouse open all along
         assert "published " in run.stdout
         now = run_cli(home, "sql", "SELECT version_file FROM warehouse_info", "--format", "csv").stdout.split()[1]
@@ -190,6 +232,44 @@ def test_an_open_sql_session_does_not_block_a_run_from_publishing(sample_home, t
     finally:
         if session.poll() is None:
             session.kill()
+
+
+def _modes(home: Path) -> set[int]:
+    return {stat.S_IMODE(p.stat().st_mode) for p in [home / "tracker.duckdb", *(home / "published").glob("*.duckdb")]}
+
+
+@pytest.mark.e2e
+def test_published_files_are_read_only_and_a_run_still_replaces_and_prunes_them(sample_home, tmp_path):
+    assert _modes(sample_home) == {0o444}
+    home = tmp_path / "home"
+    shutil.copytree(sample_home, home)
+    before = {p.name for p in (home / "published").glob("*.duckdb")}
+    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "run", "--offline"], capture_output=True, text=True,
+                          env={**_env(home), "TRACKER_KEEP_VERSIONS": "1", "TRACKER_KEEP_WEEKS": "0"}, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    after = {p.name for p in (home / "published").glob("*.duckdb")}
+    assert len(after) == 1 and not after & before  # the old read-only version was pruned
+    assert _modes(home) == {0o444}
+    assert run_cli(home, "sql", "SELECT version_file FROM warehouse_info", "--format", "csv").stdout.split()[1] in after
+
+
+def test_a_warehouse_someone_holds_for_writing_says_to_open_it_read_only(sample_home, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    warehouse = home / "tracker.duckdb"
+    shutil.copyfile(sample_home / "tracker.duckdb", warehouse)  # a copy with the old 0644 mode
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); sys.stdin.read()", str(warehouse)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        for args in (("sql", "SELECT 1"), ("status",)):
+            proc = run_cli(home, *args, check=False)
+            assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1, proc.stderr
+            assert "lock" in proc.stderr and f"duckdb -readonly {warehouse}" in proc.stderr
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 # --- tracker versions and tracker status ------------------------------------------------------------
@@ -211,6 +291,29 @@ def test_versions_lists_the_published_versions_and_the_current_one(sample_home):
         f"{kept[-1][8:12]}-{kept[-1][12:14]}-{kept[-1][14:16]}T")
 
 
+@pytest.mark.e2e
+def test_export_as_of_takes_what_versions_lists_and_says_which_version_it_used(sample_home, tmp_path):
+    listed = json.loads(run_cli(sample_home, "versions", "--json").stdout)[-1]["version_file"]
+    day = f"{listed[8:12]}-{listed[12:14]}-{listed[14:16]}"
+    for as_of in (listed, day):
+        proc = run_cli(sample_home, "export", "--out", str(tmp_path / as_of), "--as-of", as_of)
+        assert (tmp_path / as_of / "review_progress.csv").is_file()
+    assert proc.stderr.startswith(f"exporting version {listed} (published {day} ")  # a date: which version it chose
+    assert proc.stderr.rstrip().endswith(f"UTC), the last published on or before {day}")
+    missing = run_cli(sample_home, "export", "--out", str(tmp_path / "x"), "--as-of", "tracker-19990101T000000.duckdb",
+                      check=False)
+    assert missing.returncode == 1 and "`tracker versions` lists" in missing.stderr
+
+
+@pytest.mark.parametrize("bad", ["2026-13-01", "2026-02-30", "yesterday"])
+def test_a_malformed_date_is_a_usage_error_for_as_of_as_for_since(tmp_path, bad):
+    for option in ("--as-of", "--since"):
+        proc = run_cli(tmp_path / "home", "export", "--out", str(tmp_path / "out"), option, bad, check=False)
+        assert proc.returncode == 2 and "expected YYYY-MM-DD" in proc.stderr, (option, proc.stderr)
+    proc = run_cli(tmp_path / "home", "sql", "SELECT 1", "--as-of", bad, check=False)
+    assert proc.returncode == 2 and "expected YYYY-MM-DD" in proc.stderr
+
+
 def test_versions_before_any_run_says_so(tmp_path):
     out = run_cli(tmp_path / "home", "versions").stdout
     assert out.startswith("No published versions yet")
@@ -220,7 +323,9 @@ def test_versions_before_any_run_says_so(tmp_path):
 def test_status_has_one_column_per_status_and_json_for_scripts(sample_home):
     from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
 
-    text = run_cli(sample_home, "status").stdout.splitlines()
+    wide = subprocess.run([sys.executable, "-m", "tracker.cli", "status"], env={**_env(sample_home), "COLUMNS": "250"},
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    text = wide.stdout.splitlines()
     at = next(i for i, line in enumerate(text) if line.startswith("review "))
     groups, header, rule = text[at - 1], text[at], text[at + 1]
     assert header.split("  ")[0] == "review" and "in principle" in header and "not started" in header
@@ -246,8 +351,26 @@ def test_status_has_one_column_per_status_and_json_for_scripts(sample_home):
 
 
 def test_status_json_before_any_run(tmp_path):
-    data = json.loads(run_cli(tmp_path / "home", "status", "--json").stdout)
+    proc = run_cli(tmp_path / "home", "status", "--json", check=False)
+    assert proc.returncode == 1 and proc.stderr.startswith("error: no published warehouse yet")  # as README says
+    data = json.loads(proc.stdout)
     assert data == {"warehouse": str(tmp_path / "home" / "tracker.duckdb"), "version_file": None}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("columns", [80, 100])
+def test_status_fits_the_terminal_width(sample_home, columns):
+    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "status"],
+                          env={**_env(sample_home), "COLUMNS": str(columns)}, capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert max(map(len, lines)) <= columns, [line for line in lines if len(line) > columns]
+    rose = lines.index("rose-2015: found 19, stated 19, ok")  # too narrow for a column per status: a line each
+    assert lines[rose + 1:rose + 3] == ["  response: accepted 19",
+                                        "  implementation: implemented 7, in progress 5, paused 1, superseded 4, "
+                                        "unknown 2" if columns > 80 else
+                                        "  implementation: implemented 7, in progress 5, paused 1, superseded 4,"]
+    assert "The King's" in proc.stdout and "next?" in proc.stdout  # the disagreement's citation wraps, whole
 
 
 # --- evidence exports -------------------------------------------------------------------------------

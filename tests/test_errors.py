@@ -47,7 +47,7 @@ def test_expected_failures_share_one_root_and_keep_their_old_bases():
 def test_a_bug_keeps_its_traceback(tmp_path, monkeypatch, exc):
     monkeypatch.setenv("TRACKER_HOME", str(tmp_path / "home"))
 
-    def broken(settings):
+    def broken(settings, width=None):
         raise exc
 
     monkeypatch.setattr("tracker.report.status_text", broken)
@@ -62,7 +62,7 @@ def test_an_expected_failure_is_one_line_with_its_exit_code(tmp_path, monkeypatc
     class Busy(TrackerError):
         exit_code = 4
 
-    def busy(settings):
+    def busy(settings, width=None):
         raise Busy("the warehouse is busy,\n  try later")
 
     monkeypatch.setattr("tracker.report.status_text", busy)

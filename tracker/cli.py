@@ -36,7 +36,8 @@ class TrackerGroup(click.Group):
             sys.exit(exc.exit_code)
 
 
-_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_CANNOT_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.ENOTDIR,
+                 errno.EISDIR, errno.ENAMETOOLONG}
 
 
 def writable_home(settings: Settings) -> Settings:
@@ -57,6 +58,21 @@ def _date(ctx, param, value):
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}")
+
+
+def _as_of(ctx, param, value):
+    """A file stays a file; anything else must be a date, malformed exactly as for --since (a usage error)."""
+    if value is None:
+        return None
+    from tracker.warehouse.publish import as_of_names_a_file
+
+    if as_of_names_a_file(value):
+        return value
+    try:
+        _date(ctx, param, value)
+    except click.BadParameter as exc:
+        raise click.BadParameter(f"{exc.message}, a version `tracker versions` lists, or a published file") from exc
+    return value
 
 
 def _sources(ctx, param, value):
@@ -164,14 +180,21 @@ def status(settings, as_json):
         import json
 
         from tracker.query import jsonable
-        from tracker.report import status_data
+        from tracker.report import NothingPublished, status_data
 
-        click.echo(printable(json.dumps(jsonable(status_data(settings)), ensure_ascii=False, indent=1), multiline=True))
+        data = status_data(settings)
+        click.echo(printable(json.dumps(jsonable(data), ensure_ascii=False, indent=1), multiline=True))
+        if data["version_file"] is None and not settings.warehouse.exists():
+            raise NothingPublished(f"no published warehouse yet at {settings.warehouse}: run `tracker run --offline`")
         return
+    import shutil
+
     from tracker.report import status_text
 
+    # Into a file or a pipe (no terminal, no COLUMNS), lines stay whole for grep.
+    fit = sys.stdout.isatty() or "COLUMNS" in os.environ
     # rows stored before their text was made printable, too
-    click.echo(printable(status_text(settings), multiline=True))
+    click.echo(printable(status_text(settings, shutil.get_terminal_size().columns if fit else None), multiline=True))
 
 
 @cli.command()
@@ -196,15 +219,15 @@ def versions(settings, as_json):
     click.echo(versions_text(settings))
 
 
-_AS_OF_HELP = ("DATE (YYYY-MM-DD: the last version published on or before that day, UTC) or FILE (a published "
-               "version); default: the current warehouse.")
+_AS_OF_HELP = ("DATE (YYYY-MM-DD: the last version published on or before that day, UTC), VERSION (a name "
+               "`tracker versions` lists) or FILE (a published version); default: the current warehouse.")
 
 
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="How results are printed.")
-@click.option("--as-of", "as_of", metavar="DATE|FILE", help=_AS_OF_HELP)
+@click.option("--as-of", "as_of", metavar="DATE|VERSION|FILE", callback=_as_of, help=_AS_OF_HELP)
 @click.pass_obj
 def sql(settings, query, fmt, as_of):
     """Query the published warehouse read-only with the project's own DuckDB; no query: an interactive prompt.
@@ -218,12 +241,13 @@ def sql(settings, query, fmt, as_of):
 
     path = version_as_of(settings, as_of)
     con = q.open_read_only(path)
+    out = q.output_for(sys.stdout, fmt)
     try:
         if query is None or query == "-":
-            if q.interactive(con, q.banner(path, con), fmt, sys.stdin, sys.stdout):
+            if q.interactive(con, q.banner(path, con), fmt, sys.stdin, out):
                 sys.exit(1)
         else:
-            q.run_sql(con, query, fmt, sys.stdout)
+            q.run_sql(con, query, fmt, out)
         sys.stdout.flush()
     except BrokenPipeError:  # `tracker sql ... | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -233,7 +257,8 @@ def sql(settings, query, fmt, as_of):
 
 @cli.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="Folder to write CSVs into.")
-@click.option("--as-of", "as_of", metavar="DATE|FILE", help=_AS_OF_HELP + " Exported as it was published.")
+@click.option("--as-of", "as_of", metavar="DATE|VERSION|FILE", callback=_as_of,
+              help=_AS_OF_HELP + " Exported as it was published.")
 @click.option("--version", "version", type=click.Path(exists=True, path_type=Path), hidden=True,
               help="Deprecated: use --as-of FILE.")
 @click.option("--since", callback=_date,
@@ -248,7 +273,7 @@ def export(settings, out_dir, as_of, version, since):
     Example: tracker export --out ~/briefing/tables --as-of 2026-11-01
     """
     from tracker.publish.exports import export_to
-    from tracker.warehouse.publish import open_published, version_as_of
+    from tracker.warehouse.publish import as_of_names_a_file, open_published, version_as_of
 
     if version is not None:
         if as_of is not None:
@@ -260,6 +285,8 @@ def export(settings, out_dir, as_of, version, since):
     if out_dir.exists() and not out_dir.is_dir():
         raise TrackerError(f"{out_dir} is a file: --out takes a folder")
     con = open_published(source)
+    if as_of is not None and not as_of_names_a_file(as_of):  # a date: which version it chose
+        click.echo(f"exporting {_version_line(source)}, the last published on or before {as_of}", err=True)
     try:
         try:
             written = export_to(con, out_dir, settings.published_dir, since, site_dir=settings.site_dir,
@@ -267,11 +294,19 @@ def export(settings, out_dir, as_of, version, since):
         except OSError as exc:
             if exc.errno not in _CANNOT_WRITE:
                 raise
-            raise TrackerError(f"cannot write the exports into {out_dir}: {exc.strerror}") from exc
+            part = " (a part of that path is a file)" if exc.errno == errno.ENOTDIR else ""
+            raise TrackerError(f"cannot write the exports into {out_dir}: {exc.strerror}{part}") from exc
         for path in written:
             click.echo(str(path))
     finally:
         con.close()
+
+
+def _version_line(path: Path) -> str:
+    """'version tracker-20261116T060000.duckdb (published 2026-11-16 06:00:00 UTC)'."""
+    from tracker.warehouse.publish import version_time
+
+    return f"version {path.name} (published {version_time(path):%Y-%m-%d %H:%M:%S} UTC)"
 
 
 @cli.command()

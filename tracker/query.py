@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, time
+import re
+from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
@@ -20,6 +21,7 @@ from typing import TextIO
 import duckdb
 
 from tracker.errors import TrackerError
+from tracker.publish.exports import neutralise
 from tracker.warehouse.db import connect
 
 FORMATS = ("table", "csv", "json")
@@ -41,8 +43,34 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _one_line(exc: duckdb.Error) -> str:
-    text = " ".join(str(exc).split())
+# DuckDB ends an error with a line of the statement and a caret: `LINE 2: ...text...` over `   ^^^`. It places
+# the caret by the fault's offset in the whole text given to extract_statements, but measures it from the start of
+# the statement's own line: after the first statement it points at nothing. The offset itself is sound.
+_CARET = re.compile(r"\n\s*LINE (\d+): (.*)\n( *)\^+\s*$")
+_TOKEN = re.compile(r'"[^"]*"?|\'[^\']*\'?|\w+|\S|\s*')
+
+
+def _where(message: str, sql: str, start: int, length: int) -> tuple[str, str]:
+    """The message without DuckDB's caret, and where in the user's query (`sql`; the statement at
+    sql[start:start + length]) the fault is: ' (line 2, column 8 of the query: "nonsense")'."""
+    m = _CARET.search(message)
+    if not m:
+        return message, ""
+    line, shown, pad = int(m.group(1)), m.group(2), m.group(3)
+    if shown.startswith("...") or not sql:  # DuckDB cut a long line short around the fault: no offset to trust
+        return message[:m.start()], ""
+    statement_lines = sql[start:start + length].split("\n")
+    offset = sum(len(text) + 1 for text in statement_lines[:line - 1]) + len(pad) - len(f"LINE {line}: ")
+    if not 0 <= offset < len(sql):
+        return message[:m.start()], ""
+    before = sql[:offset].split("\n")
+    token = _TOKEN.match(sql, offset).group()  # the caret's length is measured where it was misplaced
+    return message[:m.start()], f' (line {len(before)}, column {len(before[-1]) + 1} of the query: "{token}")'
+
+
+def _one_line(exc: duckdb.Error, sql: str = "", start: int = 0, length: int | None = None) -> str:
+    message, where = _where(str(exc), sql, start, len(sql) if length is None else length)
+    text = " ".join(message.split()) + where
     if "read-only mode" in text:
         return f"the warehouse is read-only: {text}"
     if "file system operations are disabled" in text:
@@ -72,21 +100,28 @@ def _csv_cell(value):
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutralise(value)
     return value
 
 
 def render_csv(columns: list[str], rows: list[tuple]) -> str:
-    """RFC 4180 CSV with a header; NULL is empty, dates ISO."""
+    """RFC 4180 CSV with a header; NULL is empty, dates ISO, text that would run as a formula neutralised
+    (as in the exports)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # as the exports: a CR inside a cell is then quoted
     writer.writerow(columns)
     writer.writerows([_csv_cell(v) for v in row] for row in rows)
     return out.getvalue()
 
 
 def jsonable(value):
-    """A value (or dict or list of them) JSON can write: dates and times as ISO strings, decimals as numbers."""
-    if isinstance(value, (date, datetime, time)):
+    """A value (or dict or list of them) JSON can write: dates and times as ISO strings, timestamps in UTC with
+    their zone (+00:00; the warehouse's plain TIMESTAMPs are UTC), decimals as numbers."""
+    if isinstance(value, datetime):
+        return (value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+                ).isoformat()
+    if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
@@ -110,15 +145,38 @@ def render_json(columns: list[str], rows: list[tuple]) -> str:
 RENDER = {"table": render_table, "csv": render_csv, "json": render_json}
 
 
+class _BomFirst:
+    """A stream whose first output is preceded by a UTF-8 byte-order mark (nothing written, no mark)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out, self._started = out, False
+
+    def write(self, text: str) -> int:
+        if text and not self._started:
+            self._started = True
+            self._out.write("\ufeff")
+        return self._out.write(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+def output_for(out: TextIO, fmt: str) -> TextIO:
+    """Where results go: CSV into a file or a pipe starts with a byte-order mark, as the CSV exports do, so
+    Excel reads ’ and £ right; a terminal gets none."""
+    return _BomFirst(out) if fmt == "csv" and not out.isatty() else out
+
+
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO) -> int:
     """Run every statement in `sql`, printing each result in `fmt`; returns how many gave results."""
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        raise QueryError(_one_line(exc)) from exc
+        raise QueryError(_one_line(exc, sql)) from exc
     if not statements:
         raise QueryError("no SQL statement given")
     shown = 0
+    start = 0  # where the statement begins in `sql`: the statements' texts tile it
     for statement in statements:
         try:
             cursor = con.execute(statement)
@@ -127,7 +185,9 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: TextIO) -> 
             columns = [d[0] for d in cursor.description]
             rows = cursor.fetchall()
         except duckdb.Error as exc:
-            raise QueryError(_one_line(exc)) from exc
+            raise QueryError(_one_line(exc, sql, start, len(statement.query))) from exc
+        finally:
+            start += len(statement.query)
         if shown and fmt == "table":
             out.write("\n")
         out.write(RENDER[fmt](columns, rows))
@@ -221,8 +281,12 @@ def _command(con: duckdb.DuckDBPyConnection, stripped: str, fmt: str, out: TextI
         out.write(HELP + "\n")
     elif word == ".tables":
         _tables(con, out)
-    elif word == ".format" and arg.strip() in FORMATS:
-        fmt = arg.strip()
+    elif word == ".format":
+        if arg.strip() in FORMATS:
+            fmt = arg.strip()
+        else:
+            said = f"unknown format {arg.strip()!r}" if arg.strip() else f"the format is {fmt}"
+            out.write(f"error: {said}; .format takes one of {', '.join(FORMATS)}\n")
     else:
         out.write(f"error: unknown command {stripped!r}; .help lists them\n")
     return fmt

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import duckdb
 
+from tracker.errors import TrackerError
 from tracker.health import latest_checks, unhealthy_sources
 from tracker.registry import REGISTRY_FILE, reviews_for, user_registry
 from tracker.settings import Settings
@@ -13,10 +16,29 @@ from tracker.warehouse.publish import open_published, published_versions, versio
 from tracker.watchlist import read_watchlist
 
 
-def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, int]] = ()) -> str:
-    """Plain columns; `groups` (label, first column, last column) adds a line naming spans of columns."""
+class NothingPublished(TrackerError):
+    """`tracker status` before any run has published a warehouse."""
+
+
+class _Rows(str):
+    """A table's text: its lines are already laid out (status_text wraps only prose)."""
+
+
+_MIN_TEXT = 12  # a text column narrower than this reads worse than a line that runs over
+
+
+def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, int]] = (), width: int | None = None,
+           text: tuple[int, ...] = ()) -> _Rows:
+    """Plain columns; `groups` (label, first column, last column) adds a line naming spans of columns. Wider than
+    `width`, the `text` columns (free text: messages, quotes, addresses) narrow, widest first, and wrap."""
     cells = [[str("" if v is None else v) for v in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    while width and sum(widths) + 2 * (len(widths) - 1) > width:
+        narrowable = [i for i in text if widths[i] > max(_MIN_TEXT, len(headers[i]))]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=lambda i: widths[i])
+        widths[widest] -= 1
     line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
     top = []
     if groups:
@@ -27,7 +49,24 @@ def _table(headers: list[str], rows: list[tuple], groups: list[tuple[str, int, i
             rule = (label + " " + "-" * max(span - len(label) - 1, 0))[:max(span, len(label))]
             above = above.ljust(starts[first]) + rule
         top = [above]
-    return "\n".join(top + [line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
+    body = []
+    for row in cells:
+        parts = [textwrap.wrap(v, w, break_on_hyphens=False) or [""] if len(v) > w else [v]
+                 for v, w in zip(row, widths)]
+        body.extend(line([p[n] if n < len(p) else "" for p in parts]) for n in range(max(map(len, parts))))
+    return _Rows("\n".join(top + [line(headers), line(["-" * w for w in widths])] + body))
+
+
+def _wrap(text: str, width: int | None) -> str:
+    """Prose lines folded to `width`, continuation lines indented two spaces more than their first."""
+    if not width or isinstance(text, _Rows):
+        return text
+    out = []
+    for piece in text.split("\n"):
+        indent = " " * (len(piece) - len(piece.lstrip()))
+        out.append(textwrap.fill(piece, width, subsequent_indent=indent + "  ", break_on_hyphens=False)
+                   if len(piece) > width else piece)
+    return "\n".join(out)
 
 
 def _dicts(con, sql: str, params: list | None = None) -> list[dict]:
@@ -110,11 +149,12 @@ def _dash(value) -> str:
     return "-" if value is None else str(value)
 
 
-def status_text(settings: Settings) -> str:
-    """Per review: found vs stated and counts by status; per source: documents and the last run."""
+def status_text(settings: Settings, width: int | None = None) -> str:
+    """Per review: found vs stated and counts by status; per source: documents and the last run. Lines fit in
+    `width` where they can: prose and free-text columns wrap, and a reviews table too wide becomes a line each."""
 
     if not settings.warehouse.exists():
-        return f"No published warehouse yet at {settings.warehouse}: run `tracker run --offline`."
+        raise NothingPublished(f"no published warehouse yet at {settings.warehouse}: run `tracker run --offline`")
     con = open_published(settings.warehouse)
     try:
         st = _status(con, settings.warehouse)
@@ -131,13 +171,7 @@ def status_text(settings: Settings) -> str:
     out.append("")
     out.append("Reviews (found: recommendations read; stated: what the review says it made; then the count of "
                "recommendations at each latest status)")
-    n_resp, n_impl = len(RESPONSE_STATUSES), len(IMPLEMENTATION_STATUSES)
-    out.append(_table(
-        ["review", "found", "stated", "check"] + [SHORT_LABELS[s] for s in RESPONSE_STATUSES + IMPLEMENTATION_STATUSES],
-        [(r["review_id"], r["found"], "not stated" if r["stated"] is None else r["stated"], r["count_check"],
-          *r["response"].values(), *r["implementation"].values()) for r in st["reviews"]],
-        groups=[("response", 4, 3 + n_resp), ("implementation", 4 + n_resp, 3 + n_resp + n_impl)],
-    ))
+    out.append(_reviews(st["reviews"], width))
     out.append("")
     out.append("Sources (a PDF with no text layer is kept and counted, never read as an empty document)")
     out.append(_table(["source", "documents", "relevant", "no text layer", "last capture (UTC)"],
@@ -145,10 +179,10 @@ def status_text(settings: Settings) -> str:
     if st["source_health"]:
         out.append("\nSource health (last run; listed/fetched/failed only for live runs)")
         out.append(_table(["source", "listed", "fetched", "failed", "parsed", "no title", "no date", "health",
-                           "message"],
+                           "why"],
                           [(h["source"], _dash(h["listed"]), _dash(h["fetched"]), _dash(h["failed"]), h["parsed"],
                             h["missing_title"], h["missing_date"], "ok" if h["healthy"] else "UNHEALTHY", h["message"])
-                           for h in st["source_health"]]))
+                           for h in st["source_health"]], width=width, text=(8,)))
     if st["crawl_state"]:
         out.append("\nCrawl state (failing URLs are retried next run)")
         out.append(_table(["source", "urls", "200", "304", "failing", "skipped", "last fetched (UTC)"],
@@ -160,7 +194,7 @@ def status_text(settings: Settings) -> str:
     if st["corrections_unmatched"]:
         out.append(f"\nCorrections that match nothing ({len(st['corrections_unmatched'])}; fix or remove them)")
         out.append(_table(["file", "line", "review", "number", "axis", "status", "problem"],
-                          [tuple(c.values()) for c in st["corrections_unmatched"]]))
+                          [tuple(c.values()) for c in st["corrections_unmatched"]], width=width, text=(0, 6)))
     if st["unresolved_statements"]:
         out.append(f"\nStatements the rules could not tie to recommendations ({len(st['unresolved_statements'])}; "
                    "settle with a correction row, see `unresolved_statements`)")
@@ -168,7 +202,7 @@ def status_text(settings: Settings) -> str:
                           [(u["review_id"], "" if u["published_on"] is None else str(u["published_on"]),
                             f"{u['axis']}={u['status']}", u["why"],
                             u["quote"][:87] + "..." if len(u["quote"]) > 90 else u["quote"], u["source_url"])
-                           for u in st["unresolved_statements"]]))
+                           for u in st["unresolved_statements"]], width=width, text=(3, 4, 5)))
     if st["disagreements"]:
         out.append(f"\nLater statements that contradict the official position ({len(st['disagreements'])}; "
                    "the official position stands on the response axis, see `status_disagreements`)")
@@ -179,24 +213,48 @@ def status_text(settings: Settings) -> str:
                             f"{d['other_status']} "
                             f"({'' if d['other_published_on'] is None else d['other_published_on']})",
                             d["other_cited_as"])
-                           for d in st["disagreements"]]))
+                           for d in st["disagreements"]], width=width, text=(3, 4, 5)))
     if st["withdrawn"]:
         out.append(f"\nWithdrawn documents ({len(st['withdrawn'])}; left out of every table, their bytes kept in the "
                    "archive; `tracker forget --undo URL` restores one)")
         out.append(_table(["url", "withdrawn (UTC)", "by", "reason"],
                           [(w["url"], f"{w['withdrawn_at']:%Y-%m-%d %H:%M}", w["withdrawn_by"], w["reason"])
-                           for w in st["withdrawn"]]))
+                           for w in st["withdrawn"]], width=width, text=(0, 3)))
     if st["processing_errors"]:
         out.append(f"\nProcessing errors ({len(st['processing_errors'])}; retried next run, except a limit breach: "
                    "only once the document's bytes change)")
         out.append(_table(["url", "stage", "breach", "error"],
-                          [(e["url"], e["stage"], e["breach"] or "", e["error"]) for e in st["processing_errors"]]))
+                          [(e["url"], e["stage"], e["breach"] or "", e["error"]) for e in st["processing_errors"]],
+                          width=width, text=(0, 3)))
     con = open_published(settings.warehouse)
     try:
-        out.extend(watched_pages_section(con, settings))
+        out.extend(watched_pages_section(con, settings, width))
     finally:
         con.close()
-    return "\n".join(out)
+    return "\n".join(_wrap(part, width) for part in out)
+
+
+def _reviews(reviews: list[dict], width: int | None) -> str:
+    """The reviews table, one column per status; narrower than that, a line per review naming its non-zero counts."""
+    n_resp, n_impl = len(RESPONSE_STATUSES), len(IMPLEMENTATION_STATUSES)
+    table = _table(
+        ["review", "found", "stated", "check"] + [SHORT_LABELS[s] for s in RESPONSE_STATUSES + IMPLEMENTATION_STATUSES],
+        [(r["review_id"], r["found"], "not stated" if r["stated"] is None else r["stated"], r["count_check"],
+          *r["response"].values(), *r["implementation"].values()) for r in reviews],
+        groups=[("response", 4, 3 + n_resp), ("implementation", 4 + n_resp, 3 + n_resp + n_impl)],
+    )
+    if not width or max(map(len, table.splitlines())) <= width:
+        return table
+    # a no-break space keeps each label with its count when the line is folded
+    counts = lambda by: ", ".join(f"{SHORT_LABELS[s]} {n}".replace(" ", "\u00a0") for s, n in by.items() if n) or "none"
+    stated = lambda n: "not stated" if n is None else f"stated {n}"
+    lines = []
+    for r in reviews:
+        lines.append(f"{r['review_id']}: found {r['found']}, {stated(r['stated'])}, {r['count_check']}")
+        for axis in ("response", "implementation"):
+            lines.append(textwrap.fill(f"  {axis}: {counts(r[axis])}", width, subsequent_indent="    ",
+                                       break_on_hyphens=False).replace("\u00a0", " "))
+    return _Rows("\n".join(lines))
 
 
 def versions_data(settings: Settings) -> list[dict]:
@@ -238,8 +296,8 @@ def versions_text(settings: Settings) -> str:
     if not rows:
         return f"No published versions yet in {settings.published_dir}: run `tracker run --offline`."
     return "\n".join([
-        f"Published versions in {settings.published_dir} ({len(rows)}; `tracker export --as-of DATE|FILE` and "
-        "`tracker sql --as-of DATE|FILE` read one)",
+        f"Published versions in {settings.published_dir} ({len(rows)}; `tracker export --as-of VERSION|DATE` and "
+        "`tracker sql --as-of VERSION|DATE` read one)",
         _table(["version", "published (UTC)", "run", "type", "size", "current"],
                [(r["version_file"], f"{r['published_at']:%Y-%m-%d %H:%M:%S}", _dash(r["run_id"]), _dash(r["run_type"]),
                  f"{r['bytes'] / 1e6:.1f} MB", "current" if r["current"] else "") for r in rows]),
@@ -249,7 +307,7 @@ def versions_text(settings: Settings) -> str:
 # --- the analyst's watchlist and registry -------------------------------------------------------
 
 
-def watched_pages_section(con, settings: Settings) -> list[str]:
+def watched_pages_section(con, settings: Settings, width: int | None = None) -> list[str]:
     """`tracker status` lines for the watchlist: per watched page its last fetch, change and health.
 
     Rows come from the published `watched_pages`; a page added since the last run shows as not fetched yet.
@@ -274,7 +332,7 @@ def watched_pages_section(con, settings: Settings) -> list[str]:
                      evidence if evidence is not None else "-", health, problem or page.note))
     return [f"\nWatched pages ({len(pages)}; `tracker watch list`; fetched by every live run, as the source watchlist)",
             _table(["url", "last fetch (UTC)", "http", "change", "last changed", "evidence", "health",
-                    "problem / note"], rows)]
+                    "problem / note"], rows, width=width, text=(0, 7))]
 
 
 def watchlist_table(settings: Settings) -> str:

@@ -44,6 +44,7 @@ import fsspec
 from tracker.errors import TrackerError
 from tracker.fetch.archive import sha256_file
 from tracker.settings import Settings
+from tracker.warehouse.publish import make_read_only
 
 ARCHIVE, STATE, PUBLISHED, CONFIG = "archive", "state", "published", "config"
 # The analyst's files in TRACKER_HOME that fetch tasks read (the watched pages; reviews whose hosts and
@@ -341,7 +342,7 @@ def pull_published(settings: Settings, store: Store | None) -> list[str]:
     local = {p.name for p in published.glob("tracker-*.duckdb")} if published.is_dir() else set()
     pulled = sorted(name for name in remote.keys() - local if name.endswith(".duckdb"))
     for name in pulled:
-        download(store, PUBLISHED, name, settings.published_dir, remote[name])
+        make_read_only(download(store, PUBLISHED, name, settings.published_dir, remote[name]))
     return pulled
 
 
@@ -369,5 +370,5 @@ def pull_version(settings: Settings, store: Store | None, version_file: str) -> 
         return local
     remote = listing(store, PUBLISHED)
     if version_file in remote:
-        download(store, PUBLISHED, version_file, settings.published_dir, remote[version_file])
+        make_read_only(download(store, PUBLISHED, version_file, settings.published_dir, remote[version_file]))
     return local

@@ -65,10 +65,18 @@ class Digest:
     since: str | None = None
     previous_file: str | None = None  # the version the window starts after, when it is one
     recent: dict[int, list[tuple]] = field(default_factory=dict)  # days -> changes detected in them
+    # Whether the digest is the first published version's own; a later version whose window still starts at the
+    # first (nothing found since, no weekly run yet) is not.
+    first_version: bool = True
+
+    @property
+    def from_first(self) -> bool:
+        """The window starts at the first published version."""
+        return self.since is None
 
     @property
     def first_run(self) -> bool:
-        return self.since is None
+        return self.from_first and self.first_version
 
     def headline(self) -> str:
         """One sentence for the top of the briefing."""
@@ -76,7 +84,9 @@ class Digest:
             if not self.rows:  # an empty archive, or a log begun after the versions it would compare
                 return "No changes recorded yet."
             if len({row[-1] for row in self.rows}) == 1:
-                return "First published version: everything is new."
+                if self.first_version:
+                    return "First published version: everything is new."
+                return f"No changes since the first published version, which recorded {describe(self.rows)}."
             return f"Since the first published version: {describe(self.rows)}."
         if not self.rows:
             return f"No changes since {self.since}."
@@ -141,7 +151,9 @@ def compute_digest(con: duckdb.DuckDBPyConnection, published_dir: Path | None = 
         return Digest(rows=rows, since=since.isoformat(), recent=recent)
     start, at, kind = _window(con, info.version_file)
     if start is None:
-        return Digest(rows=_log_rows(con, "version_file <= ?", [info.version_file]), recent=recent)
+        earlier = con.execute("SELECT count(*) FROM runs WHERE version_file < ?", [info.version_file]).fetchone()[0]
+        return Digest(rows=_log_rows(con, "version_file <= ?", [info.version_file]), recent=recent,
+                      first_version=not earlier)
     rows = _log_rows(con, "version_file > ? AND version_file <= ?", [start, info.version_file])
     label = "the weekly run of " if kind == "weekly" else "the version of "
     return Digest(rows=rows, since=label + (_utc(at) if at else start), previous_file=start, recent=recent)

@@ -73,6 +73,8 @@ class DatabaseUnavailable(TrackerError):
 
 def _unavailable(path, exc: duckdb.IOException) -> DatabaseUnavailable:
     reason = str(exc).removeprefix("IO Error: ").split(". See also")[0]
+    if _LOCKED in reason:  # an analyst's plain `duckdb FILE` takes the write lock; -readonly shares the file
+        reason += f"; open it with `duckdb -readonly {path}`, which leaves it to other readers"
     return DatabaseUnavailable(f"cannot open {path}: {reason}")
 
 

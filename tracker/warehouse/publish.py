@@ -14,6 +14,9 @@ Retention: published/ keeps the newest `keep_versions` versions, plus one versio
 the `keep_weeks` ISO weeks up to the newest version's: the week's scheduled (weekly) run's version
 when it published one, else the week's last version. So the version "as published" by any weekly
 run in that span can still be exported.
+
+Published files are read-only (0444): a plain `duckdb tracker.duckdb` opens them for writing, and its lock then
+keeps every reader out. Renaming over them and pruning them need only the folder to be writable.
 """
 
 from __future__ import annotations
@@ -62,6 +65,13 @@ PUBLISHED_TABLES = (
 
 # The oldest storage format with everything the warehouse uses; DuckDB 1.2+ clients read it.
 STORAGE_VERSION = "v1.2.0"
+READ_ONLY = 0o444
+
+
+def make_read_only(path: Path) -> Path:
+    """Give a published file its mode (see the module's docstring); before it is renamed into place."""
+    os.chmod(path, READ_ONLY)
+    return path
 
 
 def publish(settings: Settings, run_id: str, now: datetime | None = None, elsewhere: frozenset[str] = frozenset()
@@ -112,7 +122,7 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None, elsewh
     finally:
         con.close()
     checkpoint("publish-build")
-    os.replace(building, version)
+    os.replace(make_read_only(building), version)
     checkpoint("publish-swap")
     _swap_in(version, settings.warehouse)
     _prune(settings.published_dir, settings.keep_versions, settings.keep_weeks, scheduled)
@@ -137,10 +147,11 @@ def unswapped_versions(settings: Settings, elsewhere: frozenset[str] = frozenset
 
 def _swap_in(version: Path, target: Path) -> None:
     staging = target.with_name("." + target.name + ".part")
+    staging.unlink(missing_ok=True)  # a read-only leftover of a stopped swap cannot be copied over
     shutil.copyfile(version, staging)
     with open(staging, "rb") as fh:
         os.fsync(fh.fileno())
-    os.replace(staging, target)
+    os.replace(make_read_only(staging), target)
 
 
 def retained(names: list[str], keep_versions: int, keep_weeks: int, scheduled: set[str]) -> set[str]:
@@ -182,22 +193,35 @@ def version_time(path: Path) -> datetime:
     return datetime.strptime(path.name[len("tracker-"):-len(".duckdb")], "%Y%m%dT%H%M%S")
 
 
+def as_of_names_a_file(as_of: str) -> bool:
+    """Whether an `--as-of` value names a file (a path, or a version as `tracker versions` lists it), not a date."""
+    return (Path(as_of).expanduser().is_file() or changelog.VERSION_NAME.match(as_of) is not None
+            or os.sep in as_of or as_of.endswith(".duckdb"))
+
+
 def version_as_of(settings: Settings, as_of: str | None) -> Path:
     """The warehouse file for `--as-of`: None is the current warehouse; YYYY-MM-DD the last version
-    published on or before that day (UTC); anything else a published file's path."""
+    published on or before that day (UTC); a version's name (as `tracker versions` lists it) that version
+    in published/; anything else a published file's path."""
     if as_of is None:
         if not settings.warehouse.exists():
             raise TrackerError(f"no published warehouse at {settings.warehouse}: run `tracker run` first")
         return settings.warehouse
     path = Path(as_of).expanduser()
+    if path.is_file():
+        return path
+    if changelog.VERSION_NAME.match(as_of):
+        kept = settings.published_dir / as_of
+        if not kept.is_file():
+            raise TrackerError(f"--as-of {as_of}: no such version in {settings.published_dir} "
+                               "(`tracker versions` lists those kept)")
+        return kept
     try:
         day = date.fromisoformat(as_of)
     except ValueError:
         day = None
-    if day is None or path.is_file():
-        if not path.is_file():
-            raise TrackerError(f"--as-of {as_of}: no such file, and not a date (YYYY-MM-DD)")
-        return path
+    if day is None:
+        raise TrackerError(f"--as-of {as_of}: no such file, and not a date (YYYY-MM-DD)")
     versions = published_versions(settings)
     earlier = [v for v in versions if version_time(v).date() <= day]
     if not earlier:

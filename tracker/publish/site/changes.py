@@ -121,8 +121,9 @@ def changes_section(digest: Digest | None, unhealthy: list[HealthRow], ctx: Cont
             rows = by_type.get(kind)
             if not rows:
                 continue
-            # A normal week's few changes are shown; a first run's everything stays folded.
-            open_attr = " open" if not digest.first_run and len(rows) <= 25 else ""
+            # A normal week's few changes are shown; the first version's everything stays folded (also when a later
+            # version, having found nothing since, still lists it).
+            open_attr = " open" if not digest.from_first and len(rows) <= 25 else ""
             parts.append(
                 f'<details{open_attr} data-change="{e(kind)}"><summary>{e(title)} ({len(rows)})</summary>'
                 f"<ul>{_change_items(rows, ctx)}</ul></details>"
