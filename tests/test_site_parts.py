@@ -73,7 +73,7 @@ def test_a_stacked_bar_is_segments_sized_by_share_labelled_with_count_and_status
     assert chart.select_one(".chart")["aria-label"].startswith("<b>Kark</b>: ")  # a name is text, never markup
     assert not chart.find("b")
     for status, colour in COLOURS.items():  # the segments' colours are the badges' (the stylesheet's)
-        assert f".s-{status}{{background:{colour};color:{charts.text_on(colour)}}}" in STYLE
+        assert f".s-{status}{{background:{colour};color:{charts.text_on(colour)}" in STYLE
 
 
 def test_the_share_chart_is_one_bar_per_review_on_one_scale_with_the_figure_beside_it():
@@ -546,3 +546,77 @@ def test_with_a_corrections_address_report_an_error_also_offers_the_row_by_email
     assert f"r,1,response,,government says accepted (1),{GOV},,2019-08-16" in body
     csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
     assert "default-src 'none'" in csp  # unchanged: a download or an email loads nothing
+
+
+# --- colour-blind readers: a pair on one axis that colour alone does not separate has one hatched member ------
+
+# Machado, Oliveira and Fernandes (2009), severity 1.0, on linear RGB
+_CVD = {
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
+}
+
+
+def _lab(colour: str, vision: str | None):
+    srgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    rgb = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in srgb]
+    if vision:
+        rgb = [min(1.0, max(0.0, sum(m * c for m, c in zip(row, rgb)))) for row in _CVD[vision]]
+    r, g, b = rgb
+    x, y, z = ((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+               (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883)
+    f = [t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116 for t in (x, y, z)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def _ciede2000(one, two) -> float:
+    import math
+
+    (l1, a1, b1), (l2, a2, b2) = one, two
+    mean_c = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(mean_c ** 7 / (mean_c ** 7 + 25 ** 7)))
+    a1, a2 = a1 * (1 + g), a2 * (1 + g)
+    c1, c2 = math.hypot(a1, b1), math.hypot(a2, b2)
+    h1, h2 = math.degrees(math.atan2(b1, a1)) % 360, math.degrees(math.atan2(b2, a2)) % 360
+    dh = 0.0 if c1 * c2 == 0 else (h2 - h1 + 180) % 360 - 180
+    d_l, d_c, d_h = l2 - l1, c2 - c1, 2 * math.sqrt(c1 * c2) * math.sin(math.radians(dh / 2))
+    mean_l, mean_c = (l1 + l2) / 2, (c1 + c2) / 2
+    mean_h = h1 + h2 if c1 * c2 == 0 else ((h1 + h2) / 2 if abs(h1 - h2) <= 180 else (h1 + h2 + 360) / 2 % 360)
+    t = (1 - 0.17 * math.cos(math.radians(mean_h - 30)) + 0.24 * math.cos(math.radians(2 * mean_h))
+         + 0.32 * math.cos(math.radians(3 * mean_h + 6)) - 0.20 * math.cos(math.radians(4 * mean_h - 63)))
+    s_l = 1 + 0.015 * (mean_l - 50) ** 2 / math.sqrt(20 + (mean_l - 50) ** 2)
+    s_c, s_h = 1 + 0.045 * mean_c, 1 + 0.015 * mean_c * t
+    r_t = -math.sin(math.radians(60 * math.exp(-((mean_h - 275) / 25) ** 2))) * 2 * math.sqrt(
+        mean_c ** 7 / (mean_c ** 7 + 25 ** 7))
+    return math.sqrt((d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2 + r_t * (d_c / s_c) * (d_h / s_h))
+
+
+def test_every_pair_colour_blind_readers_cannot_tell_apart_has_one_hatched_member():
+    from itertools import combinations
+
+    from tracker.vocabulary import COLOURS, HATCHED, STATUSES
+
+    assert abs(_ciede2000((50, 2.6772, -79.7751), (50, 0, -82.7485)) - 2.0425) < 1e-4  # Sharma's test pair 1
+    close = []
+    for statuses in STATUSES.values():
+        for a, b in combinations(statuses, 2):
+            worst = min(_ciede2000(_lab(COLOURS[a], v), _lab(COLOURS[b], v)) for v in (None, *_CVD))
+            if worst < 10:
+                close.append((a, b))
+                assert (a in HATCHED) != (b in HATCHED), (a, b, round(worst, 1))
+    assert ("in_progress", "paused") in close  # the pair analysts reported
+
+
+def test_hatching_only_raises_the_labels_contrast():
+    from tracker.publish.site.assets import HATCH_ALPHA, STYLE, hatch
+    from tracker.vocabulary import COLOURS, HATCHED
+
+    for status in HATCHED:
+        colour = COLOURS[status]
+        assert f".s-{status}{{background:{colour};color:{charts.text_on(colour)};{hatch(colour)}}}" in STYLE
+        line = "#000000" if charts.text_on(colour) == "#ffffff" else "#ffffff"
+        mixed = "#" + "".join(
+            f"{round(int(colour[i:i + 2], 16) * (1 - HATCH_ALPHA) + int(line[i:i + 2], 16) * HATCH_ALPHA):02x}"
+            for i in (1, 3, 5))
+        assert charts.contrast(mixed, charts.text_on(colour)) >= charts.contrast(colour, charts.text_on(colour)) >= 4.5

@@ -91,6 +91,12 @@ COLOURS = {
     "unknown": "#8A8A8A",
 }
 
+# Statuses drawn hatched as well as coloured: each is one of a pair on its axis that a colour-blind reader
+# cannot tell apart by colour alone (CIEDE2000 under 10 in a simulation of deuteranopia, protanopia or
+# tritanopia: "in progress" and "paused" measure 2.9 under deuteranopia). tests/test_site_parts.py checks
+# that every such pair has one hatched member.
+HATCHED = frozenset({"under_consideration", "partially_accepted", "paused", "not_started", "unknown"})
+
 # The response statuses that count as some acceptance (the briefing's "any accepted" filter).
 ACCEPTED = ("accepted", "accepted_in_principle", "partially_accepted")
 
