@@ -191,10 +191,10 @@ def status(settings, as_json):
 
     from tracker.report import status_text
 
-    # Into a file or a pipe (no terminal, no COLUMNS), lines stay whole for grep.
-    fit = sys.stdout.isatty() or "COLUMNS" in os.environ
+    # The terminal's width, or COLUMNS; into a file or a pipe with neither, lines stay whole for grep.
+    width = shutil.get_terminal_size(fallback=(0, 0)).columns
     # rows stored before their text was made printable, too
-    click.echo(printable(status_text(settings, shutil.get_terminal_size().columns if fit else None), multiline=True))
+    click.echo(printable(status_text(settings, width or None), multiline=True))
 
 
 @cli.command()
