@@ -68,8 +68,8 @@ def test_a_stacked_bar_is_segments_sized_by_share_labelled_with_count_and_status
     for seg in chart.select(".seg"):
         fit = int(next(c for c in seg["class"] if c.startswith("fit-")).removeprefix("fit-"))
         assert fit > len(seg.get_text())
-    assert [li.get_text() for li in chart.select(".chart-legend li")] == [
-        "accepted", "accepted in principle", "implemented", "unknown"]
+    assert [li.get_text() for li in chart.select(".chart-legend li")] == [  # a sliver's count is in its key
+        "accepted (2)", "accepted in principle (1)", "implemented (1)", "unknown (2)"]
     assert chart.select_one(".chart")["aria-label"].startswith("<b>Kark</b>: ")  # a name is text, never markup
     assert not chart.find("b")
     for status, colour in COLOURS.items():  # the segments' colours are the badges' (the stylesheet's)

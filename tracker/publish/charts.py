@@ -91,7 +91,8 @@ def stacked_status_chart(response: dict[str, int], implementation: dict[str, int
     )
     inner = (_stack("Response", response, RESPONSE, total)
              + _stack("Implementation", implementation, IMPLEMENTATION, total)
-             + _legend([(f"s-{s}", phrase(s)) for s in shown]))
+             # the legend carries each count too: a segment too narrow for its number is labelled there
+             + _legend([(f"s-{s}", f"{phrase(s)} ({response.get(s) or implementation.get(s)})") for s in shown]))
     return _named(chart_id, "stacked", f"{name + ': ' if name else ''}recommendations by status. {described}.", inner)
 
 
