@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from tracker.extract import lexicon as lx
-from tracker.extract.targets import Reference
+from tracker.extract.targets import EXISTENTIAL, Reference
 from tracker.vocabulary import IMPLEMENTATION, RESPONSE
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:n't)?|[\u2019']s|[\u2019']ve|[\u2019']ll|\d+[a-z]?|[^\sA-Za-z\d]")
@@ -711,13 +711,11 @@ def _qualified(text: str, start: int, end: int, status: str) -> str:
 
 # a done verb whose subject is only some of those who must act ("most trusts have", "half of boards have"), or
 # that is followed by the others who have not: done in part
-_SOME_OF_THE_DOERS = re.compile(
-    r"(?:^|[.;:,]\s*|\b(?:and|but)\s+)(?:most|many|some|several|a\s+few|a\s+number\s+of|half\s+of|the\s+majority\s+of|"
-    r"(?:more|fewer|less)\s+than\s+half\s+(?:of\s+)?|not\s+all|only\s+some)\s+(?:of\s+)?(?:the\s+)?"
-    r"(?:trusts|organisations|boards|providers|systems|employers|bodies|areas|regions|sites|icbs|integrated\s+care\s+boards)"
-    r"\b[^.;:]*$", re.I)
-_BY_SOME = re.compile(r"^\s+(?:[\w-]+\s+){0,3}?(?:by|in)\s+(?:most|many|some|several|a\s+few|half\s+of|a\s+number\s+of|"
-                      r"the\s+majority\s+of|(?:more|fewer|less)\s+than\s+half\s+of)\b", re.I)
+# (the quantifiers are the partitives of tracker.extract.targets: some of a set, never the whole)
+_DOERS = (r"(?:the\s+)?(?:trusts|organisations|boards|providers|systems|employers|bodies|areas|regions|sites|icbs"
+          r"|integrated\s+care\s+boards)\b")
+_SOME_OF_THE_DOERS = re.compile(rf"(?:^|[.;:,]\s*|\b(?:and|but)\s+){EXISTENTIAL}\s+(?:of\s+)?{_DOERS}[^.;:]*$", re.I)
+_BY_SOME = re.compile(rf"^\s+(?:[\w-]+\s+){{0,3}}?(?:by|in)\s+{EXISTENTIAL}\s+(?:of\s+)?{_DOERS}", re.I)
 _OTHERS_NOT_YET = re.compile(r"^[^.;]*?,?\s*(?:although|though|but|while|whereas)\s+(?:some|others|a\s+few|not\s+all|"
                              r"many)\b[^.;]*\b(?:yet\s+to|still\s+to|not\s+yet|have\s+not|haven't)\b", re.I)
 

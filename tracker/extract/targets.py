@@ -100,11 +100,11 @@ _QUANTITY_OF = re.compile(
 _PROPORTION = (r"(?:(?:(?:fewer|less|more)\s+than|over|under|nearly|almost|about|around|roughly|only|just|barely)\s+)?"
                r"(?:half|a\s+third|one[\s-]third|a\s+quarter|one[\s-]quarter|two[\s-]thirds|three[\s-]quarters)"
                r"|(?:nearly|almost|virtually)\s+all")
-_EXISTENTIAL = (r"(?:some|several|many|most|few|a\s+few|(?:a|the)\s+(?:number|handful|couple|minority|majority)"
+EXISTENTIAL = (r"(?:some|several|many|most|few|a\s+few|(?:a|the)\s+(?:number|handful|couple|minority|majority)"
                 rf"|not\s+all|only\s+some|{_PROPORTION})")
 _PARTITIVE = re.compile(
-    rf"\b{_EXISTENTIAL}\s+of\s+(?:which|them|these|those|{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b)"
-    rf"|\b{_EXISTENTIAL}\s+(?:of\s+)?(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b"
+    rf"\b{EXISTENTIAL}\s+of\s+(?:which|them|these|those|{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b)"
+    rf"|\b{EXISTENTIAL}\s+(?:of\s+)?(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b"
     rf"|\b(?:some|several|many|most|others|{_PROPORTION})\s+(?=(?:are|were|have|has|had|will|is|remain|now)\b)",
     re.I,
 )

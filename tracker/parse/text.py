@@ -31,6 +31,16 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROLS_AND_LAYOUT = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+# What XML 1.0 cannot hold, so neither a workbook's sheet nor an Atom feed: the C0 controls but tab, line feed and
+# carriage return, lone surrogates, U+FFFE and U+FFFF
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text with the characters XML 1.0 refuses dropped."""
+    return _NOT_XML.sub("", text)
+
+
 def printable(text: str | None, multiline: bool = False) -> str | None:
     """Scraped text made safe to store and print: every control character becomes U+FFFD, so an escape
     sequence in a page, a header or a redirect target cannot drive the terminal that shows it (an OSC

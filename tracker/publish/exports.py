@@ -265,11 +265,9 @@ def _sheet(title: str, columns: list[str], rows: list[tuple]) -> xlsx.Sheet:
 
 
 def _cell_value(value, percent: bool):
-    """A value as the sheet stores it: lists joined, characters Excel refuses dropped, percentages as fractions."""
+    """A value as the sheet stores it: lists joined, percentages as fractions (the writer drops what Excel refuses)."""
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
-    if isinstance(value, str):
-        value = xlsx.clean_text(value)
     if percent and isinstance(value, (int, float)):
         value = round(value / 100, 10)  # stored as a fraction, shown as 36.8%
     return value

@@ -9,7 +9,6 @@ only on its own rows. Reading the file back is openpyxl's job (the tests do), an
 from __future__ import annotations
 
 import math
-import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -17,14 +16,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, Sequence
 
+from tracker.parse.text import xml_text
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 HYPERLINK_REL = REL + "/hyperlink"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-# Characters XML 1.0 (and so Excel) refuses; a tab, line feed and carriage return stay.
-ILLEGAL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # Each style the exports use: (font, number format, wrap, based on the Hyperlink named style).
 FONTS = (
@@ -77,10 +76,6 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def clean_text(value: str) -> str:
-    return ILLEGAL_CHARACTERS.sub("", value)
-
-
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -103,7 +98,7 @@ def _cell(ref: str, value: Any, style: str | None) -> str:
     if value is None:
         return f'<c r="{ref}"{s}/>' if s else ""
     if isinstance(value, str):
-        text = _escape(clean_text(value))
+        text = _escape(xml_text(value))  # characters Excel refuses are dropped
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
         return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
     if isinstance(value, bool):

@@ -11,13 +11,13 @@ Links point at TRACKER_SITE_URL when it is set, else relative to the feed's own 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import duckdb
 from lxml import etree
 
+from tracker.parse.text import xml_text
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SiteData
 from tracker.vocabulary import phrase
@@ -30,7 +30,6 @@ ALL = "changes"
 WINDOW = timedelta(weeks=13)
 # The tag: URIs' authority and date (RFC 4151): a name this project alone uses, fixed so ids never change.
 TAG = "tag:nhs-leadership-tracker.example,2026"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def load_feed_changes(con: duckdb.DuckDBPyConnection, published_at: datetime | N
 
 def _text(value) -> str:
     """Scraped text as XML 1.0 allows it (no control characters, no lone surrogates)."""
-    return _NOT_XML.sub("", "" if value is None else str(value))
+    return xml_text("" if value is None else str(value))
 
 
 def _stamp(moment: datetime) -> str:
