@@ -198,3 +198,48 @@ def test_many_targets_rest_on_a_proof(data, review, predicate, phrase, n):
     for (_, _, _, basis), numbers in groups.items():
         if len(numbers) > MAX_WITHOUT_PROOF:
             assert BASES[basis].proof, (text, basis)
+
+
+NEGATIVE_QUANTIFIERS = ["None of {name}'s {count} recommendations {verb}", "Not one of {name}'s recommendations {verb}",
+                        "{Name} made {count} recommendations, none of which {verb_pl}",
+                        "Neither recommendation 1 nor recommendation 2 of {name} {verb}",
+                        "No recommendation of {name} {verb}"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), reviews, predicates, st.sampled_from(NEGATIVE_QUANTIFIERS))
+def test_a_negative_quantifier_never_yields_the_status_it_denies(data, review, predicate, frame):
+    name = _name(data.draw, review)
+    singular = predicate[0].replace("have been", "has been").replace("are ", "is ").replace("were", "was")
+    text = frame.format(name=name, Name=_cap(name), count=COUNTS[review], verb=singular, verb_pl=predicate[0]) + "."
+    assert predicate[2] not in {e.status for e in read(para(text)).evidence}, text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), reviews, predicates, st.lists(st.integers(1, 7), min_size=1, max_size=2, unique=True),
+       st.sampled_from(["except", "apart from", "with the exception of", "other than", "excluding"]),
+       st.sampled_from(["All {count} of {name}'s recommendations", "All of {name}'s recommendations",
+                        "{Name}'s {count} recommendations"]))
+def test_what_is_excepted_is_never_a_target_and_leaves_the_whole(data, review, predicate, left_out, marker, whole):
+    name = _name(data.draw, review)
+    listed = " and ".join(str(k) for k in left_out)
+    noun = "recommendations" if len(left_out) > 1 else "recommendation"
+    text = (whole.format(count=COUNTS[review], name=name, Name=_cap(name))
+            + f", {marker} {noun} {listed}, {predicate[0]}.")
+    found = {e.number for e in read(para(text)).evidence if e.review_id == review}
+    assert found in (set(), set(range(1, COUNTS[review] + 1)) - set(left_out)), text
+
+
+UNASSERTED = [
+    "ministers denied reports that {rec} had been dropped", "the trust disputed claims that {rec} was in place",
+    "it is not true that {rec} has been implemented", "nobody can say that {rec} has been delivered",
+    "had the board accepted {rec}, the failures would have been caught", "should ministers accept {rec}, it will be "
+    "implemented", "if the pilot works, {rec} will be rolled out", "officials dismissed suggestions that {rec} "
+    "had been abandoned",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), reviews, st.sampled_from(UNASSERTED), st.integers(1, 7))
+def test_what_is_denied_or_supposed_is_not_asserted(data, review, frame, n):
+    assert _statuses(data, review, frame, n) == set()

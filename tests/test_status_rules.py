@@ -167,6 +167,13 @@ def test_tense_voice_and_polarity_decide_the_status(text, status):
     "It is unclear whether recommendation 3 has been implemented.",
     "Trusts asked NHS England to implement recommendation 4.",
     "The minister welcomed recommendation 5.",
+    "Had ministers taken up recommendation 2, the failures might have come to light sooner.",
+    "Should the board accept recommendation 6, it will be implemented from April.",
+    "If the pilots go well, recommendation 3 will be rolled out to every trust.",
+    "The regulator denied reports that recommendation 4 had been quietly dropped.",
+    "Officials dismissed claims that recommendation 5 was abandoned last year.",
+    "It is not true that recommendation 1 has been put into practice.",
+    "Nobody could say with confidence that recommendation 2 had been delivered.",
 ])
 def test_wishes_conditions_and_questions_are_not_statuses(text):
     assert extract([para(text)], "kark-2019") == []
@@ -191,6 +198,9 @@ def test_wishes_conditions_and_questions_are_not_statuses(text):
      "again next year.",
      [("kark-2019", n, "response", "accepted") for n in (1, 2, 3)]
      + [("kark-2019", n, "response", "under_consideration") for n in (4, 5, 6, 7)]),
+    ("Recommendation 3 of the Kark review was turned down in 2019 and subsequently accepted after consultation.", []),
+    ("Kark recommendation 1 was completed in 2021 and recommendation 2 was later dropped.",
+     [("kark-2019", 1, "implementation", "implemented"), ("kark-2019", 2, "response", "rejected")]),
     ("We accepted recommendations 1, 2 and 5 of the Kark review in full and recommendation 3 \u201cin part\u201d.",
      [("kark-2019", 1, "response", "accepted"), ("kark-2019", 2, "response", "accepted"),
       ("kark-2019", 3, "response", "partially_accepted"), ("kark-2019", 5, "response", "accepted")]),

@@ -151,12 +151,21 @@ _RESTRICTIVE = re.compile(r"\b(?:on|about|of|for|to|with|from|into|over|among)\s
 _EARLIER = re.compile(r"\b(?:initially|originally|previously|formerly|at\s+first|once)\s*,?\s*$", re.I)
 
 
+_LATER = re.compile(r"\b(?:later|subsequently|eventually|since|afterwards|then|now)\s*,?\s*(?:[\w-]+\s+){0,2}$", re.I)
+_NEW_SUBJECT = re.compile(r"\b\d{1,2}\b|\brecommendations?\b|\bproposals?\b|\bcommitments?\b", re.I)
+
+
 def _without_earlier_states(text: str, found: list[Predicate]) -> list[Predicate]:
-    """"initially shelved ..., restarted this spring and now under way": the earlier state is history when the
-    sentence goes on to a later one on the same axis."""
-    return [p for i, p in enumerate(found)
-            if not (_EARLIER.search(text[max(0, p.start - 20):p.start])
-                    and any(q.axis == p.axis for q in found[i + 1:]))]
+    """"initially shelved ..., restarted this spring and now under way", "rejected in 2019 but later accepted":
+    the earlier state is history when the sentence goes on, about the same subject, to a later one on the
+    same axis."""
+    def superseded(i: int, p: Predicate) -> bool:
+        later = [q for q in found[i + 1:] if q.axis == p.axis]
+        if _EARLIER.search(text[max(0, p.start - 20):p.start]):
+            return bool(later)
+        return any(_LATER.search(text[max(0, q.start - 40):q.start]) and not _NEW_SUBJECT.search(text[p.end:q.start])
+                   for q in later)
+    return [p for i, p in enumerate(found) if not superseded(i, p)]
 
 
 _DENIAL = re.compile(r"\b(?:that|suggest|show|indicate)\b", re.I)
@@ -185,7 +194,8 @@ def _state_predicates(text: str, taken: list[tuple[int, int]]) -> list[Predicate
     found: list[Predicate] = []
     for pattern, axis, status, direction in _STATES:
         for m in pattern.finditer(text):
-            if not _free(taken, *m.span()) or _conditional_before(text, m.start(), modal=True):
+            if not _free(taken, *m.span()) or _conditional_before(text, m.start(), modal=True) \
+                    or _negative_subject_before(text, m.start()):
                 continue
             said = status
             if status == "implemented" and lx.PARTIAL.search(m.group(0)):
@@ -230,6 +240,8 @@ def _conditional_before(text: str, start: int, modal: bool = False) -> bool:
     the same clause, not a statement. A verbless state has no auxiliary chain to carry its modal
     ("would be in place"), so for states a modal in the clause counts too."""
     window = text[max(0, start - 200):start]
+    if _INVERTED_CONDITION.search(text[:start]) or _UNASSERTED_THAT.search(window):
+        return True
     if re.search(r"\b(?:if|unless|whether|until|once|when|where|wherever|provided|providing|"
                  r"(?:as|so)\s+long\s+as|on\s+condition|in\s+case|"
                  r"(?:hopes?|hoped|wish(?:es)?|would\s+like|expects?|expected)"
@@ -239,6 +251,20 @@ def _conditional_before(text: str, start: int, modal: bool = False) -> bool:
     return modal and bool(re.search(r"(?:\b(?:should|could|would|might|must|will|shall|may)|\w'll)\s+"
                                     r"(?:[\w-]+\s+){0,2}?(?:be|remain|stay|come|get|go)\b[^,.;]*$",
                                     window[-80:], re.I))
+
+
+# "Had the government accepted ...", "Should ministers accept ...": a condition by inversion, before its comma
+_INVERTED_CONDITION = re.compile(r"^\W*(?:(?:but|and|yet|even)\s+)?(?:had|should|were)\s+(?!(?:not|been|being)\b)"
+                                 r"[^.;:,]*$", re.I)
+# "denied reports that ...", "it is not true that ...", "nobody can say that ...": what follows is not asserted
+_UNASSERTED_THAT = re.compile(
+    r"(?:\b(?:den(?:y|ies|ied|ying)|disput(?:e|es|ed|ing)|refut(?:e|es|ed|ing)|dismiss(?:es|ed|ing)?|"
+    r"reject(?:s|ed|ing)?|deny)\s+(?:the\s+|any\s+)?(?:(?:claims?|reports?|suggestions?|allegations?|accusations?|"
+    r"speculation|rumou?rs?)\s+)?that"
+    r"|\b(?:not|n't|never|nobody|no\s+one|cannot)\s+(?:[\w-]+\s+){0,3}?(?:true|the\s+case|say|claim|confirm|"
+    r"confirmed|show|shown|clear|certain|sure|accurate|correct)\s+that"
+    r"|\b(?:untrue|false|a\s+myth|no\s+truth\s+in\s+(?:the\s+)?(?:claims?|reports?|suggestions?))\s+that"
+    r")\b[^.;]{0,200}$", re.I)
 
 
 def _recommended_wording(text: str, start: int, chain: list[str], kind: str) -> bool:
@@ -483,10 +509,19 @@ _QUESTION_WORDS = {"who", "what", "how", "whether", "when", "where", "why", "on"
 def _decision_about_something_else(u: _Use) -> bool:
     """"have not agreed who would pay": a decision about something else ("agreed that the following
     recommendations should be taken forward" is one about them)."""
-    next_word = u.toks[u.last + 1].low if u.last + 1 < len(u.toks) else ""
+    following = [t.low for t in u.toks[u.last + 1:u.last + 3]]
+    next_word = following[0] if following else ""
     if next_word == "that" and _about_them(u.toks[u.last + 2:u.last + 6]):
         return False
+    if next_word in {"the", "any", "all"}:
+        following = following[1:]
+    if u.cls == "refuse" and following and following[0] in _HEARSAY:
+        return True  # "rejected claims that ...", "dismissed calls for ...": what is refused is the claim
     return u.cls in {"decide", "refuse"} and next_word in _QUESTION_WORDS
+
+
+_HEARSAY = {"claim", "claims", "report", "reports", "suggestion", "suggestions", "allegation", "allegations",
+            "accusation", "accusations", "criticism", "criticisms", "speculation", "rumours", "rumors", "call", "calls"}
 
 
 def _about_them(toks: list[Token]) -> bool:
@@ -533,7 +568,18 @@ def _replaced_by_nothing(u: _Use) -> bool:
 
 
 def _condition_or_wording(u: _Use) -> bool:
-    return _conditional_before(u.text, u.start) or _recommended_wording(u.text, u.start, u.chain, u.kind)
+    return (_conditional_before(u.text, u.start) or _consequent(u)
+            or _recommended_wording(u.text, u.start, u.chain, u.kind))
+
+
+_FRONTED_CONDITION = re.compile(r"\W*(?:(?:but|and|yet|even)\s+)?(?:if|unless|provided|providing|should|had|were|"
+                                r"(?:as|so)\s+long\s+as|on\s+condition)\b[^.;]*,", re.I)
+_MODALS = {"will", "would", "shall", "might", "could", "may", "'ll"}
+
+
+def _consequent(u: _Use) -> bool:
+    """"If ministers agree, it will be implemented": what a fronted condition would bring about is not news."""
+    return bool(set(u.chain) & _MODALS) and bool(_FRONTED_CONDITION.match(u.text[:u.start]))
 
 
 _INDIRECT_QUESTION = re.compile(r"\b(?:about|on|as\s+to|know|knows|say|says|said|decide|decided|clear|unclear|asks?|"
@@ -570,8 +616,26 @@ def _review_as_subject(u: _Use) -> bool:
     return not u.passive and bool(_REVIEW_SUBJECT.search(u.text[max(0, u.start - 60):u.start]))
 
 
-_SENSE_RULES = (_decision_about_something_else, _unofficial_agent, _participle_without_object, _meeting_people,
-                _replaced_by_nothing, _condition_or_wording, _indirect_question, _sentiment, _review_as_subject)
+_WHOLLY = re.compile(r"\b(?:fully|completely|entirely|wholly|totally|in\s+full)\b", re.I)
+_NEGATIVE_SUBJECT = re.compile(r"(?:\b(?:none|neither|nor)\b|\bnot\s+(?:one|a\s+single|any)\b|"
+                               r"\bno\s+(?:single\s+|other\s+|further\s+)?(?:[\w-]+\s+){0,2}?"
+                               r"(?:recommendations?|proposals?|commitments?)\b)(?:(?!,\s+and\b)[^.;:])*$", re.I)
+
+
+def _negative_subject_before(text: str, at: int) -> bool:
+    """"None of the seven has been implemented", "neither 1 nor 2 is on hold": a negative quantifier denies the
+    predicate for each of them, which says nothing of where any one of them stands."""
+    start = next((lo for lo, hi in clauses(text) if lo <= at < hi), 0)
+    return bool(_NEGATIVE_SUBJECT.search(text[start:at]))
+
+
+def _negative_subject(u: _Use) -> bool:
+    return _negative_subject_before(u.text, u.start)
+
+
+_SENSE_RULES = (_negative_subject, _decision_about_something_else, _unofficial_agent, _participle_without_object,
+                _meeting_people, _replaced_by_nothing, _condition_or_wording, _indirect_question, _sentiment,
+                _review_as_subject)
 
 
 def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEntry, kind: str) -> Predicate | None:
@@ -584,6 +648,8 @@ def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEn
     if status is None or any(rule(u) for rule in _SENSE_RULES):
         return None
     axis, st = status
+    if st == "not_started" and _WHOLLY.search(text[max(0, u.start - 30):u.end + 15]):
+        return None  # "not yet fully implemented": maybe partly done, maybe not begun
     if u.lemma == "launch" and st == "implemented" and set(u.after) & _BEGIN_OBJECTS:
         axis, st = IMPLEMENTATION, "in_progress"  # "launched a consultation": work begun, not done
     start, end = u.start, u.end

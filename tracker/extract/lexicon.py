@@ -208,7 +208,7 @@ HAVE = {"has", "have", "had", "having", "'ve"}
 BE = {"is", "are", "was", "were", "be", "been", "being", "am", "'re"}  # "'s" is nearly always possessive here
 # adverbs and particles that may sit between an auxiliary and its verb
 ADVERBS = {
-    "now", "already", "also", "since", "so", "far", "fully", "formally", "largely", "partly", "partially",
+    "now", "later", "already", "also", "since", "so", "far", "fully", "formally", "largely", "partly", "partially",
     "broadly", "still", "yet", "just", "recently", "finally", "quickly", "successfully", "subsequently",
     "in", "principle", "part", "full", "effectively", "duly", "then", "originally", "initially", "previously",
     "officially", "quietly", "largely", "mostly", "explicitly", "publicly", "both", "all", "each", "only",

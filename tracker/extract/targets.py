@@ -11,7 +11,7 @@ guesses. `resolve` turns a reference into numbers once the review and what came 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tracker.extract.lexicon import REC_NOUNS
 
@@ -145,6 +145,7 @@ class Reference:
     numbers: tuple[int, ...] = ()
     count: int | None = None
     definite: bool = False  # a quantity with a definite determiner: "the review's 16 recommendations"
+    excluded: tuple[int, ...] = ()  # "all ... except recommendation 7": left out of a whole or a remainder
 
     @property
     def explicit(self) -> bool:
@@ -191,7 +192,30 @@ def find_references(sentence: str) -> list[Reference]:
             if ref is not None and all(m.end() <= s or m.start() >= e for s, e in taken):
                 refs.append(ref)
                 taken.append(m.span())
-    return sorted(refs, key=lambda r: r.start)
+    return _apply_exclusions(sentence, sorted(refs, key=lambda r: r.start))
+
+
+# "all the recommendations except recommendation 7", "apart from the seventh", "other than 3 and 5"
+_EXCEPT = re.compile(r"\b(?:except(?:\s+for)?|apart\s+from|aside\s+from|other\s+than|with\s+the\s+exception\s+of|"
+                     r"excluding|save\s+for|bar|but\s+not)\s+(?:for\s+)?$", re.I)
+# the markers that leave something out even when what follows names nothing: "all but two", "except a couple"
+_EXCEPT_ANY = re.compile(r"\b(?:except|apart\s+from|aside\s+from|with\s+the\s+exception\s+of|excluding|save\s+for)\b",
+                         re.I)
+_WHOLES = {"all", "all_bare", "anaphor_all", "quantity", "rest"}
+
+
+def _apply_exclusions(sentence: str, refs: list[Reference]) -> list[Reference]:
+    """A reference right after "except" is left out: never a target itself, and taken out of the whole or the
+    remainder the sentence speaks of. Something left out that names no number makes the whole unknowable."""
+    left_out = [r for r in refs if r.kind == "numbers" and _EXCEPT.search(sentence[max(0, r.start - 40):r.start])]
+    markers = [m.end() for m in _EXCEPT_ANY.finditer(sentence)]
+    if not left_out and not markers:
+        return refs
+    kept = [r for r in refs if r not in left_out]
+    if any(not any(0 <= r.start - end < 40 for r in left_out) for end in markers):
+        return [r for r in kept if r.kind not in _WHOLES]
+    excluded = tuple(sorted({n for r in left_out for n in r.numbers}))
+    return [replace(r, excluded=excluded) if r.kind in _WHOLES else r for r in kept]
 
 
 # --- one reader per form: the Reference a match stands for, or None -------------------------------------
@@ -309,7 +333,10 @@ def resolve(ref: Reference, known: set[int], mentioned: set[int], antecedent: tu
     how = _RESOLVERS.get(ref.kind)
     if how is None:
         return Resolution((), f"unknown reference kind {ref.kind}")
-    return how(ref, known, mentioned, antecedent)
+    res = how(ref, known, mentioned | set(ref.excluded), antecedent)
+    if not (ref.excluded and res.numbers):
+        return res
+    return replace(res, numbers=tuple(n for n in res.numbers if n not in ref.excluded))
 
 
 def _resolve_numbers(ref: Reference, known: set[int], mentioned: set[int], antecedent: tuple[int, ...]) -> Resolution:
