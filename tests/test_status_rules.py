@@ -174,6 +174,8 @@ def test_tense_voice_and_polarity_decide_the_status(text, status):
     "Officials dismissed claims that recommendation 5 was abandoned last year.",
     "It is not true that recommendation 1 has been put into practice.",
     "Nobody could say with confidence that recommendation 2 had been delivered.",
+    "The union wants all seven of the review's recommendations to be implemented in full.",
+    "MPs urged ministers to allow the remaining recommendations to be taken forward.",
 ])
 def test_wishes_conditions_and_questions_are_not_statuses(text):
     assert extract([para(text)], "kark-2019") == []
