@@ -678,3 +678,13 @@ def test_a_review_named_inside_the_reference_owns_it_whatever_the_sentence_befor
                 para("Two of the Rose review's recommendations have been accepted.")])
     assert [(e.review_id, e.number) for e in got.evidence] == [("kark-2019", 4)]
     assert [(u.review_id, u.why) for u in got.unresolved] == [("rose-2015", "says 2 but not which")]
+
+
+@pytest.mark.parametrize("title", ["Related articles", "Read more", "More on this story", "You may also like",
+                                   "Latest news", "See also"])
+def test_headlines_under_a_related_links_heading_are_not_the_pages_word(title):
+    blocks = [para("Recommendation 1 of the Kark review has been accepted."), heading(title),
+              item("Ministers accept all seven Kark recommendations"), item("Kark recommendation 2 is now in place"),
+              heading("Kark review: what next"), para("Recommendation 3 of the Kark review is under way.")]
+    assert extract(blocks) == [("kark-2019", 1, "response", "accepted"),
+                               ("kark-2019", 3, "implementation", "in_progress")]

@@ -120,12 +120,23 @@ class ExtractResult:
     unresolved: list[Unresolved] = field(default_factory=list)
 
 
+# a section of links to other pages, kept inside the article's own markup
+_FURNITURE_HEADING = re.compile(
+    r"\W*(?:related(?:\s+(?:content|articles?|news|links|pages|publications|stories|reading|resources))?|see\s+also|"
+    r"read\s+(?:more|next)|more\s+(?:on\s+this(?:\s+\w+)?|from\s+\w+(?:\s+\w+)?|like\s+this|news|stories)|"
+    r"further\s+reading|latest(?:\s+(?:news|articles|stories))?|most\s+(?:read|popular|viewed)|popular|"
+    r"you\s+(?:may|might)\s+also\s+(?:like|be\s+interested(?:\s+in)?)|other\s+(?:news|stories|articles)|"
+    r"recommended(?:\s+(?:for\s+you|reading))?|in\s+this\s+section|share(?:\s+this(?:\s+\w+)?)?|"
+    r"top\s+stories|trending|explore\s+more|elsewhere\s+on\s+[\w\s]+)\W*$", re.I)
+
+
 @dataclass
 class _Section:
     level: int
     review: str | None
     target: tuple[str, tuple[int, ...]] | None  # a heading that is one recommendation ("Recommendation 3")
     lead: list[Predicate]  # a heading that is a status ("Accepted in principle")
+    furniture: bool = False  # "Related articles", "Read more": other pages' headlines, not this page's word
 
 
 @dataclass
@@ -243,6 +254,8 @@ class _DocState:
         if block.kind == "heading":
             self.heading(block)
             return
+        if self.sections and self.sections[-1].furniture:
+            return
         if block.kind == "table_row":
             self.table_row(block)
             return
@@ -280,6 +293,9 @@ class _DocState:
         self.nearby, self.this_block = [], []
         self.before_targets, self.block_targets = [], []
         visible = visible_text(block.text)
+        if _FURNITURE_HEADING.match(visible):
+            self.sections.append(_Section(block.level, None, None, [], furniture=True))
+            return
         named = self.ex.namer.only(visible)
         review = named or self.review()
         refs = find_references(visible)
