@@ -329,8 +329,8 @@ def _version_line(path: Path) -> str:
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
               help="Publish only statements at least this sure (default: TRACKER_MIN_CONFIDENCE); set folders only.")
 @click.option("--by-basis", is_flag=True, help="Precision of the rows made on each basis (how targets were found).")
-@click.option("--by-family", is_flag=True, help="Recall per layout family (docs/layouts.md), where the set has a "
-                                               "families.csv.")
+@click.option("--by-family", is_flag=True, help="Recall per layout family (docs/developers/layouts.md), where the set "
+                                               "has a families.csv.")
 @click.option("--quiet", is_flag=True, help="Scores only, without the list of misses and extras.")
 @click.option("--explain", is_flag=True,
               help="With a set folder: the quote behind each extra, what was found for each miss.")
@@ -341,8 +341,8 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, min_
              explain, keep):
     """Score rule-made evidence against labels: a labelled set folder, or a labels CSV.
 
-    A set folder (documents.toml, documents/, labels.csv; see docs/evaluation.md) is run from
-    scratch in a throwaway home over the bundled sample, and every document it lists is judged.
+    A set folder (documents.toml, documents/, labels.csv; see docs/developers/evaluation.md) is run
+    from scratch in a throwaway home over the bundled sample, and every document it lists is judged.
     A CSV (url, review_id, number, axis, status) is scored against the published warehouse, and
     only the documents it names are judged.
 
@@ -540,8 +540,9 @@ def watch_remove(settings, url):
 def reviews(settings):
     """The tracked reviews: the built-in registry with yours merged over it, checked.
 
-    Yours is $TRACKER_HOME/reviews.toml, or the file TRACKER_REGISTRY names (schema: README,
-    "Adding or changing a review"). A bad file fails with one line naming the line and the field.
+    Yours is $TRACKER_HOME/reviews.toml, or the file TRACKER_REGISTRY names (schema: "Adding or
+    changing a review" in docs/analysts/command-line.md). A bad file fails with one line naming the
+    line and the field.
 
     \b
     Example: tracker reviews
