@@ -352,7 +352,7 @@ def test_status_has_one_column_per_status_and_json_for_scripts(sample_home):
 
 def test_status_json_before_any_run(tmp_path):
     proc = run_cli(tmp_path / "home", "status", "--json", check=False)
-    assert proc.returncode == 1 and proc.stderr.startswith("error: no published warehouse yet")  # as README says
+    assert proc.returncode == 1 and proc.stderr.startswith("error: no published warehouse yet")  # as documented
     data = json.loads(proc.stdout)
     assert data == {"warehouse": str(tmp_path / "home" / "tracker.duckdb"), "version_file": None}
 

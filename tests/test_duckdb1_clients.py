@@ -63,8 +63,8 @@ def test_duckdb_1x_command_line_reads_every_table_view_and_macro(sample_home, du
             "ORDER BY 1").fetchall()]
         assert {"recommendation_status_as_at", "status_disagreements_as_at"} <= set(macros)
         relations += [f"SELECT * FROM {m}(DATE '{day}')" for m in macros for day in ("2016-01-01", "2019-06-30")]
-        readme = (ROOT / "README.md").read_text(encoding="utf-8")
-        relations += re.findall(r"```sql\n(.*?);?\n```", readme, flags=re.S)  # the documented analyst queries
+        queries = (ROOT / "docs" / "analysts" / "queries.md").read_text(encoding="utf-8")
+        relations += re.findall(r"```sql\n(.*?);?\n```", queries, flags=re.S)  # the documented analyst queries
         assert any("review_progress" in r for r in relations) and any("recommendation_status" in r for r in relations)
         # one CLI call for all of them: the 1.x client prints each statement's one row as a JSON array
         script = ";\n".join(_fingerprint(r) for r in relations) + ";"

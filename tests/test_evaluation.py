@@ -133,7 +133,7 @@ def test_real_page_sets_commit_urls_and_labels_never_text():
 
 @pytest.mark.e2e
 @pytest.mark.skipif(not any((EVALUATION / "real").rglob("*.page.txt")),
-                    reason="the real pages' text is not committed; fetch it as docs/evaluation.md says")
+                    reason="the real pages' text is not committed; fetch it as docs/developers/evaluation.md says")
 def test_real_pages_with_their_text_yield_no_more_than_their_labels():
     """Where a developer has the real pages' text: precision holds on both halves."""
     for half in ("a", "b", "c", "d"):
@@ -160,7 +160,7 @@ def test_development_set_scores_and_every_layout_is_exact():
 @pytest.mark.parametrize("name", ["blind", "holdout", "blind2", "blind3"])
 def test_blind_sets_through_the_command_line_hold_the_bars(tmp_path, name):
     """Scored only through `tracker evaluate`; held to the precision bar everywhere and to the recall each
-    has reached (the second blind set's recall is the layouts issue's to raise: README, How accuracy is judged)."""
+    has reached (the second blind set's recall is the layouts issue's to raise: docs/developers/accuracy.md)."""
     home = tmp_path / "home"
     home.mkdir()
     recall = {"blind2": "0.60", "blind3": "0.80"}.get(name, "0.85")
@@ -248,13 +248,14 @@ def test_recommendations_set_larger_than_the_discussion_are_text_not_headings():
     ]
 
 
-def test_the_readme_shows_every_basis_with_its_confidence_and_the_default_threshold():
+def test_the_docs_show_every_basis_with_its_confidence_and_the_default_threshold():
     from tracker.extract.basis import BASES
     from tracker.settings import DEFAULT_MIN_CONFIDENCE
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    accuracy = (ROOT / "docs" / "developers" / "accuracy.md").read_text(encoding="utf-8")
     for basis in BASES.values():
-        row = re.search(rf"^\| `{basis.name}` \|[^|]+\| ([0-9.]+) \| (yes|no) \|$", readme, re.M)
+        row = re.search(rf"^\| `{basis.name}` \|[^|]+\| ([0-9.]+) \| (yes|no) \|$", accuracy, re.M)
         assert row, basis.name
         assert float(row.group(1)) == basis.confidence and (row.group(2) == "yes") == basis.proof, basis.name
-    assert f"| `TRACKER_MIN_CONFIDENCE` | `{DEFAULT_MIN_CONFIDENCE}` |" in readme
+    configuration = (ROOT / "docs" / "operators" / "configuration.md").read_text(encoding="utf-8")
+    assert f"| `TRACKER_MIN_CONFIDENCE` | `{DEFAULT_MIN_CONFIDENCE}` |" in configuration

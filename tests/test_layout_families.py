@@ -1,8 +1,8 @@
-"""One case per family of docs/layouts.md (the layout survey): each family is read the way the survey's
+"""One case per family of docs/developers/layouts.md (the layout survey): each family is read the way the survey's
 "record" column says, or sent to the analyst queue, or (a family that carries no status) yields nothing.
-A test below holds docs/layouts.md and this table to the same list of families.
+A test below holds docs/developers/layouts.md and this table to the same list of families.
 
-Every document here is written for this test, in the shapes the survey met (docs/layouts-survey.md).
+Every document here is written for this test, in the shapes the survey met (docs/developers/layouts-survey.md).
 """
 
 from __future__ import annotations
@@ -172,6 +172,6 @@ def test_each_layout_family_is_read_queued_or_left_as_the_survey_says(code, case
 
 
 def test_the_layout_catalogue_and_this_table_name_the_same_families():
-    doc = (ROOT / "docs" / "layouts.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "developers" / "layouts.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([A-Z]{3})` \|", doc, re.M))
     assert listed == set(FAMILIES), (listed ^ set(FAMILIES))

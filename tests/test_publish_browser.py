@@ -5,7 +5,7 @@ in the URL and a copied link opens the same view; columns sort; every row links 
 those pages open; nothing scrolls sideways at 390 px; axe-core finds no serious or critical
 accessibility violation; "download this view" writes the filtered rows as CSV; printed, rows and cards
 stay whole, web links show their address and the summary is two A4 pages. Screenshots at 1366 and
-390 px go to the test's tmp dir, and to $TRACKER_SCREENSHOT_DIR when set (docs/ holds the committed ones).
+390 px go to the test's tmp dir, and to $TRACKER_SCREENSHOT_DIR when set (docs/analysts/ holds the committed ones).
 
 Driven by selenium with Debian's chromedriver passed explicitly, so Selenium Manager never downloads
 anything. axe-core comes from the npm registry into .cache/axe-core/ (gitignored) the first time.

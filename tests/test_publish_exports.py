@@ -415,10 +415,11 @@ def test_export_as_of_a_file_or_a_date_and_the_deprecated_version_option(sample_
 
 @pytest.mark.e2e
 def test_the_documented_analyst_queries_give_the_documented_output(sample_home):
-    """Each README query, run as documented (`tracker sql "..."`), prints exactly the output shown under it."""
+    """Each query of docs/analysts/queries.md, run as documented (`tracker sql "..."`), prints exactly the output
+    shown under it."""
     from helpers import ROOT
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "analysts" / "queries.md").read_text(encoding="utf-8")
     found = re.findall(r"```sql\n(.*?)\n```\n\n```\n(.*?)\n```\n\n(\(\d+ rows?\))\n", text, flags=re.S)
     assert len(found) == 6
     for i, (sql, output, count) in enumerate(found, start=1):
@@ -430,6 +431,16 @@ def test_the_documented_analyst_queries_give_the_documented_output(sample_home):
             assert set(output.splitlines()[2:]) <= set(got.splitlines()[2:])
         else:
             assert got == output, f"query {i}"
+
+
+@pytest.mark.e2e
+def test_the_readme_s_first_query_prints_what_the_readme_shows(sample_home):
+    from helpers import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    query, output, count = re.search(r'^tracker sql "(.+)"\n```\n\n```\n(.*?)\n```\n\n(\(\d+ rows?\))\n', text,
+                                     flags=re.M | re.S).groups()
+    assert run_cli(sample_home, "sql", query).stdout == f"{output}\n\n{count}\n"
 
 
 def test_csv_cells_a_spreadsheet_would_run_get_a_leading_quote():

@@ -281,12 +281,12 @@ def test_permalinks_and_the_view_s_links_use_the_site_url_never_a_file_path(mem_
 # --- the methodology page: one source for every meaning ----------------------------------------------------
 
 
-def _readme_scores() -> tuple[str, str, list[tuple]]:
-    """README "### Scores": its date, commit and the default threshold's column, row by row."""
+def _documented_scores() -> tuple[str, str, list[tuple]]:
+    """docs/developers/accuracy.md "## Scores": its date, commit and the default threshold's column, row by row."""
     from helpers import ROOT
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Scores", 1)[1].split("\n#", 1)[0]
+    doc = (ROOT / "docs" / "developers" / "accuracy.md").read_text(encoding="utf-8")
+    section = doc.split("\n## Scores\n", 1)[1].split("\n#", 1)[0]
     when, commit = re.search(r"^On (\d{4}-\d{2}-\d{2}), at commit `([0-9a-f]+)`", section, re.M).groups()
     rows = []
     for line in section.splitlines():
@@ -300,12 +300,12 @@ def _readme_scores() -> tuple[str, str, list[tuple]]:
     return when, commit, rows
 
 
-def test_the_accuracy_file_is_the_readme_s_scores_at_the_default_threshold():
+def test_the_accuracy_file_is_the_documented_scores_at_the_default_threshold():
     from tracker.publish.accuracy import load_accuracy
     from tracker.settings import DEFAULT_MIN_CONFIDENCE
 
     accuracy = load_accuracy()
-    when, commit, rows = _readme_scores()
+    when, commit, rows = _documented_scores()
     assert len(rows) == 9  # every labelled set, the real pages half by half
     assert (accuracy.measured_on.isoformat(), accuracy.commit, accuracy.threshold) == (
         when, commit, DEFAULT_MIN_CONFIDENCE)

@@ -109,6 +109,7 @@ def cli(ctx, verbose):
 def ingest(settings, file, url, source, published):
     """Record a local HTML, PDF or GOV.UK JSON file in the archive as if fetched from URL.
 
+    \b
     Example: tracker ingest report.pdf --url https://www.gov.uk/x.pdf --source dhsc --published 2019-02-06
     """
     from tracker.ingest import check_url, ingest_file
@@ -144,6 +145,7 @@ def run(settings, offline, sources, since, scheduled):
     Exits 3 (after publishing) when a source looks unhealthy, e.g. pages lost their titles or dates.
     Changes found are added to the change log; a run that finds nothing new leaves the week's digest as it was.
 
+    \b
     Example: tracker run --offline
     """
     from tracker import progress
@@ -174,6 +176,7 @@ def run(settings, offline, sources, since, scheduled):
 def status(settings, as_json):
     """Show what the published warehouse holds: per review (one column per status) and per source.
 
+    \b
     Example: tracker status --json
     """
     if as_json:
@@ -204,6 +207,8 @@ def versions(settings, as_json):
     """List the published versions kept in published/: when each was published, by which run, which is current.
 
     Any of them can be exported or queried as it was published: tracker export --as-of, tracker sql --as-of.
+
+    \b
     Example: tracker versions
     """
     if as_json:
@@ -234,6 +239,8 @@ def sql(settings, query, fmt, as_of):
 
     Nothing can write the warehouse or any file from here (INSERT, CREATE, COPY TO fail with one line);
     temporary tables work. A run can publish meanwhile: the open prompt keeps the version it opened.
+
+    \b
     Example: tracker sql "SELECT review_id, pct_implemented FROM review_progress" --format csv
     """
     from tracker import query as q
@@ -270,6 +277,8 @@ def export(settings, out_dir, as_of, version, since):
     changes.csv holds the week's changes (since the weekly run before the latest one), or those
     detected since --since; changes_last_7_days.csv and changes_last_30_days.csv the recent ones.
     `tracker versions` lists the versions --as-of can name.
+
+    \b
     Example: tracker export --out ~/briefing/tables --as-of 2026-11-01
     """
     from tracker.publish.exports import export_to
@@ -320,8 +329,8 @@ def _version_line(path: Path) -> str:
 @click.option("--min-confidence", type=click.FloatRange(0, 1), default=None,
               help="Publish only statements at least this sure (default: TRACKER_MIN_CONFIDENCE); set folders only.")
 @click.option("--by-basis", is_flag=True, help="Precision of the rows made on each basis (how targets were found).")
-@click.option("--by-family", is_flag=True, help="Recall per layout family (docs/layouts.md), where the set has a "
-                                               "families.csv.")
+@click.option("--by-family", is_flag=True, help="Recall per layout family (docs/developers/layouts.md), where the set "
+                                               "has a families.csv.")
 @click.option("--quiet", is_flag=True, help="Scores only, without the list of misses and extras.")
 @click.option("--explain", is_flag=True,
               help="With a set folder: the quote behind each extra, what was found for each miss.")
@@ -332,11 +341,12 @@ def evaluate(settings, labels, warehouse, bases, min_recall, min_precision, min_
              explain, keep):
     """Score rule-made evidence against labels: a labelled set folder, or a labels CSV.
 
-    A set folder (documents.toml, documents/, labels.csv; see docs/evaluation.md) is run from
-    scratch in a throwaway home over the bundled sample, and every document it lists is judged.
+    A set folder (documents.toml, documents/, labels.csv; see docs/developers/evaluation.md) is run
+    from scratch in a throwaway home over the bundled sample, and every document it lists is judged.
     A CSV (url, review_id, number, axis, status) is scored against the published warehouse, and
     only the documents it names are judged.
 
+    \b
     Example: tracker evaluate tests/evaluation/blind --explain
     """
     if labels.is_dir():
@@ -424,6 +434,7 @@ def import_warc_cmd(settings, files):
 
     Every file is read through first: if one is not a WARC file, nothing is imported.
 
+    \b
     Example: tracker import-warc sample/archive/sample.warc.gz
     """
     from tracker.fetch.archive import check_warc, import_warc
@@ -447,7 +458,8 @@ def forget(settings, url, reason, by, undo):
     withdrawal (who, when, why) is kept and listed by `tracker status`. Capturing the URL again does
     not lift it; --undo does.
 
-    Example: tracker forget https://www.kingsfund.org.uk/blog/x --reason "publisher retracted it"
+    \b
+    Example: tracker forget https://nhsproviders.org/news-blogs/blogs/winter-planning-for-trusts --reason "retracted"
     """
     from tracker.withdrawals import forget as withdraw
     from tracker.withdrawals import restore
@@ -485,6 +497,7 @@ def watch():
 def watch_add(settings, url, note):
     """Watch a page; adding it again changes its note.
 
+    \b
     Example: tracker watch add https://www.england.nhs.uk/leadership/progress/ --note "NHS England's progress page"
     """
     from tracker.watchlist import add_page
@@ -499,6 +512,7 @@ def watch_add(settings, url, note):
 def watch_list(settings):
     """The watched pages, with their notes.
 
+    \b
     Example: tracker watch list
     """
     from tracker.report import watchlist_table
@@ -512,6 +526,7 @@ def watch_list(settings):
 def watch_remove(settings, url):
     """Stop watching a page (what was archived from it stays in the archive and the warehouse).
 
+    \b
     Example: tracker watch remove https://www.england.nhs.uk/leadership/progress/
     """
     from tracker.watchlist import remove_page
@@ -525,9 +540,11 @@ def watch_remove(settings, url):
 def reviews(settings):
     """The tracked reviews: the built-in registry with yours merged over it, checked.
 
-    Yours is $TRACKER_HOME/reviews.toml, or the file TRACKER_REGISTRY names (schema: README,
-    "Adding or changing a review"). A bad file fails with one line naming the line and the field.
+    Yours is $TRACKER_HOME/reviews.toml, or the file TRACKER_REGISTRY names (schema: "Adding or
+    changing a review" in docs/analysts/command-line.md). A bad file fails with one line naming the
+    line and the field.
 
+    \b
     Example: tracker reviews
     """
     from tracker.report import reviews_table
@@ -540,6 +557,7 @@ def reviews(settings):
 def build_sample(out_dir):
     """Developer tool: rebuild the bundled sample WARC from sample/manifest.toml (needs fpdf2).
 
+    \b
     Example: tracker build-sample --out sample/archive
     """
     from tracker.samplegen import build_sample_archive

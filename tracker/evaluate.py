@@ -1,8 +1,8 @@
 """`tracker evaluate`: score the rule-made evidence against a labelled set.
 
 Two forms. A labels CSV is scored against an existing warehouse (only the documents it names are
-judged). A labelled *set* folder (docs/evaluation.md) is scored from scratch: a throwaway
-TRACKER_HOME gets the bundled sample archive (which supplies every review's recommendation texts)
+judged). A labelled *set* folder (docs/developers/evaluation.md) is scored from scratch: a
+throwaway TRACKER_HOME gets the bundled sample archive (which supplies every review's recommendation texts)
 plus the set's documents, the offline pipeline runs, and every document the set lists is judged,
 so a page that must yield nothing counts against precision when it yields something. Layout
 documents (`layout_of`) are parsed alone and their recommendations compared with the set's
@@ -168,7 +168,7 @@ def evaluate_set(root: Path, base: tuple[Path, ...] = (SAMPLE_WARC,), home: Path
 
 def read_families(root: Path) -> dict[Key, str]:
     """A set's families.csv (url, review_id, number, axis, status, family): the layout family of
-    docs/layouts.md that carries each labelled statement."""
+    docs/developers/layouts.md that carries each labelled statement."""
     out: dict[Key, str] = {}
     for path in sorted(root.rglob("families.csv")):
         with open(path, encoding="utf-8-sig", newline="") as fh:

@@ -154,7 +154,7 @@ def _at_least(kind: type, floor):
 
 # The default TRACKER_MIN_CONFIDENCE. Each basis's confidence is in tracker/extract/basis.py; at 0.85
 # every basis publishes (the blind sets' precision is at least 0.97 there), 0.92 queues content matches
-# and label-only items, 0.97 remainders and enumerations too (README, How accuracy is judged).
+# and label-only items, 0.97 remainders and enumerations too (docs/developers/accuracy.md).
 DEFAULT_MIN_CONFIDENCE = 0.85
 
 
@@ -256,7 +256,7 @@ class Settings:
     sql_dir: Path = PROJECT_ROOT / "sql"
     # DuckDB keeps pages in memory up to 80% of RAM by default, so the pipeline's memory would grow
     # with the archive; a cap makes it spill to disk instead and keeps peak memory flat
-    # (measured: 64MB costs about 5% of a full rebuild's time; see README, Benchmarks).
+    # (measured: 64MB costs about 5% of a full rebuild's time; see docs/developers/benchmarks.md).
     duckdb_memory_limit: str = "64MB"
     # published/ keeps the newest versions, for a quick look back and a rollback...
     keep_versions: int = 8

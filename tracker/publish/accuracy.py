@@ -1,5 +1,6 @@
-"""The measured accuracy of the status rules (accuracy.toml: README "Scores" at the default threshold), for the
-methodology page. The file is committed beside this module so a packaged install carries it."""
+"""The measured accuracy of the status rules (accuracy.toml: "Scores" of docs/developers/accuracy.md at the
+default threshold), for the methodology page. The file is committed beside this module so a packaged install
+carries it."""
 
 from __future__ import annotations
 

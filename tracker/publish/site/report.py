@@ -1,4 +1,4 @@
-""""Report an error" beside a status on a recommendation's page: the corrections row (README, Analyst corrections)
+""""Report an error" beside a status on a recommendation's page: the corrections row (docs/analysts/corrections.md)
 for that recommendation, axis and statement, ready for an analyst to fill in `status` and `analyst` and drop
 into $TRACKER_HOME/corrections/ as it is. Offered as a CSV file in a data: link (a download, which the pages'
 Content-Security-Policy does not govern: nothing is loaded) and, with TRACKER_CORRECTIONS_EMAIL set, as an
