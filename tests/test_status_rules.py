@@ -200,7 +200,8 @@ def test_wishes_conditions_and_questions_are_not_statuses(text):
      "again next year.",
      [("kark-2019", n, "response", "accepted") for n in (1, 2, 3)]
      + [("kark-2019", n, "response", "under_consideration") for n in (4, 5, 6, 7)]),
-    ("Recommendation 3 of the Kark review was turned down in 2019 and subsequently accepted after consultation.", []),
+    ("Recommendation 3 of the Kark review was turned down in 2019 and subsequently accepted after consultation.",
+     [("kark-2019", 3, "response", "accepted")]),
     ("Kark recommendation 1 was completed in 2021 and recommendation 2 was later dropped.",
      [("kark-2019", 1, "implementation", "implemented"), ("kark-2019", 2, "response", "rejected")]),
     ("We accepted recommendations 1, 2 and 5 of the Kark review in full and recommendation 3 \u201cin part\u201d.",
@@ -415,6 +416,17 @@ def test_a_title_that_describes_a_review_in_other_words_is_about_it_and_one_abou
                            mentions) == "kark-2019"
     assert document_review(namer, "Freedom to Speak Up review: ten years on", mentions) is None
     assert document_review(namer, "Board leadership news", mentions) == "kark-2019"
+    assert document_review(namer, "Five years after Kark: an update report", mentions) == "kark-2019"
+    assert document_review(namer, "Five years after Francis: an update report", mentions) is None
+
+
+def test_a_thing_agreed_under_a_recommendations_heading_is_no_response_to_it():
+    blocks = [heading("Kark review: where things stand", 1), heading("Recommendation 1", 3),
+              para("A single set of competence standards was agreed by the national bodies last year."),
+              heading("Recommendation 6", 3), para("This was accepted in principle in 2019."),
+              heading("Recommendation 7", 3), para("Not accepted.")]
+    assert extract(blocks) == [("kark-2019", 6, "response", "accepted_in_principle"),
+                               ("kark-2019", 7, "response", "rejected")]
 
 
 @pytest.mark.parametrize("text, expected", [

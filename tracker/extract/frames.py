@@ -19,7 +19,7 @@ is a function and its place in a table, not another branch in one long function.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracker.extract import lexicon as lx
 from tracker.extract.targets import EXISTENTIAL, Reference
@@ -156,16 +156,19 @@ _NEW_SUBJECT = re.compile(r"\b\d{1,2}\b|\brecommendations?\b|\bproposals?\b|\bco
 
 
 def _without_earlier_states(text: str, found: list[Predicate]) -> list[Predicate]:
-    """"initially shelved ..., restarted this spring and now under way", "rejected in 2019 but later accepted":
-    the earlier state is history when the sentence goes on, about the same subject, to a later one on the
-    same axis."""
-    def superseded(i: int, p: Predicate) -> bool:
-        later = [q for q in found[i + 1:] if q.axis == p.axis]
-        if _EARLIER.search(text[max(0, p.start - 20):p.start]):
-            return bool(later)
-        return any(_LATER.search(text[max(0, q.start - 40):q.start]) and not _NEW_SUBJECT.search(text[p.end:q.start])
-                   for q in later)
-    return [p for i, p in enumerate(found) if not superseded(i, p)]
+    """"initially shelved ..., restarted this spring and now under way": the earlier state is history when the
+    sentence goes on to a later one on the same axis. "Rejected in 2019 but later accepted": the verb that names
+    the recommendation carries the state the same subject is in now."""
+    kept = [p for i, p in enumerate(found)
+            if not (_EARLIER.search(text[max(0, p.start - 20):p.start])
+                    and any(q.axis == p.axis for q in found[i + 1:]))]
+    return [_as_now(text, p, kept[i + 1:]) for i, p in enumerate(kept)]
+
+
+def _as_now(text: str, p: Predicate, after: list[Predicate]) -> Predicate:
+    now = [q for q in after if q.axis == p.axis and _LATER.search(text[max(0, q.start - 40):q.start])
+           and not _NEW_SUBJECT.search(text[p.end:q.start])]
+    return replace(p, status=now[-1].status) if now and now[-1].status != p.status else p
 
 
 _DENIAL = re.compile(r"\b(?:that|suggest|show|indicate)\b", re.I)

@@ -45,8 +45,11 @@ class ReviewNamer:
 
     def describes(self, title: str, review_id: str) -> bool:
         """A title that describes the review in other words ("Review of fit and proper person test for NHS
-        directors published"): it shares three or more content words with one of the review's names."""
+        directors published"): it shares three or more content words with one of the review's names, or
+        names its author."""
         words = terms(title)
+        if any(rid == review_id and re.search(rf"\b{re.escape(surname)}\b", title) for surname, rid in self._surnames):
+            return True  # "Two years on from Messenger: a progress report": the review by its author's name alone
         return any(len(words & name) >= 3 for name in self._name_terms.get(review_id, []))
 
     def mentions(self, text: str) -> list[tuple[int, str]]:

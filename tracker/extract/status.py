@@ -193,6 +193,20 @@ class StatusExtractor:
         return out
 
 
+_PATIENT_OF_A_RESPONSE = re.compile(r"\b(?:recommendations?|proposals?|commitments?|it|this|they|these|those|both|all|"
+                                    r"each|which|that)\b", re.I)
+
+
+def _decided_thing(visible: str, predicate: Predicate) -> bool:
+    """Under a recommendation's heading, "a single set of standards was agreed": what was agreed is a thing made
+    in the work, not the recommendation, so it is no response to it."""
+    if predicate.axis != "response" or predicate.direction != "before":
+        return False
+    start = next((lo for lo, hi in clauses(visible) if lo <= predicate.start < hi), 0)
+    subject = visible[start:predicate.start]
+    return len(re.findall(r"[A-Za-z]{3,}", subject)) >= 2 and not _PATIENT_OF_A_RESPONSE.search(subject)
+
+
 class _DocState:
     """The walk over one document's body blocks."""
 
@@ -502,6 +516,8 @@ class _DocState:
             or self._anaphor_target(frame, said.visible) or None
         basis = "label" if label_target else "anaphora"
         if target is None and self.section_target() and not said.refs:
+            if _decided_thing(said.visible, frame.predicate):
+                return False
             target = self._one_of_the_heading(self.section_target(), said.visible)
             basis = "heading"
         elif target is None and frame.predicate.direction != "after":
