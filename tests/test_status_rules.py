@@ -700,3 +700,13 @@ def test_headlines_under_a_related_links_heading_are_not_the_pages_word(title):
               heading("Kark review: what next"), para("Recommendation 3 of the Kark review is under way.")]
     assert extract(blocks) == [("kark-2019", 1, "response", "accepted"),
                                ("kark-2019", 3, "implementation", "in_progress")]
+
+
+def test_what_the_recommendations_asked_for_listed_after_be_is_no_status():
+    sentence = ("Among the Kark review's recommendations were setting up a register of directors, adopting competence "
+                "standards and introducing compulsory training.")
+    result = read([para(sentence)])
+    assert result.evidence == [] and result.unresolved == []
+    assert extract([para("Recommendation 3 of the Kark review is progressing well.")]) == [
+        ("kark-2019", 3, "implementation", "in_progress")]
+

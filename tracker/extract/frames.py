@@ -505,8 +505,23 @@ def _imperative_same_as_past(u: _Use) -> bool:
     return prev in {"", ",", ":", ";", "-", "\u2013", "\u2014", "to", "and", "or", "(", "\u2022"}
 
 
-_FORM_RULES = (_willing, _imperative_same_as_past, _reduced_relative, _coordinated_infinitive, _unreported_would,
-               _uncommitted_infinitive, _hypothetical_modal, _noun_or_participle,
+# "Among his recommendations were setting up a database, adopting ...": what they ask for, listed after "be"
+_CONTENT_LISTED = re.compile(r"(?:\b(?:recommendations?|proposals?|commitments?)\s+(?:was|were|is|are|include[sd]?|"
+                             r"including|comprised?)\b|\bamong\b[^.;]*\b(?:was|were|is|are)\b)[^.;]*$", re.I)
+_MANNER = {"well", "slowly", "quickly", "apace", "steadily", "ahead", "on", "forward", "again", "smoothly"}
+
+
+def _content_listed(u: _Use) -> bool:
+    """A gerund with an object after "the recommendations were" says what they asked for ("were setting up a
+    register"); "the recommendations are progressing well" is still news."""
+    if u.kind != "ing" or u.passive or not _CONTENT_LISTED.search(u.text[:u.toks[u.i].start]):
+        return False
+    following = u.toks[u.last + 1].low if u.last + 1 < len(u.toks) else ""
+    return bool(following) and following not in _MANNER and not following.endswith("ly") and following.isalpha()
+
+
+_FORM_RULES = (_content_listed, _willing, _imperative_same_as_past, _reduced_relative, _coordinated_infinitive,
+               _unreported_would, _uncommitted_infinitive, _hypothetical_modal, _noun_or_participle,
                _bare_form_without_subject, _adverbs_without_subject, _adjective, _describing_relative)
 
 # --- is it about a recommendation? (each rule: True rejects the verb) -----------------------------------

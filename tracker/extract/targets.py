@@ -105,7 +105,9 @@ EXISTENTIAL = (r"(?:some|several|many|most|few|a\s+few|(?:a|the)\s+(?:number|han
 _PARTITIVE = re.compile(
     rf"\b{EXISTENTIAL}\s+of\s+(?:which|them|these|those|{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b)"
     rf"|\b{EXISTENTIAL}\s+(?:of\s+)?(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b"
-    rf"|\b(?:some|several|many|most|others|{_PROPORTION})\s+(?=(?:are|were|have|has|had|will|is|remain|now)\b)",
+    rf"|\b(?:some|several|many|most|others|{_PROPORTION})\s+(?=(?:are|were|have|has|had|will|is|remain|now)\b)"
+    # "among its recommendations were ...", "including the recommendations on ...": some of them
+    rf"|\b(?:among|amongst|including)\s+(?:{_DEFINITE}\s+)?(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b",
     re.I,
 )
 _QUANTITY = re.compile(
