@@ -707,6 +707,6 @@ def test_what_the_recommendations_asked_for_listed_after_be_is_no_status():
                 "standards and introducing compulsory training.")
     result = read([para(sentence)])
     assert result.evidence == [] and result.unresolved == []
-    assert extract([para("Recommendation 3 of the Kark review is progressing well.")]) == [
+    assert extract([para("Recommendation 3 of the Kark review is being rolled out to trusts.")]) == [
         ("kark-2019", 3, "implementation", "in_progress")]
 
