@@ -11,11 +11,11 @@ from werkzeug.wrappers import Response
 
 from test_fetch_support import Stamped, local_settings, make_fetcher, of_url, robots, start_server, warc_records
 from tracker.fetch.archive import sha256_file
-from tracker.fetch import crawl as crawl_mod
-from tracker.fetch.crawl import Progress, crawl_source, crawl_sources, crawl_urls
 from tracker.fetch.robots import host_key, policy_from_response
 from tracker.fetch.state import CrawlState, load_all_states
 from tracker.items import Candidate
+from tracker.stages import crawl as crawl_mod
+from tracker.stages.crawl import Progress, crawl_source, crawl_sources, crawl_urls
 
 
 def test_robots_disallow_is_skipped_and_crawl_delay_spaces_requests(server, settings):
@@ -155,7 +155,7 @@ def test_progress_plain_log_lines_when_not_a_tty(caplog):
     p = Progress("fetch", stream=io.StringIO(), every=2)
     p.queued("http://a:80", 3)
     now = datetime.now(timezone.utc)
-    with caplog.at_level("INFO", logger="tracker.fetch.crawl"):
+    with caplog.at_level("INFO", logger="tracker.stages.crawl"):
         p.done("http://a:80", FetchResult("u", "u", 200, {}, b"", now))
         p.done("http://a:80", FetchResult("u", "u", 0, {}, b"", now, error="boom"))
         p.finish()

@@ -17,14 +17,14 @@ import pytest
 from werkzeug.wrappers import Response
 
 from test_fetch_support import RawServer, Stamped, local_settings, make_fetcher, robots, start_server, warc_records
-from tracker.fetch import crawl as crawl_mod
 from tracker.fetch import urls
 from tracker.fetch.client import MAX_CRAWL_DELAY_S
-from tracker.fetch.crawl import crawl_source
 from tracker.fetch.state import CrawlState
 from tracker.fetch.transport import AddressPolicy, is_public
 from tracker.items import Candidate, Capture
 from tracker.settings import Settings
+from tracker.stages import crawl as crawl_mod
+from tracker.stages.crawl import crawl_source
 
 
 @pytest.fixture

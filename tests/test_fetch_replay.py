@@ -17,10 +17,10 @@ from werkzeug.wrappers import Response
 from helpers import SAMPLE_WARC
 from test_fetch_support import local_settings, robots, start_server, warc_records
 from tracker.fetch.archive import import_warc, iter_records
-from tracker.fetch.crawl import crawl_source
 from tracker.fetch.replay import ReplayIndex, replay_session
 from tracker.items import Candidate
 from tracker.pipeline import RunSummary, process, publish_stage
+from tracker.stages.crawl import crawl_source
 
 TABLES = {
     "reviews": "SELECT * FROM reviews ORDER BY ALL",

@@ -14,7 +14,7 @@ no robots check for itself), so a redirect is followed and checked in one place 
 starts are at least max(settings.min_delay_s, robots Crawl-delay capped at `max_crawl_delay_s`) apart
 (across processes too when settings.redis_url is set: tracker.fetch.pacing), and a backoff (429/503
 Retry-After, or retries' exponential backoff) holds the whole host; different hosts proceed in parallel
-when called from different threads (see tracker.fetch.crawl).
+when called from different threads (see tracker.stages.crawl).
 """
 
 from __future__ import annotations
