@@ -269,11 +269,3 @@ class Fetcher:
     def _warc_name(self) -> str | None:
         path = getattr(self.writer, "path", None)
         return path.name if path is not None else None
-
-
-def _clean_url(url: str) -> str:
-    """The canonical form (tracker.fetch.urls); an unreadable URL is kept as written (replay keys)."""
-    try:
-        return urls.normalise(url)
-    except urls.BadUrl:
-        return url.strip()

@@ -27,8 +27,9 @@ from requests.utils import get_encoding_from_headers
 from urllib3 import HTTPResponse
 from warcio.archiveiterator import ArchiveIterator
 
+from tracker.fetch import urls
 from tracker.fetch.archive import iter_records, warc_files
-from tracker.fetch.client import NotRetryable, _clean_url
+from tracker.fetch.download import NotRetryable
 from tracker.fetch.reasons import FailureKind
 
 _TRANSIENT = {304, 429} | set(range(500, 600))
@@ -50,6 +51,14 @@ class _Entry:
     status: int
 
 
+def _key(url: str) -> str:
+    """A URL as the index keys it: its canonical form (tracker.fetch.urls), or as written when it cannot be read."""
+    try:
+        return urls.normalise(url)
+    except urls.BadUrl:
+        return url.strip()
+
+
 class ReplayIndex:
     """url -> the capture to serve; only positions are kept in memory, bodies are read on demand."""
 
@@ -59,13 +68,13 @@ class ReplayIndex:
         for path in warc_files(self.archive_dir):
             for info, _ in iter_records(path, with_body=False):
                 rank = (info.status not in _TRANSIENT, info.fetched_at, path.name, info.offset)
-                url = _clean_url(info.url)
+                url = _key(info.url)
                 old = self._entries.get(url)
                 if old is None or rank > old.rank:
                     self._entries[url] = _Entry(rank, path, info.offset, info.fetched_at, info.status)
 
     def lookup(self, url: str) -> _Entry | None:
-        return self._entries.get(_clean_url(url))
+        return self._entries.get(_key(url))
 
     def __len__(self) -> int:
         return len(self._entries)
