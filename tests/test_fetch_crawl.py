@@ -221,15 +221,6 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
     assert rows[f"{base}/pub/2"]["consecutive_failures"] == 0 and rows[f"{base}/pub/2"]["source"] == "kingsfund"
 
 
-def test_crawl_source_without_discover_fetches_nothing(settings, monkeypatch):
-    from tracker.sources import ADAPTERS
-
-    monkeypatch.setattr(ADAPTERS["nhsi"], "discover", None)
-    summary = crawl_source(settings, "nhsi", None)
-    assert summary.notes == ["no discover() for source"] and summary.listed == 0 and summary.warc is None
-    assert not (settings.archive_dir.exists() and any(settings.archive_dir.iterdir()))
-
-
 def test_crawl_source_keeps_the_work_when_discover_raises(server, tmp_path, monkeypatch):
     from tracker.sources import ADAPTERS
 
@@ -263,21 +254,19 @@ def test_crawl_sources_runs_sources_concurrently_one_note_each(tmp_path, monkeyp
             monkeypatch.setattr(
                 ADAPTERS[source], "discover", lambda f, base, since: iter([Candidate(f"{base}/doc")]), raising=False
             )
-        monkeypatch.setattr(ADAPTERS["nhsi"], "discover", None)
         settings = local_settings(tmp_path / "home", **env)
-        notes = crawl_sources(settings, ("kingsfund", "nhsproviders", "nhsi"), None)
+        notes = crawl_sources(settings, ("kingsfund", "nhsproviders"), None)
     finally:
         for s in servers:
             s.clear()
             s.stop()
     assert notes[0].startswith("kingsfund: listed 1, fetched 1, not modified 0, failed 0")
-    assert notes[1].startswith("nhsproviders: listed 1, fetched 1") and "-> nhsproviders-" in notes[1]
-    assert notes[2] == "nhsi: no discover() for source, nothing fetched"
+    assert len(notes) == 2 and notes[1].startswith("nhsproviders: listed 1, fetched 1")
+    assert "-> nhsproviders-" in notes[1]
     state_files = sorted(p.name for p in (settings.home / "state").glob("*.json"))
     assert [n for n in state_files if not n.endswith(".crawl.json")] == ["kingsfund.json", "nhsproviders.json"]
     # each source's run summary is kept for the processing stage's source-health check
-    assert [n for n in state_files if n.endswith(".crawl.json")] == ["kingsfund.crawl.json", "nhsi.crawl.json",
-                                                                     "nhsproviders.crawl.json"]
+    assert [n for n in state_files if n.endswith(".crawl.json")] == ["kingsfund.crawl.json", "nhsproviders.crawl.json"]
 
 
 def _fast_fetcher(cls, **options):

@@ -259,7 +259,6 @@ class CrawlPlan:
 
     source: str
     adapter: SourceAdapter
-    discover: Callable | None  # the adapter's discover(fetcher, base_url, since)
     base_url: str  # where discovery starts ("" for the watchlist)
     since: date | None
     watched: frozenset[str]  # URLs fetched whatever their host (the watchlist's pages)
@@ -280,9 +279,8 @@ def plan_crawl(settings: Settings, source: str, since: date | None) -> CrawlPlan
     adapter = ADAPTERS[source]
     if base := settings.base_urls.get(source):
         host_key(base)
-    return CrawlPlan(source=source, adapter=adapter, discover=getattr(adapter, "discover", None),
-                     base_url=adapter.base_url(settings), since=since, watched=adapter.watched_urls(settings),
-                     allowed_hosts=settings.allowed_hosts)
+    return CrawlPlan(source=source, adapter=adapter, base_url=adapter.base_url(settings), since=since,
+                     watched=adapter.watched_urls(settings), allowed_hosts=settings.allowed_hosts)
 
 
 def follow_ups(plan: CrawlPlan, job: Job, result: FetchResult) -> list[Job]:
@@ -374,7 +372,7 @@ class _SourceFetch:
 
     def _list(self, state: CrawlState) -> None:
         plan = self.plan
-        for candidate in plan.discover(self.fetcher, plan.base_url, plan.since):
+        for candidate in plan.adapter.discover(self.fetcher, plan.base_url, plan.since):
             if self.budget.spent:
                 raise _OutOfTime
             self.stats.inc("crawl/listed")
@@ -485,12 +483,9 @@ def crawl_source(
     state = None
     try:
         plan = plan_crawl(settings, source, since)
-        if plan.discover is None:
-            summary.notes.append("no discover() for source")
-        else:
-            state = CrawlState.for_source(settings, source)
-            _fetch(settings, plan, state, summary, stats, session=session, politeness=politeness,
-                   progress=progress, fetcher_options=fetcher_options)
+        state = CrawlState.for_source(settings, source)
+        _fetch(settings, plan, state, summary, stats, session=session, politeness=politeness,
+               progress=progress, fetcher_options=fetcher_options)
     except BaseException as exc:
         summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
         raise
@@ -532,8 +527,6 @@ def _note(source: str, s: CrawlSummary) -> str:
     """One source's line for `tracker run`."""
     if s.degraded:
         return f"{source}: DEGRADED: {s.degraded}"
-    if s.notes and s.listed == 0 and "no discover() for source" in s.notes:
-        return f"{source}: no discover() for source, nothing fetched"
     failure = crawl_failure(s)
     line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s.listed}, "
             f"fetched {s.fetched}, not modified {s.not_modified}, "
