@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 
 from test_fetch_support import Stamped, local_settings, make_fetcher, of_url, robots, start_server, warc_records
 from tracker.fetch.archive import sha256_file
+from tracker.fetch.download import Limits
 from tracker.fetch.robots import host_key, policy_from_response
 from tracker.fetch.state import CrawlState, load_all_states
 from tracker.items import Candidate
-from tracker.stages import crawl as crawl_mod
 from tracker.stages.crawl import Progress, crawl_source, crawl_sources, crawl_urls
 
 
@@ -192,9 +192,9 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
         yield Candidate(f"{base_url}/pub/2", "Other")
 
     monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", discover, raising=False)
-    monkeypatch.setattr(crawl_mod, "Fetcher", _fast_fetcher(crawl_mod.Fetcher, max_attempts=2))
+    limits = Limits(max_attempts=2, backoff_base_s=0.02)
 
-    summary = crawl_source(settings, "kingsfund", None)
+    summary = crawl_source(settings, "kingsfund", None, limits=limits)
 
     assert summary.listed == 2 and summary.fetched == 2 and summary.failed == 1
     assert summary.attachments == 1 and summary.warc.startswith("kingsfund-")
@@ -215,7 +215,7 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
         yield Candidate(f"{base_url}/pub/1", "Review")
 
     monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", discover_again, raising=False)
-    summary = crawl_source(settings, "kingsfund", None)
+    summary = crawl_source(settings, "kingsfund", None, limits=limits)
     assert summary.retried_from_last_run == 1 and summary.failed == 0 and summary.not_modified == 0
     rows = {r["url"]: r for r in load_all_states(settings)}
     assert rows[f"{base}/pub/2"]["consecutive_failures"] == 0 and rows[f"{base}/pub/2"]["source"] == "kingsfund"
@@ -267,16 +267,6 @@ def test_crawl_sources_runs_sources_concurrently_one_note_each(tmp_path, monkeyp
     assert [n for n in state_files if not n.endswith(".crawl.json")] == ["kingsfund.json", "nhsproviders.json"]
     # each source's run summary is kept for the processing stage's source-health check
     assert [n for n in state_files if n.endswith(".crawl.json")] == ["kingsfund.crawl.json", "nhsproviders.crawl.json"]
-
-
-def _fast_fetcher(cls, **options):
-    def make(*args, **kwargs):
-        kwargs.setdefault("backoff_base_s", 0.02)
-        for k, v in options.items():
-            kwargs.setdefault(k, v)
-        return cls(*args, **kwargs)
-
-    return make
 
 
 def test_a_dhsc_crawl_follows_govuk_child_pages_and_pdfs_through_its_base_url(server, tmp_path, monkeypatch):
