@@ -72,9 +72,9 @@ def child(n: int, delay: float, hosts: int) -> dict:
     try:
         from tracker.fetch.archive import ArchiveWriter
         from tracker.fetch.client import Fetcher
-        from tracker.fetch.crawl import HostPool, Job, Progress
         from tracker.fetch.state import CrawlState
         from tracker.settings import Settings
+        from tracker.stages.crawl import HostPool, Job, Progress
 
         with tempfile.TemporaryDirectory() as home:
             settings = Settings.from_env({

@@ -11,11 +11,11 @@ from werkzeug.wrappers import Response
 
 from test_fetch_support import Stamped, local_settings, make_fetcher, of_url, robots, start_server, warc_records
 from tracker.fetch.archive import sha256_file
-from tracker.fetch import crawl as crawl_mod
-from tracker.fetch.crawl import Progress, crawl_source, crawl_sources, crawl_urls
+from tracker.fetch.download import Limits
 from tracker.fetch.robots import host_key, policy_from_response
 from tracker.fetch.state import CrawlState, load_all_states
 from tracker.items import Candidate
+from tracker.stages.crawl import Progress, crawl_source, crawl_sources, crawl_urls
 
 
 def test_robots_disallow_is_skipped_and_crawl_delay_spaces_requests(server, settings):
@@ -155,7 +155,7 @@ def test_progress_plain_log_lines_when_not_a_tty(caplog):
     p = Progress("fetch", stream=io.StringIO(), every=2)
     p.queued("http://a:80", 3)
     now = datetime.now(timezone.utc)
-    with caplog.at_level("INFO", logger="tracker.fetch.crawl"):
+    with caplog.at_level("INFO", logger="tracker.stages.crawl"):
         p.done("http://a:80", FetchResult("u", "u", 200, {}, b"", now))
         p.done("http://a:80", FetchResult("u", "u", 0, {}, b"", now, error="boom"))
         p.finish()
@@ -192,9 +192,9 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
         yield Candidate(f"{base_url}/pub/2", "Other")
 
     monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", discover, raising=False)
-    monkeypatch.setattr(crawl_mod, "Fetcher", _fast_fetcher(crawl_mod.Fetcher, max_attempts=2))
+    limits = Limits(max_attempts=2, backoff_base_s=0.02)
 
-    summary = crawl_source(settings, "kingsfund", None)
+    summary = crawl_source(settings, "kingsfund", None, limits=limits)
 
     assert summary.listed == 2 and summary.fetched == 2 and summary.failed == 1
     assert summary.attachments == 1 and summary.warc.startswith("kingsfund-")
@@ -215,19 +215,10 @@ def test_crawl_source_fetches_candidates_and_pdf_attachments_and_retries_failure
         yield Candidate(f"{base_url}/pub/1", "Review")
 
     monkeypatch.setattr(ADAPTERS["kingsfund"], "discover", discover_again, raising=False)
-    summary = crawl_source(settings, "kingsfund", None)
+    summary = crawl_source(settings, "kingsfund", None, limits=limits)
     assert summary.retried_from_last_run == 1 and summary.failed == 0 and summary.not_modified == 0
     rows = {r["url"]: r for r in load_all_states(settings)}
     assert rows[f"{base}/pub/2"]["consecutive_failures"] == 0 and rows[f"{base}/pub/2"]["source"] == "kingsfund"
-
-
-def test_crawl_source_without_discover_fetches_nothing(settings, monkeypatch):
-    from tracker.sources import ADAPTERS
-
-    monkeypatch.setattr(ADAPTERS["nhsi"], "discover", None)
-    summary = crawl_source(settings, "nhsi", None)
-    assert summary.notes == ["no discover() for source"] and summary.listed == 0 and summary.warc is None
-    assert not (settings.archive_dir.exists() and any(settings.archive_dir.iterdir()))
 
 
 def test_crawl_source_keeps_the_work_when_discover_raises(server, tmp_path, monkeypatch):
@@ -263,31 +254,19 @@ def test_crawl_sources_runs_sources_concurrently_one_note_each(tmp_path, monkeyp
             monkeypatch.setattr(
                 ADAPTERS[source], "discover", lambda f, base, since: iter([Candidate(f"{base}/doc")]), raising=False
             )
-        monkeypatch.setattr(ADAPTERS["nhsi"], "discover", None)
         settings = local_settings(tmp_path / "home", **env)
-        notes = crawl_sources(settings, ("kingsfund", "nhsproviders", "nhsi"), None)
+        notes = crawl_sources(settings, ("kingsfund", "nhsproviders"), None)
     finally:
         for s in servers:
             s.clear()
             s.stop()
     assert notes[0].startswith("kingsfund: listed 1, fetched 1, not modified 0, failed 0")
-    assert notes[1].startswith("nhsproviders: listed 1, fetched 1") and "-> nhsproviders-" in notes[1]
-    assert notes[2] == "nhsi: no discover() for source, nothing fetched"
+    assert len(notes) == 2 and notes[1].startswith("nhsproviders: listed 1, fetched 1")
+    assert "-> nhsproviders-" in notes[1]
     state_files = sorted(p.name for p in (settings.home / "state").glob("*.json"))
     assert [n for n in state_files if not n.endswith(".crawl.json")] == ["kingsfund.json", "nhsproviders.json"]
     # each source's run summary is kept for the processing stage's source-health check
-    assert [n for n in state_files if n.endswith(".crawl.json")] == ["kingsfund.crawl.json", "nhsi.crawl.json",
-                                                                     "nhsproviders.crawl.json"]
-
-
-def _fast_fetcher(cls, **options):
-    def make(*args, **kwargs):
-        kwargs.setdefault("backoff_base_s", 0.02)
-        for k, v in options.items():
-            kwargs.setdefault(k, v)
-        return cls(*args, **kwargs)
-
-    return make
+    assert [n for n in state_files if n.endswith(".crawl.json")] == ["kingsfund.crawl.json", "nhsproviders.crawl.json"]
 
 
 def test_a_dhsc_crawl_follows_govuk_child_pages_and_pdfs_through_its_base_url(server, tmp_path, monkeypatch):

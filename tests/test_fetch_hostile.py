@@ -17,14 +17,14 @@ import pytest
 from werkzeug.wrappers import Response
 
 from test_fetch_support import RawServer, Stamped, local_settings, make_fetcher, robots, start_server, warc_records
-from tracker.fetch import crawl as crawl_mod
 from tracker.fetch import urls
-from tracker.fetch.client import MAX_CRAWL_DELAY_S
-from tracker.fetch.crawl import crawl_source
+from tracker.fetch.download import Limits
 from tracker.fetch.state import CrawlState
 from tracker.fetch.transport import AddressPolicy, is_public
 from tracker.items import Candidate, Capture
 from tracker.settings import Settings
+from tracker.stages import crawl as crawl_mod
+from tracker.stages.crawl import crawl_source
 
 
 @pytest.fixture
@@ -348,7 +348,7 @@ def test_a_trickling_server_is_cut_off_at_the_deadline_and_not_retried(settings,
 def test_a_huge_crawl_delay_is_capped_and_reported(server, tmp_path, monkeypatch):
     from tracker.sources import ADAPTERS
 
-    assert MAX_CRAWL_DELAY_S == 300
+    assert Limits().max_crawl_delay_s == 300
     robots(server, "User-agent: *\nCrawl-delay: 1000000000\n")
     handler = Stamped()
     for path in ("/a", "/b"):
@@ -359,7 +359,7 @@ def test_a_huge_crawl_delay_is_capped_and_reported(server, tmp_path, monkeypatch
                         lambda f, b, s: iter([Candidate(f"{b}/a"), Candidate(f"{b}/b")]), raising=False)
 
     t0 = time.monotonic()
-    summary = crawl_source(settings, "nhsproviders", None, fetcher_options={"max_crawl_delay_s": 0.3})
+    summary = crawl_source(settings, "nhsproviders", None, limits=Limits(max_crawl_delay_s=0.3))
 
     assert summary.fetched == 2 and time.monotonic() - t0 < 3
     starts = [c[0] for c in handler.calls]
@@ -423,10 +423,9 @@ def test_a_retry_after_longer_than_the_run_can_afford_stops_the_host(server, tmp
     settings = local_settings(tmp_path / "home", TRACKER_BASE_URL_NHSPROVIDERS=base)
     monkeypatch.setattr(ADAPTERS["nhsproviders"], "discover",
                         lambda f, b, s: iter([Candidate(f"{b}/{p}") for p in "abc"]), raising=False)
-    monkeypatch.setattr(crawl_mod, "Fetcher", _fast(crawl_mod.Fetcher))
 
     t0 = time.monotonic()
-    summary = crawl_source(settings, "nhsproviders", None)
+    summary = crawl_source(settings, "nhsproviders", None, limits=Limits(backoff_base_s=0.02))
 
     assert time.monotonic() - t0 < 3
     assert [entry[0].path for entry in server.log] == ["/robots.txt", "/a"]  # one refused request, no more
@@ -456,14 +455,6 @@ def test_pacing_is_per_host_name_whatever_the_port(settings):
     starts = sorted(c[0] for c in handler.calls)
     assert starts[1] - starts[0] >= delay - 0.02  # two ports of 127.0.0.1: one host, one pace
     finish(writer, state)
-
-
-def _fast(cls):
-    def make(*args, **kwargs):
-        kwargs.setdefault("backoff_base_s", 0.02)
-        return cls(*args, **kwargs)
-
-    return make
 
 
 def test_a_redirect_target_with_escape_sequences_is_refused_and_kept_printable(settings):

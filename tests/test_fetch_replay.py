@@ -2,7 +2,7 @@
 
 The sample documents are served by a local server (as a mirror of DHSC); crawl_source() archives them.
 Then (1) a fresh TRACKER_HOME that only imports the crawl's WARC file, and (2) a fresh TRACKER_HOME
-that re-runs the same discover() through the replay session, both process and publish to tables
+that re-runs the same discover() through the replay route, both process and publish to tables
 identical to the live home's -- fetched_at (the WARC capture time) included.
 """
 
@@ -17,10 +17,10 @@ from werkzeug.wrappers import Response
 from helpers import SAMPLE_WARC
 from test_fetch_support import local_settings, robots, start_server, warc_records
 from tracker.fetch.archive import import_warc, iter_records
-from tracker.fetch.crawl import crawl_source
-from tracker.fetch.replay import ReplayIndex, replay_session
+from tracker.fetch.replay import ReplayIndex, replay_route, replay_session
 from tracker.items import Candidate
 from tracker.pipeline import RunSummary, process, publish_stage
+from tracker.stages.crawl import crawl_source
 
 TABLES = {
     "reviews": "SELECT * FROM reviews ORDER BY ALL",
@@ -97,15 +97,15 @@ def test_live_crawl_and_offline_replay_give_identical_warehouses(mirror, tmp_pat
     import_warc(imported.archive_dir, warc)
     assert tables(imported) == live_tables
 
-    # (2) the same discover() through the replay session: the server is gone, nothing touches it
+    # (2) the same discover() through the replay route: the server is gone, nothing touches it
     server.clear()
     server.stop()
     index = ReplayIndex(live.archive_dir)
-    session = replay_session(live.archive_dir, index)
+    route = replay_route(live.archive_dir, index)
     replayed = local_settings(tmp_path / "replayed", TRACKER_BASE_URL_DHSC=base, TRACKER_MIN_DELAY_S="5")
-    replay_summary = crawl_source(replayed, "dhsc", None, session=session)
+    replay_summary = crawl_source(replayed, "dhsc", None, route=route)
     assert (replay_summary.fetched, replay_summary.failed) == (summary.fetched, summary.failed)
-    served = session.replay_adapter.served
+    served = route.session.replay_adapter.served
     assert f"{base}/robots.txt" in served and len(served) == summary.hosts[f"http://127.0.0.1:{server.port}"]["requests"]
     replay_records = warc_records(replayed.archive_dir / replay_summary.warc)
     # byte-identical bodies with the original capture dates
@@ -131,3 +131,30 @@ def test_replay_serves_304_to_matching_validators_and_refuses_unknown_urls(tmp_p
     with pytest.raises(NotRetryable):
         session.get("http://127.0.0.1:1/missing")
     assert isinstance(NotRetryable("x"), requests.RequestException)
+
+
+def test_a_replay_serves_what_a_live_fetch_would_refuse_and_waits_for_nothing(tmp_path):
+    import time
+
+    from tracker.fetch.archive import ArchiveWriter
+    from tracker.fetch.client import Fetcher
+    from tracker.fetch.state import CrawlState
+    from tracker.settings import Settings
+
+    # no private address is allowed, and every host asks for a long wait
+    settings = Settings.from_env({"TRACKER_HOME": str(tmp_path / "home"), "TRACKER_ALLOWED_HOSTS": "127.0.0.1",
+                                  "TRACKER_MIN_DELAY_S": "5"})
+    with ArchiveWriter(settings.archive_dir, prefix="live") as w:
+        w.write_response("http://127.0.0.1:1/robots.txt", b"User-agent: *\nCrawl-delay: 1000000000\n")
+        for page in ("a", "b"):
+            w.write_response(f"http://127.0.0.1:1/{page}", b"<p>page</p>", headers=[("Content-Type", "text/html")])
+    state = CrawlState.for_source(settings, "again")
+
+    replay = Fetcher(settings, ArchiveWriter(settings.archive_dir, prefix="again"), state,
+                     route=replay_route(settings.archive_dir))
+    t0 = time.monotonic()
+    assert [replay.get(f"http://127.0.0.1:1/{page}").body for page in ("a", "b")] == [b"<p>page</p>"] * 2
+    assert time.monotonic() - t0 < 2 and replay.problems == {}  # no capped Crawl-delay to report: nothing waited
+
+    live = Fetcher(settings, ArchiveWriter(settings.archive_dir, prefix="live"), state)
+    assert live.get("http://127.0.0.1:1/a").skipped == "127.0.0.1 is a non-public address"

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from tracker.fetch.archive import ArchiveWriter
 from tracker.fetch.client import Fetcher
+from tracker.fetch.download import Limits
 from tracker.fetch.state import CrawlState
 from tracker.settings import Settings
 
@@ -64,10 +65,12 @@ class Stamped:
 
 
 def make_fetcher(settings: Settings, source: str = "test", **options) -> tuple[Fetcher, ArchiveWriter, CrawlState]:
+    """A Fetcher with a short backoff; `options` are the Fetcher's own and the fields of its Limits (max_attempts=2)."""
     writer = ArchiveWriter(settings.archive_dir, prefix=source)
     state = CrawlState.for_source(settings, source)
-    options.setdefault("backoff_base_s", 0.05)
-    return Fetcher(settings, writer, state, **options), writer, state
+    limits = Limits(**{"backoff_base_s": 0.05} | {name: options.pop(name) for name in Limits.__dataclass_fields__
+                                                   if name in options})
+    return Fetcher(settings, writer, state, limits=limits, **options), writer, state
 
 
 def warc_records(path: Path) -> list[dict]:

@@ -62,8 +62,8 @@ import json, resource, sys
 from datetime import datetime, timezone
 sys.path.insert(0, "tests")
 from hostile_docs import nested_inline_page
-from tracker.fetch.crawl import Job, _links_page
 from tracker.fetch.exchange import FetchResult
+from tracker.stages.crawl import Job, _links_page
 
 body = nested_inline_page(int(sys.argv[1])).replace(b"<div>Deep text.</div>", b'<a href="/deep.pdf">d</a>')
 before = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 
 from test_fetch_support import RawServer, local_settings, robots, start_server
-from tracker.fetch.crawl import crawl_sources
 from tracker.health import ParseTally, check_sources
 from tracker.items import Candidate
+from tracker.stages.crawl import crawl_sources
 from tracker.warehouse.db import connect, migrate
 
 SLOW = [f"/slow/{i}" for i in range(4)]

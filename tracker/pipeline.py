@@ -249,7 +249,7 @@ def run(
         store = storage.open_store(settings)  # None on one host: nothing to pull or push
         storage.pull_state(settings, store)
         if not offline:
-            from tracker.fetch.crawl import crawl_sources
+            from tracker.stages.crawl import crawl_sources
 
             with progress.stage("fetch") as st:
                 notes = crawl_sources(settings, sources, since)

@@ -25,7 +25,7 @@ def fetch(source: str, offline: bool = True, since: str | None = None, run: str 
     if offline:
         return {"source": source, "mode": "offline", "fetched": 0, "failed": 0}
     from tracker import storage
-    from tracker.fetch.crawl import crawl_source
+    from tracker.stages.crawl import crawl_source
     from tracker.health import FetchFailed, crawl_failure
 
     settings = Settings.from_env()

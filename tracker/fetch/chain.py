@@ -11,10 +11,12 @@ the same chain (one redirect loop, not two).
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 from tracker.fetch.exchange import FetchResult, Request, Response
 from tracker.fetch.steps import Step
+
+S = TypeVar("S", bound=Step)
 
 
 class Chain:
@@ -42,6 +44,10 @@ class Chain:
     def finish(self, result: FetchResult) -> None:
         for step in self.steps:
             step.on_result(result)
+
+    def step(self, kind: type[S]) -> S:
+        """The chain's step of that kind (a subclass of it counts)."""
+        return next(step for step in self.steps if isinstance(step, kind))
 
     def names(self) -> list[str]:
         return [type(step).__name__ for step in self.steps]

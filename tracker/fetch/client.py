@@ -8,37 +8,40 @@ retries with backoff, redirects, WARC capture and the size cap's verdict; then t
 (tracker.fetch.download) over the guarded connection (tracker.fetch.transport: public addresses only,
 checked on the socket that connected, one wall-clock deadline per exchange). Each finished fetch is
 recorded in the crawl state and counted. robots.txt is fetched through the same chain (its own size cap,
-no robots check for itself), so a redirect is followed and checked in one place only.
+no robots check for itself), so a redirect is followed and checked in one place only. That list of steps
+and the downloader at its end are the Fetcher's `Route`: `LIVE` here, a replay's in tracker.fetch.replay.
 
 `Fetcher.get()` is thread-safe. Per host name at most one request is in flight in a process, request
-starts are at least max(settings.min_delay_s, robots Crawl-delay capped at `max_crawl_delay_s`) apart
+starts are at least max(settings.min_delay_s, robots Crawl-delay capped at `Limits.max_crawl_delay_s`) apart
 (across processes too when settings.redis_url is set: tracker.fetch.pacing), and a backoff (429/503
 Retry-After, or retries' exponential backoff) holds the whole host; different hosts proceed in parallel
-when called from different threads (see tracker.fetch.crawl).
+when called from different threads (see tracker.stages.crawl).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Callable
 
 import requests
 
 from tracker.fetch import urls
+from tracker.fetch.archive import ArchiveWriter
 from tracker.fetch.chain import Chain
-from tracker.fetch.download import Budget, Downloader, NotRetryable, retry_after_seconds  # noqa: F401 - the client's API
+from tracker.fetch.download import Budget, Downloader, Limits
+from tracker.fetch.download import NotRetryable, retry_after_seconds  # noqa: F401 - the client's API
 from tracker.fetch.exchange import FetchResult, Purpose, Request
 from tracker.fetch.pacing import HostGate, LocalPacer, Pacer, make_pacer
 from tracker.fetch.reasons import Failure, FailureKind
-from tracker.fetch.robots import RobotsCache, host_key
+from tracker.fetch.robots import RobotsCache
 from tracker.fetch.state import CrawlState
 from tracker.fetch.stats import Stats
 from tracker.fetch.steps import (
     MAX_REDIRECTS,  # noqa: F401 - the client's API
     REDIRECT_STATUSES,  # noqa: F401 - the client's API
+    Archive,
     Capture,
     Conditional,
     Gates,
@@ -51,8 +54,10 @@ from tracker.fetch.steps import (
     Retry,
     Robots,
     SizeCap,
+    Shared,
     SizeLimit,
     Statistics,
+    Step,
     TimeBudget,
     refusal,  # noqa: F401 - for steps written elsewhere
     result_of,
@@ -61,10 +66,6 @@ from tracker.fetch.transport import AddressPolicy, GuardedAdapter
 from tracker.settings import Settings
 
 log = logging.getLogger(__name__)
-
-# A robots.txt Crawl-delay above this is capped (and reported): 1e9 seconds must not stall a run.
-# Heritrix caps at 300 s too.
-MAX_CRAWL_DELAY_S = 300.0
 
 
 class Politeness:
@@ -101,70 +102,49 @@ def make_session(settings: Settings, pool_size: int = 32) -> requests.Session:
     return session
 
 
+@dataclass(frozen=True)
+class Route:
+    """Which way a Fetcher's requests go: through `steps`, in request order (each built by its `from_settings`),
+    then `downloader` over `session` (None: a new guarded session), paced by `pacer` when the Fetcher is given no
+    Politeness to share (None: the settings' pacer, shared through Redis when it is set)."""
+
+    steps: tuple[type[Step], ...]
+    downloader: type[Downloader] = Downloader
+    session: requests.Session | None = None
+    pacer: Pacer | None = None
+
+
+# To the publishers' servers. A replay from the archive goes another way (tracker.fetch.replay).
+LIVE = Route((Statistics, TimeBudget, Guard, Robots, Conditional, SizeLimit, Pacing, HttpErrors, Retry, Redirects,
+              Capture, SizeCap, Record))
+
+
 class Fetcher:
     """Polite GETs with WARC capture and crawl-state bookkeeping. See the module docstring."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        writer,
-        state: CrawlState,
-        *,
-        session: requests.Session | None = None,
-        max_attempts: int = 4,
-        backoff_base_s: float = 1.0,
-        backoff_max_s: float = 60.0,
-        max_retry_after_s: float = 300.0,
-        max_crawl_delay_s: float = MAX_CRAWL_DELAY_S,
-        deadline_s: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        politeness: Politeness | None = None,
-        allowed_urls: frozenset[str] = frozenset(),
-        stats: Stats | None = None,
-        budget: Budget | None = None,
-    ):
+    def __init__(self, settings: Settings, writer: ArchiveWriter, state: CrawlState, *, route: Route = LIVE,
+                 politeness: Politeness | None = None, stats: Stats | None = None, budget: Budget | None = None,
+                 allowed_urls: frozenset[str] = frozenset(), limits: Limits = Limits()):
         self.settings = settings
-        self.writer = writer
-        self.state = state
-        self.replay = bool(getattr(session, "is_replay", False))
-        self.session = session if session is not None else make_session(settings)
-        self.session.headers["User-Agent"] = settings.full_user_agent
-        self.agent = settings.user_agent.split("/")[0].strip() or settings.user_agent
-        # a replay touches no publisher: nothing to share with other processes' pacing
-        self.politeness = politeness or Politeness(make_pacer("" if self.replay else settings.redis_url))
-        # Canonical URLs allowed whatever their host (the watchlist): the host joins the allowlist for
-        # that URL only; every other check (address guard, robots.txt, pacing) still applies.
-        self.allowed_urls = frozenset(allowed_urls)
+        self.politeness = politeness or Politeness(route.pacer or make_pacer(settings.redis_url))
         self.stats = stats if stats is not None else Stats()
         self.problems_book = Problems()
         self.bad_link_examples: list[str] = []
         self._lock = threading.Lock()
-        self.on_result: Callable[[str, FetchResult], None] | None = None  # progress hook
-        # One wall-clock bound per exchange (connect, headers, body) on top of the connect/read
-        # timeouts, which a server trickling a byte at a time never trips.
-        deadline_s = deadline_s if deadline_s is not None else max(10 * settings.timeout_s, 60.0)
-        describe = getattr(writer, "describe", None)
-        if describe is not None:  # the WARC file's warcinfo record names the crawl's manners
-            describe(http_header_user_agent=settings.full_user_agent, operator=settings.contact,
-                     robots="obey (robots.txt per origin, Crawl-delay honoured up to "
-                            f"{max_crawl_delay_s:g}s, at least {settings.min_delay_s:g}s between requests to a host)")
-        self.capture = Capture(writer)
-        self.guard = Guard(settings.allowed_hosts, self.allowed_urls, AddressPolicy.from_settings(settings),
-                           self._gate, self.replay)
-        self.robots = Robots(self.politeness.robots, self._fetch_robots, self.agent, self._gate, max_crawl_delay_s,
-                             self.problems_book, self.replay)
-        retry = Retry(self._gate, self.politeness.pacer, self.problems_book, max_attempts=max_attempts,
-                      backoff_base_s=0.0 if self.replay else backoff_base_s, backoff_max_s=backoff_max_s,
-                      # a host asking for a longer wait than this is stopped for the run rather than waited for
-                      max_retry_after_s=max_retry_after_s)
-        self.budget = budget  # the source's time for its whole crawl (None: unbounded, e.g. one URL)
-        first = [Statistics(self.stats)] + ([TimeBudget(budget)] if budget is not None else [])
-        self.chain = Chain(
-            [*first, self.guard, self.robots, Conditional(state), SizeLimit(settings.max_body_bytes),
-             Pacing(self._gate, self.politeness.pacer, sleep), HttpErrors(), retry, Redirects(self.capture.note),
-             self.capture, SizeCap(), Record(state, self._warc_name)],
-            Downloader(self.session, settings.timeout_s, deadline_s, self.replay, budget).send,
-        )
+        # the WARC file's warcinfo record names the crawl's manners
+        writer.describe(http_header_user_agent=settings.full_user_agent, operator=settings.contact,
+                        robots="obey (robots.txt per origin, Crawl-delay honoured up to "
+                               f"{limits.max_crawl_delay_s:g}s, at least {settings.min_delay_s:g}s between requests "
+                               "to a host)")
+        shared = Shared(state=state, stats=self.stats, archive=Archive(writer), problems=self.problems_book,
+                        robots=self.politeness.robots, pacer=self.politeness.pacer, gate=self._gate,
+                        fetch_robots=self._fetch_robots, limits=limits, budget=budget,
+                        allowed_urls=frozenset(allowed_urls))
+        session = route.session or make_session(settings)
+        session.headers["User-Agent"] = settings.full_user_agent
+        self.chain = Chain([step for kind in route.steps if (step := kind.from_settings(settings, shared)) is not None],
+                           route.downloader.from_settings(settings, session, limits, budget).send)
+        self.guard, self.robots = self.chain.step(Guard), self.chain.step(Robots)
 
     # --- public ------------------------------------------------------------------------------
 
@@ -188,11 +168,6 @@ class Fetcher:
         result = self._fetch(Request(url, url, conditional=conditional, published=published, source=source))
         self.chain.finish(result)
         result.url = requested
-        if self.on_result:
-            try:
-                self.on_result(host_key(url), result)
-            except Exception:  # progress must never break a fetch
-                log.debug("progress hook failed", exc_info=True)
         return result
 
     def delay_for(self, url: str) -> float:
@@ -258,22 +233,10 @@ class Fetcher:
         failure = result.failure if (result.error or result.skipped) else None
         if failure is None or failure.kind is FailureKind.TOO_LARGE:  # the first ROBOTS_MAX_BYTES are read
             return result.status, result.body, None
-        if self.replay and failure.kind is FailureKind.NOT_IN_ARCHIVE:
-            return 404, None, None  # an archive without robots.txt (e.g. ingested files): no rules
+        if failure.kind is FailureKind.NOT_IN_ARCHIVE:  # a replay's archive without it (e.g. ingested files)
+            return 404, None, None  # no rules
         return result.status, None, failure
 
     def _gate(self, url: str) -> HostGate:
         """The host's gate: pacing is per host name, whatever the scheme or port."""
-        return self.politeness.gates.of(url, 0.0 if self.replay else self.settings.min_delay_s)
-
-    def _warc_name(self) -> str | None:
-        path = getattr(self.writer, "path", None)
-        return path.name if path is not None else None
-
-
-def _clean_url(url: str) -> str:
-    """The canonical form (tracker.fetch.urls); an unreadable URL is kept as written (replay keys)."""
-    try:
-        return urls.normalise(url)
-    except urls.BadUrl:
-        return url.strip()
+        return self.politeness.gates.of(url, self.settings.min_delay_s)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 
@@ -19,6 +20,7 @@ import urllib3
 from tracker.fetch.exchange import Purpose, Request, Response
 from tracker.fetch.reasons import Failure, FailureKind, kind_of_exception
 from tracker.fetch.transport import AddressRefused, Deadline
+from tracker.settings import Settings
 
 RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 CHUNK = 64 * 1024
@@ -77,22 +79,37 @@ class Budget:
         return Failure(FailureKind.TIMED_OUT, f"the source's time budget ({self.seconds:g}s) was used up")
 
 
-class Downloader:
-    """Sends a Request through the (guarded or replay) session."""
+@dataclass(frozen=True)
+class Limits:
+    """The fetcher's own bounds, which no environment variable sets (tests shorten them)."""
 
-    def __init__(self, session: requests.Session, timeout_s: float, deadline_s: float, replay: bool,
-                 budget: Budget | None = None):
+    max_attempts: int = 4
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    max_retry_after_s: float = 300.0  # a host asking for a longer wait is stopped for the run rather than waited for
+    max_crawl_delay_s: float = 300.0  # a longer robots.txt Crawl-delay is capped (and reported); Heritrix caps at 300 s
+    # One wall-clock bound per exchange (connect, headers, body) on top of the connect/read timeouts, which a
+    # server trickling a byte at a time never trips; None: ten read timeouts, at least a minute.
+    deadline_s: float | None = None
+
+
+class Downloader:
+    """Sends a Request through the guarded session."""
+
+    def __init__(self, session: requests.Session, timeout_s: float, deadline_s: float, budget: Budget | None = None):
         self.session = session
         self.timeout = (timeout_s, timeout_s)
         self.deadline_s = deadline_s
-        self.replay = replay
         self.budget = budget
+
+    @classmethod
+    def from_settings(cls, settings: Settings, session: requests.Session, limits: Limits,
+                      budget: Budget | None) -> Downloader:
+        deadline_s = limits.deadline_s if limits.deadline_s is not None else max(10 * settings.timeout_s, 60.0)
+        return cls(session, settings.timeout_s, deadline_s, budget)
 
     def send(self, req: Request) -> Response:
         resp = Response(url=req.url)
-        if self.replay:  # no network, nothing to bound
-            self._send(req, resp)
-            return resp
         # robots.txt is exempt from the source's budget: a cut one would stand as the host's policy for the run
         bounded = self.budget is not None and req.purpose is not Purpose.ROBOTS
         seconds = min(self.deadline_s, self.budget.remaining()) if bounded else self.deadline_s

@@ -1,14 +1,18 @@
-"""Offline replay: a requests.Session that answers from the WARC archive instead of the network.
+"""Offline replay: the fetch chain with the WARC archive at its end instead of the network.
 
-    session = replay_session(settings.archive_dir)
-    fetcher = Fetcher(settings, writer, state, session=session)   # the same code path as a live crawl
+    route = replay_route(settings.archive_dir)
+    fetcher = Fetcher(settings, writer, state, route=route)   # the same chain as a live crawl, but for four parts
 
 For each URL the latest capture is served, preferring a definitive answer (200, a redirect, 404) over
 a transient one (429, 5xx) or a 304; a conditional request that matches the capture's ETag or
 Last-Modified gets a 304. A URL the archive never saw raises NotInArchive (not retried). The response
 carries the capture time (`response.replay_fetched_at`), which the Fetcher records as the fetch time,
-so a replayed crawl archives byte-identical captures with their original dates. In replay mode the
-Fetcher does not wait between requests and never resolves host names.
+so a replayed crawl archives byte-identical captures with their original dates.
+
+What differs from the live route (tracker.fetch.client.LIVE) is four parts, each its own class: the guard
+checks no address and the downloader keeps no deadline (nothing connects), robots.txt still decides but its
+Crawl-delay paces nothing, and the pacer never waits (no delay, backoff or Retry-After, and nothing shared
+with other processes through Redis).
 """
 
 from __future__ import annotations
@@ -27,9 +31,20 @@ from requests.utils import get_encoding_from_headers
 from urllib3 import HTTPResponse
 from warcio.archiveiterator import ArchiveIterator
 
+from tracker.fetch import urls
 from tracker.fetch.archive import iter_records, warc_files
-from tracker.fetch.client import NotRetryable, _clean_url
+from tracker.fetch.client import Route
+from tracker.fetch.download import Downloader, NotRetryable
+from tracker.fetch.exchange import Request, Response
+from tracker.fetch.pacing import HostGate
 from tracker.fetch.reasons import FailureKind
+from tracker.fetch.robots import RobotsPolicy
+from tracker.fetch.steps import (
+    Capture, Conditional, Guard, HttpErrors, Pacing, Record, Redirects, Retry, Robots, Shared, SizeCap, SizeLimit,
+    Statistics, Step, TimeBudget,
+)
+from tracker.fetch.transport import AddressPolicy
+from tracker.settings import Settings
 
 _TRANSIENT = {304, 429} | set(range(500, 600))
 _DROP = {"content-encoding", "transfer-encoding", "content-length"}
@@ -50,6 +65,14 @@ class _Entry:
     status: int
 
 
+def _key(url: str) -> str:
+    """A URL as the index keys it: its canonical form (tracker.fetch.urls), or as written when it cannot be read."""
+    try:
+        return urls.normalise(url)
+    except urls.BadUrl:
+        return url.strip()
+
+
 class ReplayIndex:
     """url -> the capture to serve; only positions are kept in memory, bodies are read on demand."""
 
@@ -59,13 +82,13 @@ class ReplayIndex:
         for path in warc_files(self.archive_dir):
             for info, _ in iter_records(path, with_body=False):
                 rank = (info.status not in _TRANSIENT, info.fetched_at, path.name, info.offset)
-                url = _clean_url(info.url)
+                url = _key(info.url)
                 old = self._entries.get(url)
                 if old is None or rank > old.rank:
                     self._entries[url] = _Entry(rank, path, info.offset, info.fetched_at, info.status)
 
     def lookup(self, url: str) -> _Entry | None:
-        return self._entries.get(_clean_url(url))
+        return self._entries.get(_key(url))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -146,6 +169,50 @@ def replay_session(archive_dir: Path, index: ReplayIndex | None = None) -> reque
     adapter = ReplayAdapter(index or ReplayIndex(archive_dir))
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-    session.is_replay = True
     session.replay_adapter = adapter
     return session
+
+
+class ArchiveGuard(Guard):
+    """The guard without the address check: a replay connects to no address."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(settings.allowed_hosts, shared.allowed_urls, AddressPolicy(allow_all=True), shared.gate)
+
+
+class ArchiveRobots(Robots):
+    """The archived robots.txt still decides what is served, but its Crawl-delay paces nothing (nor is its cap
+    reported)."""
+
+    def pace(self, url: str, policy: RobotsPolicy) -> None:
+        return None
+
+
+class ArchiveDownloader(Downloader):
+    """The archive answers at once: no deadline to keep."""
+
+    def send(self, req: Request) -> Response:
+        resp = Response(url=req.url)
+        self._send(req, resp)
+        return resp
+
+
+class Unpaced:
+    """A replay waits for nothing: every start slot is now, and no backoff holds a host."""
+
+    def reserve(self, gate: HostGate) -> float:
+        return 0.0
+
+    def hold(self, gate: HostGate, seconds: float) -> None:
+        return None
+
+
+REPLAY_STEPS = (Statistics, TimeBudget, ArchiveGuard, ArchiveRobots, Conditional, SizeLimit, Pacing, HttpErrors, Retry,
+                Redirects, Capture, SizeCap, Record)
+
+
+def replay_route(archive_dir: Path, index: ReplayIndex | None = None) -> Route:
+    """Requests answered from the archive (`route.session.replay_adapter.served` lists them), through the
+    replay's steps."""
+    return Route(REPLAY_STEPS, ArchiveDownloader, replay_session(archive_dir, index), Unpaced())

@@ -6,7 +6,7 @@ Keys name what they count, from the general to the particular:
 - `fetch/responses/<status>`, `fetch/failures/<kind>` (a FailureKind name), `fetch/reasons/<phrase>`
   (the plain words source health shows), `fetch/bad_links`;
 - `crawl/...`: what the crawl engine counts (listed, attachments, its jobs' outcomes);
-- `progress/<origin>/<done|queued|failed>`: the progress line's counts (tracker.fetch.crawl.Progress).
+- `progress/<origin>/<done|queued|failed>`: the progress line's counts (tracker.stages.crawl.Progress).
 Readers take a namespace with `under(prefix)`; nobody keeps a second tally.
 """
 

@@ -6,6 +6,10 @@ the size cap's limit, pacing, HTTP errors, retries, redirects, WARC capture, the
 Response hooks run in the reverse order, so pacing is released only after the retry step has set a
 backoff under the host's lock, and the archive records each exchange before anything decides what to
 do next. `on_result` runs once per `Fetcher.get`, on the FetchResult, in request order.
+
+Each step is built for its Fetcher by `from_settings(settings, shared)`, as Scrapy builds a middleware with
+`from_crawler`: from the settings and what the Fetcher's steps share (`Shared`). Which steps a Fetcher runs is a
+list of classes (tracker.fetch.client.LIVE; a replay's list is tracker.fetch.replay's).
 """
 
 from __future__ import annotations
@@ -15,10 +19,13 @@ import logging
 import random
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
 from tracker.fetch import urls
+from tracker.fetch.archive import ArchiveWriter
+from tracker.fetch.download import Budget, Limits
 from tracker.fetch.exchange import FetchResult, Purpose, Request, Response, lower_headers
 from tracker.fetch.pacing import HostGate, Pacer
 from tracker.fetch.reasons import Failure, FailureKind
@@ -27,6 +34,7 @@ from tracker.fetch.state import CrawlState
 from tracker.fetch.stats import Stats
 from tracker.fetch.transport import AddressPolicy
 from tracker.parse.text import printable
+from tracker.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,11 @@ def refusal(req: Request, failure: Failure, at: str = "check") -> Response:
 class Step:
     """One decision about every request: `on_request` may refuse it (returning a Response), `on_response`
     may change what came back (or set `follow`), `on_result` sees each finished `Fetcher.get`."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step | None:
+        """The step for one Fetcher; None leaves it out of the chain (as Scrapy's NotConfigured does)."""
+        return cls()
 
     def on_request(self, req: Request) -> Response | None:
         return None
@@ -71,6 +84,18 @@ class Problems:
                 self.messages[(host, kind)] = message
 
 
+class Archive:
+    """One Fetcher's WARC file, written by one thread at a time (an exchange's records stay together)."""
+
+    def __init__(self, writer: ArchiveWriter):
+        self.writer = writer
+        self.lock = threading.Lock()
+
+    def note(self, url: str, text: str, when: datetime | None = None) -> None:
+        with self.lock:
+            self.writer.write_metadata(url, text, when or datetime.now(timezone.utc))
+
+
 class Gates:
     """Each host name's HostGate, shared by every Fetcher of a process (pacing is per host, whatever the port)."""
 
@@ -87,13 +112,37 @@ class Gates:
             return gate
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What the steps of one Fetcher are built from besides the settings: what they share with each other and
+    with the Fetcher."""
+
+    state: CrawlState
+    stats: Stats
+    archive: Archive
+    problems: Problems
+    robots: RobotsCache
+    pacer: Pacer
+    gate: Callable[[str], HostGate]  # the host's gate (pacing is per host name)
+    fetch_robots: Callable[[str], tuple]  # robots.txt through the same chain
+    limits: Limits
+    budget: Budget | None  # the source's time for its whole crawl (None: unbounded, e.g. one URL)
+    # Canonical URLs allowed whatever their host (the watchlist): the host joins the allowlist for that URL only;
+    # every other check (address guard, robots.txt, pacing) still applies.
+    allowed_urls: frozenset[str]
+
+
 class TimeBudget(Step):
     """The source's time budget (tracker.fetch.download.Budget): once it is spent, no page is asked for.
     robots.txt is exempt (the Downloader's deadline still bounds it): its failure would be cached as the host's
     policy for the whole run, which every source on that host shares."""
 
-    def __init__(self, budget):
+    def __init__(self, budget: Budget):
         self.budget = budget
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step | None:
+        return cls(shared.budget) if shared.budget is not None else None
 
     def on_request(self, req: Request) -> Response | None:
         if req.purpose is Purpose.ROBOTS or not self.budget.spent:
@@ -106,6 +155,10 @@ class Statistics(Step):
 
     def __init__(self, stats: Stats):
         self.stats = stats
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(shared.stats)
 
     def on_response(self, req: Request, resp: Response) -> None:
         if resp.refused:
@@ -126,12 +179,15 @@ class Guard(Step):
     host this run has stopped or whose address was refused."""
 
     def __init__(self, allowed_hosts: frozenset[str], allowed_urls: frozenset[str], addresses: AddressPolicy,
-                 gate: Callable[[str], HostGate], replay: bool):
+                 gate: Callable[[str], HostGate]):
         self.allowed_hosts = allowed_hosts
         self.allowed_urls = allowed_urls
         self.addresses = addresses
         self.gate = gate
-        self.replay = replay
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(settings.allowed_hosts, shared.allowed_urls, AddressPolicy.from_settings(settings), shared.gate)
 
     def check(self, url: str, *, allowlist: bool = True) -> Failure | None:
         try:
@@ -143,7 +199,7 @@ class Guard(Step):
         if allowlist and parts.host not in self.allowed_hosts and str(parts) not in self.allowed_urls:
             return Failure(FailureKind.HOST_NOT_ALLOWED, f"host not allowed ({parts.host})")
         literal = urls.ip_literal(parts.host)
-        if literal is not None and not self.replay and not self.addresses.permits(literal):
+        if literal is not None and not self.addresses.permits(literal):
             return Failure(FailureKind.ADDRESS_NOT_ALLOWED, f"{parts.host} is a non-public address")
         return self.gate(url).closed
 
@@ -160,26 +216,34 @@ class Robots(Step):
     Crawl-delay, capped, raises the host's delay."""
 
     def __init__(self, cache: RobotsCache, fetch: Callable[[str], tuple], agent: str, gate: Callable[[str], HostGate],
-                 max_crawl_delay_s: float, problems: Problems, replay: bool):
+                 max_crawl_delay_s: float, problems: Problems):
         self.cache = cache
         self.fetch = fetch
         self.agent = agent
         self.gate = gate
         self.max_crawl_delay_s = max_crawl_delay_s
         self.problems = problems
-        self.replay = replay
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        agent = settings.user_agent.split("/")[0].strip() or settings.user_agent
+        return cls(shared.robots, shared.fetch_robots, agent, shared.gate, shared.limits.max_crawl_delay_s,
+                   shared.problems)
 
     def policy(self, url: str) -> RobotsPolicy:
         policy = self.cache.policy(url, self.fetch)
-        if not self.replay:
-            asked = policy.crawl_delay(self.agent)
-            if asked > self.max_crawl_delay_s:
-                self.problems.note(urls.host_of(url), "crawl-delay",
-                                   f"robots.txt of {host_key(url)} asks for a Crawl-delay of {asked:g}s: "
-                                   f"capped at {self.max_crawl_delay_s:g}s")
-            gate = self.gate(url)
-            gate.delay = max(gate.delay, min(asked, self.max_crawl_delay_s))
+        self.pace(url, policy)
         return policy
+
+    def pace(self, url: str, policy: RobotsPolicy) -> None:
+        """The host's delay rises to the Crawl-delay its robots.txt asks for, capped (the cap is reported)."""
+        asked = policy.crawl_delay(self.agent)
+        if asked > self.max_crawl_delay_s:
+            self.problems.note(urls.host_of(url), "crawl-delay",
+                               f"robots.txt of {host_key(url)} asks for a Crawl-delay of {asked:g}s: "
+                               f"capped at {self.max_crawl_delay_s:g}s")
+        gate = self.gate(url)
+        gate.delay = max(gate.delay, min(asked, self.max_crawl_delay_s))
 
     def on_request(self, req: Request) -> Response | None:
         if req.purpose is Purpose.ROBOTS:
@@ -196,6 +260,10 @@ class Conditional(Step):
 
     def __init__(self, state: CrawlState):
         self.state = state
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(shared.state)
 
     def on_request(self, req: Request) -> Response | None:
         if not req.conditional:
@@ -219,6 +287,10 @@ class SizeLimit(Step):
     def __init__(self, max_body_bytes: int):
         self.max_body_bytes = max_body_bytes
 
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(settings.max_body_bytes)
+
     def on_request(self, req: Request) -> Response | None:
         req.cap = ROBOTS_MAX_BYTES if req.purpose is Purpose.ROBOTS else self.max_body_bytes
         return None
@@ -235,10 +307,13 @@ class SizeCap(Step):
 class Pacing(Step):
     """One request in flight per host in this process, starts spaced by the pacer (in-process or Redis)."""
 
-    def __init__(self, gate: Callable[[str], HostGate], pacer: Pacer, sleep: Callable[[float], None]):
+    def __init__(self, gate: Callable[[str], HostGate], pacer: Pacer):
         self.gate = gate
         self.pacer = pacer
-        self.sleep = sleep
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(shared.gate, shared.pacer)
 
     def on_request(self, req: Request) -> Response | None:
         gate = self.gate(req.url)
@@ -248,7 +323,7 @@ class Pacing(Step):
             return refusal(req, gate.closed, at="send")
         wait = self.pacer.reserve(gate)
         if wait > 0:
-            self.sleep(wait)
+            time.sleep(wait)
         gate.last_start = max(gate.last_start, time.monotonic())  # the next start is spaced from this one
         req.held = gate
         return None
@@ -280,32 +355,33 @@ class Retry(Step):
     """A retryable answer holds the whole host (exponential backoff with jitter, or Retry-After) and is
     tried again; a wait longer than the run can afford stops the host; the last attempt fails."""
 
-    def __init__(self, gate: Callable[[str], HostGate], pacer: Pacer, problems: Problems, *, max_attempts: int,
-                 backoff_base_s: float, backoff_max_s: float, max_retry_after_s: float):
+    def __init__(self, gate: Callable[[str], HostGate], pacer: Pacer, problems: Problems, limits: Limits):
         self.gate = gate
         self.pacer = pacer
         self.problems = problems
-        self.max_attempts = max(1, max_attempts)
-        self.backoff_base_s = backoff_base_s
-        self.backoff_max_s = backoff_max_s
-        self.max_retry_after_s = max_retry_after_s
+        self.limits = limits
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(shared.gate, shared.pacer, shared.problems, shared.limits)
 
     def backoff(self, attempt: int) -> float:
         """Exponential with 'equal jitter': half fixed, half random, so retries never bunch up."""
-        if self.backoff_base_s <= 0:
+        base = self.limits.backoff_base_s
+        if base <= 0:
             return 0.0
-        full = min(self.backoff_max_s, self.backoff_base_s * (2 ** (attempt - 1)))
+        full = min(self.limits.backoff_max_s, base * (2 ** (attempt - 1)))
         return full / 2 + random.uniform(0, full / 2)
 
     def on_response(self, req: Request, resp: Response) -> None:
         if resp.refused or not resp.retryable:
             return
-        if resp.retry_after is not None and resp.retry_after > self.max_retry_after_s:
+        if resp.retry_after is not None and resp.retry_after > self.limits.max_retry_after_s:
             self._stop(req, resp)
             return
         self.pacer.hold(req.held or self.gate(req.url), max(self.backoff(req.attempt), resp.retry_after or 0.0))
         what = resp.failure or Failure(FailureKind.HTTP_STATUS, f"HTTP {resp.status}", resp.status)
-        if req.attempt < self.max_attempts:
+        if req.attempt < max(1, self.limits.max_attempts):
             log.info("retrying %s after the host's backoff (%s)", req.url, what.text)
             resp.follow = req.retry()
             return
@@ -317,10 +393,10 @@ class Retry(Step):
         gate.stopped = Failure(
             FailureKind.HOST_STOPPED,
             f"{host} asked for a {resp.retry_after:.0f}s wait (HTTP {status} Retry-After), more than the "
-            f"{self.max_retry_after_s:.0f}s this run can afford: no more requests to it this run", status)
+            f"{self.limits.max_retry_after_s:.0f}s this run can afford: no more requests to it this run", status)
         self.problems.note(host, "stopped", gate.stopped.text)
         resp.failure = Failure(FailureKind.HTTP_STATUS, f"HTTP {status}: Retry-After {resp.retry_after:.0f}s exceeds "
-                               f"{self.max_retry_after_s:.0f}s", status)
+                               f"{self.limits.max_retry_after_s:.0f}s", status)
         resp.retryable = False
 
     def on_result(self, result: FetchResult) -> None:
@@ -335,6 +411,10 @@ class Redirects(Step):
 
     def __init__(self, note: Callable[[str, str], None]):
         self.note = note
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(shared.archive.note)
 
     def on_response(self, req: Request, resp: Response) -> None:
         if resp.failure or resp.refused or resp.status not in REDIRECT_STATUSES:
@@ -366,29 +446,30 @@ class Capture(Step):
     """Every exchange goes to the WARC file: the request, then the response when one came whole, else a
     note of what happened (never a response record the processing stage could take for a document)."""
 
-    def __init__(self, writer):
-        self.writer = writer
-        self.lock = threading.Lock()
+    def __init__(self, archive: Archive):
+        self.archive = archive
+        self.note = archive.note
 
-    def note(self, url: str, text: str, when: datetime | None = None) -> None:
-        with self.lock:
-            self.writer.write_metadata(url, text, when or datetime.now(timezone.utc))
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(shared.archive)
 
     def on_response(self, req: Request, resp: Response) -> None:
         if resp.refused:
             self._refused(req, resp)
             return
-        with self.lock:
-            request_id = self.writer.write_request(req.url, resp.sent_headers, fetched_at=resp.fetched_at)
+        writer = self.archive.writer
+        with self.archive.lock:
+            request_id = writer.write_request(req.url, resp.sent_headers, fetched_at=resp.fetched_at)
             if resp.status and resp.complete:
-                self.writer.write_response(
+                writer.write_response(
                     req.url, resp.body, status=resp.status, headers=resp.headers, fetched_at=resp.fetched_at,
                     source=req.source, published=req.published, concurrent_to=request_id,
                 )
             else:
                 got = f"HTTP {resp.status} {resp.reason}, {len(resp.body)} bytes received; " if resp.status else ""
                 why = resp.failure.text if resp.failure else None
-                self.writer.write_metadata(req.url, f"failed attempt: {got}{why}", resp.fetched_at)
+                writer.write_metadata(req.url, f"failed attempt: {got}{why}", resp.fetched_at)
 
     def _refused(self, req: Request, resp: Response) -> None:
         if resp.refused_at == "send":  # no request left: a note of why, no request record
@@ -404,9 +485,13 @@ class Capture(Step):
 class Record(Step):
     """Each finished fetch updates the crawl state (validators, hashes, failures), checkpointed as it goes."""
 
-    def __init__(self, state: CrawlState, warc_name: Callable[[], str | None]):
+    def __init__(self, state: CrawlState, warc_name: str):
         self.state = state
         self.warc_name = warc_name
+
+    @classmethod
+    def from_settings(cls, settings: Settings, shared: Shared) -> Step:
+        return cls(shared.state, shared.archive.writer.path.name)
 
     def on_result(self, result: FetchResult) -> None:
         url, state = result.url, self.state
@@ -420,7 +505,7 @@ class Record(Step):
         elif result.status == 200:
             state.record_ok(
                 url, 200, etag=result.headers.get("etag"), last_modified=result.headers.get("last-modified"),
-                sha256=hashlib.sha256(result.body).hexdigest(), capture_warc=self.warc_name(),
+                sha256=hashlib.sha256(result.body).hexdigest(), capture_warc=self.warc_name,
                 capture_url=result.final_url, fetched_at=result.fetched_at,
             )
         else:

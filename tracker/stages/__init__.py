@@ -1,1 +1,2 @@
-"""Processing stages over the working database: parsing captures, extracting recommendations and evidence."""
+"""The stages of a run: crawling the sources into the archive, parsing captures, extracting recommendations and
+evidence into the working database."""

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from tracker.fetch.archive import ArchiveWriter, sha256_file
-from tracker.fetch.client import Budget, Fetcher, FetchResult, Politeness
+from tracker.fetch.client import LIVE, Budget, Fetcher, FetchResult, Limits, Politeness, Route
 from tracker.fetch.pacing import make_pacer
 from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
@@ -259,7 +259,6 @@ class CrawlPlan:
 
     source: str
     adapter: SourceAdapter
-    discover: Callable | None  # the adapter's discover(fetcher, base_url, since)
     base_url: str  # where discovery starts ("" for the watchlist)
     since: date | None
     watched: frozenset[str]  # URLs fetched whatever their host (the watchlist's pages)
@@ -280,9 +279,8 @@ def plan_crawl(settings: Settings, source: str, since: date | None) -> CrawlPlan
     adapter = ADAPTERS[source]
     if base := settings.base_urls.get(source):
         host_key(base)
-    return CrawlPlan(source=source, adapter=adapter, discover=getattr(adapter, "discover", None),
-                     base_url=adapter.base_url(settings), since=since, watched=adapter.watched_urls(settings),
-                     allowed_hosts=settings.allowed_hosts)
+    return CrawlPlan(source=source, adapter=adapter, base_url=adapter.base_url(settings), since=since,
+                     watched=adapter.watched_urls(settings), allowed_hosts=settings.allowed_hosts)
 
 
 def follow_ups(plan: CrawlPlan, job: Job, result: FetchResult) -> list[Job]:
@@ -374,7 +372,7 @@ class _SourceFetch:
 
     def _list(self, state: CrawlState) -> None:
         plan = self.plan
-        for candidate in plan.discover(self.fetcher, plan.base_url, plan.since):
+        for candidate in plan.adapter.discover(self.fetcher, plan.base_url, plan.since):
             if self.budget.spent:
                 raise _OutOfTime
             self.stats.inc("crawl/listed")
@@ -420,15 +418,13 @@ class _SourceFetch:
 
 
 def _fetch(settings: Settings, plan: CrawlPlan, state: CrawlState, summary: CrawlSummary, stats: Stats, *,
-           session, politeness, progress, fetcher_options) -> None:
+           route, politeness, progress, limits) -> None:
     """Discover and fetch into a new WARC file; whatever was fetched before an error is archived first."""
-    options = {"budget": Budget(settings.source_budget_s), **(fetcher_options or {})}
-    if plan.watched:
-        options["allowed_urls"] = plan.watched
+    budget = Budget(settings.source_budget_s)
     writer = ArchiveWriter(settings.archive_dir, prefix=plan.source)
-    fetcher = Fetcher(settings, writer, state, session=session, politeness=politeness, stats=stats, **options)
-    fetch = _SourceFetch(plan, summary, stats, fetcher, progress or Progress(f"fetch {plan.source}"),
-                         options["budget"])
+    fetcher = Fetcher(settings, writer, state, route=route, politeness=politeness, stats=stats, budget=budget,
+                      allowed_urls=plan.watched, limits=limits)
+    fetch = _SourceFetch(plan, summary, stats, fetcher, progress or Progress(f"fetch {plan.source}"), budget)
     try:
         error = fetch.queue(state)
     finally:
@@ -459,10 +455,10 @@ def crawl_source(
     source: str,
     since: date | None,
     *,
-    session=None,
+    route: Route = LIVE,
     politeness: Politeness | None = None,
     progress: Progress | None = None,
-    fetcher_options: dict | None = None,
+    limits: Limits = Limits(),
     run: str | None = None,
 ) -> CrawlSummary:
     """Discover and fetch one source into a new WARC file; returns its CrawlSummary.
@@ -475,7 +471,8 @@ def crawl_source(
     quiet week), then in `finally` with what the crawl met: counts (from the run's statistics), the
     plain-words reasons of failed and skipped requests, hosts whose robots.txt could not be read, and
     what stopped it. `run` tags the summary (an Airflow run id) so a later task can tell this run's
-    summary from an older one.
+    summary from an older one. `route` is where requests go: the publishers (LIVE), or the archive
+    (tracker.fetch.replay.replay_route, to run discovery again offline).
     """
     if source not in SOURCES and source != WATCHLIST:
         raise ValueError(f"unknown source {source!r}")
@@ -485,12 +482,9 @@ def crawl_source(
     state = None
     try:
         plan = plan_crawl(settings, source, since)
-        if plan.discover is None:
-            summary.notes.append("no discover() for source")
-        else:
-            state = CrawlState.for_source(settings, source)
-            _fetch(settings, plan, state, summary, stats, session=session, politeness=politeness,
-                   progress=progress, fetcher_options=fetcher_options)
+        state = CrawlState.for_source(settings, source)
+        _fetch(settings, plan, state, summary, stats, route=route, politeness=politeness, progress=progress,
+               limits=limits)
     except BaseException as exc:
         summary.stopped_by = summary.stopped_by or f"fetch failed: {plain_reason(exc)}"
         raise
@@ -501,20 +495,19 @@ def crawl_source(
     return summary
 
 
-def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | None, *, session=None) -> list[str]:
+def crawl_sources(settings: Settings, sources: tuple[str, ...], since: date | None) -> list[str]:
     """Crawl several sources concurrently (threads, shared per-host politeness); one note line each."""
     if not sources:
         watching = bool(ADAPTERS[WATCHLIST].watched_urls(settings))
         sources = (*SOURCES, *((WATCHLIST,) if watching else ()))
     chosen = tuple(sources)
-    # a replay touches no publisher: nothing to share with other processes' pacing
-    politeness = Politeness(make_pacer("" if getattr(session, "is_replay", False) else settings.redis_url))
+    politeness = Politeness(make_pacer(settings.redis_url))
     progress = Progress("fetch")
     notes: dict[str, str] = {}
 
     def one(source: str) -> str:
         try:  # the summary for source health is written by crawl_source, also when it fails
-            s = crawl_source(settings, source, since, session=session, politeness=politeness, progress=progress)
+            s = crawl_source(settings, source, since, politeness=politeness, progress=progress)
         except Exception as exc:
             log.error("%s: fetch failed", source, exc_info=True)
             return f"{source}: FETCH FAILED: {plain_reason(exc)}"
@@ -532,8 +525,6 @@ def _note(source: str, s: CrawlSummary) -> str:
     """One source's line for `tracker run`."""
     if s.degraded:
         return f"{source}: DEGRADED: {s.degraded}"
-    if s.notes and s.listed == 0 and "no discover() for source" in s.notes:
-        return f"{source}: no discover() for source, nothing fetched"
     failure = crawl_failure(s)
     line = (f"{source}: {'FETCH FAILED: ' + failure + '; ' if failure else ''}listed {s.listed}, "
             f"fetched {s.fetched}, not modified {s.not_modified}, "
