@@ -57,7 +57,8 @@ def source_lines(source: Source) -> tuple[tuple[str, Publisher], ...]:
                  if not any(host.endswith("." + other) for other in source.hosts))
 
 
-def publisher_table(listed, sources) -> tuple[tuple[str, Publisher], ...]:
+def publisher_table(listed: tuple[tuple[str, Publisher] | str, ...],
+                    sources: tuple[Source, ...]) -> tuple[tuple[str, Publisher], ...]:
     """The listed publishers, each source in its place, then the sources listed nowhere."""
     by_name = {source.name: source for source in sources}
     unlisted = [name for name in by_name if name not in listed]

@@ -2,8 +2,8 @@
 
 Its adapter (tracker/sources/<name>.py) holds its declaration and reads its pages; the source names and
 base URLs of tracker.settings, the fetcher's allowlist, the publisher table of tracker.publishers, the
-command line's choices, the DAG's and the README's table of sources all derive from these. Standard library
-only: settings, and through it the DAG file and `tracker --help`, import this without loading the adapters.
+choices of the command line and the DAG, and the README's table of sources all derive from these. Standard
+library only: settings, and through it the DAG file and `tracker --help`, read this without the adapters.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ class Source:
     name: str  # publications.source, the crawl's WARC prefix and state file, TRACKER_BASE_URL_<NAME>
     title: str  # the publisher in messages ("NHS England's pages cannot be discovered")
     base_url: str  # where discovery starts; the adapter reads its host's pages too
-    hosts: frozenset[str]  # where its publications live: fetched, read, and (with every host under them) its speaker's
-    speaker: str  # what its publications are (one of tracker.vocabulary.SPEAKERS)
+    # The hosts its publications live on: allowed and read; they and every host under them speak as its publisher.
+    hosts: frozenset[str]
+    speaker: str  # the kind of speaker its publications are (one of tracker.vocabulary.SPEAKERS)
     publisher: str  # the name its quotes are cited with
     listings: tuple[str, ...] = ()  # listing page paths under the base URL, read when robots.txt names no sitemap
 

@@ -15,10 +15,10 @@ from datetime import date
 from typing import Iterator
 from urllib.parse import urlencode, urlsplit
 
+from tracker import sourcelist
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.govuk import content_links, parse_content_item
 from tracker.parse.text import parse_date
-from tracker import sourcelist
 from tracker.sources.base import SourceAdapter, links_only, tracked_reviews
 from tracker.sources.discovery import bad_link, check_refusal
 from tracker.sources.documents import kind_of

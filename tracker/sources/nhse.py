@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from tracker.settings import Settings
 from tracker import sourcelist
+from tracker.settings import Settings
 from tracker.sources.base import SourceAdapter, tracked_reviews
 
 # Publication-like pages: /publication/<slug>/, /long-read/<slug>/, /news/<slug>/, dated news

@@ -11,9 +11,9 @@ from datetime import date
 from typing import Iterator
 from urllib.parse import quote
 
+from tracker import sourcelist
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.text import parse_date
-from tracker import sourcelist
 from tracker.sources.base import SourceAdapter, host_of
 from tracker.sources.discovery import SourceDegraded, check_refusal
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from tracker.items import Capture, Publication
 from tracker import sourcelist
+from tracker.items import Capture, Publication
 from tracker.sources.base import SourceAdapter
 
 _CHAPTER = re.compile(r"^(https?://[^/]+/resources/(?!briefings/)[^/?#]+)/[^/?#]+/?$")

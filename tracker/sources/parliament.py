@@ -19,10 +19,10 @@ from datetime import date
 from typing import Iterator
 from urllib.parse import urlencode, urlsplit
 
+from tracker import sourcelist
 from tracker.items import Attachment, Block, Candidate, Capture, Publication
 from tracker.parse.html import html_to_blocks
 from tracker.parse.text import clean, parse_date
-from tracker import sourcelist
 from tracker.sources.base import SourceAdapter, links_only, tracked_reviews
 from tracker.sources.discovery import SourceDegraded, check_refusal
 from tracker.sources.documents import UnsupportedDocument, kind_of
