@@ -16,6 +16,7 @@ from tracker.fetch.archive import iter_records, read_capture
 from tracker.items import Attachment, Capture, Publication
 from tracker.samplegen import render_pdf_spec
 from tracker.settings import SOURCES, WATCHLIST
+from tracker.sourcelist import Source
 from tracker.sources import ADAPTERS, SourceAdapter, UnsupportedDocument, parse_capture, source_of
 
 
@@ -96,10 +97,10 @@ def test_pdf_report_pages(parsed):
 
 
 class Almanac(SourceAdapter):
-    """A publisher made of constants only."""
+    """A publisher made of its declaration only."""
 
-    name = "almanac"
-    hosts = frozenset({"almanac.example"})
+    source = Source(name="almanac", title="The Almanac", base_url="https://almanac.example",
+                    hosts=frozenset({"almanac.example"}), speaker="independent", publisher="The Almanac")
 
 
 def _capture(url: str, body: bytes, content_type: str) -> Capture:

@@ -80,7 +80,9 @@ def test_plugin_import_loads_no_duckdb_no_api_server_models_and_of_tracker_only_
     env = {**os.environ, "TRACKER_HOME": str(tmp_path / "nothing-here")}
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-2:] == ["['tracker', 'tracker.errors', 'tracker.settings']", "False False"]
+    # (settings reads the sources' declarations: standard library only, like settings itself)
+    assert proc.stdout.strip().splitlines()[-2:] == [
+        "['tracker', 'tracker.errors', 'tracker.settings', 'tracker.sourcelist']", "False False"]
     assert not (tmp_path / "nothing-here").exists()
 
 

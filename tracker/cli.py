@@ -131,8 +131,8 @@ def headline(status_changes: int, unhealthy: int) -> str:
 @cli.command()
 @click.option("--offline", is_flag=True, help="No network I/O: process what the archive holds.")
 @click.option("--sources", callback=_sources,
-              help="Comma-separated subset: dhsc,kingsfund,nhsproviders,nhsi,watchlist (default: all, and the "
-                   "watchlist when it has pages).")
+              help=f"Comma-separated subset: {','.join((*SOURCES, WATCHLIST))} (default: all, and the watchlist when "
+                   "it has pages).")
 @click.option("--since", callback=_date, help="Discover only publications since YYYY-MM-DD.")
 @click.option("--scheduled", is_flag=True,
               help="This is the weekly run (what cron passes): it starts a new week in the change digest.")

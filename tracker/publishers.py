@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
+from tracker.sourcelist import DECLARED, DHSC, Source
+
 
 @dataclass(frozen=True)
 class Publisher:
@@ -20,30 +22,52 @@ class Publisher:
     name: str  # short, as an analyst would cite it: "DHSC", "The King's Fund"
 
 
-# host suffix -> publisher; the first suffix that matches wins, so the more specific come first.
-HOSTS: tuple[tuple[str, Publisher], ...] = (
+# Publishers by host suffix, in the order the methodology page lists them; a host's publisher is its most
+# specific suffix's. A source stands here by its name, for its declared publisher on its declared hosts
+# (tracker/sourcelist.py); a source named nowhere is listed last, so none falls to "independent".
+_LISTED: tuple[tuple[str, Publisher] | str, ...] = (
     ("hansard.parliament.uk", Publisher("parliament", "Hansard")),
-    ("questions-statements.parliament.uk", Publisher("parliament", "UK Parliament written questions and statements")),
+    "parliament",
     ("committees.parliament.uk", Publisher("parliament", "UK Parliament committee")),
     ("parliament.uk", Publisher("parliament", "UK Parliament")),
     ("longtermplan.nhs.uk", Publisher("implementing_body", "NHS England")),
-    ("england.nhs.uk", Publisher("implementing_body", "NHS England")),
-    ("improvement.nhs.uk", Publisher("implementing_body", "NHS Improvement")),
+    "nhse",
+    "nhsi",
     ("hee.nhs.uk", Publisher("implementing_body", "Health Education England")),
     ("leadershipacademy.nhs.uk", Publisher("implementing_body", "NHS Leadership Academy")),
     ("cqc.org.uk", Publisher("regulator", "Care Quality Commission")),
     ("hcpc-uk.org", Publisher("regulator", "Health and Care Professions Council")),
     ("nmc.org.uk", Publisher("regulator", "Nursing and Midwifery Council")),
     ("gmc-uk.org", Publisher("regulator", "General Medical Council")),
-    ("kingsfund.org.uk", Publisher("independent", "The King's Fund")),
-    ("nhsproviders.org", Publisher("independent", "NHS Providers")),
+    "kingsfund",
+    "nhsproviders",
     ("nhsconfed.org", Publisher("independent", "NHS Confederation")),
     ("nhsemployers.org", Publisher("independent", "NHS Employers")),
     ("health.org.uk", Publisher("independent", "The Health Foundation")),
     ("nuffieldtrust.org.uk", Publisher("independent", "Nuffield Trust")),
     ("hsj.co.uk", Publisher("independent", "HSJ")),
-    ("gov.uk", Publisher("government", "DHSC")),
+    "dhsc",
 )
+
+
+def source_lines(source: Source) -> tuple[tuple[str, Publisher], ...]:
+    """A source's lines of the table: its hosts but those under another of them, each with its publisher."""
+    publisher = Publisher(source.speaker, source.publisher)
+    return tuple((host, publisher) for host in sorted(source.hosts)
+                 if not any(host.endswith("." + other) for other in source.hosts))
+
+
+def publisher_table(listed: tuple[tuple[str, Publisher] | str, ...],
+                    sources: tuple[Source, ...]) -> tuple[tuple[str, Publisher], ...]:
+    """The listed publishers, each source in its place, then the sources listed nowhere."""
+    by_name = {source.name: source for source in sources}
+    unlisted = [name for name in by_name if name not in listed]
+    return tuple(entry for line in (*listed, *unlisted)
+                 for entry in (source_lines(by_name[line]) if isinstance(line, str) else (line,)))
+
+
+HOSTS = publisher_table(_LISTED, DECLARED)
+_BY_SUFFIX = dict(HOSTS)
 
 # GOV.UK organisation titles (links.organisations) -> publisher, matched on the lowercased title.
 ORGANISATIONS: dict[str, Publisher] = {
@@ -55,7 +79,6 @@ ORGANISATIONS: dict[str, Publisher] = {
     "care quality commission": Publisher("regulator", "Care Quality Commission"),
 }
 
-_GOVUK_HOSTS = ("www.gov.uk", "gov.uk", "assets.publishing.service.gov.uk")
 _ARCHIVED = re.compile(r"/https?:/{1,2}([^/]+)", re.I)
 
 
@@ -74,14 +97,13 @@ def publisher_of(url: str, organisations: tuple[str, ...] | list[str] = ()) -> P
     """The publisher of the document at url; organisations are GOV.UK's own (ignored for other hosts,
     where a page's authors are people, not bodies)."""
     host = original_host(url)
-    if host in _GOVUK_HOSTS:
+    if host in DHSC.hosts:
         for org in organisations or ():
             found = ORGANISATIONS.get(" ".join(org.lower().split()))
             if found:
                 return found
-    for suffix, publisher in HOSTS:
-        if host == suffix or host.endswith("." + suffix):
-            return publisher
+    if suffix := max((s for s in _BY_SUFFIX if host == s or host.endswith("." + s)), key=len, default=""):
+        return _BY_SUFFIX[suffix]
     return Publisher("independent", host.removeprefix("www.") or "unknown publisher")
 
 

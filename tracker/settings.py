@@ -12,39 +12,22 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tracker.errors import TrackerError
+from tracker.sourcelist import DECLARED
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-SOURCES = ("dhsc", "kingsfund", "nhsproviders", "nhsi", "nhse", "parliament")
+SOURCES = tuple(source.name for source in DECLARED)
 # The analyst's watched pages ($TRACKER_HOME/watchlist.toml): fetched like a source, and judged as one.
 WATCHLIST = "watchlist"
 
-# Hosts the fetcher may contact: the publishers, their asset hosts, the UK Government
-# Web Archive and the hosts of reviews in the registry.
-DEFAULT_ALLOWED_HOSTS = (
-    "www.gov.uk",
-    "assets.publishing.service.gov.uk",
-    "www.kingsfund.org.uk",
-    "kingsfund.org.uk",
-    "assets.kingsfund.org.uk",
-    "nhsproviders.org",
-    "www.nhsproviders.org",
-    "webarchive.nationalarchives.gov.uk",
-    "improvement.nhs.uk",
-    "www.england.nhs.uk",
+# Hosts the fetcher may contact: the sources' own and their base URLs' (tracker/sourcelist.py), and the
+# hosts of reviews in the registry that no source reads.
+DEFAULT_ALLOWED_HOSTS = frozenset({
+    *(host for source in DECLARED for host in (*source.hosts, urlsplit(source.base_url).hostname)),
     "www.longtermplan.nhs.uk",
-    "questions-statements-api.parliament.uk",
-    "questions-statements.parliament.uk",
-)
+})
 
-DEFAULT_BASE_URLS = {
-    "dhsc": "https://www.gov.uk",
-    "kingsfund": "https://www.kingsfund.org.uk",
-    "nhsproviders": "https://nhsproviders.org",
-    "nhsi": "https://webarchive.nationalarchives.gov.uk",
-    "nhse": "https://www.england.nhs.uk",
-    "parliament": "https://questions-statements-api.parliament.uk",
-}
+DEFAULT_BASE_URLS = {source.name: source.base_url for source in DECLARED}
 
 
 def _base_url(name: str, value: str) -> str:

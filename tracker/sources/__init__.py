@@ -1,18 +1,20 @@
 """Source adapters: the registry by source name, which publisher a URL belongs to, and parsing a capture.
 
-Each adapter is a `SourceAdapter` (tracker.sources.base): its constants plus what its publisher does
-differently. `ADAPTERS` holds one of each by source name: the publishers (settings.SOURCES), the
-analyst's watchlist, and the generic fallback `other`, last, because it owns every host.
+Each adapter is a `SourceAdapter` (tracker.sources.base): its source's declaration (tracker.sourcelist)
+plus what its publisher does differently. `ADAPTERS` holds one of each by source name: the declared
+sources, the analyst's watchlist, and the generic fallback `other`, last, because it owns every host.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 
 from tracker.dates import implausible, plausible_or_none
 from tracker.items import Capture, Publication
 from tracker.parse.text import printable
+from tracker.sourcelist import DECLARED
 from tracker.sources.base import SourceAdapter, host_of
 from tracker.sources.dhsc import DHSC
 from tracker.sources.documents import UnsupportedDocument, kind_of
@@ -25,7 +27,7 @@ from tracker.sources.parliament import Parliament
 from tracker.sources.watchlist import Watchlist
 
 __all__ = ["ADAPTERS", "SourceAdapter", "UnsupportedDocument", "adapter_of", "host_of", "is_document", "kind_of",
-           "parse_capture", "source_of"]
+           "parse_capture", "source_of", "sources_table"]
 
 ADAPTERS: dict[str, SourceAdapter] = {
     a.name: a for a in (DHSC(), KingsFund(), NHSProviders(), NHSI(), NHSE(), Parliament(), Watchlist(), Generic())
@@ -72,3 +74,13 @@ def parse_capture(capture: Capture) -> Publication:
     publication.capture_url = capture.url
     publication.fetched_at = capture.fetched_at
     return publication
+
+
+def sources_table() -> str:
+    """The README's table of the sources (between its `sources` markers): each declaration, with the first
+    paragraph of its adapter's module docstring for what it reads."""
+    rows = ["| source | what it reads | base URL | speaker |", "| --- | --- | --- | --- |"]
+    for source in DECLARED:
+        reads = " ".join(sys.modules[type(ADAPTERS[source.name]).__module__].__doc__.split("\n\n")[0].split())
+        rows.append(f"| `{source.name}` | {reads} | `{source.base_url}` | `{source.speaker}` ({source.publisher}) |")
+    return "\n".join(rows) + "\n"

@@ -1,7 +1,8 @@
 """`SourceAdapter`: what every publisher's adapter does unless it says otherwise.
 
-An adapter is a class of constants (its source name, hosts, listing pages, the pattern of its
-publication addresses) plus only what its publisher does differently. The defaults:
+An adapter holds its source's declaration (tracker/sourcelist.py: name, title, base URL, hosts, speaker,
+listing pages) and the pattern of its publication addresses, plus only what its publisher does
+differently. The defaults:
 
 - `discover`: the sitemaps the host's robots.txt names, filtered by `keep` (by default the publication
   path pattern) and stopped at `since` by lastmod; with no sitemap, the paginated listing pages; with
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 from tracker.items import Candidate, Capture, Publication, Review
 from tracker.registry import load_reviews, reviews_for
 from tracker.settings import Settings
+from tracker.sourcelist import Source
 from tracker.sources.discovery import SourceDegraded, listing_candidates, robots_sitemaps, sitemap_candidates
 from tracker.parse.html import scan_attachment_links
 from tracker.sources.documents import UnsupportedDocument, kind_of, parse_html_capture, parse_pdf_capture
@@ -57,14 +59,22 @@ def links_only(capture: Capture, source: str, attachments=(), children=()) -> Pu
 class SourceAdapter:
     """One publisher: how its pages are found, read, and what is followed from them. See the module docstring."""
 
-    name: ClassVar[str] = ""  # the source name: publications.source, the crawl's WARC prefix and state file
-    title: ClassVar[str] = ""  # the publisher in messages ("NHS England's pages cannot be discovered")
+    source: ClassVar[Source | None] = None  # the declaration; the watchlist and other sites have none
+    # From the declaration (tracker.sourcelist.Source), else set by the adapter itself.
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
     hosts: ClassVar[frozenset[str]] = frozenset()  # the hosts whose pages this adapter reads
-    listings: ClassVar[tuple[str, ...]] = ()  # listing page paths under the base URL, read when there is no sitemap
+    listings: ClassVar[tuple[str, ...]] = ()
     publication_path: ClassVar[re.Pattern | None] = None  # the addresses worth fetching from sitemaps and listings
     max_sitemaps: ClassVar[int] = 50
     # Regular expressions for addresses this source fetches that are not publications (search pages, indexes).
     not_documents: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if source := cls.__dict__.get("source"):
+            cls.name, cls.title, cls.listings = source.name, source.title, source.listings
+            cls.hosts = source.hosts | {host_of(source.base_url)}
 
     # --- which pages are this publisher's -------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""DHSC on GOV.UK: Content API JSON pages, their HTML child publications and PDF attachments.
+"""GOV.UK: DHSC's (and NHS Improvement's, NHS England's) publications, their HTML child pages and PDFs; a
+page speaks as the organisation GOV.UK lists for it.
 
 Discovery starts from the registry's GOV.UK review pages and documents, then pages through the
 Search API (DHSC's and NHS Improvement's documents, newest first) until `since`, keeping only
@@ -14,6 +15,7 @@ from datetime import date
 from typing import Iterator
 from urllib.parse import urlencode, urlsplit
 
+from tracker import sourcelist
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.govuk import content_links, parse_content_item
 from tracker.parse.text import parse_date
@@ -36,8 +38,8 @@ RELEVANT = re.compile(
     r"chief executives?|executive directors?|NHS management",
     re.I,
 )
-GOVUK_HOSTS = {"www.gov.uk", "gov.uk"}
-ASSETS_HOST = "assets.publishing.service.gov.uk"
+ASSETS_HOST = "assets.publishing.service.gov.uk"  # its files, fetched as they are
+GOVUK_HOSTS = sourcelist.DHSC.hosts - {ASSETS_HOST}  # its pages, read through the Content API
 
 
 def search_url(base_url: str, start: int, count: int = PAGE_SIZE) -> str:
@@ -81,9 +83,7 @@ def _search_candidate(fetcher, base_url: str, item: dict, published: date | None
 
 
 class DHSC(SourceAdapter):
-    name = "dhsc"
-    title = "GOV.UK"
-    hosts = frozenset({*GOVUK_HOSTS, ASSETS_HOST})
+    source = sourcelist.DHSC
     not_documents = (r"/api/search\.json",)
 
     def discover(self, fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from tracker import sourcelist
 from tracker.sources.base import SourceAdapter
 
 _TYPES = {
@@ -21,10 +22,7 @@ _TYPES = {
 
 
 class KingsFund(SourceAdapter):
-    name = "kingsfund"
-    title = "The King's Fund"
-    hosts = frozenset({"www.kingsfund.org.uk", "kingsfund.org.uk", "assets.kingsfund.org.uk"})
-    listings = tuple(f"/insight-and-analysis/{kind}" for kind in ("reports", "long-reads", "blogs", "articles"))
+    source = sourcelist.KINGSFUND
     # Publication pages: /insight-and-analysis/<type>/<slug>, older /publications/<slug> and /blog/YYYY/MM/<slug>.
     publication_path = re.compile(
         r"/insight-and-analysis/(?:reports|long-reads|blogs|articles|data-and-charts)/[^/?#]+/?$|"

@@ -1,4 +1,5 @@
-"""NHS England (NHS Improvement's successor): publications, news, long reads and progress pages.
+"""NHS England (NHS Improvement's successor): publications, news, long reads and progress pages about
+leadership or a tracked review.
 
 Discovered through the sitemaps its robots.txt names (a WordPress sitemap index), stopping at
 `--since` by each entry's lastmod; no sitemap named and the source is degraded (it has no listing
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from tracker import sourcelist
 from tracker.settings import Settings
 from tracker.sources.base import SourceAdapter, tracked_reviews
 
@@ -48,9 +50,7 @@ class _Keep:
 
 
 class NHSE(SourceAdapter):
-    name = "nhse"
-    title = "NHS England"
-    hosts = frozenset({"www.england.nhs.uk", "england.nhs.uk"})  # the Long Term Plan site stays generic (a review's)
+    source = sourcelist.NHSE
     publication_path = PAGE
     max_sitemaps = 200
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Iterator
 from urllib.parse import quote
 
+from tracker import sourcelist
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.text import parse_date
 from tracker.sources.base import SourceAdapter, host_of
@@ -49,13 +50,12 @@ def latest_captures(rows: list[list[str]]) -> list[dict]:
 
 
 class NHSI(SourceAdapter):
-    name = "nhsi"
-    title = "NHS Improvement"
+    source = sourcelist.NHSI
     not_documents = (r"/ukgwa/cdx\b",)
 
     def owns(self, url: str) -> bool:
         original = original_url(url) if host_of(url) == ARCHIVE_HOST else url
-        return bool(original) and host_of(original).endswith("improvement.nhs.uk")
+        return bool(original) and host_of(original).endswith(tuple(self.source.hosts))
 
     def document_type(self, url: str, meta=None) -> str:
         return "resource"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from tracker import sourcelist
 from tracker.items import Capture, Publication
 from tracker.sources.base import SourceAdapter
 
@@ -21,10 +22,7 @@ def report_of_chapter(url: str) -> str | None:
 
 
 class NHSProviders(SourceAdapter):
-    name = "nhsproviders"
-    title = "NHS Providers"
-    hosts = frozenset({"nhsproviders.org", "www.nhsproviders.org"})
-    listings = ("/resources", "/news-blogs/blogs")
+    source = sourcelist.NHSPROVIDERS
     # /resources/<slug>, its chapters /resources/<slug>/<chapter>, /resources/briefings/<slug>, blogs.
     publication_path = re.compile(r"/resources/[^/?#]+(?:/[^/?#]+)?/?$|/news-blogs/(?:blogs|news)/[^/?#]+/?$")
 

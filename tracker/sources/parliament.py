@@ -1,4 +1,5 @@
-"""UK Parliament: written questions with DHSC's answers, and DHSC's written ministerial statements.
+"""UK Parliament: DHSC's written answers to parliamentary questions and its written ministerial statements;
+the answer is the minister's word, the question only context, and a corrected answer supersedes the original.
 
 Read from Parliament's public questions-and-statements API (JSON). Discovery searches by the tracked
 reviews' names and aliases and by leadership terms, keeps what the Department of Health and Social
@@ -18,6 +19,7 @@ from datetime import date
 from typing import Iterator
 from urllib.parse import urlencode, urlsplit
 
+from tracker import sourcelist
 from tracker.items import Attachment, Block, Candidate, Capture, Publication
 from tracker.parse.html import html_to_blocks
 from tracker.parse.text import clean, parse_date
@@ -25,7 +27,6 @@ from tracker.sources.base import SourceAdapter, links_only, tracked_reviews
 from tracker.sources.discovery import SourceDegraded, check_refusal
 from tracker.sources.documents import UnsupportedDocument, kind_of
 
-API_HOST = "questions-statements-api.parliament.uk"
 SITE = "https://questions-statements.parliament.uk"
 DHSC_BODY_ID = 17  # the answering body id of the Department of Health and Social Care
 DHSC_NAMES = {"department of health and social care", "department of health"}
@@ -203,9 +204,7 @@ def parse_statement(value: dict, sha: str) -> Publication:
 
 
 class Parliament(SourceAdapter):
-    name = "parliament"
-    title = "UK Parliament"
-    hosts = frozenset({API_HOST, "questions-statements.parliament.uk"})
+    source = sourcelist.PARLIAMENT
     # Search pages end at /questions or /statements; one answer or statement is /questions/<id>.
     not_documents = (r"/api/written(?:questions/questions|statements/statements)/?(?:\?|$)",)
 
