@@ -13,6 +13,7 @@ TRACKER = ROOT / "tracker"
 # own package: the one URL reading (settings checks base URLs with it, parsing joins links with it) and the text
 # helpers (the fetcher makes failure text printable with them); both import nothing of tracker.
 LAYERS = (
+    "sourcelist",  # each source's declaration: what settings, the publisher table and the adapters read
     "errors faults dates items vocabulary publishers staging fetch.urls parse.text",
     "settings lock registry corrections progress",
     "fetch parse extract",  # the web, documents, statements: none knows the others
