@@ -4,11 +4,19 @@
 from __future__ import annotations
 
 import re
+import shutil
 
+import duckdb
+import pytest
+from helpers import ROOT
+
+from tracker.items import Review
+from tracker.stages.extraction import _vocabulary_checks
 from tracker.vocabulary import (
     AXES, IMPLEMENTATION, IMPLEMENTATION_STATUSES, RESPONSE, RESPONSE_STATUSES, STATUSES, default_status, family,
     is_valid, status_rows,
 )
+from tracker.warehouse.db import open_work_db, write_vocabularies
 
 
 def test_each_status_is_one_row_listed_by_axis_with_one_default_per_axis():
@@ -44,3 +52,37 @@ def test_the_tables_and_views_follow_the_vocabulary(mem_con):
     mem_con.execute(
         "UPDATE status_vocabulary SET is_default = (status = 'under_consideration') WHERE axis = 'response'")
     assert mem_con.execute("SELECT response_status FROM recommendation_status").fetchone() == ("under_consideration",)
+
+
+def _evidence(con, status: str, axis: str = RESPONSE, quote: str = "We accept it.") -> None:
+    con.execute("INSERT INTO status_evidence (review_id, number, axis, status, quote, source_url, method, confidence) "
+                "VALUES ('r', 1, ?, ?, ?, 'https://x.test/a', 'rule', 0.9)", [axis, status, quote])
+
+
+def test_a_warehouse_from_before_the_check_went_keeps_its_rows_and_the_data_quality_check_is_the_guard(tmp_path):
+    before = tmp_path / "sql"
+    shutil.copytree(ROOT / "sql", before)
+    (before / "migrations" / "016_status_values.sql").unlink()
+    db = tmp_path / "work.duckdb"
+    con = open_work_db(db, before)
+    _evidence(con, "accepted")
+    _evidence(con, "in_progress", IMPLEMENTATION, "Work is under way.")
+    with pytest.raises(duckdb.ConstraintException):
+        _evidence(con, "accepted_with_conditions")
+    rows = con.execute("SELECT * FROM status_evidence ORDER BY ALL").fetchall()
+    con.close()
+
+    con = open_work_db(db, ROOT / "sql")
+    try:
+        assert con.execute("SELECT * FROM status_evidence ORDER BY ALL").fetchall() == rows
+        for axis, quote in (("neither", "x"), (RESPONSE, " ")):  # the other checks stay
+            with pytest.raises(duckdb.ConstraintException):
+                _evidence(con, "accepted", axis, quote)
+        write_vocabularies(con)
+        review = Review("r", "R", "DHSC", None, None, None)
+        assert [c.passed for c in _vocabulary_checks(con, [review])] == [True]
+        _evidence(con, "accepted_with_conditions")
+        [check] = _vocabulary_checks(con, [review])
+        assert (check.passed, check.detail) == (False, "1 statuses outside the vocabulary")
+    finally:
+        con.close()
