@@ -10,11 +10,14 @@ import duckdb
 import pytest
 from helpers import ROOT
 
+from tracker import vocabulary
+from tracker.extract.frames import Predicate, qualify_for
+from tracker.extract.targets import Reference
 from tracker.items import Review
 from tracker.stages.extraction import _vocabulary_checks
 from tracker.vocabulary import (
-    AXES, IMPLEMENTATION, IMPLEMENTATION_STATUSES, RESPONSE, RESPONSE_STATUSES, STATUSES, default_status, family,
-    is_valid, status_rows,
+    AXES, IMPLEMENTATION, IMPLEMENTATION_STATUSES, RESPONSE, RESPONSE_STATUSES, STATUSES, Status, default_status,
+    family, is_valid, status_rows,
 )
 from tracker.warehouse.db import open_work_db, write_vocabularies
 
@@ -86,3 +89,41 @@ def test_a_warehouse_from_before_the_check_went_keeps_its_rows_and_the_data_qual
         assert (check.passed, check.detail) == (False, "1 statuses outside the vocabulary")
     finally:
         con.close()
+
+
+def _row(con, view: str) -> dict:
+    cursor = con.execute(f"SELECT * FROM {view}")
+    return dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+
+
+def test_a_new_status_is_one_row_of_the_vocabulary(tmp_path, monkeypatch):
+    db = tmp_path / "work.duckdb"
+    open_work_db(db, ROOT / "sql").close()  # its views as created before the new statuses
+    rows = list(STATUSES)
+    rows.insert(1, Status("accepted_with_conditions", RESPONSE, "on conditions", "#00507F",
+                          "Agreed, on conditions the body sets.", qualifies="accepted"))
+    rows.insert(rows.index(STATUSES[-1]), Status("deferred", IMPLEMENTATION, "deferred", "#5A4A00", "Put off."))
+    monkeypatch.setattr(vocabulary, "STATUSES", tuple(rows))
+
+    con = open_work_db(db, ROOT / "sql")
+    try:
+        write_vocabularies(con)
+        con.execute("INSERT INTO reviews (review_id, title, publisher) VALUES ('r', 'R', 'DHSC')")
+        con.execute("INSERT INTO recommendations (review_id, number, text, theme, source_url) "
+                    "VALUES ('r', 1, 'Do it', 'Standards', 'https://x.test/r')")
+        _evidence(con, "accepted_with_conditions")
+        _evidence(con, "deferred", IMPLEMENTATION, "It has been put off.")
+        progress, by_theme = _row(con, "review_progress"), _row(con, "progress_by_theme")
+        names = [s.name for s in rows]
+        assert [c for c in progress if c in names] == names
+        assert [c for c in by_theme if c in names] == [s.name for s in rows if s.axis == IMPLEMENTATION]
+        assert (progress["accepted_with_conditions"], progress["accepted"], progress["deferred"]) == (1, 0, 1)
+        assert (by_theme["theme"], by_theme["deferred"], by_theme["unknown"]) == ("Standards", 1, 0)
+        assert [c.passed for c in _vocabulary_checks(con, [Review("r", "R", "DHSC", None, None, None)])] == [True]
+    finally:
+        con.close()
+    # a form of acceptance: a qualifier after its reference chooses among the family, as for "accepted"
+    text = "We accepted recommendation 4 in part."
+    said = Predicate(3, 11, "accepted", RESPONSE, "accepted_with_conditions", "after")
+    ref = Reference(12, 28, numbers=(4,))
+    assert qualify_for(text, said, ref, [ref]).status == "partially_accepted"
