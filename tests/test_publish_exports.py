@@ -309,7 +309,7 @@ def test_workbook_wraps_long_text_and_links_sources_and_archived_copies(latest):
 def test_workbook_cover_gives_the_data_date_the_run_and_a_glossary(latest, wh):
     from openpyxl import load_workbook
 
-    from tracker.vocabulary import IMPLEMENTATION_STATUSES, MEANINGS, RESPONSE_STATUSES
+    from tracker.vocabulary import STATUSES
 
     ws = load_workbook(latest / "tracker.xlsx")["About"]
     facts = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row and row[0]}
@@ -320,7 +320,7 @@ def test_workbook_cover_gives_the_data_date_the_run_and_a_glossary(latest, wh):
     assert facts["Data as of"].date() == wh.execute("SELECT max(published_on) FROM publications").fetchone()[0]
     glossary = [(row[1], row[2]) for row in ws.iter_rows(values_only=True)
                 if row[0] and str(row[0]).startswith(("response (", "implementation ("))]
-    assert glossary == [(s, MEANINGS[s]) for s in RESPONSE_STATUSES + IMPLEMENTATION_STATUSES]
+    assert glossary == [(s.name, s.meaning) for s in STATUSES]
     sheets = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[1] and str(row[1]).endswith(".csv")}
     assert sheets["Evidence"] == "status_evidence.csv" and len(sheets) == len(TABLES) + len(CHANGES)
 

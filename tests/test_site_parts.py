@@ -17,15 +17,14 @@ from tracker.publish.site.assets import STYLE
 from tracker.publish.site.changes import since_last_week, since_last_week_cell
 from tracker.publish.site.data import Recommendation, SiteData
 from tracker.publish.site.names import short_name
-from tracker.vocabulary import COLOURS, IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
+from tracker.vocabulary import AXES, STATUSES
 
 
 def test_every_status_has_its_own_colour_3_to_1_on_the_page_with_readable_text_on_it():
-    assert set(COLOURS) == set(RESPONSE_STATUSES) | set(IMPLEMENTATION_STATUSES)
-    assert len(set(c.lower() for c in COLOURS.values())) == len(COLOURS)
-    for status, colour in COLOURS.items():
-        assert charts.contrast(colour, charts.PAGE) >= 3, status
-        assert charts.contrast(colour, charts.text_on(colour)) >= 4.5, status
+    assert len({s.colour.lower() for s in STATUSES}) == len(STATUSES)
+    for s in STATUSES:
+        assert charts.contrast(s.colour, charts.PAGE) >= 3, s.name
+        assert charts.contrast(s.colour, charts.text_on(s.colour)) >= 4.5, s.name
 
 
 def test_review_names_analysts_use():
@@ -72,8 +71,8 @@ def test_a_stacked_bar_is_segments_sized_by_share_labelled_with_count_and_status
         "accepted (2)", "accepted in principle (1)", "implemented (1)", "unknown (2)"]
     assert chart.select_one(".chart")["aria-label"].startswith("<b>Kark</b>: ")  # a name is text, never markup
     assert not chart.find("b")
-    for status, colour in COLOURS.items():  # the segments' colours are the badges' (the stylesheet's)
-        assert f".s-{status}{{background:{colour};color:{charts.text_on(colour)}" in STYLE
+    for s in STATUSES:  # the segments' colours are the badges' (the stylesheet's)
+        assert f".s-{s.name}{{background:{s.colour};color:{charts.text_on(s.colour)}" in STYLE
 
 
 def test_the_share_chart_is_one_bar_per_review_on_one_scale_with_the_figure_beside_it():
@@ -318,15 +317,16 @@ def test_the_methodology_page_derives_every_meaning_from_the_code(mem_con):
     from tracker.publish.accuracy import load_accuracy
     from tracker.publish.site import load_briefing, render_briefing
     from tracker.publishers import HOSTS
-    from tracker.vocabulary import MEANINGS, SPEAKER_LABELS, STATUSES
+    from tracker.vocabulary import SPEAKER_LABELS
 
     pages = render_briefing(load_briefing(mem_con, min_confidence=0.92))
     soup = BeautifulSoup(pages["methodology.html"], "html.parser")
-    for axis, statuses in STATUSES.items():
+    for axis in AXES:
         table = soup.select_one(f"table.glossary[data-axis='{axis}']")
-        assert [tr["id"] for tr in table.select("tbody tr")] == [f"status-{s}" for s in statuses]
+        statuses = [s for s in STATUSES if s.axis == axis]
+        assert [tr["id"] for tr in table.select("tbody tr")] == [f"status-{s.name}" for s in statuses]
         for s in statuses:
-            assert MEANINGS[s] in table.find(id=f"status-{s}").get_text(), s
+            assert s.meaning in table.find(id=f"status-{s.name}").get_text(), s.name
     assert "0.92" in soup.find(id="threshold").get_text()  # the threshold in force, not the default
     decided = {tr["id"].removeprefix("basis-"): tr.find_all("td")[-1].get_text() for tr in soup.select("#bases tr[id]")}
     assert decided == {b.name: "published" if b.confidence >= 0.92 else "left to an analyst" for b in BASES.values()}
@@ -595,25 +595,21 @@ def _ciede2000(one, two) -> float:
 def test_every_pair_colour_blind_readers_cannot_tell_apart_has_one_hatched_member():
     from itertools import combinations
 
-    from tracker.vocabulary import COLOURS, HATCHED, STATUSES
-
     assert abs(_ciede2000((50, 2.6772, -79.7751), (50, 0, -82.7485)) - 2.0425) < 1e-4  # Sharma's test pair 1
     close = []
-    for statuses in STATUSES.values():
-        for a, b in combinations(statuses, 2):
-            worst = min(_ciede2000(_lab(COLOURS[a], v), _lab(COLOURS[b], v)) for v in (None, *_CVD))
+    for axis in AXES:
+        for a, b in combinations([s for s in STATUSES if s.axis == axis], 2):
+            worst = min(_ciede2000(_lab(a.colour, v), _lab(b.colour, v)) for v in (None, *_CVD))
             if worst < 10:
-                close.append((a, b))
-                assert (a in HATCHED) != (b in HATCHED), (a, b, round(worst, 1))
+                close.append((a.name, b.name))
+                assert a.hatched != b.hatched, (a.name, b.name, round(worst, 1))
     assert ("in_progress", "paused") in close  # the pair analysts reported
 
 
 def test_hatching_only_raises_the_labels_contrast():
     from tracker.publish.site.assets import HATCH_ALPHA, STYLE, hatch
-    from tracker.vocabulary import COLOURS, HATCHED
 
-    for status in HATCHED:
-        colour = COLOURS[status]
+    for status, colour in ((s.name, s.colour) for s in STATUSES if s.hatched):
         assert f".s-{status}{{background:{colour};color:{charts.text_on(colour)};{hatch(colour)}}}" in STYLE
         line = "#000000" if charts.text_on(colour) == "#ffffff" else "#ffffff"
         mixed = "#" + "".join(

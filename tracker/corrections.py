@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from tracker.dates import implausible
-from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES
+from tracker.vocabulary import is_valid
 from tracker.items import Evidence, Recommendation
 
 COLUMNS = ("review_id", "number", "axis", "status", "quote", "source_url", "analyst", "date")
@@ -122,7 +122,7 @@ def _validate(file: str, line: int, raw: dict) -> Correction:
     elif c.status == "reject":
         if not c.source_url:
             problem = problem or "a reject needs the source_url of the rows it rejects"
-    elif c.status not in (RESPONSE_STATUSES if c.axis == "response" else IMPLEMENTATION_STATUSES):
+    elif not is_valid(c.axis, c.status):
         problem = problem or f"status {c.status!r} is not in the {c.axis} vocabulary"
     elif not c.quote or not c.source_url:
         problem = problem or "an analyst status needs the quote it rests on and its source_url"

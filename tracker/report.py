@@ -10,7 +10,7 @@ from tracker.errors import TrackerError
 from tracker.health import latest_checks, unhealthy_sources
 from tracker.registry import REGISTRY_FILE, reviews_for, user_registry
 from tracker.settings import Settings
-from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, SHORT_LABELS
+from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, STATUSES
 from tracker.warehouse.db import has_table, warehouse_info
 from tracker.warehouse.publish import open_published, published_versions, version_time
 from tracker.watchlist import read_watchlist
@@ -238,7 +238,7 @@ def _reviews(reviews: list[dict], width: int | None) -> str:
     """The reviews table, one column per status; narrower than that, a line per review naming its non-zero counts."""
     n_resp, n_impl = len(RESPONSE_STATUSES), len(IMPLEMENTATION_STATUSES)
     table = _table(
-        ["review", "found", "stated", "check"] + [SHORT_LABELS[s] for s in RESPONSE_STATUSES + IMPLEMENTATION_STATUSES],
+        ["review", "found", "stated", "check"] + [s.short for s in STATUSES],
         [(r["review_id"], r["found"], "not stated" if r["stated"] is None else r["stated"], r["count_check"],
           *r["response"].values(), *r["implementation"].values()) for r in reviews],
         groups=[("response", 4, 3 + n_resp), ("implementation", 4 + n_resp, 3 + n_resp + n_impl)],
@@ -246,7 +246,8 @@ def _reviews(reviews: list[dict], width: int | None) -> str:
     if not width or max(map(len, table.splitlines())) <= width:
         return table
     # a no-break space keeps each label with its count when the line is folded
-    counts = lambda by: ", ".join(f"{SHORT_LABELS[s]} {n}".replace(" ", "\u00a0") for s, n in by.items() if n) or "none"
+    counts = lambda by: ", ".join(f"{s.short} {by[s.name]}".replace(" ", "\u00a0")
+                                  for s in STATUSES if by.get(s.name)) or "none"
     stated = lambda n: "not stated" if n is None else f"stated {n}"
     lines = []
     for r in reviews:

@@ -1,11 +1,12 @@
-"""The controlled vocabularies, in one place: axes, statuses, their display labels, colours and speaker kinds.
+"""The controlled vocabularies, in one place: axes, statuses (one `Status` row each) and speaker kinds.
 
 The rules, the corrections check, the charts, the briefing, `tracker status` and the warehouse's
 `status_vocabulary` and `speaker_vocabulary` tables (written from `status_rows()` and `speaker_rows()`
 on every run; the SQL views and data-quality check read those tables, and so should anything that
-cannot import tracker, such as the Airflow plugin) all read these; the order is the display order
-(most settled first). Standard library only, so anything may import it.
-"""
+cannot import tracker, such as the Airflow plugin) all read these, and the views' columns per status are
+written from STATUSES when the views are created (tracker/warehouse/db.py): a new status is a row here and
+the lexicon's words for it. The order is the display order (most settled first). Standard library only,
+so anything may import it."""
 
 from __future__ import annotations
 
@@ -14,15 +15,6 @@ from dataclasses import dataclass
 RESPONSE = "response"
 IMPLEMENTATION = "implementation"
 AXES = (RESPONSE, IMPLEMENTATION)
-
-RESPONSE_STATUSES = (
-    "accepted", "accepted_in_principle", "partially_accepted", "rejected", "under_consideration", "no_response",
-)
-IMPLEMENTATION_STATUSES = (
-    "implemented", "partially_implemented", "in_progress", "paused", "not_started", "superseded", "unknown",
-)
-STATUSES = {RESPONSE: RESPONSE_STATUSES, IMPLEMENTATION: IMPLEMENTATION_STATUSES}
-DEFAULT_STATUS = {RESPONSE: "no_response", IMPLEMENTATION: "unknown"}
 
 # Who speaks. The publisher's kind comes from its host (tracker/publishers.py); "reported_official" is
 # an independent publisher reporting what the owning body decided ("ministers have agreed ...").
@@ -47,58 +39,75 @@ SPEAKER_LABELS = {
     "independent": "Independent commentary",
 }
 
-# What each status means, for glossaries (the workbook's cover sheet).
-MEANINGS = {
-    "accepted": "The body that owns the decision has agreed to act on the recommendation as made.",
-    "accepted_in_principle": ("Agreed with its aim, without committing to the recommendation as made, "
-                              "or to how or when."),
-    "partially_accepted": "Some parts agreed, others not.",
-    "rejected": "The body that owns the decision has decided not to act on it.",
-    "under_consideration": "Said to be under consideration: no decision yet.",
-    "no_response": "No statement found on whether it was accepted.",
-    "implemented": "Reported as done: completed, or in force.",
-    "partially_implemented": "Some parts reported as done, others not.",
-    "in_progress": "Work on it is reported as under way.",
-    "paused": "Work started and was then put on hold.",
-    "not_started": "Reported as not yet begun.",
-    "superseded": "Overtaken by a later policy, review or reorganisation.",
-    "unknown": "No statement found on what has happened.",
-}
+
+@dataclass(frozen=True)
+class Status:
+    """One status, declared once; the per-axis lists, status_vocabulary, the views' columns per status, the
+    badges and the glossaries are all read from these rows."""
+
+    name: str
+    axis: str
+    short: str  # `tracker status`'s column header (narrow: one column per status)
+    colour: str  # in the charts and the badges (tracker/publish/charts.py says how it was chosen)
+    meaning: str  # for glossaries (the workbook's cover sheet, the methodology page)
+    default: bool = False  # a recommendation's status on this axis when nothing has been said
+    # Drawn hatched as well as coloured: one of a pair on its axis that a colour-blind reader cannot tell apart
+    # by colour alone (CIEDE2000 under 10 in a simulation of deuteranopia, protanopia or tritanopia: "in progress"
+    # and "paused" measure 2.9 under deuteranopia). tests/test_site_parts.py checks every such pair has one.
+    hatched: bool = False
+    qualifies: str = ""  # the status this one qualifies ("in principle", "partially"): see family()
+
+    @property
+    def label(self) -> str:
+        """'accepted_in_principle' -> 'Accepted in principle'."""
+        return phrase(self.name).capitalize()
 
 
-# `tracker status`'s column headers (narrow: one column per status).
-SHORT_LABELS = {
-    "accepted": "accepted", "accepted_in_principle": "in principle", "partially_accepted": "partially",
-    "rejected": "rejected", "under_consideration": "considering", "no_response": "no response",
-    "implemented": "implemented", "partially_implemented": "partially", "in_progress": "in progress",
-    "paused": "paused", "not_started": "not started", "superseded": "superseded", "unknown": "unknown",
-}
+# In display order, most settled first on each axis.
+STATUSES = (
+    Status("accepted", RESPONSE, "accepted", "#0072B2",  # Okabe–Ito blue
+           "The body that owns the decision has agreed to act on the recommendation as made."),
+    Status("accepted_in_principle", RESPONSE, "in principle", "#3A93CF",  # Okabe–Ito sky blue, darkened to 3:1
+           "Agreed with its aim, without committing to the recommendation as made, or to how or when.",
+           qualifies="accepted"),
+    Status("partially_accepted", RESPONSE, "partially", "#CC79A7",  # Okabe–Ito reddish purple
+           "Some parts agreed, others not.", hatched=True, qualifies="accepted"),
+    Status("rejected", RESPONSE, "rejected", "#3D1A6E",
+           "The body that owns the decision has decided not to act on it."),
+    Status("under_consideration", RESPONSE, "considering", "#7D5BA6",
+           "Said to be under consideration: no decision yet.", hatched=True),
+    Status("no_response", RESPONSE, "no response", "#767676",
+           "No statement found on whether it was accepted.", default=True),
+    Status("implemented", IMPLEMENTATION, "implemented", "#009E73",  # Okabe–Ito bluish green
+           "Reported as done: completed, or in force."),
+    Status("partially_implemented", IMPLEMENTATION, "partially", "#1B6E3A",
+           "Some parts reported as done, others not.", qualifies="implemented"),
+    Status("in_progress", IMPLEMENTATION, "in progress", "#C47F00",  # Okabe–Ito orange, darkened to 3:1
+           "Work on it is reported as under way."),
+    Status("paused", IMPLEMENTATION, "paused", "#D55E00",  # Okabe–Ito vermillion
+           "Work started and was then put on hold.", hatched=True),
+    Status("not_started", IMPLEMENTATION, "not started", "#9E4A00",
+           "Reported as not yet begun.", hatched=True),
+    Status("superseded", IMPLEMENTATION, "superseded", "#4D5A66",
+           "Overtaken by a later policy, review or reorganisation."),
+    Status("unknown", IMPLEMENTATION, "unknown", "#8A8A8A",
+           "No statement found on what has happened.", default=True, hatched=True),
+)
 
-# A status's colour in the charts and the badges (tracker/publish/charts.py says how it was chosen).
-COLOURS = {
-    "accepted": "#0072B2",  # Okabe–Ito blue
-    "accepted_in_principle": "#3A93CF",  # Okabe–Ito sky blue, darkened to 3:1
-    "partially_accepted": "#CC79A7",  # Okabe–Ito reddish purple
-    "rejected": "#3D1A6E",
-    "under_consideration": "#7D5BA6",
-    "no_response": "#767676",
-    "implemented": "#009E73",  # Okabe–Ito bluish green
-    "partially_implemented": "#1B6E3A",
-    "in_progress": "#C47F00",  # Okabe–Ito orange, darkened to 3:1
-    "paused": "#D55E00",  # Okabe–Ito vermillion
-    "not_started": "#9E4A00",
-    "superseded": "#4D5A66",
-    "unknown": "#8A8A8A",
-}
 
-# Statuses drawn hatched as well as coloured: each is one of a pair on its axis that a colour-blind reader
-# cannot tell apart by colour alone (CIEDE2000 under 10 in a simulation of deuteranopia, protanopia or
-# tritanopia: "in progress" and "paused" measure 2.9 under deuteranopia). tests/test_site_parts.py checks
-# that every such pair has one hatched member.
-HATCHED = frozenset({"under_consideration", "partially_accepted", "paused", "not_started", "unknown"})
+def statuses_on(axis: str) -> tuple[str, ...]:
+    """The names of an axis's statuses, in display order."""
+    return tuple(s.name for s in STATUSES if s.axis == axis)
 
-# The response statuses that count as some acceptance (the briefing's "any accepted" filter).
-ACCEPTED = ("accepted", "accepted_in_principle", "partially_accepted")
+
+RESPONSE_STATUSES = statuses_on(RESPONSE)
+IMPLEMENTATION_STATUSES = statuses_on(IMPLEMENTATION)
+
+
+def family(name: str) -> tuple[str, ...]:
+    """The status and the statuses that qualify it, in display order: family("accepted") is every form of
+    acceptance (the briefing's "any accepted"), and a qualifier read after a reference chooses among them."""
+    return tuple(s.name for s in STATUSES if name in (s.name, s.qualifies))
 
 
 @dataclass(frozen=True)
@@ -123,8 +132,8 @@ class SpeakerRow:
 
 
 def status_rows() -> list[StatusRow]:
-    return [StatusRow(axis, s, i, label(s), s == DEFAULT_STATUS[axis])
-            for axis, statuses in STATUSES.items() for i, s in enumerate(statuses)]
+    return [StatusRow(axis, s.name, i, s.label, s.default)
+            for axis in AXES for i, s in enumerate(o for o in STATUSES if o.axis == axis)]
 
 
 def speaker_rows() -> list[SpeakerRow]:
@@ -132,12 +141,7 @@ def speaker_rows() -> list[SpeakerRow]:
 
 
 def is_valid(axis: str, status: str) -> bool:
-    return status in STATUSES.get(axis, ())
-
-
-def label(status: str) -> str:
-    """'accepted_in_principle' -> 'Accepted in principle'."""
-    return status.replace("_", " ").capitalize()
+    return status in statuses_on(axis)
 
 
 def phrase(status: str) -> str:
@@ -147,4 +151,5 @@ def phrase(status: str) -> str:
 
 def default_status(axis: str | None) -> str:
     """What a recommendation's status is on an axis with nothing said: no_response, else unknown."""
-    return DEFAULT_STATUS.get(axis or "", DEFAULT_STATUS[IMPLEMENTATION])
+    defaults = {s.axis: s.name for s in STATUSES if s.default}
+    return defaults.get(axis or "", defaults[IMPLEMENTATION])

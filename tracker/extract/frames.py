@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from tracker.extract import lexicon as lx
 from tracker.extract.targets import EXISTENTIAL, Reference
-from tracker.vocabulary import IMPLEMENTATION, RESPONSE
+from tracker.vocabulary import IMPLEMENTATION, RESPONSE, family
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:n't)?|[\u2019']s|[\u2019']ve|[\u2019']ll|\d+[a-z]?|[^\sA-Za-z\d]")
 _CLAUSE_BREAK = re.compile(r";|\s+but\s+|\s+while\s+|,\s*(?:while|whereas|although|though|however)\b|\s+whereas\s+"
@@ -975,17 +975,14 @@ def _colon_or_leading(text: str, p: Predicate, r: Reference) -> bool:
     return ":" in gap or bool(_LEADING_QUALIFIER.match(gap)) or p.start < 3
 
 
-_ACCEPT_FAMILY = {"accepted", "accepted_in_principle", "partially_accepted"}
-_DONE_FAMILY = {"implemented", "partially_implemented"}
-
-
 _CLOSING_QUALIFIER = re.compile(r",\s*(?:in\s+principle|in\s+part|in\s+full|partially|partly)\s*$", re.I)
 
 
 def qualify_for(text: str, p: Predicate, ref: Reference, refs: list[Reference]) -> Predicate:
     """The qualifier that belongs to this reference: "accepted recommendations 1 and 2 in full and
     recommendation 3 'in part'" - in part is recommendation 3's, not 1's and 2's."""
-    if p.status not in _ACCEPT_FAMILY | _DONE_FAMILY:
+    accepted, implemented = family("accepted"), family("implemented")
+    if p.status not in accepted + implemented:
         return p
     def stop_after(pos: int, limit: int) -> int:
         later = [r.start for r in refs if r.start >= pos]
@@ -1005,7 +1002,7 @@ def qualify_for(text: str, p: Predicate, ref: Reference, refs: list[Reference]) 
             segment = tail.group(0).lstrip(", ") + " " + segment
     else:  # "recommendation 4, on X, is accepted in principle"
         segment = text[max(ref.end, p.start - 30):stop_after(p.end, 90)]
-    base = "accepted" if p.status in _ACCEPT_FAMILY else "implemented"
+    base = "accepted" if p.status in accepted else "implemented"
     status = _qualified(segment, 0, 0, base) if segment.strip() else p.status
     if status == base and p.status != base and not re.search(r"\b(?:fully|in\s+full)\b", segment, re.I):
         return p  # partial for a reason outside this segment ("A is running, but B has not been built")

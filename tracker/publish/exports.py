@@ -329,14 +329,13 @@ def _cover(con: duckdb.DuckDBPyConnection, sheets: list[tuple[str, str, str]]) -
 
 def _cover_glossary(cover: _Cover) -> None:
     """Every status on each axis with its meaning, then who each speaker is."""
-    from tracker.vocabulary import AXES, MEANINGS, SPEAKER_LABELS, STATUSES
+    from tracker.vocabulary import SPEAKER_LABELS, STATUSES
 
     cover.add(["Status glossary"], "heading")
     cover.add(["Axis", "Status", "Meaning"], "bold", "bold", "bold")
     axis_about = {"response": "response (what was decided)", "implementation": "implementation (what has happened)"}
-    for axis in AXES:
-        for status in STATUSES[axis]:
-            cover.add([axis_about[axis], status, MEANINGS[status]])
+    for status in STATUSES:
+        cover.add([axis_about[status.axis], status.name, status.meaning])
     cover.add([])
     cover.add(["Speaker", "Who speaks"], "bold", "bold")
     for speaker, label in SPEAKER_LABELS.items():

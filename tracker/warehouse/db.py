@@ -15,11 +15,12 @@ import duckdb
 
 from tracker.errors import TrackerError
 from tracker.settings import SettingsError
-from tracker.vocabulary import speaker_rows, status_rows
+from tracker.vocabulary import AXES, speaker_rows, status_rows, statuses_on
 from tracker.warehouse.rows import insert
 
 log = logging.getLogger(__name__)
 _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+_PER_STATUS = re.compile(r"\{(" + "|".join(AXES) + r")\}")
 
 # Every database is opened with extension auto-install off. DuckDB binds some DDL while it replays a WAL and
 # reaches for the network to install an extension it has statically linked (duckdb/duckdb#18259): on a worker
@@ -182,12 +183,13 @@ def migrate(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
 
 def apply_views(con: duckdb.DuckDBPyConnection, sql_dir: Path, *, remember: bool = False, force: bool = False
                 ) -> None:
-    """(Re)create every view in sql/views/, in file-name order (later views may use earlier ones).
+    """(Re)create every view in sql/views/, in file-name order (later views may use earlier ones), their
+    columns per status written from the vocabulary (_per_status).
 
-    remember: the working database keeps a digest of the views' text (table `applied_views`) and skips
-    recreating them when it is unchanged (unless `force`: a migration just ran): every open of it did so,
-    about 0.2 s each, several times a run."""
-    texts = [path.read_text(encoding="utf-8") for path in sorted((sql_dir / "views").glob("*.sql"))]
+    remember: the working database keeps a digest of the views' text as written (table `applied_views`), so
+    of the vocabulary too, and skips recreating them when it is unchanged (unless `force`: a migration just
+    ran): every open of it did so, about 0.2 s each, several times a run."""
+    texts = [_per_status(path.read_text(encoding="utf-8")) for path in sorted((sql_dir / "views").glob("*.sql"))]
     digest = hashlib.sha256("\0".join(texts).encode()).hexdigest()
     if remember:
         con.execute("CREATE TABLE IF NOT EXISTS applied_views (digest VARCHAR NOT NULL)")
@@ -200,6 +202,17 @@ def apply_views(con: duckdb.DuckDBPyConnection, sql_dir: Path, *, remember: bool
         insert(con, "applied_views", [AppliedViews(digest)])
         con.execute("COMMENT ON TABLE applied_views IS 'A digest of sql/views/ as last created in this working "
                     "database: unchanged views are not created again.'")
+
+
+def _per_status(text: str) -> str:
+    """A view's text with each line that names {response} or {implementation} written once per status of that
+    axis, in the vocabulary's order: a view's columns per status come from tracker/vocabulary.py, and a DuckDB
+    view cannot take them from the data (a PIVOT in a view must list its values)."""
+    lines = []
+    for line in text.splitlines(keepends=True):
+        m = _PER_STATUS.search(line)
+        lines += [line.replace(m.group(0), status) for status in statuses_on(m.group(1))] if m else [line]
+    return "".join(lines)
 
 
 def write_vocabularies(con: duckdb.DuckDBPyConnection) -> None:

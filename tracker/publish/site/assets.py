@@ -1,14 +1,14 @@
 """The briefing's one stylesheet and one script, inlined into every page (no file is loaded from anywhere).
 
-The badge colours are written from tracker.vocabulary.COLOURS, so a status has one colour everywhere, and the
-statuses in tracker.vocabulary.HATCHED are hatched too (colour-blind readers tell them from their neighbours).
+The badge colours are written from tracker.vocabulary.STATUSES, so a status has one colour everywhere, and the
+hatched statuses are hatched here too (colour-blind readers tell them from their neighbours).
 """
 
 from __future__ import annotations
 
 from tracker.publish.charts import STYLE as CHART_STYLE
 from tracker.publish.charts import text_on
-from tracker.vocabulary import COLOURS, HATCHED
+from tracker.vocabulary import STATUSES
 
 HATCH_ALPHA = 0.3  # the hatching's opacity: dark lines under white text, light lines under black text
 
@@ -20,8 +20,8 @@ def hatch(colour: str) -> str:
             f"rgba({line},{HATCH_ALPHA}) 4px 7px)")
 
 
-_BADGES = "".join(f".s-{status}{{background:{colour};color:{text_on(colour)}"
-                  f"{';' + hatch(colour) if status in HATCHED else ''}}}" for status, colour in COLOURS.items())
+_BADGES = "".join(f".s-{s.name}{{background:{s.colour};color:{text_on(s.colour)}"
+                  f"{';' + hatch(s.colour) if s.hatched else ''}}}" for s in STATUSES)
 
 STYLE = """
 :root{--blue:#005eb8;--text:#212b32;--grey:#4c6272;--line:#d8dde0;--pale:#f0f4f5}

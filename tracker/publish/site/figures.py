@@ -7,12 +7,12 @@ from __future__ import annotations
 from tracker.publish.site.data import Figure, Recommendation, SiteData
 from tracker.publish.site.markup import e, long_day
 
-from tracker.vocabulary import ACCEPTED, IMPLEMENTATION_STATUSES, default_status
+from tracker.vocabulary import IMPLEMENTATION_STATUSES, default_status, family
 
 # Filter values of the briefing table that stand for several statuses (briefing_figures' view_filter uses them).
 
 GROUPS = {
-    "any_accepted": list(ACCEPTED),
+    "any_accepted": list(family("accepted")),
     "not_implemented": [s for s in IMPLEMENTATION_STATUSES if s != "implemented"],
     "outstanding": [s for s in IMPLEMENTATION_STATUSES if s not in ("implemented", "superseded")],
 }

@@ -12,7 +12,7 @@ from tracker.publish.accuracy import Accuracy
 from tracker.publish.site.context import Context
 from tracker.publish.site.markup import METHODOLOGY, badge, e, footer, long_day, page, status_anchor
 from tracker.publishers import HOSTS, ORGANISATIONS
-from tracker.vocabulary import DEFAULT_STATUS, MEANINGS, SPEAKER_LABELS, SPEAKER_STANCE, STATUSES
+from tracker.vocabulary import AXES, SPEAKER_LABELS, SPEAKER_STANCE, STATUSES
 
 AXIS_MEANINGS = {"response": "Response: what was decided", "implementation": "Implementation: what has happened"}
 STANCE_WORDS = {
@@ -25,13 +25,13 @@ STANCE_WORDS = {
 def _statuses(ctx: Context) -> str:
     parts = ["<section id='statuses' aria-labelledby='statuses-title'><h2 id='statuses-title'>What each status "
              "means</h2><p>Every recommendation has a status on two axes, each resting on a verbatim quote.</p>"]
-    for axis, statuses in STATUSES.items():
+    for axis in AXES:
         rows = "".join(
-            f"<tr id='{e(status_anchor(s))}'><th scope='row'>{badge(s, axis, ctx.root)}</th><td>{e(MEANINGS[s])}"
-            + (" <em>(what a recommendation shows when nothing has been said)</em>" if s == DEFAULT_STATUS[axis]
-               else "")
+            f"<tr id='{e(status_anchor(s.name))}'><th scope='row'>{badge(s.name, axis, ctx.root)}</th>"
+            f"<td>{e(s.meaning)}"
+            + (" <em>(what a recommendation shows when nothing has been said)</em>" if s.default else "")
             + "</td></tr>"
-            for s in statuses
+            for s in STATUSES if s.axis == axis
         )
         parts.append(
             f"<h3 id='axis-{e(axis)}'>{e(AXIS_MEANINGS[axis])}</h3>"
