@@ -710,3 +710,26 @@ def test_what_the_recommendations_asked_for_listed_after_be_is_no_status():
     assert extract([para("Recommendation 3 of the Kark review is being rolled out to trusts.")]) == [
         ("kark-2019", 3, "implementation", "in_progress")]
 
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("No funding has been agreed for recommendation 4 of the Kark review.", []),
+    ("No decision has been taken on recommendation 4 of the Kark review.",
+     [("kark-2019", 4, "response", "under_consideration")]),
+    ("Kark recommendation 5 has been paused, and no date has been set for picking it up again.",
+     [("kark-2019", 5, "implementation", "paused")]),
+    ("Some elements of Kark recommendation 2 are already in place.",
+     [("kark-2019", 2, "implementation", "partially_implemented")]),
+    ("We do not agree that these later stages of Kark recommendation 4 should be rushed.", []),
+])
+def test_what_a_no_or_some_elements_subject_says(text, expected):
+    assert extract([para(text)]) == expected
+
+
+def test_a_title_naming_the_author_makes_the_document_about_that_review_whatever_else_it_mentions():
+    from tracker.stages.extraction import document_review
+
+    namer = EXTRACTOR.namer
+    mentions = namer.mentions("Tom Kark's review came first. Sir Gordon Messenger's review followed in 2022.")
+    assert document_review(namer, "Leadership reform two years after Messenger", mentions) == "messenger-2022"
+    assert document_review(namer, "Leadership reform: two reviews compared", mentions) is None

@@ -115,6 +115,9 @@ def _aux_chain(toks: list[Token], i: int) -> tuple[list[str], int]:
     return chain, j + 1
 
 
+_NOT_IN_AN_OBJECT = {".", ";", ":", ",", "for", "to", "by", "with", "from", "at", "and", "or", "but"}
+
+
 def _particles(toks: list[Token], i: int, words: tuple[str, ...]) -> int | None:
     """Index of the last particle token when the lemma's particles follow token i (an object may sit between)."""
     if not words:
@@ -123,8 +126,8 @@ def _particles(toks: list[Token], i: int, words: tuple[str, ...]) -> int | None:
     for n, word in enumerate(words):
         limit = k + (6 if n == 0 and word in {"forward", "out", "up", "aside", "down", "in", "on", "off"} else 1)
         while k < len(toks) and k < limit and toks[k].low != word:
-            if toks[k].low in {".", ";", ":"}:
-                return None
+            if toks[k].low in _NOT_IN_AN_OBJECT or (n == 0 and toks[k].low.endswith("ing")):
+                return None  # "set for picking it up": the particle belongs to another verb
             k += 1
         if k >= len(toks) or toks[k].low != word:
             return None
@@ -192,6 +195,10 @@ def _free(taken: list[tuple[int, int]], a: int, b: int) -> bool:
     return all(b <= s or a >= e for s, e in taken)
 
 
+_PART_SUBJECT = re.compile(r"(?:^|[;:]|\bbut\b)\W*(?:some|several|many|most|certain)\s+(?:of\s+the\s+)?"
+                           r"(?:elements|parts|aspects|strands|components)\s+of\b[^.;:]*$", re.I)
+
+
 def _state_predicates(text: str, taken: list[tuple[int, int]]) -> list[Predicate]:
     """Verbless states ("in place", "on hold"); a negated one is not started, or nothing."""
     found: list[Predicate] = []
@@ -201,8 +208,8 @@ def _state_predicates(text: str, taken: list[tuple[int, int]]) -> list[Predicate
                     or _negative_subject_before(text, m.start()):
                 continue
             said = status
-            if status == "implemented" and lx.PARTIAL.search(m.group(0)):
-                said = "partially_implemented"  # "is partly in place"
+            if status == "implemented" and (lx.PARTIAL.search(m.group(0)) or _PART_SUBJECT.search(text[:m.start()])):
+                said = "partially_implemented"  # "is partly in place", "some elements of it are in place"
             if _negated_state(text, m.start()):
                 if status != "implemented":
                     continue
@@ -548,8 +555,11 @@ _HEARSAY = {"claim", "claims", "report", "reports", "suggestion", "suggestions",
 
 
 def _about_them(toks: list[Token]) -> bool:
-    """The subject of a "that" clause is recommendations: "that the following recommendations should ..."."""
-    for t in toks:
+    """The subject of a "that" clause is recommendations: "that the following recommendations should ...";
+    "that these later stages should" is about something else."""
+    for k, t in enumerate(toks):
+        if t.low in _DETERMINING and k + 1 < len(toks) and toks[k + 1].low not in _ABOUT_THEM | _AUXILIARIES:
+            return False
         if t.low in _ABOUT_THEM:
             return True
         if t.low not in _BEFORE_THEM and not t.text[:1].isupper():  # "that the Kark review's recommendations"
@@ -559,6 +569,9 @@ def _about_them(toks: list[Token]) -> bool:
 
 _BEFORE_THEM = {"the", "following", "review", "its", "their", "his", "remaining", "other", "first", "last", "'s",
                 "two", "three", "four", "five", "six", "seven"}
+_DETERMINING = {"these", "those", "both", "all"}  # pronouns, or determiners of some other noun
+_AUXILIARIES = {"should", "are", "were", "have", "had", "will", "would", "must", "can", "be", "been", "of", "two",
+                "three", "four", "five", "six", "seven", "recommendations", "proposals"}
 _ABOUT_THEM = {"recommendation", "recommendations", "proposal", "proposals", "commitment", "commitments", "it",
                "they", "these", "those", "both", "all"}
 
@@ -640,7 +653,8 @@ def _review_as_subject(u: _Use) -> bool:
 
 
 _WHOLLY = re.compile(r"\b(?:fully|completely|entirely|wholly|totally|in\s+full)\b", re.I)
-_NEGATIVE_SUBJECT = re.compile(r"(?:\b(?:none|neither|nor)\b|\bnot\s+(?:one|a\s+single|any)\b|"
+_NEGATIVE_SUBJECT = re.compile(r"(?:^\W*no\s+(?!doubt\b|longer\b|later\b|sooner\b)[\w-]+|"
+                               r"\b(?:none|neither|nor)\b|\bnot\s+(?:one|a\s+single|any)\b|"
                                r"\bno\s+(?:single\s+|other\s+|further\s+)?(?:[\w-]+\s+){0,2}?"
                                r"(?:recommendations?|proposals?|commitments?)\b)(?:(?!,\s+and\b)[^.;:])*$", re.I)
 

@@ -47,10 +47,14 @@ class ReviewNamer:
         """A title that describes the review in other words ("Review of fit and proper person test for NHS
         directors published"): it shares three or more content words with one of the review's names, or
         names its author."""
-        words = terms(title)
-        if any(rid == review_id and re.search(rf"\b{re.escape(surname)}\b", title) for surname, rid in self._surnames):
+        if review_id in self.by_author(title):
             return True  # "Two years on from Messenger: a progress report": the review by its author's name alone
+        words = terms(title)
         return any(len(words & name) >= 3 for name in self._name_terms.get(review_id, []))
+
+    def by_author(self, text: str) -> set[str]:
+        """The reviews whose author's surname the text names as a word ("after Messenger")."""
+        return {rid for surname, rid in self._surnames if re.search(rf"\b{re.escape(surname)}\b", text)}
 
     def mentions(self, text: str) -> list[tuple[int, str]]:
         """(position, review_id) for each mention, left to right; overlapping shorter names are dropped."""

@@ -409,9 +409,9 @@ _GENERIC_TITLE = re.compile(
 
 
 def document_review(namer: ReviewNamer, title: str, mentions: list[tuple[int, str]]) -> str | None:
-    """The one tracked review a document is about: named in its title, else the only one its body
-    names. A title about another review ("Freedom to Speak Up review: progress")
-    makes the document about that one, whatever it mentions in passing."""
+    """The one tracked review a document is about: named in its title (by a name, or by its author's surname
+    when the body names that review too), else the only one its body names. A title about another review
+    ("Freedom to Speak Up review: progress") makes the document about that one, whatever it mentions in passing."""
     in_title = namer.only(title)
     if in_title:
         return in_title
@@ -420,6 +420,9 @@ def document_review(namer: ReviewNamer, title: str, mentions: list[tuple[int, st
     counts: dict[str, int] = {}
     for _, rid in mentions:
         counts[rid] = counts.get(rid, 0) + 1
+    authors = namer.by_author(title) & set(counts)
+    if len(authors) == 1:
+        return authors.pop()  # "Leadership reform two years after Messenger", whatever else the body names
     only = counts.popitem()[0] if len(counts) == 1 else None
     if only and _OTHER_TITLE.search(title) and not namer.describes(title, only) and not _GENERIC_TITLE.search(title):
         return None  # a title about a review the body does not name as this one ("Francis report: ten years on")
