@@ -733,3 +733,14 @@ def test_a_title_naming_the_author_makes_the_document_about_that_review_whatever
     mentions = namer.mentions("Tom Kark's review came first. Sir Gordon Messenger's review followed in 2022.")
     assert document_review(namer, "Leadership reform two years after Messenger", mentions) == "messenger-2022"
     assert document_review(namer, "Leadership reform: two reviews compared", mentions) is None
+
+
+def test_numbered_items_under_a_status_heading_are_recommendations_and_them_after_the_count_is_all():
+    blocks = [para("Ed Smith's review made 16 recommendations."), heading("To be implemented in full"),
+              para("1) Bring the improvement functions together in one body."), heading("To be implemented in part"),
+              para("5) A single framework for improvement, agreed by every national body.")]
+    assert extract(blocks, "smith-2015") == [("smith-2015", 1, "response", "accepted"),
+                                             ("smith-2015", 5, "response", "partially_accepted")]
+    counted = [para("The Kark review makes seven recommendations. The department has said it will consider them.")]
+    assert extract(counted) == [("kark-2019", n, "response", "under_consideration") for n in range(1, 8)]
+

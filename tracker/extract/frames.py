@@ -393,6 +393,7 @@ def _unreported_would(u: _Use) -> bool:
     return "would" in u.chain and not _REPORTED_DECISION.search(u.text[:u.toks[u.chain_start].start])
 
 
+_LABEL_LINE = re.compile(r"[^,.;:]{0,60}[.:]?\s*")
 # someone else's wish or request for them: "urged ministers to allow the recommendations to be ..."
 _WISHED = re.compile(r"\b(?:wants?|wanted|wanting|urg(?:e|es|ed|ing)|calls?\s+(?:on|for)|called\s+(?:on|for)|"
                      r"demand(?:s|ed|ing)?|press(?:es|ed|ing)?\s+for|ask(?:s|ed|ing)?|expect(?:s|ed|ing)?|like|"
@@ -408,6 +409,8 @@ def _uncommitted_infinitive(u: _Use) -> bool:
         return False
     if u.chain[:2] == ["to", "be"] and u.lead in _DECIDED_ITEMS:
         return bool(_WISHED.search(u.text[:u.start]))  # "wants all seven recommendations to be implemented"
+    if u.chain[:2] == ["to", "be"] and u.chain_start == 0 and _LABEL_LINE.fullmatch(u.text):
+        return False  # a heading over the items decided on: "To be implemented in full"
     if u.lead in lx.NON_COMMITTAL_LEADS or u.lead not in lx.FUTURE_LEADS and not (u.has_be and u.chain[0] in lx.BE):
         return True
     return any(w in lx.MODAL_HYPOTHETICAL for w in u.lead_chain)

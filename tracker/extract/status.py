@@ -71,6 +71,7 @@ _CONTENT_REFS_PARTS = re.compile(r",?\s+and\s+(?=(?:that|to|for|on)\b)|;\s*", re
 _REC_NOUN = re.compile(rf"\b{lx.REC_NOUNS}\b", re.I)
 _PLURAL_ANAPHOR = re.compile(r"\b(?:these|those|the|its|their)\s+(?:\w+\s+)?(?:recommendations|proposals|commitments)\b"
                              r"|\b(?:all|each|both)\s+of\s+(?:them|these|those)\b", re.I)
+_THEM = re.compile(r"\b(?:them|they)\b", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.I)
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b")
 _DASHED_APPOSITIVE = re.compile(r"^\s*[\u2013\u2014-]\s*(.{8,300}?)\s*[\u2013\u2014]")
@@ -83,7 +84,7 @@ _STATUS_LINE = re.compile(r"^\s*(?:status|progress|position|current\s+position|r
 _IRREALIS_LEAD = re.compile(r"\b(?:to|will|would|should|shall|must|could|may|might|can|plans?|aims?|intends?|"
                             r"proposes?|hopes?|wants?|expects?)\s*[:\u2013\u2014]\s*$", re.I)
 # "Ensuring the recommendations are implemented", "How will the plan be delivered?": a topic, not a status
-_TOPIC_HEADING = re.compile(r"^\W*(?:[A-Za-z]+ing\b(?<!\bthing)|how|why|to)\b|\?\s*$", re.I)
+_TOPIC_HEADING = re.compile(r"^\W*(?:[A-Za-z]+ing\b(?<!\bthing)|how|why|to(?!\s+be\s+[a-z]+ed\b))\b|\?\s*$", re.I)
 _LEADING_LABEL = re.compile(r"^\s*\(?(\d{1,2})[.):]\s+\S")
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+$", re.I)
 _STATUS_COLUMN = re.compile(r"\b(?:status|progress|position|decision|response|implementation|accepted|stage|"
@@ -582,9 +583,11 @@ class _DocState:
 
     def _recommendation_label(self, block: Block, review: str | None) -> int | None:
         """An item's printed number names a recommendation only when it says so ("Recommendation 4:"), the
-        list is introduced as recommendations, or its words restate that one: an article numbers its own points."""
+        list is introduced as recommendations or sits under a status heading, or its words restate that one: an
+        article numbers its own points."""
         label = _item_number(block)
-        if label is None or _OWN_REC_LABEL.match(block.text) or _REC_NOUN.search(self.intro):
+        under_status = bool(self.sections and self.sections[-1].lead)  # "To be implemented in full" over "1) ..."
+        if label is None or _OWN_REC_LABEL.match(block.text) or _REC_NOUN.search(self.intro) or under_status:
             return label
         matcher = self.ex._matchers.get(review) if review else None
         best = matcher.match(block.text, loose=True) if matcher else []
@@ -831,6 +834,12 @@ class _DocState:
             return None
         if self.last:
             return self.last
+        known = self.ex.known.get(self.counted or "", set())
+        if known and _THEM.search(visible):
+            # "The review makes six recommendations. The department will consider them": its own count, all of it
+            whole = (self.counted, tuple(sorted(known)))
+            self.proven[whole] = True
+            return whole
         earlier = {(rid, numbers) for rid, numbers in self.before_targets if len(numbers) > 1}
         if len(earlier) == 1 and _PLURAL_ANAPHOR.search(visible):
             return earlier.pop()
