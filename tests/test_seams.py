@@ -70,16 +70,32 @@ def test_select_and_update_go_by_column_name():
     assert got == [_Row("b", 7, ["z"])]
 
 
-def test_no_warehouse_insert_is_written_by_position():
-    """Inserts name their columns from a dataclass; none lists its placeholders by hand or unpacks a row."""
-    owned = [ROOT / "tracker" / "stages" / "extraction.py", ROOT / "tracker" / "health.py",
-             ROOT / "tracker" / "pipeline.py", ROOT / "tracker" / "withdrawals.py",
-             *sorted((ROOT / "tracker" / "warehouse").glob("*.py")),
-             *sorted((ROOT / "tracker" / "publish" / "site").glob("*.py"))]
+# An INSERT whose table is followed by neither a column list nor BY NAME fills the columns in table order.
+_INSERT_BY_POSITION = re.compile(r"INSERT\s+(?:OR\s+REPLACE\s+)?INTO\s+[\w.{}]+\s+(?!\(|BY\s+NAME\b)", re.I)
+
+
+@pytest.mark.parametrize("text, by_position", [
+    ("INSERT INTO document_blocks SELECT * FROM batch_blocks", True),
+    ('f"INSERT INTO main.{table} SELECT * FROM work.main.{table}"', True),
+    ("INSERT OR REPLACE INTO t VALUES (1, 2)", True),
+    ("INSERT INTO document_blocks BY NAME SELECT * FROM batch_blocks", False),
+    ("insert into t (a, b) select a, b from u", False),
+])
+def test_the_by_position_pattern_tells_an_insert_that_names_its_columns(text, by_position):
+    assert bool(_INSERT_BY_POSITION.search(text)) is by_position
+
+
+def test_no_insert_relies_on_column_order():
+    """Every insert names its columns (rows.insert from a dataclass, a column list, or BY NAME): none fills a
+    table in column order, lists its placeholders by hand or unpacks a row."""
+    owned = [*sorted((ROOT / "tracker").rglob("*.py")), *sorted((ROOT / "sql").rglob("*.sql"))]
     for path in owned:
         text = path.read_text(encoding="utf-8")
+        assert not _INSERT_BY_POSITION.search(text), path
         assert not re.search(r"VALUES \(\?", text), path
         assert "(*row" not in text, path
+        if path.name != "rows.py":  # the one place that builds placeholders from a dataclass's fields
+            assert not re.search(r"'\?' for ", text), path
 
 
 # --- the extract stage: extract() reads and decides, write_extraction() writes -------------------------

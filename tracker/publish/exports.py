@@ -158,7 +158,8 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
     if links:
         shas, paths = zip(*sorted(links.items()))
         # two lists unnested in one statement: executemany costs a statement per row
-        con.execute(f"INSERT INTO {_CAPTURE_LINKS} SELECT unnest(?), unnest(?)", [list(shas), list(paths)])
+        con.execute(f"INSERT INTO {_CAPTURE_LINKS} (content_sha256, archived_copy) SELECT unnest(?), unnest(?)",
+                    [list(shas), list(paths)])
     return len(links)
 
 

@@ -108,7 +108,7 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None, elsewh
         con.execute(f"ATTACH {sql_literal(settings.work_db)} AS work (READ_ONLY)")
         con.execute("BEGIN TRANSACTION")
         for table in PUBLISHED_TABLES:
-            con.execute(f"INSERT INTO main.{table} SELECT * FROM work.main.{table}")
+            con.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM work.main.{table}")
         con.execute(
             "CREATE TABLE warehouse_info AS SELECT ? AS run_id, ? AS published_at, ? AS version_file",
             [run_id, now.astimezone(timezone.utc).replace(tzinfo=None), version.name],
