@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tracker.fetch.summary import CrawlSummary
 from tracker.health import MAX_MISSING_SHARE, HealthRow, SourceFacts, judge
 from tracker.items import Evidence
 from tracker.publish.site import Briefing, render_briefing
@@ -143,8 +144,12 @@ def test_evidence_is_attributed_by_column_name(mem_con):
 # --- source health: judged from its facts alone -------------------------------------------------------
 
 
+def _crawl(listed: int = 0, fetched: int = 0) -> CrawlSummary:
+    return CrawlSummary("kingsfund", finished=True, listed=listed, fetched=fetched)
+
+
 def _facts(**changes) -> SourceFacts:
-    base = dict(source="kingsfund", crawl={"listed": 40, "fetched": 40, "since": None}, parsed=40, unchanged=0,
+    base = dict(source="kingsfund", crawl=_crawl(40, 40), parsed=40, unchanged=0,
                 missing_title=0, missing_date=0, documents=40, relevant=10, no_title=0, no_date=0, prev_listed=40,
                 prev_read=40, ever_listed=(3, 3))
     return SourceFacts(**{**base, **changes})
@@ -157,7 +162,7 @@ def test_a_source_like_last_week_is_healthy_and_its_row_carries_the_crawl():
 
 
 def test_a_listing_that_halves_and_pages_without_dates_are_judged_without_a_database():
-    row = judge(_facts(crawl={"listed": 10, "fetched": 10}, parsed=10, missing_date=5), "run-1",
+    row = judge(_facts(crawl=_crawl(10, 10), parsed=10, missing_date=5), "run-1",
                 datetime(2026, 12, 7, 6))
     assert not row.healthy
     assert row.message == (
@@ -167,8 +172,8 @@ def test_a_listing_that_halves_and_pages_without_dates_are_judged_without_a_data
 
 
 def test_a_source_that_listed_nothing_says_whether_it_ever_did():
-    never = judge(_facts(crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(2, 1)), "r", datetime(2026, 1, 1))
-    always = judge(_facts(crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(2, 2)), "r", datetime(2026, 1, 1))
+    never = judge(_facts(crawl=_crawl(), parsed=0, prev_read=None, ever_listed=(2, 1)), "r", datetime(2026, 1, 1))
+    always = judge(_facts(crawl=_crawl(), parsed=0, prev_read=None, ever_listed=(2, 2)), "r", datetime(2026, 1, 1))
     assert never.message == "kingsfund: listed nothing: has the site changed?"
     assert always.message == "kingsfund: listed nothing, though every earlier crawl listed items: has the site changed?"
 
@@ -180,7 +185,7 @@ def test_the_briefing_renders_from_a_briefing_without_any_database():
     data = SiteData(run_id="run-1", published_at=datetime(2026, 12, 7, 6), data_date=None, last_capture=None,
                     last_evidence=None, reviews=[], recommendations=[], stale_cutoff=None, citations={},
                     unresolved=[])
-    unhealthy = [judge(_facts(source="nhse", crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(0, 0)),
+    unhealthy = [judge(_facts(source="nhse", crawl=_crawl(), parsed=0, prev_read=None, ever_listed=(0, 0)),
                        "run-1", datetime(2026, 12, 7, 6))]
     pages = render_briefing(Briefing(data=data, digest=None, archived={}, unhealthy=unhealthy, checked=6,
                                      downloads=("tracker.xlsx",)))
