@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import run_cli
+from helpers import ROOT
 from tracker.errors import TrackerError
 from tracker.settings import Settings
 
@@ -306,8 +307,8 @@ def test_a_dated_since_is_read_as_the_start_of_that_day(mem_con):
             "INSERT INTO change_log (change_id, change_type, source_url, title_or_quote, run_id, version_file, "
             "detected_at) "
             "VALUES (?, 'new_publication', ?, 'A page', 'r1', ?, ?)", [i, f"https://x.test/{i}", version, at])
-    digest = compute_digest(mem_con, since=date(2026, 11, 10))
-    assert [row[7] for row in digest.rows] == ["https://x.test/2"]
+    digest = compute_digest(mem_con, ROOT / "sql", since=date(2026, 11, 10))
+    assert [row.source_url for row in digest.rows] == ["https://x.test/2"]
     assert digest.headline() == "Since 2026-11-10: 1 new publication."
-    assert [row[7] for row in digest.recent[30]] == ["https://x.test/1", "https://x.test/2"]
+    assert [row.source_url for row in digest.recent[30]] == ["https://x.test/1", "https://x.test/2"]
     assert digest.recent[7] == []

@@ -93,7 +93,7 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None, elsewh
     building.unlink(missing_ok=True)
     work = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
     try:
-        changelog.record_changes(work, settings.published_dir, settings.warehouse, run_id, version.name,
+        changelog.record_changes(work, settings, run_id, version.name,
                                  now.astimezone(timezone.utc).replace(tzinfo=None))
         scheduled = changelog.scheduled_versions(work)
     finally:
