@@ -45,7 +45,7 @@ class Change:
     version_file: str | None = None
 
 
-FOUND_BY = ("detected_at", "run_id", "version_file")
+FOUND_BY = ("detected_at", "run_id", "version_file")  # which run and version first saw it
 COLUMNS = tuple(name for name in column_names(Change) if name not in FOUND_BY)  # what differs
 
 # The order change types are listed in (most important first) and how the briefing names them.
@@ -88,22 +88,29 @@ def _changes_since(con: duckdb.DuckDBPyConnection, previous: Path | None, sql_di
     """The query of what changed since `previous` (sql/queries/changes.sql), one row per change in COLUMNS,
     unordered, ready on `con`: `previous` attached read-only as prev, or with none an empty database migrated
     to the current schema (nothing to compare with: everything is new), and the headline statuses staged."""
-    if previous is not None:
-        con.execute(f"ATTACH {sql_literal(previous)} AS prev (READ_ONLY)")
-    else:
-        current = con.execute("SELECT current_database()").fetchone()[0]
+    if previous is None:
         con.execute("ATTACH ':memory:' AS prev")
-        con.execute("USE prev")
-        try:
-            migrate(con, sql_dir)
-            apply_views(con, sql_dir)
-        finally:
-            con.execute('USE "{}"'.format(current.replace('"', '""')))
+    else:
+        con.execute(f"ATTACH {sql_literal(previous)} AS prev (READ_ONLY)")
     try:
+        if previous is None:
+            _migrate_attached(con, "prev", sql_dir)
         con.execute(_query(sql_dir, "headlines"))
         yield _query(sql_dir, "changes")
     finally:
         con.execute("DETACH prev")
+
+
+def _migrate_attached(con: duckdb.DuckDBPyConnection, alias: str, sql_dir: Path) -> None:
+    """Migrate an attached database and create its views: the migrations and views name no database, so they
+    are run with it in use."""
+    current = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute(f"USE {alias}")
+    try:
+        migrate(con, sql_dir)
+        apply_views(con, sql_dir)
+    finally:
+        con.execute('USE "{}"'.format(current.replace('"', '""')))
 
 
 def diff(con: duckdb.DuckDBPyConnection, previous: Path | None, sql_dir: Path) -> list[Change]:
