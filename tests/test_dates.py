@@ -134,7 +134,7 @@ def test_a_record_dated_2999_in_the_archive_is_not_indexed_so_a_later_capture_wi
     future = _warc(tmp_path, "archive", URL, datetime(2999, 1, 1, tzinfo=timezone.utc))
     later = _warc(tmp_path, "archive", URL, datetime.now(timezone.utc), body=b"<html><p>new</p></html>")
     assert index_archive(mem_con, archive) == 1
-    assert [row[1] for row in latest_captures(mem_con)] == [later.name]
+    assert [capture.warc_file for capture in latest_captures(mem_con)] == [later.name]
     [(url, error)] = mem_con.execute("SELECT url, error FROM processing_errors WHERE stage = 'index'").fetchall()
     assert url == URL and f"{future.name}: not indexed" in error and "is in the future" in error
 

@@ -20,7 +20,7 @@ from tracker.fetch.reasons import FailureKind, plain_reason
 from tracker.fetch.stats import Stats
 from tracker.fetch.steps import Step
 from tracker.fetch.summary import CrawlSummary
-from tracker.health import crawl_failure, crawl_summary_path, write_crawl_summary
+from tracker.health import crawl_failure, crawl_summary_path, fetch_failures, write_crawl_summary
 
 
 class Spy(Step):
@@ -191,8 +191,11 @@ def test_the_crawl_summary_takes_its_counts_from_the_stats_and_round_trips_throu
 
 
 def test_an_old_summary_file_loads_and_is_judged_as_before(settings):
-    old = {"source": "dhsc", "finished": True, "listed": 8, "fetched": 0, "not_modified": 0,
+    # written before summaries said whether the crawl finished: such a crawl did
+    old = {"source": "dhsc", "run": "week-1", "listed": 8, "fetched": 0, "not_modified": 0,
            "reasons": {"timed out": 8}, "written_at": "2026-01-01T00:00:00+00:00"}
     summary = CrawlSummary.from_dict(old)
     assert summary.listed == 8 and summary.hosts == {} and summary.degraded is None
-    assert crawl_failure(summary) == crawl_failure(old) == "fetched none of 8 listed: timed out (8)"
+    crawl_summary_path(settings, "dhsc").parent.mkdir(parents=True, exist_ok=True)
+    crawl_summary_path(settings, "dhsc").write_text(json.dumps(old))
+    assert fetch_failures(settings, ["dhsc"], "week-1") == ["dhsc: fetched none of 8 listed: timed out (8)"]

@@ -282,7 +282,7 @@ def test_the_same_warehouse_gives_the_same_page(sample_home, tmp_path):
     settings = Settings.from_env({"TRACKER_HOME": str(sample_home)})
     con = duckdb.connect(str(sample_home / "tracker.duckdb"), read_only=True)
     try:
-        digest = compute_digest(con, settings.published_dir)
+        digest = compute_digest(con, settings.sql_dir, settings.published_dir)
         page = write_briefing(con, tmp_path / "site", digest=digest, archive_dir=settings.archive_dir,
                               exports_dir=settings.exports_dir / "latest", published_dir=settings.published_dir)
     finally:

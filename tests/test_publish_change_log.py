@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import run_cli
+from helpers import ROOT
 from tracker.errors import TrackerError
 from tracker.settings import Settings
 
@@ -306,8 +307,30 @@ def test_a_dated_since_is_read_as_the_start_of_that_day(mem_con):
             "INSERT INTO change_log (change_id, change_type, source_url, title_or_quote, run_id, version_file, "
             "detected_at) "
             "VALUES (?, 'new_publication', ?, 'A page', 'r1', ?, ?)", [i, f"https://x.test/{i}", version, at])
-    digest = compute_digest(mem_con, since=date(2026, 11, 10))
-    assert [row[7] for row in digest.rows] == ["https://x.test/2"]
+    digest = compute_digest(mem_con, ROOT / "sql", since=date(2026, 11, 10))
+    assert [row.source_url for row in digest.rows] == ["https://x.test/2"]
     assert digest.headline() == "Since 2026-11-10: 1 new publication."
-    assert [row[7] for row in digest.recent[30]] == ["https://x.test/1", "https://x.test/2"]
+    assert [row.source_url for row in digest.recent[30]] == ["https://x.test/1", "https://x.test/2"]
     assert digest.recent[7] == []
+
+
+def test_the_diff_against_no_version_or_a_version_file_leaves_the_connection_as_it_found_it(mem_con, tmp_path):
+    from tracker.warehouse.changelog import diff
+    from tracker.warehouse.db import apply_views, connect, migrate
+
+    page = ("INSERT INTO publications (url, source, title, content_sha256) "
+            "VALUES ('https://x.test/1', 'dhsc', 'A page', ?)")
+    mem_con.execute(page, ["b" * 64])
+    before = mem_con.execute("SELECT database_name FROM duckdb_databases() ORDER BY 1").fetchall()
+    # with no previous version, an empty one of the current schema: everything is new
+    assert [(c.change_type, c.source_url, c.title_or_quote) for c in diff(mem_con, None, ROOT / "sql")] == [
+        ("new_publication", "https://x.test/1", "A page")]
+    previous = connect(tmp_path / "previous.duckdb")
+    migrate(previous, ROOT / "sql")
+    apply_views(previous, ROOT / "sql")
+    previous.execute(page, ["a" * 64])
+    previous.close()
+    assert [(c.change_type, c.before, c.after) for c in diff(mem_con, tmp_path / "previous.duckdb", ROOT / "sql")] == [
+        ("updated_publication", "a" * 12, "b" * 12)]
+    assert mem_con.execute("SELECT database_name FROM duckdb_databases() ORDER BY 1").fetchall() == before
+    assert mem_con.execute("SELECT current_database()").fetchone() == ("memory",)

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tracker.fetch.summary import CrawlSummary
 from tracker.health import MAX_MISSING_SHARE, HealthRow, SourceFacts, judge
 from tracker.items import Evidence
 from tracker.publish.site import Briefing, render_briefing
@@ -70,16 +71,32 @@ def test_select_and_update_go_by_column_name():
     assert got == [_Row("b", 7, ["z"])]
 
 
-def test_no_warehouse_insert_is_written_by_position():
-    """Inserts name their columns from a dataclass; none lists its placeholders by hand or unpacks a row."""
-    owned = [ROOT / "tracker" / "stages" / "extraction.py", ROOT / "tracker" / "health.py",
-             ROOT / "tracker" / "pipeline.py", ROOT / "tracker" / "withdrawals.py",
-             *sorted((ROOT / "tracker" / "warehouse").glob("*.py")),
-             *sorted((ROOT / "tracker" / "publish" / "site").glob("*.py"))]
+# An INSERT whose table is followed by neither a column list nor BY NAME fills the columns in table order.
+_INSERT_BY_POSITION = re.compile(r"INSERT\s+(?:OR\s+REPLACE\s+)?INTO\s+[\w.{}]+\s+(?!\(|BY\s+NAME\b)", re.I)
+
+
+@pytest.mark.parametrize("text, by_position", [
+    ("INSERT INTO document_blocks SELECT * FROM batch_blocks", True),
+    ('f"INSERT INTO main.{table} SELECT * FROM work.main.{table}"', True),
+    ("INSERT OR REPLACE INTO t VALUES (1, 2)", True),
+    ("INSERT INTO document_blocks BY NAME SELECT * FROM batch_blocks", False),
+    ("insert into t (a, b) select a, b from u", False),
+])
+def test_the_by_position_pattern_tells_an_insert_that_names_its_columns(text, by_position):
+    assert bool(_INSERT_BY_POSITION.search(text)) is by_position
+
+
+def test_no_insert_relies_on_column_order():
+    """Every insert names its columns (rows.insert from a dataclass, a column list, or BY NAME): none fills a
+    table in column order, lists its placeholders by hand or unpacks a row."""
+    owned = [*sorted((ROOT / "tracker").rglob("*.py")), *sorted((ROOT / "sql").rglob("*.sql"))]
     for path in owned:
         text = path.read_text(encoding="utf-8")
+        assert not _INSERT_BY_POSITION.search(text), path
         assert not re.search(r"VALUES \(\?", text), path
         assert "(*row" not in text, path
+        if path.name != "rows.py":  # the one place that builds placeholders from a dataclass's fields
+            assert not re.search(r"'\?' for ", text), path
 
 
 # --- the extract stage: extract() reads and decides, write_extraction() writes -------------------------
@@ -127,8 +144,12 @@ def test_evidence_is_attributed_by_column_name(mem_con):
 # --- source health: judged from its facts alone -------------------------------------------------------
 
 
+def _crawl(listed: int = 0, fetched: int = 0) -> CrawlSummary:
+    return CrawlSummary("kingsfund", finished=True, listed=listed, fetched=fetched)
+
+
 def _facts(**changes) -> SourceFacts:
-    base = dict(source="kingsfund", crawl={"listed": 40, "fetched": 40, "since": None}, parsed=40, unchanged=0,
+    base = dict(source="kingsfund", crawl=_crawl(40, 40), parsed=40, unchanged=0,
                 missing_title=0, missing_date=0, documents=40, relevant=10, no_title=0, no_date=0, prev_listed=40,
                 prev_read=40, ever_listed=(3, 3))
     return SourceFacts(**{**base, **changes})
@@ -141,7 +162,7 @@ def test_a_source_like_last_week_is_healthy_and_its_row_carries_the_crawl():
 
 
 def test_a_listing_that_halves_and_pages_without_dates_are_judged_without_a_database():
-    row = judge(_facts(crawl={"listed": 10, "fetched": 10}, parsed=10, missing_date=5), "run-1",
+    row = judge(_facts(crawl=_crawl(10, 10), parsed=10, missing_date=5), "run-1",
                 datetime(2026, 12, 7, 6))
     assert not row.healthy
     assert row.message == (
@@ -151,8 +172,8 @@ def test_a_listing_that_halves_and_pages_without_dates_are_judged_without_a_data
 
 
 def test_a_source_that_listed_nothing_says_whether_it_ever_did():
-    never = judge(_facts(crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(2, 1)), "r", datetime(2026, 1, 1))
-    always = judge(_facts(crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(2, 2)), "r", datetime(2026, 1, 1))
+    never = judge(_facts(crawl=_crawl(), parsed=0, prev_read=None, ever_listed=(2, 1)), "r", datetime(2026, 1, 1))
+    always = judge(_facts(crawl=_crawl(), parsed=0, prev_read=None, ever_listed=(2, 2)), "r", datetime(2026, 1, 1))
     assert never.message == "kingsfund: listed nothing: has the site changed?"
     assert always.message == "kingsfund: listed nothing, though every earlier crawl listed items: has the site changed?"
 
@@ -164,7 +185,7 @@ def test_the_briefing_renders_from_a_briefing_without_any_database():
     data = SiteData(run_id="run-1", published_at=datetime(2026, 12, 7, 6), data_date=None, last_capture=None,
                     last_evidence=None, reviews=[], recommendations=[], stale_cutoff=None, citations={},
                     unresolved=[])
-    unhealthy = [judge(_facts(source="nhse", crawl={"listed": 0}, parsed=0, prev_read=None, ever_listed=(0, 0)),
+    unhealthy = [judge(_facts(source="nhse", crawl=_crawl(), parsed=0, prev_read=None, ever_listed=(0, 0)),
                        "run-1", datetime(2026, 12, 7, 6))]
     pages = render_briefing(Briefing(data=data, digest=None, archived={}, unhealthy=unhealthy, checked=6,
                                      downloads=("tracker.xlsx",)))

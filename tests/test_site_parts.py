@@ -11,7 +11,7 @@ from datetime import date, datetime
 from bs4 import BeautifulSoup
 
 from tracker.publish import charts
-from tracker.publish.digest import Digest
+from tracker.publish.digest import Change, Digest
 from tracker.publish.site.archive import archived_copy
 from tracker.publish.site.assets import STYLE
 from tracker.publish.site.changes import since_last_week, since_last_week_cell
@@ -124,7 +124,8 @@ def test_a_govuk_capture_becomes_a_readable_inert_page():
 
 
 def _row(change_type, review_id, axis="", before="", after=""):
-    return (change_type, review_id, 1, axis, before, after, None, "https://x", "q", None, "run", "v")
+    return Change(change_type=change_type, review_id=review_id, number=1, axis=axis, before=before, after=after,
+                  published_on=None, source_url="https://x", title_or_quote="q", run_id="run", version_file="v")
 
 
 def test_since_last_week_counts_a_review_s_changes():

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
+from tracker.fetch.summary import CrawlSummary
 from tracker.health import SourceHealthError, assert_healthy, write_crawl_summary
 from tracker.settings import Settings
 
@@ -56,7 +57,7 @@ def test_a_source_that_always_listed_items_and_now_lists_none(tmp_path):
     home = tmp_path / "home"
     settings = Settings.from_env({"TRACKER_HOME": str(home)})
     for listed in (12, 9, 0):
-        write_crawl_summary(settings, {"source": "nhsproviders", "listed": listed, "fetched": listed, "failed": 0})
+        write_crawl_summary(settings, CrawlSummary("nhsproviders", finished=True, listed=listed, fetched=listed))
         proc = run_cli(home, "run", "--offline", check=False)
     assert proc.returncode == 3
     assert "nhsproviders: listed nothing, though every earlier crawl listed items" in proc.stderr
@@ -115,7 +116,7 @@ def test_a_source_that_cannot_be_reached_fails_its_fetch_and_says_why(tmp_path, 
     # the leaf task: this run's failure, with its reason; a run with no summary of its own fails too
     with pytest.raises(FetchFailed,
                        match=r"1 of 2 sources failed to fetch: kingsfund: robots.txt unreachable: connection refused$"):
-        write_crawl_summary(settings, {"source": "dhsc", "run": "week-1", "finished": True, "listed": 3, "fetched": 3})
+        write_crawl_summary(settings, CrawlSummary("dhsc", run="week-1", finished=True, listed=3, fetched=3))
         tasks.check_fetches(["dhsc", "kingsfund"], "week-1")
     with pytest.raises(FetchFailed, match="kingsfund: no crawl summary from this run"):
         tasks.check_fetches(["kingsfund"], "week-2")
@@ -130,13 +131,12 @@ def test_a_crawl_that_never_finished_or_fetched_nothing_is_unhealthy(tmp_path):
     home = tmp_path / "home"
     settings = Settings.from_env({"TRACKER_HOME": str(home)})
     # what a killed fetch leaves behind: the summary crawl_source writes before it starts
-    write_crawl_summary(settings, {"source": "nhsi", "finished": False, "listed": 0, "fetched": 0})
-    write_crawl_summary(settings, {"source": "dhsc", "finished": True, "listed": 8, "fetched": 0, "not_modified": 0,
-                                   "failed": 8, "reasons": {"HTTP 503": 6, "timed out": 2}})
-    write_crawl_summary(settings, {"source": "kingsfund", "finished": True, "listed": 0, "fetched": 0,
-                                   "reasons": {"HTTP 500": 1}})
-    write_crawl_summary(settings, {"source": "nhsproviders", "finished": True, "listed": 5, "fetched": 0,
-                                   "not_modified": 5})  # a quiet week: everything answered 304
+    write_crawl_summary(settings, CrawlSummary("nhsi", finished=False))
+    write_crawl_summary(settings, CrawlSummary("dhsc", finished=True, listed=8, failed=8,
+                                               reasons={"HTTP 503": 6, "timed out": 2}))
+    write_crawl_summary(settings, CrawlSummary("kingsfund", finished=True, reasons={"HTTP 500": 1}))
+    write_crawl_summary(settings, CrawlSummary("nhsproviders", finished=True, listed=5,
+                                               not_modified=5))  # a quiet week: everything answered 304
     proc = run_cli(home, "run", "--offline", check=False)
     assert proc.returncode == 3
     assert [line for line in proc.stderr.splitlines() if not line.startswith(STAGE_LINES)] == [
@@ -154,7 +154,8 @@ def test_a_sharp_drop_in_what_a_source_lists_is_unhealthy(tmp_path):
     outcomes = []
     cut = "2026-11-01"  # a listing cut short by --since is compared only with listings cut at the same date
     for listed, since in ((12, None), (7, None), (3, None), (1, cut), (8, cut), (3, cut)):
-        write_crawl_summary(settings, {"source": "nhsproviders", "listed": listed, "fetched": listed, "since": since})
+        write_crawl_summary(settings, CrawlSummary("nhsproviders", since=since, finished=True, listed=listed,
+                                                   fetched=listed))
         outcomes.append(run_cli(home, "run", "--offline", check=False))
     assert [p.returncode for p in outcomes] == [0, 0, 3, 0, 0, 3]  # 12 -> 7 is not half; 7 -> 3 and 8 -> 3 are
     assert ("SOURCE HEALTH: nhsproviders: listed 3, down from 7 last run (less than half): has the site changed?"

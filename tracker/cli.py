@@ -298,8 +298,8 @@ def export(settings, out_dir, as_of, version, since):
         click.echo(f"exporting {_version_line(source)}, the last published on or before {as_of}", err=True)
     try:
         try:
-            written = export_to(con, out_dir, settings.published_dir, since, site_dir=settings.site_dir,
-                                site_url=settings.site_url)
+            written = export_to(con, out_dir, settings.sql_dir, settings.published_dir, since,
+                                site_dir=settings.site_dir, site_url=settings.site_url)
         except OSError as exc:
             if exc.errno not in _CANNOT_WRITE:
                 raise

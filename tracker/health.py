@@ -61,21 +61,25 @@ def crawl_summary_path(settings: Settings, source: str):
     return settings.home / "state" / f"{source}.crawl.json"
 
 
-def write_crawl_summary(settings: Settings, summary: CrawlSummary | dict) -> None:
+def write_crawl_summary(settings: Settings, summary: CrawlSummary) -> None:
     """Keep a fetch task's summary for the processing stage (fetch tasks never write DuckDB)."""
-    if isinstance(summary, CrawlSummary):
-        summary = summary.to_dict()
-    with staged(crawl_summary_path(settings, summary["source"]), "w", encoding="utf-8") as fh:
-        fh.write(json.dumps({**summary, "written_at": datetime.now(timezone.utc).isoformat()}, default=str))
+    with staged(crawl_summary_path(settings, summary.source), "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({**summary.to_dict(), "written_at": datetime.now(timezone.utc).isoformat()}, default=str))
 
 
-def _pending_crawl(settings: Settings, source: str, since: datetime | None) -> dict | None:
+def _read_crawl(path) -> tuple[CrawlSummary, str | None]:
+    """A summary file and when it was written (ISO). One written before summaries said whether the crawl
+    finished is of a crawl that did."""
+    data = json.loads(path.read_text())
+    return CrawlSummary.from_dict({"finished": True, **data}), data.get("written_at")
+
+
+def _pending_crawl(settings: Settings, source: str, since: datetime | None) -> CrawlSummary | None:
     path = crawl_summary_path(settings, source)
     if not path.exists():
         return None
-    data = json.loads(path.read_text())
-    written = datetime.fromisoformat(data.get("written_at"))
-    return data if since is None or written > since else None
+    crawl, written = _read_crawl(path)
+    return crawl if since is None or datetime.fromisoformat(written) > since else None
 
 
 def _host_name(key: str) -> str:
@@ -90,30 +94,27 @@ def _reasons_text(reasons: dict[str, int]) -> str:
     return ", ".join(f"{why} ({n})" for why, n in ordered)
 
 
-def crawl_failure(crawl: CrawlSummary | dict) -> str | None:
-    """Why a crawl failed, in plain words, judged from its summary (as returned, or as read back from JSON,
-    whose older files may lack fields); None when it worked.
+def crawl_failure(crawl: CrawlSummary) -> str | None:
+    """Why a crawl failed, in plain words, judged from its summary; None when it worked.
 
     Failed: it did not finish, something stopped it, a host's robots.txt could not be read (nothing
     there was fetched), or it listed items but fetched none of them (or its listing requests failed).
     """
-    if isinstance(crawl, CrawlSummary):
-        crawl = crawl.to_dict()
-    if not crawl.get("finished", True):
+    if not crawl.finished:
         return "fetch did not finish (the task was stopped or killed)"
-    if crawl.get("stopped_by"):
-        return crawl["stopped_by"]
-    base = crawl.get("base_host")
-    unreachable = sorted((crawl.get("unreachable") or {}).items(), key=lambda kv: (kv[0] != base, kv[0]))
+    if crawl.stopped_by:
+        return crawl.stopped_by
+    base = crawl.base_host
+    unreachable = sorted(crawl.unreachable.items(), key=lambda kv: (kv[0] != base, kv[0]))
     if unreachable:
         return "; ".join(f"robots.txt unreachable{'' if key == base else ' at ' + _host_name(key)}: {why}"
                          for key, why in unreachable)
-    listed, reasons = crawl.get("listed") or 0, crawl.get("reasons") or {}
-    if (crawl.get("fetched") or 0) + (crawl.get("not_modified") or 0) == 0:
-        if listed:
-            return f"fetched none of {listed} listed" + (f": {_reasons_text(reasons)}" if reasons else "")
-        if reasons:
-            return f"listing failed: {_reasons_text(reasons)}"
+    if crawl.fetched + crawl.not_modified == 0:
+        if crawl.listed:
+            return (f"fetched none of {crawl.listed} listed"
+                    + (f": {_reasons_text(crawl.reasons)}" if crawl.reasons else ""))
+        if crawl.reasons:
+            return f"listing failed: {_reasons_text(crawl.reasons)}"
     return None
 
 
@@ -123,8 +124,8 @@ def fetch_failures(settings: Settings, sources: list[str], run: str) -> list[str
     problems = []
     for source in sources:
         path = crawl_summary_path(settings, source)
-        crawl = json.loads(path.read_text()) if path.exists() else None
-        if crawl is None or crawl.get("run") != run:
+        crawl = _read_crawl(path)[0] if path.exists() else None
+        if crawl is None or crawl.run != run:
             problems.append(f"{source}: no crawl summary from this run (the fetch failed before it began)")
         elif failure := crawl_failure(crawl):
             problems.append(f"{source}: {failure}")
@@ -177,7 +178,7 @@ class SourceFacts:
     last check), this run's parse tally, the documents it has, and what its earlier checks recorded."""
 
     source: str
-    crawl: dict | None
+    crawl: CrawlSummary | None
     parsed: int
     unchanged: int
     missing_title: int
@@ -229,7 +230,7 @@ def source_facts(con: duckdb.DuckDBPyConnection, settings: Settings, source: str
         [source],
     ).fetchone()
     crawl = _pending_crawl(settings, source, last_aware)
-    prev_listed, prev_read = _previous(con, source, crawl.get("since") if crawl else None)
+    prev_listed, prev_read = _previous(con, source, crawl.since if crawl else None)
     ever = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE listed > 0) FROM source_health"
         " WHERE source = ? AND listed IS NOT NULL",
@@ -245,25 +246,29 @@ def source_facts(con: duckdb.DuckDBPyConnection, settings: Settings, source: str
 
 def judge(facts: SourceFacts, run_id: str, now: datetime) -> HealthRow:
     """The verdict on one source from its facts alone."""
-    crawl = facts.crawl or {}
-    failure = crawl_failure(facts.crawl) if facts.crawl else None
+    crawl = facts.crawl
+    failure = crawl_failure(crawl) if crawl else None
     messages = ([failure] if failure else []) + _listing_messages(facts, failure) + _yield_messages(facts)
     message = printable(f"{facts.source}: " + "; ".join(messages)) if messages else None
     return HealthRow(
-        run_id=run_id, source=facts.source, checked_at=now, listed=crawl.get("listed"), fetched=crawl.get("fetched"),
-        failed=crawl.get("failed"), parsed=facts.parsed, missing_title=facts.missing_title,
-        missing_date=facts.missing_date, documents=facts.documents, relevant=facts.relevant, healthy=not messages,
-        message=message, fetch_error=printable(failure), not_modified=crawl.get("not_modified"),
-        unchanged=facts.unchanged, listed_since=crawl.get("since"),
+        run_id=run_id, source=facts.source, checked_at=now, **_counts(crawl), parsed=facts.parsed,
+        missing_title=facts.missing_title, missing_date=facts.missing_date, documents=facts.documents,
+        relevant=facts.relevant, healthy=not messages, message=message, fetch_error=printable(failure),
+        unchanged=facts.unchanged, listed_since=crawl.since if crawl else None,
     )
+
+
+def _counts(crawl: CrawlSummary | None) -> dict[str, int | None]:
+    """The crawl's counts a HealthRow keeps; none when the source was not crawled since the last check."""
+    return {name: getattr(crawl, name) if crawl else None for name in ("listed", "fetched", "failed", "not_modified")}
 
 
 def _listing_messages(facts: SourceFacts, failure: str | None) -> list[str]:
     crawl = facts.crawl
     if not crawl:
         return []
-    messages = [f"degraded: {crawl['degraded']}"] if crawl.get("degraded") else []
-    listed, since = crawl.get("listed"), crawl.get("since")
+    messages = [f"degraded: {crawl.degraded}"] if crawl.degraded else []
+    listed, since = crawl.listed, crawl.since
     if failure:
         return messages
     if listed == 0 and not since:
@@ -315,22 +320,21 @@ def _judge_watchlist(con: duckdb.DuckDBPyConnection, settings: Settings, run_id:
         "SELECT url, error FROM processing_errors WHERE stage = 'parse' AND url IN (SELECT unnest(?::VARCHAR[]))",
         [sorted(watched)]).fetchall()) if watched else {}
     failure = crawl_failure(crawl) if crawl else None
-    messages = _watchlist_messages(pages, crawl or {}, failure, unreadable)
+    messages = _watchlist_messages(pages, crawl, failure, unreadable)
     message = printable(f"{WATCHLIST}: " + "; ".join(messages)) if messages else None
-    crawl = crawl or {}
     return HealthRow(
-        run_id=run_id, source=WATCHLIST, checked_at=now, listed=crawl.get("listed"), fetched=crawl.get("fetched"),
-        failed=crawl.get("failed"), parsed=tally.parsed.get(WATCHLIST, 0),
+        run_id=run_id, source=WATCHLIST, checked_at=now, **_counts(crawl), parsed=tally.parsed.get(WATCHLIST, 0),
         missing_title=tally.missing_title.get(WATCHLIST, 0), missing_date=tally.missing_date.get(WATCHLIST, 0),
         documents=docs, relevant=relevant, healthy=not messages, message=message, fetch_error=printable(failure),
-        not_modified=crawl.get("not_modified"), unchanged=tally.unchanged.get(WATCHLIST, 0), listed_since=None,
+        unchanged=tally.unchanged.get(WATCHLIST, 0), listed_since=None,
     )
 
 
-def _watchlist_messages(pages, crawl: dict, failure: str | None, unreadable: dict[str, str]) -> list[str]:
-    messages = [f"degraded: {crawl['degraded']}"] if crawl.get("degraded") else []
+def _watchlist_messages(pages, crawl: CrawlSummary | None, failure: str | None,
+                        unreadable: dict[str, str]) -> list[str]:
+    messages = [f"degraded: {crawl.degraded}"] if crawl and crawl.degraded else []
     watched = {p.url for p in pages}
-    failed = {url: why for url, why in (crawl.get("page_failures") or {}).items() if url in watched}
+    failed = {url: why for url, why in (crawl.page_failures if crawl else {}).items() if url in watched}
     bad = []
     for page in pages:
         if page.url in failed:

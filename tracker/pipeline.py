@@ -176,7 +176,7 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
         try:
             info = warehouse_info(con)
             published_at = info.published_at
-            digest = compute_digest(con, settings.published_dir)
+            digest = compute_digest(con, settings.sql_dir, settings.published_dir)
             # captures, then the exports that link to them, then the pages that offer those exports
             archived = write_captures(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
             exports = export_run(con, settings.exports_dir, published_at.date(), digest, settings.site_dir,
@@ -196,7 +196,7 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
         "site": str(site),
         "previous_version": digest.previous_file,
         "changes_count": len(digest.rows),
-        "status_changes": sum(1 for row in digest.rows if row[0] == "status_change"),
+        "status_changes": sum(1 for row in digest.rows if row.change_type == "status_change"),
         "changes_described": describe(digest.rows),
     }
 

@@ -19,7 +19,7 @@ import re
 import tempfile
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -169,8 +169,28 @@ def page_problem(state: dict | None, parse_error: str | None) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class WatchedPageRow:
+    """One watched_pages row: a watched page after a run (see the table's comment)."""
+
+    url: str
+    note: str | None
+    added_at: datetime | None
+    last_fetched: datetime | None
+    last_status: int | None
+    change: str | None
+    last_changed: datetime | None
+    title: str | None
+    published_on: date | None
+    evidence: int
+    healthy: bool | None
+    problem: str | None
+
+
 def refresh_watched_pages(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Rewrite `watched_pages` from the watchlist, the watchlist's crawl state and what was parsed from each page."""
+    from tracker.warehouse.rows import insert  # loads DuckDB, which reading the list does not need
+
     pages = read_watchlist(settings)
     states = {row[0]: dict(zip(("url", "last_status", "last_fetched", "last_changed", "unchanged",
                                     "consecutive_failures", "last_error", "skipped", "capture_url"), row))
@@ -198,17 +218,14 @@ def refresh_watched_pages(con: duckdb.DuckDBPyConnection, settings: Settings) ->
             change = "not_modified"
         elif state and state.get("unchanged") is not None:
             change = "unchanged" if state["unchanged"] else ("new" if versions <= 1 else "changed")
-        rows.append({
-            "url": page.url, "note": page.note or None,
-            "added_at": page.added_at.replace(tzinfo=None) if page.added_at else None,
-            "last_fetched": _utc(state.get("last_fetched")) if state else None,
-            "last_status": state.get("last_status") if state else None, "change": change,
-            "last_changed": _utc(state.get("last_changed")) if state else None,
-            "title": pub[1] if pub else None, "published_on": pub[2] if pub else None, "evidence": evidence,
-            "healthy": None if state is None else problem is None, "problem": problem,
-        })
+        rows.append(WatchedPageRow(
+            url=page.url, note=page.note or None,
+            added_at=page.added_at.replace(tzinfo=None) if page.added_at else None,
+            last_fetched=_utc(state.get("last_fetched")) if state else None,
+            last_status=state.get("last_status") if state else None, change=change,
+            last_changed=_utc(state.get("last_changed")) if state else None,
+            title=pub[1] if pub else None, published_on=pub[2] if pub else None, evidence=evidence,
+            healthy=None if state is None else problem is None, problem=problem,
+        ))
     con.execute("DELETE FROM watched_pages")
-    if rows:
-        columns = list(rows[0])
-        con.executemany(f"INSERT INTO watched_pages ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-                        [list(r.values()) for r in rows])
+    insert(con, "watched_pages", rows)

@@ -20,19 +20,20 @@ version before it in published/, as digests used to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from tracker.warehouse.changelog import CHANGE_TYPES, COLUMNS, FOUND_BY, ROW_ORDER, VERSION_NAME, diff
+from tracker.warehouse.changelog import CHANGE_TYPES, ROW_ORDER, VERSION_NAME, Change, diff
 from tracker.warehouse.db import connect, warehouse_info
+from tracker.warehouse.rows import column_names, select
 
-__all__ = ["CHANGE_TYPES", "COLUMNS", "CSV_COLUMNS", "Digest", "compute_digest"]
+__all__ = ["CHANGE_TYPES", "CSV_COLUMNS", "Change", "Digest", "compute_digest"]
 
-# changes.csv: the digest's columns, then which run and version first saw each change.
-CSV_COLUMNS = COLUMNS + FOUND_BY
+# changes.csv: what changed, then which run and version first saw each change.
+CSV_COLUMNS = column_names(Change)
 
 _NOUNS = {
     "status_change": ("status change", "status changes"),
@@ -47,24 +48,24 @@ _NOUNS = {
 RECENT_DAYS = (7, 30)
 
 
-def describe(rows: list[tuple]) -> str:
+def describe(rows: list[Change]) -> str:
     """'1 status change, 2 new statements' (empty for no rows)."""
     found = {kind: 0 for kind in CHANGE_TYPES}
     for row in rows:
-        found[row[0]] += 1
+        found[row.change_type] += 1
     return ", ".join(f"{n} {_NOUNS[k][0] if n == 1 else _NOUNS[k][1]}" for k, n in found.items() if n)
 
 
 @dataclass
 class Digest:
-    """The changes of one window (rows in CSV_COLUMNS order), and of the last 7 and 30 days."""
+    """The changes of one window, and of the last 7 and 30 days."""
 
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[Change] = field(default_factory=list)
     # How the window's start reads in the headline ("the weekly run of 2026-11-16 06:00 UTC");
     # None when the window starts at the first published version.
     since: str | None = None
     previous_file: str | None = None  # the version the window starts after, when it is one
-    recent: dict[int, list[tuple]] = field(default_factory=dict)  # days -> changes detected in them
+    recent: dict[int, list[Change]] = field(default_factory=dict)  # days -> changes detected in them
     # Whether the digest is the first published version's own; a later version whose window still starts at the
     # first (nothing found since, no weekly run yet) is not.
     first_version: bool = True
@@ -83,7 +84,7 @@ class Digest:
         if self.since is None:
             if not self.rows:  # an empty archive, or a log begun after the versions it would compare
                 return "No changes recorded yet."
-            if len({row[-1] for row in self.rows}) == 1:
+            if len({row.version_file for row in self.rows}) == 1:
                 if self.first_version:
                     return "First published version: everything is new."
                 return f"No changes since the first published version, which recorded {describe(self.rows)}."
@@ -103,11 +104,8 @@ def _has_change_log(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchone()[0])
 
 
-def _log_rows(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[tuple]:
-    columns = ", ".join(CSV_COLUMNS)
-    return [tuple(r) for r in con.execute(
-        f"SELECT {columns} FROM change_log WHERE {where} ORDER BY {ROW_ORDER}, change_id", params
-    ).fetchall()]
+def _log_rows(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[Change]:
+    return select(con, Change, "change_log", f"WHERE {where} ORDER BY {ROW_ORDER}, change_id", params)
 
 
 def _window(con: duckdb.DuckDBPyConnection, version: str) -> tuple[str | None, datetime | None, str]:
@@ -137,12 +135,13 @@ def _window(con: duckdb.DuckDBPyConnection, version: str) -> tuple[str | None, d
     return start, at, "version"
 
 
-def compute_digest(con: duckdb.DuckDBPyConnection, published_dir: Path | None = None,
+def compute_digest(con: duckdb.DuckDBPyConnection, sql_dir: Path, published_dir: Path | None = None,
                    since: date | None = None) -> Digest:
-    """The digest of the version `con` reads (published_dir is only needed for versions without a change log)."""
+    """The digest of the version `con` reads (sql_dir and published_dir are only needed for versions without a
+    change log)."""
     info = warehouse_info(con)
     if info is None or not _has_change_log(con):
-        return _pairwise_digest(con, published_dir)
+        return _pairwise_digest(con, sql_dir, published_dir)
     recent = {
         days: _log_rows(con, "detected_at > ?", [info.published_at - timedelta(days=days)]) for days in RECENT_DAYS
     }
@@ -171,12 +170,12 @@ def previous_version(con: duckdb.DuckDBPyConnection, published_dir: Path) -> Pat
     return older[-1] if older else None
 
 
-def _pairwise_digest(con: duckdb.DuckDBPyConnection, published_dir: Path | None) -> Digest:
+def _pairwise_digest(con: duckdb.DuckDBPyConnection, sql_dir: Path, published_dir: Path | None) -> Digest:
     """A version without a change log: compared with the version before it, as digests used to be."""
     info = warehouse_info(con)
-    found_by = (info.published_at, info.run_id, info.version_file) if info else (None, None, None)
     previous = previous_version(con, published_dir) if published_dir else None
-    rows = [row + found_by for row in diff(con, previous)]
+    found_by = dict(detected_at=info.published_at, run_id=info.run_id, version_file=info.version_file) if info else {}
+    rows = [replace(row, **found_by) for row in diff(con, previous, sql_dir)]
     if previous is None:
         return Digest(rows=rows)
     prev = connect(previous, read_only=True)

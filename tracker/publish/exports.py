@@ -158,7 +158,8 @@ def link_captures(con: duckdb.DuckDBPyConnection, out_dir: Path, site_dir: Path 
     if links:
         shas, paths = zip(*sorted(links.items()))
         # two lists unnested in one statement: executemany costs a statement per row
-        con.execute(f"INSERT INTO {_CAPTURE_LINKS} SELECT unnest(?), unnest(?)", [list(shas), list(paths)])
+        con.execute(f"INSERT INTO {_CAPTURE_LINKS} (content_sha256, archived_copy) SELECT unnest(?), unnest(?)",
+                    [list(shas), list(paths)])
     return len(links)
 
 
@@ -210,10 +211,15 @@ def recent_name(days: int) -> str:
 def write_changes_csv(digest: digest_mod.Digest, out_dir: Path) -> list[Path]:
     """changes.csv (the digest's window) and one file per recent period the digest has."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = [_write_csv(out_dir / f"{CHANGES}.csv", digest_mod.CSV_COLUMNS, digest.rows)]
+    written = [_write_csv(out_dir / f"{CHANGES}.csv", digest_mod.CSV_COLUMNS, _values(digest.rows))]
     for days, rows in digest.recent.items():
-        written.append(_write_csv(out_dir / f"{recent_name(days)}.csv", digest_mod.CSV_COLUMNS, rows))
+        written.append(_write_csv(out_dir / f"{recent_name(days)}.csv", digest_mod.CSV_COLUMNS, _values(rows)))
     return written
+
+
+def _values(changes: list[digest_mod.Change]) -> list[tuple]:
+    """Changes as rows of CSV_COLUMNS."""
+    return [tuple(getattr(c, name) for name in digest_mod.CSV_COLUMNS) for c in changes]
 
 
 def write_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
@@ -354,11 +360,11 @@ def write_workbook(
         sheets.append(_sheet(SHEETS[table], columns, rows))
         guide.append((SHEETS[table], f"{table}.csv", SHEET_ABOUT[table]))
     if digest is not None:
-        sheets.append(_sheet(SHEETS[CHANGES], list(digest_mod.CSV_COLUMNS), digest.rows))
+        sheets.append(_sheet(SHEETS[CHANGES], list(digest_mod.CSV_COLUMNS), _values(digest.rows)))
         guide.append((SHEETS[CHANGES], f"{CHANGES}.csv", SHEET_ABOUT[CHANGES]))
         for days, rows in digest.recent.items():
             title = f"Changes, last {days} days"
-            sheets.append(_sheet(title, list(digest_mod.CSV_COLUMNS), rows))
+            sheets.append(_sheet(title, list(digest_mod.CSV_COLUMNS), _values(rows)))
             guide.append((title, f"{recent_name(days)}.csv", f"Changes detected in the {days} days before publishing"))
     body = io.BytesIO()  # built in memory first, so a failed write leaves no half-open zip behind
     # the workbook's own dates follow the data, not the clock
@@ -425,9 +431,9 @@ def export_run(
 
 
 def export_to(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, published_dir: Path, since: date | None = None,
+    con: duckdb.DuckDBPyConnection, out_dir: Path, sql_dir: Path, published_dir: Path, since: date | None = None,
     site_dir: Path | None = None, site_url: str = "",
 ) -> list[Path]:
     """`tracker export`: the same set a run writes; `since` puts the changes detected since that day in changes.csv."""
-    return write_exports(con, out_dir, digest_mod.compute_digest(con, published_dir, since), site_dir,
+    return write_exports(con, out_dir, digest_mod.compute_digest(con, sql_dir, published_dir, since), site_dir,
                          site_url=site_url)

@@ -10,6 +10,7 @@ in batches through Arrow, one transaction per batch; errors are recorded as they
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,10 +18,10 @@ import duckdb
 
 from tracker.faults import checkpoint
 from tracker.health import ParseTally
-from tracker.items import Publication
 from tracker.sources import is_document
 from tracker.stages.sandbox import Job, Limits, parse_in_workers
 from tracker.warehouse import load
+from tracker.warehouse.rows import select
 
 log = logging.getLogger(__name__)
 
@@ -29,29 +30,38 @@ PARSER_VERSION = 5  # 4: nested tables and lists in cells give their text once; 
 BATCH = 64  # documents per transaction: bounded memory, few round trips
 
 
+@dataclass(frozen=True)
+class LastParse:
+    """What a capture URL was last parsed from (a parsed_captures row) and its publication's source."""
+
+    capture_url: str
+    sha256: str
+    parser_version: int
+    published_hint: date | None
+    source: str | None
+
+
 def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], dict[str | None, int], int]:
     """Captures to parse (new or changed content or publication date, or a newer parser), per source how many
     are unchanged, and how many are held back because these very bytes breached a limit before."""
-    done = {
-        row[0]: (tuple(row[1:4]), row[4])
-        for row in con.execute(
-            """SELECT c.capture_url, c.sha256, c.parser_version, c.published_hint, p.source
-               FROM parsed_captures c LEFT JOIN publications p ON p.url = c.publication_url"""
-        ).fetchall()
-    }
+    done = {last.capture_url: last for last in select(con, LastParse, """(
+        SELECT c.capture_url, c.sha256, c.parser_version, c.published_hint, p.source
+        FROM parsed_captures c LEFT JOIN publications p ON p.url = c.publication_url)""")}
     breached = load.held_breaches(con, "parse")
     jobs, unchanged, held = [], {}, 0
-    for url, warc_file, offset, sha256, content_type, published_hint in load.latest_captures(con):
-        if not is_document(url, content_type):
+    for capture in load.latest_captures(con):
+        if not is_document(capture.url, capture.content_type):
             continue  # robots.txt, sitemaps, search and CDX answers are archived but are not publications
-        version, source = done.get(url, (None, None))
-        if version == (sha256, PARSER_VERSION, published_hint):
-            unchanged[source] = unchanged.get(source, 0) + 1
+        last = done.get(capture.url)
+        if last and (last.sha256, last.parser_version, last.published_hint) == (
+                capture.sha256, PARSER_VERSION, capture.published_hint):
+            unchanged[last.source] = unchanged.get(last.source, 0) + 1
             continue
-        if breached.get(url) == sha256:
+        if breached.get(capture.url) == capture.sha256:
             held += 1
             continue
-        jobs.append(Job(url, str(archive_dir / warc_file), offset, sha256, published_hint))
+        jobs.append(Job(capture.url, str(archive_dir / capture.warc_file), capture.warc_offset, capture.sha256,
+                        capture.published_hint))
     return jobs, unchanged, held
 
 
@@ -73,7 +83,7 @@ def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, 
     if progress is not None:
         progress.expect(len(jobs))
         progress.detail(f"{len(jobs)} to parse, {summary.skipped_unchanged} unchanged, {workers} worker(s)")
-    batch: list[tuple[Publication, str, int, date | None]] = []
+    batch: list[load.ParsedPublication] = []
     for result in parse_in_workers(jobs, limits or Limits(), workers):
         if progress is not None:
             progress.advance()
@@ -84,7 +94,8 @@ def run_parse_stage(con: duckdb.DuckDBPyConnection, archive_dir: Path, summary, 
             load.record_error(con, result.job.url, "parse", result.error, captured_at, result.job.sha256, result.breach)
             continue
         pub = result.publication
-        batch.append((pub, Path(result.job.warc_path).name, result.job.offset, result.job.published_hint))
+        batch.append(load.ParsedPublication(pub, Path(result.job.warc_path).name, result.job.offset,
+                                            result.job.published_hint))
         tally.add(pub.source, pub.title, pub.published_on, is_page=pub.document_type != "pdf")
         if len(batch) >= BATCH:
             load.store_publications(con, batch, PARSER_VERSION)

@@ -143,32 +143,43 @@ def index_archive(con: duckdb.DuckDBPyConnection, archive_dir: Path, max_record_
     return added
 
 
-def latest_captures(con: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """The newest successful capture of each URL: (url, warc_file, offset, sha256, content_type, published_hint)."""
-    return con.execute(
-        """
-        WITH ranked AS (
-            SELECT url, warc_file, warc_offset, sha256, content_type, published_hint,
-                   row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC, warc_file DESC, warc_offset DESC) AS rn
-            FROM archive_index
-            WHERE status = 200
-        )
-        SELECT url, warc_file, warc_offset, sha256, content_type, published_hint FROM ranked WHERE rn = 1 ORDER BY url
-        """
-    ).fetchall()
+@dataclass(frozen=True)
+class LatestCapture:
+    """The newest successful capture of one URL: where it is in the archive and what it holds."""
+
+    url: str
+    warc_file: str
+    warc_offset: int
+    sha256: str | None
+    content_type: str | None
+    published_hint: date | None
 
 
-def store_publications(
-    con: duckdb.DuckDBPyConnection, batch: list[tuple[Publication, str, int, date | None]], parser_version: int
-) -> None:
-    """Replace a batch of publications, their blocks and links in one transaction, in bulk (Arrow).
+def latest_captures(con: duckdb.DuckDBPyConnection) -> list[LatestCapture]:
+    """The newest successful capture of each URL, by URL."""
+    return select(con, LatestCapture, """(
+        SELECT *, row_number() OVER (PARTITION BY url ORDER BY fetched_at DESC, warc_file DESC, warc_offset DESC) AS rn
+        FROM archive_index
+        WHERE status = 200)""", "WHERE rn = 1 ORDER BY url")
 
-    Each item is (publication, WARC file, offset, the publication date recorded with the capture).
-    """
-    latest: dict[str, tuple[Publication, str, int, date | None]] = {}
+
+@dataclass(frozen=True)
+class ParsedPublication:
+    """A publication parsed from one capture, with where that capture is and the publication date recorded
+    with it (`tracker ingest --published`)."""
+
+    publication: Publication
+    warc_file: str
+    warc_offset: int
+    published_hint: date | None
+
+
+def store_publications(con: duckdb.DuckDBPyConnection, batch: list[ParsedPublication], parser_version: int) -> None:
+    """Replace a batch of publications, their blocks and links in one transaction, in bulk (Arrow)."""
+    latest: dict[str, ParsedPublication] = {}
     for item in batch:  # two captures of one canonical URL in a batch: the later one wins
-        latest[item[0].url] = item
-    pubs = [item[0] for item in latest.values()]
+        latest[item.publication.url] = item
+    pubs = [item.publication for item in latest.values()]
     publications = pa.table({
         "url": [p.url for p in pubs],
         "source": [p.source for p in pubs],
@@ -178,8 +189,8 @@ def store_publications(
         "fetched_at": pa.array([_naive_utc(p.fetched_at) for p in pubs], pa.timestamp("us")),
         "content_sha256": [p.content_sha256 for p in pubs],
         "capture_url": [p.capture_url for p in pubs],
-        "warc_file": [latest[p.url][1] for p in pubs],
-        "warc_offset": pa.array([latest[p.url][2] for p in pubs], pa.int64()),
+        "warc_file": [latest[p.url].warc_file for p in pubs],
+        "warc_offset": pa.array([latest[p.url].warc_offset for p in pubs], pa.int64()),
         "updated_on": pa.array([p.updated_on for p in pubs], pa.date32()),
         "authors": pa.array([list(p.authors) for p in pubs], pa.list_(pa.string())),
         "topics": pa.array([list(p.topics) for p in pubs], pa.list_(pa.string())),
@@ -198,25 +209,27 @@ def store_publications(
         "role": [b.role for p in pubs for b in p.blocks],
         "text": [b.text for p in pubs for b in p.blocks],
     })
-    link_rows = {}
+    links: dict[tuple[str, str], dict] = {}
     for p in pubs:
         for a in p.attachments:
-            link_rows.setdefault((p.url, a.url), (p.url, a.url, "attachment", a.title, a.content_type))
+            links.setdefault((p.url, a.url), {"publication_url": p.url, "url": a.url, "relation": "attachment",
+                                              "title": a.title, "content_type": a.content_type})
         for child in p.children:
-            link_rows.setdefault((p.url, child), (p.url, child, "child", None, None))
-    links = pa.table({name: pa.array([r[i] for r in link_rows.values()], pa.string())
-                      for i, name in enumerate(("publication_url", "url", "relation", "title", "content_type"))})
+            links.setdefault((p.url, child), {"publication_url": p.url, "url": child, "relation": "child",
+                                              "title": None, "content_type": None})
+    link_table = pa.Table.from_pylist(list(links.values()), schema=pa.schema(
+        (name, pa.string()) for name in ("publication_url", "url", "relation", "title", "content_type")))
     parsed = pa.table({
         "capture_url": [p.capture_url for p in pubs],
         "sha256": [p.content_sha256 for p in pubs],
         "parser_version": pa.array([parser_version] * len(pubs), pa.int32()),
         "publication_url": [p.url for p in pubs],
-        "published_hint": pa.array([latest[p.url][3] for p in pubs], pa.date32()),
+        "published_hint": pa.array([latest[p.url].published_hint for p in pubs], pa.date32()),
     })
     con.execute("BEGIN TRANSACTION")
     try:
         for name, table in (("batch_publications", publications), ("batch_blocks", blocks),
-                            ("batch_links", links), ("batch_parsed", parsed)):
+                            ("batch_links", link_table), ("batch_parsed", parsed)):
             con.register(name, table)
         # A new publication date changes what the document's evidence says: read it again.
         con.execute(
@@ -227,12 +240,11 @@ def store_publications(
         con.execute("DELETE FROM document_blocks WHERE url IN (SELECT url FROM batch_publications)")
         con.execute("DELETE FROM attachments WHERE publication_url IN (SELECT url FROM batch_publications)")
         con.execute("DELETE FROM publications WHERE url IN (SELECT url FROM batch_publications)")
-        con.execute(f"INSERT INTO publications ({', '.join(publications.column_names)}) SELECT * FROM "
-                    "batch_publications")
-        con.execute("INSERT INTO document_blocks SELECT * FROM batch_blocks")
-        con.execute("INSERT INTO attachments SELECT * FROM batch_links")
+        con.execute("INSERT INTO publications BY NAME SELECT * FROM batch_publications")
+        con.execute("INSERT INTO document_blocks BY NAME SELECT * FROM batch_blocks")
+        con.execute("INSERT INTO attachments BY NAME SELECT * FROM batch_links")
         con.execute("DELETE FROM parsed_captures WHERE capture_url IN (SELECT capture_url FROM batch_parsed)")
-        con.execute(f"INSERT INTO parsed_captures ({', '.join(parsed.column_names)}) SELECT * FROM batch_parsed")
+        con.execute("INSERT INTO parsed_captures BY NAME SELECT * FROM batch_parsed")
         con.execute(
             "DELETE FROM processing_errors WHERE stage = 'parse' AND url IN (SELECT capture_url FROM batch_parsed)"
         )

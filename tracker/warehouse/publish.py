@@ -93,7 +93,7 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None, elsewh
     building.unlink(missing_ok=True)
     work = open_work_db(settings.work_db, settings.sql_dir, settings.duckdb_memory_limit)
     try:
-        changelog.record_changes(work, settings.published_dir, settings.warehouse, run_id, version.name,
+        changelog.record_changes(work, settings, run_id, version.name,
                                  now.astimezone(timezone.utc).replace(tzinfo=None))
         scheduled = changelog.scheduled_versions(work)
     finally:
@@ -108,7 +108,7 @@ def publish(settings: Settings, run_id: str, now: datetime | None = None, elsewh
         con.execute(f"ATTACH {sql_literal(settings.work_db)} AS work (READ_ONLY)")
         con.execute("BEGIN TRANSACTION")
         for table in PUBLISHED_TABLES:
-            con.execute(f"INSERT INTO main.{table} SELECT * FROM work.main.{table}")
+            con.execute(f"INSERT INTO main.{table} BY NAME SELECT * FROM work.main.{table}")
         con.execute(
             "CREATE TABLE warehouse_info AS SELECT ? AS run_id, ? AS published_at, ? AS version_file",
             [run_id, now.astimezone(timezone.utc).replace(tzinfo=None), version.name],

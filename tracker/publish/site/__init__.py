@@ -33,14 +33,14 @@ import duckdb
 
 from tracker.health import HealthRow, unhealthy_sources
 from tracker.publish.accuracy import Accuracy, load_accuracy
-from tracker.publish.digest import Digest
+from tracker.publish.digest import Change, Digest
 from tracker.publish.site.archive import prune
 from tracker.publish.site.capture_manifest import Stored, sync_captures
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SiteData, load_site_data
 from tracker.publish.site.downloads import copy_downloads, download_names
 from tracker.publish.site.figures import as_at
-from tracker.publish.site.feeds import FEEDS_DIR, LoggedChange, feed_pages, load_feed_changes
+from tracker.publish.site.feeds import FEEDS_DIR, feed_pages, load_feed_changes
 from tracker.publish.site.history import CACHE as HISTORY_CACHE
 from tracker.publish.site.history import VersionProgress, load_history
 from tracker.publish.site.index import index_page
@@ -65,7 +65,7 @@ def _cited(data, digest: Digest | None) -> set[str]:
     wanted |= {rec.source_url for rec in data.recommendations if rec.source_url}
     wanted |= {u.source_url for u in data.unresolved if u.source_url}
     if digest is not None:
-        wanted |= {row[7] for rows in [digest.rows, *digest.recent.values()] for row in rows if row[7]}
+        wanted |= {row.source_url for rows in [digest.rows, *digest.recent.values()] for row in rows if row.source_url}
     return wanted
 
 
@@ -91,7 +91,7 @@ class Briefing:
     site_url: str = ""  # TRACKER_SITE_URL ("" : links stay relative)
     min_confidence: float = DEFAULT_MIN_CONFIDENCE  # TRACKER_MIN_CONFIDENCE in force
     corrections_email: str = ""  # TRACKER_CORRECTIONS_EMAIL ("": "Report an error" offers the CSV row only)
-    feed_changes: list[LoggedChange] = field(default_factory=list)  # what the feeds list, newest first
+    feed_changes: list[Change] = field(default_factory=list)  # what the feeds list, newest first
     history: list[VersionProgress] = field(default_factory=list)  # the kept versions' figures, oldest first
     accuracy: Accuracy = field(default_factory=load_accuracy)  # the measured scores (publish/accuracy.toml)
 

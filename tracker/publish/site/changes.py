@@ -4,7 +4,7 @@ the last run could not read."""
 from __future__ import annotations
 
 from tracker.health import HealthRow
-from tracker.publish.digest import CHANGE_TYPES, Digest, describe
+from tracker.publish.digest import CHANGE_TYPES, Change, Digest, describe
 from tracker.publish.site.context import Context
 from tracker.publish.site.markup import badge, day, e, provenance
 
@@ -14,18 +14,17 @@ def since_last_week(digest: Digest | None) -> dict[str, str]:
     if digest is None:
         return {}
     tally: dict[str, dict[str, int]] = {}
-    for row in digest.rows:
-        change_type, review_id, _, axis, before, after = row[:6]
-        if not review_id:
+    for c in digest.rows:
+        if not c.review_id:
             continue
-        t = tally.setdefault(review_id, {"implemented": 0, "status_change": 0, "new_evidence": 0,
-                                         "new_recommendation": 0})
-        if change_type == "status_change":
+        t = tally.setdefault(c.review_id, {"implemented": 0, "status_change": 0, "new_evidence": 0,
+                                           "new_recommendation": 0})
+        if c.change_type == "status_change":
             t["status_change"] += 1
-            if axis == "implementation":
-                t["implemented"] += (after == "implemented") - (before == "implemented")
-        elif change_type in t:
-            t[change_type] += 1
+            if c.axis == "implementation":
+                t["implemented"] += (c.after == "implemented") - (c.before == "implemented")
+        elif c.change_type in t:
+            t[c.change_type] += 1
     out = {}
     for review_id, t in tally.items():
         words = []
@@ -57,19 +56,20 @@ def _who(review_id: str | None, number, ctx: Context) -> str:
     return f"<strong>{ctx.page_link(review_id, number, f'{name} #{number}')}</strong> "
 
 
-def _change_items(rows: list[tuple], ctx: Context) -> str:
+def _change_items(rows: list[Change], ctx: Context) -> str:
     items = []
-    for change_type, review_id, number, axis, before, after, published, url, text in (row[:9] for row in rows):
-        who = _who(review_id, number, ctx)
-        if change_type == "status_change":
-            what = (f"{e(axis)}: {badge(before, axis, ctx.root)} \u2192 {badge(after, axis, ctx.root)} "
+    for c in rows:
+        who = _who(c.review_id, c.number, ctx)
+        text, url = c.title_or_quote, c.source_url
+        if c.change_type == "status_change":
+            what = (f"{e(c.axis)}: {badge(c.before, c.axis, ctx.root)} \u2192 {badge(c.after, c.axis, ctx.root)} "
                     f"\u2014 \u201c{e(text)}\u201d")
-        elif change_type in ("new_evidence", "withdrawn_evidence"):
-            what = f"{e(axis)} {badge(after or before, axis, ctx.root)} \u2014 \u201c{e(text)}\u201d"
+        elif c.change_type in ("new_evidence", "withdrawn_evidence"):
+            what = f"{e(c.axis)} {badge(c.after or c.before, c.axis, ctx.root)} \u2014 \u201c{e(text)}\u201d"
         else:
             what = e(text)
         cited = (ctx.citations.get(url)
-                 or f"{text if change_type.endswith('publication') else 'statement'}, {day(published)}")
+                 or f"{text if c.change_type.endswith('publication') else 'statement'}, {day(c.published_on)}")
         items.append(
             f"<li>{who}{what} "
             f"<span class='src'>({provenance(url, cited, ctx.archived_link(url), ctx.root)})</span></li>"
@@ -114,9 +114,9 @@ def changes_section(digest: Digest | None, unhealthy: list[HealthRow], ctx: Cont
              '<h2 id="changes-title">What changed</h2>',
              f'<p class="headline" id="changes-headline">{e(headline(digest, unhealthy))}</p>']
     if digest.rows:
-        by_type: dict[str, list[tuple]] = {}
+        by_type: dict[str, list[Change]] = {}
         for row in digest.rows:
-            by_type.setdefault(row[0], []).append(row)
+            by_type.setdefault(row.change_type, []).append(row)
         for kind, title in CHANGE_TYPES.items():
             rows = by_type.get(kind)
             if not rows:

@@ -11,8 +11,7 @@ Links point at TRACKER_SITE_URL when it is set, else relative to the feed's own 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import duckdb
 from lxml import etree
@@ -21,7 +20,7 @@ from tracker.parse.text import xml_text
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SiteData
 from tracker.vocabulary import phrase
-from tracker.warehouse.changelog import CHANGE_TYPES, ROW_ORDER
+from tracker.warehouse.changelog import CHANGE_TYPES, ROW_ORDER, Change
 from tracker.warehouse.rows import select
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -32,35 +31,19 @@ WINDOW = timedelta(weeks=13)
 TAG = "tag:nhs-leadership-tracker.example,2026"
 
 
-@dataclass(frozen=True)
-class LoggedChange:
-    """A change_log row, as a feed entry needs it."""
-
-    change_type: str
-    review_id: str | None
-    number: int | None
-    axis: str | None
-    before: str | None
-    after: str | None
-    published_on: date | None
-    source_url: str | None
-    title_or_quote: str | None
-    version_file: str
-    detected_at: datetime
-
-    @property
-    def identity(self) -> str:
-        parts = (self.change_type, self.review_id, self.number, self.axis, self.before, self.after,
-                 self.published_on, self.source_url, self.title_or_quote, self.version_file)
-        return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:32]
+def _identity(c: Change) -> str:
+    """What the change was and the version that first saw it (never which run, nor when)."""
+    parts = (c.change_type, c.review_id, c.number, c.axis, c.before, c.after, c.published_on, c.source_url,
+             c.title_or_quote, c.version_file)
+    return hashlib.sha256("\x1f".join("" if p is None else str(p) for p in parts).encode()).hexdigest()[:32]
 
 
-def load_feed_changes(con: duckdb.DuckDBPyConnection, published_at: datetime | None) -> list[LoggedChange]:
+def load_feed_changes(con: duckdb.DuckDBPyConnection, published_at: datetime | None) -> list[Change]:
     """The changes detected in the WINDOW up to the version's publication, newest first."""
     if published_at is None:
         return []
     try:
-        return select(con, LoggedChange, "change_log", f"WHERE detected_at > ? AND detected_at <= ? "
+        return select(con, Change, "change_log", f"WHERE detected_at > ? AND detected_at <= ? "
                       f"ORDER BY detected_at DESC, {ROW_ORDER}, change_id", [published_at - WINDOW, published_at])
     except duckdb.CatalogException:  # a version published before the change log existed
         return []
@@ -80,7 +63,7 @@ def _href(ctx: Context, name: str) -> str:
     return f"{ctx.site_url}{name}" if ctx.site_url else f"../{name}"
 
 
-def _title(c: LoggedChange, ctx: Context) -> str:
+def _title(c: Change, ctx: Context) -> str:
     who = ctx.names.get(c.review_id or "", c.review_id or "")
     which = f"{who} #{c.number}" if c.number is not None else who
     if c.change_type == "status_change":
@@ -92,7 +75,7 @@ def _title(c: LoggedChange, ctx: Context) -> str:
     return f"{CHANGE_TYPES[c.change_type]}: {c.title_or_quote or c.source_url or ''}".rstrip()
 
 
-def _summary(c: LoggedChange, ctx: Context) -> str:
+def _summary(c: Change, ctx: Context) -> str:
     cited = ctx.citations.get(c.source_url or "") or c.source_url or ""
     said = f"\u201c{c.title_or_quote}\u201d" if c.title_or_quote and not c.change_type.endswith("publication") \
         else (c.title_or_quote or "")
@@ -110,9 +93,9 @@ def _add(parent, tag: str, text: str, **attrs) -> None:
     etree.SubElement(parent, f"{{{ATOM}}}{tag}", attrs).text = _text(text)
 
 
-def _entry(feed, c: LoggedChange, ctx: Context) -> None:
+def _entry(feed, c: Change, ctx: Context) -> None:
     entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
-    _add(entry, "id", f"{TAG}:change/{c.identity}")
+    _add(entry, "id", f"{TAG}:change/{_identity(c)}")
     _add(entry, "title", _title(c, ctx), type="text")
     _add(entry, "updated", _stamp(c.detected_at))
     key = f"{c.review_id}-{c.number}"
@@ -124,7 +107,7 @@ def _entry(feed, c: LoggedChange, ctx: Context) -> None:
     _add(entry, "summary", _summary(c, ctx), type="text")
 
 
-def feed_xml(changes: list[LoggedChange], ctx: Context, *, name: str, title: str, updated: datetime | None) -> str:
+def feed_xml(changes: list[Change], ctx: Context, *, name: str, title: str, updated: datetime | None) -> str:
     """One feed: `name` its file inside feeds/ without .atom, `title` what a reader lists it as."""
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     _add(feed, "id", f"{TAG}:feed/{name}")
@@ -143,7 +126,7 @@ def feed_xml(changes: list[LoggedChange], ctx: Context, *, name: str, title: str
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True).decode("utf-8")
 
 
-def feed_pages(data: SiteData, changes: list[LoggedChange], ctx: Context) -> dict[str, str]:
+def feed_pages(data: SiteData, changes: list[Change], ctx: Context) -> dict[str, str]:
     """feeds/changes.atom and one feeds/<review_id>.atom per review, path inside site/ -> XML."""
     pages = {f"{FEEDS_DIR}/{ALL}.atom": feed_xml(changes, ctx, name=ALL, title="NHS leadership reviews: changes",
                                                  updated=data.published_at)}

@@ -33,14 +33,14 @@ def summary_page(data: SiteData, digest: Digest | None, unhealthy: list[HealthRo
             rows.append(f"<li><strong>{e(review.name)}</strong> "
                         f"({count(data.figure('accepted_not_implemented', review.review_id))}): "
                         + ", ".join(ctx.page_link(r.review_id, r.number, f"#{r.number}") for r in mine) + "</li>")
-    changes = [row for row in (digest.rows if digest is not None else []) if row[0] == "status_change"]
+    changes = [row for row in (digest.rows if digest is not None else []) if row.change_type == "status_change"]
     # the same rows the briefing's "what changed" counts; a first version's are everything it recorded
     changes_title = ("Status changes recorded in this first version" if digest is not None and digest.first_run
                      else "Status changes this week")
     listed = "".join(
-        f"<li>{ctx.page_link(row[1], row[2], f'{ctx.names.get(row[1], row[1])} #{row[2]}')} {e(row[3])}: "
-        f"{badge(row[4], row[3], ctx.root)} \u2192 {badge(row[5], row[3], ctx.root)}</li>"
-        for row in changes[:_LISTED]
+        f"<li>{ctx.page_link(c.review_id, c.number, f'{ctx.names.get(c.review_id, c.review_id)} #{c.number}')} "
+        f"{e(c.axis)}: {badge(c.before, c.axis, ctx.root)} \u2192 {badge(c.after, c.axis, ctx.root)}</li>"
+        for c in changes[:_LISTED]
     )
     more = f"<p>and {len(changes) - _LISTED} more on the briefing.</p>" if len(changes) > _LISTED else ""
     second = (
