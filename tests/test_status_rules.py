@@ -744,3 +744,20 @@ def test_numbered_items_under_a_status_heading_are_recommendations_and_them_afte
     counted = [para("The Kark review makes seven recommendations. The department has said it will consider them.")]
     assert extract(counted) == [("kark-2019", n, "response", "under_consideration") for n in range(1, 8)]
 
+
+
+@pytest.mark.parametrize("blocks", [
+    [para("Ministers accepted two of the Kark review's recommendations."),
+     para("The two are a central register of directors' qualifications and employment history, and an end to "
+          "settlement agreements that hide misconduct from a later employer.")],
+    [para("Ministers accepted two of the Kark review's recommendations \u2013 a central register of directors' "
+          "qualifications and employment history, and an end to settlement agreements that hide misconduct.")],
+])
+def test_a_count_then_what_the_ones_counted_are_names_them(blocks):
+    assert extract(blocks) == [("kark-2019", 2, "response", "accepted"), ("kark-2019", 6, "response", "accepted")]
+
+
+def test_a_count_then_parts_that_could_be_either_of_two_stays_the_analysts():
+    result = read([para("Ministers accepted two of the Kark review's recommendations."),
+                   para("These relate to competence standards for every director and to compulsory training.")])
+    assert result.evidence == [] and [u.why for u in result.unresolved] == ["says 2 but not which"]

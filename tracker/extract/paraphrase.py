@@ -73,6 +73,17 @@ class ParaphraseMatcher:
         # one statement may cover two recommendations, but only ones nearly as good as the best
         return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []
 
+    def standing_clear(self, text: str, margin: float = 1.5) -> int | None:
+        """The one recommendation a short restatement names when nothing else comes close: its loose score at
+        least `margin` times the next best's."""
+        words = terms(text)
+        scored = sorted((sum(self.idf[w] for w in words & rec) / math.sqrt(
+            (sum(self.idf[w] for w in rec) or 1.0) * (sum(self.idf.get(w, 1.0) for w in words) or 1.0)), n)
+            for n, rec in self.terms.items() if len(words & rec) >= 2)
+        if not scored or scored[-1][0] < 0.2:
+            return None
+        return scored[-1][1] if len(scored) == 1 or scored[-1][0] >= scored[-2][0] * margin else None
+
     def _by_head(self, words: set[str], close: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Of recommendations a short restatement shares about as much with, the one whose main clause it
         shares most with, when one stands alone; else none."""

@@ -238,6 +238,8 @@ class _DocState:
         self.block_targets: list[tuple[str, tuple[int, ...]]] = []
         self.before_targets: list[tuple[str, tuple[int, ...]]] = []
         self.recent: str | None = None  # the review named last since the last heading
+        # "accepted two recommendations." queued for want of which, until the next sentence says which
+        self.awaiting: tuple[str, int, Predicate, str, Unresolved] | None = None
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
 
     # -- context ----------------------------------------------------------------------------------
@@ -298,6 +300,7 @@ class _DocState:
         return bool(preds)
 
     def heading(self, block: Block) -> None:
+        self.awaiting = None
         while self.sections and self.sections[-1].level >= block.level:
             self.sections.pop()
         self.lead = None
@@ -340,7 +343,7 @@ class _DocState:
     def paragraph(self, text: str, label_target: tuple[str, tuple[int, ...]] | None = None,
                   item: bool = False) -> bool:
         found = False
-        if not has_status_hint(text):
+        if not has_status_hint(text) and not self.awaiting:
             self._no_status(visible_text(text))  # still names recommendations and reports for what follows
         else:
             for sentence, visible in visible_sentences(text):
@@ -368,6 +371,9 @@ class _DocState:
         recommendations (its references, else an antecedent, the section, its subject's content), then
         by content, and leave a status about unidentified recommendations to an analyst."""
         visible = visible if visible is not None else visible_text(sentence)
+        awaiting, self.awaiting = self.awaiting, None
+        if awaiting and self._says_which(awaiting, sentence, visible):
+            return True
         if not has_status_hint(visible):
             self._no_status(visible)
             return False
@@ -490,7 +496,28 @@ class _DocState:
         if not resolved_here and not _LEAD_IN_END.search(said.text):  # a lead-in waits for its list
             for review_id, problem in problems[:1]:
                 self.unresolved(review_id, frame.predicate, said.text, problem)
+                self._await_which(review_id, frame, said.text)
         return resolved_here
+
+    def _await_which(self, review_id: str, frame: Frame, quote: str) -> None:
+        count = next((r.count for r in frame.refs if r.kind == "quantity" and r.count), 0)
+        if 2 <= count <= 4 and self.out.unresolved:
+            self.awaiting = (review_id, count, frame.predicate, quote, self.out.unresolved[-1])
+
+    def _says_which(self, awaiting, sentence: str, visible: str) -> bool:
+        """"The government accepted two recommendations. The two are A and B": each part restates a different
+        one of the review's recommendations, as many as the count, or the count stays the analyst's."""
+        review_id, count, predicate, quote, queued = awaiting
+        lead = _NAMING_THEM.match(visible)
+        matcher = self.ex._matchers.get(review_id)
+        if not (lead and matcher):
+            return False
+        numbers = _named_items(matcher, visible[lead.end():], count)
+        if len(numbers) != count or not _each_stands_clear(matcher, visible[lead.end():], numbers):
+            return False
+        self.out.unresolved = [u for u in self.out.unresolved if u is not queued]
+        self.emit(review_id, numbers, predicate, quote + " " + sentence, "enumeration")
+        return True
 
     def _counted_list(self, said: _Said, frame: Frame, review_id: str, resolved_any: list) -> bool:
         """"accepted two of the seven in principle: the standards (recommendation 1) and the database
@@ -900,16 +927,13 @@ class _DocState:
     def _by_enumeration(self, sentence, visible, preds, refs, review, matcher) -> bool | None:
         """"The department accepted three: A, B and C": the items after a colon, matched one by one; the
         count, if any, must agree. None when there is no such list to decide by."""
-        colon = visible.find(":")
-        if not (colon > 0 and any(p.end <= colon for p in preds) and len(visible[colon + 1:].split()) >= 2):
+        sep = _LIST_AFTER.search(visible)  # "accepted two recommendations: A and B", "... two - to do A and to do B"
+        colon = sep.start() if sep else -1
+        if not (colon > 0 and any(p.end <= colon for p in preds) and len(visible[sep.end():].split()) >= 2):
             return None
         quantity = next((r.count for r in refs if r.kind == "quantity"), None)
-        tail = visible[colon + 1:]
-        # "three of them: A, a record of X and Y, and C": split at commas first when that gives the count
-        items = [i for i in re.split(r";|,\s*(?:and\s+)?", tail) if len(i.split()) >= 2]
-        if quantity is None or len(items) != quantity:
-            items = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", tail) if len(i.split()) >= 2]
-        numbers = _named_by_parts(matcher, items)
+        tail = re.split(r"\s[\u2013\u2014-]\s", visible[sep.end():])[0]
+        numbers = _named_items(matcher, tail, quantity)
         if numbers and (quantity is None or quantity == len(numbers)):
             for p in _one_per_axis([p for p in preds if p.end <= colon]):
                 self.emit(review, numbers, p, sentence, "enumeration")
@@ -1077,6 +1101,32 @@ def _named_other_report(visible: str, surnames: frozenset[str] = frozenset()) ->
 _SENTENCE_OPENERS = {"A", "An", "In", "On", "At", "As", "For", "From", "After", "Before", "Since", "When", "While",
                      "Under", "With", "Without", "Following", "Last", "Next", "Each", "Every", "Another", "One",
                      "NHS", "Independent", "Government", "National", "Annual", "Progress", "Final", "Interim"}
+
+
+_LIST_AFTER = re.compile(r":|\s[\u2013\u2014-]\s")
+# "The two are A and B", "These relate to A and B": the sentence after a count says which
+_NAMING_THEM = re.compile(r"^\W*(?:these|they|both|the\s+(?:two|three|four|[234])(?:\s+[a-z]+)?)\s+(?:are|were|"
+                          r"relate\s+to|related\s+to|concerns?|concerned|covers?|covered|include[sd]?)\b", re.I)
+
+
+def _each_stands_clear(matcher: ParaphraseMatcher, tail: str, numbers: tuple[int, ...]) -> bool:
+    """A sentence apart from its count names them only if each part names one with nothing else close."""
+    parts = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", tail) if len(i.split()) >= 2]
+    clear = {matcher.standing_clear(p) for p in parts} - {None}
+    return set(numbers) <= clear
+
+
+def _named_items(matcher: ParaphraseMatcher, tail: str, quantity: int | None) -> tuple[int, ...]:
+    """The recommendations a list restates, "three of them: A, a record of X and Y, and C": split at commas first
+    when that gives the count, else at "and" too. With a count, both splits that give it must agree on which,
+    or none is taken ("A and a database holding X, Y and Z" splits two ways)."""
+    by_commas = [i for i in re.split(r";|,\s*(?:and\s+)?", tail) if len(i.split()) >= 2]
+    by_all = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", tail) if len(i.split()) >= 2]
+    if quantity is None:
+        return _named_by_parts(matcher, by_all)
+    found = {named for named in (_named_by_parts(matcher, by_commas), _named_by_parts(matcher, by_all))
+             if len(named) == quantity}
+    return found.pop() if len(found) == 1 else ()
 
 
 def _named_by_parts(matcher: ParaphraseMatcher, parts: list[str]) -> tuple[int, ...]:
