@@ -761,3 +761,11 @@ def test_a_count_then_parts_that_could_be_either_of_two_stays_the_analysts():
     result = read([para("Ministers accepted two of the Kark review's recommendations."),
                    para("These relate to competence standards for every director and to compulsory training.")])
     assert result.evidence == [] and [u.why for u in result.unresolved] == ["says 2 but not which"]
+
+
+def test_a_review_described_by_four_words_of_its_name_is_that_review_and_a_vaguer_one_is_none():
+    namer = EXTRACTOR.namer
+    assert {rid for _, rid in namer.mentions("He accepted a review of leadership in health and social care.")} == {
+        "messenger-2022"}
+    assert namer.mentions("He accepted a review of NHS leadership.") == []
+    assert namer.mentions("MPs opened an inquiry into leadership in health and social care.") == []

@@ -16,6 +16,13 @@ _ORDINAL_WORD = re.compile(r"^(?:\d{4}|first|second|third|fourth|fifth|sixth|sev
                            r"central|key|leadership|headline)\s+")
 
 
+# "a review of leadership in health and social care": a tracked review described, not named (an inquiry, a
+# committee's, is never one of them)
+_DESCRIBED = re.compile(r"\b(?:a|an|the|its|this|that)\s+(?:(?:independent|government|national|wide-ranging|major|"
+                        r"landmark|rapid)\s+)*review\s+(?:of|into)\s+(?P<what>[^.;:,()]{8,90})", re.I)
+_REVIEW_WORDS = {"review", "report", "inquiry"}
+
+
 def _boundary(text: str, i: int) -> bool:
     return i < 0 or i >= len(text) or not text[i].isalnum()
 
@@ -69,6 +76,15 @@ class ReviewNamer:
                 taken[start:end] = b"\x01" * (end - start)
                 spans.append((start, review_id))
 
+        self._by_name(folded, claim)
+        self._by_surname(text, folded, claim)
+        for m in _DESCRIBED.finditer(text):
+            review_id = self._described(m.group("what"))
+            if review_id:
+                claim(m.start(), m.end(), review_id)
+        return sorted(spans)
+
+    def _by_name(self, folded: str, claim) -> None:
         for name, review_id in self._names:
             start = folded.find(name)
             while start != -1:
@@ -78,6 +94,8 @@ class ReviewNamer:
                 if _boundary(folded, start - 1) and _boundary(folded, end):
                     claim(start, end, review_id)
                 start = folded.find(name, start + 1)
+
+    def _by_surname(self, text: str, folded: str, claim) -> None:
         for surname, review_id in self._surnames:
             start = text.find(surname)
             while start != -1:
@@ -89,7 +107,18 @@ class ReviewNamer:
                     if rest.startswith(_FOLLOWERS):
                         claim(start, end, review_id)
                 start = text.find(surname, start + 1)
-        return sorted(spans)
+
+    def _described(self, what: str) -> str | None:
+        """"a review of leadership in health and social care": the one review whose name shares four or more
+        content words with what the review is said to be of, with no other close."""
+        words = terms(what) - _REVIEW_WORDS
+        if len(words) < 4:
+            return None
+        best = sorted(((max(len(words & (name - _REVIEW_WORDS)) for name in names), rid)
+                       for rid, names in self._name_terms.items()), reverse=True)
+        if best and best[0][0] >= 4 and (len(best) == 1 or best[1][0] < best[0][0] - 1):
+            return best[0][1]
+        return None
 
     def only(self, text: str) -> str | None:
         """The one review the text names, or None when it names none or several."""
