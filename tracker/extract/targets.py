@@ -106,8 +106,8 @@ _PARTITIVE = re.compile(
     rf"\b{EXISTENTIAL}\s+of\s+(?:which|them|these|those|{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b)"
     rf"|\b{EXISTENTIAL}\s+(?:of\s+)?(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b"
     rf"|\b(?:some|several|many|most|others|{_PROPORTION})\s+(?=(?:are|were|have|has|had|will|is|remain|now)\b)"
-    # "among its recommendations were ...", "including the recommendations on ...": some of them
-    rf"|\b(?:among|amongst|including)\s+(?:{_DEFINITE}\s+)?(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b",
+    # "Among its recommendations were ...": some of them (", among them the proposals for X" only adds detail)
+    rf"|^\W*(?:among|amongst)\s+(?:{_DEFINITE}\s+)?(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b",
     re.I,
 )
 _QUANTITY = re.compile(
