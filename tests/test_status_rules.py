@@ -769,3 +769,11 @@ def test_a_review_described_by_four_words_of_its_name_is_that_review_and_a_vague
         "messenger-2022"}
     assert namer.mentions("He accepted a review of NHS leadership.") == []
     assert namer.mentions("MPs opened an inquiry into leadership in health and social care.") == []
+
+
+def test_what_is_excepted_by_what_it_asks_is_left_out_and_an_unclear_exception_leaves_the_whole_queued():
+    said = ("Apart from the end to settlement agreements that hide misconduct, every one of the Kark review's seven "
+            "recommendations is now being taken forward.")
+    assert extract([para(said)]) == [("kark-2019", n, "implementation", "in_progress") for n in (1, 2, 3, 4, 5, 7)]
+    vague = read([para("All the Kark recommendations except a couple have been accepted.")])
+    assert vague.evidence == [] and len(vague.unresolved) == 1

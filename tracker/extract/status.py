@@ -12,7 +12,7 @@ be resolved is returned as an `Unresolved` statement for an analyst, never guess
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tracker.extract import lexicon as lx
 from tracker.extract.basis import BASES, MAX_WITHOUT_PROOF
@@ -780,8 +780,13 @@ class _DocState:
 
     def _resolve(self, review_id: str, ref: Reference, visible: str, earlier=()):
         known = self.ex.known.get(review_id, set())
+        if ref.excepted:
+            ref = self._left_out_by_content(review_id, ref, visible)
+            if ref.excepted:
+                return Resolution((), "leaves out something it does not say which recommendation is")
         if ref.kind == "anaphor_all" and known and self._counted_before(visible[:ref.start], review_id, known):
-            return Resolution(tuple(sorted(known)), basis="universal")  # "made seven ..., all of which"
+            # "made seven ..., all of which"
+            return Resolution(tuple(sorted(known - set(ref.excluded))), basis="universal")
         antecedent = self._antecedent(review_id, ref, visible, earlier)
         if ref.kind in ("rest", "quantity") and ref.count:
             described = self._appositive(review_id, visible[ref.end:], ref.count)
@@ -790,20 +795,34 @@ class _DocState:
         local = {n for rid, numbers in self.nearby for n in numbers if rid == review_id}
         if earlier:
             local |= {n for rid, numbers in earlier if rid == review_id for n in numbers}
-        if ref.kind == "rest" and self.unplaced.get(review_id):
+        if ref.kind == "rest":
+            rest = self._rest(review_id, ref, known, local, antecedent)
+            if rest is not None:
+                return rest
+        return resolve(ref, known, self.mentioned.get(review_id, set()), antecedent)
+
+    def _rest(self, review_id: str, ref: Reference, known: set[int], local: set[int], antecedent) -> Resolution | None:
+        """"The rest": set against what the document has named, else what was just said, else the section's."""
+        if self.unplaced.get(review_id):
             return Resolution((), f"'the rest' after {self.unplaced[review_id]} item(s) that match no recommendation: "
                                   "which remain is not known")
-        if ref.kind == "rest":
-            named = self.mentioned.get(review_id, set()) | local
-            if known - named:  # the ones not yet named anywhere in the document
-                return resolve(ref, known, named, antecedent)
-            if local:  # all were named somewhere: "the rest" is set against what was just said
-                return resolve(ref, known, local, antecedent)
-        if ref.kind == "rest" and self.section_mentioned.get(review_id):
-            local = resolve(ref, known, self.section_mentioned[review_id], antecedent)
-            if local.numbers and (ref.count is None or ref.count == len(local.numbers)) and ref.count:
-                return local
-        return resolve(ref, known, self.mentioned.get(review_id, set()), antecedent)
+        named = self.mentioned.get(review_id, set()) | local
+        if known - named:  # the ones not yet named anywhere in the document
+            return resolve(ref, known, named, antecedent)
+        if local:  # all were named somewhere: "the rest" is set against what was just said
+            return resolve(ref, known, local, antecedent)
+        if self.section_mentioned.get(review_id):
+            section = resolve(ref, known, self.section_mentioned[review_id], antecedent)
+            if section.numbers and ref.count and ref.count == len(section.numbers):
+                return section
+        return None
+
+    def _left_out_by_content(self, review_id: str, ref: Reference, visible: str) -> Reference:
+        """"Apart from the faculty of coaches and mentors, every commitment": the one it restates, if it stands
+        clear of the others."""
+        matcher = self.ex._matchers.get(review_id)
+        left_out = matcher.standing_clear(visible[slice(*ref.excepted)]) if matcher else None
+        return replace(ref, excluded=(left_out,), excepted=None) if left_out is not None else ref
 
     def _earlier_in_sentence(self, visible: str, refs: list[Reference], p: Predicate, mentions):
         """"does not reject recommendation 17, but accepts it only in principle": "it" is recommendation 17."""

@@ -51,7 +51,7 @@ _FIRST_N = re.compile(
 _ALL = re.compile(
     rf"\b(?:all|each|every\s+one)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+|his\s+|these\s+|[\w\u2019']+[\u2019']s\s+)?"
     rf"(?:(?P<n>{NUM})\s+)?(?:of\s+(?:the|its|their|his)\s+)?(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
-    rf"|\bevery\s+(?:single\s+)?(?:one\s+of\s+the\s+)?(?:recommendation|proposal)\b"
+    rf"|\bevery\s+(?:single\s+)?(?:one\s+of\s+the\s+)?(?:[a-z]+\s+)?(?:recommendation|proposal|commitment)\b"
     rf"|\bthe\s+{_NOUN_PLURAL}\s+(?=(?:of|in|made\s+by|from|(?:set\s+out|made|contained)\s+in)\s)"
     rf"|\b(?:the\s+(?:review|report)['\u2019]s|its|his|their)\s+{_NOUN_PLURAL}\b(?!\s+(?:\d|on|for|to|about|that))"
     # "The recommendations are due to be considered ...": the subject of a sentence about the review in context
@@ -148,6 +148,8 @@ class Reference:
     count: int | None = None
     definite: bool = False  # a quantity with a definite determiner: "the review's 16 recommendations"
     excluded: tuple[int, ...] = ()  # "all ... except recommendation 7": left out of a whole or a remainder
+    # "Apart from the faculty of coaches, every commitment ...": where what is left out is said, not numbered
+    excepted: tuple[int, int] | None = None
 
     @property
     def explicit(self) -> bool:
@@ -214,8 +216,14 @@ def _apply_exclusions(sentence: str, refs: list[Reference]) -> list[Reference]:
     if not left_out and not markers:
         return refs
     kept = [r for r in refs if r not in left_out]
-    if any(not any(0 <= r.start - end < 40 for r in left_out) for end in markers):
-        return [r for r in kept if r.kind not in _WHOLES]
+    unnumbered = [end for end in markers if not any(0 <= r.start - end < 40 for r in left_out)]
+    if unnumbered:
+        if len(markers) > 1 or left_out:
+            return [r for r in kept if r.kind not in _WHOLES]
+        end = unnumbered[0]
+        stop = re.search(r"[,;:]|\s[\u2013\u2014-]\s", sentence[end:])
+        span = (end, end + stop.start() if stop else len(sentence))
+        return [replace(r, excepted=span) if r.kind in _WHOLES else r for r in kept]
     excluded = tuple(sorted({n for r in left_out for n in r.numbers}))
     return [replace(r, excluded=excluded) if r.kind in _WHOLES else r for r in kept]
 
