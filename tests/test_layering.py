@@ -17,7 +17,8 @@ LAYERS = (
     "errors faults dates items vocabulary publishers staging fetch.urls parse.text",
     "settings lock registry corrections progress",
     "fetch parse extract",  # the web, documents, statements: none knows the others
-    "watchlist warehouse",
+    "warehouse",
+    "watchlist",  # the analyst's watched pages: read as settings, saved through the warehouse's rows
     "sources health storage withdrawals",
     "stages publish report",  # the crawl, parse and extract stages; the outputs
     "pipeline ingest query samplegen",
