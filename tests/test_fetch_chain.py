@@ -58,7 +58,7 @@ def test_the_fetcher_chain_puts_the_guard_before_robots_and_pacing_and_the_captu
     fetcher, writer, state = make_fetcher(settings)
     assert fetcher.chain.names() == [
         "Statistics", "Guard", "Robots", "Conditional", "SizeLimit", "Pacing", "HttpErrors", "Retry", "Redirects",
-        "Capture", "SizeCap", "Record",
+        "CaptureStep", "SizeCap", "RecordStep",
     ]
     writer.abort()
 
