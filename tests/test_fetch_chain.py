@@ -12,7 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from test_fetch_support import make_fetcher, robots, warc_records
+from fetch_support import make_fetcher, robots, warc_records
 from tracker.fetch.archive import check_warc, iter_records
 from tracker.fetch.chain import Chain
 from tracker.fetch.exchange import Request, Response
