@@ -74,7 +74,7 @@ def child(n: int, delay: float, hosts: int) -> dict:
         from tracker.fetch.client import Fetcher
         from tracker.fetch.state import CrawlState
         from tracker.settings import Settings
-        from tracker.stages.crawl import HostPool, Job, Progress
+        from tracker.stages.crawl import HostPool, CrawlJob, Progress
 
         with tempfile.TemporaryDirectory() as home:
             settings = Settings.from_env({
@@ -93,7 +93,7 @@ def child(n: int, delay: float, hosts: int) -> dict:
             pool = HostPool(fetcher, count, Progress("bench", every=10**9))
             t0 = time.monotonic()
             for i in range(n):
-                pool.submit(Job(url=f"http://{_address(i % hosts)}:{ports[i % hosts]}/p/{i}"))
+                pool.submit(CrawlJob(url=f"http://{_address(i % hosts)}:{ports[i % hosts]}/p/{i}"))
             pool.join()
             wall = time.monotonic() - t0
             path = writer.close()

@@ -9,25 +9,21 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from helpers import ROOT, SAMPLE_WARC  # noqa: E402
-from tracker.settings import Settings  # noqa: E402
-from tracker.warehouse.db import apply_views, connect, migrate, write_vocabularies  # noqa: E402
+from fetch_support import local_settings, start_server
+from helpers import ROOT, SAMPLE_WARC
+from tracker.settings import Settings
+from tracker.warehouse.db import apply_views, connect, migrate, write_vocabularies
 
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     """Settings on a temp TRACKER_HOME that may talk to the tests' local servers on 127.0.0.1."""
-    from test_fetch_support import local_settings
-
     return local_settings(tmp_path / "home")
 
 
 @pytest.fixture
 def server():
     """A local HTTP server (pytest-httpserver) on 127.0.0.1, cleared and stopped after the test."""
-    from test_fetch_support import start_server
-
     s = start_server()
     yield s
     s.clear()

@@ -161,7 +161,7 @@ def test_results_keep_job_order_and_a_breach_is_confirmed_in_a_fresh_worker(tmp_
     from datetime import datetime, timezone
 
     from tracker.fetch.archive import ArchiveWriter, iter_records
-    from tracker.stages.sandbox import Job, Limits, WorkerPool
+    from tracker.stages.sandbox import SandboxJob, Limits, WorkerPool
 
     pages = {KF + f"blogs/fine-{i}": FINE for i in range(3)}
     bomb = pdf_bomb(200)
@@ -171,7 +171,7 @@ def test_results_keep_job_order_and_a_breach_is_confirmed_in_a_fresh_worker(tmp_
             ctype = "application/pdf" if url.endswith(".pdf") else "text/html"
             writer.write_response(url, body, headers=[("Content-Type", ctype)],
                                   fetched_at=datetime(2024, 3, 4, tzinfo=timezone.utc), source="kingsfund")
-    jobs = [Job(info.url, str(writer.path), info.offset, info.sha256) for info,
+    jobs = [SandboxJob(info.url, str(writer.path), info.offset, info.sha256) for info,
             _ in iter_records(writer.path, with_body=False)]
     pool = WorkerPool(Limits(memory_mb=128, seconds=60), size=1)
     try:

@@ -12,7 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from test_fetch_support import make_fetcher, robots, warc_records
+from fetch_support import make_fetcher, robots, warc_records
 from tracker.fetch.archive import check_warc, iter_records
 from tracker.fetch.chain import Chain
 from tracker.fetch.exchange import Request, Response
@@ -58,7 +58,7 @@ def test_the_fetcher_chain_puts_the_guard_before_robots_and_pacing_and_the_captu
     fetcher, writer, state = make_fetcher(settings)
     assert fetcher.chain.names() == [
         "Statistics", "Guard", "Robots", "Conditional", "SizeLimit", "Pacing", "HttpErrors", "Retry", "Redirects",
-        "Capture", "SizeCap", "Record",
+        "CaptureStep", "SizeCap", "RecordStep",
     ]
     writer.abort()
 

@@ -10,7 +10,7 @@ from email.utils import format_datetime
 
 from werkzeug.wrappers import Response
 
-from test_fetch_support import (
+from fetch_support import (
     RawServer, Stamped, local_settings, make_fetcher, of_url, robots, start_server, warc_records,
 )
 from tracker.fetch.client import FetchResult, retry_after_seconds

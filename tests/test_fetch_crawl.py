@@ -9,7 +9,7 @@ import time
 import pytest
 from werkzeug.wrappers import Response
 
-from test_fetch_support import Stamped, local_settings, make_fetcher, of_url, robots, start_server, warc_records
+from fetch_support import Stamped, local_settings, make_fetcher, of_url, robots, start_server, warc_records
 from tracker.fetch.archive import sha256_file
 from tracker.fetch.download import Limits
 from tracker.fetch.robots import host_key, policy_from_response

@@ -16,7 +16,7 @@ import time
 import pytest
 from werkzeug.wrappers import Response
 
-from test_fetch_support import RawServer, Stamped, local_settings, make_fetcher, robots, start_server, warc_records
+from fetch_support import RawServer, Stamped, local_settings, make_fetcher, robots, start_server, warc_records
 from tracker.fetch import urls
 from tracker.fetch.download import Limits
 from tracker.fetch.state import CrawlState

@@ -19,7 +19,7 @@ import pytest
 import redis
 from werkzeug.wrappers import Response
 
-from test_fetch_support import Stamped, local_settings, make_fetcher, robots
+from fetch_support import Stamped, local_settings, make_fetcher, robots
 from tracker.fetch.client import Politeness
 from tracker.fetch.pacing import HostGate, LocalPacer, RedisPacer, make_pacer
 
@@ -128,7 +128,7 @@ def test_two_processes_sharing_redis_keep_one_host_at_the_delay(server, tmp_path
 
 _CHILD = f"""
 import sys, time
-from test_fetch_support import local_settings, make_fetcher
+from fetch_support import local_settings, make_fetcher
 home, prefix, start_at, urls = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4:]
 from tracker.fetch.client import Politeness
 from tracker.fetch.pacing import RedisPacer

@@ -15,7 +15,7 @@ import pytest
 from werkzeug.wrappers import Response
 
 from helpers import SAMPLE_WARC
-from test_fetch_support import local_settings, robots, start_server, warc_records
+from fetch_support import local_settings, robots, start_server, warc_records
 from tracker.fetch.archive import import_warc, iter_records
 from tracker.fetch.replay import ReplayIndex, replay_route, replay_session
 from tracker.items import Candidate

@@ -63,13 +63,13 @@ from datetime import datetime, timezone
 sys.path.insert(0, "tests")
 from hostile_docs import nested_inline_page
 from tracker.fetch.exchange import FetchResult
-from tracker.stages.crawl import Job, _links_page
+from tracker.stages.crawl import CrawlJob, _links_page
 
 body = nested_inline_page(int(sys.argv[1])).replace(b"<div>Deep text.</div>", b'<a href="/deep.pdf">d</a>')
 before = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
 result = FetchResult(url=sys.argv[2], final_url=sys.argv[2], status=200, headers={"content-type": "text/html"},
                      body=body, fetched_at=datetime.now(timezone.utc))
-page = _links_page(Job(sys.argv[2], source="kingsfund"), result)
+page = _links_page(CrawlJob(sys.argv[2], source="kingsfund"), result)
 after = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
 print(json.dumps({"grew_mb": (after - before) / 1024, "links": [a.url for a in page.attachments]}))
 """

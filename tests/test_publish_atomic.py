@@ -197,16 +197,10 @@ def test_a_long_lived_process_sees_each_new_version(tmp_path, sample_home):
     from tracker.warehouse.publish import open_published, publish
 
     settings = _copy_home(sample_home, tmp_path / "home")
-    pinned = open_published(settings.warehouse)
-    try:
+    with open_published(settings.warehouse) as pinned:
         first = pinned.execute("SELECT run_id FROM warehouse_info").fetchone()[0]
         publish(settings, "a-later-run")
-        again = open_published(settings.warehouse)
-        try:
+        with open_published(settings.warehouse) as again:
             assert again.execute("SELECT run_id FROM warehouse_info").fetchone()[0] == "a-later-run"
             assert again.execute("SELECT count(*) FROM recommendation_status").fetchone()[0] == 62
-        finally:
-            again.close()
         assert pinned.execute("SELECT run_id FROM warehouse_info").fetchone()[0] == first  # the old view holds
-    finally:
-        pinned.close()

@@ -15,7 +15,7 @@ from tracker.publish.digest import Change, Digest
 from tracker.publish.site.archive import archived_copy
 from tracker.publish.site.assets import STYLE
 from tracker.publish.site.changes import since_last_week, since_last_week_cell
-from tracker.publish.site.data import Recommendation, SiteData
+from tracker.publish.site.data import RecommendationView, SiteData
 from tracker.publish.site.names import short_name
 from tracker.vocabulary import AXES, STATUSES
 
@@ -145,8 +145,8 @@ def test_since_last_week_counts_a_review_s_changes():
     assert since_last_week_cell(None, None) == "not known"
 
 
-def _rec(number: int, last: date | None) -> Recommendation:
-    return Recommendation("r", number, None, "t", None, None, {"response": "accepted", "implementation": "unknown"},
+def _rec(number: int, last: date | None) -> RecommendationView:
+    return RecommendationView("r", number, None, "t", None, None, {"response": "accepted", "implementation": "unknown"},
                           {"response": None, "implementation": None}, {"response": False, "implementation": False},
                           {}, last)
 

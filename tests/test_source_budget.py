@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from test_fetch_support import RawServer, local_settings, robots, start_server
+from fetch_support import RawServer, local_settings, robots, start_server
 from tracker.health import ParseTally, check_sources
 from tracker.items import Candidate
 from tracker.stages.crawl import crawl_sources
@@ -76,7 +76,7 @@ def test_robots_txt_is_not_cut_by_a_budget_so_the_host_is_not_closed_to_other_so
     source on that host shares: it is bounded by the exchange deadline only."""
     from werkzeug.wrappers import Response
 
-    from test_fetch_support import make_fetcher
+    from fetch_support import make_fetcher
     from tracker.fetch.client import Budget
     from tracker.fetch.robots import host_key
 

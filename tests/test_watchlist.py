@@ -13,7 +13,7 @@ from werkzeug import Response
 
 from conftest import run_cli
 from helpers import ROOT, SAMPLE_WARC, STAGE_LINES, fixture_bytes
-from test_fetch_support import local_settings, make_fetcher, robots, start_server
+from fetch_support import local_settings, make_fetcher, robots, start_server
 
 
 def test_watch_add_list_and_remove_keep_the_list_in_tracker_home(tmp_path):
@@ -196,7 +196,7 @@ def test_watched_pages_are_fetched_politely_judged_as_a_source_and_read_again_of
 
 @pytest.mark.e2e
 def test_an_escape_sequence_in_a_redirect_target_never_reaches_the_terminal_or_the_warehouse(tmp_path):
-    from test_fetch_support import RawServer
+    from fetch_support import RawServer
 
     # an OSC (set the window title, ended by BEL) and a C1 CSI (U+009B: clear the screen) in a Location header
     hostile = b"/\x1b]0;pwned\x07\x9b2J"

@@ -293,10 +293,9 @@ def export(settings, out_dir, as_of, version, since):
     source = version_as_of(settings, as_of)
     if out_dir.exists() and not out_dir.is_dir():
         raise TrackerError(f"{out_dir} is a file: --out takes a folder")
-    con = open_published(source)
-    if as_of is not None and not as_of_names_a_file(as_of):  # a date: which version it chose
-        click.echo(f"exporting {_version_line(source)}, the last published on or before {as_of}", err=True)
-    try:
+    with open_published(source) as con:
+        if as_of is not None and not as_of_names_a_file(as_of):  # a date: which version it chose
+            click.echo(f"exporting {_version_line(source)}, the last published on or before {as_of}", err=True)
         try:
             written = export_to(con, out_dir, settings.sql_dir, settings.published_dir, since,
                                 site_dir=settings.site_dir, site_url=settings.site_url)
@@ -307,8 +306,6 @@ def export(settings, out_dir, as_of, version, since):
             raise TrackerError(f"cannot write the exports into {out_dir}: {exc.strerror}{part}") from exc
         for path in written:
             click.echo(str(path))
-    finally:
-        con.close()
 
 
 def _version_line(path: Path) -> str:
@@ -388,11 +385,8 @@ def _evaluate_published(labels: Path, source: Path):
 
     if not source.exists():
         raise TrackerError(f"no published warehouse at {source}: run `tracker run` first")
-    con = open_published(source)
-    try:
+    with open_published(source) as con:
         return ev.evaluate(con, ev.read_labels(labels))
-    finally:
-        con.close()
 
 
 def _echo_set_result(result, quiet: bool) -> bool:

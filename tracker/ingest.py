@@ -10,7 +10,7 @@ from tracker.errors import TrackerError
 from tracker.fetch.archive import ArchiveWriter, iter_records
 from tracker.fetch.urls import BadUrl, http_url
 from tracker.settings import Settings
-from tracker.stages.sandbox import Job, Limits, Parsed, parse_in_workers
+from tracker.stages.sandbox import SandboxJob, Limits, Parsed, parse_in_workers
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -55,7 +55,7 @@ def check_readable(settings: Settings, path: Path, staged: Path) -> None:
     (TRACKER_PARSE_MEMORY_MB, TRACKER_PARSE_SECONDS): what the run could not read is refused now, and a
     hostile file costs at most those limits, never this process."""
     [(info, _)] = list(iter_records(staged, with_body=False))
-    job = Job(info.url, str(staged), info.offset, info.sha256, info.published_hint)
+    job = SandboxJob(info.url, str(staged), info.offset, info.sha256, info.published_hint)
     [parsed] = list(parse_in_workers([job], Limits.from_settings(settings), workers=1))
     if parsed.error is not None:
         raise IngestError(_unreadable(path, parsed))

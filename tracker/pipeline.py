@@ -171,21 +171,18 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     from tracker.warehouse.publish import open_published
 
     source = Path(warehouse) if warehouse else settings.warehouse
-    with outputs_lock(settings.outputs_lock_file):  # an Airflow outputs task and a CLI run never interleave
-        con = open_published(source)
-        try:
-            info = warehouse_info(con)
-            published_at = info.published_at
-            digest = compute_digest(con, settings.sql_dir, settings.published_dir)
-            # captures, then the exports that link to them, then the pages that offer those exports
-            archived = write_captures(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
-            exports = export_run(con, settings.exports_dir, published_at.date(), digest, settings.site_dir,
-                                 settings.site_url)
-            site = write_briefing(con, settings.site_dir, digest=digest, exports_dir=exports, archived=archived,
-                                 site_url=settings.site_url, min_confidence=settings.min_confidence,
-                                 published_dir=settings.published_dir, corrections_email=settings.corrections_email)
-        finally:
-            con.close()
+    # an Airflow outputs task and a CLI run never interleave
+    with outputs_lock(settings.outputs_lock_file), open_published(source) as con:
+        info = warehouse_info(con)
+        published_at = info.published_at
+        digest = compute_digest(con, settings.sql_dir, settings.published_dir)
+        # captures, then the exports that link to them, then the pages that offer those exports
+        archived = write_captures(con, settings.site_dir, digest=digest, archive_dir=settings.archive_dir)
+        exports = export_run(con, settings.exports_dir, published_at.date(), digest, settings.site_dir,
+                             settings.site_url)
+        site = write_briefing(con, settings.site_dir, digest=digest, exports_dir=exports, archived=archived,
+                             site_url=settings.site_url, min_confidence=settings.min_confidence,
+                             published_dir=settings.published_dir, corrections_email=settings.corrections_email)
     latest = settings.exports_dir / "latest"
     return {
         "version_file": info.version_file,

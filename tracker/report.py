@@ -138,11 +138,8 @@ def status_data(settings: Settings) -> dict:
 
     if not settings.warehouse.exists():
         return {"warehouse": str(settings.warehouse), "version_file": None}
-    con = open_published(settings.warehouse)
-    try:
+    with open_published(settings.warehouse) as con:
         return _status(con, settings.warehouse)
-    finally:
-        con.close()
 
 
 def _dash(value) -> str:
@@ -155,11 +152,8 @@ def status_text(settings: Settings, width: int | None = None) -> str:
 
     if not settings.warehouse.exists():
         raise NothingPublished(f"no published warehouse yet at {settings.warehouse}: run `tracker run --offline`")
-    con = open_published(settings.warehouse)
-    try:
+    with open_published(settings.warehouse) as con:
         st = _status(con, settings.warehouse)
-    finally:
-        con.close()
     out = [f"Warehouse {settings.warehouse}"]
     if st["version_file"]:
         out.append(f"  version {st['version_file']} (run {st['run_id']}, "
@@ -226,11 +220,8 @@ def status_text(settings: Settings, width: int | None = None) -> str:
         out.append(_table(["url", "stage", "breach", "error"],
                           [(e["url"], e["stage"], e["breach"] or "", e["error"]) for e in st["processing_errors"]],
                           width=width, text=(0, 3)))
-    con = open_published(settings.warehouse)
-    try:
+    with open_published(settings.warehouse) as con:
         out.extend(watched_pages_section(con, settings, width))
-    finally:
-        con.close()
     return "\n".join(_wrap(part, width) for part in out)
 
 
@@ -263,12 +254,9 @@ def versions_data(settings: Settings) -> list[dict]:
 
     current = None
     if settings.warehouse.exists():
-        con = open_published(settings.warehouse)
-        try:
+        with open_published(settings.warehouse) as con:
             info = warehouse_info(con)
             current = info.version_file if info else None
-        finally:
-            con.close()
     rows = []
     for path in published_versions(settings):
         run_id = run_type = None
@@ -276,7 +264,7 @@ def versions_data(settings: Settings) -> list[dict]:
             con = open_published(path)
         except Exception:  # pruned by a run between the listing and the open
             continue
-        try:
+        with con:
             info = warehouse_info(con)
             run_id = info.run_id if info else None
             try:
@@ -284,8 +272,6 @@ def versions_data(settings: Settings) -> list[dict]:
                 run_type = found[0] if found else None
             except duckdb.Error:  # a version published before runs had run_type
                 pass
-        finally:
-            con.close()
         rows.append({"version_file": path.name, "published_at": version_time(path), "run_id": run_id,
                      "run_type": run_type, "current": path.name == current, "bytes": path.stat().st_size,
                      "path": str(path)})

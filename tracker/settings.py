@@ -306,8 +306,10 @@ class Settings:
 
     @property
     def allowed_hosts(self) -> frozenset[str]:
+        from tracker.fetch.urls import host_of
+
         hosts = set(DEFAULT_ALLOWED_HOSTS) | set(self.extra_allowed_hosts)
-        hosts |= {_host(url) for url in self.base_urls.values()}
+        hosts |= {host_of(url) for url in self.base_urls.values()}
         return frozenset(h for h in hosts if h)
 
     @property
@@ -349,7 +351,3 @@ class Settings:
     @property
     def watchlist_file(self) -> Path:
         return self.home / "watchlist.toml"
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()

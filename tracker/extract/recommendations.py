@@ -22,7 +22,7 @@ _COMMITMENT = re.compile(r"\bwe\s+will\b", re.I)
 
 
 @dataclass
-class Candidate:
+class Draft:
     number: int
     text: str
     theme: str
@@ -44,7 +44,7 @@ def extract_recommendations(pub: Publication, review: Review) -> list[Recommenda
     ]
 
 
-def _score(cands: list[Candidate]) -> tuple[int, int]:
+def _score(cands: list[Draft]) -> tuple[int, int]:
     numbers = [c.number for c in cands]
     run = 0
     while run + 1 in numbers:
@@ -52,23 +52,23 @@ def _score(cands: list[Candidate]) -> tuple[int, int]:
     return run, len(cands)
 
 
-def _dedupe(cands: list[Candidate]) -> list[Candidate]:
-    seen: dict[int, Candidate] = {}
+def _dedupe(cands: list[Draft]) -> list[Draft]:
+    seen: dict[int, Draft] = {}
     for c in cands:
         seen.setdefault(c.number, c)  # a number seen again (a summary repeated later) keeps the first
     return sorted(seen.values(), key=lambda c: c.number)
 
 
-def _by_headings(blocks: list[Block]) -> list[Candidate]:
+def _by_headings(blocks: list[Block]) -> list[Draft]:
     """'Recommendation N[: title]' headings (or bold lead-ins), then the text and its sub-action bullets."""
-    cands: list[Candidate] = []
+    cands: list[Draft] = []
     theme = OVERARCHING
-    current: Candidate | None = None
+    current: Draft | None = None
     state = "none"  # after a heading: "text" -> "bullets" -> "discussion"
     for block in blocks:
         m = _REC_HEADING.match(block.text) if block.kind in {"heading", "paragraph"} else None
         if m and (block.kind == "heading" or len(block.text) < 400):
-            current = Candidate(int(m.group(1)), "", theme, block.page, f"Recommendation {m.group(1)}")
+            current = Draft(int(m.group(1)), "", theme, block.page, f"Recommendation {m.group(1)}")
             title = m.group(2).strip()
             if block.kind == "paragraph" and (title.endswith((".", ";")) or len(title) > 150):
                 current.text = title  # "Recommendation 3: the whole recommendation, in one paragraph."
@@ -99,11 +99,11 @@ def _by_headings(blocks: list[Block]) -> list[Candidate]:
     return _dedupe(cands)
 
 
-def _by_numbered_list(blocks: list[Block]) -> list[Candidate]:
+def _by_numbered_list(blocks: list[Block]) -> list[Draft]:
     """One numbered list ("1.", "1)", "(1)" or <ol>) inside a Recommendations section, themed by headings."""
-    cands: list[Candidate] = []
+    cands: list[Draft] = []
     section = _ListSection()
-    current: Candidate | None = None
+    current: Draft | None = None
     for block in blocks:
         if block.kind == "heading":
             section.heading(block)
@@ -113,7 +113,7 @@ def _by_numbered_list(blocks: list[Block]) -> list[Candidate]:
             continue
         numbered = _numbered(block)
         if numbered is not None:
-            current = Candidate(numbered[0], numbered[1], section.theme, block.page, str(numbered[0]))
+            current = Draft(numbered[0], numbered[1], section.theme, block.page, str(numbered[0]))
             cands.append(current)
         elif current is not None and block.kind == "list_item" and block.level > 0:
             current.text = _join(current.text, block.text, bullet=True)
@@ -156,9 +156,9 @@ def _numbered(block: Block) -> tuple[int, str] | None:
 _TABLE_NUMBER = re.compile(r"^(?:recommendation\s+)?(?:no\.?\s*)?(\d{1,3})[.)]?$", re.I)
 
 
-def _by_table(blocks: list[Block]) -> list[Candidate]:
+def _by_table(blocks: list[Block]) -> list[Draft]:
     """A table of recommendations in a Recommendations section: number | [title |] text."""
-    cands: list[Candidate] = []
+    cands: list[Draft] = []
     in_section = False
     section_level = 0
     theme = OVERARCHING
@@ -180,13 +180,13 @@ def _by_table(blocks: list[Block]) -> list[Candidate]:
         rest = cells[1:]
         titled = len(rest) >= 2 and not rest[0].endswith(".") and len(rest[0]) < 150  # number | title | text
         text = f"{rest[0]}: {rest[1]}" if titled else " ".join(rest)
-        cands.append(Candidate(int(m.group(1)), text, theme, block.page, cells[0]))
+        cands.append(Draft(int(m.group(1)), text, theme, block.page, cells[0]))
     return _dedupe(_longest_run(cands))
 
 
-def _longest_run(cands: list[Candidate]) -> list[Candidate]:
+def _longest_run(cands: list[Draft]) -> list[Draft]:
     """Keep the list that counts up from 1 (a later restart is a different list, e.g. findings)."""
-    runs: list[list[Candidate]] = []
+    runs: list[list[Draft]] = []
     for c in cands:
         if not runs or c.number != runs[-1][-1].number + 1:
             runs.append([])
@@ -195,9 +195,9 @@ def _longest_run(cands: list[Candidate]) -> list[Candidate]:
     return max(starting, key=len) if starting else []
 
 
-def _commitments(blocks: list[Block], review: Review) -> list[Candidate]:
+def _commitments(blocks: list[Block], review: Review) -> list[Draft]:
     """Plan-style commitments: each "We will ..." sentence in the review's numbered paragraphs."""
-    cands: list[Candidate] = []
+    cands: list[Draft] = []
     paragraph = None
     theme = OVERARCHING
     for block in blocks:
@@ -215,7 +215,7 @@ def _commitments(blocks: list[Block], review: Review) -> list[Candidate]:
             continue
         for sentence in sentences(text):
             if _COMMITMENT.search(sentence):
-                cands.append(Candidate(len(cands) + 1, sentence, theme, block.page, paragraph))
+                cands.append(Draft(len(cands) + 1, sentence, theme, block.page, paragraph))
     return cands
 
 

@@ -42,14 +42,14 @@ from tracker.fetch.steps import (
     MAX_REDIRECTS,  # noqa: F401 - the client's API
     REDIRECT_STATUSES,  # noqa: F401 - the client's API
     Archive,
-    Capture,
+    CaptureStep,
     Conditional,
     Gates,
     Guard,
     HttpErrors,
     Pacing,
     Problems,
-    Record,
+    RecordStep,
     Redirects,
     Retry,
     Robots,
@@ -116,7 +116,7 @@ class Route:
 
 # To the publishers' servers. A replay from the archive goes another way (tracker.fetch.replay).
 LIVE = Route((Statistics, TimeBudget, Guard, Robots, Conditional, SizeLimit, Pacing, HttpErrors, Retry, Redirects,
-              Capture, SizeCap, Record))
+              CaptureStep, SizeCap, RecordStep))
 
 
 class Fetcher:

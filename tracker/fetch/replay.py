@@ -40,8 +40,8 @@ from tracker.fetch.pacing import HostGate
 from tracker.fetch.reasons import FailureKind
 from tracker.fetch.robots import RobotsPolicy
 from tracker.fetch.steps import (
-    Capture, Conditional, Guard, HttpErrors, Pacing, Record, Redirects, Retry, Robots, Shared, SizeCap, SizeLimit,
-    Statistics, Step, TimeBudget,
+    CaptureStep, Conditional, Guard, HttpErrors, Pacing, RecordStep, Redirects, Retry, Robots, Shared, SizeCap,
+    SizeLimit, Statistics, Step, TimeBudget,
 )
 from tracker.fetch.transport import AddressPolicy
 from tracker.settings import Settings
@@ -209,7 +209,7 @@ class Unpaced:
 
 
 REPLAY_STEPS = (Statistics, TimeBudget, ArchiveGuard, ArchiveRobots, Conditional, SizeLimit, Pacing, HttpErrors, Retry,
-                Redirects, Capture, SizeCap, Record)
+                Redirects, CaptureStep, SizeCap, RecordStep)
 
 
 def replay_route(archive_dir: Path, index: ReplayIndex | None = None) -> Route:

@@ -104,7 +104,7 @@ class Gates:
         self._gates: dict[str, HostGate] = {}
 
     def of(self, url: str, delay: float) -> HostGate:
-        host = urls.host_of(url)
+        host = urls.parse(url).host
         with self._lock:
             gate = self._gates.get(host)
             if gate is None:
@@ -239,7 +239,7 @@ class Robots(Step):
         """The host's delay rises to the Crawl-delay its robots.txt asks for, capped (the cap is reported)."""
         asked = policy.crawl_delay(self.agent)
         if asked > self.max_crawl_delay_s:
-            self.problems.note(urls.host_of(url), "crawl-delay",
+            self.problems.note(urls.parse(url).host, "crawl-delay",
                                f"robots.txt of {host_key(url)} asks for a Crawl-delay of {asked:g}s: "
                                f"capped at {self.max_crawl_delay_s:g}s")
         gate = self.gate(url)
@@ -389,7 +389,7 @@ class Retry(Step):
                                what.cause)
 
     def _stop(self, req: Request, resp: Response) -> None:
-        gate, host, status = self.gate(req.url), urls.host_of(req.url), resp.status
+        gate, host, status = self.gate(req.url), urls.parse(req.url).host, resp.status
         gate.stopped = Failure(
             FailureKind.HOST_STOPPED,
             f"{host} asked for a {resp.retry_after:.0f}s wait (HTTP {status} Retry-After), more than the "
@@ -402,7 +402,7 @@ class Retry(Step):
     def on_result(self, result: FetchResult) -> None:
         gate = self.gate(result.url)
         if result.skipped and gate.stopped and result.skipped == gate.stopped.text:
-            self.problems.note(urls.host_of(result.url), "stopped", gate.stopped.text)
+            self.problems.note(urls.parse(result.url).host, "stopped", gate.stopped.text)
 
 
 class Redirects(Step):
@@ -442,7 +442,7 @@ class Redirects(Step):
             self.note(req.asked, f"redirect from {req.url} to {target} refused: {why.text}")
 
 
-class Capture(Step):
+class CaptureStep(Step):
     """Every exchange goes to the WARC file: the request, then the response when one came whole, else a
     note of what happened (never a response record the processing stage could take for a document)."""
 
@@ -482,7 +482,7 @@ class Capture(Step):
             self.note(req.url, f"skipped: {resp.refused.text}", resp.fetched_at)
 
 
-class Record(Step):
+class RecordStep(Step):
     """Each finished fetch updates the crawl state (validators, hashes, failures), checkpointed as it goes."""
 
     def __init__(self, state: CrawlState, warc_name: str):

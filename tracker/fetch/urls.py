@@ -136,7 +136,9 @@ def join(base: str, href: str) -> str:
 
 
 def host_of(url: str) -> str:
-    return parse(url).host
+    """The URL's host name, lower case ('' when it has none); lenient, for deciding ownership, where a
+    request would go through `parse()`."""
+    return (urlsplit(url).hostname or "").lower()
 
 
 def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -15,7 +15,7 @@ from tracker.dates import implausible, plausible_or_none
 from tracker.items import Capture, Publication
 from tracker.parse.text import printable
 from tracker.sourcelist import DECLARED
-from tracker.sources.base import SourceAdapter, host_of
+from tracker.sources.base import SourceAdapter
 from tracker.sources.dhsc import DHSC
 from tracker.sources.documents import UnsupportedDocument, kind_of
 from tracker.sources.generic import Generic
@@ -26,7 +26,7 @@ from tracker.sources.nhsproviders import NHSProviders
 from tracker.sources.parliament import Parliament
 from tracker.sources.watchlist import Watchlist
 
-__all__ = ["ADAPTERS", "SourceAdapter", "UnsupportedDocument", "adapter_of", "host_of", "is_document", "kind_of",
+__all__ = ["ADAPTERS", "SourceAdapter", "UnsupportedDocument", "adapter_of", "is_document", "kind_of",
            "parse_capture", "source_of", "sources_table"]
 
 ADAPTERS: dict[str, SourceAdapter] = {

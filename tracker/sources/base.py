@@ -27,6 +27,7 @@ from datetime import date
 from typing import ClassVar, Iterator
 from urllib.parse import urlsplit
 
+from tracker.fetch.urls import host_of
 from tracker.items import Candidate, Capture, Publication, Review
 from tracker.registry import load_reviews, reviews_for
 from tracker.settings import Settings
@@ -34,11 +35,6 @@ from tracker.sourcelist import Source
 from tracker.sources.discovery import SourceDegraded, listing_candidates, robots_sitemaps, sitemap_candidates
 from tracker.parse.html import scan_attachment_links
 from tracker.sources.documents import UnsupportedDocument, kind_of, parse_html_capture, parse_pdf_capture
-
-
-def host_of(url: str) -> str:
-    """The URL's host name, lower case ('' when it has none); lenient, for deciding ownership."""
-    return (urlsplit(url).hostname or "").lower()
 
 
 def is_pdf_link(url: str, content_type: str = "") -> bool:

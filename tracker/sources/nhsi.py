@@ -12,9 +12,10 @@ from typing import Iterator
 from urllib.parse import quote
 
 from tracker import sourcelist
+from tracker.fetch.urls import host_of
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.text import parse_date
-from tracker.sources.base import SourceAdapter, host_of
+from tracker.sources.base import SourceAdapter
 from tracker.sources.discovery import SourceDegraded, check_refusal
 
 ARCHIVE_HOST = "webarchive.nationalarchives.gov.uk"

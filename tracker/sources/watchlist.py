@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterator
 
+from tracker.fetch.urls import host_of
 from tracker.items import Candidate
 from tracker.settings import WATCHLIST, Settings
-from tracker.sources.base import host_of
 from tracker.sources.generic import Generic
 from tracker.watchlist import read_watchlist, watched_urls
 

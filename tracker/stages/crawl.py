@@ -34,14 +34,14 @@ from tracker.fetch.pacing import make_pacer
 from tracker.fetch.reasons import plain_reason
 from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
-from tracker.fetch.urls import BadUrl
+from tracker.fetch.urls import BadUrl, host_of
 from tracker.fetch.stats import Stats
 from tracker.fetch.summary import CrawlSummary
 from tracker.health import crawl_failure, write_crawl_summary
 from tracker.items import Capture, Publication
 from tracker.progress import bar
 from tracker.settings import SOURCES, WATCHLIST, Settings
-from tracker.sources import ADAPTERS, SourceAdapter, adapter_of, host_of, kind_of
+from tracker.sources import ADAPTERS, SourceAdapter, adapter_of, kind_of
 from tracker.sources.discovery import SourceDegraded
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ class Progress:
 
 
 @dataclass
-class Job:
+class CrawlJob:
     url: str
     index: int = -1  # position in crawl_urls' input
     depth: int = 0
@@ -131,7 +131,7 @@ class HostPool:
     worker and may submit more jobs (attachments). URLs are de-duplicated.
     """
 
-    def __init__(self, fetcher: Fetcher, handle: Callable[[Job, FetchResult], None] | None = None,
+    def __init__(self, fetcher: Fetcher, handle: Callable[[CrawlJob, FetchResult], None] | None = None,
                  progress: Progress | None = None):
         self.fetcher = fetcher
         self.handle = handle
@@ -146,7 +146,7 @@ class HostPool:
         self.dropped = 0  # jobs left unfetched by cancel()
         self.errors: list[str] = []
 
-    def submit(self, job: Job) -> bool:
+    def submit(self, job: CrawlJob) -> bool:
         try:
             key = host_key(job.url)
         except ValueError as exc:  # one unreadable link is skipped and counted, never the whole source
@@ -225,14 +225,14 @@ def crawl_urls(fetcher: Fetcher, urls: Iterable[str], *, progress: Progress | No
     results: dict[str, FetchResult] = {}
     lock = threading.Lock()
 
-    def keep(job: Job, result: FetchResult) -> None:
+    def keep(job: CrawlJob, result: FetchResult) -> None:
         with lock:
             results[job.url] = result
 
     pool = HostPool(fetcher, keep, progress or Progress("fetch"))
     try:
         for i, url in enumerate(urls):
-            pool.submit(Job(url=url, index=i))
+            pool.submit(CrawlJob(url=url, index=i))
     finally:
         pool.join()
     return [results[url] for url in urls]
@@ -268,9 +268,9 @@ class CrawlPlan:
     def base_host(self) -> str | None:
         return host_of(self.base_url) if self.base_url else None
 
-    def job(self, url: str, *, depth: int = 0, published: date | None = None) -> Job:
+    def job(self, url: str, *, depth: int = 0, published: date | None = None) -> CrawlJob:
         """A fetch of `url`, tagged with the source the adapter gives it (its own host's pages are its own)."""
-        return Job(url=url, depth=depth, published=published, source=self.adapter.source_hint(url, self.base_host))
+        return CrawlJob(url=url, depth=depth, published=published, source=self.adapter.source_hint(url, self.base_host))
 
 
 def plan_crawl(settings: Settings, source: str, since: date | None) -> CrawlPlan:
@@ -283,7 +283,7 @@ def plan_crawl(settings: Settings, source: str, since: date | None) -> CrawlPlan
                      watched=adapter.watched_urls(settings), allowed_hosts=settings.allowed_hosts)
 
 
-def follow_ups(plan: CrawlPlan, job: Job, result: FetchResult) -> list[Job]:
+def follow_ups(plan: CrawlPlan, job: CrawlJob, result: FetchResult) -> list[CrawlJob]:
     """What a page found by discovery leads to (the adapter's follow(), on allowed hosts), at depth 1."""
     publication = _links_page(job, result)
     if publication is None:
@@ -292,7 +292,7 @@ def follow_ups(plan: CrawlPlan, job: Job, result: FetchResult) -> list[Job]:
             if host_of(url) in plan.allowed_hosts]
 
 
-def _links_page(job: Job, result: FetchResult) -> Publication | None:
+def _links_page(job: CrawlJob, result: FetchResult) -> Publication | None:
     """The page's links as its adapter reads them (`read_links`: never a full parse, which the parse workers
     do under their limits), when links are followed from it: depth 0, fetched anew, HTML or JSON."""
     if job.depth > 0 or not result.ok or result.not_modified:
@@ -311,7 +311,7 @@ def _links_page(job: Job, result: FetchResult) -> Publication | None:
         return None
 
 
-def retry_jobs(plan: CrawlPlan, rows: Iterable[dict], seen: Callable[[str], bool]) -> Iterator[Job]:
+def retry_jobs(plan: CrawlPlan, rows: Iterable[dict], seen: Callable[[str], bool]) -> Iterator[CrawlJob]:
     """What failed last run is tried again, even when discovery no longer lists it (e.g. an attachment
     of a page that now answers 304), unless the adapter no longer wants it."""
     for row in rows:
@@ -357,7 +357,7 @@ class _SourceFetch:
         self.pool = HostPool(fetcher, self._handle, progress)
         self.discovery_cut = False  # the time budget ran out before discovery had listed everything
 
-    def _handle(self, job: Job, result: FetchResult) -> None:
+    def _handle(self, job: CrawlJob, result: FetchResult) -> None:
         self.stats.inc(f"crawl/{result.outcome}")
         if self.budget.spent:  # what is still queued waits for the next run
             self.pool.cancel()

@@ -19,7 +19,7 @@ import duckdb
 from tracker.faults import checkpoint
 from tracker.health import ParseTally
 from tracker.sources import is_document
-from tracker.stages.sandbox import Job, Limits, parse_in_workers
+from tracker.stages.sandbox import SandboxJob, Limits, parse_in_workers
 from tracker.warehouse import load
 from tracker.warehouse.rows import select
 
@@ -41,7 +41,8 @@ class LastParse:
     source: str | None
 
 
-def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[list[Job], dict[str | None, int], int]:
+def pending_jobs(con: duckdb.DuckDBPyConnection,
+                 archive_dir: Path) -> tuple[list[SandboxJob], dict[str | None, int], int]:
     """Captures to parse (new or changed content or publication date, or a newer parser), per source how many
     are unchanged, and how many are held back because these very bytes breached a limit before."""
     done = {last.capture_url: last for last in select(con, LastParse, """(
@@ -60,12 +61,12 @@ def pending_jobs(con: duckdb.DuckDBPyConnection, archive_dir: Path) -> tuple[lis
         if breached.get(capture.url) == capture.sha256:
             held += 1
             continue
-        jobs.append(Job(capture.url, str(archive_dir / capture.warc_file), capture.warc_offset, capture.sha256,
+        jobs.append(SandboxJob(capture.url, str(archive_dir / capture.warc_file), capture.warc_offset, capture.sha256,
                         capture.published_hint))
     return jobs, unchanged, held
 
 
-def _captured_at(con: duckdb.DuckDBPyConnection, job: Job):
+def _captured_at(con: duckdb.DuckDBPyConnection, job: SandboxJob):
     row = con.execute("SELECT fetched_at FROM archive_index WHERE warc_file = ? AND warc_offset = ?",
                       [Path(job.warc_path).name, job.offset]).fetchone()
     return row[0] if row else None

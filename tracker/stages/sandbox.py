@@ -51,7 +51,7 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Job:
+class SandboxJob:
     url: str
     warc_path: str
     offset: int
@@ -61,7 +61,7 @@ class Job:
 
 @dataclass
 class Parsed:
-    job: Job
+    job: SandboxJob
     publication: object = None  # tracker.items.Publication
     error: str | None = None
     breach: str | None = None  # memory | time | crash: a limit was hit; retried only when the bytes change
@@ -72,7 +72,7 @@ class Parsed:
 # -- the worker side ----------------------------------------------------------------------------
 
 
-def parse_one(job: Job) -> Parsed:
+def parse_one(job: SandboxJob) -> Parsed:
     """Read one capture and parse it; any failure is returned, never raised."""
     from tracker.fetch.archive import read_capture
     from tracker.sources import parse_capture
@@ -89,7 +89,7 @@ def parse_one(job: Job) -> Parsed:
 
 
 def _serve(memory_mb: int, cpu_seconds: int) -> None:
-    """The worker's loop: a Job in on stdin, a Parsed out on the original stdout, until stdin closes."""
+    """The worker's loop: a SandboxJob in on stdin, a Parsed out on the original stdout, until stdin closes."""
     import resource
 
     import tracker.fetch.archive  # noqa: F401  (import before the cap: imports are not the document's cost)
@@ -143,7 +143,7 @@ class _Worker:
         self.jobs = Connection(job_w, readable=False)
         self.results = Connection(res_r, writable=False)
         self.done = 0  # documents parsed: a worker that has parsed none is fresh
-        self.current: tuple[int, Job] | None = None
+        self.current: tuple[int, SandboxJob] | None = None
         self.deadline = math.inf
 
     def wait_ready(self, timeout: float = 120.0) -> None:
@@ -156,7 +156,7 @@ class _Worker:
         self.close(kill=True, keep_stderr=True)
         raise WorkersUnavailable(f"a parse worker did not start: {self.stderr_tail() or 'no output'}")
 
-    def submit(self, index: int, job: Job, seconds: float) -> bool:
+    def submit(self, index: int, job: SandboxJob, seconds: float) -> bool:
         self.current = (index, job)
         self.deadline = time.monotonic() + seconds
         try:
@@ -223,9 +223,9 @@ class WorkerPool:
         self.workers.remove(worker)
         worker.close(kill=kill)
 
-    def parse(self, jobs: list[Job]):
+    def parse(self, jobs: list[SandboxJob]):
         # (index, job, retry): a retry goes to a fresh worker, and its outcome is final
-        queue: deque[tuple[int, Job, bool]] = deque((i, job, False) for i, job in enumerate(jobs))
+        queue: deque[tuple[int, SandboxJob, bool]] = deque((i, job, False) for i, job in enumerate(jobs))
         ready: dict[int, Parsed] = {}
         following = 0  # the next result to hand over
         self._start(min(self.size, len(jobs)))
@@ -293,7 +293,7 @@ class WorkerPool:
             self._retire(worker, kill=True)
 
 
-def parse_in_workers(jobs: list[Job], limits: Limits, workers: int):
+def parse_in_workers(jobs: list[SandboxJob], limits: Limits, workers: int):
     """Parsed results in job order, every document parsed in a limited worker process."""
     if not jobs:
         return

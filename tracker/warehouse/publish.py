@@ -135,11 +135,8 @@ def unswapped_versions(settings: Settings, elsewhere: frozenset[str] = frozenset
     None while there is no current warehouse to tell (a new host with an object store starts without one)."""
     if not settings.warehouse.exists():
         return []
-    con = open_published(settings.warehouse)
-    try:
+    with open_published(settings.warehouse) as con:
         info = warehouse_info(con)
-    finally:
-        con.close()
     if info is None or not info.version_file:
         return []
     return [p for p in published_versions(settings) if p.name > info.version_file and p.name not in elsewhere]
@@ -231,5 +228,6 @@ def version_as_of(settings: Settings, as_of: str | None) -> Path:
 
 
 def open_published(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to a published file as it is now (see db.attach_read_only)."""
+    """A read-only connection to a published file as it is now (see db.attach_read_only); open it in a
+    `with` block, which closes it."""
     return attach_read_only(path)

@@ -54,7 +54,7 @@ class Stored:
 
 
 @dataclass(frozen=True)
-class Record:
+class ManifestRecord:
     """Where a cited publication's capture sits in the archive."""
 
     url: str
@@ -77,7 +77,7 @@ def copy_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def cited_records(con: duckdb.DuckDBPyConnection, urls: set[str]) -> list[Record]:
+def cited_records(con: duckdb.DuckDBPyConnection, urls: set[str]) -> list[ManifestRecord]:
     """The captures of the publications among urls that have one, by URL."""
     rows = con.execute(
         "SELECT url, warc_file, warc_offset, content_sha256 FROM publications WHERE warc_file IS NOT NULL ORDER BY url"
@@ -89,7 +89,7 @@ def cited_records(con: duckdb.DuckDBPyConnection, urls: set[str]) -> list[Record
         if not _WARC_NAME.match(warc_file or ""):  # a file name in the archive, never a path
             log.warning("briefing: unexpected WARC file name %r for %s", warc_file, url)
             continue
-        found.append(Record(url, warc_file, int(offset), sha))
+        found.append(ManifestRecord(url, warc_file, int(offset), sha))
     return found
 
 
@@ -133,7 +133,7 @@ def _still_valid(entry: dict | None, key: dict, captures_dir: Path) -> bool:
     return True
 
 
-def _make_copy(record: Record, archive_dir: Path, captures_dir: Path, version: str) -> dict | None:
+def _make_copy(record: ManifestRecord, archive_dir: Path, captures_dir: Path, version: str) -> dict | None:
     try:
         capture = read_capture(archive_dir / record.warc_file, record.warc_offset)
     except Exception as exc:  # a missing archive must not cost the analysts their briefing

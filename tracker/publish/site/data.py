@@ -23,7 +23,7 @@ SIDE_NAMES = {"official": "Official position", "independent": "Independent asses
 
 
 @dataclass(frozen=True)
-class Review:
+class ReviewView:
     review_id: str
     title: str
     name: str  # "Kark review (2019)"
@@ -80,7 +80,7 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
-class Unresolved:
+class UnresolvedView:
     """A statement awaiting an analyst (unresolved_statements)."""
 
     review_id: str
@@ -109,7 +109,7 @@ class Figure:
 
 
 @dataclass
-class Recommendation:
+class RecommendationView:
     review_id: str
     number: int
     theme: str | None
@@ -141,11 +141,11 @@ class SiteData:
     data_date: date | None
     last_capture: datetime | None
     last_evidence: date | None
-    reviews: list[Review]
-    recommendations: list[Recommendation]
+    reviews: list[ReviewView]
+    recommendations: list[RecommendationView]
     stale_cutoff: date | None
     citations: dict[str, str]  # publication url -> "Publisher — Title, 16 Aug 2019"
-    unresolved: list[Unresolved]
+    unresolved: list[UnresolvedView]
     figures: list[Figure] = field(default_factory=list)
 
     def figure(self, name: str, review_id: str | None = None) -> Figure:
@@ -156,10 +156,10 @@ class SiteData:
     def key_figures(self) -> list[Figure]:
         return [f for f in self.figures if f.review_id is None]
 
-    def review(self, review_id: str) -> Review | None:
+    def review(self, review_id: str) -> ReviewView | None:
         return next((r for r in self.reviews if r.review_id == review_id), None)
 
-    def stale(self) -> list[Recommendation]:
+    def stale(self) -> list[RecommendationView]:
         """No statement published in the 12 months before the version (or none at all): stale_recommendations'
         rule, applied on the publication day so the page does not change with the calendar."""
         if self.stale_cutoff is None:
@@ -177,7 +177,7 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
 
 
-def _reviews(con: duckdb.DuckDBPyConnection) -> list[Review]:
+def _reviews(con: duckdb.DuckDBPyConnection) -> list[ReviewView]:
     cursor = con.execute("SELECT * FROM review_progress")
     names = [d[0] for d in cursor.description]
     progress = [dict(zip(names, row)) for row in cursor.fetchall()]
@@ -187,7 +187,7 @@ def _reviews(con: duckdb.DuckDBPyConnection) -> list[Review]:
     out = []
     for p in progress:
         published_on, url, given = meta.get(p["review_id"], (None, None, None))
-        out.append(Review(p["review_id"], p["title"], short_name(p["review_id"], p["title"], published_on, given),
+        out.append(ReviewView(p["review_id"], p["title"], short_name(p["review_id"], p["title"], published_on, given),
                           published_on, url, p))
     return out
 
@@ -202,7 +202,7 @@ def _positions(values: tuple) -> dict[tuple[str, str], Position | None]:
     return out
 
 
-def _recommendations(con: duckdb.DuckDBPyConnection, order: list[str]) -> list[Recommendation]:
+def _recommendations(con: duckdb.DuckDBPyConnection, order: list[str]) -> list[RecommendationView]:
     rows = con.execute(
         f"""SELECT s.review_id, s.number, r.theme, s.text, r.page, r.source_url, s.response_status,
                   s.implementation_status, s.response_basis, s.implementation_basis, s.response_disputed,
@@ -212,7 +212,7 @@ def _recommendations(con: duckdb.DuckDBPyConnection, order: list[str]) -> list[R
            ORDER BY s.review_id, s.number"""
     ).fetchall()
     recs = [
-        Recommendation(
+        RecommendationView(
             review_id=rid, number=number, theme=theme, text=text, page=page, source_url=source,
             status={"response": response, "implementation": implementation},
             basis={"response": rb, "implementation": ib},
@@ -225,7 +225,7 @@ def _recommendations(con: duckdb.DuckDBPyConnection, order: list[str]) -> list[R
     return recs
 
 
-def _attach_history(con: duckdb.DuckDBPyConnection, recs: list[Recommendation]) -> None:
+def _attach_history(con: duckdb.DuckDBPyConnection, recs: list[RecommendationView]) -> None:
     by_key = {(r.review_id, r.number): r for r in recs}
     for rid, number, axis, status, quote, url, published, cited_as, publisher, speaker in con.execute(
         """SELECT review_id, number, axis, status, quote, source_url, published_on, cited_as, publisher, speaker
@@ -271,7 +271,7 @@ def load_site_data(con: duckdb.DuckDBPyConnection) -> SiteData:
         "SELECT url, publisher, title, published_on FROM publications ORDER BY url"
     ).fetchall():
         citations[url] = cite(publisher, title, published_on)
-    unresolved = select(con, Unresolved, "unresolved_statements",
+    unresolved = select(con, UnresolvedView, "unresolved_statements",
                         "ORDER BY published_on DESC NULLS LAST, review_id, source_url, quote")
     # as on the version's publication day, like the stale cut-off above (never the clock)
     figures = select(con, Figure, "briefing_figures_on(CAST(? AS DATE))", "", [published_at])

@@ -4,7 +4,7 @@ data-figure/data-review/data-side, so a test can check every page against the vi
 
 from __future__ import annotations
 
-from tracker.publish.site.data import Figure, Recommendation, SiteData
+from tracker.publish.site.data import Figure, RecommendationView, SiteData
 from tracker.publish.site.markup import e, long_day
 
 from tracker.vocabulary import IMPLEMENTATION_STATUSES, default_status, family
@@ -20,13 +20,13 @@ GROUP_LABELS = {"any_accepted": "Accepted in any form", "not_implemented": "Not 
                 "outstanding": "Not implemented, not superseded"}
 
 
-def official_status(rec: Recommendation, axis: str) -> str:
+def official_status(rec: RecommendationView, axis: str) -> str:
     """The status on the official position alone, as briefing_figures' official_n counts it."""
     position = rec.positions.get((axis, "official"))
     return position.status if position else default_status(axis)
 
 
-def matches(rec: Recommendation, view_filter: str, official: bool = False) -> bool:
+def matches(rec: RecommendationView, view_filter: str, official: bool = False) -> bool:
     """Whether the briefing table shows rec under view_filter ('response=any_accepted&implementation=…'),
     on the headline statuses or (official) the official positions only, as its script does."""
     for part in filter(None, view_filter.split("&")):
@@ -81,7 +81,7 @@ def as_at(data: SiteData) -> str:
             f"{e(long_day(data.data_date))})</p>")
 
 
-def quiet_since(rec: Recommendation, axis: str, cutoff) -> str:
+def quiet_since(rec: RecommendationView, axis: str, cutoff) -> str:
     """'no statement since 1 Mar 2017' when the latest dated statement on the axis is older than the
     stale cut-off (12 months before the version, as stale_recommendations); '' otherwise."""
     dated = [st.published_on for st in rec.statements.get(axis, []) if st.published_on]

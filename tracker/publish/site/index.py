@@ -12,7 +12,7 @@ from tracker.health import HealthRow
 from tracker.publish.digest import Digest
 from tracker.publish.site.changes import changes_section, health_section, since_last_week, since_last_week_cell
 from tracker.publish.site.context import Context
-from tracker.publish.site.data import Recommendation, SiteData
+from tracker.publish.site.data import RecommendationView, SiteData
 from tracker.publish.site.downloads import downloads_section
 from tracker.publish.site.feeds import WINDOW, feed_names
 from tracker.publish.site.figures import GROUP_LABELS, GROUPS, as_at, count, key_figures, official_status, share
@@ -110,7 +110,7 @@ def _options(values: list[HealthRow], counts: dict[str, int]) -> str:
     )
 
 
-def _filter_counts(recs: list[Recommendation], attr) -> dict[str, int]:
+def _filter_counts(recs: list[RecommendationView], attr) -> dict[str, int]:
     counts: dict[str, int] = {}
     for rec in recs:
         value = attr(rec)
@@ -168,7 +168,7 @@ _RANK = {axis: {s: i for i, s in enumerate(statuses)} for axis, statuses in
          (("response", RESPONSE_STATUSES), ("implementation", IMPLEMENTATION_STATUSES))}
 
 
-def _said(rec: Recommendation) -> str:
+def _said(rec: RecommendationView) -> str:
     """What "download this view" writes for each axis: the statement the status rests on, cited and dated."""
     out = []
     for axis in ("response", "implementation"):
@@ -179,7 +179,7 @@ def _said(rec: Recommendation) -> str:
     return "".join(out)
 
 
-def _row(rec: Recommendation, order: int, ctx: Context) -> str:
+def _row(rec: RecommendationView, order: int, ctx: Context) -> str:
     name = ctx.names.get(rec.review_id, rec.review_id)
     theme = f"<div class='src'>{e(rec.theme)}</div>" if rec.theme and rec.theme != "overarching" else ""
     last = rec.last_evidence_on.isoformat() if rec.last_evidence_on else ""

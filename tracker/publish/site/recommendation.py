@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tracker.vocabulary import phrase as label
 from tracker.publish.site.context import Context
-from tracker.publish.site.data import SIDE_NAMES, SIDES, Recommendation, Review
+from tracker.publish.site.data import SIDE_NAMES, SIDES, RecommendationView, ReviewView
 from tracker.publish.site.markup import badge, day, e, footer, long_day, page, provenance
 from tracker.publish.site.figures import quiet_since
 from tracker.publish.site.report import report_link
@@ -17,7 +17,7 @@ from tracker.vocabulary import AXES
 AXIS_WORDS = {"response": "Response: what was decided", "implementation": "Implementation: what has happened"}
 
 
-def _where(rec: Recommendation, review: Review | None, ctx: Context) -> str:
+def _where(rec: RecommendationView, review: ReviewView | None, ctx: Context) -> str:
     bits = [f"<strong>{e(review.name)}</strong>: {e(review.title)}" if review else e(rec.review_id)]
     if rec.theme and rec.theme != "overarching":
         bits.append(f"under \u201c{e(rec.theme)}\u201d")
@@ -32,7 +32,7 @@ def _where(rec: Recommendation, review: Review | None, ctx: Context) -> str:
     return f"<p class='meta'>{where}.</p>{source}"
 
 
-def _position(rec: Recommendation, axis: str, side: str, ctx: Context) -> str:
+def _position(rec: RecommendationView, axis: str, side: str, ctx: Context) -> str:
     position = rec.positions.get((axis, side))
     settles = rec.basis[axis] == side
     heading = f"<h4>{e(SIDE_NAMES[side])}{' (settles the status)' if settles else ''}</h4>"
@@ -50,7 +50,7 @@ def _position(rec: Recommendation, axis: str, side: str, ctx: Context) -> str:
     )
 
 
-def _report_headline(rec: Recommendation, axis: str, ctx: Context) -> str:
+def _report_headline(rec: RecommendationView, axis: str, ctx: Context) -> str:
     """The status shown, with the statement it rests on (none: the analyst supplies quote and source)."""
     position = rec.positions.get((axis, rec.basis[axis])) if rec.basis[axis] else None
     if position is None:
@@ -59,7 +59,7 @@ def _report_headline(rec: Recommendation, axis: str, ctx: Context) -> str:
                        position.published_on)
 
 
-def _standing(rec: Recommendation, ctx: Context) -> str:
+def _standing(rec: RecommendationView, ctx: Context) -> str:
     parts = ["<section id='standing' aria-labelledby='standing-title'><h2 id='standing-title'>Where it stands</h2>"]
     for axis in AXES:
         parts.append(
@@ -81,7 +81,7 @@ def _standing(rec: Recommendation, ctx: Context) -> str:
     return "".join(parts)
 
 
-def _timeline(rec: Recommendation, ctx: Context) -> str:
+def _timeline(rec: RecommendationView, ctx: Context) -> str:
     parts = ["<section id='history' aria-labelledby='history-title'><h2 id='history-title'>History</h2>"]
     if not rec.changes:
         parts.append("<p>No statement about this recommendation yet.</p></section>")
@@ -100,7 +100,7 @@ def _timeline(rec: Recommendation, ctx: Context) -> str:
     return "".join(parts)
 
 
-def _statements(rec: Recommendation, ctx: Context) -> str:
+def _statements(rec: RecommendationView, ctx: Context) -> str:
     parts = ["<section id='statements' aria-labelledby='statements-title'>"
              "<h2 id='statements-title'>Every statement</h2>"]
     for axis in AXES:
@@ -123,7 +123,7 @@ def _statements(rec: Recommendation, ctx: Context) -> str:
     return "".join(parts)
 
 
-def recommendation_page(rec: Recommendation, review: Review | None, ctx: Context) -> str:
+def recommendation_page(rec: RecommendationView, review: ReviewView | None, ctx: Context) -> str:
     ctx = ctx.at("../")
     name = review.name if review else rec.review_id
     title = f"{name}, recommendation {rec.number}"

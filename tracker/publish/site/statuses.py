@@ -4,7 +4,7 @@ quote beside it, and the rest of the record folded. Used by the briefing's table
 from __future__ import annotations
 
 from tracker.publish.site.context import Context
-from tracker.publish.site.data import SIDE_NAMES, SIDES, Recommendation
+from tracker.publish.site.data import SIDE_NAMES, SIDES, RecommendationView
 from tracker.publish.site.figures import quiet_since
 from tracker.publish.site.markup import METHODOLOGY, badge, e, provenance
 
@@ -24,7 +24,7 @@ def disputed_mark(root: str = "") -> str:
             'title="A later statement contradicts the official position">disputed</a>')
 
 
-def status_cell(rec: Recommendation, axis: str, ctx: Context) -> str:
+def status_cell(rec: RecommendationView, axis: str, ctx: Context) -> str:
     """The headline badge, the quote it rests on, the other side's quote when there is one, and the rest folded."""
     parts = [badge(rec.status[axis], axis, ctx.root)]
     if rec.disputed[axis]:
