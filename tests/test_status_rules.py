@@ -777,3 +777,14 @@ def test_what_is_excepted_by_what_it_asks_is_left_out_and_an_unclear_exception_l
     assert extract([para(said)]) == [("kark-2019", n, "implementation", "in_progress") for n in (1, 2, 3, 4, 5, 7)]
     vague = read([para("All the Kark recommendations except a couple have been accepted.")])
     assert vague.evidence == [] and len(vague.unresolved) == 1
+
+
+def test_a_counted_lead_in_stops_after_its_count_and_put_into_effect_is_done():
+    blocks = [para("The framework puts two of the Kark review's recommendations into effect straight away:"),
+              item("Recommendation 2 \u2013 a central register of directors."),
+              item("Recommendation 5 \u2013 a wider scope."),
+              item("Recommendation 6 is dealt with only in part."),
+              para("Ministers decided last year against a barring mechanism, Kark's fourth recommendation.")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "implemented"),
+                               ("kark-2019", 4, "response", "rejected"),
+                               ("kark-2019", 5, "implementation", "implemented")]

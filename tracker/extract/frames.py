@@ -124,7 +124,8 @@ def _particles(toks: list[Token], i: int, words: tuple[str, ...]) -> int | None:
         return i
     k = i + 1
     for n, word in enumerate(words):
-        limit = k + (6 if n == 0 and word in {"forward", "out", "up", "aside", "down", "in", "on", "off"} else 1)
+        limit = k + (8 if n == 0 and word in {"forward", "out", "up", "aside", "down", "in", "on", "off", "against",
+                                               "into"} else 1)
         while k < len(toks) and k < limit and toks[k].low != word:
             if toks[k].low in _NOT_IN_AN_OBJECT or (n == 0 and toks[k].low.endswith("ing")):
                 return None  # "set for picking it up": the particle belongs to another verb
@@ -728,6 +729,8 @@ def _has_object(toks: list[Token], last: int) -> bool:
 # Per class, rules in order: the first whose condition holds gives the status (None: no status);
 # when none holds there is none.
 _R, _I = RESPONSE, IMPLEMENTATION
+# what a document or a rule does by being in force: "the framework puts two of them into effect"
+_DOES_IT = {"meet", "fulfil", "implement", "deliver", "put into effect", "give effect to", "bring into force"}
 _STATUS_RULES = {
     "decide": (
         # "a vision is being agreed": neither a decision nor a result yet ("is accepting all seven" is one)
@@ -747,7 +750,7 @@ _STATUS_RULES = {
     "implement": (
         # "the update meets recommendation 19"
         # "the framework implements three of them: ..."
-        (lambda a: a.present_simple and a.lemma in {"meet", "fulfil", "implement", "deliver"} and not a.negated
+        (lambda a: a.present_simple and a.lemma in _DOES_IT and not a.negated
          and a.kind == "s", (_I, "implemented")),
         (lambda a: a.yet_to, (_I, "not_started")),
         (lambda a: a.negated and a.future, (_R, "rejected")),

@@ -28,7 +28,8 @@ VERBS: dict[str, tuple[str, ...]] = {
     "refuse": ("reject", "decline", "drop", "scrap", "abandon", "turn down", "rule out", "dismiss", "decide against"),
     "consider": ("consider", "look at", "look into", "revisit", "reconsider"),
     "implement": (
-        "implement", "deliver", "complete", "introduce", "establish", "enact", "put in place", "set up",
+        "implement", "deliver", "complete", "introduce", "establish", "enact", "put in place", "put into effect",
+        "give effect to", "bring into force", "set up",
         "roll out", "carry out", "fulfil", "meet", "achieve", "launch", "action", "create", "bring in",
         "bring together", "merge", "legislate for", "build", "embed", "expand", "extend",
     ),

@@ -580,6 +580,8 @@ class _DocState:
     # -- lists and tables -------------------------------------------------------------------------------
     def list_item(self, block: Block) -> None:
         text = block.text
+        if self.lead and self.lead.count and self.lead.used >= self.lead.count:
+            self.lead = None  # "puts two of them into effect:" has had its two
         review = self.ex.namer.only(visible_text(text)) or (self.lead.review if self.lead else None) or self.review()
         label = self._recommendation_label(block, review)
         target = None
