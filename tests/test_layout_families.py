@@ -71,7 +71,9 @@ FAMILIES: dict[str, list[Case]] = {
     "DIR": [Case([para("The Kark review's recommendation 1 has been implemented: the framework was developed in "
                        "response to it.")], {(1, I, "implemented")})],
     "QUO": [Case([para("\u201cWe will implement Kark recommendation 4 in full,\u201d the minister said.")])],
-    "DEN": [Case([para("Kark recommendation 3 has still not been implemented.")], {(3, I, "not_started")}),
+    "DEN": [Case([para("The regulator denied reports that Kark recommendation 4 had been quietly dropped.")]),
+            Case([para("It is not true that recommendation 2 of the Kark review has been implemented.")]),
+            Case([para("Kark recommendation 3 has still not been implemented.")], {(3, I, "not_started")}),
             Case([para("There is no sign that work has begun on recommendation 7 of the Kark review.")],
                  {(7, I, "not_started")}),
             Case([para("On the Kark review, work has not yet begun on recommendations 3 and 7.")],
@@ -90,7 +92,11 @@ FAMILIES: dict[str, list[Case]] = {
                   para("Recommendation 4 of the Health Select Committee's report has been rejected.")])],
     "CNW": [Case([para("Two of the Kark review's seven recommendations have been accepted.")], queued=True),
             Case([para("The Kark review made seven recommendations, some of which have been dropped.")], queued=True)],
-    "CWH": [Case([para("The Kark review made seven recommendations, of which the government has accepted the first "
+    "CWH": [Case([para("Ministers accepted two of the Kark review's recommendations."),
+                  para("The two are a central register of directors' qualifications and employment history, and an "
+                       "end to settlement agreements that hide misconduct from a later employer.")],
+                 {(2, R, "accepted"), (6, R, "accepted")}),
+            Case([para("The Kark review made seven recommendations, of which the government has accepted the first "
                        "two.")], {(1, R, "accepted"), (2, R, "accepted")}),
             Case([para("Ministers accepted two of the Kark review's seven recommendations in principle: the competence "
                        "standards (recommendation 1) and a register (recommendation 2).")],
@@ -104,7 +110,10 @@ FAMILIES: dict[str, list[Case]] = {
                   item("Recommendation 5: extending the test to commissioners")],
                  {(2, R, "accepted"), (5, R, "accepted")}),
             Case([para("The Kark review will look at:"), item("directors' skills"), item("references")])],
-    "NLS": [Case([heading("Kark review"), heading("Recommendations accepted in full", 3),
+    "NLS": [Case([heading("To be implemented in full"), para("2) A central register of directors should be set up."),
+                  heading("To be implemented in part"), para("6) Settlement agreements should never hide misconduct.")],
+                 {(2, R, "accepted"), (6, R, "partially_accepted")}, review=K),
+            Case([heading("Kark review"), heading("Recommendations accepted in full", 3),
                   item("1) Every director should meet a set of competence standards drawn up nationally."),
                   item("2) A central register of directors should record their qualifications.")],
                  {(1, R, "accepted"), (2, R, "accepted")})],
@@ -133,7 +142,9 @@ FAMILIES: dict[str, list[Case]] = {
     "STM": [Case([para("I can confirm that the Government accept recommendation 6 of the Kark review.")],
                  {(6, R, "accepted")})],
     # --- families that look like a status but carry none ---
-    "CND": [Case([para("If recommendation 4 of the Kark review were implemented, boards would change.")]),
+    "CND": [Case([para("Had ministers accepted recommendation 4 of the Kark review, the failures would have surfaced.")]),
+            Case([para("If the pilots go well, Kark recommendation 3 will be rolled out to every trust.")]),
+            Case([para("If recommendation 4 of the Kark review were implemented, boards would change.")]),
             Case([para("Will recommendation 4 of the Kark review ever be implemented?")])],
     "ANN": [Case([para("The Kark review will examine the fit and proper person test and report in the autumn.")])],
     "SHD": [Case([para("Kark recommendation 2: a central register of directors should be created.")])],
@@ -145,7 +156,9 @@ FAMILIES: dict[str, list[Case]] = {
     "BRD": [Case([para("The board is asked to note progress on recommendation 3 of the Kark review.")])],
     "CNF": [Case([para("Tom Kark said he had made five central recommendations, all of which had been accepted.")])],
     # --- page furniture and artefacts: stripped before any statement is read ---
-    "FUR": [Case(html_to_blocks("<main><p>The Kark review was published in 2019.</p><aside><h3>Latest news</h3><ul>"
+    "FUR": [Case([para("Kark recommendation 1 has been accepted."), heading("Related articles"),
+                  item("Ministers accept all seven Kark recommendations")], {(1, R, "accepted")}),
+            Case(html_to_blocks("<main><p>The Kark review was published in 2019.</p><aside><h3>Latest news</h3><ul>"
                                 "<li>Government accepts Kark recommendation 4</li></ul></aside>"
                                 "<footer>Kark recommendation 5 implemented, says minister</footer></main>")),
             # other stories' headlines kept as text (a stored copy's list), under a heading that names no review
@@ -155,6 +168,13 @@ FAMILIES: dict[str, list[Case]] = {
     "BNR": [Case([Block("paragraph", "This page is archived. Kark recommendation 2 has been implemented.",
                         role="banner"), para("The Kark review was published in 2019.")])],
     "PDF": [Case([para("The Kark review: progress report"), para("Page 3 of 12")])],
+    "EXC": [Case([para("The government accepted all of the Kark review's recommendations except recommendation 7.")],
+                 {(n, R, "accepted") for n in range(1, 7)}),
+            Case([para("Apart from the end to settlement agreements that hide misconduct, every one of the Kark "
+                       "review's seven recommendations is being taken forward.")],
+                 {(n, I, "in_progress") for n in (1, 2, 3, 4, 5, 7)}),
+            Case([para("None of the Kark review's seven recommendations has been implemented.")]),
+            Case([para("All the Kark recommendations except a couple have been accepted.")], queued=True)],
     "DUP": [Case([para("Kark recommendation 2 has been implemented."),
                   para("Kark recommendation 2 has been implemented.")],
                  {(2, I, "implemented")})],
