@@ -14,7 +14,7 @@ TRACKER = ROOT / "tracker"
 # helpers (the fetcher makes failure text printable with them); both import nothing of tracker.
 LAYERS = (
     "sourcelist",  # each source's declaration: what settings, the publisher table and the adapters read
-    "errors faults dates items vocabulary publishers staging fetch.urls parse.text",
+    "errors faults dates items vocabulary speakers staging fetch.urls parse.text",
     "settings lock registry corrections progress",
     "fetch parse extract",  # the web, documents, statements: none knows the others
     "warehouse",

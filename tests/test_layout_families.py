@@ -142,7 +142,7 @@ FAMILIES: dict[str, list[Case]] = {
     "STM": [Case([para("I can confirm that the Government accept recommendation 6 of the Kark review.")],
                  {(6, R, "accepted")})],
     # --- families that look like a status but carry none ---
-    "CND": [Case([para("Had ministers accepted recommendation 4 of the Kark review, the failures would have surfaced.")]),
+    "CND": [Case([para("Had ministers accepted recommendation 4 of the Kark review, failures would have surfaced.")]),
             Case([para("If the pilots go well, Kark recommendation 3 will be rolled out to every trust.")]),
             Case([para("If recommendation 4 of the Kark review were implemented, boards would change.")]),
             Case([para("Will recommendation 4 of the Kark review ever be implemented?")])],

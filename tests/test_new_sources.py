@@ -17,7 +17,7 @@ from werkzeug import Response
 
 from helpers import ROOT, fixture_bytes
 from tracker.items import Capture
-from tracker.publishers import publisher_of
+from tracker.speakers import publisher_of
 from tracker.samplegen import render_pdf_spec
 from tracker.sources import is_document, parse_capture, source_of
 from tracker.sources import ADAPTERS, parliament

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tracker.publishers import cite, publisher_of, speaker_of
+from tracker.speakers import cite, publisher_of, speaker_of
 from tracker.warehouse import load
 
 GOV = "https://www.gov.uk/government/publications/a-review-government-response"

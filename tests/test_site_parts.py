@@ -317,7 +317,7 @@ def test_the_methodology_page_derives_every_meaning_from_the_code(mem_con):
     from tracker.extract.basis import BASES
     from tracker.publish.accuracy import load_accuracy
     from tracker.publish.site import load_briefing, render_briefing
-    from tracker.publishers import HOSTS
+    from tracker.speakers import HOSTS
     from tracker.vocabulary import SPEAKER_LABELS
 
     pages = render_briefing(load_briefing(mem_con, min_confidence=0.92))

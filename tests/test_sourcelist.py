@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from helpers import ROOT
 from tracker.cli import cli
-from tracker import publishers
-from tracker.publishers import Publisher, publisher_of, publisher_table, source_lines
+from tracker import speakers
+from tracker.speakers import Publisher, publisher_of, publisher_table, source_lines
 from tracker.settings import DEFAULT_BASE_URLS, SOURCES, WATCHLIST, Settings
 from tracker.sourcelist import DECLARED, Source
 from tracker.sources import ADAPTERS, source_of, sources_table
@@ -52,7 +52,7 @@ def test_a_source_the_publisher_table_does_not_list_comes_last_and_still_outrank
     assert publisher_table(("almanac", parliament), (almanac,)) == (*source_lines(almanac), parliament)
     table = publisher_table((parliament,), (almanac,))
     assert table == (parliament, *source_lines(almanac))
-    monkeypatch.setattr(publishers, "_BY_SUFFIX", dict(table))
+    monkeypatch.setattr(speakers, "_BY_SUFFIX", dict(table))
     assert publisher_of("https://www.almanac.parliament.uk/x") == Publisher("independent", "The Almanac")
     assert publisher_of("https://www.parliament.uk/x") == Publisher("parliament", "UK Parliament")
 

@@ -13,7 +13,7 @@ from tracker.extract.frames import find_predicates
 from tracker.extract.language import sentences, visible_text
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor, has_status_hint
-from tracker.publishers import speaker_of
+from tracker.speakers import speaker_of
 from tracker.extract.targets import find_references, resolve
 from tracker.items import Block, Publication
 from tracker.registry import load_reviews
@@ -441,7 +441,7 @@ def test_what_a_thing_does_for_a_recommendation_is_news(text, expected):
 
 
 def test_an_independent_pdf_under_the_reviews_title_is_commentary_and_read_for_statements():
-    from tracker.publishers import publisher_of
+    from tracker.speakers import publisher_of
     from tracker.stages.extraction import own_document
 
     kark = next(r for r in load_reviews() if r.review_id == "kark-2019")

@@ -1,7 +1,7 @@
 """The sources: each publisher the tracker reads, declared once.
 
 Its adapter (tracker/sources/<name>.py) holds its declaration and reads its pages; the source names and
-base URLs of tracker.settings, the fetcher's allowlist, the publisher table of tracker.publishers, the
+base URLs of tracker.settings, the fetcher's allowlist, the publisher table of tracker.speakers, the
 choices of the command line and the DAG, and the README's table of sources all derive from these. Standard
 library only: settings, and through it the DAG file and `tracker --help`, read this without the adapters.
 """

@@ -16,7 +16,7 @@ RESPONSE = "response"
 IMPLEMENTATION = "implementation"
 AXES = (RESPONSE, IMPLEMENTATION)
 
-# Who speaks. The publisher's kind comes from its host (tracker/publishers.py); "reported_official" is
+# Who speaks. The publisher's kind comes from its host (tracker/speakers.py); "reported_official" is
 # an independent publisher reporting what the owning body decided ("ministers have agreed ...").
 # A speaker's stance decides whose word settles a status: the response axis takes the official
 # position (an owner's or a minister's own words first, then a report of them) and falls back to

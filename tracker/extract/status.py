@@ -22,7 +22,7 @@ from tracker.extract.paraphrase import ParaphraseMatcher
 from tracker.extract.reviews import ReviewNamer
 from tracker.extract.targets import Reference, Resolution, find_references, resolve
 from tracker.items import Block, Evidence, Publication, Unresolved
-from tracker.publishers import speaker_of
+from tracker.speakers import speaker_of
 from tracker.settings import DEFAULT_MIN_CONFIDENCE
 
 _HINT_WORDS = frozenset(lx.VERB_FORMS) | {

@@ -30,7 +30,7 @@ from tracker.extract.reviews import ReviewNamer
 from tracker.extract.status import StatusExtractor
 from tracker.faults import checkpoint
 from tracker.items import Block, Evidence, Publication, Recommendation, Review, Unresolved
-from tracker.publishers import publisher_of
+from tracker.speakers import publisher_of
 from tracker.registry import linked_to_review, owning_review, registry_digest, reviews_for
 from tracker.settings import Settings
 from tracker.stages.budget import OverBudget, time_budget
@@ -92,7 +92,7 @@ def _rules_digest() -> bytes:
     h = hashlib.sha256()
     here = Path(__file__)
     for path in [*sorted(Path(rules_package.__file__).parent.glob("*.py")), here,
-                 *(here.parents[1] / name for name in ("registry.py", "publishers.py"))]:
+                 *(here.parents[1] / name for name in ("registry.py", "speakers.py"))]:
         h.update(path.name.encode() + path.read_bytes())
     return h.digest()
 
@@ -111,7 +111,7 @@ class Documents:
     review's own pages (they state recommendations, not their fate)."""
 
     pubs: list[Publication]
-    publishers: dict  # url -> tracker.publishers.Publisher
+    publishers: dict  # url -> tracker.speakers.Publisher
     owners: dict[str, str | None]  # url -> review_id
     own_pages: set[str]
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 from tracker.dates import implausible
 from tracker.fetch.archive import iter_records, sha256_file, warc_files
 from tracker.items import Evidence, Publication, Recommendation, Review, Unresolved
-from tracker.publishers import cite, publisher_of
+from tracker.speakers import cite, publisher_of
 from tracker.warehouse.db import write_vocabularies
 from tracker.warehouse.rows import column_names, insert, select
 
@@ -331,7 +331,7 @@ class _Attribution:
 
 
 def refresh_publishers(con: duckdb.DuckDBPyConnection, publishers: dict) -> None:
-    """Write each publication's speaker kind and publisher name (url -> tracker.publishers.Publisher)."""
+    """Write each publication's speaker kind and publisher name (url -> tracker.speakers.Publisher)."""
     if not publishers:
         return
     table = pa.table({

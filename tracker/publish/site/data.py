@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from tracker.publishers import cite
+from tracker.speakers import cite
 from tracker.publish.site.names import short_name
 from tracker.vocabulary import AXES
 from tracker.warehouse.db import warehouse_info

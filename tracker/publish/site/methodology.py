@@ -1,5 +1,5 @@
 """site/methodology.html: how to read the briefing. What each status means (tracker/vocabulary.py), whose word
-counts as official (the speaker kinds and the publishers the code knows, tracker/publishers.py), how statements
+counts as official (the speaker kinds and the publishers the code knows, tracker/speakers.py), how statements
 are found (the bases of tracker/extract/basis.py and the TRACKER_MIN_CONFIDENCE in force), what the analyst
 queue is, and how accurate the rules measured (publish/accuracy.toml). Every status badge on the site links to
 its anchor here (markup.status_anchor), so nothing on this page is written twice."""
@@ -11,7 +11,7 @@ from tracker.extract.basis import BASES, MAX_WITHOUT_PROOF
 from tracker.publish.accuracy import Accuracy
 from tracker.publish.site.context import Context
 from tracker.publish.site.markup import METHODOLOGY, badge, e, footer, long_day, page, status_anchor
-from tracker.publishers import HOSTS, ORGANISATIONS
+from tracker.speakers import HOSTS, ORGANISATIONS
 from tracker.vocabulary import AXES, SPEAKER_LABELS, SPEAKER_STANCE, STATUSES
 
 AXIS_MEANINGS = {"response": "Response: what was decided", "implementation": "Implementation: what has happened"}
