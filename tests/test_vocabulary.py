@@ -120,6 +120,10 @@ def test_a_new_status_is_one_row_of_the_vocabulary(tmp_path, monkeypatch):
         assert (progress["accepted_with_conditions"], progress["accepted"], progress["deferred"]) == (1, 0, 1)
         assert (by_theme["theme"], by_theme["deferred"], by_theme["unknown"]) == ("Standards", 1, 0)
         assert [c.passed for c in _vocabulary_checks(con, [Review("r", "R", "DHSC", None, None, None)])] == [True]
+        # the briefing's figures: a new form of acceptance is accepted; a new implementation status is outstanding
+        figures = {f: n for f, n in con.execute(
+            "SELECT figure, n FROM briefing_figures WHERE review_id = 'r'").fetchall()}
+        assert figures["accepted"] == 1 and figures["accepted_not_implemented"] == 1, figures
     finally:
         con.close()
     # a form of acceptance: a qualifier after its reference chooses among the family, as for "accepted"

@@ -56,6 +56,7 @@ class Status:
     # and "paused" measure 2.9 under deuteranopia). tests/test_site_parts.py checks every such pair has one.
     hatched: bool = False
     qualifies: str = ""  # the status this one qualifies ("in principle", "partially"): see family()
+    closes: bool = False  # leaves nothing outstanding on its axis: done, or overtaken
 
     @property
     def label(self) -> str:
@@ -79,7 +80,7 @@ STATUSES = (
     Status("no_response", RESPONSE, "no response", "#767676",
            "No statement found on whether it was accepted.", default=True),
     Status("implemented", IMPLEMENTATION, "implemented", "#009E73",  # Okabe–Ito bluish green
-           "Reported as done: completed, or in force."),
+           "Reported as done: completed, or in force.", closes=True),
     Status("partially_implemented", IMPLEMENTATION, "partially", "#1B6E3A",
            "Some parts reported as done, others not.", qualifies="implemented"),
     Status("in_progress", IMPLEMENTATION, "in progress", "#C47F00",  # Okabe–Ito orange, darkened to 3:1
@@ -89,7 +90,7 @@ STATUSES = (
     Status("not_started", IMPLEMENTATION, "not started", "#9E4A00",
            "Reported as not yet begun.", hatched=True),
     Status("superseded", IMPLEMENTATION, "superseded", "#4D5A66",
-           "Overtaken by a later policy, review or reorganisation."),
+           "Overtaken by a later policy, review or reorganisation.", closes=True),
     Status("unknown", IMPLEMENTATION, "unknown", "#8A8A8A",
            "No statement found on what has happened.", default=True, hatched=True),
 )
@@ -102,6 +103,11 @@ def statuses_on(axis: str) -> tuple[str, ...]:
 
 RESPONSE_STATUSES = statuses_on(RESPONSE)
 IMPLEMENTATION_STATUSES = statuses_on(IMPLEMENTATION)
+
+
+def outstanding() -> tuple[str, ...]:
+    """The implementation statuses that leave something still to do (all but those that close it)."""
+    return tuple(s.name for s in STATUSES if s.axis == IMPLEMENTATION and not s.closes)
 
 
 def family(name: str) -> tuple[str, ...]:
@@ -119,6 +125,8 @@ class StatusRow:
     position: int
     label: str
     is_default: bool  # what a recommendation's status is on this axis when nothing has been said
+    family: str  # the status this one is a form of, else itself
+    closes: bool  # leaves nothing outstanding
 
 
 @dataclass(frozen=True)
@@ -132,7 +140,7 @@ class SpeakerRow:
 
 
 def status_rows() -> list[StatusRow]:
-    return [StatusRow(axis, s.name, i, s.label, s.default)
+    return [StatusRow(axis, s.name, i, s.label, s.default, s.qualifies or s.name, s.closes)
             for axis in AXES for i, s in enumerate(o for o in STATUSES if o.axis == axis)]
 
 

@@ -10,8 +10,9 @@
 --   pct, official_pct - n and official_n as a share of the recommendations in scope (%);
 --   view_filter - the briefing table's filter that lists exactly these rows (index.html#<view_filter>),
 --                 '' where there is none; its groups are GROUPS in tracker/publish/site/index.py.
--- "Accepted but not implemented" is accepted in any form (accepted, in principle, partially) with an
--- implementation status other than implemented and superseded (overtaken is not outstanding).
+-- "Accepted but not implemented" is accepted in any form (status_vocabulary.family = 'accepted': accepted, in
+-- principle, partially) with an implementation status that does not close it (status_vocabulary.closes:
+-- implemented, superseded; overtaken is not outstanding).
 -- Stale ("not heard of for 12 months"): no statement published in the 12 months before `as_at` (the
 -- version's publication day on the briefing; current_date in the briefing_figures view), as
 -- stale_recommendations (040) rules.
@@ -35,13 +36,19 @@ statuses AS (
     FROM recommendation_status AS s
     CROSS JOIN defaults AS f
 ),
+accepted_forms AS (
+    SELECT status FROM status_vocabulary WHERE axis = 'response' AND family = 'accepted'
+),
+closing AS (
+    SELECT status FROM status_vocabulary WHERE axis = 'implementation' AND closes
+),
 flags AS (
     SELECT
         *,
-        response IN ('accepted', 'accepted_in_principle', 'partially_accepted') AS accepted,
-        official_response IN ('accepted', 'accepted_in_principle', 'partially_accepted') AS official_accepted,
-        implementation NOT IN ('implemented', 'superseded') AS outstanding,
-        official_implementation NOT IN ('implemented', 'superseded') AS official_outstanding
+        response IN (SELECT status FROM accepted_forms) AS accepted,
+        official_response IN (SELECT status FROM accepted_forms) AS official_accepted,
+        implementation NOT IN (SELECT status FROM closing) AS outstanding,
+        official_implementation NOT IN (SELECT status FROM closing) AS official_outstanding
     FROM statuses
 ),
 counted AS (

@@ -7,14 +7,14 @@ from __future__ import annotations
 from tracker.publish.site.data import Figure, RecommendationView, SiteData
 from tracker.publish.site.markup import e, long_day
 
-from tracker.vocabulary import IMPLEMENTATION_STATUSES, default_status, family
+from tracker.vocabulary import IMPLEMENTATION_STATUSES, default_status, family, outstanding
 
 # Filter values of the briefing table that stand for several statuses (briefing_figures' view_filter uses them).
 
 GROUPS = {
     "any_accepted": list(family("accepted")),
     "not_implemented": [s for s in IMPLEMENTATION_STATUSES if s != "implemented"],
-    "outstanding": [s for s in IMPLEMENTATION_STATUSES if s not in ("implemented", "superseded")],
+    "outstanding": list(outstanding()),
 }
 GROUP_LABELS = {"any_accepted": "Accepted in any form", "not_implemented": "Not implemented (any other status)",
                 "outstanding": "Not implemented, not superseded"}
