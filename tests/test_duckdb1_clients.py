@@ -87,7 +87,7 @@ def test_duckdb_1x_command_line_reads_every_table_view_and_macro(sample_home, du
 
 @pytest.mark.e2e
 def test_every_published_version_is_in_a_format_duckdb_1x_reads(sample_home, duckdb1):
-    from tracker.warehouse.publish import STORAGE_VERSION
+    from tracker.warehouse.versions import STORAGE_VERSION
 
     for path in [sample_home / "tracker.duckdb", *sorted((sample_home / "published").glob("tracker-*.duckdb"))]:
         con = duckdb.connect(str(path), read_only=True)

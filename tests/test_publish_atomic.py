@@ -19,7 +19,7 @@ import pytest
 from conftest import run_cli
 from helpers import ROOT, SAMPLE_WARC
 from tracker.settings import Settings
-from tracker.warehouse import publish as publish_mod
+from tracker.warehouse import versions as publish_mod
 
 pytestmark = pytest.mark.e2e
 
@@ -194,7 +194,7 @@ def test_every_table_and_view_in_the_published_file_has_a_comment(sample_home):
 def test_a_long_lived_process_sees_each_new_version(tmp_path, sample_home):
     """A notebook or the api-server keeps a connection open across a publish: reopening the warehouse
     must give the version published since, not the one that connection pinned."""
-    from tracker.warehouse.publish import open_published, publish
+    from tracker.warehouse.versions import open_published, publish
 
     settings = _copy_home(sample_home, tmp_path / "home")
     with open_published(settings.warehouse) as pinned:

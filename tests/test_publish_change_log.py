@@ -237,7 +237,7 @@ def _name(moment: datetime) -> str:
 
 
 def test_retention_keeps_the_newest_versions_and_the_weekly_one_of_each_recent_week():
-    from tracker.warehouse.publish import retained
+    from tracker.warehouse.versions import retained
 
     monday = datetime(2026, 11, 2, 6, 0)  # ISO week 45
     names = {
@@ -267,7 +267,7 @@ def test_retention_keeps_the_newest_versions_and_the_weekly_one_of_each_recent_w
 @pytest.mark.e2e
 def test_publishing_prunes_by_the_retention_settings(sample_home, tmp_path):
     from tracker.pipeline import RunSummary, record_run
-    from tracker.warehouse import publish as publish_mod
+    from tracker.warehouse import versions as publish_mod
 
     home = _copy(sample_home, tmp_path / "home")
     shutil.rmtree(home / "published")

@@ -64,7 +64,7 @@ def _as_of(ctx, param, value):
     """A file stays a file; anything else must be a date, malformed exactly as for --since (a usage error)."""
     if value is None:
         return None
-    from tracker.warehouse.publish import as_of_names_a_file
+    from tracker.warehouse.versions import as_of_names_a_file
 
     if as_of_names_a_file(value):
         return value
@@ -244,7 +244,7 @@ def sql(settings, query, fmt, as_of):
     Example: tracker sql "SELECT review_id, pct_implemented FROM review_progress" --format csv
     """
     from tracker import query as q
-    from tracker.warehouse.publish import version_as_of
+    from tracker.warehouse.versions import version_as_of
 
     path = version_as_of(settings, as_of)
     con = q.open_read_only(path)
@@ -282,7 +282,7 @@ def export(settings, out_dir, as_of, version, since):
     Example: tracker export --out ~/briefing/tables --as-of 2026-11-01
     """
     from tracker.publish.exports import export_to
-    from tracker.warehouse.publish import as_of_names_a_file, open_published, version_as_of
+    from tracker.warehouse.versions import as_of_names_a_file, open_published, version_as_of
 
     if version is not None:
         if as_of is not None:
@@ -310,7 +310,7 @@ def export(settings, out_dir, as_of, version, since):
 
 def _version_line(path: Path) -> str:
     """'version tracker-20261116T060000.duckdb (published 2026-11-16 06:00:00 UTC)'."""
-    from tracker.warehouse.publish import version_time
+    from tracker.warehouse.versions import version_time
 
     return f"version {path.name} (published {version_time(path):%Y-%m-%d %H:%M:%S} UTC)"
 
@@ -381,7 +381,7 @@ def _evaluate_set_folder(labels: Path, bases, keep: Path | None, min_confidence:
 
 def _evaluate_published(labels: Path, source: Path):
     from tracker import evaluate as ev
-    from tracker.warehouse.publish import open_published
+    from tracker.warehouse.versions import open_published
 
     if not source.exists():
         raise TrackerError(f"no published warehouse at {source}: run `tracker run` first")

@@ -93,7 +93,7 @@ def publish_stage(settings: Settings, run_id: str) -> str:
     """Publish the working database as a new warehouse version; returns the version's path. With an object
     store, the versions this host lacks are pulled first (the change log compares with the newest) and the
     new one is pushed."""
-    from tracker.warehouse.publish import publish
+    from tracker.warehouse.versions import publish
 
     store = storage.open_store(settings)
     storage.pull_published(settings, store)
@@ -168,7 +168,7 @@ def outputs_stage(settings: Settings, warehouse: str | None = None) -> dict:
     from tracker.publish.digest import compute_digest, describe
     from tracker.publish.exports import CHANGES, WORKBOOK, export_run
     from tracker.warehouse.db import warehouse_info
-    from tracker.warehouse.publish import open_published
+    from tracker.warehouse.versions import open_published
 
     source = Path(warehouse) if warehouse else settings.warehouse
     # an Airflow outputs task and a CLI run never interleave

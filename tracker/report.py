@@ -12,7 +12,7 @@ from tracker.registry import REGISTRY_FILE, reviews_for, user_registry
 from tracker.settings import Settings
 from tracker.vocabulary import IMPLEMENTATION_STATUSES, RESPONSE_STATUSES, STATUSES
 from tracker.warehouse.db import has_table, warehouse_info
-from tracker.warehouse.publish import open_published, published_versions, version_time
+from tracker.warehouse.versions import open_published, published_versions, version_time
 from tracker.watchlist import read_watchlist
 
 

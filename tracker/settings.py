@@ -244,7 +244,7 @@ class Settings:
     # published/ keeps the newest versions, for a quick look back and a rollback...
     keep_versions: int = 8
     # ...plus one version per ISO week for this many weeks (104: two years), so the warehouse as
-    # published by any weekly run in that span can still be exported (tracker/warehouse/publish.py).
+    # published by any weekly run in that span can still be exported (tracker/warehouse/versions.py).
     keep_weeks: int = 104
     # Processes parsing documents (TRACKER_WORKERS; default: the CPU count, at most 4).
     workers: int = field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)))

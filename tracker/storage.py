@@ -44,7 +44,7 @@ import fsspec
 from tracker.errors import TrackerError
 from tracker.fetch.archive import sha256_file
 from tracker.settings import Settings
-from tracker.warehouse.publish import make_read_only
+from tracker.warehouse.versions import make_read_only
 
 ARCHIVE, STATE, PUBLISHED, CONFIG = "archive", "state", "published", "config"
 # The analyst's files in TRACKER_HOME that fetch tasks read (the watched pages; reviews whose hosts and
