@@ -74,3 +74,26 @@ def test_the_documented_table_of_sources_is_the_one_the_declarations_render():
                       re.S).group(1)
     assert table == sources_table()
     assert sources_table().count("\n| `") == len(DECLARED)
+
+
+def test_a_new_source_is_one_file_whose_declaration_is_read_without_importing_it(tmp_path):
+    from tracker.sourcelist import read_declarations
+
+    (tmp_path / "almanac.py").write_text(
+        '"""The Almanac."""\nimport lxml_that_is_never_imported  # noqa\n\n'
+        'SOURCE = Source(\n    name="almanac", title="The Almanac", base_url="https://www.almanac.org.uk",\n'
+        '    hosts=frozenset({"www.almanac.org.uk"}), speaker="independent", publisher="The Almanac",\n'
+        '    listings=("/reports",), order=0,\n)\n', encoding="utf-8")
+    (tmp_path / "helpers.py").write_text("X = 1\n", encoding="utf-8")
+    assert read_declarations(tmp_path) == (Source(
+        name="almanac", title="The Almanac", base_url="https://www.almanac.org.uk",
+        hosts=frozenset({"www.almanac.org.uk"}), speaker="independent", publisher="The Almanac",
+        listings=("/reports",), order=0),)
+
+
+def test_each_declared_source_has_its_adapter_in_the_module_named_after_it():
+    from tracker.sourcelist import ADAPTERS_FOLDER
+
+    for source in DECLARED:
+        assert ADAPTERS[source.name].source == source
+        assert (ADAPTERS_FOLDER / f"{source.name}.py").exists()

@@ -1,6 +1,7 @@
-"""The sources: each publisher the tracker reads, declared once.
+"""The sources: each publisher the tracker reads, declared once, in its own adapter module.
 
-Its adapter (tracker/sources/<name>.py) holds its declaration and reads its pages; the source names and
+Adding a source is one file, tracker/sources/<name>.py: its `SOURCE = Source(...)` declaration and its
+adapter (a SourceAdapter subclass) that reads its pages. The source names and
 base URLs of tracker.settings, the fetcher's allowlist, the publisher table of tracker.speakers, the
 choices of the command line and the DAG, and the README's table of sources all derive from these. Standard
 library only: settings, and through it the DAG file and `tracker --help`, read this without the adapters.
@@ -8,7 +9,10 @@ library only: settings, and through it the DAG file and `tracker --help`, read t
 
 from __future__ import annotations
 
+import ast
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -21,39 +25,33 @@ class Source:
     speaker: str  # the kind of speaker its publications are (one of tracker.vocabulary.SPEAKERS)
     publisher: str  # the name its quotes are cited with
     listings: tuple[str, ...] = ()  # listing page paths under the base URL, read when robots.txt names no sitemap
+    order: int = 100  # where it is listed among the sources (the command line, the tables)
 
 
-DHSC = Source(
-    name="dhsc", title="GOV.UK", base_url="https://www.gov.uk",
-    hosts=frozenset({"www.gov.uk", "gov.uk", "assets.publishing.service.gov.uk"}),
-    speaker="government", publisher="DHSC",
-)
-KINGSFUND = Source(
-    name="kingsfund", title="The King's Fund", base_url="https://www.kingsfund.org.uk",
-    hosts=frozenset({"www.kingsfund.org.uk", "kingsfund.org.uk", "assets.kingsfund.org.uk"}),
-    speaker="independent", publisher="The King's Fund",
-    listings=tuple(f"/insight-and-analysis/{kind}" for kind in ("reports", "long-reads", "blogs", "articles")),
-)
-NHSPROVIDERS = Source(
-    name="nhsproviders", title="NHS Providers", base_url="https://nhsproviders.org",
-    hosts=frozenset({"nhsproviders.org", "www.nhsproviders.org"}),
-    speaker="independent", publisher="NHS Providers", listings=("/resources", "/news-blogs/blogs"),
-)
-# Read from the UK Government Web Archive: its publications' hosts are the archived pages' own.
-NHSI = Source(
-    name="nhsi", title="NHS Improvement", base_url="https://webarchive.nationalarchives.gov.uk",
-    hosts=frozenset({"improvement.nhs.uk"}), speaker="implementing_body", publisher="NHS Improvement",
-)
-# The Long Term Plan site is NHS England's too, but not this source's: a review's, read by the generic adapter.
-NHSE = Source(
-    name="nhse", title="NHS England", base_url="https://www.england.nhs.uk",
-    hosts=frozenset({"www.england.nhs.uk", "england.nhs.uk"}), speaker="implementing_body", publisher="NHS England",
-)
-# Fetched from the API; a publication is addressed by its public page.
-PARLIAMENT = Source(
-    name="parliament", title="UK Parliament", base_url="https://questions-statements-api.parliament.uk",
-    hosts=frozenset({"questions-statements.parliament.uk"}),
-    speaker="parliament", publisher="UK Parliament written questions and statements",
-)
+ADAPTERS_FOLDER = Path(__file__).parent / "sources"
 
-DECLARED: tuple[Source, ...] = (DHSC, KINGSFUND, NHSPROVIDERS, NHSI, NHSE, PARLIAMENT)
+
+def read_declarations(folder: Path = ADAPTERS_FOLDER) -> tuple[Source, ...]:
+    """Each adapter module's `SOURCE = Source(...)`, read from its file without importing it (its module imports
+    the parsers; this one only what settings needs), in their `order`. The module is named after the source."""
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        declared = _DECLARATION.search(path.read_text(encoding="utf-8"))
+        if declared:  # parse the statement alone: the whole module would cost every DAG parse 10 ms
+            call = ast.parse(declared.group(0), str(path)).body[0].value
+            found.append(Source(**{k.arg: _literal(k.value) for k in call.keywords if k.arg}))
+    return tuple(sorted(found, key=lambda s: (s.order, s.name)))
+
+
+_DECLARATION = re.compile(r"^SOURCE = Source\(.*?^\)", re.M | re.S)
+
+
+def _literal(node: ast.expr):
+    """A declaration's values are literals: strings, numbers, tuples, and frozenset({...})."""
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "frozenset" and len(node.args) == 1:
+        return frozenset(ast.literal_eval(node.args[0]))
+    return ast.literal_eval(node)
+
+
+DECLARED: tuple[Source, ...] = read_declarations()
+BY_NAME: dict[str, Source] = {s.name: s for s in DECLARED}

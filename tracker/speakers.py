@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from tracker.sourcelist import DECLARED, DHSC, Source
+from tracker.sourcelist import BY_NAME, DECLARED, Source
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def publisher_of(url: str, organisations: tuple[str, ...] | list[str] = ()) -> P
     """The publisher of the document at url; organisations are GOV.UK's own (ignored for other hosts,
     where a page's authors are people, not bodies)."""
     host = original_host(url)
-    if host in DHSC.hosts:
+    if host in BY_NAME["dhsc"].hosts:
         for org in organisations or ():
             found = ORGANISATIONS.get(" ".join(org.lower().split()))
             if found:

@@ -8,6 +8,7 @@ sources, the analyst's watchlist, and the generic fallback `other`, last, becaus
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 import sys
 
@@ -16,21 +17,22 @@ from tracker.items import Capture, Publication
 from tracker.parse.text import printable
 from tracker.sourcelist import DECLARED
 from tracker.sources.base import SourceAdapter
-from tracker.sources.dhsc import DHSC
 from tracker.sources.documents import UnsupportedDocument, kind_of
 from tracker.sources.generic import Generic
-from tracker.sources.kingsfund import KingsFund
-from tracker.sources.nhse import NHSE
-from tracker.sources.nhsi import NHSI
-from tracker.sources.nhsproviders import NHSProviders
-from tracker.sources.parliament import Parliament
 from tracker.sources.watchlist import Watchlist
 
 __all__ = ["ADAPTERS", "SourceAdapter", "UnsupportedDocument", "adapter_of", "is_document", "kind_of",
            "parse_capture", "source_of", "sources_table"]
 
+def _adapter(source) -> SourceAdapter:
+    """The adapter its module defines for a declared source (tracker/sources/<name>.py)."""
+    module = importlib.import_module(f"{__name__}.{source.name}")
+    return next(c for c in vars(module).values()
+                if isinstance(c, type) and issubclass(c, SourceAdapter) and c.__dict__.get("source") == source)()
+
+
 ADAPTERS: dict[str, SourceAdapter] = {
-    a.name: a for a in (DHSC(), KingsFund(), NHSProviders(), NHSI(), NHSE(), Parliament(), Watchlist(), Generic())
+    a.name: a for a in (*(_adapter(s) for s in DECLARED), Watchlist(), Generic())
 }
 
 

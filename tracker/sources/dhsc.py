@@ -15,13 +15,19 @@ from datetime import date
 from typing import Iterator
 from urllib.parse import urlencode, urlsplit
 
-from tracker import sourcelist
+from tracker.sourcelist import Source
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.govuk import content_links, parse_content_item
 from tracker.parse.text import parse_date
 from tracker.sources.base import SourceAdapter, links_only, tracked_reviews
 from tracker.sources.discovery import bad_link, check_refusal
 from tracker.sources.documents import kind_of
+
+SOURCE = Source(
+    name="dhsc", title="GOV.UK", base_url="https://www.gov.uk",
+    hosts=frozenset({"www.gov.uk", "gov.uk", "assets.publishing.service.gov.uk"}),
+    speaker="government", publisher="DHSC", order=1,
+)
 
 # NHS Improvement's GOV.UK pages are searched too (its own site now lives in the web archive).
 ORGANISATIONS = ("department-of-health-and-social-care", "nhs-improvement")
@@ -39,7 +45,7 @@ RELEVANT = re.compile(
     re.I,
 )
 ASSETS_HOST = "assets.publishing.service.gov.uk"  # its files, fetched as they are
-GOVUK_HOSTS = sourcelist.DHSC.hosts - {ASSETS_HOST}  # its pages, read through the Content API
+GOVUK_HOSTS = SOURCE.hosts - {ASSETS_HOST}  # its pages, read through the Content API
 
 
 def search_url(base_url: str, start: int, count: int = PAGE_SIZE) -> str:
@@ -83,7 +89,7 @@ def _search_candidate(fetcher, base_url: str, item: dict, published: date | None
 
 
 class DHSC(SourceAdapter):
-    source = sourcelist.DHSC
+    source = SOURCE
     not_documents = (r"/api/search\.json",)
 
     def discover(self, fetcher, base_url: str, since: date | None) -> Iterator[Candidate]:

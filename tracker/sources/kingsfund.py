@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import re
 
-from tracker import sourcelist
+from tracker.sourcelist import Source
 from tracker.sources.base import SourceAdapter
+
+SOURCE = Source(
+    name="kingsfund", title="The King's Fund", base_url="https://www.kingsfund.org.uk",
+    hosts=frozenset({"www.kingsfund.org.uk", "kingsfund.org.uk", "assets.kingsfund.org.uk"}),
+    speaker="independent", publisher="The King's Fund", order=2,
+    listings=("/insight-and-analysis/reports", "/insight-and-analysis/long-reads", "/insight-and-analysis/blogs",
+              "/insight-and-analysis/articles"),
+)
 
 _TYPES = {
     "reports": "report",
@@ -22,7 +30,7 @@ _TYPES = {
 
 
 class KingsFund(SourceAdapter):
-    source = sourcelist.KINGSFUND
+    source = SOURCE
     # Publication pages: /insight-and-analysis/<type>/<slug>, older /publications/<slug> and /blog/YYYY/MM/<slug>.
     publication_path = re.compile(
         r"/insight-and-analysis/(?:reports|long-reads|blogs|articles|data-and-charts)/[^/?#]+/?$|"

@@ -13,9 +13,16 @@ from __future__ import annotations
 
 import re
 
-from tracker import sourcelist
+from tracker.sourcelist import Source
 from tracker.settings import Settings
 from tracker.sources.base import SourceAdapter, tracked_reviews
+
+# The Long Term Plan site is NHS England's too, but not this source's: a review's, read by the generic adapter.
+SOURCE = Source(
+    name="nhse", title="NHS England", base_url="https://www.england.nhs.uk",
+    hosts=frozenset({"www.england.nhs.uk", "england.nhs.uk"}), speaker="implementing_body",
+    publisher="NHS England", order=5,
+)
 
 # Publication-like pages: /publication/<slug>/, /long-read/<slug>/, /news/<slug>/, dated news
 # /YYYY/MM/<slug>/, and topic pages (progress pages such as /leadership/<slug>/).
@@ -50,7 +57,7 @@ class _Keep:
 
 
 class NHSE(SourceAdapter):
-    source = sourcelist.NHSE
+    source = SOURCE
     publication_path = PAGE
     max_sitemaps = 200
 

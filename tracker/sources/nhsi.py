@@ -11,12 +11,18 @@ from datetime import date
 from typing import Iterator
 from urllib.parse import quote
 
-from tracker import sourcelist
+from tracker.sourcelist import Source
 from tracker.fetch.urls import host_of
 from tracker.items import Candidate, Capture, Publication
 from tracker.parse.text import parse_date
 from tracker.sources.base import SourceAdapter
 from tracker.sources.discovery import SourceDegraded, check_refusal
+
+# Read from the UK Government Web Archive: its publications' hosts are the archived pages' own.
+SOURCE = Source(
+    name="nhsi", title="NHS Improvement", base_url="https://webarchive.nationalarchives.gov.uk",
+    hosts=frozenset({"improvement.nhs.uk"}), speaker="implementing_body", publisher="NHS Improvement", order=4,
+)
 
 ARCHIVE_HOST = "webarchive.nationalarchives.gov.uk"
 PREFIX = "improvement.nhs.uk/resources/"
@@ -51,7 +57,7 @@ def latest_captures(rows: list[list[str]]) -> list[dict]:
 
 
 class NHSI(SourceAdapter):
-    source = sourcelist.NHSI
+    source = SOURCE
     not_documents = (r"/ukgwa/cdx\b",)
 
     def owns(self, url: str) -> bool:

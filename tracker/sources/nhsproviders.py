@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import re
 
-from tracker import sourcelist
+from tracker.sourcelist import Source
 from tracker.items import Capture, Publication
 from tracker.sources.base import SourceAdapter
+
+SOURCE = Source(
+    name="nhsproviders", title="NHS Providers", base_url="https://nhsproviders.org",
+    hosts=frozenset({"nhsproviders.org", "www.nhsproviders.org"}),
+    speaker="independent", publisher="NHS Providers", order=3, listings=("/resources", "/news-blogs/blogs"),
+)
 
 _CHAPTER = re.compile(r"^(https?://[^/]+/resources/(?!briefings/)[^/?#]+)/[^/?#]+/?$")
 
@@ -22,7 +28,7 @@ def report_of_chapter(url: str) -> str | None:
 
 
 class NHSProviders(SourceAdapter):
-    source = sourcelist.NHSPROVIDERS
+    source = SOURCE
     # /resources/<slug>, its chapters /resources/<slug>/<chapter>, /resources/briefings/<slug>, blogs.
     publication_path = re.compile(r"/resources/[^/?#]+(?:/[^/?#]+)?/?$|/news-blogs/(?:blogs|news)/[^/?#]+/?$")
 

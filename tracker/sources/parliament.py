@@ -19,13 +19,20 @@ from datetime import date
 from typing import Iterator
 from urllib.parse import urlencode, urlsplit
 
-from tracker import sourcelist
+from tracker.sourcelist import Source
 from tracker.items import Attachment, Block, Candidate, Capture, Publication
 from tracker.parse.html import html_to_blocks
 from tracker.parse.text import clean, parse_date
 from tracker.sources.base import SourceAdapter, links_only, tracked_reviews
 from tracker.sources.discovery import SourceDegraded, check_refusal
 from tracker.sources.documents import UnsupportedDocument, kind_of
+
+# Fetched from the API; a publication is addressed by its public page.
+SOURCE = Source(
+    name="parliament", title="UK Parliament", base_url="https://questions-statements-api.parliament.uk",
+    hosts=frozenset({"questions-statements.parliament.uk"}),
+    speaker="parliament", publisher="UK Parliament written questions and statements", order=6,
+)
 
 SITE = "https://questions-statements.parliament.uk"
 DHSC_BODY_ID = 17  # the answering body id of the Department of Health and Social Care
@@ -204,7 +211,7 @@ def parse_statement(value: dict, sha: str) -> Publication:
 
 
 class Parliament(SourceAdapter):
-    source = sourcelist.PARLIAMENT
+    source = SOURCE
     # Search pages end at /questions or /statements; one answer or statement is /questions/<id>.
     not_documents = (r"/api/written(?:questions/questions|statements/statements)/?(?:\?|$)",)
 
