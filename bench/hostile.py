@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from hostile_docs import big_page, corrections_csv, mentions_page, nested_inline_page  # noqa: E402
+from hostile_support import big_page, corrections_csv, mentions_page, nested_inline_page  # noqa: E402
 
 WHEN = datetime(2026, 11, 20, tzinfo=timezone.utc)
 

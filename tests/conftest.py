@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from fetch_support import local_settings, start_server
-from helpers import ROOT, SAMPLE_WARC
+from support import ROOT, SAMPLE_WARC
 from tracker.settings import Settings
 from tracker.warehouse.db import apply_views, connect, migrate, write_vocabularies
 

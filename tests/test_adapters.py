@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from helpers import SAMPLE_WARC
+from support import SAMPLE_WARC
 from tracker.fetch.archive import iter_records, read_capture
 from tracker.items import Attachment, Capture, Publication
 from tracker.samplegen import render_pdf_spec

@@ -5,7 +5,7 @@ PostgreSQL database, triggers `nhs_leadership_tracker` offline through the REST 
 and for the asset-triggered `nhs_leadership_tracker_outputs`, checks the published warehouse and
 fetches the plugin page through the api-server. No triggerer: no task here defers.
 
-The second test is the team shape: SeaweedFS (tests/object_store_testlib.py) as the object store and
+The second test is the team shape: SeaweedFS (tests/object_store_support.py) as the object store and
 two Celery workers with separate TRACKER_HOME folders standing in for two hosts, one serving the
 default queue (fetch tasks), one the writer queue (DuckDB writers). Each test uses queues of its own
 and a Redis DB of its own (11, 12).
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_testlib import (
+from airflow_support import (
     AIRFLOW,
     DAG_ID,
     OUTPUTS_DAG_ID,
@@ -267,8 +267,8 @@ def test_two_workers_on_separate_homes_share_only_the_object_store(tmp_path, sam
     require_services()
     import duckdb
 
-    from helpers import CONTRACT_TABLES, table_snapshot
-    from object_store_testlib import seaweedfs
+    from support import CONTRACT_TABLES, table_snapshot
+    from object_store_support import seaweedfs
     from test_live_run import closed_port, serve_govuk
     from tracker import storage
     from tracker.fetch.archive import import_warc

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from airflow_testlib import DAG_ID, isolate_airflow_home
+from airflow_support import DAG_ID, isolate_airflow_home
 
 isolate_airflow_home()
 

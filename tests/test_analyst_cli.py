@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import ROOT
+from support import ROOT
 
 PROGRESS_SQL = ("SELECT review_id, recommendations, expected_recommendations, pct_implemented FROM review_progress "
                 "ORDER BY review_id")
@@ -448,7 +448,7 @@ def test_headline_counts_in_words():
 
 @pytest.mark.e2e
 def test_run_on_a_terminal_draws_a_progress_bar_while_parsing(tmp_path):
-    from helpers import SAMPLE_WARC
+    from support import SAMPLE_WARC
 
     home = tmp_path / "home"
     run_cli(home, "import-warc", str(SAMPLE_WARC))

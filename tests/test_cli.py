@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from click.testing import CliRunner
 
-from helpers import ROOT
+from support import ROOT
 from tracker.cli import cli
 
 _spec = importlib.util.spec_from_file_location("cli_reference", ROOT / "scripts" / "cli_reference.py")

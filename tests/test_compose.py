@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from airflow_testlib import (
+from airflow_support import (
     BROKER_SCHEME,
     DAGS_DIR,
     EXECUTOR,

@@ -9,7 +9,7 @@ import csv
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC, warehouse_rows as query
+from support import SAMPLE_WARC, warehouse_rows as query
 
 pytestmark = pytest.mark.e2e
 
@@ -108,7 +108,7 @@ def test_status_as_at_a_date(corrected_home):
 
 
 def test_evaluate_command_reports_scores(sample_home):
-    from helpers import SAMPLE_LABELS
+    from support import SAMPLE_LABELS
 
     proc = run_cli(sample_home, "evaluate", str(SAMPLE_LABELS), "--min-recall", "0.95", "--min-precision", "0.95")
     assert re.search(r"^recall 0\.9\d\d  precision 0\.9\d\d$", proc.stdout, re.M), proc.stdout
@@ -174,7 +174,7 @@ def test_a_cp1252_pound_sign_and_a_bom_file_are_read_as_written(excel_home):
 
 def test_reading_and_applying_corrections_is_linear(tmp_path):
     """20,000 rows against 20,000 rule rows: each correction is one look-up (it was a scan of every row)."""
-    from hostile_docs import corrections_csv
+    from hostile_support import corrections_csv
     from tracker.corrections import apply_corrections, read_corrections
     from tracker.items import Evidence, Recommendation
 

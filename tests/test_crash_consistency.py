@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import ROOT, SAMPLE_WARC, table_snapshot
+from support import ROOT, SAMPLE_WARC, table_snapshot
 from tracker.fetch.archive import iter_records, warc_files
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from helpers import ROOT, SAMPLE_WARC
+from support import ROOT, SAMPLE_WARC
 from tracker.warehouse.db import DatabaseDamaged, DatabaseUnavailable, connect, open_work_db
 
 # Export files whose rows carry the run that found them; everything else must match byte for byte.

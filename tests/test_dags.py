@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from airflow_testlib import (
+from airflow_support import (
     DAG_ID,
     DAGS_DIR,
     FETCH_POOL,

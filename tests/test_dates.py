@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import run_cli
-from helpers import warehouse_rows as rows
+from support import warehouse_rows as rows
 from tracker.dates import implausible
 
 URL = "https://nhsproviders.org/news-blogs/blogs/directors-register-update"

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from helpers import fixture_bytes
+from support import fixture_bytes
 from fetch_support import make_fetcher, robots
 from tracker.sources import ADAPTERS, SourceAdapter
 from tracker.sources.discovery import SourceDegraded, parse_sitemap

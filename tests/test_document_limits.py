@@ -1,7 +1,7 @@
 """Hostile documents through `tracker ingest` + `tracker run`: each costs at most its limits, becomes a
 processing error, and a limit breach is not retried until the document's bytes change.
 
-The documents are generated here (tests/hostile_docs.py); the limits are set low through the same
+The documents are generated here (tests/hostile_support.py); the limits are set low through the same
 TRACKER_* variables a deployment uses, and the workers apply them to themselves with setrlimit.
 """
 
@@ -17,8 +17,8 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import ROOT
-from hostile_docs import big_page, mentions_page, nested_inline_page, pdf_bomb
+from support import ROOT
+from hostile_support import big_page, mentions_page, nested_inline_page, pdf_bomb
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import ROOT
+from support import ROOT
 
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 

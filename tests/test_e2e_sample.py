@@ -6,8 +6,8 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import CONTRACT_TABLES as CONTRACT
-from helpers import SAMPLE_LABELS, SAMPLE_WARC, sample_csv, table_snapshot
+from support import CONTRACT_TABLES as CONTRACT
+from support import SAMPLE_LABELS, SAMPLE_WARC, sample_csv, table_snapshot
 from tracker.evaluate import evaluate, read_labels
 
 pytestmark = pytest.mark.e2e

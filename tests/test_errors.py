@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC
+from support import SAMPLE_WARC
 from tracker.cli import cli
 from tracker.errors import TrackerError
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from helpers import ROOT, SAMPLE_WARC
+from support import ROOT, SAMPLE_WARC
 from tracker.evaluate import by_page_url, evaluate_set, read_set
 from tracker.extract.recommendations import extract_recommendations
 from tracker.items import Publication, Review

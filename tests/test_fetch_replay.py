@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from werkzeug.wrappers import Response
 
-from helpers import SAMPLE_WARC
+from support import SAMPLE_WARC
 from fetch_support import local_settings, robots, start_server, warc_records
 from tracker.fetch.archive import import_warc, iter_records
 from tracker.fetch.replay import ReplayIndex, replay_route, replay_session

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC, warehouse_rows as rows
+from support import SAMPLE_WARC, warehouse_rows as rows
 
 pytestmark = pytest.mark.e2e
 

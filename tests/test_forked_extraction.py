@@ -10,7 +10,7 @@ import signal
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC, table_snapshot
+from support import SAMPLE_WARC, table_snapshot
 from tracker.stages.forked import IN_FLIGHT, ChildFailed, forked_map
 
 PARENT = os.getpid()

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC, warehouse_rows as rows
-from hostile_docs import deeply_nested_tags
+from support import SAMPLE_WARC, warehouse_rows as rows
+from hostile_support import deeply_nested_tags
 from tracker.fetch.archive import ArchiveWriter, warc_files
 from tracker.samplegen import render_pdf_spec
 

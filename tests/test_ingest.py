@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import run_cli
-from helpers import ROOT
+from support import ROOT
 from tracker.fetch.archive import iter_records, warc_files
 
 
@@ -152,7 +152,7 @@ def ingest_measured(home, *args, **settings) -> tuple[subprocess.CompletedProces
 
 def test_a_pdf_bomb_is_parsed_in_a_limited_worker_and_refused(tmp_path):
     """The ingest process never parses: a PDF that inflates to 400 MB costs the worker its 128 MB cap."""
-    from hostile_docs import pdf_bomb
+    from hostile_support import pdf_bomb
 
     home = tmp_path / "home"
     bomb = tmp_path / "bomb.pdf"
@@ -167,7 +167,7 @@ def test_a_pdf_bomb_is_parsed_in_a_limited_worker_and_refused(tmp_path):
 
 
 def test_a_page_that_parses_past_the_time_limit_is_refused(tmp_path):
-    from hostile_docs import nested_inline_page
+    from hostile_support import nested_inline_page
 
     home = tmp_path / "home"
     slow = tmp_path / "slow.html"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from helpers import ROOT
+from support import ROOT
 from test_status_rules import heading, item, para, read
 from tracker.items import Block
 from tracker.parse.html import html_to_blocks

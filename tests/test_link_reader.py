@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from helpers import ROOT
+from support import ROOT
 from tracker.parse.html import attachment_links, content_root, parse_document, scan_attachment_links
 
 BASE = "https://www.kingsfund.org.uk/insight/page"
@@ -61,7 +61,7 @@ READ_LINKS = """
 import json, resource, sys
 from datetime import datetime, timezone
 sys.path.insert(0, "tests")
-from hostile_docs import nested_inline_page
+from hostile_support import nested_inline_page
 from tracker.fetch.exchange import FetchResult
 from tracker.stages.crawl import CrawlJob, _links_page
 
@@ -88,7 +88,7 @@ def test_reading_the_links_of_a_huge_nested_page_costs_little_memory():
 READ_LISTING = """
 import json, re, resource, sys
 sys.path.insert(0, "tests")
-from hostile_docs import nested_inline_page
+from hostile_support import nested_inline_page
 from test_discovery import FakeFetcher
 from tracker.sources.discovery import listing_candidates
 

@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from werkzeug import Response
 
-from helpers import ROOT
+from support import ROOT
 from tracker.samplegen import load_manifest
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from werkzeug import Response
 
-from helpers import ROOT, fixture_bytes
+from support import ROOT, fixture_bytes
 from tracker.items import Capture
 from tracker.speakers import publisher_of
 from tracker.samplegen import render_pdf_spec

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SAMPLE_WARC
-from object_store_testlib import seaweedfs
+from support import SAMPLE_WARC
+from object_store_support import seaweedfs
 from tracker import storage
 from tracker.fetch.archive import ArchiveWriter, sha256_file
 from tracker.settings import Settings

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from helpers import SHARED
+from support import SHARED
 from tracker.items import Capture
 from tracker.parse.govuk import NotGovukContent, parse_content_item
 from tracker.parse.html import decode_html, html_to_blocks

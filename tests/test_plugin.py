@@ -11,7 +11,7 @@ import sys
 import pytest
 from bs4 import BeautifulSoup
 
-from airflow_testlib import DAG_ID, PLUGINS_DIR, SAMPLE_RECOMMENDATIONS, build_published_home, isolate_airflow_home
+from airflow_support import DAG_ID, PLUGINS_DIR, SAMPLE_RECOMMENDATIONS, build_published_home, isolate_airflow_home
 
 isolate_airflow_home()
 

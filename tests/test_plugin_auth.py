@@ -19,7 +19,7 @@ import jwt
 import pytest
 import yaml
 
-from airflow_testlib import DAG_ID, PLUGINS_DIR, ROOT, VENV_BIN, isolate_airflow_home
+from airflow_support import DAG_ID, PLUGINS_DIR, ROOT, VENV_BIN, isolate_airflow_home
 
 isolate_airflow_home()
 

@@ -176,7 +176,7 @@ def test_commentary_contradicting_the_government_is_shown_not_counted(tmp_path):
     from bs4 import BeautifulSoup
 
     from conftest import run_cli
-    from helpers import SAMPLE_WARC
+    from support import SAMPLE_WARC
 
     home = tmp_path / "home"
     run_cli(home, "import-warc", str(SAMPLE_WARC))

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import ROOT, SAMPLE_WARC
+from support import ROOT, SAMPLE_WARC
 from tracker.settings import Settings
 from tracker.warehouse import versions as publish_mod
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import ROOT
+from support import ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import run_cli
-from helpers import ROOT
+from support import ROOT
 from tracker.errors import TrackerError
 from tracker.settings import Settings
 

@@ -417,7 +417,7 @@ def test_export_as_of_a_file_or_a_date_and_the_deprecated_version_option(sample_
 def test_the_documented_analyst_queries_give_the_documented_output(sample_home):
     """Each query of docs/analysts/queries.md, run as documented (`tracker sql "..."`), prints exactly the output
     shown under it."""
-    from helpers import ROOT
+    from support import ROOT
 
     text = (ROOT / "docs" / "analysts" / "queries.md").read_text(encoding="utf-8")
     found = re.findall(r"```sql\n(.*?)\n```\n\n```\n(.*?)\n```\n\n(\(\d+ rows?\))\n", text, flags=re.S)
@@ -435,7 +435,7 @@ def test_the_documented_analyst_queries_give_the_documented_output(sample_home):
 
 @pytest.mark.e2e
 def test_the_readme_s_first_query_prints_what_the_readme_shows(sample_home):
-    from helpers import ROOT
+    from support import ROOT
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     query, output, count = re.search(r'^tracker sql "(.+)"\n```\n\n```\n(.*?)\n```\n\n(\(\d+ rows?\))\n', text,

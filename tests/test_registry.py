@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from helpers import SAMPLE_WARC, fixture_path
+from support import SAMPLE_WARC, fixture_path
 from tracker.registry import load_reviews
 
 HARTLEY_URL = "https://reviews.example.org/hartley-2021/steadier-boards"

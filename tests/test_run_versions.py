@@ -15,7 +15,7 @@ import sys
 import duckdb
 import pytest
 
-from helpers import ROOT
+from support import ROOT
 from test_crash_consistency import ingest_new_page
 from tracker import tasks
 from tracker.pipeline import StalePublish, VersionUnavailable

@@ -283,7 +283,7 @@ def test_permalinks_and_the_view_s_links_use_the_site_url_never_a_file_path(mem_
 
 def _documented_scores() -> tuple[str, str, list[tuple]]:
     """docs/developers/accuracy.md "## Scores": its date, commit and the default threshold's column, row by row."""
-    from helpers import ROOT
+    from support import ROOT
 
     doc = (ROOT / "docs" / "developers" / "accuracy.md").read_text(encoding="utf-8")
     section = doc.split("\n## Scores\n", 1)[1].split("\n#", 1)[0]
@@ -386,7 +386,7 @@ def test_every_status_links_to_its_meaning_and_the_footer_speaks_in_words(mem_co
 def _version(path, published_at: datetime, rows, numbers, log=()):
     """A published version at `path`: review 'r' with `rows` (see _seed_review), its warehouse_info and change log
     rows (version_file, axis, detected_at)."""
-    from helpers import ROOT
+    from support import ROOT
     from tracker.warehouse.db import apply_views, connect, migrate, write_vocabularies
 
     con = connect(path)

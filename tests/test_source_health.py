@@ -124,7 +124,7 @@ def test_a_source_that_cannot_be_reached_fails_its_fetch_and_says_why(tmp_path, 
     assert tasks.check_fetches(["kingsfund"], "week-2", offline=True)["mode"] == "offline"
 
 
-from helpers import STAGE_LINES  # noqa: E402
+from support import STAGE_LINES  # noqa: E402
 
 
 def test_a_crawl_that_never_finished_or_fetched_nothing_is_unhealthy(tmp_path):

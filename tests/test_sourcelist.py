@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from click.testing import CliRunner
 
-from helpers import ROOT
+from support import ROOT
 from tracker.cli import cli
 from tracker import speakers
 from tracker.speakers import Publisher, publisher_of, publisher_table, source_lines

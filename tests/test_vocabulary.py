@@ -8,7 +8,7 @@ import shutil
 
 import duckdb
 import pytest
-from helpers import ROOT
+from support import ROOT
 
 from tracker import vocabulary
 from tracker.extract.frames import Predicate, qualify_for

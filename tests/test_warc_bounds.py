@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from helpers import SAMPLE_WARC
+from support import SAMPLE_WARC
 from tracker.cli import cli
 from tracker.fetch.archive import CorruptRecord, check_warc, iter_records
 

@@ -12,7 +12,7 @@ import pytest
 from werkzeug import Response
 
 from conftest import run_cli
-from helpers import ROOT, SAMPLE_WARC, STAGE_LINES, fixture_bytes
+from support import ROOT, SAMPLE_WARC, STAGE_LINES, fixture_bytes
 from fetch_support import local_settings, make_fetcher, robots, start_server
 
 
