@@ -19,7 +19,7 @@ from tracker.fetch.exchange import Request, Response
 from tracker.fetch.reasons import FailureKind, plain_reason
 from tracker.fetch.stats import Stats
 from tracker.fetch.steps import Step
-from tracker.fetch.summary import CrawlSummary
+from tracker.fetch.crawl_summary import CrawlSummary
 from tracker.health import crawl_failure, crawl_summary_path, fetch_failures, write_crawl_summary
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tracker.fetch.summary import CrawlSummary
+from tracker.fetch.crawl_summary import CrawlSummary
 from tracker.health import MAX_MISSING_SHARE, HealthRow, SourceFacts, judge
 from tracker.items import Evidence
 from tracker.publish.site import Briefing, render_briefing

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from tracker.publish import charts
 from tracker.publish.digest import Change, Digest
-from tracker.publish.site.archive import archived_copy
+from tracker.publish.site.copies import archived_copy
 from tracker.publish.site.assets import STYLE
 from tracker.publish.site.changes import since_last_week, since_last_week_cell
 from tracker.publish.site.data import RecommendationView, SiteData

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from conftest import run_cli
-from tracker.fetch.summary import CrawlSummary
+from tracker.fetch.crawl_summary import CrawlSummary
 from tracker.health import SourceHealthError, assert_healthy, write_crawl_summary
 from tracker.settings import Settings
 

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 import duckdb
 
 from tracker.errors import TrackerError
-from tracker.fetch.summary import CrawlSummary
+from tracker.fetch.crawl_summary import CrawlSummary
 from tracker.parse.text import printable
 from tracker.settings import SOURCES, WATCHLIST, Settings
 from tracker.staging import staged

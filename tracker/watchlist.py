@@ -3,7 +3,7 @@
 The list lives in `$TRACKER_HOME/watchlist.toml` ([[page]] tables: url, note, added_at). Every live
 `tracker run` fetches each watched page as the source `watchlist`: the same Fetcher and politeness
 (robots.txt, per-host delay, retries, the address guard), its own WARC file and crawl state, and the
-generic adapter to read it (its source adapter: tracker.sources.watchlist). A watched URL's host is
+generic adapter to read it (its source adapter: tracker.sources.watched). A watched URL's host is
 allowed for that URL only (`Fetcher.allowed_urls`): no other page of an unlisted host is fetched
 through it, and a redirect off the URL is refused.
 

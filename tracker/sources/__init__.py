@@ -19,7 +19,7 @@ from tracker.sourcelist import DECLARED
 from tracker.sources.base import SourceAdapter
 from tracker.sources.documents import UnsupportedDocument, kind_of
 from tracker.sources.generic import Generic
-from tracker.sources.watchlist import Watchlist
+from tracker.sources.watched import Watchlist
 
 __all__ = ["ADAPTERS", "SourceAdapter", "UnsupportedDocument", "adapter_of", "is_document", "kind_of",
            "parse_capture", "source_of", "sources_table"]

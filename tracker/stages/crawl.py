@@ -9,7 +9,7 @@
 `crawl_source` in steps: `plan_crawl` decides before any request (the adapter, where discovery starts,
 which URLs and hosts may be fetched); the fetch counts into the run's one `Stats` object (the fetcher's
 `fetch/...` requests, the crawl's `crawl/...` jobs; `follow_ups` decides what a fetched page leads to,
-`retry_jobs` what is tried again) and notes into the `CrawlSummary` (tracker.fetch.summary), which takes
+`retry_jobs` what is tried again) and notes into the `CrawlSummary` (tracker.fetch.crawl_summary), which takes
 its counts from the statistics; `record_crawl` is the one place that writes the results: the crawl state
 and the summary JSON source health reads. The crawler knows no source by name: what differs per source
 is a hook of its adapter (tracker.sources.base).
@@ -36,7 +36,7 @@ from tracker.fetch.robots import host_key
 from tracker.fetch.state import CrawlState
 from tracker.fetch.urls import BadUrl, host_of
 from tracker.fetch.stats import Stats
-from tracker.fetch.summary import CrawlSummary
+from tracker.fetch.crawl_summary import CrawlSummary
 from tracker.health import crawl_failure, write_crawl_summary
 from tracker.items import Capture, Publication
 from tracker.progress import bar

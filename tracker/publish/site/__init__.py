@@ -34,7 +34,7 @@ import duckdb
 from tracker.health import HealthRow, unhealthy_sources
 from tracker.publish.accuracy import Accuracy, load_accuracy
 from tracker.publish.digest import Change, Digest
-from tracker.publish.site.archive import prune
+from tracker.publish.site.copies import prune
 from tracker.publish.site.capture_manifest import Stored, sync_captures
 from tracker.publish.site.context import Context
 from tracker.publish.site.data import SiteData, load_site_data

@@ -30,8 +30,8 @@ from lxml import etree
 from tracker.fetch.archive import read_capture
 from tracker.parse import html as parse_html
 from tracker.publish import captures as sanitiser
-from tracker.publish.site import archive as archive_mod
-from tracker.publish.site.archive import archived_copy
+from tracker.publish.site import copies as archive_mod
+from tracker.publish.site.copies import archived_copy
 from tracker.staging import staged
 
 log = logging.getLogger(__name__)

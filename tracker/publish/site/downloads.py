@@ -8,7 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tracker.publish.site.archive import prune
+from tracker.publish.site.copies import prune
 from tracker.publish.site.context import Context
 from tracker.publish.site.markup import e
 from tracker.staging import staged
