@@ -788,3 +788,10 @@ def test_a_counted_lead_in_stops_after_its_count_and_put_into_effect_is_done():
     assert extract(blocks) == [("kark-2019", 2, "implementation", "implemented"),
                                ("kark-2019", 4, "response", "rejected"),
                                ("kark-2019", 5, "implementation", "implemented")]
+
+
+def test_a_promise_on_a_condition_later_in_its_clause_is_no_decision():
+    assert extract([para("The opposition has promised to implement all seven of the Kark review's recommendations "
+                         "if it wins the election.")]) == []
+    assert extract([para("The government will implement recommendation 2 of the Kark review, and will report on "
+                         "it if asked.")]) == [("kark-2019", 2, "response", "accepted")]

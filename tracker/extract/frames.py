@@ -608,8 +608,20 @@ def _replaced_by_nothing(u: _Use) -> bool:
 
 
 def _condition_or_wording(u: _Use) -> bool:
-    return (_conditional_before(u.text, u.start) or _consequent(u)
+    return (_conditional_before(u.text, u.start) or _consequent(u) or _condition_after(u)
             or _recommended_wording(u.text, u.start, u.chain, u.kind))
+
+
+_CONDITION_AFTER = re.compile(r"^(?:(?!,\s+and\b|\band\s+(?:will|would|has|have)\b)[^.;:])*?\b(?:if|unless)\b", re.I)
+
+
+def _condition_after(u: _Use) -> bool:
+    """"has promised to implement all seven if elected": a promise on a condition, later in its clause, is no
+    decision yet."""
+    if not u.future:
+        return False
+    end = next((hi for lo, hi in clauses(u.text) if lo <= u.start < hi), len(u.text))
+    return bool(_CONDITION_AFTER.search(u.text[u.end:end]))
 
 
 _FRONTED_CONDITION = re.compile(r"\W*(?:(?:but|and|yet|even)\s+)?(?:if|unless|provided|providing|should|had|were|"
