@@ -3,7 +3,7 @@
 Adding a source is one file, tracker/sources/<name>.py: its `SOURCE = Source(...)` declaration and its
 adapter (a SourceAdapter subclass) that reads its pages. The source names and
 base URLs of tracker.settings, the fetcher's allowlist, the publisher table of tracker.speakers, the
-choices of the command line and the DAG, and the README's table of sources all derive from these. Standard
+choices of the command line and the DAG, and the docs' table of sources all derive from these. Standard
 library only: settings, and through it the DAG file and `tracker --help`, read this without the adapters.
 """
 

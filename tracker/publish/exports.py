@@ -79,7 +79,7 @@ SHEET_ABOUT = {
     "evidence_by_publisher": "Per publisher: documents, statements and reviews covered",
     "unresolved_statements": "Statements naming a review and a status but not which recommendations (not counted)",
     "status_disagreements": "Later statements contradicting the official position",
-    CHANGES: "The week's changes (see the README: the change log and the weekly digest)",
+    CHANGES: "The week's changes (docs/analysts/changes.md: the change log and the weekly digest)",
 }
 # Evidence tables get the cited document's details; see the module's docstring.
 _DOCUMENT_COLUMNS = ("document_title", "document_type", "archived_copy", "warc_file", "warc_offset")

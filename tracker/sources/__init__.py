@@ -79,7 +79,7 @@ def parse_capture(capture: Capture) -> Publication:
 
 
 def sources_table() -> str:
-    """The README's table of the sources (between its `sources` markers): each declaration, with the first
+    """The table of the sources in docs/developers/sources.md (between its `sources` markers): each declaration, with the first
     paragraph of its adapter's module docstring for what it reads."""
     rows = ["| source | what it reads | base URL | speaker |", "| --- | --- | --- | --- |"]
     for source in DECLARED:
