@@ -79,8 +79,8 @@ def parse_capture(capture: Capture) -> Publication:
 
 
 def sources_table() -> str:
-    """The table of the sources in docs/developers/sources.md (between its `sources` markers): each declaration, with the first
-    paragraph of its adapter's module docstring for what it reads."""
+    """The table of the sources in docs/developers/sources.md (between its `sources` markers): each declaration,
+    with the first paragraph of its adapter's module docstring for what it reads."""
     rows = ["| source | what it reads | base URL | speaker |", "| --- | --- | --- | --- |"]
     for source in DECLARED:
         reads = " ".join(sys.modules[type(ADAPTERS[source.name]).__module__].__doc__.split("\n\n")[0].split())
