@@ -210,7 +210,9 @@ _WHOLES = {"all", "all_bare", "anaphor_all", "quantity", "rest"}
 
 def _apply_exclusions(sentence: str, refs: list[Reference]) -> list[Reference]:
     """A reference right after "except" is left out: never a target itself, and taken out of the whole or the
-    remainder the sentence speaks of. Something left out that names no number makes the whole unknowable."""
+    remainder the sentence speaks of. Something left out by what it asks ("apart from the faculty of coaches")
+    is marked on the whole (`excepted`) for the reader to match by content; with more than one such, or beside
+    numbered ones, the whole is unknowable."""
     left_out = [r for r in refs if r.kind == "numbers" and _EXCEPT.search(sentence[max(0, r.start - 40):r.start])]
     markers = [m.end() for m in _EXCEPT_ANY.finditer(sentence)]
     if not left_out and not markers:
