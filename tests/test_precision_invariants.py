@@ -243,3 +243,18 @@ UNASSERTED = [
 @given(st.data(), reviews, st.sampled_from(UNASSERTED), st.integers(1, 7))
 def test_what_is_denied_or_supposed_is_not_asserted(data, review, frame, n):
     assert _statuses(data, review, frame, n) == set()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), reviews, st.lists(st.integers(1, 7), min_size=1, max_size=3, unique=True), st.integers(1, 7),
+       st.sampled_from([("is under consideration", "under_consideration"), ("has been rejected", "rejected"),
+                        ("is on hold", "paused"), ("is still being considered", "under_consideration")]))
+def test_a_coordinated_clause_with_its_own_subject_keeps_its_state_to_itself(data, review, first, other, state):
+    first = [k for k in first if k != other] or [other % 7 + 1]
+    listed = " and ".join(str(k) for k in first)
+    noun = "recommendations" if len(first) > 1 else "recommendation"
+    text = (f"Ministers have accepted {noun} {listed} of {_name(data.draw, review)}, and recommendation {other} "
+            f"{state[0]}.")
+    found = {(e.number, e.status) for e in read(para(text)).evidence if e.review_id == review}
+    assert {n for n, s in found if s == state[1]} <= {other}, text
+    assert {n for n, s in found if s == "accepted"} <= set(first), text

@@ -872,7 +872,14 @@ def _frame(text: str, preds: list[Predicate], k: int, crefs: list[Reference], lo
         return Frame(p, [], subordinate=True)  # about its own subject, not a recommendation
     prev_end = preds[k - 1].end if k else lo
     next_start = preds[k + 1].start if k + 1 < len(preds) else hi
-    after = _group(text, [r for r in crefs if p.end <= r.start < next_start], first=True)
+    # "accepted recommendations 1 to 3, and recommendation 4 is under consideration": after ", and" the next
+    # verb's own subject begins, and the references there are its, not this verb's objects
+    upto = next_start
+    if k + 1 < len(preds) and preds[k + 1].direction != "after":
+        upto = _subject_starts(text, p.end, next_start) or next_start
+    if k and p.direction != "after":
+        prev_end = _subject_starts(text, prev_end, p.start) or prev_end
+    after = _group(text, [r for r in crefs if p.end <= r.start < upto], first=True)
     before = _group(text, [r for r in crefs if prev_end <= r.start and r.end <= p.start + 1], first=False)
     if p.direction == "after":
         chosen = after or _relative(text, crefs, p, prev_end) or (before if not p.lemma else [])
@@ -886,6 +893,15 @@ def _frame(text: str, preds: list[Predicate], k: int, crefs: list[Reference], lo
     else:  # "seven recommendations, and a decision is awaited on all seven": a count names none, "all seven" does
         chosen = after if _counts_only(before) and after and not _counts_only(after) else (before or after)
     return Frame(p, chosen)
+
+
+_NEW_CLAUSE = re.compile(r",\s+and\s+|,\s+while\s+|,\s+whereas\s+")
+
+
+def _subject_starts(text: str, lo: int, hi: int) -> int | None:
+    """Where, between two verbs, a coordinated clause with a subject of its own begins (the last ", and")."""
+    starts = [m.end() for m in _NEW_CLAUSE.finditer(text, lo, hi)]
+    return starts[-1] if starts else None
 
 
 # "accepted all seven ... and promised a delivery plan that never appeared": the state is the plan's
