@@ -1010,8 +1010,13 @@ def _relative(text: str, refs: list[Reference], p: Predicate, floor: int) -> lis
 
 def _headline(text: str, r: Reference, p: Predicate) -> bool:
     """"Recommendation 4: accepted" - a reference then a colon or dash, then the verb."""
-    return bool(re.match(r"^[^\w]*[:\u2013\u2014-]\s*$", text[r.end:p.start])) or bool(
-        re.match(r"^\s*(?:\([^)]*\))?\s*[:\u2013\u2014-]?\s*$", text[r.end:p.start]))
+    gap = _OF_THE_REVIEW.sub("", text[r.end:p.start], count=1)  # "Recommendation 3 of the Kark review: accepted"
+    return bool(re.match(r"^[^\w]*[:\u2013\u2014-]\s*$", gap)) or bool(
+        re.match(r"^\s*(?:\([^)]*\))?\s*[:\u2013\u2014-]?\s*$", gap))
+
+
+_OF_THE_REVIEW = re.compile(
+    r"^\s*of\s+(?:the\s+)?[\w\u2019' ]{0,40}?(?:review|report)['\u2019]?s?(?=\s*[:\u2013\u2014-])", re.I)
 
 
 _LEADING_QUALIFIER = re.compile(r"^\s*(?:in\s+principle|in\s+part|in\s+full)?\s*[:\u2013-]", re.I)
