@@ -176,6 +176,9 @@ def test_tense_voice_and_polarity_decide_the_status(text, status):
     "Nobody could say with confidence that recommendation 2 had been delivered.",
     "The union wants all seven of the review's recommendations to be implemented in full.",
     "MPs urged ministers to allow the remaining recommendations to be taken forward.",
+    "It was reported that recommendation 4 had been dropped.",
+    "Recommendation 2 was implemented, it was claimed, but no evidence was offered.",
+    "Recommendation 4 has reportedly been dropped.",
 ])
 def test_wishes_conditions_and_questions_are_not_statuses(text):
     assert extract([para(text)], "kark-2019") == []

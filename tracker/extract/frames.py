@@ -275,7 +275,13 @@ _UNASSERTED_THAT = re.compile(
     r"|\b(?:not|n't|never|nobody|no\s+one|cannot)\s+(?:[\w-]+\s+){0,3}?(?:true|the\s+case|say|claim|confirm|"
     r"confirmed|show|shown|clear|certain|sure|accurate|correct)\s+that"
     r"|\b(?:untrue|false|a\s+myth|no\s+truth\s+in\s+(?:the\s+)?(?:claims?|reports?|suggestions?))\s+that"
+    # hearsay the publisher passes on without saying whose: "it was reported that", "reportedly"
+    r"|\bit\s+(?:was|is|has\s+been|had\s+been)\s+(?:reported|claimed|alleged|rumou?red|suggested)\s+that"
+    r"|\b(?:reportedly|allegedly|supposedly|purportedly)"
     r")\b[^.;]{0,200}$", re.I)
+# "was implemented, it was claimed, but ...": the same hearsay after the verb
+_HEARSAY_AFTER = re.compile(r"^[^.;]{0,40}?,\s*(?:it\s+(?:was|is|has\s+been)\s+(?:reported|claimed|alleged|"
+                            r"rumou?red|suggested)|(?:reportedly|allegedly))\b", re.I)
 
 
 def _recommended_wording(text: str, start: int, chain: list[str], kind: str) -> bool:
@@ -609,7 +615,11 @@ def _replaced_by_nothing(u: _Use) -> bool:
 
 def _condition_or_wording(u: _Use) -> bool:
     return (_conditional_before(u.text, u.start) or _consequent(u) or _condition_after(u)
+            or bool(_HEARSAY_AFTER.match(u.text[u.end:])) or bool(set(u.chain) & _HEARSAY_ADVERBS)
             or _recommended_wording(u.text, u.start, u.chain, u.kind))
+
+
+_HEARSAY_ADVERBS = {"reportedly", "allegedly", "supposedly", "purportedly"}
 
 
 _CONDITION_AFTER = re.compile(r"^(?:(?!,\s+and\b|\band\s+(?:will|would|has|have)\b)[^.;:])*?\b(?:if|unless)\b", re.I)
