@@ -179,6 +179,9 @@ def test_tense_voice_and_polarity_decide_the_status(text, status):
     "It was reported that recommendation 4 had been dropped.",
     "Recommendation 2 was implemented, it was claimed, but no evidence was offered.",
     "Recommendation 4 has reportedly been dropped.",
+    "The BMA supports recommendation 4 in full.",
+    "Recommendations 1 and 2 were endorsed by NHS Providers on the day.",
+    "Unions, which had campaigned for years, welcomed and supported recommendation 6.",
 ])
 def test_wishes_conditions_and_questions_are_not_statuses(text):
     assert extract([para(text)], "kark-2019") == []

@@ -596,6 +596,23 @@ def _unofficial_agent(u: _Use) -> bool:
     return not lx.OFFICIAL_ACTORS.search(u.text[toks[last + 1].end:toks[min(last + 5, len(toks) - 1)].end])
 
 
+_NON_OWNER_AGENT = re.compile(rf"^\s*by\s+(?:the\s+)?(?:{lx.NON_OWNERS})\b", re.I)
+_NON_OWNER_SUBJECT = re.compile(rf"\b(?:the\s+)?(?:{lx.NON_OWNERS})\s*(?:,[^,]{{0,60}},\s*)?(?:[\w-]+\s+){{0,2}}$",
+                                re.I)
+
+
+def _non_owner(u: _Use) -> bool:
+    """"The BMA supports all seven", "endorsed by NHS Providers": a body that does not own the decision giving
+    its view is no response (independent bodies by name; not every other body, since the national bodies own
+    much of the work)."""
+    if u.cls not in {"decide", "refuse"}:
+        return False
+    if u.passive:
+        return bool(_NON_OWNER_AGENT.match(u.text[u.end:]))
+    start = next((lo for lo, hi in clauses(u.text) if lo <= u.start < hi), 0)
+    return bool(_NON_OWNER_SUBJECT.search(u.text[start:u.toks[u.chain_start].start if u.chain else u.start]))
+
+
 def _participle_without_object(u: _Use) -> bool:
     """"a curriculum, developed by Health Education England": a description."""
     return u.cls == "progress" and not u.chain and u.kind in {"ed", "pp"} and not _has_object(u.toks, u.last)
@@ -696,9 +713,9 @@ def _negative_subject(u: _Use) -> bool:
     return _negative_subject_before(u.text, u.start)
 
 
-_SENSE_RULES = (_negative_subject, _decision_about_something_else, _unofficial_agent, _participle_without_object,
-                _meeting_people, _replaced_by_nothing, _condition_or_wording, _indirect_question, _sentiment,
-                _review_as_subject)
+_SENSE_RULES = (_negative_subject, _decision_about_something_else, _unofficial_agent, _non_owner,
+                _participle_without_object, _meeting_people, _replaced_by_nothing, _condition_or_wording,
+                _indirect_question, _sentiment, _review_as_subject)
 
 
 def _predicate(text: str, toks: list[Token], i: int, last: int, entry: lx.VerbEntry, kind: str) -> Predicate | None:

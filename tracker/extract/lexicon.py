@@ -238,6 +238,13 @@ OFFICIAL_ACTORS = re.compile(
     r"spokes(?:person|man|woman)|officials?|the\s+state|whitehall|treasury|cabinet)\b",
     re.I,
 )
+# Bodies whose support or opposition is an opinion on a recommendation, never its owner's decision ("the BMA
+# supports all seven", "endorsed by NHS Providers"); the independent publishers of tracker/speakers.py are added.
+NON_OWNERS = (r"bma|british\s+medical\s+association|rcn|royal\s+college\s+of\s+nursing|royal\s+colleges?|unison|"
+              r"unite|gmb|unions?|campaigners?|critics?|commentators?|think\s+tanks?|the\s+opposition|"
+              r"opposition\s+parties|mps|peers|health\s+service\s+journal|nhs\s+providers|nhs\s+confederation|"
+              r"nhs\s+employers|king['\u2019]s\s+fund|health\s+foundation|nuffield\s+trust|fmlm|hfma|ihm|mip|"
+              r"managers\s+in\s+partnership|patient\s+groups?|whistle-?blowers?|charities|charity")
 ANAPHORS = re.compile(
     r"\b(?:it|its|this|these|they|them|their|those|both|which|each\s+of\s+(?:them|these|those|which)|"
     r"all\s+of\s+(?:them|these|those|which)|(?:the|this|that|these|those)\s+(?:recommendations?|proposals?|"
