@@ -54,8 +54,25 @@ class ParaphraseMatcher:
         fewer words can be shared, but the best match must stand clear of the next best.
         """
         words = terms(sentence)
+        scored = self._scores(words, loose, *((2, 0.2) if loose else (self.min_shared, self.threshold)))
+        if loose:
+            clear = len(scored) == 1 or (scored and scored[0][1] >= scored[1][1] * 1.2)
+            return scored[:1] if clear else self._by_head(words, [(n, s) for n, s in scored if s * 1.2 > scored[0][1]])
+        # one statement may cover two recommendations, but only ones nearly as good as the best
+        return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []
+
+    def standing_clear(self, text: str, margin: float = 1.5) -> int | None:
+        """The one recommendation a short restatement names when nothing else comes close: its loose score at
+        least `margin` times the next best's (the next best counted even under the threshold)."""
+        scored = self._scores(terms(text), True, 2, 0.0)
+        if not scored or scored[0][1] < 0.2:
+            return None
+        return scored[0][0] if len(scored) == 1 or scored[0][1] >= scored[1][1] * margin else None
+
+    def _scores(self, words: set[str], loose: bool, min_shared: int, threshold: float) -> list[tuple[int, float]]:
+        """(number, score) of each recommendation sharing at least `min_shared` words and scoring `threshold`,
+        best first; rare shared words weigh more."""
         scored = []
-        min_shared, threshold = (2, 0.2) if loose else (self.min_shared, self.threshold)
         for number, rec_terms in self.terms.items():
             shared = words & rec_terms
             if len(shared) < min_shared:
@@ -66,23 +83,7 @@ class ParaphraseMatcher:
             score = sum(self.idf[w] for w in shared) / weight
             if score >= threshold:
                 scored.append((number, round(score, 3)))
-        scored.sort(key=lambda x: -x[1])
-        if loose:
-            clear = len(scored) == 1 or (scored and scored[0][1] >= scored[1][1] * 1.2)
-            return scored[:1] if clear else self._by_head(words, [(n, s) for n, s in scored if s * 1.2 > scored[0][1]])
-        # one statement may cover two recommendations, but only ones nearly as good as the best
-        return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []
-
-    def standing_clear(self, text: str, margin: float = 1.5) -> int | None:
-        """The one recommendation a short restatement names when nothing else comes close: its loose score at
-        least `margin` times the next best's."""
-        words = terms(text)
-        scored = sorted((sum(self.idf[w] for w in words & rec) / math.sqrt(
-            (sum(self.idf[w] for w in rec) or 1.0) * (sum(self.idf.get(w, 1.0) for w in words) or 1.0)), n)
-            for n, rec in self.terms.items() if len(words & rec) >= 2)
-        if not scored or scored[-1][0] < 0.2:
-            return None
-        return scored[-1][1] if len(scored) == 1 or scored[-1][0] >= scored[-2][0] * margin else None
+        return sorted(scored, key=lambda x: -x[1])
 
     def _by_head(self, words: set[str], close: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Of recommendations a short restatement shares about as much with, the one whose main clause it

@@ -1130,10 +1130,18 @@ _NAMING_THEM = re.compile(r"^\W*(?:these|they|both|the\s+(?:two|three|four|[234]
                           r"relate\s+to|related\s+to|concerns?|concerned|covers?|covered|include[sd]?)\b", re.I)
 
 
+_AT_COMMAS = re.compile(r";|,\s*(?:and\s+)?")
+_AT_COMMAS_AND_AND = re.compile(r";|,\s*(?:and\s+)?|\s+and\s+")
+
+
+def _parts(tail: str, at: re.Pattern) -> list[str]:
+    """A list's items (two words or more), split where `at` says."""
+    return [i for i in at.split(tail) if len(i.split()) >= 2]
+
+
 def _each_stands_clear(matcher: ParaphraseMatcher, tail: str, numbers: tuple[int, ...]) -> bool:
     """A sentence apart from its count names them only if each part names one with nothing else close."""
-    parts = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", tail) if len(i.split()) >= 2]
-    clear = {matcher.standing_clear(p) for p in parts} - {None}
+    clear = {matcher.standing_clear(p) for p in _parts(tail, _AT_COMMAS_AND_AND)} - {None}
     return set(numbers) <= clear
 
 
@@ -1141,8 +1149,7 @@ def _named_items(matcher: ParaphraseMatcher, tail: str, quantity: int | None) ->
     """The recommendations a list restates, "three of them: A, a record of X and Y, and C": split at commas first
     when that gives the count, else at "and" too. With a count, both splits that give it must agree on which,
     or none is taken ("A and a database holding X, Y and Z" splits two ways)."""
-    by_commas = [i for i in re.split(r";|,\s*(?:and\s+)?", tail) if len(i.split()) >= 2]
-    by_all = [i for i in re.split(r";|,\s*(?:and\s+)?|\s+and\s+", tail) if len(i.split()) >= 2]
+    by_commas, by_all = _parts(tail, _AT_COMMAS), _parts(tail, _AT_COMMAS_AND_AND)
     if quantity is None:
         return _named_by_parts(matcher, by_all)
     found = {named for named in (_named_by_parts(matcher, by_commas), _named_by_parts(matcher, by_all))
