@@ -206,6 +206,8 @@ def test_wishes_conditions_and_questions_are_not_statuses(text):
      "again next year.",
      [("kark-2019", n, "response", "accepted") for n in (1, 2, 3)]
      + [("kark-2019", n, "response", "under_consideration") for n in (4, 5, 6, 7)]),
+    ("Recommendation 4 of the Kark review was rejected; every other recommendation has been accepted.",
+     [("kark-2019", 4, "response", "rejected")]),
     ("Recommendation 3 of the Kark review: accepted in principle, subject to funding.",
      [("kark-2019", 3, "response", "accepted_in_principle")]),
     ("Ministers have accepted recommendations 1 to 3 of the Kark review, and recommendation 4 is under consideration.",

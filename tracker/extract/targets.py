@@ -51,7 +51,8 @@ _FIRST_N = re.compile(
 _ALL = re.compile(
     rf"\b(?:all|each|every\s+one)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+|his\s+|these\s+|[\w\u2019']+[\u2019']s\s+)?"
     rf"(?:(?P<n>{NUM})\s+)?(?:of\s+(?:the|its|their|his)\s+)?(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
-    rf"|\bevery\s+(?:single\s+)?(?:one\s+of\s+the\s+)?(?:[a-z]+\s+)?(?:recommendation|proposal|commitment)\b"
+    rf"|\bevery\s+(?:single\s+)?(?:one\s+of\s+the\s+)?(?:(?!other\b|remaining\b|outstanding\b|further\b)[a-z]+\s+)?"
+    rf"(?:recommendation|proposal|commitment)\b"
     rf"|\bthe\s+{_NOUN_PLURAL}\s+(?=(?:of|in|made\s+by|from|(?:set\s+out|made|contained)\s+in)\s)"
     rf"|\b(?:the\s+(?:review|report)['\u2019]s|its|his|their)\s+{_NOUN_PLURAL}\b(?!\s+(?:\d|on|for|to|about|that))"
     # "The recommendations are due to be considered ...": the subject of a sentence about the review in context
