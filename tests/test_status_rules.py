@@ -808,3 +808,8 @@ def test_a_promise_on_a_condition_later_in_its_clause_is_no_decision():
                          "if it wins the election.")]) == []
     assert extract([para("The government will implement recommendation 2 of the Kark review, and will report on "
                          "it if asked.")]) == [("kark-2019", 2, "response", "accepted")]
+
+
+def test_under_a_status_heading_a_number_whose_words_restate_another_recommendation_is_not_that_number():
+    blocks = [heading("Under way"), para("1) A central register of directors' qualifications and employment history.")]
+    assert extract(blocks, "kark-2019") == [("kark-2019", 2, "implementation", "in_progress")]

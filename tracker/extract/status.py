@@ -615,12 +615,15 @@ class _DocState:
         list is introduced as recommendations or sits under a status heading, or its words restate that one: an
         article numbers its own points."""
         label = _item_number(block)
-        under_status = bool(self.sections and self.sections[-1].lead)  # "To be implemented in full" over "1) ..."
-        if label is None or _OWN_REC_LABEL.match(block.text) or _REC_NOUN.search(self.intro) or under_status:
+        if label is None or _OWN_REC_LABEL.match(block.text) or _REC_NOUN.search(self.intro):
             return label
         matcher = self.ex._matchers.get(review) if review else None
         best = matcher.match(block.text, loose=True) if matcher else []
-        return label if best and best[0][0] == label else None
+        if best:
+            return label if best[0][0] == label else None
+        # "To be implemented in full" over "1) ...": under a status heading a number is a recommendation's, unless
+        # the item's words restate another one
+        return label if self.sections and self.sections[-1].lead else None
 
     def _item_under_lead(self, text: str, review: str | None, target, explicit: list[Reference],
                          leads: list[Predicate]) -> None:
