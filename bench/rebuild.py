@@ -44,11 +44,11 @@ def stage_split(stderr: str) -> str:
 
 def timed_run(home: Path, code: Path | None = None) -> tuple[float, float, str]:
     """(wall seconds, peak RSS in MB of the largest process, seconds per stage) of one `tracker run --offline`."""
-    env = {**os.environ, "TRACKER_HOME": str(home)}
-    if code is not None:
-        env["PYTHONPATH"] = str(code)
+    # the code under test comes first on the path, and the run starts in its home: `python -m` puts the
+    # working directory first, so started from a checkout it would run that checkout's code whatever PYTHONPATH says
+    env = {**os.environ, "TRACKER_HOME": str(home), "PYTHONPATH": str(code or HERE.parent)}
     cmd = ["/usr/bin/time", "-f", "%e %M", sys.executable, "-m", "tracker.cli", "run", "--offline"]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=home)
     if proc.returncode not in (0, 3):
         raise RuntimeError(proc.stderr[-2000:])
     wall, rss_kb = proc.stderr.strip().splitlines()[-1].split()

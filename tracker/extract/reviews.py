@@ -21,6 +21,25 @@ _ORDINAL_WORD = re.compile(r"^(?:\d{4}|first|second|third|fourth|fifth|sixth|sev
 _DESCRIBED = re.compile(r"\b(?:a|an|the|its|this|that)\s+(?:(?:independent|government|national|wide-ranging|major|"
                         r"landmark|rapid)\s+)*review\s+(?:of|into)\s+(?P<what>[^.;:,()]{8,90})", re.I)
 _REVIEW_WORDS = {"review", "report", "inquiry"}
+_OF_OR_INTO = re.compile(r"\s+(?:of|into)\s")
+
+
+def _may_describe(folded: str) -> bool:
+    """Whether "review of" or "review into" occurs at all: the description's pattern tries every word of a page,
+    and most pages have no such phrase."""
+    at = folded.find("review")
+    while at != -1:
+        if _OF_OR_INTO.match(folded, at + 6):
+            return True
+        at = folded.find("review", at + 6)
+    return False
+
+
+def fold(text: str) -> str:
+    """Lower case with the typographic apostrophe folded, position for position. str.lower runs in C; it
+    changes a length only for a few characters (a dotted capital I), and then the slower one-to-one table is used."""
+    folded = text.lower().replace("\u2019", "'")
+    return folded if len(folded) == len(text) else text.translate(_FOLD)
 
 
 def _boundary(text: str, i: int) -> bool:
@@ -38,7 +57,7 @@ class ReviewNamer:
         names = []
         for review in reviews:
             for name in (review.title, *review.aliases):
-                folded = " ".join(name.translate(_FOLD).split())
+                folded = " ".join(fold(name).split())
                 if folded:
                     names.append((folded, review.review_id))
         self._names = sorted(set(names), key=lambda n: len(n[0]), reverse=True)
@@ -49,6 +68,7 @@ class ReviewNamer:
         # and only capitalised ("rose by 4%" is not Lord Rose).
         self._surnames = [(r.surname, r.review_id) for r in reviews if r.surname]
         self.surnames = frozenset(r.surname for r in reviews if r.surname)
+        self._recent: dict[str, tuple[tuple[int, str], ...]] = {}
 
     def describes(self, title: str, review_id: str) -> bool:
         """A title that describes the review in other words ("Review of fit and proper person test for NHS
@@ -65,7 +85,16 @@ class ReviewNamer:
 
     def mentions(self, text: str) -> list[tuple[int, str]]:
         """(position, review_id) for each mention, left to right; overlapping shorter names are dropped."""
-        folded = text.translate(_FOLD)
+        # a sentence is asked about two or three times as it is read: the last few answers are kept
+        known = self._recent.get(text)
+        if known is None:
+            if len(self._recent) >= 64:
+                self._recent.clear()
+            known = self._recent[text] = tuple(self._find(text))
+        return list(known)
+
+    def _find(self, text: str) -> list[tuple[int, str]]:
+        folded = fold(text)
         spans: list[tuple[int, str]] = []
         # one byte per character, set where a mention already sits: checking a new span costs its own
         # length, not the number of mentions found so far (a page can hold tens of thousands)
@@ -78,7 +107,7 @@ class ReviewNamer:
 
         self._by_name(folded, claim)
         self._by_surname(text, folded, claim)
-        for m in _DESCRIBED.finditer(text):
+        for m in _DESCRIBED.finditer(text) if _may_describe(folded) else ():
             review_id = self._described(m.group("what"))
             if review_id:
                 claim(m.start(), m.end(), review_id)

@@ -9,13 +9,20 @@ in as lists, the tables' `VARCHAR[]` columns, whatever type DuckDB would infer f
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import TypeVar
 
 import duckdb
+import pyarrow as pa
 
 T = TypeVar("T")
+
+# From this many rows an insert is one INSERT ... SELECT over an Arrow table: executemany runs a statement
+# per row (2,000 archive records took 4.5 s that way, 0.02 s this way).
+BULK = 16
+_names = itertools.count()
 
 
 def column_names(cls) -> tuple[str, ...]:
@@ -37,12 +44,61 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, rows: Iterable, *, column
         return 0
     names = tuple(columns) if columns else column_names(rows[0])
     verb = "INSERT OR REPLACE" if replace else "INSERT"
-    con.executemany(
-        f"{verb} INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
-        + _upsert_clause(names, on_conflict, updating),
-        [[_value(getattr(row, name)) for name in names] for row in rows],
-    )
+    into = f"{verb} INTO {table} ({', '.join(names)})"
+    upsert = _upsert_clause(names, on_conflict, updating)
+    values = [[_value(getattr(row, name)) for name in names] for row in rows]
+    bulk = _arrow_table(names, values) if len(rows) >= BULK else None
+    if bulk is not None and (replace or on_conflict):
+        keys = [on_conflict] if on_conflict else _key_columns(con, table)
+        if not keys or not set(keys) <= set(names) or _repeats(values, [names.index(k) for k in keys]):
+            bulk = None  # one statement may not touch a row twice: row by row, the last one wins
+    if bulk is None:
+        con.executemany(f"{into} VALUES ({', '.join('?' for _ in names)}){upsert}", values)
+        return len(rows)
+    view = f"_insert_rows_{next(_names)}"
+    con.register(view, bulk)
+    try:
+        con.execute(f"{into} SELECT {', '.join(names)} FROM {view}{upsert}")
+    finally:
+        con.unregister(view)
     return len(rows)
+
+
+def _arrow_table(names: Sequence[str], values: list[list]) -> pa.Table | None:
+    """The rows as an Arrow table, or None when a column's values have no one Arrow type, or one executemany
+    would bind otherwise (a time zone DuckDB would convert into a TIMESTAMP column): those go in row by row."""
+    try:
+        table = pa.table({name: pa.array([row[i] for row in values]) for i, name in enumerate(names)})
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return None
+    return table if all(_plain(t) for t in table.schema.types) else None
+
+
+def _plain(kind: pa.DataType) -> bool:
+    """A type that goes into its column as executemany's value would: no time zone, no struct or map."""
+    if pa.types.is_list(kind):
+        return _plain(kind.value_type)
+    if pa.types.is_timestamp(kind):
+        return kind.tz is None
+    return not (pa.types.is_nested(kind) or pa.types.is_dictionary(kind))
+
+
+def _key_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute("SELECT constraint_column_names FROM duckdb_constraints() "
+                       "WHERE database_name = current_database() AND table_name = ? "
+                       "AND constraint_type = 'PRIMARY KEY'",
+                       [table]).fetchall()
+    return list(rows[0][0]) if len(rows) == 1 else []
+
+
+def _repeats(values: list[list], positions: list[int]) -> bool:
+    seen = set()
+    for row in values:
+        key = tuple(row[i] for i in positions)
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
 
 
 def _upsert_clause(names: Sequence[str], key: str | None, updating: Sequence[str] | None) -> str:
