@@ -62,6 +62,53 @@ def test_on_conflict_updates_the_stored_row_and_only_the_columns_named_in_updati
         insert(con, "t", [_Row("a", 0)])
 
 
+@dataclass(frozen=True)
+class _Wide:
+    name: str
+    size: int | None
+    ratio: float
+    day: date | None
+    moment: datetime | None
+    tags: tuple[str, ...]
+
+
+def _wide_rows(count: int) -> list[_Wide]:
+    from datetime import timezone
+    rows = [_Wide(f"n{i % (count - 3)}", i if i % 4 else None, i / 3, date(2020, 1, 1 + i % 28) if i % 5 else None,
+                  datetime(2021, 3, 4, 5, 6, i % 60) if i % 2 else None, tuple(f"t{j}" for j in range(i % 3)))
+            for i in range(count)]  # the last three names repeat earlier ones
+    rows[1] = _Wide("zoned", 1, 0.5, None, datetime(2021, 3, 4, 12, 0, tzinfo=timezone.utc), ())
+    return rows
+
+
+@pytest.mark.parametrize("how", [{}, {"replace": True}, {"on_conflict": "name"},
+                                 {"on_conflict": "name", "updating": ("size",)}])
+def test_many_rows_go_in_as_one_by_one_would(how, monkeypatch):
+    """From BULK rows an insert is one statement over an Arrow table; what it stores is what row-by-row stores:
+    a repeated key (the last wins), no value, an empty list, a date, a time with and without a zone."""
+    def stored(rows, one_by_one):
+        con = duckdb.connect(":memory:")
+        con.execute("SET TimeZone = 'Europe/London'")
+        key = "PRIMARY KEY" if how else ""
+        con.execute(f"CREATE TABLE t (name VARCHAR {key}, size INTEGER, ratio DOUBLE, day DATE, moment TIMESTAMP, "
+                    "tags VARCHAR[])")
+        if how:
+            insert(con, "t", [_Wide("n0", 99, 9.0, None, None, ("old",))])
+        for part in ([[row] for row in rows] if one_by_one else [rows]):
+            insert(con, "t", part, **how)
+        return con.execute("SELECT * FROM t ORDER BY ALL").fetchall()
+
+    from tracker.warehouse import rows as rows_module
+    tables = []
+    arrow_table = rows_module._arrow_table
+    monkeypatch.setattr(rows_module, "_arrow_table", lambda *a: tables.append(arrow_table(*a)) or tables[-1])
+    plain = [row for row in _wide_rows(40) if row.name != "zoned"]
+    plain = [row for i, row in enumerate(plain) if row.name not in {r.name for r in plain[:i]}]
+    assert stored(plain, one_by_one=False) == stored(plain, one_by_one=True)
+    assert tables and tables[0] is not None  # the batch went in as one Arrow table
+    assert stored(_wide_rows(40), one_by_one=False) == stored(_wide_rows(40), one_by_one=True)
+
+
 def test_select_and_update_go_by_column_name():
     con = duckdb.connect(":memory:")
     con.execute("CREATE TABLE t (size INTEGER, tags VARCHAR[], name VARCHAR)")
