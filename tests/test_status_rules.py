@@ -813,3 +813,29 @@ def test_a_promise_on_a_condition_later_in_its_clause_is_no_decision():
 def test_under_a_status_heading_a_number_whose_words_restate_another_recommendation_is_not_that_number():
     blocks = [heading("Under way"), para("1) A central register of directors' qualifications and employment history.")]
     assert extract(blocks, "kark-2019") == [("kark-2019", 2, "implementation", "in_progress")]
+
+
+@pytest.mark.parametrize("block", [
+    para("Recommendation 4 - A new board appraisal scheme will be delivered next summer, built to the leadership "
+         "framework in fulfilment of the Kark review."),
+    item("Recommendation 4 \u2013 a board appraisal scheme has been introduced, in line with the Kark review."),
+])
+def test_a_review_named_as_what_the_work_answers_to_does_not_own_the_number(block):
+    """With no review in context, "Recommendation 4 ... in fulfilment of the Kark review" does not say whose
+    recommendation 4 it is (on a page about two reviews it was another's): nothing is recorded for Kark."""
+    blocks = [para("Ministers were asked about the Messenger review and about the Kark review."),
+              heading("Answer"), para("An update on each recommendation follows:"), block]
+    assert [e for e in extract(blocks) if e[0] == "kark-2019"] == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Recommendation 4 of the Kark review has been introduced.", [("kark-2019", 4, "implementation", "implemented")]),
+    ("Kark recommendation 4: the barring scheme has been introduced.",
+     [("kark-2019", 4, "implementation", "implemented")]),
+    ("Recommendations 1 and 2, set out in the Kark review, have been accepted.",
+     [("kark-2019", 1, "response", "accepted"), ("kark-2019", 2, "response", "accepted")]),
+])
+def test_a_review_named_with_the_number_owns_it(text, expected):
+    blocks = [para("Ministers were asked about the Messenger review and about the Kark review."),
+              heading("Answer"), para(text)]
+    assert extract(blocks) == expected

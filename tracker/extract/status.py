@@ -35,6 +35,10 @@ _UNTRACKED_OWNER = re.compile(
     r"^\s*(?:of|from|in|made\s+by|by)\s+(?:the\s+)?(?:\d{4}\s+)?(?P<name>[A-Z][\w\u2019'&-]*(?:\s+(?:(?:and|of|for|on|the|&)\s+)*[A-Z][\w\u2019'&-]*){0,7})"
     r"(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,2}?(?:report|inquiry|review|commission|committee|investigation|audit)\b"
 )
+# what joins a reference to the review that owns it when the review comes after: "recommendation 4 of the Kark
+# review", "recommendations 1 and 2, set out in the Kark review"
+_OWNER_AFTER = re.compile(r"^\s*(?:,\s*)?(?:(?:as\s+)?(?:set\s+out|made|proposed|contained|published)\s+)?"
+                          r"(?:of|from|in|by)\b", re.I)
 _GENERIC_OWNER = {"The", "This", "That", "Its", "Their", "His", "Her", "Our"}
 _TABLE_LABEL = re.compile(rf"^\s*(?:{lx.REC_NOUNS}\s*)?(?:no\.?\s*)?\(?(\d{{1,2}})[a-z]?\)?[.):]?\s*$", re.I)
 _OWN_REC_LABEL = re.compile(rf"^\s*{lx.REC_NOUNS}\s*\d", re.I)
@@ -582,7 +586,8 @@ class _DocState:
         text = block.text
         if self.lead and self.lead.count and self.lead.used >= self.lead.count:
             self.lead = None  # "puts two of them into effect:" has had its two
-        review = self.ex.namer.only(visible_text(text)) or (self.lead.review if self.lead else None) or self.review()
+        context = (self.lead.review if self.lead else None) or self.review()
+        review = self._item_review(block, context) or context
         label = self._recommendation_label(block, review)
         target = None
         if review and label is not None and (not self.ex.known.get(review) or label in self.ex.known[review]):
@@ -609,6 +614,21 @@ class _DocState:
             self._item_under_lead(text, review, target, explicit, leads)
         elif self.lead:
             self.lead.used += 1
+
+    def _item_review(self, block: Block, context: str | None) -> str | None:
+        """The one review an item's words name, as the owner of its printed number only when named in the label
+        ("Kark recommendation 4:", "Recommendation 4 of the Kark review:") or when it is the review in context:
+        "Recommendation 4 - a framework ... in fulfilment of the Kark review" says what the work answers to."""
+        visible = visible_text(block.text)
+        mentions = self.ex.namer.mentions(visible)
+        named = _only(mentions)
+        label = _ITEM_LABEL.match(block.text)
+        if named is None or named == context or label is None or not _OWN_REC_LABEL.match(block.text):
+            return named
+        end = label.end()
+        if any(pos < end or (pos <= end + 40 and _OWNER_AFTER.match(visible[end:pos])) for pos, _ in mentions):
+            return named
+        return None
 
     def _recommendation_label(self, block: Block, review: str | None) -> int | None:
         """An item's printed number names a recommendation only when it says so ("Recommendation 4:"), the
@@ -757,12 +777,14 @@ class _DocState:
             # a review named after the reference owns it only as "recommendation 4 of the Kark review";
             # "overtaken by the Messenger review" names something else
             owner = [rid for pos, rid in mentions if ref.end <= pos <= ref.end + 40
-                     and re.match(r"^\s*(?:,\s*)?(?:of|from|in|made\s+by)\b", visible[ref.end:pos], re.I)]
+                     and _OWNER_AFTER.match(visible[ref.end:pos])]
             if owner:
                 return owner[0], "sentence"
             if self.review():
                 return self.review(), "section" if any(s.review for s in self.sections) else "document"
-            return mentions[0][1], "sentence"
+            # "Recommendation 4 ... will be delivered in fulfilment of the Kark review": with no review in context,
+            # a review named later in the sentence is what the work answers to, not whose recommendation 4 it is
+            return None, ""
         m = _UNTRACKED_OWNER.match(visible[ref.end:])
         if m and m.group("name").split()[0] not in _GENERIC_OWNER:
             return None, ""  # "recommendation 2 of the Health Select Committee report"
