@@ -839,3 +839,14 @@ def test_a_review_named_with_the_number_owns_it(text, expected):
     blocks = [para("Ministers were asked about the Messenger review and about the Kark review."),
               heading("Answer"), para(text)]
     assert extract(blocks) == expected
+
+
+def test_a_clause_joining_two_things_restates_neither_with_words_from_both():
+    """"accepted to set up the register, as well as to bring in competence standards": recommendation 3 (training
+    against the competence standards, recorded on the register) shares words with both halves, and restates
+    neither; each half alone is matched, or nothing is."""
+    blocks = [para("The government has accepted in principle to set up a central register of directors, as well as "
+                   "to bring in competence standards.")]
+    found = extract(blocks, doc_review="kark-2019")
+    assert ("kark-2019", 3, "response", "accepted_in_principle") not in found
+    assert ("kark-2019", 2, "response", "accepted_in_principle") in found

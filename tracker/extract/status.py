@@ -1030,7 +1030,7 @@ class _DocState:
             here = [p for p in preds if lo <= p.start < hi]
             if not here:
                 continue
-            for number, _score in matcher.match(visible[lo:hi], loose=loose):
+            for number in _restated(matcher, visible[lo:hi], loose):
                 for p in _one_per_axis(here):
                     self.emit(review, (number,), self._as_done(p, (review, (number,)), visible), sentence, "content")
                     found = True
@@ -1257,6 +1257,20 @@ class _Said:
     refs: list[Reference]
     mentions: list
     review: str | None
+
+
+# "to set up the database, as well as to bring in new standards": two things, each restated on its own
+_TWO_THINGS = re.compile(r",?\s+(?:as\s+well\s+as|along\s+with|together\s+with|in\s+addition\s+to|alongside)\s+",
+                         re.I)
+
+
+def _restated(matcher, clause: str, loose: bool) -> list[int]:
+    """The recommendations a clause restates; when it joins two things ("A, as well as B"), each must be restated
+    within one of them: words from both (a database in one, standards in the other) restate neither."""
+    parts = [part for part in _TWO_THINGS.split(clause) if part.strip()]
+    if len(parts) < 2 or any(len(part.split()) < 3 for part in parts):
+        parts = [clause]
+    return list(dict.fromkeys(number for part in parts for number, _score in matcher.match(part, loose=loose)))
 
 
 def _finite_statement(text: str) -> bool:
