@@ -850,3 +850,20 @@ def test_a_clause_joining_two_things_restates_neither_with_words_from_both():
     found = extract(blocks, doc_review="kark-2019")
     assert ("kark-2019", 3, "response", "accepted_in_principle") not in found
     assert ("kark-2019", 2, "response", "accepted_in_principle") in found
+
+
+def test_the_recommendations_set_out_in_two_named_reports_are_each_reports():
+    """"will consider the recommendations set out in <Rose's report> by Lord Rose and <Kark's> by Tom Kark":
+    the joining words after the reference give its owners, both of them (a title too long to be an alias
+    sits between)."""
+    text = ("The two bodies will consider the recommendations set out in a long titled report by Lord Rose and "
+            "the Review of the Fit and Proper Persons Test by Tom Kark, published in 2019.")
+    found = {(e[0], e[3]) for e in extract([para("Ministers spoke about leadership."), heading("Next steps"),
+                                            para(text)])}
+    assert found == {("rose-2015", "under_consideration"), ("kark-2019", "under_consideration")}
+
+
+def test_a_numbered_reference_takes_only_its_own_owner():
+    text = "Recommendation 4 of the Kark review and the Messenger review's proposals were accepted."
+    found = {(e[0], e[1]) for e in extract([para(text)])}
+    assert ("messenger-2022", 4) not in found

@@ -478,8 +478,8 @@ class _DocState:
                 self.unresolved(review_id, frame.predicate, said.text,
                                 f"says some{of} (a part of the recommendations), not which")
             return False
-        for ref in frame.refs:
-            review_id, _ = self._review_for(ref, said.visible, said.mentions)
+        for ref, review_id in ((ref, rid) for ref in frame.refs
+                               for rid in self._reviews_for(ref, said.visible, said.mentions)):
             if review_id is None:
                 continue
             if self.other_named and not said.mentions and _GENERIC_ALL.match(said.visible[ref.start:ref.end]):
@@ -766,6 +766,37 @@ class _DocState:
             return True
         return not _SELF_OR_DOCUMENT.search(window)
 
+    @staticmethod
+    def _owners_after(ref: Reference, visible: str, mentions) -> list[str]:
+        """The reviews named as the owner just after a reference ("recommendation 4 of the Kark review", "the
+        recommendations set out in Empowering leaders to lead by Sir Ron Kerr and the review ... by Tom Kark"): the
+        first within a short reach of the joining word, then those the clause adds with "and"."""
+        joint = _OWNER_AFTER.match(visible[ref.end:])
+        if not joint:
+            return []
+        start = ref.end + joint.end()
+        stop = re.search(r"[.;:()]", visible[start:])
+        end = start + stop.start() if stop else len(visible)
+        after = [(pos, rid) for pos, rid in mentions if start <= pos < end]
+        if not after or after[0][0] > start + 60:
+            return []
+        owners, last = [after[0][1]], after[0][0]
+        for pos, rid in after[1:]:
+            if not re.search(r"\band\b", visible[last:pos]):
+                break
+            if rid not in owners:
+                owners.append(rid)
+            last = pos
+        return owners
+
+    def _reviews_for(self, ref: Reference, visible: str, mentions) -> list[str | None]:
+        """As _review_for; "the recommendations set out in A and B" belong to every review the clause joins
+        (never a numbered reference: "recommendation 4 of A and B's report" is one review's)."""
+        review, _ = self._review_for(ref, visible, mentions)
+        if review is None or ref.kind != "all" or ref.numbers:
+            return [review]
+        return [review] + [rid for rid in self._owners_after(ref, visible, mentions) if rid != review]
+
     def _review_for(self, ref: Reference, visible: str, mentions) -> tuple[str | None, str]:
         if mentions:
             inside = [rid for pos, rid in mentions if ref.start < pos < ref.end]
@@ -776,10 +807,9 @@ class _DocState:
                 return before[-1], "sentence"
             # a review named after the reference owns it only as "recommendation 4 of the Kark review";
             # "overtaken by the Messenger review" names something else
-            owner = [rid for pos, rid in mentions if ref.end <= pos <= ref.end + 40
-                     and _OWNER_AFTER.match(visible[ref.end:pos])]
-            if owner:
-                return owner[0], "sentence"
+            owners = self._owners_after(ref, visible, mentions)
+            if owners:
+                return owners[0], "sentence"
             if self.review():
                 return self.review(), "section" if any(s.review for s in self.sections) else "document"
             # "Recommendation 4 ... will be delivered in fulfilment of the Kark review": with no review in context,
