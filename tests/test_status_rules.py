@@ -867,3 +867,19 @@ def test_a_numbered_reference_takes_only_its_own_owner():
     text = "Recommendation 4 of the Kark review and the Messenger review's proposals were accepted."
     found = {(e[0], e[1]) for e in extract([para(text)])}
     assert ("messenger-2022", 4) not in found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Among the Kark recommendations accepted by the government is a central register of directors recording "
+     "their qualifications and employment history.", [("kark-2019", 2, "response", "accepted")]),
+    ("The Kark recommendations, fully accepted by the government, include a way of barring directors found guilty "
+     "of serious misconduct.", [("kark-2019", 4, "response", "accepted")]),
+    ("Among the Kark recommendations the department rejected was a way of barring directors found guilty of "
+     "serious misconduct.", [("kark-2019", 4, "response", "rejected")]),
+    # what it names restates none clearly: the group's status is not given to anything
+    ("The Kark recommendations, fully accepted by the government, include better support for boards.", []),
+])
+def test_one_thing_named_among_a_group_with_a_status_has_it(text, expected):
+    """"Among the review's recommendations accepted is X", "the recommendations, accepted, include X": X, matched
+    by its words to one recommendation that stands clear of the others, has the group's status; nothing else does."""
+    assert extract([para(text)]) == expected

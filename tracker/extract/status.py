@@ -73,6 +73,12 @@ _CONTENT_REFS = re.compile(r"\b(?:the|its|their)\s+(?:review['\u2019]s\s+|report
                            r"(?:recommendations|proposals|calls)\s+(?=(?:that|to|for|on)\b)", re.I)
 _CONTENT_REFS_PARTS = re.compile(r",?\s+and\s+(?=(?:that|to|for|on)\b)|;\s*", re.I)
 _REC_NOUN = re.compile(rf"\b{lx.REC_NOUNS}\b", re.I)
+# a group, its status, then one thing of it: "Among the review's recommendations accepted in full is ...", "The
+# recommendations, fully accepted, include ..."
+_AMONG = re.compile(r"^\W*among\s+(?:the|its|their|his|her)\s+[^,.;:]{0,80}?\b(?:recommendations|proposals)\b[^.;:]*?"
+                    r"\b(?:is|are|was|were)\s+(?P<what>[^.;:]{12,})", re.I)
+_INCLUDES = re.compile(r"\b(?:recommendations|proposals)\b[^.;:]*?\b(?:includes?|included)\s+(?P<what>[^.;:]{12,})",
+                       re.I)
 _PLURAL_ANAPHOR = re.compile(r"\b(?:these|those|the|its|their)\s+(?:\w+\s+)?(?:recommendations|proposals|commitments)\b"
                              r"|\b(?:all|each|both)\s+of\s+(?:them|these|those)\b", re.I)
 _THEM = re.compile(r"\b(?:them|they)\b", re.I)
@@ -418,7 +424,9 @@ class _DocState:
         found = False
         queued, emitted = len(self.out.unresolved), len(self.out.evidence)
         for frame in frames:
-            if frame.refs:
+            if self._one_among(said, frame.predicate, resolved_any):
+                found = True
+            elif frame.refs:
                 found |= self._by_references(said, frame, resolved_any)
             elif not frame.subordinate:
                 found |= self._by_context(said, frame, label_target, resolved_any)
@@ -502,6 +510,23 @@ class _DocState:
                 self.unresolved(review_id, frame.predicate, said.text, problem)
                 self._await_which(review_id, frame, said.text)
         return resolved_here
+
+    def _one_among(self, said: _Said, predicate: Predicate, resolved_any: list) -> bool:
+        """"Among the Messenger recommendations fully accepted is the introduction of common standards", "the
+        recommendations, accepted in full, include common standards": the status is the group's, and what the
+        sentence names of it, when its words restate one recommendation and no other comes close, has it."""
+        m = _AMONG.match(said.visible) or _INCLUDES.search(said.visible)
+        if not m or not (m.start() <= predicate.start and predicate.end <= m.start("what")) or not said.review:
+            return False
+        if any(r.numbers or r.count for r in said.refs if r.start < m.start("what")):
+            return False  # "Among the seven recommendations ...": a count or numbers say more than this reads
+        matcher = self.ex._matchers.get(said.review)
+        number = matcher.standing_clear(m.group("what")) if matcher else None
+        if number is None:
+            return False
+        self.emit(said.review, (number,), predicate, said.text, "content")
+        resolved_any.append((said.review, (number,)))
+        return True
 
     def _await_which(self, review_id: str, frame: Frame, quote: str) -> None:
         count = next((r.count for r in frame.refs if r.kind == "quantity" and r.count), 0)
