@@ -872,6 +872,9 @@ def test_a_numbered_reference_takes_only_its_own_owner():
 @pytest.mark.parametrize("text, expected", [
     ("Among the Kark recommendations accepted by the government is a central register of directors recording "
      "their qualifications and employment history.", [("kark-2019", 2, "response", "accepted")]),
+    ("Among the Kark recommendations fully accepted by the government is a central register recording the "
+     "qualifications and employment history of both executive and non-executive directors.",
+     [("kark-2019", 2, "response", "accepted")]),
     ("The Kark recommendations, fully accepted by the government, include a way of barring directors found guilty "
      "of serious misconduct.", [("kark-2019", 4, "response", "accepted")]),
     ("Among the Kark recommendations the department rejected was a way of barring directors found guilty of "
