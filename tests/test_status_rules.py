@@ -886,3 +886,24 @@ def test_one_thing_named_among_a_group_with_a_status_has_it(text, expected):
     """"Among the review's recommendations accepted is X", "the recommendations, accepted, include X": X, matched
     by its words to one recommendation that stands clear of the others, has the group's status; nothing else does."""
     assert extract([para(text)]) == expected
+
+
+@pytest.mark.parametrize("text, count", [
+    ("The report made seven recommendations, which were accepted by the government.", 7),
+    ("The report made seven recommendations which were accepted by the government.", 0),  # restrictive: some
+    ("The report made five recommendations, which were accepted by the government.", 0),  # not its own count
+])
+def test_a_clause_set_off_after_the_reviews_own_count_is_about_all_of_them(text, count):
+    found = extract([para(text)], doc_review="kark-2019")
+    assert len(found) == count and all(status == "accepted" for *_, status in found)
+
+
+def test_the_only_review_a_page_has_named_is_the_one_its_answer_speaks_of():
+    """A written question names one review; the answer, under headings of its own, says "the report": that review.
+    Once a page has named two, "the report" is no longer settled by this."""
+    question = para("To ask the Secretary of State what steps are being taken on the report by Tom Kark on the "
+                    "fit and proper persons test.")
+    answer = para("The report made seven recommendations, which were accepted by the government.")
+    assert len(extract([question, heading("Answered by the minister"), answer])) == 7
+    other = para("The Messenger review was published later.")
+    assert extract([question, other, heading("Answered by the minister"), answer]) == []

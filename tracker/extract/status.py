@@ -248,6 +248,7 @@ class _DocState:
         self.block_targets: list[tuple[str, tuple[int, ...]]] = []
         self.before_targets: list[tuple[str, tuple[int, ...]]] = []
         self.recent: str | None = None  # the review named last since the last heading
+        self.named_before: set[str] = set()  # every review the blocks before this one named
         # "accepted two recommendations." queued for want of which, until the next sentence says which
         self.awaiting: tuple[str, int, Predicate, str, Unresolved] | None = None
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
@@ -255,9 +256,11 @@ class _DocState:
     # -- context ----------------------------------------------------------------------------------
     def review(self) -> str | None:
         """The review in context: the nearest heading that names one, else the last one named since
-        the last heading, else the one the whole document is about."""
+        the last heading, else the one the whole document is about, else the only one the page has named so far
+        (a question that names a review, then its answer under a heading of its own: "The report made seven
+        recommendations, which were accepted")."""
         return (next((s.review for s in reversed(self.sections) if s.review), None) or self.recent
-                or self.document_review)
+                or self.document_review or (next(iter(self.named_before)) if len(self.named_before) == 1 else None))
 
     def section_target(self) -> tuple[str, tuple[int, ...]] | None:
         return next((s.target for s in reversed(self.sections) if s.target), None)
@@ -272,6 +275,12 @@ class _DocState:
         return (review, (hits.pop(),)) if len(hits) == 1 else target
 
     def block(self, block: Block) -> None:
+        try:
+            self._block(block)
+        finally:
+            self.named_before.update(rid for _, rid in self.ex.namer.mentions(visible_text(block.text)))
+
+    def _block(self, block: Block) -> None:
         self.last = None
         self.nearby = self.this_block
         self.this_block = []

@@ -79,7 +79,10 @@ _ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts
 _ALL_ANAPHOR = re.compile(
     r"\b(?:each|all|every\s+one|both|none)\s+of\s+(?:which|them|these|those)\b|\bboth\b"
     # "seven recommendations, which have all been accepted": the quantifier floats after the auxiliary
-    r"|\bwhich(?=\s+(?:have|has|had|were|are|will|would)\s+(?:now\s+|since\s+)?all\b(?!\s+but\b))",
+    r"|\bwhich(?=\s+(?:have|has|had|were|are|will|would)\s+(?:now\s+|since\s+)?all\b(?!\s+but\b))"
+    # "made seven recommendations, which were accepted": a clause set off by its comma is about every one of them
+    r"|(?:(?<=recommendations, )|(?<=proposals, )|(?<=commitments, ))which\b"
+    r"(?=\s+(?:have|has|had|were|are|will|would)\b)",
     re.I,
 )
 _REST = re.compile(
