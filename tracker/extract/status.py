@@ -116,8 +116,20 @@ _SELF_OR_DOCUMENT = re.compile(
 
 
 def has_status_hint(text: str) -> bool:
-    """Cheap prefilter: does the text contain any word the lexicon could start a predicate with?"""
-    return not _HINT_WORDS.isdisjoint(_WORD.findall(text.lower()))
+    """Cheap prefilter: does the text contain any word the lexicon could start a predicate with? A whole page is
+    looked at a few kilobytes at a time (cut at spaces), and the first hint ends the search."""
+    lowered = text.lower()
+    start = 0
+    while start < len(lowered):
+        end = lowered.find(" ", start + _HINT_CHUNK) if len(lowered) - start > _HINT_CHUNK else -1
+        end = len(lowered) if end == -1 else end
+        if not _HINT_WORDS.isdisjoint(_WORD.findall(lowered, start, end)):
+            return True
+        start = end
+    return False
+
+
+_HINT_CHUNK = 4096
 
 
 # an object still being worked on: "agreed a draft vision", "published an interim framework"
