@@ -203,6 +203,8 @@ _PART_SUBJECT = re.compile(r"(?:^|[;:]|\bbut\b)\W*(?:some|several|many|most|cert
 def _state_predicates(text: str, taken: list[tuple[int, int]]) -> list[Predicate]:
     """Verbless states ("in place", "on hold"); a negated one is not started, or nothing."""
     found: list[Predicate] = []
+    if not _ANY_STATE.search(text):
+        return found
     for pattern, axis, status, direction in _STATES:
         for m in pattern.finditer(text):
             if not _free(taken, *m.span()) or _conditional_before(text, m.start(), modal=True) \
@@ -244,6 +246,8 @@ def _asides(text: str) -> list[tuple[int, int]]:
 
 
 _STATES = [(re.compile(r"\b" + p + r"(?![\w-])", re.I), a, s, d) for p, a, s, d in lx.STATES]
+# one pass that says whether any of them can match: most sentences hold none, and 26 scans cost more than one
+_ANY_STATE = re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p, *_ in lx.STATES) + r")(?![\w-])", re.I)
 
 
 def _conditional_before(text: str, start: int, modal: bool = False) -> bool:

@@ -260,7 +260,8 @@ class _DocState:
         self.block_targets: list[tuple[str, tuple[int, ...]]] = []
         self.before_targets: list[tuple[str, tuple[int, ...]]] = []
         self.recent: str | None = None  # the review named last since the last heading
-        self.named_before: set[str] = set()  # every review the blocks before this one named
+        self.named_before: set[str] = set()  # every review the blocks before this one named (read when needed)
+        self.unscanned: list[str] = []  # blocks not yet looked at for it
         # "accepted two recommendations." queued for want of which, until the next sentence says which
         self.awaiting: tuple[str, int, Predicate, str, Unresolved] | None = None
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
@@ -272,7 +273,13 @@ class _DocState:
         (a question that names a review, then its answer under a heading of its own: "The report made seven
         recommendations, which were accepted")."""
         return (next((s.review for s in reversed(self.sections) if s.review), None) or self.recent
-                or self.document_review or (next(iter(self.named_before)) if len(self.named_before) == 1 else None))
+                or self.document_review or self._only_named_before())
+
+    def _only_named_before(self) -> str | None:
+        for text in self.unscanned:
+            self.named_before.update(rid for _, rid in self.ex.namer.mentions(visible_text(text)))
+        self.unscanned.clear()
+        return next(iter(self.named_before)) if len(self.named_before) == 1 else None
 
     def section_target(self) -> tuple[str, tuple[int, ...]] | None:
         return next((s.target for s in reversed(self.sections) if s.target), None)
@@ -290,7 +297,7 @@ class _DocState:
         try:
             self._block(block)
         finally:
-            self.named_before.update(rid for _, rid in self.ex.namer.mentions(visible_text(block.text)))
+            self.unscanned.append(block.text)
 
     def _block(self, block: Block) -> None:
         self.last = None
