@@ -59,6 +59,9 @@ FAMILIES: dict[str, list[Case]] = {
                  {(n, R, "accepted") for n in range(1, 8)}),
             Case([para("The Kark review made seven recommendations, all of which ministers accepted.")],
                  {(n, R, "accepted") for n in range(1, 8)}),
+            # a clause set off by its comma after the review's own count is about every one of them
+            Case([para("The Kark review made seven recommendations, which were accepted by ministers.")],
+                 {(n, R, "accepted") for n in range(1, 8)}),
             # "The recommendations", the subject of a sentence on a page about one review, are all of its own
             Case([para("The recommendations have been accepted by the government.")],
                  {(n, R, "accepted") for n in range(1, 8)}, review=K),
@@ -138,7 +141,19 @@ FAMILIES: dict[str, list[Case]] = {
     "WQA": [Case([para("To ask the Secretary of State, whether recommendation 4 of the Kark review has been "
                        "implemented."),
                   para("Recommendation 4 of the Kark review is under consideration.")],
-                 {(4, R, "under_consideration")})],
+                 {(4, R, "under_consideration")}),
+            # the answer, under the page's own headings, speaks of the one review the question named
+            Case([para("To ask the Secretary of State, what steps are being taken on the report by Tom Kark."),
+                  heading("Answered by"), heading("Minister of State"),
+                  para("The report made seven recommendations, which were accepted by the Government.")],
+                 {(n, R, "accepted") for n in range(1, 8)})],
+    "GRP": [Case([para("Among the Kark recommendations accepted by ministers is a central register of directors "
+                       "recording their qualifications and employment history.")], {(2, R, "accepted")}),
+            Case([para("The Kark recommendations, fully accepted by ministers, include a way of barring directors "
+                       "found guilty of serious misconduct.")], {(4, R, "accepted")}),
+            # what it names restates no one recommendation clearly: the group's status goes to the analyst
+            Case([para("The Kark recommendations, fully accepted by ministers, include better support for "
+                       "boards.")], queued=True)],
     "STM": [Case([para("I can confirm that the Government accept recommendation 6 of the Kark review.")],
                  {(6, R, "accepted")})],
     # --- families that look like a status but carry none ---
