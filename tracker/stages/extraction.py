@@ -61,14 +61,15 @@ def iter_blocks(con: duckdb.DuckDBPyConnection, urls: list[str], chunk: int = 20
     for start in range(0, len(urls), chunk):
         part = urls[start : start + chunk]
         con.register("wanted_urls", pa.table({"url": part, "pos": list(range(len(part)))}))
-        rows = con.execute(
+        # by Arrow, column by column: a row at a time through the DB-API cost the parent a second per 2,000 pages
+        table = con.sql(
             """SELECT w.pos, b.kind, b.text, b.level, b.label, b.page, b.role
                FROM wanted_urls w LEFT JOIN document_blocks b ON b.url = w.url
                ORDER BY w.pos, b.seq"""
-        ).fetchall()
+        ).to_arrow_table()
         con.unregister("wanted_urls")
         grouped: list[list[Block]] = [[] for _ in part]
-        for pos, kind, text, level, label, page, role in rows:
+        for pos, kind, text, level, label, page, role in zip(*(column.to_pylist() for column in table.columns)):
             if kind is not None:
                 grouped[pos].append(Block(kind, text, level or 0, label or "", page, role))
         yield from grouped
