@@ -863,6 +863,12 @@ def test_the_recommendations_set_out_in_two_named_reports_are_each_reports():
     assert found == {("rose-2015", "under_consideration"), ("kark-2019", "under_consideration")}
 
 
+def test_a_second_review_that_owns_something_else_is_not_joined():
+    text = "The recommendations of the Kark review and the Rose review's findings have been accepted."
+    found = {e[0] for e in extract([para("Ministers spoke about leadership."), heading("Next steps"), para(text)])}
+    assert found == {"kark-2019"}
+
+
 def test_a_numbered_reference_takes_only_its_own_owner():
     text = "Recommendation 4 of the Kark review and the Messenger review's proposals were accepted."
     found = {(e[0], e[1]) for e in extract([para(text)])}

@@ -835,7 +835,10 @@ class _DocState:
             return []
         owners, last = [after[0][1]], after[0][0]
         for pos, rid in after[1:]:
-            if not re.search(r"\band\b", visible[last:pos]):
+            # "... by Kerr and the review by Kark": joined by "and", close, and not the owner of something else
+            # ("and the Messenger review's findings")
+            if not re.search(r"\band\b", visible[last:pos]) or pos - last > 80 or \
+                    re.match(r"[^,;]*?['\u2019]s\s+(?!recommendations?\b)\w", visible[pos:pos + 60]):
                 break
             if rid not in owners:
                 owners.append(rid)
