@@ -913,3 +913,45 @@ def test_the_only_review_a_page_has_named_is_the_one_its_answer_speaks_of():
     assert len(extract([question, heading("Answered by the minister"), answer])) == 7
     other = para("The Messenger review was published later.")
     assert extract([question, other, heading("Answered by the minister"), answer]) == []
+
+
+@pytest.mark.parametrize("text", [
+    "MPs will look at how far the recommendations of the Kark review have been implemented.",
+    "The committee will examine whether Kark recommendation 2 has been implemented.",
+    "The inquiry will assess to what extent the Kark review's recommendations have been accepted.",
+])
+def test_a_status_inside_a_question_someone_will_look_into_is_no_status(text):
+    assert extract([para(text)]) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Almost every recommendation of the Kark review was accepted, at least in principle.",
+    "Nearly all of the Kark review's recommendations have been accepted.",
+    "Not all seven of the Kark recommendations have been accepted.",
+])
+def test_a_hedged_quantifier_is_a_part_and_goes_to_the_analyst(text):
+    result = read([para(text)])
+    assert result.evidence == [] and [u.why for u in result.unresolved] == [
+        "says some (a part of the recommendations), not which"]
+
+
+def test_a_quotation_over_several_paragraphs_is_the_speakers_until_it_closes():
+    """A statement repeated in another house: the opening mark in the first paragraph, the closing one in the
+    last, none between; what follows the closing mark is the publisher's again."""
+    blocks = [para("\u201cWith permission, I will make a statement on the Kark review."),
+              para("The review makes seven recommendations and I have accepted all of them."),
+              para("Work has started.\u201d The minister then sat down."),
+              para("Recommendation 2 of the Kark review has since been implemented.")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "implemented")]
+    # a quotation left open ends at the next heading
+    assert len(extract([para("\u201cThe Kark review was welcome."), heading("Our view"),
+                        para("All seven of the Kark recommendations have been accepted.")])) == 7
+
+
+def test_a_table_of_several_reviews_names_each_rows_review_in_a_cell():
+    blocks = [para("Where the Rose review's recommendations stand, and others."),
+              Block("table_row", "Review | No. | Recommendation | Decision"),
+              Block("table_row", "Kark (2019) | 2 | A central register of directors | Accepted in principle"),
+              Block("table_row", "Rose (2015) | 5 | Staff engagement measured twice a year | Accepted")]
+    assert extract(blocks) == [("kark-2019", 2, "response", "accepted_in_principle"),
+                               ("rose-2015", 5, "response", "accepted")]

@@ -666,17 +666,26 @@ def _consequent(u: _Use) -> bool:
 
 
 _INDIRECT_QUESTION = re.compile(r"\b(?:about|on|as\s+to|know|knows|say|says|said|decide|decided|clear|unclear|asks?|"
-                                r"asked|explains?|sets?\s+out|describes?|shows?|considers?|consider)\s+"
-                                r"(?:which|what|how|whether|why|when)\b[^.;]{0,120}$", re.I)
+                                r"asked|explains?|sets?\s+out|describes?|shows?|considers?|consider|"
+                                # "MPs will look at how far the recommendations have been implemented"
+                                r"look(?:s|ed|ing)?\s+(?:at|into)|examin(?:e|es|ed|ing)|assess(?:es|ed|ing)?|"
+                                r"investigat(?:e|es|ed|ing)|explor(?:e|es|ed|ing)|establish(?:es|ed|ing)?|"
+                                r"check(?:s|ed|ing)?|find\s+out|ask(?:s|ed|ing)?|review(?:s|ed|ing)?|judge|test)\s+"
+                                r"(?:which|what|how|whether|why|when|to\s+what\s+extent)\b[^.;]{0,160}$", re.I)
+# the verb's object is a question: "will look at how far ...", "to examine whether ..."
+_QUESTION_OBJECT = re.compile(r"^\s*(?:at\s+|into\s+)?(?:how\s+(?:far|much|well|many|quickly)|whether|which|"
+                              r"to\s+what\s+extent)\b", re.I)
 
 
 _FOR_HOW = re.compile(r"\b(?:for|of)\s+(?:how|whether)\b[^.;]{0,120}$", re.I)
 
 
 def _indirect_question(u: _Use) -> bool:
-    """"honest about which ones it does not intend to pursue", "a plan for how they will be taken forward"."""
+    """"honest about which ones it does not intend to pursue", "a plan for how they will be taken forward", "will
+    look at how far they have been implemented" (both the looking and the implementing)."""
     before = u.text[:u.start]
-    return bool(_INDIRECT_QUESTION.search(before) or _FOR_HOW.search(before))
+    return bool(_INDIRECT_QUESTION.search(before) or _FOR_HOW.search(before)
+                or _QUESTION_OBJECT.match(u.text[u.end:]))
 
 
 def _sentiment(u: _Use) -> bool:

@@ -262,6 +262,8 @@ class _DocState:
         self.recent: str | None = None  # the review named last since the last heading
         self.named_before: set[str] = set()  # every review the blocks before this one named (read when needed)
         self.unscanned: list[str] = []  # blocks not yet looked at for it
+        # a quotation opened in one paragraph and closed in a later one: the paragraphs between are the speaker's
+        self.quoting = False
         # "accepted two recommendations." queued for want of which, until the next sentence says which
         self.awaiting: tuple[str, int, Predicate, str, Unresolved] | None = None
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
@@ -294,10 +296,17 @@ class _DocState:
         return (review, (hits.pop(),)) if len(hits) == 1 else target
 
     def block(self, block: Block) -> None:
+        original = block.text
+        if block.kind == "heading":
+            self.quoting = False  # a quotation left open does not run past a heading
+        elif self.quoting:
+            block = _after_the_quotation(block)
         try:
             self._block(block)
         finally:
-            self.unscanned.append(block.text)
+            self.unscanned.append(original)
+            if block.kind != "heading":
+                self.quoting = _open_after(original, self.quoting)
 
     def _block(self, block: Block) -> None:
         self.last = None
@@ -770,8 +779,9 @@ class _DocState:
         return not any(find_predicates(visible_text(c)) for c in cells[1:] if len(c) < 40)
 
     def _row_target(self, cells: list[str]) -> tuple[str, tuple[int, ...]] | None:
-        """The recommendation a row stands for: a label in its first two cells, else their content."""
-        review = self.review()
+        """The recommendation a row stands for: a label in its first two cells, else their content; of the review a
+        short cell before it names ("Kark (2019) | 2 | ..."), else of the review in context."""
+        review = self._row_review(cells) or self.review()
         for i, cell in enumerate(cells[:2]):
             m = (_TABLE_LABEL.match(cell) if self._numbers_column(i, cell) else None) or self._leading_label(i, cell)
             if m and review:
@@ -783,6 +793,17 @@ class _DocState:
                 best = self.ex._matchers[review].match(cell)
                 if best:
                     return (review, (best[0][0],))
+        return None
+
+    def _row_review(self, cells: list[str]) -> str | None:
+        """A table of several reviews names each row's in a cell of its own, by name or by its author alone."""
+        for cell in cells[:2]:
+            if _TABLE_LABEL.match(cell) or len(cell.split()) > 6:
+                continue
+            named = self.ex.namer.only(cell)
+            authors = self.ex.namer.by_author(cell)
+            if named or len(authors) == 1:
+                return named or next(iter(authors))
         return None
 
     # -- helpers -----------------------------------------------------------------------------------------
@@ -1357,6 +1378,27 @@ def _restated(matcher, clause: str, loose: bool) -> list[int]:
     if len(parts) < 2 or any(len(part.split()) < 3 for part in parts):
         parts = [clause]
     return list(dict.fromkeys(number for part in parts for number, _score in matcher.match(part, loose=loose)))
+
+
+def _open_after(text: str, open_: bool) -> bool:
+    """Whether a quotation is still open after this text ("“" opens, "”" closes; a straight double quote
+    opens or closes)."""
+    for ch in text:
+        if ch == "\u201c":
+            open_ = True
+        elif ch == "\u201d":
+            open_ = False
+        elif ch == '"':
+            open_ = not open_
+    return open_
+
+
+def _after_the_quotation(block: Block) -> Block:
+    """A block inside a quotation that opened in an earlier one: blank up to where it closes (all of it if it does
+    not), so that only what follows the closing mark is read."""
+    close = next((i for i, ch in enumerate(block.text) if ch in "\u201d\""), None)
+    cut = len(block.text) if close is None else close + 1
+    return replace(block, text=" " * cut + block.text[cut:])
 
 
 def _finite_statement(text: str) -> bool:

@@ -269,9 +269,19 @@ def _one_ordinal(m: re.Match, sentence: str) -> Reference:
     return Reference(m.start(), m.end(), "numbers", (ORDINALS[m.group("o").lower()],))
 
 
+# "almost every", "nearly all of them", "not all": a quantifier hedged is a part, never the whole
+_HEDGE = re.compile(r"\b(?:almost|nearly|virtually|practically|not|hardly|barely|near)\s+$", re.I)
+
+
+def _hedged(m: re.Match, sentence: str) -> Reference | None:
+    if _HEDGE.search(sentence[max(0, m.start() - 16):m.start()]):
+        return Reference(m.start(), m.end(), "part")
+    return None
+
+
 def _all(m: re.Match, sentence: str) -> Reference:
     n = m.groupdict().get("n")
-    return Reference(m.start(), m.end(), "all", (), to_int(n) if n else None)
+    return _hedged(m, sentence) or Reference(m.start(), m.end(), "all", (), to_int(n) if n else None)
 
 
 def _rest(m: re.Match, sentence: str) -> Reference:
@@ -301,7 +311,7 @@ def _bare_ordinal(m: re.Match, sentence: str) -> Reference | None:
 
 
 def _anaphor_all(m: re.Match, sentence: str) -> Reference:
-    return Reference(m.start(), m.end(), "anaphor_all")
+    return _hedged(m, sentence) or Reference(m.start(), m.end(), "anaphor_all")
 
 
 def _bare_count(m: re.Match, sentence: str) -> Reference:
@@ -314,7 +324,7 @@ _PLURAL_NOUN = re.compile(rf"\b{_NOUN_PLURAL}\b", re.I)
 def _all_bare(m: re.Match, sentence: str) -> Reference:
     """"accepted all seven": all, when seven is the review's count."""
     kind = "all" if _PLURAL_NOUN.search(sentence) else "all_bare"
-    return Reference(m.start(), m.end(), kind, (), to_int(m.group("n")))
+    return _hedged(m, sentence) or Reference(m.start(), m.end(), kind, (), to_int(m.group("n")))
 
 
 # In this order; a span taken by an earlier form is not read again.
