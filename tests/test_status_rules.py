@@ -955,3 +955,17 @@ def test_a_table_of_several_reviews_names_each_rows_review_in_a_cell():
               Block("table_row", "Rose (2015) | 5 | Staff engagement measured twice a year | Accepted")]
     assert extract(blocks) == [("kark-2019", 2, "response", "accepted_in_principle"),
                                ("rose-2015", 5, "response", "accepted")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("There is no suggestion that any of the Kark recommendations, including the barring scheme, has been dropped.",
+     []),
+    ("Kark recommendation 4 has been scrapped or adapted, depending on whom you ask.", []),
+    ("Kark recommendation 3 has not been implemented or even started.", [("kark-2019", 3, "implementation",
+                                                                          "not_started")]),
+    ("Kark recommendation 3 is due for review in 2019, three years after the new arrangements began.", []),
+])
+def test_what_is_not_asserted_one_of_two_or_a_time_is_no_status(text, expected):
+    """Said not to be suggested; one of two statuses and not which; a negation over "A or even B" (the first
+    carries it); something else's start given as a time."""
+    assert extract([para(text)]) == expected

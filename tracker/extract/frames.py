@@ -145,7 +145,38 @@ def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicat
     asides = _asides(text)
     found = [p for p in found if not any(a < p.start and p.end <= b for a, b in asides)]
     found = [p for p in _outside_denials(text, found) if not _RESTRICTIVE.search(text[max(0, p.start - 120):p.start])]
+    found = [p for p in found if not _DOUBTED.search(text[max(0, p.start - 160):p.start]) and not _one_of_two(text, p)
+             and not _TIME_CLAUSE.search(text[max(0, p.start - 80):p.start])]
     return _without_earlier_states(text, sorted(found, key=lambda p: p.start))
+
+
+# "three years after the new arrangements began": a time given by something else's start, not a status
+_TIME_CLAUSE = re.compile(r"\b(?:after|before|until|till)\s+(?:the|its|their|this|these|those|a|an)\s+"
+                          r"(?![^,;.]*\b(?:recommendations?|proposals?|commitments?|\d+)\b)[^,;.]{0,60}$", re.I)
+
+
+# "scrapped or adapted", "delayed or dropped": one of two, not which ("not implemented or started": neither)
+_EITHER_AFTER = re.compile(r"\s+or\s+(?:(?:been|being|otherwise|quietly|partly|largely)\s+)?"
+                           r"(?!even\b|ever\b|often\b)[a-z]{3,}(?:ed|en)\b", re.I)
+_EITHER_BEFORE = re.compile(r"\b[a-z]{3,}(?:ed|en)\s+or\s+(?:(?:been|being)\s+)?$", re.I)
+_NEGATED_BEFORE = re.compile(r"\b(?:not|never|no|nor|neither)\b", re.I)
+
+
+def _one_of_two(text: str, p: Predicate) -> bool:
+    """A predicate joined to another by "or": unread, since it says one of two and not which; under a negation
+    the first carries it ("has not been implemented or even started") and the second is left alone."""
+    before = text[max(0, p.start - 40):p.start]
+    if _NEGATED_BEFORE.search(text[max(0, p.start - 60):p.end]):
+        return bool(_EITHER_BEFORE.search(before) or _OR_EVEN_BEFORE.search(before))
+    return bool(_EITHER_AFTER.match(text, p.end) or _EITHER_BEFORE.search(before))
+
+
+_OR_EVEN_BEFORE = re.compile(r"\b[a-z]{3,}(?:ed|en)\s+(?:or|nor)\s+(?:even|yet|ever)\s+$", re.I)
+
+
+# "There is no suggestion that any of them has been dropped": what is said not to be suggested is not asserted
+_DOUBTED = re.compile(r"\bno\s+(?:suggestion|indication|prospect|reason\s+to\s+(?:think|believe|suppose))\s+"
+                      r"(?:that|of)\b[^.;:]*$", re.I)
 
 
 # "will report on the recommendations that are in progress": which ones, not news of them
