@@ -969,3 +969,12 @@ def test_what_is_not_asserted_one_of_two_or_a_time_is_no_status(text, expected):
     """Said not to be suggested; one of two statuses and not which; a negation over "A or even B" (the first
     carries it); something else's start given as a time."""
     assert extract([para(text)]) == expected
+
+
+def test_a_labelled_paragraph_after_a_list_is_not_one_of_its_items():
+    """"The approved proposals, now being implemented, are:" + items, then "Recommendations 4, 5 and 7 fall to the
+    department": the list and what introduced it have ended."""
+    blocks = [para("On the Kark review, the approved proposals, which are now being implemented, are:"),
+              item("a central register of directors recording their qualifications and employment history"),
+              para("Recommendations 4, 5 and 7 fall to the department and are not reported on here.")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress")]

@@ -264,6 +264,7 @@ class _DocState:
         self.unscanned: list[str] = []  # blocks not yet looked at for it
         # a quotation opened in one paragraph and closed in a later one: the paragraphs between are the speaker's
         self.quoting = False
+        self.after_list = False  # the block before this one was a list item
         # "accepted two recommendations." queued for want of which, until the next sentence says which
         self.awaiting: tuple[str, int, Predicate, str, Unresolved] | None = None
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
@@ -307,6 +308,7 @@ class _DocState:
             self.unscanned.append(original)
             if block.kind != "heading":
                 self.quoting = _open_after(original, self.quoting)
+            self.after_list = block.kind == "list_item"
 
     def _block(self, block: Block) -> None:
         self.last = None
@@ -326,6 +328,8 @@ class _DocState:
         if block.kind == "list_item":
             self.list_item(block)
             return
+        if self.lead and self.after_list:
+            self.lead = None  # a paragraph after a list's items: the list, and what introduced it, have ended
         if _ITEM_LABEL.match(block.text):
             self.list_item(block)  # "4) The remit letter ...": a paragraph that carries its own label
             return
