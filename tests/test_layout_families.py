@@ -73,7 +73,11 @@ FAMILIES: dict[str, list[Case]] = {
                        "March.")])],
     "DIR": [Case([para("The Kark review's recommendation 1 has been implemented: the framework was developed in "
                        "response to it.")], {(1, I, "implemented")})],
-    "QUO": [Case([para("\u201cWe will implement Kark recommendation 4 in full,\u201d the minister said.")])],
+    "QUO": [Case([para("\u201cWe will implement Kark recommendation 4 in full,\u201d the minister said.")]),
+            # a statement repeated in the other house: quoted from its first paragraph to its last
+            Case([para("\u201cWith permission, I will make a statement on the Kark review."),
+                  para("The review makes seven recommendations and I have accepted all of them."),
+                  para("Work on the first has started.\u201d")])],
     "DEN": [Case([para("The regulator denied reports that Kark recommendation 4 had been quietly dropped.")]),
             Case([para("It is not true that recommendation 2 of the Kark review has been implemented.")]),
             Case([para("Kark recommendation 3 has still not been implemented.")], {(3, I, "not_started")}),
@@ -94,7 +98,10 @@ FAMILIES: dict[str, list[Case]] = {
     "XRV": [Case([para("The Kark review was published in 2019."),
                   para("Recommendation 4 of the Health Select Committee's report has been rejected.")])],
     "CNW": [Case([para("Two of the Kark review's seven recommendations have been accepted.")], queued=True),
-            Case([para("The Kark review made seven recommendations, some of which have been dropped.")], queued=True)],
+            Case([para("The Kark review made seven recommendations, some of which have been dropped.")], queued=True),
+            # a hedged quantifier is a part
+            Case([para("Almost every recommendation of the Kark review was accepted, at least in principle.")],
+                 queued=True)],
     "CWH": [Case([para("Ministers accepted two of the Kark review's recommendations."),
                   para("The two are a central register of directors' qualifications and employment history, and an "
                        "end to settlement agreements that hide misconduct from a later employer.")],
@@ -120,7 +127,11 @@ FAMILIES: dict[str, list[Case]] = {
                   item("1) Every director should meet a set of competence standards drawn up nationally."),
                   item("2) A central register of directors should record their qualifications.")],
                  {(1, R, "accepted"), (2, R, "accepted")})],
-    "TAB": [Case([heading("Kark review: annex", 1), _row("No. | Recommendation | Decision | Position"),
+    "TAB": [Case([para("Where the Rose review's recommendations stand, with others."),
+                  _row("Review | No. | Recommendation | Decision"),
+                  _row("Kark (2019) | 2 | A central register of directors | Accepted in principle")],
+                 {(2, R, "accepted_in_principle")}),
+            Case([heading("Kark review: annex", 1), _row("No. | Recommendation | Decision | Position"),
                   _row("3 | Compulsory training | Accepted | In progress. Pilot in two regions.")],
                  {(3, R, "accepted"), (3, I, "in_progress")}),
             # with a status column, the narrative beside it is its detail
@@ -158,6 +169,8 @@ FAMILIES: dict[str, list[Case]] = {
                  {(6, R, "accepted")})],
     # --- families that look like a status but carry none ---
     "CND": [Case([para("Had ministers accepted recommendation 4 of the Kark review, failures would have surfaced.")]),
+            # a status inside a question someone will look into
+            Case([para("MPs will look at how far the recommendations of the Kark review have been implemented.")]),
             Case([para("If the pilots go well, Kark recommendation 3 will be rolled out to every trust.")]),
             Case([para("If recommendation 4 of the Kark review were implemented, boards would change.")]),
             Case([para("Will recommendation 4 of the Kark review ever be implemented?")])],
