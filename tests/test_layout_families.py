@@ -114,6 +114,9 @@ FAMILIES: dict[str, list[Case]] = {
             Case([para("Ministers accepted two of the Kark review's recommendations: recommendation 1 and "
                        "recommendations 2 and 3.")], queued=True)],
     "REM": [Case([para("Kark recommendations 1 and 2 were accepted. The remaining five will be considered later.")],
+                 {(1, R, "accepted"), (2, R, "accepted")} | {(n, R, "under_consideration") for n in range(3, 8)}),
+            Case([para("Kark recommendations 1 and 2 were accepted, and ministers will consider the other five "
+                       "before responding.")],
                  {(1, R, "accepted"), (2, R, "accepted")} | {(n, R, "under_consideration") for n in range(3, 8)})],
     "COL": [Case([para("On the Kark review, the department has agreed to take forward these:"),
                   item("Recommendation 2: a central register of directors"),

@@ -978,3 +978,17 @@ def test_a_labelled_paragraph_after_a_list_is_not_one_of_its_items():
               item("a central register of directors recording their qualifications and employment history"),
               para("Recommendations 4, 5 and 7 fall to the department and are not reported on here.")]
     assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress")]
+
+
+@pytest.mark.parametrize("blocks", [
+    [para("Ministers have accepted in principle the first two recommendations of the Kark review and said they "
+          "would consider the other five before responding further.")],
+    [para("The government accepts recommendations 1 and 2 of the Kark review."),
+     para("We will consider all of the others further before reaching a view.")],
+    [para("The government accepts recommendations 1 and 2 of the Kark review."),
+     para("The review's other recommendations remain under consideration.")],
+])
+def test_the_others_are_the_reviews_recommendations_less_those_named(blocks):
+    found = extract(blocks)
+    assert [(n, status) for _, n, _, status in found if status == "under_consideration"] == [
+        (n, "under_consideration") for n in range(3, 8)]

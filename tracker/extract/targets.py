@@ -88,7 +88,11 @@ _ALL_ANAPHOR = re.compile(
 _REST = re.compile(
     rf"\bthe\s+(?:(?P<n1>{NUM})\s+)?(?:remaining|other|outstanding)\s+(?:(?P<one>recommendation|proposal|commitment|one)\b|"
     rf"(?:(?P<n2>{NUM})\b\s*)?(?:{_NOUN_PLURAL}\b|ones\b|(?=\s*(?:are|were|have|has|had|will|is|remain|,|\.|;|:)(?:\W|$))))"
-    rf"|\bthe\s+rest\b(?:\s+of\s+(?:the|its|their)\s+{_NOUN_PLURAL})?|\b(?:the\s+)?remaining\s+{_NOUN_PLURAL}\b",
+    rf"|\bthe\s+rest\b(?:\s+of\s+(?:the|its|their)\s+{_NOUN_PLURAL})?|\b(?:the\s+)?remaining\s+{_NOUN_PLURAL}\b"
+    # "consider the other five before responding", "all of the others", "the review's other recommendations"
+    rf"|\bthe\s+other\s+(?P<n3>{NUM})\b|\b(?:all\s+(?:of\s+)?)?the\s+others\b"
+    rf"|\b(?:its|their|his|her|the\s+(?:[\w-]+\s+){{0,2}}?(?:review|report)['\u2019]s)\s+(?:other|remaining|outstanding)\s+"
+    rf"{_NOUN_PLURAL}\b",
     re.I,
 )
 # a determiner that makes a noun phrase definite: "the", "its", "Lord Rose's", "the review's"
@@ -285,7 +289,8 @@ def _all(m: re.Match, sentence: str) -> Reference:
 
 
 def _rest(m: re.Match, sentence: str) -> Reference:
-    n = m.group("n1") or m.group("n2")
+    groups = m.groupdict()
+    n = groups.get("n1") or groups.get("n2") or groups.get("n3")
     count = 1 if m.groupdict().get("one") else (to_int(n) if n else None)
     return Reference(m.start(), m.end(), "rest", (), count)
 
