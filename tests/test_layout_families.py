@@ -122,7 +122,11 @@ FAMILIES: dict[str, list[Case]] = {
                   item("Recommendation 2: a central register of directors"),
                   item("Recommendation 5: extending the test to commissioners")],
                  {(2, R, "accepted"), (5, R, "accepted")}),
-            Case([para("The Kark review will look at:"), item("directors' skills"), item("references")])],
+            Case([para("The Kark review will look at:"), item("directors' skills"), item("references")]),
+            # the decision in the lead-in's own noun phrase
+            Case([para("On the Kark review, the approved proposals are:"),
+                  item("a central register of directors recording their qualifications and employment history")],
+                 {(2, R, "accepted")})],
     "NLS": [Case([heading("To be implemented in full"), para("2) A central register of directors should be set up."),
                   heading("To be implemented in part"), para("6) Settlement agreements should never hide misconduct.")],
                  {(2, R, "accepted"), (6, R, "partially_accepted")}, review=K),

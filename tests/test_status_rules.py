@@ -992,3 +992,12 @@ def test_the_others_are_the_reviews_recommendations_less_those_named(blocks):
     found = extract(blocks)
     assert [(n, status) for _, n, _, status in found if status == "under_consideration"] == [
         (n, "under_consideration") for n in range(3, 8)]
+
+
+def test_a_lead_in_that_names_its_items_as_approved_gives_them_that_decision():
+    """"The approved proposals, which are now being implemented, are:" + items: each item named is accepted (the
+    noun phrase's own decision) and in progress."""
+    blocks = [para("On the Kark review, the approved proposals, which are now being implemented, are:"),
+              item("a central register of directors recording their qualifications and employment history")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress"), ("kark-2019", 2, "response",
+                                                                                   "accepted")]

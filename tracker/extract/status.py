@@ -410,6 +410,7 @@ class _DocState:
             last = sentences(stripped)[-1] if stripped else stripped
             visible = visible_text(last)
             preds = find_predicates(visible)
+            preds += [p for p in _attributive_decisions(visible) if p.axis not in {q.axis for q in preds}]
             refs = [r for r in find_references(visible) if r.kind in ("numbers", "all", "rest")]
             irrealis = bool(_IRREALIS_LEAD.search(visible))
             if (preds or irrealis) and not refs:
@@ -1382,6 +1383,19 @@ def _restated(matcher, clause: str, loose: bool) -> list[int]:
     if len(parts) < 2 or any(len(part.split()) < 3 for part in parts):
         parts = [clause]
     return list(dict.fromkeys(number for part in parts for number, _score in matcher.match(part, loose=loose)))
+
+
+# "The approved proposals, now being implemented, are:": the decision named in the lead-in's own noun phrase
+_ATTRIBUTIVE_DECISION = re.compile(r"\bthe\s+(?P<word>approved|accepted|agreed|adopted|rejected)\s+"
+                                   r"(?:recommendations|proposals|commitments)\b", re.I)
+_ATTRIBUTIVE_STATUS = {"approved": "accepted", "accepted": "accepted", "agreed": "accepted", "adopted": "accepted",
+                       "rejected": "rejected"}
+
+
+def _attributive_decisions(visible: str) -> list[Predicate]:
+    return [Predicate(m.start("word"), m.end("word"), m.group("word"), "response",
+                      _ATTRIBUTIVE_STATUS[m.group("word").lower()], "after")
+            for m in _ATTRIBUTIVE_DECISION.finditer(visible)]
 
 
 def _open_after(text: str, open_: bool) -> bool:
