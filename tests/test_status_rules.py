@@ -977,7 +977,8 @@ def test_a_labelled_paragraph_after_a_list_is_not_one_of_its_items():
     blocks = [para("On the Kark review, the approved proposals, which are now being implemented, are:"),
               item("a central register of directors recording their qualifications and employment history"),
               para("Recommendations 4, 5 and 7 fall to the department and are not reported on here.")]
-    assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress"),
+                               ("kark-2019", 2, "response", "accepted")]
 
 
 @pytest.mark.parametrize("blocks", [
