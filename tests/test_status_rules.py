@@ -1002,3 +1002,15 @@ def test_a_lead_in_that_names_its_items_as_approved_gives_them_that_decision():
               item("a central register of directors recording their qualifications and employment history")]
     assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress"), ("kark-2019", 2, "response",
                                                                                    "accepted")]
+
+
+def test_a_reporting_verb_coordinated_with_an_official_subjects_own_verb_is_theirs():
+    """"Ministers have accepted in principle the first two - <a long description> - and said they would consider the
+    other five": the one who said it is the sentence's own subject, however far back; another subject is not."""
+    text = ("Ministers have accepted in principle the first two \u2013 specified standards of competence for every "
+            "director, and a central register of directors \u2013 and said they would consider the other five before "
+            "responding further.")
+    assert len(extract([para(text)], doc_review="kark-2019")) == 7
+    other = ("Campaigners have welcomed the first two recommendations of the Kark review in a long letter sent to "
+             "every trust chair last week, and said ministers would implement the other five.")
+    assert extract([para(other)]) == []

@@ -837,6 +837,8 @@ class _DocState:
         window = visible[max(0, m.start() - 90):m.start()] + " " + visible[m.end():m.end() + 50]
         if lx.OFFICIAL_ACTORS.search(window) or _WE.search(visible[max(0, m.start() - 30):m.start()]):
             return False
+        if re.search(r"\band\s+$", visible[:m.start()]) and lx.OFFICIAL_ACTORS.match(visible.lstrip()):
+            return False  # "Ministers have accepted ..., and said they would ...": the sentence's own subject speaks
         speaker = visible[max(0, m.start() - 60):m.start()]
         if any(re.search(rf"\b{re.escape(name)}\b", speaker) for name in self.officials):
             self.official_voice = True  # "Javid said he would ...", after "Sajid Javid, the health secretary"
