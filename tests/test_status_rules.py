@@ -1014,3 +1014,19 @@ def test_a_reporting_verb_coordinated_with_an_official_subjects_own_verb_is_thei
     other = ("Campaigners have welcomed the first two recommendations of the Kark review in a long letter sent to "
              "every trust chair last week, and said ministers would implement the other five.")
     assert extract([para(other)]) == []
+
+
+def test_a_short_restatement_names_the_recommendation_whose_subject_it_names():
+    """"standards of competence for every director" shares as many words with recommendation 1 (every director should
+    meet competence standards) as with 3 (training against the standards): the one whose subject it names wins; a
+    phrase naming neither subject stays unmatched."""
+    from tracker.extract.paraphrase import ParaphraseMatcher
+    matcher = ParaphraseMatcher({
+        1: "All directors of health bodies should be required to meet specified standards of competence, set "
+           "nationally and applied in every organisation.",
+        2: "A central register of directors should be set up.",
+        3: "Training linked to the competence standards should be compulsory for every director, and completion "
+           "should be recorded on the register."})
+    assert [n for n, _ in matcher.match("standards of competence for all board directors", loose=True)] == [1]
+    assert [n for n, _ in matcher.match("compulsory training linked to the standards", loose=True)] == [3]
+    assert matcher.match("better support for boards", loose=True) == []

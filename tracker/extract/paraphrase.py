@@ -28,6 +28,10 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
+def _first_term(text: str) -> str | None:
+    return next((_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2), None)
+
+
 def terms(text: str) -> set[str]:
     return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
 
@@ -41,6 +45,8 @@ class ParaphraseMatcher:
         # what it asks is said in its main clause; ", and ..." or "; ..." adds a detail ("Training should be
         # compulsory for every director, and completion should be recorded on the central database")
         self.head = {n: terms(_DETAIL.split(t.split(" \u2022 ")[0], 1)[0]) for n, t in texts.items()}
+        # what the recommendation is about, its first content word ("Training linked to the standards ...")
+        self.subject = {n: _first_term(t) for n, t in texts.items()}
         df = Counter(w for ts in self.terms.values() for w in ts)
         total = max(len(texts), 1)
         self.idf = {w: math.log(1 + total / c) for w, c in df.items()}
@@ -57,7 +63,10 @@ class ParaphraseMatcher:
         scored = self._scores(words, loose, *((2, 0.2) if loose else (self.min_shared, self.threshold)))
         if loose:
             clear = len(scored) == 1 or (scored and scored[0][1] >= scored[1][1] * 1.2)
-            return scored[:1] if clear else self._by_head(words, [(n, s) for n, s in scored if s * 1.2 > scored[0][1]])
+            if clear:
+                return scored[:1]
+            close = [(n, s) for n, s in scored if s * 1.2 > scored[0][1]]
+            return self._by_subject(words, close) or self._by_head(words, close)
         # one statement may cover two recommendations, but only ones nearly as good as the best
         return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []
 
@@ -84,6 +93,13 @@ class ParaphraseMatcher:
             if score >= threshold:
                 scored.append((number, round(score, 3)))
         return sorted(scored, key=lambda x: -x[1])
+
+    def _by_subject(self, words: set[str], close: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Of recommendations a short restatement shares about as much with, the one whose own subject it names when
+        it names no other's ("standards of competence for every director": standards for directors, not the
+        training linked to them)."""
+        named = [(n, score) for n, score in close if self.subject.get(n) in words]
+        return named if len(named) == 1 and len(close) > 1 else []
 
     def _by_head(self, words: set[str], close: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Of recommendations a short restatement shares about as much with, the one whose main clause it
