@@ -621,3 +621,17 @@ def test_hatching_only_raises_the_labels_contrast():
             f"{round(int(colour[i:i + 2], 16) * (1 - HATCH_ALPHA) + int(line[i:i + 2], 16) * HATCH_ALPHA):02x}"
             for i in (1, 3, 5))
         assert charts.contrast(mixed, charts.text_on(colour)) >= charts.contrast(colour, charts.text_on(colour)) >= 4.5
+
+
+def test_the_readme_prints_the_measured_scores():
+    """The README's table of recall and precision is the accuracy file's, set by set, with the commit measured."""
+    from support import ROOT
+    from tracker.publish.accuracy import load_accuracy
+
+    accuracy = load_accuracy()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"at commit `{accuracy.commit}`" in readme
+    rows = re.findall(r"^\| ([^|]+?) \| `([^`]+)` \| ([0-9.]+) \| ([0-9.]+) \|$", readme, re.M)
+    assert [(name, float(r), float(p)) for name, _, r, p in rows] == [
+        (s.name, s.recall, s.precision) for s in accuracy.sets]
+    assert all((ROOT / "tests" / "evaluation" / folder).is_dir() for _, folder, _, _ in rows)

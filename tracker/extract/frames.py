@@ -145,8 +145,7 @@ def find_predicates(text: str, toks: list[Token] | None = None) -> list[Predicat
     asides = _asides(text)
     found = [p for p in found if not any(a < p.start and p.end <= b for a, b in asides)]
     found = [p for p in _outside_denials(text, found) if not _RESTRICTIVE.search(text[max(0, p.start - 120):p.start])]
-    found = [p for p in found if not _DOUBTED.search(text[max(0, p.start - 160):p.start]) and not _one_of_two(text, p)
-             and not _TIME_CLAUSE.search(text[max(0, p.start - 80):p.start])]
+    found = [p for p in found if not _one_of_two(text, p)]
     return _without_earlier_states(text, sorted(found, key=lambda p: p.start))
 
 
@@ -173,10 +172,6 @@ def _one_of_two(text: str, p: Predicate) -> bool:
 
 _OR_EVEN_BEFORE = re.compile(r"\b[a-z]{3,}(?:ed|en)\s+(?:or|nor)\s+(?:even|yet|ever)\s+$", re.I)
 
-
-# "There is no suggestion that any of them has been dropped": what is said not to be suggested is not asserted
-_DOUBTED = re.compile(r"\bno\s+(?:suggestion|indication|prospect|reason\s+to\s+(?:think|believe|suppose))\s+"
-                      r"(?:that|of)\b[^.;:]*$", re.I)
 
 
 # "will report on the recommendations that are in progress": which ones, not news of them
@@ -286,7 +281,7 @@ def _conditional_before(text: str, start: int, modal: bool = False) -> bool:
     the same clause, not a statement. A verbless state has no auxiliary chain to carry its modal
     ("would be in place"), so for states a modal in the clause counts too."""
     window = text[max(0, start - 200):start]
-    if _INVERTED_CONDITION.search(text[:start]) or _UNASSERTED_THAT.search(window):
+    if _INVERTED_CONDITION.search(text[:start]) or _UNASSERTED_THAT.search(window) or _TIME_CLAUSE.search(window[-80:]):
         return True
     if re.search(r"\b(?:if|unless|whether|until|once|when|where|wherever|provided|providing|"
                  r"(?:as|so)\s+long\s+as|on\s+condition|in\s+case|"
@@ -310,6 +305,8 @@ _UNASSERTED_THAT = re.compile(
     r"|\b(?:not|n't|never|nobody|no\s+one|cannot)\s+(?:[\w-]+\s+){0,3}?(?:true|the\s+case|say|claim|confirm|"
     r"confirmed|show|shown|clear|certain|sure|accurate|correct)\s+that"
     r"|\b(?:untrue|false|a\s+myth|no\s+truth\s+in\s+(?:the\s+)?(?:claims?|reports?|suggestions?))\s+that"
+    # "There is no suggestion that any of them has been dropped"
+    r"|\bno\s+(?:suggestion|indication|prospect|reason\s+to\s+(?:think|believe|suppose))\s+(?:that|of)"
     # hearsay the publisher passes on without saying whose: "it was reported that", "reportedly"
     r"|\bit\s+(?:was|is|has\s+been|had\s+been)\s+(?:reported|claimed|alleged|rumou?red|suggested)\s+that"
     r"|\b(?:reportedly|allegedly|supposedly|purportedly)"

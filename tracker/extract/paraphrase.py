@@ -28,12 +28,16 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
+def _content_words(text: str):
+    return (_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2)
+
+
 def _first_term(text: str) -> str | None:
-    return next((_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2), None)
+    return next(_content_words(text), None)
 
 
 def terms(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
+    return set(_content_words(text))
 
 
 class ParaphraseMatcher:

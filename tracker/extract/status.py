@@ -115,6 +115,9 @@ _SELF_OR_DOCUMENT = re.compile(
 )
 
 
+_HINT_CHUNK = 4096  # characters of a long text looked at at once
+
+
 def has_status_hint(text: str) -> bool:
     """Cheap prefilter: does the text contain any word the lexicon could start a predicate with? A whole page is
     looked at a few kilobytes at a time (cut at spaces), and the first hint ends the search."""
@@ -128,8 +131,6 @@ def has_status_hint(text: str) -> bool:
         start = end
     return False
 
-
-_HINT_CHUNK = 4096
 
 
 # an object still being worked on: "agreed a draft vision", "published an interim framework"
@@ -692,8 +693,7 @@ class _DocState:
         label = _ITEM_LABEL.match(block.text)
         if named is None or named == context or label is None or not _OWN_REC_LABEL.match(block.text):
             return named
-        end = label.end()
-        if any(pos < end or (pos <= end + 40 and _OWNER_AFTER.match(visible[end:pos])) for pos, _ in mentions):
+        if any(pos < label.end() for pos, _ in mentions) or named in self._owners_after(label.end(), visible, mentions):
             return named
         return None
 
@@ -848,17 +848,17 @@ class _DocState:
         return not _SELF_OR_DOCUMENT.search(window)
 
     @staticmethod
-    def _owners_after(ref: Reference, visible: str, mentions) -> list[str]:
+    def _owners_after(end: int, visible: str, mentions) -> list[str]:
         """The reviews named as the owner just after a reference ("recommendation 4 of the Kark review", "the
         recommendations set out in Empowering leaders to lead by Sir Ron Kerr and the review ... by Tom Kark"): the
         first within a short reach of the joining word, then those the clause adds with "and"."""
-        joint = _OWNER_AFTER.match(visible[ref.end:])
+        joint = _OWNER_AFTER.match(visible[end:])
         if not joint:
             return []
-        start = ref.end + joint.end()
+        start = end + joint.end()
         stop = re.search(r"[.;:()]", visible[start:])
-        end = start + stop.start() if stop else len(visible)
-        after = [(pos, rid) for pos, rid in mentions if start <= pos < end]
+        clause_end = start + stop.start() if stop else len(visible)
+        after = [(pos, rid) for pos, rid in mentions if start <= pos < clause_end]
         if not after or after[0][0] > start + 60:
             return []
         owners, last = [after[0][1]], after[0][0]
@@ -879,7 +879,7 @@ class _DocState:
         review, _ = self._review_for(ref, visible, mentions)
         if review is None or ref.kind != "all" or ref.numbers:
             return [review]
-        return [review] + [rid for rid in self._owners_after(ref, visible, mentions) if rid != review]
+        return [review] + [rid for rid in self._owners_after(ref.end, visible, mentions) if rid != review]
 
     def _review_for(self, ref: Reference, visible: str, mentions) -> tuple[str | None, str]:
         if mentions:
@@ -891,7 +891,7 @@ class _DocState:
                 return before[-1], "sentence"
             # a review named after the reference owns it only as "recommendation 4 of the Kark review";
             # "overtaken by the Messenger review" names something else
-            owners = self._owners_after(ref, visible, mentions)
+            owners = self._owners_after(ref.end, visible, mentions)
             if owners:
                 return owners[0], "sentence"
             if self.review():
@@ -1387,17 +1387,20 @@ def _restated(matcher, clause: str, loose: bool) -> list[int]:
     return list(dict.fromkeys(number for part in parts for number, _score in matcher.match(part, loose=loose)))
 
 
-# "The approved proposals, now being implemented, are:": the decision named in the lead-in's own noun phrase
-_ATTRIBUTIVE_DECISION = re.compile(r"\bthe\s+(?P<word>approved|accepted|agreed|adopted|rejected)\s+"
-                                   r"(?:recommendations|proposals|commitments)\b", re.I)
-_ATTRIBUTIVE_STATUS = {"approved": "accepted", "accepted": "accepted", "agreed": "accepted", "adopted": "accepted",
-                       "rejected": "rejected"}
+# "The approved proposals, now being implemented, are:": the decision named in the lead-in's own noun phrase,
+# by a participle the lexicon knows as a decision or a refusal
+_ATTRIBUTIVE_DECISION = re.compile(r"\bthe\s+(?P<word>[a-z]+ed)\s+(?:recommendations|proposals|commitments)\b", re.I)
+_DECISION_CLASSES = {"decide": "accepted", "refuse": "rejected"}
 
 
 def _attributive_decisions(visible: str) -> list[Predicate]:
-    return [Predicate(m.start("word"), m.end("word"), m.group("word"), "response",
-                      _ATTRIBUTIVE_STATUS[m.group("word").lower()], "after")
-            for m in _ATTRIBUTIVE_DECISION.finditer(visible)]
+    found = []
+    for m in _ATTRIBUTIVE_DECISION.finditer(visible):
+        status = next((_DECISION_CLASSES[e.cls] for e, kind in lx.VERB_FORMS.get(m.group("word").lower(), [])
+                       if kind in ("ed", "pp") and e.cls in _DECISION_CLASSES), None)
+        if status:
+            found.append(Predicate(m.start("word"), m.end("word"), m.group("word"), "response", status, "after"))
+    return found
 
 
 def _open_after(text: str, open_: bool) -> bool:

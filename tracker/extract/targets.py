@@ -289,9 +289,9 @@ def _all(m: re.Match, sentence: str) -> Reference:
 
 
 def _rest(m: re.Match, sentence: str) -> Reference:
-    groups = m.groupdict()
+    groups = m.groupdict()  # _ALL_REST shares this reader and has none of the count groups
     n = groups.get("n1") or groups.get("n2") or groups.get("n3")
-    count = 1 if m.groupdict().get("one") else (to_int(n) if n else None)
+    count = 1 if groups.get("one") else (to_int(n) if n else None)
     return Reference(m.start(), m.end(), "rest", (), count)
 
 
