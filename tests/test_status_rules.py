@@ -1030,3 +1030,63 @@ def test_a_short_restatement_names_the_recommendation_whose_subject_it_names():
     assert [n for n, _ in matcher.match("standards of competence for all board directors", loose=True)] == [1]
     assert [n for n, _ in matcher.match("compulsory training linked to the standards", loose=True)] == [3]
     assert matcher.match("better support for boards", loose=True) == []
+
+
+def test_a_cell_that_leads_with_a_status_word_is_a_status_cell_whatever_its_header():
+    """A "Where things stand" column beside a "Decision" column: its cells lead with their status, then the detail;
+    a narrative cell that does not lead with one is still left alone."""
+    blocks = [para("Progress on the Kark review."),
+              Block("table_row", "No. | Recommendation | Decision | Where things stand"),
+              Block("table_row", "2 | A central register of directors | Accepted in principle | "
+                                 "In progress through the staff record"),
+              Block("table_row", "4 | A way of barring directors | Under consideration | Not started"),
+              Block("table_row", "6 | Settlement agreements | Accepted | Trusts were reminded; the guidance was "
+                                 "implemented by some")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress"),
+                               ("kark-2019", 2, "response", "accepted_in_principle"),
+                               ("kark-2019", 4, "implementation", "not_started"),
+                               ("kark-2019", 4, "response", "under_consideration"),
+                               ("kark-2019", 6, "response", "accepted")]
+
+
+@pytest.mark.parametrize("blocks, expected", [
+    # what the review recommended, in its own paragraph, then "this recommendation" in the next
+    ([heading("The regulator's part"),
+      para("The Kark review recommended that the regulator's role in checking the test be set out more clearly."),
+      para("We have accepted this recommendation.")], [("kark-2019", 7, "response", "accepted")]),
+    # the description and the status in one sentence
+    ([para("In 2019 Tom Kark recommended a way of barring directors found guilty of serious misconduct; three "
+           "years on, there is still no sign of it.")], [("kark-2019", 4, "implementation", "not_started")]),
+    # a description that restates no one recommendation clearly points nowhere
+    ([para("The Kark review recommended that boards be better supported."),
+      para("We have accepted this recommendation.")], []),
+    # someone else's recommendation is not the review's
+    ([para("The committee recommended a way of barring directors found guilty of serious misconduct."),
+      para("We have accepted this recommendation.")], []),
+    # a heading between: the description is another section's
+    ([para("The Kark review recommended that the regulator's role in checking the test be set out more clearly."),
+      heading("Other matters"), para("We have accepted this recommendation.")], []),
+])
+def test_what_the_review_recommended_in_other_words_is_what_this_recommendation_points_back_to(blocks, expected):
+    assert extract(blocks) == expected
+
+
+def test_a_part_said_after_the_whole_is_partly_done_is_detail():
+    """"We have partly implemented this recommendation. We have not yet begun publishing the results of our checks":
+    the second sentence is about a part; the recommendation stays partly implemented. A status given to the
+    recommendation itself later still wins."""
+    blocks = [para("Recommendation 7 of the Kark review has been partly implemented."),
+              para("The regulator has not yet begun checking the test more clearly, in the role set out for it.")]
+    assert extract(blocks) == [("kark-2019", 7, "implementation", "partially_implemented")]
+    blocks = [para("Recommendation 7 of the Kark review has been partly implemented."),
+              para("Since then, recommendation 7 has been implemented in full.")]
+    assert extract(blocks) == [("kark-2019", 7, "implementation", "implemented")]
+
+
+def test_a_decision_that_names_what_it_answers_after_a_comma_points_back():
+    """"agreed to introduce a barring scheme, taking that recommendation forward": the recommendation is the one just
+    named, and the decision is the current one."""
+    blocks = [para("The Kark review recommended a way of barring directors found guilty of serious misconduct. "
+                   "The previous government decided against that recommendation. The government has now agreed to "
+                   "introduce a statutory scheme, taking that recommendation forward.")]
+    assert extract(blocks) == [("kark-2019", 4, "response", "accepted")]

@@ -1015,6 +1015,12 @@ _OWN_SUBORDINATE = re.compile(
     r"\b(?:since|because|after|before|when|until|once|whereas|while)\s+(?:[\w'\u2019-]+\s+){1,6}$", re.I)
 
 
+# "agreed to introduce a barring scheme, taking that recommendation forward": what the decision answers, named after it
+_PARTICIPLE_ANAPHOR = re.compile(r"[^;.]*?,\s+(?:so\s+|thereby\s+|in\s+)?(?:taking|accepting|implementing|adopting|"
+                                 r"delivering|fulfilling|meeting|answering)\s+(?:that|this|the|its)\s+"
+                                 r"(?:recommendation|proposal|commitment)\b(?!\s+(?:\d|to|that|for|on|of)\b)", re.I)
+
+
 def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
     """A pronoun or "the recommendation" where the predicate's subject (passive, state) or object
     (active) is: "work on it has been on hold", "ministers have agreed it". A verb in a subordinate
@@ -1027,7 +1033,8 @@ def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
         # "..., which ministers have agreed"; "said that they will introduce" is a subject, not an object
         relative = re.search(r"\bwhich\b", before[-40:], re.I)
         inside = text[p.start:p.end].split(None, 1)[-1] if " " in text[p.start:p.end] else ""  # "taking them forward"
-        return bool(lx.ANAPHORS.search(after) or lx.ANAPHORS.search(inside)) or bool(relative)
+        return bool(lx.ANAPHORS.search(after) or lx.ANAPHORS.search(inside)) or bool(relative) \
+            or bool(_PARTICIPLE_ANAPHOR.match(text, p.end))
     return bool(lx.ANAPHORS.search(before)) or (p.direction == "both" and bool(lx.ANAPHORS.search(after)))
 
 

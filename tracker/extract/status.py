@@ -82,6 +82,12 @@ _INCLUDES = re.compile(r"\b(?:recommendations|proposals)\b[^.;:]*?\b(?:includes?
 _PLURAL_ANAPHOR = re.compile(r"\b(?:these|those|the|its|their)\s+(?:\w+\s+)?(?:recommendations|proposals|commitments)\b"
                              r"|\b(?:all|each|both)\s+of\s+(?:them|these|those)\b", re.I)
 _THEM = re.compile(r"\b(?:them|they)\b", re.I)
+# "The review recommended that ...", "Tom Kark recommended a mechanism to ...": what a review asked for, in other words
+_RECOMMENDED = re.compile(r"\b(?:also\s+)?(?:recommended|proposed|called\s+for|asked\s+for)\s+(?:that\s+)?"
+                          r"(?P<what>[^;]{12,400})", re.I)
+_REVIEW_SUBJECT = re.compile(r"\b(?:the|its|this|that)\s+(?:\d{4}\s+)?(?:review|report)\s*$", re.I)
+# "this recommendation", "that proposal": one thing pointed back to by name, across a paragraph's end
+_SINGULAR_ANAPHOR = re.compile(r"\b(?:this|that|the)\s+(?:recommendation|proposal)\b(?!\s+(?:\d|to|that|for|on))", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.I)
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b")
 _DASHED_APPOSITIVE = re.compile(r"^\s*[\u2013\u2014-]\s*(.{8,300}?)\s*[\u2013\u2014]")
@@ -209,8 +215,11 @@ class StatusExtractor:
         # on each recommendation and axis ("considered further in March ... dropped in July")
         last: dict[tuple, Evidence] = {}
         for e in out.evidence:
-            last.pop((e.review_id, e.number, e.axis), None)
-            last[(e.review_id, e.number, e.axis)] = e
+            key = (e.review_id, e.number, e.axis)
+            if _part_after_partial(last.get(key), e):
+                continue
+            last.pop(key, None)
+            last[key] = e
         order = {id(e): i for i, e in enumerate(out.evidence)}
         out.evidence = sorted(last.values(), key=lambda e: order[id(e)])
         out.unresolved = list({u.quote: u for u in reversed(out.unresolved)}.values())[::-1]  # first per quote
@@ -268,6 +277,9 @@ class _DocState:
         self.after_list = False  # the block before this one was a list item
         # "accepted two recommendations." queued for want of which, until the next sentence says which
         self.awaiting: tuple[str, int, Predicate, str, Unresolved] | None = None
+        # the one recommendation "the review recommended X" described, in this paragraph and the one before
+        self.described: tuple[str, tuple[int, ...]] | None = None
+        self.described_before: tuple[str, tuple[int, ...]] | None = None
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
 
     # -- context ----------------------------------------------------------------------------------
@@ -313,6 +325,7 @@ class _DocState:
 
     def _block(self, block: Block) -> None:
         self.last = None
+        self.described_before, self.described = self.described, None
         self.nearby = self.this_block
         self.this_block = []
         self.before_targets, self.block_targets = self.block_targets, []
@@ -362,6 +375,7 @@ class _DocState:
         self.section_mentioned = {}
         self.nearby, self.this_block = [], []
         self.before_targets, self.block_targets = [], []
+        self.described_before = self.described = None
         visible = visible_text(block.text)
         if _FURNITURE_HEADING.match(visible):
             self.sections.append(_Section(block.level, None, None, [], furniture=True))
@@ -436,6 +450,7 @@ class _DocState:
         if not preds:
             self.note_mentions(visible)
             self._update_antecedent(visible, refs)
+            self._note_described(visible)
             self._note_review(self.ex.namer.mentions(visible), visible)
             return False
         self.official_voice = False
@@ -495,6 +510,7 @@ class _DocState:
         if _REC_WORD.search(visible):
             self.note_mentions(visible)
             self._update_antecedent(visible)
+        self._note_described(visible)
         if _CAPITAL.search(visible):
             self._note_review(self.ex.namer.mentions(visible), visible)
 
@@ -750,10 +766,12 @@ class _DocState:
         for i, cell in enumerate(cells):
             if _TABLE_LABEL.match(cell) or _LEADING_LABEL.match(cell) or not has_status_hint(cell):
                 continue
-            if status_columns and i not in status_columns:
-                continue
             visible = visible_text(cell)
-            preds = _cell_lead_status(visible) or find_predicates(visible) or _cell_status(visible)
+            lead = _cell_lead_status(visible) or _cell_status(visible)
+            # a cell that leads with a status word is a status cell whatever its header calls it ("Where things stand")
+            if status_columns and i not in status_columns and not lead:
+                continue
+            preds = lead or find_predicates(visible)
             column = self.header[i] if i < len(self.header) else ""
             for p in _one_per_axis(preds):
                 if _response_column_done(p, column, cell):
@@ -1021,6 +1039,12 @@ class _DocState:
             return None
         if self.last:
             return self.last
+        earlier = self._described_in(visible[:frame.predicate.start])
+        if earlier:
+            return earlier  # "Kark recommended a way to bar directors; there is still no sign of it"
+        if self.described_before and not self.block_targets and _SINGULAR_ANAPHOR.search(visible):
+            # "The review recommended X." / "We have partly implemented this recommendation."
+            return self.described_before
         known = self.ex.known.get(self.counted or "", set())
         if known and _THEM.search(visible):
             # "The review makes six recommendations. The department will consider them": its own count, all of it
@@ -1031,6 +1055,28 @@ class _DocState:
         if len(earlier) == 1 and _PLURAL_ANAPHOR.search(visible):
             return earlier.pop()
         return None
+
+    def _described_in(self, visible: str) -> tuple[str, tuple[int, ...]] | None:
+        """"The review recommended that X", "Kark recommended a mechanism to ...": the one recommendation of the review
+        the subject names (or the review in context, for "the review") whose text X restates with none other close."""
+        for m in _RECOMMENDED.finditer(visible):
+            subject = visible[:m.start()]
+            subject = subject[max(subject.rfind(","), subject.rfind(";"), subject.rfind(":")) + 1:]
+            named = {rid for _, rid in self.ex.namer.mentions(subject)} | self.ex.namer.by_author(subject)
+            review = named.pop() if len(named) == 1 else None
+            if review is None and not named and _REVIEW_SUBJECT.search(subject.rstrip()):
+                review = self.review()
+            matcher = self.ex._matchers.get(review) if review else None
+            number = matcher.standing_clear(m.group("what")) if matcher else None
+            if number is not None:
+                return (review, (number,))
+        return None
+
+    def _note_described(self, visible: str) -> None:
+        if _RECOMMENDED.search(visible):
+            described = self._described_in(visible)
+            if described:
+                self.described = self.last = described
 
     def _about_tracked(self, visible: str, mentions, review_id: str | None) -> bool:
         return bool(review_id) and (bool(mentions) or self.review() == review_id)
@@ -1172,7 +1218,8 @@ class _DocState:
         if not text.strip():
             return False
         words = re.findall(r"[a-z\u2019']+", quote.lower())
-        verb = re.findall(r"[a-z\u2019']+", p.text.lower())[-1:] or [""]
+        # the predicate's last word but a preposition ("no sign of": "sign", not "of")
+        verb = [w for w in re.findall(r"[a-z\u2019']+", p.text.lower()) if w not in _PREPOSITIONS][-1:] or [""]
         for i, w in enumerate(words):
             if w == verb[0]:
                 for a in range(max(0, i - 3), i + 1):
@@ -1219,6 +1266,7 @@ class _DocState:
         ))
 
 
+_PREPOSITIONS = {"of", "on", "to", "for", "in", "with", "by", "at", "from", "into", "about"}
 _HEADING_FILLER = {"recommendation", "recommendations", "proposals", "proposal", "the", "that", "which", "have", "has",
                    "been", "were", "was", "are", "is", "we", "what", "and", "so", "far", "now", "already", "to", "be",
                    "government", "department", "in", "full", "part", "principle", "fully", "partly", "of", "review",
@@ -1308,6 +1356,13 @@ def _named_by_parts(matcher: ParaphraseMatcher, parts: list[str]) -> tuple[int, 
 
 def _same_clause(text: str, ref: Reference, p: Predicate) -> bool:
     return any(lo <= ref.start < hi and lo <= p.start < hi for lo, hi in clauses(text))
+
+
+def _part_after_partial(before: Evidence | None, after: Evidence) -> bool:
+    """"We have partly implemented this recommendation. We have not yet begun publishing the results": once a page
+    says a recommendation is partly done, what it then says of a part (found by its words alone) is the detail."""
+    return before is not None and before.status.startswith("partially_") and after.basis == "content" \
+        and before.basis != "content" and after.status != before.status
 
 
 def _too_weak(numbers, basis: str, threshold: float, proven: bool = False) -> str:
@@ -1454,7 +1509,8 @@ def _cell_status(cell: str) -> list[Predicate]:
 
 _STATUS_LEAD = re.compile(
     r"^\W*(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(lx.STATUS_WORDS, key=len, reverse=True))
-    + r")(?=\s*(?:[.;:,(\u2013\u2014-]|$)|\s+(?:in|on|from|since|at|by|until|pending|\d|[A-Z][a-z]+\s+\d))", re.I)
+    + r")(?=\s*(?:[.;:,(\u2013\u2014-]|$)|\s+(?:in|on|from|since|at|by|until|pending|through|via|\d|"
+      r"[A-Z][a-z]+\s+\d))", re.I)
 
 
 def _cell_lead_status(cell: str) -> list[Predicate]:
