@@ -1090,3 +1090,38 @@ def test_a_decision_that_names_what_it_answers_after_a_comma_points_back():
                    "The previous government decided against that recommendation. The government has now agreed to "
                    "introduce a statutory scheme, taking that recommendation forward.")]
     assert extract(blocks) == [("kark-2019", 4, "response", "accepted")]
+
+
+def test_a_name_in_quotation_marks_is_the_publishers_words():
+    """"a review of the 'fit and proper persons test'": a name after an article, not speech; a quoted phrase with a
+    status verb in it stays someone else's."""
+    text = ("The department said it had accepted in principle recommendation 2 of a review of the 'fit and proper "
+            "persons test' for board directors.")
+    assert extract([para(text)]) == [("kark-2019", 2, "response", "accepted_in_principle")]
+    assert visible_text("He called it 'a plan that has been implemented in full' yesterday.").count("implemented") == 0
+
+
+def test_would_in_a_sentence_closed_by_a_report_tag_is_what_was_said():
+    assert [(p.axis, p.status) for p in find_predicates(
+        "The other recommendations would be considered later this year, it said.")] == [
+        ("response", "under_consideration")]
+    assert find_predicates("The other recommendations would be considered later this year if money allowed.") == []
+
+
+def test_a_count_waiting_for_which_is_settled_by_the_plan_list_after_a_lead_in():
+    """"accepted in principle two of the recommendations" (queued: which?), a sentence of background, then "it was
+    prepared to:" and two items, each restating a different recommendation: they are the two; the rest is then known."""
+    blocks = [para("The department said it had accepted in principle two of the Kark review's recommendations."),
+              para("The review was commissioned after a report on a failing trust."),
+              para("In its response, the department said it was prepared to:"),
+              item("set up a central register recording directors' qualifications and employment history"),
+              item("bar directors found guilty of serious misconduct"),
+              para("The other recommendations would be considered later this year, it said.")]
+    found = extract(blocks)
+    assert [(n, s) for _, n, _, s in found if s == "accepted_in_principle"] == [(2, "accepted_in_principle"),
+                                                                               (4, "accepted_in_principle")]
+    assert sorted(n for _, n, _, s in found if s == "under_consideration") == [1, 3, 5, 6, 7]
+    # a list of a different length, or an item that restates none clearly, leaves the count to the analyst
+    three = blocks[:4] + [item("bar directors found guilty of serious misconduct"), item("better board support")]
+    result = read(three)
+    assert not result.evidence and any("says 2" in u.why for u in result.unresolved)

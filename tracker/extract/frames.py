@@ -427,9 +427,17 @@ _REPORTED_DECISION = re.compile(r"\b(?:said|says|announced|confirmed|agreed|prom
                                 r"stated|told|undertook|committed)\b[^.;]{0,60}$", re.I)
 
 
+# "..., it said." closing the sentence: the whole sentence is what the subject of the tag said
+_REPORT_TAG = re.compile(r"[,\u2013\u2014-]\s*(?:it|they|(?:the\s+)?(?:department|government|ministers?|dhsc|minister|"
+                         r"spokesperson|officials?|health\s+secretary))\s+(?:has\s+|have\s+)?(?:said|says|added|"
+                         r"confirmed|announced|stated)\s*[.\"\u201d\u2019']*\s*$", re.I)
+
+
 def _unreported_would(u: _Use) -> bool:
-    """"which would build ...": hypothetical, unless a reported decision ("said it would")."""
-    return "would" in u.chain and not _REPORTED_DECISION.search(u.text[:u.toks[u.chain_start].start])
+    """"which would build ...": hypothetical, unless a reported decision ("said it would", "would be considered
+    later this year, it said")."""
+    return "would" in u.chain and not _REPORTED_DECISION.search(u.text[:u.toks[u.chain_start].start]) \
+        and not _REPORT_TAG.search(u.text)
 
 
 _LABEL_LINE = re.compile(r"[^,.;:]{0,60}[.:]?\s*")

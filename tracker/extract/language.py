@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tracker.extract import lexicon as lx
+
 _ABBREV = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|St|No|Nos|Prof|Sir|e\.g|i\.e|etc|cf|vs|para|paras|Rec|Recs)\.$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 
@@ -38,6 +40,18 @@ _QUOTED = re.compile(
 )
 
 
+# "a review of the 'fit and proper person test'", "the so-called 'golden hello' scheme": a name in quotation marks
+_NAMING_LEAD = re.compile(r"\b(?:the|a|an|its|their|this|titled|entitled|called|named|dubbed|known\s+as)\s*$", re.I)
+_VERB_FORMS = frozenset(lx.VERB_FORMS)
+
+
+def _a_name(sentence: str, start: int, inner: str) -> bool:
+    """Quotation marks around a name, not speech: after an article or a naming word, ten words at most, and no
+    status verb inside (so a quoted phrase can never bring a status into the publisher's words)."""
+    words = re.findall(r"[a-z]+", inner.lower())
+    return len(words) <= 10 and bool(_NAMING_LEAD.search(sentence[:start])) and _VERB_FORMS.isdisjoint(words)
+
+
 def visible_text(sentence: str) -> str:
     """The sentence with other people's words blanked out (same length, so offsets still hold).
 
@@ -49,7 +63,7 @@ def visible_text(sentence: str) -> str:
     def blank(m: re.Match) -> str:
         inner = m.group(0)
         words = len(inner.split())
-        if words <= 3 and not _SPEECH_LEAD.search(sentence[: m.start()]):
+        if (words <= 3 and not _SPEECH_LEAD.search(sentence[: m.start()])) or _a_name(sentence, m.start(), inner):
             return " " + inner[1:-1] + " " if len(inner) >= 2 else inner
         return " " * len(inner)
 

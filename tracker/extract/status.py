@@ -179,6 +179,10 @@ class _Lead:
     count: int | None
     used: int = 0
     irrealis: bool = False  # "the department is prepared to:", "we will:": the items are plans, not news
+    # "accepted two of the recommendations. ... it was prepared to: A; B": the count waiting for which, and the one
+    # recommendation each item restates (None where no one stands clear)
+    awaited: tuple | None = None
+    items: list = field(default_factory=list)
 
 
 @dataclass
@@ -211,6 +215,7 @@ class StatusExtractor:
         doc = _DocState(self, pub, document_review, out, speaker)
         for block in body:
             doc.block(block)
+        doc.list_ended()
         # a document that says a thing twice, or says it changed, is read as at its last statement
         # on each recommendation and axis ("considered further in March ... dropped in July")
         last: dict[tuple, Evidence] = {}
@@ -343,6 +348,7 @@ class _DocState:
             self.list_item(block)
             return
         if self.lead and self.after_list:
+            self.list_ended()
             self.lead = None  # a paragraph after a list's items: the list, and what introduced it, have ended
         if _ITEM_LABEL.match(block.text):
             self.list_item(block)  # "4) The remit letter ...": a paragraph that carries its own label
@@ -365,6 +371,7 @@ class _DocState:
         return bool(preds)
 
     def heading(self, block: Block) -> None:
+        self.list_ended()
         self.awaiting = None
         while self.sections and self.sections[-1].level >= block.level:
             self.sections.pop()
@@ -432,6 +439,8 @@ class _DocState:
                 counts = [r.count for r in find_references(visible) if r.kind == "quantity"]
                 self.lead = _Lead(preds, self.ex.namer.only(visible) or self.review(), last,
                                   counts[0] if counts else None, irrealis=irrealis)
+                if self.awaiting and self.awaiting[0] == self.lead.review:
+                    self.lead.awaited, self.awaiting = self.awaiting, None
 
     def sentence(self, sentence: str, label_target=None, item: bool = False, visible: str | None = None) -> bool:
         """Read one sentence: skip what is not the publisher's own statement, then tie each frame to its
@@ -443,11 +452,13 @@ class _DocState:
             return True
         if not has_status_hint(visible):
             self._no_status(visible)
+            self.awaiting = self.awaiting or awaiting  # a sentence with no status does not end the wait
             return False
         toks = tokens(visible)
         preds = find_predicates(visible, toks)
         refs = find_references(visible)
         if not preds:
+            self.awaiting = self.awaiting or awaiting
             self.note_mentions(visible)
             self._update_antecedent(visible, refs)
             self._note_described(visible)
@@ -607,6 +618,22 @@ class _DocState:
         self.emit(review_id, numbers, predicate, quote + " " + sentence, "enumeration")
         return True
 
+    def list_ended(self) -> None:
+        """"The department accepted in principle two of the recommendations. [...] It said it was prepared to:" and two
+        items: when the list after the lead-in has exactly as many items as the count, each restating a different
+        recommendation, they are the ones the count left unsaid."""
+        lead = self.lead
+        if not (lead and lead.awaited and lead.items):
+            return
+        review_id, count, predicate, quote, queued = lead.awaited
+        lead.awaited = None
+        numbers = tuple(n for n, _ in lead.items)
+        if len(numbers) != count or None in numbers or len(set(numbers)) != count:
+            return
+        self.out.unresolved = [u for u in self.out.unresolved if u is not queued]
+        listed = " ".join(t for _, t in lead.items)
+        self.emit(review_id, tuple(sorted(numbers)), predicate, f"{quote} {lead.sentence} {listed}", "enumeration")
+
     def _counted_list(self, said: _Said, frame: Frame, review_id: str, resolved_any: list) -> bool:
         """"accepted two of the seven in principle: the standards (recommendation 1) and the database
         (recommendation 2)": the numbered items after the colon are the count's, if as many."""
@@ -684,6 +711,9 @@ class _DocState:
         section_lead = self.sections[-1].lead if self.sections else []
         leading = self.lead is not None or bool(section_lead)
         own_axes: set[str] = set()
+        if self.lead and self.lead.awaited:
+            matcher = self.ex._matchers.get(self.lead.awaited[0])
+            self.lead.items.append((matcher.standing_clear(visible_text(text)) if matcher else None, text))
         if self.lead and self.lead.irrealis:
             self.note_mentions(visible_text(text))  # a plan's item: its verbs are not news
         elif not (leading and not _finite_statement(text)):
