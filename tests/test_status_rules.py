@@ -1125,3 +1125,26 @@ def test_a_count_waiting_for_which_is_settled_by_the_plan_list_after_a_lead_in()
     three = blocks[:4] + [item("bar directors found guilty of serious misconduct"), item("better board support")]
     result = read(three)
     assert not result.evidence and any("says 2" in u.why for u in result.unresolved)
+
+
+def test_a_restatement_is_matched_by_what_it_is_about_not_by_the_verb_or_a_rival_under_the_floor():
+    """"to create a central database": the database, not the mechanism that "should be created"; "new competency
+    standards for senior managers": a close rival just under the floor still counts, and the training linked to the
+    standards is set aside because the phrase never names training (every recommendation is about directors)."""
+    from tracker.extract.paraphrase import ParaphraseMatcher
+    matcher = ParaphraseMatcher({
+        1: "All directors of health bodies should be required to meet a set of specified standards of competence, "
+           "developed nationally and applied in every organisation.",
+        2: "A central database of directors should be set up, recording each director's qualifications, training, "
+           "employment history and any findings of serious misconduct.",
+        3: "Training linked to the competence standards should be compulsory for every director, and completion "
+           "should be recorded on the central database.",
+        4: "A mechanism should be created to stop directors who have been found responsible for serious misconduct "
+           "from holding board posts.",
+        5: "Settlement agreements should never be used to keep a director's misconduct from a later employer.",
+        6: "The requirement should be extended to commissioners and the arm's length bodies."})
+    assert [n for n, _ in matcher.match("to create a central database of board level managers", loose=True)] == [2]
+    assert [n for n, _ in matcher.match("make new competency standards so people know what to expect of senior "
+                                        "managers", loose=True)] == [1]
+    assert [n for n, _ in matcher.match("compulsory training linked to the standards", loose=True)] == [3]
+

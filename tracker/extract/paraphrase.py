@@ -12,7 +12,11 @@ _STOP = set(
     other some such than then they we our us also new own per via which who whom whose what when where how
     nhs recommendation recommendations review government department national work made make making being
     england""".split()
-)
+) | {  # what a recommendation asks someone to do, not what it is about ("to create a central database")
+    "create", "creates", "created", "creating",
+    "introduce", "introduces", "introduced", "introducing", "adopt", "adopts", "adopted", "adopting",
+    "ensure", "ensures", "ensured", "ensuring",
+}
 _WORD = re.compile(r"[a-z]+")
 _DETAIL = re.compile(r",\s+and\s+|;\s*")
 _NOUN_ENDING = re.compile(r"(?<=[a-z]{4})([ea])nc[ey]$")
@@ -51,7 +55,7 @@ class ParaphraseMatcher:
         self.head = {n: terms(_DETAIL.split(t.split(" \u2022 ")[0], 1)[0]) for n, t in texts.items()}
         # what the recommendation is about, its first content word ("Training linked to the standards ...")
         self.subject = {n: _first_term(t) for n, t in texts.items()}
-        df = Counter(w for ts in self.terms.values() for w in ts)
+        df = self._df = Counter(w for ts in self.terms.values() for w in ts)
         total = max(len(texts), 1)
         self.idf = {w: math.log(1 + total / c) for w, c in df.items()}
         self.threshold = threshold
@@ -64,13 +68,17 @@ class ParaphraseMatcher:
         fewer words can be shared, but the best match must stand clear of the next best.
         """
         words = terms(sentence)
-        scored = self._scores(words, loose, *((2, 0.2) if loose else (self.min_shared, self.threshold)))
         if loose:
-            clear = len(scored) == 1 or (scored and scored[0][1] >= scored[1][1] * 1.2)
-            if clear:
+            # the next best counts as a rival even just under the floor: "clear" of nothing is not clear
+            scored = self._scores(words, True, 2, 0.0)
+            if not scored or scored[0][1] < 0.2:
+                return []
+            if len(scored) == 1 or scored[0][1] >= scored[1][1] * 1.2:
                 return scored[:1]
             close = [(n, s) for n, s in scored if s * 1.2 > scored[0][1]]
-            return self._by_subject(words, close) or self._by_head(words, close)
+            return self._by_subject(words, close) or self._by_head(words, close) \
+                or self._by_missing_subject(words, close)
+        scored = self._scores(words, False, self.min_shared, self.threshold)
         # one statement may cover two recommendations, but only ones nearly as good as the best
         return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []
 
@@ -104,6 +112,15 @@ class ParaphraseMatcher:
         training linked to them)."""
         named = [(n, score) for n, score in close if self.subject.get(n) in words]
         return named if len(named) == 1 and len(close) > 1 else []
+
+    def _by_missing_subject(self, words: set[str], close: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Of recommendations a short restatement shares about as much with, the one left when those about something
+        it never names are set aside ("new competency standards for senior managers": not the training linked to
+        them). A subject most of the review's recommendations share (its directors) says nothing either way."""
+        common = len(self.terms) / 2
+        kept = [(n, score) for n, score in close
+                if self.subject.get(n) in words or self._df.get(self.subject.get(n), 0) > common]
+        return kept if len(kept) == 1 and len(close) > 1 else []
 
     def _by_head(self, words: set[str], close: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """Of recommendations a short restatement shares about as much with, the one whose main clause it

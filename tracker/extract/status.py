@@ -713,7 +713,8 @@ class _DocState:
         own_axes: set[str] = set()
         if self.lead and self.lead.awaited:
             matcher = self.ex._matchers.get(self.lead.awaited[0])
-            self.lead.items.append((matcher.standing_clear(visible_text(text)) if matcher else None, text))
+            best = matcher.match(visible_text(text), loose=True) if matcher else []
+            self.lead.items.append((best[0][0] if len(best) == 1 else None, text))
         if self.lead and self.lead.irrealis:
             self.note_mentions(visible_text(text))  # a plan's item: its verbs are not news
         elif not (leading and not _finite_statement(text)):
