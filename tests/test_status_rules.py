@@ -1148,3 +1148,12 @@ def test_a_restatement_is_matched_by_what_it_is_about_not_by_the_verb_or_a_rival
                                         "managers", loose=True)] == [1]
     assert [n for n, _ in matcher.match("compulsory training linked to the standards", loose=True)] == [3]
 
+
+
+def test_a_decision_participle_in_a_list_of_activities_is_no_decision():
+    """"nurtures leaders by identifying, developing and supporting those with ambition": the work a scheme does;
+    ", accepting all seven" after a clause is still a decision."""
+    assert find_predicates("The scheme is a key part of the plan, identifying, developing and supporting those with "
+                           "the ambition to lead.") == []
+    assert [p.status for p in find_predicates("The department published its response, accepting all seven "
+                                              "recommendations.")] == ["accepted"]

@@ -471,10 +471,21 @@ _PARTICIPLE_LEADS = {",", "by", "after", "while", "since", "in", "also", "and"}
 
 
 def _noun_or_participle(u: _Use) -> bool:
-    """"Backing for leaders": a noun; ", accepting four of them": a participle (only a decision counts)."""
+    """"Backing for leaders": a noun; ", accepting four of them": a participle (only a decision counts); "by
+    identifying, developing and supporting those ...": one of a list of activities, not a decision."""
     if u.kind != "ing" or u.progressive:
         return False
-    return u.cls not in {"decide", "refuse"} or u.lead not in _PARTICIPLE_LEADS
+    return u.cls not in {"decide", "refuse"} or u.lead not in _PARTICIPLE_LEADS or _among_activities(u)
+
+
+def _among_activities(u: _Use) -> bool:
+    """The -ing word coordinated just before this one ("developing and supporting") is a verb of work."""
+    at = u.chain_start - 1  # the lead ("and", ",")
+    if u.lead not in {"and", ","} or at < 1:
+        return False
+    before = u.toks[at - 1].low
+    return before.endswith("ing") and any(entry.cls not in {"decide", "refuse"} and kind == "ing"
+                                          for entry, kind in lx.VERB_FORMS.get(before, []))
 
 
 def _bare_form_without_subject(u: _Use) -> bool:
