@@ -10,7 +10,7 @@ import pytest
 from support import SHARED
 from tracker.items import Capture
 from tracker.parse.govuk import NotGovukContent, parse_content_item
-from tracker.parse.html import decode_html, html_to_blocks
+from tracker.parse.html import content_root, decode_html, html_to_blocks, parse_document
 from tracker.parse.pdf import PdfError, parse_pdf
 from tracker.samplegen import render_pdf_spec
 from tracker.sources import parse_capture, source_of
@@ -343,3 +343,46 @@ def test_a_pdf_runs_text_read_in_one_call_is_pypdfium2s_text_for_every_run():
     finally:
         doc.close()
     assert compared > 10
+
+
+SPACED_TABLE = """%page
+# Where each commitment stands
+
+%font 9
+Commitment                                 Status         Commentary
+
+A register of every board member           Delivered      Live since May
+
+Support for leaders in the most            In progress    A support offer for new chief
+challenged organisations                                  executives is being piloted
+
+A national code of behaviour               Superseded     Replaced by the compact
+
+%font 10
+Closing words after the table.
+"""
+
+
+def test_a_pdf_table_whose_rows_are_set_apart_joins_each_rows_wrapped_lines():
+    """Rows set apart by space, each cell's wrapped lines set tight (first column included): a wrapped line
+    belongs to its row; the spec's blank lines between rows are the space between them, not new paragraphs."""
+    rows = [b.text for b in parse_pdf(render_pdf_spec(SPACED_TABLE)).blocks if b.kind == "table_row"]
+    assert rows == [
+        "Commitment | Status | Commentary",
+        "A register of every board member | Delivered | Live since May",
+        "Support for leaders in the most challenged organisations | In progress | A support offer for new chief "
+        "executives is being piloted",
+        "A national code of behaviour | Superseded | Replaced by the compact",
+    ]
+
+
+def test_a_table_that_lays_out_a_page_is_read_as_the_page():
+    """A cell that holds a heading or paragraphs is a container, not a data cell: its blocks are the page's."""
+    html = ("<html><body><table><tr><td><ul><li>News</li><li>Contact</li></ul></td><td><h1>Review published</h1>"
+            "<p>The review was published today.</p><p>It makes seven recommendations.</p></td></tr></table>"
+            "<table><tr><th>Rec</th><th>Status</th></tr><tr><td>1</td><td><p>Done</p></td></tr></table>"
+            "</body></html>")
+    blocks = [(b.kind, b.text) for b in html_to_blocks(content_root(parse_document(html)))]
+    assert ("heading", "Review published") in blocks and ("paragraph", "It makes seven recommendations.") in blocks
+    assert ("table_row", "1 | Done") in blocks and not any("Review published" in t for k, t in blocks
+                                                            if k == "table_row")

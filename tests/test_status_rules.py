@@ -1157,3 +1157,19 @@ def test_a_decision_participle_in_a_list_of_activities_is_no_decision():
                            "the ambition to lead.") == []
     assert [p.status for p in find_predicates("The department published its response, accepting all seven "
                                               "recommendations.")] == ["accepted"]
+
+
+def test_all_and_a_count_of_something_else_is_not_the_reviews_count():
+    """"established in all seven regions" on a page about a review of seven recommendations: regions, not them."""
+    assert extract([para("Regional talent boards have been established in all seven regions.")],
+                   doc_review="kark-2019") == []
+    assert len(extract([para("The department has accepted all seven.")], doc_review="kark-2019")) == 7
+
+
+def test_a_table_row_names_its_recommendation_in_a_few_words():
+    blocks = [para("Where the Kark review's recommendations stand."),
+              Block("table_row", "Recommendation | Status"),
+              Block("table_row", "A register of directors | In progress"),
+              Block("table_row", "Barring directors guilty of misconduct | Not started")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress"),
+                               ("kark-2019", 4, "implementation", "not_started")]

@@ -25,11 +25,12 @@ def render_pdf_spec(spec: str, created: date | None = None) -> bytes:
     """Render the sample's PDF markup (%title, %header, %page, %font N, #/##/### headings, '- ' bullets).
 
     `%font N` sets the size of the paragraphs and bullets that follow (10 by default), so a spec can
-    set recommendation text larger than the discussion around it.
+    set recommendation text larger than the discussion around it. Lines set in columns (cells two or more
+    spaces apart) are a table, whose rows may be set apart by blank lines.
     """
     writer = _SpecWriter(_new_pdf())
-    for raw in spec.translate(LATIN1).splitlines():
-        writer.line(raw.rstrip())
+    for raw in _table_rows_joined([line.rstrip() for line in spec.translate(LATIN1).splitlines()]):
+        writer.line(raw)
     writer.flush()
     pdf = writer.pdf
     if writer.title:
@@ -83,6 +84,9 @@ class _SpecWriter:
                 return
         self.paragraph.append(line)
 
+    def gap(self, line: str) -> None:
+        self.paragraph.append("")  # a blank line between two rows of one table: space, not a new block
+
     def flush(self) -> None:
         if self.paragraph and _is_column_block(self.paragraph):
             self.table(self.paragraph)
@@ -102,6 +106,9 @@ class _SpecWriter:
         self.pdf.set_font("Helvetica", "", size)
         step = size * 0.5
         for line in lines:
+            if not line:
+                self.pdf.set_y(self.pdf.get_y() + step * 0.6)
+                continue
             if self.pdf.will_page_break(step):
                 self.pdf.add_page()
             y = self.pdf.get_y() + step * 0.8
@@ -148,8 +155,41 @@ _CELL = re.compile(r"\S(?:\S| (?! ))*")
 
 def _is_column_block(lines: list[str]) -> bool:
     """A block of two or more lines whose first line has cells two or more spaces apart: a table."""
+    lines = [line for line in lines if line]
     return len(lines) >= 2 and len(list(_CELL.finditer(lines[0]))) >= 2 and \
         sum(1 for line in lines if re.search(r"\S {2,}\S", line) or line.startswith("  ")) >= len(lines) - 1
+
+
+_GAP = "\x00gap"
+
+
+def _cell_starts(line: str) -> list[int]:
+    return [m.start() for m in _CELL.finditer(line)] if re.search(r"\S {2,}\S", line) else []
+
+
+def _table_rows_joined(lines: list[str]) -> list[str]:
+    """A table whose rows are set apart by blank lines ("No.  Recommendation  Response", a blank, "1  ...  Accepted"):
+    the blank lines inside it become gaps within one table, so every row is set on the header's columns. A row
+    belongs when each of its cells starts at one of the header's columns."""
+    out: list[str] = []
+    header: list[int] = []
+    for i, line in enumerate(lines):
+        starts = _cell_starts(line)
+        if len(starts) >= 3 and not header:
+            header = starts
+        elif line and not (starts and all(any(abs(s - h) <= 1 for h in header) for s in starts)) \
+                and not (header and line.startswith("  ")):
+            header = [] if not starts else header
+        if not line and header:
+            following = next((x for x in lines[i + 1:] if x), "")
+            row = _cell_starts(following)
+            if (row and all(any(abs(s - h) <= 1 for h in header) for s in row)) or \
+                    (following.startswith("  ") and following.strip()):
+                out.append(_GAP)
+                continue
+            header = []
+        out.append(line)
+    return out
 
 
 _SPEC_RULES = (
@@ -157,6 +197,7 @@ _SPEC_RULES = (
     (lambda line: line.startswith("%header "), _SpecWriter.header_line),
     (lambda line: line.startswith("%font "), _SpecWriter.font_line),
     (lambda line: line == "%page", _SpecWriter.page_line),
+    (lambda line: line == _GAP, _SpecWriter.gap),
     (lambda line: not line.strip(), lambda writer, line: writer.flush()),
     (lambda line: line.startswith("#"), _SpecWriter.heading),
     (lambda line: line.startswith("- "), _SpecWriter.bullet),

@@ -844,8 +844,9 @@ class _DocState:
                     return (review, (n,))
         if review and self.ex._matchers.get(review):
             for cell in cells[:2]:
-                best = self.ex._matchers[review].match(cell)
-                if best:
+                # a row's first cells name its recommendation in a few words, as a list item does
+                best = self.ex._matchers[review].match(cell, loose=len(cell.split()) <= 12)
+                if len(best) == 1 or (best and len(cell.split()) > 12):
                     return (review, (best[0][0],))
         return None
 

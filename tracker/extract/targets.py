@@ -75,7 +75,10 @@ _BARE_ORDINAL = re.compile(
 _ORDINAL_OF = re.compile(
     rf"\bthe\s+(?P<o>{_ORD})\s+of\s+(?:the|its|their|his|these)\s+(?:[\w\u2019'-]+\s+){{0,2}}?{_NOUN_PLURAL}\b", re.I
 )
-_ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts?))", re.I)
+# "accepted all seven", "all seven were": not "all seven regions" (a count of something else)
+_ALL_BARE = re.compile(rf"\ball\s+(?P<n>{NUM})\b(?!\s*(?:years?|months?|%|trusts?))"
+                       r"(?!\s+(?!(?:has|is|was|as|its|this|thus|plus|recommendations|proposals|commitments)\b)"
+                       r"[A-Za-z][\w-]*s\b)", re.I)
 _ALL_ANAPHOR = re.compile(
     r"\b(?:each|all|every\s+one|both|none)\s+of\s+(?:which|them|these|those)\b|\bboth\b"
     # "seven recommendations, which have all been accepted": the quantifier floats after the auxiliary

@@ -258,6 +258,10 @@ class _Walker:
                 self.walk(sub, _role_of(sub) or role, depth + 1)
 
     def walk_table(self, table, role: str) -> None:
+        if _is_layout(table):  # a page set out in a table: its cells are containers, read as the page
+            for cell in _table_parts(table, frozenset({"td", "th"})):
+                self.walk(cell, _role_of(cell) or role, 0)
+            return
         # a table nested in a cell gives its own rows after the row that holds it, and is left out of that row's text
         for part in _table_parts(table):
             if part.tag == "table":
@@ -267,6 +271,15 @@ class _Walker:
             cells = [c for c in cells if c]
             if cells:
                 self.blocks.append(Block("table_row", " | ".join(cells), role=role))
+
+
+def _is_layout(table) -> bool:
+    """A table used to lay out a page, not to hold data: a cell holds a heading, or two or more paragraphs."""
+    for cell in _table_parts(table, frozenset({"td", "th"})):
+        kids = [k for k in cell.iter() if _is_element(k) and k is not cell]
+        if any(k.tag in _HEADINGS for k in kids) or sum(1 for k in kids if k.tag == "p") >= 2:
+            return True
+    return False
 
 
 def _list_start(lst) -> int:

@@ -138,13 +138,26 @@ def _is_table(table: list[list[_Line]], columns: list[float]) -> bool:
     return len(columns) >= 3 or valued * 2 > len(rows)
 
 
+def _wrapped(table: list[list[_Line]]) -> list[bool]:
+    """For each baseline, whether it continues the row above because it sits closer to it than rows sit to each
+    other: only in a table whose rows are set apart (two or more gaps wider than its tightest line spacing), as
+    a word processor sets a cell's wrapped lines tight and its rows apart."""
+    pitches = [table[k - 1][0].y - table[k][0].y for k in range(1, len(table))]
+    if not pitches:
+        return [False] * len(table)
+    tight = min(pitches)
+    if sum(1 for p in pitches if p > tight * 1.3) < 2:
+        return [False] * len(table)
+    return [False] + [p <= tight * 1.15 for p in pitches]
+
+
 def _rows(table: list[list[_Line]], columns: list[float]) -> list[_Line]:
     rows: list[tuple[_Line, list[list[str]]]] = []
-    for group in table:
+    for group, wrapped in zip(table, _wrapped(table)):
         cells: list[list[str]] = [[] for _ in columns]
         for line in group:
             cells[_column_of(line, columns)].append(line.text)
-        if rows and not cells[0]:  # a wrapped cell: its text belongs to the row above
+        if rows and (wrapped or not cells[0]):  # a wrapped cell: its text belongs to the row above
             for k, part in enumerate(cells):
                 rows[-1][1][k].extend(part)
         else:
