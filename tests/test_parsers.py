@@ -386,3 +386,24 @@ def test_a_table_that_lays_out_a_page_is_read_as_the_page():
     assert ("heading", "Review published") in blocks and ("paragraph", "It makes seven recommendations.") in blocks
     assert ("table_row", "1 | Done") in blocks and not any("Review published" in t for k, t in blocks
                                                             if k == "table_row")
+
+
+NUMBERED_TWO_COLUMNS = """%page
+# Where the recommendations stand
+
+%font 9
+Recommendation                              Status at December 2025
+
+3 Management standards and training         Partly implemented: standards published, training still to come
+
+4 A simplified standard appraisal           Paused: redesign halted during the restructuring
+
+7 Incentives for challenged places          Not started
+"""
+
+
+def test_a_two_column_pdf_table_of_numbered_rows_is_a_table():
+    rows = [b.text for b in parse_pdf(render_pdf_spec(NUMBERED_TWO_COLUMNS)).blocks if b.kind == "table_row"]
+    assert rows[1:] == ["3 Management standards and training | Partly implemented: standards published, training "
+                        "still to come", "4 A simplified standard appraisal | Paused: redesign halted during the "
+                        "restructuring", "7 Incentives for challenged places | Not started"]

@@ -1173,3 +1173,23 @@ def test_a_table_row_names_its_recommendation_in_a_few_words():
               Block("table_row", "Barring directors guilty of misconduct | Not started")]
     assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress"),
                                ("kark-2019", 4, "implementation", "not_started")]
+
+
+@pytest.mark.parametrize("text", [
+    "Recommendation 19 was never followed up: no such review has been carried out.",
+    "Nothing has been implemented.",
+])
+def test_a_negative_subject_after_a_colon_or_nothing_denies_the_predicate(text):
+    assert [p for p in find_predicates(text) if p.status == "implemented"] == []
+
+
+def test_a_commitment_whose_own_verb_is_reported_done_is_done():
+    """"We will agree a new compact" and "the compact was agreed and published": done, not a decision to do it."""
+    extractor = StatusExtractor(ReviewNamer(load_reviews()), {"ltp-2019-leadership": set(range(1, 8))},
+                                {"ltp-2019-leadership": {1: "We will agree a new compact with the most senior leaders "
+                                                            "in the service."}})
+    pub = Publication(url="https://example.org/ltp", source="other", title="t", published_on=date(2022, 1, 1),
+                      document_type="report", blocks=[para("The compact with the most senior leaders in the service "
+                                                           "was agreed and published in 2021.")])
+    found = [(e.number, e.axis, e.status) for e in extractor.read(pub, "ltp-2019-leadership").evidence]
+    assert (1, "implementation", "implemented") in found and (1, "response", "accepted") not in found

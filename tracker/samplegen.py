@@ -175,7 +175,7 @@ def _table_rows_joined(lines: list[str]) -> list[str]:
     header: list[int] = []
     for i, line in enumerate(lines):
         starts = _cell_starts(line)
-        if len(starts) >= 3 and not header:
+        if len(starts) >= 2 and not header:
             header = starts
         elif line and not (starts and all(any(abs(s - h) <= 1 for h in header) for s in starts)) \
                 and not (header and line.startswith("  ")):

@@ -756,8 +756,8 @@ def _review_as_subject(u: _Use) -> bool:
 
 
 _WHOLLY = re.compile(r"\b(?:fully|completely|entirely|wholly|totally|in\s+full)\b", re.I)
-_NEGATIVE_SUBJECT = re.compile(r"(?:^\W*no\s+(?!doubt\b|longer\b|later\b|sooner\b)[\w-]+|"
-                               r"\b(?:none|neither|nor)\b|\bnot\s+(?:one|a\s+single|any)\b|"
+_NEGATIVE_SUBJECT = re.compile(r"(?:(?:^|[:;\u2013\u2014]\s)\W*no\s+(?!doubt\b|longer\b|later\b|sooner\b)[\w-]+|"
+                               r"\b(?:none|neither|nor|nothing)\b|\bnot\s+(?:one|a\s+single|any)\b|"
                                r"\bno\s+(?:single\s+|other\s+|further\s+)?(?:[\w-]+\s+){0,2}?"
                                r"(?:recommendations?|proposals?|commitments?)\b)(?:(?!,\s+and\b)[^.;:])*$", re.I)
 

@@ -1236,7 +1236,8 @@ class _DocState:
         text = self.ex.texts.get(target[0], {}).get(target[1][0], "").lower()
         head = p.lemma.split()[0]
         done = p.text.lower().endswith("ed") or re.search(r"\b(?:has|have|had|was|were)\b", p.text.lower())
-        if done and re.search(rf"\bshould\s+(?:\w+\s+)?{head}\b", text):
+        # a recommendation asks ("should agree"), a commitment promises ("we will agree")
+        if done and re.search(rf"\b(?:should|will)\s+(?:\w+\s+)?{head}\b", text):
             # "have agreed a draft vision": the work has begun, it is not done
             status = "in_progress" if _UNFINISHED_OBJECT.match(visible[p.end:]) else "implemented"
             return Predicate(p.start, p.end, p.text, "implementation", status, p.direction, p.lemma)

@@ -129,12 +129,16 @@ def _fits(group: list[_Line], columns: list[float]) -> bool:
         (len(group) >= 2 or _column_of(group[0], columns) != 0)
 
 
+_NUMBERED_CELL = re.compile(r"^\d{1,2}[.)]?\s+\S")
+
+
 def _is_table(table: list[list[_Line]], columns: list[float]) -> bool:
     rows = [g for g in table if len(g) >= 2]
     if len(columns) < 2 or len(rows) < 3:
         return False
-    # two columns could be a two-column page of prose: a table's rows hold a short value ("6", "Complete")
-    valued = sum(1 for g in rows if any(len(l.text.split()) <= 3 for l in g))
+    # two columns could be a two-column page of prose: a table's rows hold a short value ("6", "Complete") or are
+    # numbered ("4 Simplified appraisal | Paused: ...")
+    valued = sum(1 for g in rows if any(len(l.text.split()) <= 3 for l in g) or _NUMBERED_CELL.match(g[0].text))
     return len(columns) >= 3 or valued * 2 > len(rows)
 
 
