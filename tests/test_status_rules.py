@@ -1193,3 +1193,25 @@ def test_a_commitment_whose_own_verb_is_reported_done_is_done():
                                                            "was agreed and published in 2021.")])
     found = [(e.number, e.axis, e.status) for e in extractor.read(pub, "ltp-2019-leadership").evidence]
     assert (1, "implementation", "implemented") in found and (1, "response", "accepted") not in found
+
+
+def test_a_tables_cells_read_together():
+    """Beside a refusal, a narrative cell says what is done instead; a cell that says the work is not yet done and
+    then that it is being drafted is in progress; a cell that leads with its status still gives it."""
+    blocks = [para("The Kark review: our response."),
+              Block("table_row", "No. | Recommendation | Response | Progress"),
+              Block("table_row", "6 | Settlement agreements | Not accepted | A separate reference check is already "
+                                 "in place"),
+              Block("table_row", "1 | Competence standards | Accepted | Not yet delivered. A framework is being "
+                                 "drafted by NHS England"),
+              Block("table_row", "4 | Barring directors | Not accepted | Not started")]
+    assert extract(blocks) == [("kark-2019", 1, "implementation", "in_progress"),
+                               ("kark-2019", 1, "response", "accepted"),
+                               ("kark-2019", 4, "implementation", "not_started"),
+                               ("kark-2019", 4, "response", "rejected"),
+                               ("kark-2019", 6, "response", "rejected")]
+
+
+def test_part_of_a_recommendation_in_place_is_partly_implemented():
+    assert extract([para("Part of the second recommendation of the Kark review is in place.")]) == [
+        ("kark-2019", 2, "implementation", "partially_implemented")]

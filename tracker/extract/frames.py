@@ -1125,12 +1125,21 @@ def _colon_or_leading(text: str, p: Predicate, r: Reference) -> bool:
 _CLOSING_QUALIFIER = re.compile(r",\s*(?:in\s+principle|in\s+part|in\s+full|partially|partly)\s*$", re.I)
 
 
+_PART_OF = re.compile(r"\b(?:(?:a|one|some|the\s+first|the\s+main)\s+)?(?:part|parts|element|elements|aspects?)\s+of"
+                      r"\s+(?:the\s+|its\s+|their\s+)?$", re.I)
+
+
 def qualify_for(text: str, p: Predicate, ref: Reference, refs: list[Reference]) -> Predicate:
     """The qualifier that belongs to this reference: "accepted recommendations 1 and 2 in full and
     recommendation 3 'in part'" - in part is recommendation 3's, not 1's and 2's."""
     accepted, implemented = family("accepted"), family("implemented")
     if p.status not in accepted + implemented:
         return p
+    if _PART_OF.search(text, 0, ref.start) and p.status in ("accepted", "implemented"):
+        # "part of the second recommendation is in place": a part of it, so the recommendation only in part
+        status = "partially_accepted" if p.status == "accepted" else "partially_implemented"
+        return Predicate(p.start, p.end, p.text, p.axis, status, p.direction, p.lemma, p.official_subject, p.finite)
+
     def stop_after(pos: int, limit: int) -> int:
         later = [r.start for r in refs if r.start >= pos]
         m = re.search(r"[;.]|\bbut\b", text[pos:])

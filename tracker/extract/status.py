@@ -794,6 +794,7 @@ class _DocState:
             return
         # where the header names a status column, the narrative beside it ("What has happened") is its detail
         status_columns = {i for i, h in enumerate(self.header) if _STATUS_COLUMN.search(h)}
+        said: list[tuple[Predicate, bool]] = []  # each cell's statuses, and whether the cell leads with its status
         for i, cell in enumerate(cells):
             if _TABLE_LABEL.match(cell) or _LEADING_LABEL.match(cell) or not has_status_hint(cell):
                 continue
@@ -802,11 +803,14 @@ class _DocState:
             # a cell that leads with a status word is a status cell whatever its header calls it ("Where things stand")
             if status_columns and i not in status_columns and not lead:
                 continue
-            preds = lead or find_predicates(visible)
+            preds = _lead_or_detail(lead, find_predicates(visible))
             column = self.header[i] if i < len(self.header) else ""
-            for p in _one_per_axis(preds):
-                if _response_column_done(p, column, cell):
-                    continue
+            said += [(p, bool(lead)) for p in _one_per_axis(preds) if not _response_column_done(p, column, cell)]
+        # "Not accepted | The quarterly survey is already in place": beside a refusal, a narrative cell says what is
+        # done instead, not that the recommendation was carried out
+        refused = any(p.axis == "response" and p.status == "rejected" for p, _ in said)
+        for p, led in said:
+            if not (refused and p.axis == "implementation" and not led):
                 self.emit(target[0], target[1], p, block.text, "table")
 
     def _leading_label(self, i: int, cell: str) -> re.Match | None:
@@ -1554,6 +1558,15 @@ def _cell_lead_status(cell: str) -> list[Predicate]:
         return []
     hit = lx.STATUS_WORDS[" ".join(m.group(1).lower().split())]
     return [Predicate(m.start(1), m.end(1), m.group(1), hit[0], hit[1], "both")]
+
+
+def _lead_or_detail(lead: list[Predicate], detail: list[Predicate]) -> list[Predicate]:
+    """"Not yet delivered. A framework is being drafted": a cell that leads with work not done, then says work is under
+    way, is in progress; otherwise the status it leads with is the cell's."""
+    said = lead or detail
+    if any(p.status == "not_started" for p in said) and any(p.status == "in_progress" for p in detail):
+        return [p for p in detail if p.status == "in_progress"][:1] + [p for p in said if p.axis == "response"]
+    return said
 
 
 def _one_per_axis(preds: list[Predicate]) -> list[Predicate]:
