@@ -1215,3 +1215,19 @@ def test_a_tables_cells_read_together():
 def test_part_of_a_recommendation_in_place_is_partly_implemented():
     assert extract([para("Part of the second recommendation of the Kark review is in place.")]) == [
         ("kark-2019", 2, "implementation", "partially_implemented")]
+
+
+def test_a_passive_decision_followed_by_when_is_a_decision():
+    assert [p.status for p in find_predicates("All seven recommendations were accepted on the day the review was "
+                                              "published.")] == ["accepted"]
+    assert find_predicates("Ministers have not agreed on who would pay for it.") == []
+
+
+def test_a_pronoun_inside_another_things_subject_is_not_the_subject():
+    """"the delivery plan promised alongside them never appeared": the plan's fate; "work on it has been on hold":
+    the recommendation's."""
+    blocks = [para("All seven of the Kark review's recommendations were accepted, but the delivery plan promised "
+                   "alongside them never appeared.")]
+    assert {s for _, _, _, s in extract(blocks)} == {"accepted"}
+    blocks = [para("Recommendation 4 of the Kark review was accepted. Work on it has been on hold since 2020.")]
+    assert ("kark-2019", 4, "implementation", "paused") in extract(blocks)

@@ -608,6 +608,8 @@ def _decision_about_something_else(u: _Use) -> bool:
         following = following[1:]
     if u.cls == "refuse" and following and following[0] in _HEARSAY:
         return True  # "rejected claims that ...", "dismissed calls for ...": what is refused is the claim
+    if next_word in {"on", "about"} and u.passive:
+        return False  # "were accepted on the day the review was published": when, not what about
     return u.cls in {"decide", "refuse"} and next_word in _QUESTION_WORDS
 
 
@@ -1040,6 +1042,14 @@ _PARTICIPLE_ANAPHOR = re.compile(r"[^;.]*?,\s+(?:so\s+|thereby\s+|in\s+)?(?:taki
                                  r"(?:recommendation|proposal|commitment)\b(?!\s+(?:\d|to|that|for|on|of)\b)", re.I)
 
 
+# a pronoun inside the subject, after its head noun and a preposition: "work on it", "the plan promised alongside them"
+_EMBEDDED_ANAPHOR = re.compile(r"(?P<head>[A-Za-z-]+)\s+(?:[a-z]+ed\s+)?(?:alongside|for|of|with|to|on|about|from|"
+                               r"against|behind|towards|under)\s+(?:them|it|these|those)\s*$", re.I)
+# what is done to a recommendation itself: its work, its progress, its implementation
+_WORK_NOUNS = {"work", "progress", "implementation", "action", "delivery", "movement", "nothing", "anything",
+               "something", "little", "much", "decision", "decisions", "consultation", "development"}
+
+
 def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
     """A pronoun or "the recommendation" where the predicate's subject (passive, state) or object
     (active) is: "work on it has been on hold", "ministers have agreed it". A verb in a subordinate
@@ -1054,6 +1064,10 @@ def _anaphor_near(text: str, p: Predicate, lo: int, hi: int) -> bool:
         inside = text[p.start:p.end].split(None, 1)[-1] if " " in text[p.start:p.end] else ""  # "taking them forward"
         return bool(lx.ANAPHORS.search(after) or lx.ANAPHORS.search(inside)) or bool(relative) \
             or bool(_PARTICIPLE_ANAPHOR.match(text, p.end))
+    embedded = _EMBEDDED_ANAPHOR.search(before)
+    if embedded and embedded.group("head").lower() not in _WORK_NOUNS:
+        # "the delivery plan promised alongside them never appeared": the plan's fate, not theirs
+        return p.direction == "both" and bool(lx.ANAPHORS.search(after))
     return bool(lx.ANAPHORS.search(before)) or (p.direction == "both" and bool(lx.ANAPHORS.search(after)))
 
 
