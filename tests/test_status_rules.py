@@ -1231,3 +1231,18 @@ def test_a_pronoun_inside_another_things_subject_is_not_the_subject():
     assert {s for _, _, _, s in extract(blocks)} == {"accepted"}
     blocks = [para("Recommendation 4 of the Kark review was accepted. Work on it has been on hold since 2020.")]
     assert ("kark-2019", 4, "implementation", "paused") in extract(blocks)
+
+
+def test_a_count_then_both_and_an_aside_naming_them():
+    """"Two of the seven were accepted in principle. Both - A and B - have since been delivered": the aside says
+    which two; the rest of the sentence is about them. An aside naming fewer than the count settles nothing."""
+    blocks = [para("Two of the Kark review's seven recommendations were accepted in principle in 2019. Both - a "
+                   "central register of directors and a way of barring directors guilty of serious misconduct - have "
+                   "since been delivered.")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "implemented"),
+                               ("kark-2019", 2, "response", "accepted_in_principle"),
+                               ("kark-2019", 4, "implementation", "implemented"),
+                               ("kark-2019", 4, "response", "accepted_in_principle")]
+    blocks = [para("Two of the Kark review's seven recommendations were accepted in principle in 2019. Both - a "
+                   "central register of directors, mainly - have since been delivered.")]
+    assert [s for _, _, _, s in extract(blocks)] == []

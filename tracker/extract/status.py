@@ -609,6 +609,16 @@ class _DocState:
         review_id, count, predicate, quote, queued = awaiting
         lead = _NAMING_THEM.match(visible)
         matcher = self.ex._matchers.get(review_id)
+        aside = _NAMING_ASIDE.match(visible)
+        if aside and matcher and not lead:
+            # "Both - standards and a database - have since been delivered": the aside says which; the rest of the
+            # sentence is still read, about them
+            numbers = _named_items(matcher, aside.group("what"), count)
+            if len(numbers) == count:
+                self.out.unresolved = [u for u in self.out.unresolved if u is not queued]
+                self.emit(review_id, numbers, predicate, quote + " " + sentence, "enumeration")
+                self.last = (review_id, numbers)
+            return False
         if not (lead and matcher):
             return False
         numbers = _named_items(matcher, visible[lead.end():], count)
@@ -1354,6 +1364,8 @@ _NAMING_THEM = re.compile(r"^\W*(?:these|they|both|the\s+(?:two|three|four|[234]
                           r"relate\s+to|related\s+to|concerns?|concerned|covers?|covered|include[sd]?)\b", re.I)
 
 
+_NAMING_ASIDE = re.compile(r"^\W*(?:both|these|the\s+(?:two|three|four))\s*(?:[\u2013\u2014(]|\s-\s|,)\s*"
+                           r"(?P<what>[^\u2013\u2014()]{8,200}?)\s*(?:[\u2013\u2014)]|\s-\s|,)", re.I)
 _AT_COMMAS = re.compile(r";|,\s*(?:and\s+)?")
 _AT_COMMAS_AND_AND = re.compile(r";|,\s*(?:and\s+)?|\s+and\s+")
 
