@@ -407,3 +407,18 @@ def test_a_two_column_pdf_table_of_numbered_rows_is_a_table():
     assert rows[1:] == ["3 Management standards and training | Partly implemented: standards published, training "
                         "still to come", "4 A simplified standard appraisal | Paused: redesign halted during the "
                         "restructuring", "7 Incentives for challenged places | Not started"]
+
+
+def test_main_content_beside_a_main_that_holds_only_the_title_is_read():
+    """A <main> with the title and a line, and the document itself in a viewer after it: the page is the body (its
+    furniture still dropped); a <main> that holds the page keeps everything beside it out."""
+    minutes = "".join(f"<tr><td>{n}</td><td><p>Item {n} was discussed at some length by the members of the board, "
+                      f"who noted the report and agreed the actions that follow from it.</p></td></tr>"
+                      for n in range(1, 9))
+    html = (f"<html><body><nav><p>{'Menu text. ' * 40}</p></nav><main><h1>Minutes</h1><p>Held on 1 July.</p></main>"
+            f"<div class='viewer'><table>{minutes}</table></div></body></html>")
+    blocks = html_to_blocks(content_root(parse_document(html)))
+    assert sum(1 for b in blocks if b.kind == "table_row") == 8 and not any("Menu" in b.text for b in blocks)
+    html = ("<html><body><main><h1>Minutes</h1>" + "<p>The board met and discussed its business at length.</p>" * 10
+            + "</main><div class='promo'><p>" + "Other things to read. " * 30 + "</p></div></body></html>")
+    assert not any("Other things" in b.text for b in html_to_blocks(content_root(parse_document(html))))

@@ -1246,3 +1246,16 @@ def test_a_count_then_both_and_an_aside_naming_them():
     blocks = [para("Two of the Kark review's seven recommendations were accepted in principle in 2019. Both - a "
                    "central register of directors, mainly - have since been delivered.")]
     assert [s for _, _, _, s in extract(blocks)] == []
+
+
+def test_an_agendas_numbered_items_are_not_recommendations():
+    """"Item | Minute | Action": minutes number their items; only a table about recommendations or their standing
+    numbers recommendations."""
+    blocks = [para("Minutes of the board on the Kark review."),
+              Block("table_row", "Item | Minute | Action"),
+              Block("table_row", "1 | Welcome. The chair noted the new board had been established in July. |"),
+              Block("table_row", "3 | Minutes. The minutes of the last meeting were agreed as a correct record. |")]
+    assert extract(blocks) == []
+    blocks = [para("The Kark review."), Block("table_row", "Item | Recommendation | Status"),
+              Block("table_row", "3 | Compulsory training | In progress")]
+    assert extract(blocks) == [("kark-2019", 3, "implementation", "in_progress")]

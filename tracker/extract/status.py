@@ -839,7 +839,12 @@ class _DocState:
         if not self.header:
             return i == 0
         column = self.header[i] if i < len(self.header) else ""
-        return bool(_NUMBERS_HEADER.match(column))
+        if not _NUMBERS_HEADER.match(column):
+            return False
+        # "Item | Minute | Action": an agenda's items are numbered too; the table must be about recommendations or
+        # their standing
+        return bool(_REC_NOUN.search(column)) or any(_REC_NOUN.search(h) or _STATUS_COLUMN.search(h)
+                                                     for h in self.header)
 
     def _is_header(self, cells: list[str]) -> bool:
         if self.header or any(_TABLE_LABEL.match(c) for c in cells[:1]):

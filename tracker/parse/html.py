@@ -331,13 +331,35 @@ def html_to_blocks(fragment, role: str = "body") -> list[Block]:
 
 
 def content_root(doc):
-    """The page's main content: <main>, role=main, an <article>, #content, else <body>."""
+    """The page's main content: <main>, role=main, an <article>, #content, else <body>; <body> also when the marked
+    element holds little of the page's own text and the rest sits beside it (a document viewer after a <main>
+    that holds only the title)."""
+    body = doc.find("body")
     for path in ("//main", "//*[@role='main']", "//article", "//*[@id='content' or @id='main-content' or @id='main']"):
         found = doc.xpath(path)
         if found:
+            if body is not None and _holds_little(found[0], body):
+                return body
             return found[0]
-    body = doc.find("body")
     return body if body is not None else doc
+
+
+def _prose_length(el, outside=None) -> int:
+    """Characters of paragraph and table text under el that are not furniture (nor under `outside`)."""
+    total = 0
+    for node in el.iter("p", "td", "li", "dd"):
+        if outside is not None and (node is outside or outside in node.iterancestors()):
+            continue
+        if any(_dropped(a) for a in node.iterancestors() if a is not el) or _dropped(node):
+            continue
+        total += len(text_of(node)) if node.tag != "li" else 0
+    return total
+
+
+def _holds_little(main, body) -> bool:
+    inside = _prose_length(main)
+    beside = _prose_length(body, outside=main)
+    return beside > 800 and beside > 3 * inside
 
 
 @dataclass
