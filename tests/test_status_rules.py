@@ -1259,3 +1259,20 @@ def test_an_agendas_numbered_items_are_not_recommendations():
     blocks = [para("The Kark review."), Block("table_row", "Item | Recommendation | Status"),
               Block("table_row", "3 | Compulsory training | In progress")]
     assert extract(blocks) == [("kark-2019", 3, "implementation", "in_progress")]
+
+
+def test_whose_count_fronted_before_its_verb_is_the_reviews_whole_count():
+    text = ("The Kark review of the fit and proper persons test, whose seven recommendations the government is still "
+            "considering, was published in February.")
+    assert len(extract([para(text)])) == 7
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the source of "according to" is what follows it: a document here
+    ("Work on recommendation 4 of the Kark review has started, according to the department's latest update.",
+     [("kark-2019", 4, "implementation", "in_progress")]),
+    # a person's account is theirs
+    ("Work on recommendation 4 of the Kark review has started, according to Jane Smith, a campaigner.", []),
+])
+def test_according_to_names_its_source_after_it(text, expected):
+    assert extract([para(text)]) == expected

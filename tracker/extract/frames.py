@@ -1109,6 +1109,9 @@ def _relative(text: str, refs: list[Reference], p: Predicate, floor: int) -> lis
     between = text[r.end:p.start]
     if re.match(r"^[^.;]{0,60}?\b(?:which|that|whom)\b", between, re.I) and len(between) < 90:
         return [r]
+    # "the Kerr review, whose six recommendations the government is still considering": the object comes first
+    if re.search(r"\bwhose\s+$", text[max(0, r.start - 8):r.start], re.I) and re.match(r"^[^,.;:]{1,60}$", between):
+        return [r]
     # "seven recommendations, all of which the Government accepted": the quantifier is the object
     if r.kind == "anaphor_all" and re.search(r"\b(?:which|whom)\s*$", text[r.start:r.end], re.I) and \
             re.match(r"^[^,.;:]{1,60}$", between):

@@ -903,7 +903,15 @@ class _DocState:
                   if not _PASSIVE_BEFORE.search(visible[max(0, m.start() - 12):m.start()])), None)
         if not m:
             return False
-        window = visible[max(0, m.start() - 90):m.start()] + " " + visible[m.end():m.end() + 50]
+        if m.group(0).lower().startswith("according"):
+            # "..., according to the interim people plan": the source is what follows
+            source = visible[m.end():m.end() + 60]
+            if lx.OFFICIAL_ACTORS.search(source) or _SELF_OR_DOCUMENT.search(source):
+                return False
+            return bool(_THIRD_PARTY.search(source) or _FULL_NAME.search(source))
+        start = max(0, m.start() - 90)
+        start = visible.find(" ", start) + 1 if start and visible[start - 1].isalnum() else start  # whole words
+        window = visible[start:m.start()] + " " + visible[m.end():m.end() + 50]
         if lx.OFFICIAL_ACTORS.search(window) or _WE.search(visible[max(0, m.start() - 30):m.start()]):
             return False
         if re.search(r"\band\s+$", visible[:m.start()]) and lx.OFFICIAL_ACTORS.match(visible.lstrip()):

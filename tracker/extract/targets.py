@@ -99,7 +99,7 @@ _REST = re.compile(
     re.I,
 )
 # a determiner that makes a noun phrase definite: "the", "its", "Lord Rose's", "the review's"
-_DEFINITE = r"(?:the|its|their|his|her|these|those|(?:the\s+)?(?:[A-Z][\w-]*\s+){0,3}[\w-]+['\u2019]s)"
+_DEFINITE = r"(?:the|its|their|his|her|these|those|whose|(?:the\s+)?(?:[A-Z][\w-]*\s+){0,3}[\w-]+['\u2019]s)"
 _QUANTITY_OF = re.compile(
     rf"(?<!\ball\s)(?<!\beach\s)(?<!\bevery\s)\b(?P<n>{NUM})\s+of\s+(?:{_DEFINITE}\s+(?:[\w\u2019'-]+\s+){{0,3}}?{_NOUN_PLURAL}\b"
     rf"|which\b)",
