@@ -754,7 +754,10 @@ _REVIEW_SUBJECT = re.compile(r"\b(?:the|this|his|her|their|its)\s+(?:[\w\u2019'-
 def _review_as_subject(u: _Use) -> bool:
     """"the review has now completed with 7 recommendations": the review's own doings, not a recommendation's
     fate (an active verb whose subject is the review or report itself)."""
-    return not u.passive and bool(_REVIEW_SUBJECT.search(u.text[max(0, u.start - 60):u.start]))
+    before = u.text[max(0, u.start - 60):u.start]
+    m = _REVIEW_SUBJECT.search(before)
+    # "work on recommendation 4 of the Kark review has started": the review sits inside the subject, not as it
+    return not u.passive and bool(m) and not re.search(r"\b(?:of|on|from|in|by|under|to|for)\s+$", before[:m.start()])
 
 
 _WHOLLY = re.compile(r"\b(?:fully|completely|entirely|wholly|totally|in\s+full)\b", re.I)
