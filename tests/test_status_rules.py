@@ -1276,3 +1276,20 @@ def test_whose_count_fronted_before_its_verb_is_the_reviews_whole_count():
 ])
 def test_according_to_names_its_source_after_it(text, expected):
     assert extract([para(text)]) == expected
+
+
+def test_every_one_of_them_after_all_seven_is_as_proven_and_hon_is_no_sentence_end():
+    """A minister in a debate: "accepted all seven of its recommendations, and I can tell hon. Members that work on
+    every one of them is now under way": one sentence ("hon." is an abbreviation), and "every one of them" points
+    back to a universal, so it carries the status to all seven."""
+    text = ("The Government accepted all seven of the Kark review's recommendations last year, and I can tell hon. "
+            "Members that work on every one of them is now under way.")
+    assert sentences(text) == [text]
+    found = extract([para(text)])
+    assert len([1 for _, _, _, s in found if s == "in_progress"]) == 7
+
+
+def test_a_named_authors_earlier_recommendation_of_something_is_named_by_content():
+    text = ("Tom Kark's earlier recommendation of a way of barring directors found guilty of serious misconduct has "
+            "been overtaken by the new regulator's work.")
+    assert extract([para(text)]) == [("kark-2019", 4, "implementation", "superseded")]

@@ -6,7 +6,8 @@ import re
 
 from tracker.extract import lexicon as lx
 
-_ABBREV = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|St|No|Nos|Prof|Sir|e\.g|i\.e|etc|cf|vs|para|paras|Rec|Recs)\.$", re.I)
+_ABBREV = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|St|No|Nos|Prof|Sir|e\.g|i\.e|etc|cf|vs|para|paras|Rec|Recs|hon|Rt|Gen|Cllr|"
+                     r"Col|Capt|Lt|approx)\.$", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 
 

@@ -66,8 +66,9 @@ _BODY_WORD = re.compile(r"ommittee|ommission|nquiry|Panel|Body|askforce|ask Forc
 _OTHER_BODY = re.compile(r"\b[A-Z][\w\u2019'&-]*(?:\s+(?:(?:and|of|for|on|the|&)\s+)*[A-Z][\w\u2019'&-]*){0,6}\s+"
                          r"(?:Committee|Commission|Inquiry|Panel|Review\s+Body|Taskforce|Task\s+Force)\b")
 _ITS_NUMBERED = re.compile(rf"\b(?:its|their)\s+(?:\w+\s+)?{lx.REC_NOUNS}\s*\d", re.I)
-_CONTENT_REF = re.compile(r"\b(?:the|its|their|a)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?"
-                          r"(?:recommendation|proposal|call)\s+(?:that|to|for|on|about)\b", re.I)
+_CONTENT_REF = re.compile(r"\b(?:(?i:the|its|their|a)|(?:[A-Z][\w-]+\s+){0,2}[A-Z][\w-]+['\u2019]s)\s+"
+                          r"(?i:(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:(?:earlier|original|first|final|main|"
+                          r"central|key)\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about|of)\b)")
 # "the recommendations to develop standards ... and to create a database": each named by what it asks
 _CONTENT_REFS = re.compile(r"\b(?:the|its|their)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?"
                            r"(?:recommendations|proposals|calls)\s+(?=(?:that|to|for|on)\b)", re.I)
@@ -562,7 +563,8 @@ class _DocState:
                 continue
             if self.other_named and not said.mentions and _GENERIC_ALL.match(said.visible[ref.start:ref.end]):
                 continue  # "The Francis inquiry made 290 recommendations. The recommendations ...": not this review's
-            if ref.kind == "anaphor_all" and resolved_any and resolved_any[-1][0] == review_id:
+            if ref.kind == "anaphor_all" and resolved_any and resolved_any[-1][0] == review_id and \
+                    any(e.axis == frame.predicate.axis for e in self.out.evidence[-1:]):
                 continue  # "seven recommendations, each of which ...": the antecedent already carries it
             res = self._resolve(review_id, ref, said.visible, resolved_any)
             if not res.numbers:
@@ -570,7 +572,9 @@ class _DocState:
                     problems.append((review_id, res.problem))
                 continue
             predicate = qualify_for(said.visible, frame.predicate, ref, frame.refs)
-            self.emit(review_id, res.numbers, predicate, said.text, res.basis)
+            # "accepted all seven. Work on every one of them is under way": as proven as what it points back to
+            proven = res.basis == "anaphora" and self.proven.get((review_id, tuple(res.numbers)), False)
+            self.emit(review_id, res.numbers, predicate, said.text, res.basis, proven=proven)
             resolved_any.append((review_id, res.numbers))
             resolved_here = True
         if not resolved_here and problems:
