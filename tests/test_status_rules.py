@@ -1293,3 +1293,28 @@ def test_a_named_authors_earlier_recommendation_of_something_is_named_by_content
     text = ("Tom Kark's earlier recommendation of a way of barring directors found guilty of serious misconduct has "
             "been overtaken by the new regulator's work.")
     assert extract([para(text)]) == [("kark-2019", 4, "implementation", "superseded")]
+
+
+def test_an_faqs_answer_is_about_what_its_question_asked():
+    """A question line that restates a recommendation, then its answer: statements with no target of their own are
+    about it, until the next question; a statement with its own target keeps it; a debate's long question is no
+    FAQ line."""
+    blocks = [heading("Questions and answers on the Kark review"),
+              para("4.1 Will there be a central register of directors?"),
+              para("Not yet. The register is being developed with employers and will follow next year."),
+              para("4.2 Can a director be barred after serious misconduct?"),
+              para("No decision has been taken. This will be considered in the autumn."),
+              para("5.1 Who do I contact about this page?"),
+              para("Recommendation 6 of the Kark review has been implemented.")]
+    assert extract(blocks) == [("kark-2019", 2, "implementation", "in_progress"),
+                               ("kark-2019", 4, "response", "under_consideration"),
+                               ("kark-2019", 6, "implementation", "implemented")]
+
+
+def test_what_a_review_called_for_named_before_it_is_that_recommendation():
+    """"the central register of directors that the Kark review called for is now in place"; "the register the
+    committee asked for" is not the review's."""
+    assert extract([para("The central register of directors that the Kark review called for is now in place.")]) == [
+        ("kark-2019", 2, "implementation", "implemented")]
+    assert extract([para("The register that the committee called for is now in place.")], doc_review="kark-2019") \
+        == []

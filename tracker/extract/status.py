@@ -57,6 +57,9 @@ _SCOPE = re.compile(
     r"|^\s*(?:of|among)\s+(?:the|these|those)\s+(?:other\s+|remaining\s+)?(?:\d{1,2}|two|three|four|five|six|seven|"
     r"eight|nine|ten|eleven|twelve)\s*,",
     re.I)
+# an FAQ's question: a short line of its own ending in a question mark ("4.1 Is there a national set of ...?")
+_FAQ_QUESTION = re.compile(r"^\s*(?:(?:Q\s*\d*|\d+(?:\.\d+)*)[.:)]?\s+)?(?:Is|Are|Was|Were|Will|Would|Can|Could|Do|"
+                           r"Does|Did|Has|Have|Should|What|Which|When|Where|Who|How|Why)\b[^?]{8,140}\?\s*$")
 _REC_WORD = re.compile(
     r"recommend|\brecs?\b|proposal|commitment|\ball\b|\beach\b|\bboth\b|\brest\b|remaining|\bother", re.I)
 _CAPITAL = re.compile(r"[A-Z]")
@@ -87,6 +90,10 @@ _THEM = re.compile(r"\b(?:them|they)\b", re.I)
 _RECOMMENDED = re.compile(r"\b(?:also\s+)?(?:recommended|proposed|called\s+for|asked\s+for)\s+(?:that\s+)?"
                           r"(?P<what>[^;]{12,400})", re.I)
 _REVIEW_SUBJECT = re.compile(r"\b(?:the|its|this|that)\s+(?:\d{4}\s+)?(?:review|report)\s*$", re.I)
+# "the central database of directors that the Kark review called for": the thing first, who asked for it after
+_RECOMMENDED_REL = re.compile(r"\b(?P<what>(?:the|a|an|its)\s+[^,;:.()]{4,140}?)\s+(?:that|which)\s+"
+                              r"(?P<who>[^,;:.()]{2,60}?)\s+(?:also\s+|had\s+|has\s+)?(?:recommended|proposed|"
+                              r"called\s+for|asked\s+for|promised|envisaged|pledged)\b", re.I)
 # "this recommendation", "that proposal": one thing pointed back to by name, across a paragraph's end
 _SINGULAR_ANAPHOR = re.compile(r"\b(?:this|that|the)\s+(?:recommendation|proposal)\b(?!\s+(?:\d|to|that|for|on))", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.I)
@@ -285,6 +292,9 @@ class _DocState:
         self.awaiting: tuple[str, int, Predicate, str, Unresolved] | None = None
         # the one recommendation "the review recommended X" described, in this paragraph and the one before
         self.described: tuple[str, tuple[int, ...]] | None = None
+        # "4.1 Is there a national set of competence standards?": the recommendation an FAQ's question asks about,
+        # which its answer's statements without a target of their own are about (until the next question or heading)
+        self.asked: tuple[str, tuple[int, ...]] | None = None
         self.described_before: tuple[str, tuple[int, ...]] | None = None
         self.other_named = False  # the last report named was not a tracked one ("the Health Committee's report")
 
@@ -358,6 +368,9 @@ class _DocState:
             self.lead = None  # the list it introduced has ended
         if self._status_line(block.text):
             return
+        if _FAQ_QUESTION.match(block.text):
+            self.asked = self._question_target(block.text)
+            return
         self.paragraph(block.text)
 
     def _status_line(self, text: str) -> bool:
@@ -374,6 +387,7 @@ class _DocState:
     def heading(self, block: Block) -> None:
         self.list_ended()
         self.awaiting = None
+        self.asked = self._question_target(block.text) if _FAQ_QUESTION.match(block.text) else None
         while self.sections and self.sections[-1].level >= block.level:
             self.sections.pop()
         self.lead = None
@@ -505,10 +519,25 @@ class _DocState:
             # names the review (not in a list of other stories' headlines)
             loose = item and (bool(_REC_NOUN.search(self.intro)) or bool(self.sections and self.sections[-1].review))
             found = self._by_content(said.text, said.visible, preds, said.refs, said.mentions, said.review, loose=loose)
+        if not found:
+            found = self._as_asked(said, frames, resolved_any)
         if found:
             self._settled_since(queued, emitted)
         elif said.review and not any(f.refs for f in frames) and not _LEAD_IN_END.search(said.text):
             self._unidentified(said, preds)
+        return found
+
+    def _as_asked(self, said: _Said, frames: list[Frame], resolved_any: list) -> bool:
+        """An FAQ's answer ("Not yet. A framework is being developed"; "This will be considered"): a statement with no
+        target of its own is about what its question asked."""
+        if not (self.asked and self.asked[0] == said.review) or said.refs:
+            return False
+        found = False
+        for frame in frames:
+            if not frame.subordinate and (frame.anaphoric or frame.predicate.direction != "after"):
+                self.emit(self.asked[0], self.asked[1], frame.predicate, said.text, "content")
+                resolved_any.append(self.asked)
+                found = True
         return found
 
     def _settled_since(self, queued: int, emitted: int) -> None:
@@ -1066,6 +1095,9 @@ class _DocState:
         subject = visible[lo:p.start]
         if len(subject.split()) < 3:
             return None
+        described = self._described_in(subject)  # "the central database that the review called for is in place"
+        if described:
+            return described
         best = matcher.match(subject)
         return (review, (best[0][0],)) if len(best) == 1 else None
 
@@ -1122,6 +1154,12 @@ class _DocState:
     def _described_in(self, visible: str) -> tuple[str, tuple[int, ...]] | None:
         """"The review recommended that X", "Kark recommended a mechanism to ...": the one recommendation of the review
         the subject names (or the review in context, for "the review") whose text X restates with none other close."""
+        for m in _RECOMMENDED_REL.finditer(visible):
+            review = self._review_named(m.group("who"))
+            matcher = self.ex._matchers.get(review) if review else None
+            best = matcher.match(m.group("what"), loose=True) if matcher else []
+            if len(best) == 1:
+                return (review, (best[0][0],))
         for m in _RECOMMENDED.finditer(visible):
             subject = visible[:m.start()]
             subject = subject[max(subject.rfind(","), subject.rfind(";"), subject.rfind(":")) + 1:]
@@ -1135,8 +1173,23 @@ class _DocState:
                 return (review, (number,))
         return None
 
+    def _question_target(self, text: str) -> tuple[str, tuple[int, ...]] | None:
+        visible = visible_text(text)
+        review = self.ex.namer.only(visible) or self.review()
+        matcher = self.ex._matchers.get(review) if review else None
+        best = matcher.match(visible, loose=True) if matcher else []
+        return (review, (best[0][0],)) if len(best) == 1 else None
+
+    def _review_named(self, who: str) -> str | None:
+        """The review a short phrase names ("the Kark review", "Lord Rose", "the Long Term Plan"), or "the review"
+        meaning the one in context."""
+        named = {rid for _, rid in self.ex.namer.mentions(who)} | self.ex.namer.by_author(who)
+        if len(named) == 1:
+            return named.pop()
+        return self.review() if not named and _REVIEW_SUBJECT.search(who.rstrip()) else None
+
     def _note_described(self, visible: str) -> None:
-        if _RECOMMENDED.search(visible):
+        if _RECOMMENDED.search(visible) or _RECOMMENDED_REL.search(visible):
             described = self._described_in(visible)
             if described:
                 self.described = self.last = described
