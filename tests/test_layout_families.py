@@ -155,7 +155,11 @@ FAMILIES: dict[str, list[Case]] = {
                  {(4, I, "not_started")}, review=K)],
     "FAQ": [Case([heading("Has the register of directors been set up?"),
                   para("Yes. Recommendation 2 of the Kark review was implemented in May.")], {(2, I, "implemented")}),
-            Case([heading("Has compulsory training started?"), para("Not yet.")], review=K)],
+            Case([heading("Has compulsory training started?"), para("Not yet.")], review=K),
+            # a question line that restates one recommendation: the answer's statements with no target are about it
+            Case([para("4.2 Will training against the standards be compulsory for directors?"),
+                  para("No decision has been taken yet. This will be considered next year.")],
+                 {(3, R, "under_consideration")}, review=K)],
     "WQA": [Case([para("To ask the Secretary of State, whether recommendation 4 of the Kark review has been "
                        "implemented."),
                   para("Recommendation 4 of the Kark review is under consideration.")],
