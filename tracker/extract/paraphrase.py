@@ -27,6 +27,8 @@ def _stem(word: str) -> str:
     for suffix in ("ments", "ment", "ings", "ing", "ies", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            if suffix in ("ing", "ings", "ed") and word[-1] == word[-2] and word[-1] not in "lsfz":
+                word = word[:-1]  # "setting" and "set", "barred" and "bar" meet
             break
     word = _NOUN_ENDING.sub(r"\1nc", word)  # "competency" and "competence" meet at "competenc"
     return word[:-1] if word.endswith("e") and len(word) > 4 else word

@@ -89,7 +89,7 @@ _THEM = re.compile(r"\b(?:them|they)\b", re.I)
 # "The review recommended that ...", "Tom Kark recommended a mechanism to ...": what a review asked for, in other words
 _RECOMMENDED = re.compile(r"\b(?:also\s+)?(?:recommended|proposed|called\s+for|asked\s+for)\s+(?:that\s+)?"
                           r"(?P<what>[^;]{12,400})", re.I)
-_REVIEW_SUBJECT = re.compile(r"\b(?:the|its|this|that)\s+(?:\d{4}\s+)?(?:review|report)\s*$", re.I)
+_REVIEW_SUBJECT = re.compile(r"\b(?:the|its|this|that)\s+(?:\d{4}\s+)?(?:review|report|plan)\s*$", re.I)
 # "the central database of directors that the Kark review called for": the thing first, who asked for it after
 _RECOMMENDED_REL = re.compile(r"\b(?P<what>(?:the|a|an|its)\s+[^,;:.()]{4,140}?)\s+(?:that|which)\s+"
                               r"(?P<who>[^,;:.()]{2,60}?)\s+(?:also\s+|had\s+|has\s+)?(?:recommended|proposed|"
@@ -699,8 +699,10 @@ class _DocState:
         target = label_target or (resolved_any[-1] if frame.anaphoric and resolved_any else None) \
             or (self._earlier_in_sentence(said.visible, said.refs, frame.predicate, said.mentions)
                 if frame.anaphoric else None) \
-            or self._anaphor_target(frame, said.visible) or None
-        basis = "label" if label_target else "anaphora"
+            or None
+        described = None if target else self._described_subject(said.visible, frame.predicate)
+        target = target or described or self._anaphor_target(frame, said.visible) or None
+        basis = "label" if label_target else "content" if described else "anaphora"
         if target is None and self.section_target() and not said.refs:
             if _decided_thing(said.visible, frame.predicate):
                 return False
@@ -1085,6 +1087,14 @@ class _DocState:
                     return (review_id, res.numbers)
         return None
 
+    def _described_subject(self, visible: str, p: Predicate):
+        """"The leadership code that the plan also promised was replaced by that compact": a subject described as what
+        the review asked for is the target, before any pronoun's antecedent."""
+        if p.direction == "after" or not _RECOMMENDED_REL.search(visible, 0, p.start):
+            return None
+        lo = next((a for a, b in clauses(visible) if a <= p.start < b), 0)
+        return self._described_in(visible[lo:p.start])
+
     def _subject_content(self, visible: str, p: Predicate, review: str | None):
         """"The single appraisal system for managers, linked to the core values, is still being
         developed": a subject that restates one recommendation names it."""
@@ -1447,7 +1457,11 @@ def _parts(tail: str, at: re.Pattern) -> list[str]:
 
 def _each_stands_clear(matcher: ParaphraseMatcher, tail: str, numbers: tuple[int, ...]) -> bool:
     """A sentence apart from its count names them only if each part names one with nothing else close."""
-    clear = {matcher.standing_clear(p) for p in _parts(tail, _AT_COMMAS_AND_AND)} - {None}
+    clear = set()
+    for part in _parts(tail, _AT_COMMAS_AND_AND):
+        best = matcher.match(part, loose=True)  # the best clear of the rest, or the one a tie-break settles
+        if len(best) == 1:
+            clear.add(best[0][0])
     return set(numbers) <= clear
 
 
