@@ -1346,3 +1346,12 @@ def test_two_named_after_their_count_each_by_a_tie_break_and_doubled_consonants_
             "register of directors and a way of barring directors guilty of serious misconduct.")
     assert extract([para(text)]) == [("kark-2019", 2, "response", "accepted"), ("kark-2019", 4, "response",
                                                                                 "accepted")]
+
+
+def test_a_quoted_qualifier_after_the_decision_keeps_its_force():
+    """"will implement each of them 'subject to an assessment of cost and affordability,' the minister said": the
+    words are quoted, the qualification is reported; a quoted phrase with a status verb in it stays blanked."""
+    text = ("The department will implement all seven of the Kark review's recommendations \u201csubject to an "
+            "assessment of proportionality, cost and affordability,\u201d the minister said.")
+    assert {s for _, _, _, s in extract([para(text)])} == {"accepted_in_principle"}
+    assert "implemented" not in visible_text("It was \u201csubject to what has been implemented already\u201d here.")

@@ -46,6 +46,18 @@ _NAMING_LEAD = re.compile(r"\b(?:the|a|an|its|their|this|titled|entitled|called|
 _VERB_FORMS = frozenset(lx.VERB_FORMS)
 
 
+# a qualifier quoted from the decision ("accepted ... “subject to an assessment of cost”"): its force is reported
+_QUOTED_QUALIFIER = re.compile(r"^\W*(?:subject\s+to|in\s+principle|in\s+part|in\s+full|where\s+possible|"
+                               r"provided\s+that|as\s+far\s+as\s+possible)\b", re.I)
+
+
+def _a_qualifier(sentence: str, start: int, inner: str) -> bool:
+    """A quotation with no speaker before it that opens with a qualifier, and has no status verb inside."""
+    words = re.findall(r"[a-z]+", inner.lower())
+    return bool(_QUOTED_QUALIFIER.match(inner)) and not _SPEECH_LEAD.search(sentence[:start]) \
+        and _VERB_FORMS.isdisjoint(words) and len(words) <= 14
+
+
 def _a_name(sentence: str, start: int, inner: str) -> bool:
     """Quotation marks around a name, not speech: after an article or a naming word, ten words at most, and no
     status verb inside (so a quoted phrase can never bring a status into the publisher's words)."""
@@ -64,7 +76,8 @@ def visible_text(sentence: str) -> str:
     def blank(m: re.Match) -> str:
         inner = m.group(0)
         words = len(inner.split())
-        if (words <= 3 and not _SPEECH_LEAD.search(sentence[: m.start()])) or _a_name(sentence, m.start(), inner):
+        if (words <= 3 and not _SPEECH_LEAD.search(sentence[: m.start()])) or _a_name(sentence, m.start(), inner) \
+                or _a_qualifier(sentence, m.start(), inner):
             return " " + inner[1:-1] + " " if len(inner) >= 2 else inner
         return " " * len(inner)
 

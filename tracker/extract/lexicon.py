@@ -188,7 +188,9 @@ STATES: list[tuple[str, str, str, str]] = [
 # --- qualifiers ----------------------------------------------------------------------------------
 # Inside the predicate's clause, after or just before the verb. "in principle" moves acceptance to
 # accepted_in_principle; a partial qualifier makes acceptance or implementation partial.
-PRINCIPLE = re.compile(r"\bin\s+principle\b|\bsubject\s+to\s+(?:funding|consultation|further\s+work|legislation)\b"
+PRINCIPLE = re.compile(r"\bin\s+principle\b|\bsubject\s+to\s+(?:funding|consultation|further\s+work|legislation|"
+                       r"(?:an?\s+|the\s+|further\s+|parliamentary\s+)?(?:[\w-]+\s+){0,2}?(?:assessment|approval|"
+                       r"agreement|affordability|resources|the\s+spending\s+review|spending\s+review|budget))\b"
                        r"|\bthe\s+(?:aims?|intent(?:ion)?s?|spirit|principles?|objectives?|ambitions?|direction|thrust|"
                        r"goals?|purpose)\s+(?:of|behind)\b",
                        re.I)
