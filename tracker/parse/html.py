@@ -345,19 +345,23 @@ def content_root(doc):
 
 
 def _prose_length(el, outside=None) -> int:
-    """Characters of paragraph and table text under el that are not furniture (nor under `outside`)."""
-    total = 0
-    for node in el.iter("p", "td", "li", "dd"):
-        if outside is not None and (node is outside or outside in node.iterancestors()):
+    """Characters of paragraph and table-cell text under el, furniture (and `outside`) left out."""
+    total, stack = 0, [c for c in el if _is_element(c)]
+    while stack:
+        node = stack.pop()
+        if node is outside or _dropped(node):
             continue
-        if any(_dropped(a) for a in node.iterancestors() if a is not el) or _dropped(node):
-            continue
-        total += len(text_of(node)) if node.tag != "li" else 0
+        if node.tag in ("p", "td", "dd"):
+            total += len(text_of(node))
+        else:
+            stack.extend(c for c in node if _is_element(c))
     return total
 
 
 def _holds_little(main, body) -> bool:
     inside = _prose_length(main)
+    if inside > 1500:
+        return False  # most pages: a <main> with this much prose is the page, and the body is not measured
     beside = _prose_length(body, outside=main)
     return beside > 800 and beside > 3 * inside
 
