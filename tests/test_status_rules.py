@@ -1355,3 +1355,18 @@ def test_a_quoted_qualifier_after_the_decision_keeps_its_force():
             "assessment of proportionality, cost and affordability,\u201d the minister said.")
     assert {s for _, _, _, s in extract([para(text)])} == {"accepted_in_principle"}
     assert "implemented" not in visible_text("It was \u201csubject to what has been implemented already\u201d here.")
+
+
+def test_the_two_that_ministers_accepted_then_a_dash_aside_naming_them_and_both_in_the_next_paragraph():
+    """"Work on the two recommendations that ministers accepted in 2019 - A, and B - was paused in 2020": the aside
+    names the two, for the relative clause's decision and for the main verb; "both recommendations" in the next
+    paragraph are those two, and their current state wins."""
+    blocks = [para("Work to implement the two Kark review recommendations that ministers accepted in principle in 2019 "
+                   "\u2013 a central register of directors, and a way of barring directors guilty of serious "
+                   "misconduct \u2013 was paused in March 2020."),
+              para("Ministers approved its restart in 2022. A steering group is now taking both recommendations "
+                   "forward.")]
+    found = extract(blocks)
+    assert ("kark-2019", 2, "response", "accepted_in_principle") in found
+    assert ("kark-2019", 4, "response", "accepted_in_principle") in found
+    assert {(n, s) for _, n, a, s in found if a == "implementation"} == {(2, "in_progress"), (4, "in_progress")}

@@ -980,6 +980,10 @@ def _frame(text: str, preds: list[Predicate], k: int, crefs: list[Reference], lo
     elif p.direction == "before":
         before = [r for r in before if not _OTHER_NOUN_RELATIVE.search(text[r.end:p.start])]
         chosen = before or ([r for r in after if _colon_or_leading(text, p, r)])
+        if not chosen and k and preds[k - 1].direction == "after":
+            # "the two recommendations that ministers accepted - A and B - were paused": the relative clause's
+            # noun is this verb's subject too
+            chosen = _relative(text, crefs, preds[k - 1], lo)
         if not chosen and after and _WORK_ON.match(text[p.end:after[0].start]):
             chosen = after  # "Work has not yet begun on recommendations 4 and 10"
     else:  # "seven recommendations, and a decision is awaited on all seven": a count names none, "all seven" does

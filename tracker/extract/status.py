@@ -83,7 +83,8 @@ _AMONG = re.compile(r"^\W*among\s+(?:the|its|their|his|her)\s+[^,.;:]{0,80}?\b(?
                     r"\b(?:is|are|was|were)\s+(?P<what>[^.;:]{12,})", re.I)
 _INCLUDES = re.compile(r"\b(?:recommendations|proposals)\b[^.;:]*?\b(?:includes?|included)\s+(?P<what>[^.;:]{12,})",
                        re.I)
-_PLURAL_ANAPHOR = re.compile(r"\b(?:these|those|the|its|their)\s+(?:\w+\s+)?(?:recommendations|proposals|commitments)\b"
+_PLURAL_ANAPHOR = re.compile(r"\b(?:these|those|the|its|their|both)\s+(?:\w+\s+)?"
+                             r"(?:recommendations|proposals|commitments)\b"
                              r"|\b(?:all|each|both)\s+of\s+(?:them|these|those)\b", re.I)
 _THEM = re.compile(r"\b(?:them|they)\b", re.I)
 # "The review recommended that ...", "Tom Kark recommended a mechanism to ...": what a review asked for, in other words
@@ -1118,6 +1119,8 @@ class _DocState:
         if matcher is None:
             return ()
         after = re.sub(r"^\s+in\s+this\s+\w+", "", after)
+        # "the two recommendations that ministers accepted in 2019 - A, and B - were paused": past a short relative
+        after = re.sub(r"^\s+(?:that|which)\s+[^\u2013\u2014().;:]{0,90}?(?=\s+[\u2013\u2014(])", "", after)
         candidates = []
         m = _DASHED_APPOSITIVE.match(after) or _BRACKETED_APPOSITIVE.match(after)
         if m:
