@@ -422,3 +422,20 @@ def test_main_content_beside_a_main_that_holds_only_the_title_is_read():
     html = ("<html><body><main><h1>Minutes</h1>" + "<p>The board met and discussed its business at length.</p>" * 10
             + "</main><div class='promo'><p>" + "Other things to read. " * 30 + "</p></div></body></html>")
     assert not any("Other things" in b.text for b in html_to_blocks(content_root(parse_document(html))))
+
+
+def test_a_spec_table_whose_cells_are_two_spaces_apart_but_not_lined_up_is_still_a_table():
+    spec = """%page
+# Where things stand
+
+%font 9
+Recommendation  Status  Comment
+1. A shared register of board members  In progress  Pilot running in two regions
+2. A yearly appraisal  Not started  No owner named
+3. A pooled budget  Paused  Stopped in March
+"""
+    rows = [b.text for b in parse_pdf(render_pdf_spec(spec)).blocks if b.kind == "table_row"]
+    assert rows == ["Recommendation | Status | Comment",
+                    "1. A shared register of board members | In progress | Pilot running in two regions",
+                    "2. A yearly appraisal | Not started | No owner named",
+                    "3. A pooled budget | Paused | Stopped in March"]

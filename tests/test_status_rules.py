@@ -1370,3 +1370,9 @@ def test_the_two_that_ministers_accepted_then_a_dash_aside_naming_them_and_both_
     assert ("kark-2019", 2, "response", "accepted_in_principle") in found
     assert ("kark-2019", 4, "response", "accepted_in_principle") in found
     assert {(n, s) for _, n, a, s in found if a == "implementation"} == {(2, "in_progress"), (4, "in_progress")}
+
+
+def test_every_recommendation_of_another_named_review_is_not_the_tracked_reviews():
+    text = ("The Trust has implemented every recommendation of Sir Robert Francis's Freedom to Speak Up review that "
+            "applies to providers.")
+    assert extract([para(text)], doc_review="kark-2019") == []

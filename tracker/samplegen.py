@@ -100,6 +100,14 @@ class _SpecWriter:
         """Lines set in columns (two or more spaces apart, as the header line sets them): each cell is its
         own run of text at its column, as a word processor's table prints, so the PDF has real columns."""
         starts = [m.start() for m in _CELL.finditer(lines[0])]
+        rows = [[m.group(0) for m in _CELL.finditer(line)] for line in lines if line and not line.startswith(" ")]
+        aligned = all(any(abs(m.start() - h) <= 1 for h in starts) for line in lines for m in _CELL.finditer(line))
+        if not aligned and all(len(r) == len(starts) for r in rows):
+            # cells two spaces apart but not lined up: the k-th cell of each row is column k, as wide as its widest
+            widths = [max(len(r[k]) for r in rows) for k in range(len(starts))]
+            starts = [sum(widths[:k]) + 2 * k for k in range(len(starts))]
+            lines = ["".join(c.ljust(w + 2) for c, w in zip(r, widths)).rstrip() if line and not line.startswith(" ")
+                     else line for line, r in zip(lines, _row_cells(lines))]
         longest = max(len(line) for line in lines)
         per_char = self.width / longest
         size = min(self.size, per_char / 0.3528 / 0.5)  # Helvetica's average glyph is about half its size
@@ -158,6 +166,10 @@ def _is_column_block(lines: list[str]) -> bool:
     lines = [line for line in lines if line]
     return len(lines) >= 2 and len(list(_CELL.finditer(lines[0]))) >= 2 and \
         sum(1 for line in lines if re.search(r"\S {2,}\S", line) or line.startswith("  ")) >= len(lines) - 1
+
+
+def _row_cells(lines: list[str]) -> list[list[str]]:
+    return [[m.group(0) for m in _CELL.finditer(line)] for line in lines]
 
 
 _GAP = "\x00gap"

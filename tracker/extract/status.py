@@ -33,7 +33,7 @@ _HINT_WORDS = frozenset(lx.VERB_FORMS) | {
 _WORD = re.compile(r"[a-z]+")
 _UNTRACKED_OWNER = re.compile(
     r"^\s*(?:of|from|in|made\s+by|by)\s+(?:the\s+)?(?:\d{4}\s+)?(?P<name>[A-Z][\w\u2019'&-]*(?:\s+(?:(?:and|of|for|on|the|&)\s+)*[A-Z][\w\u2019'&-]*){0,7})"
-    r"(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,2}?(?:report|inquiry|review|commission|committee|investigation|audit)\b"
+    r"(?:['\u2019]s)?\s+(?:[\w-]+\s+){0,5}?(?:report|inquiry|review|commission|committee|investigation|audit)\b"
 )
 # what joins a reference to the review that owns it when the review comes after: "recommendation 4 of the Kark
 # review", "recommendations 1 and 2, set out in the Kark review"
