@@ -1376,3 +1376,18 @@ def test_every_recommendation_of_another_named_review_is_not_the_tracked_reviews
     text = ("The Trust has implemented every recommendation of Sir Robert Francis's Freedom to Speak Up review that "
             "applies to providers.")
     assert extract([para(text)], doc_review="kark-2019") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # unnamed reports passed on are not the publisher's statement; a named report's account is
+    ("My Lords, reports suggest that recommendation 2 of the Kark review has quietly been dropped.", []),
+    ("The department's progress report says that recommendation 2 of the Kark review has been implemented.",
+     [("kark-2019", 2, "implementation", "implemented")]),
+    # another person's recommendation named by its author
+    ("Robert Francis's 2013 recommendation that directors should be barred after serious misconduct was "
+     "implemented the following year.", []),
+    # looking back, never taken forward: dropped
+    ("Recommendation 6 of the Kark review was never taken forward.", [("kark-2019", 6, "response", "rejected")]),
+])
+def test_hearsay_someone_elses_recommendation_and_never_taken_forward(text, expected):
+    assert extract([para(text)], doc_review="kark-2019") == expected

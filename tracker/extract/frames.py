@@ -310,6 +310,9 @@ _UNASSERTED_THAT = re.compile(
     # hearsay the publisher passes on without saying whose: "it was reported that", "reportedly"
     r"|\bit\s+(?:was|is|has\s+been|had\s+been)\s+(?:reported|claimed|alleged|rumou?red|suggested)\s+that"
     r"|\b(?:reportedly|allegedly|supposedly|purportedly)"
+    # "reports suggest that ...", "sources claim that ...": someone unnamed's claim, passed on
+    r"|(?<!['\u2019]s\s)(?<!\bthe\s)(?<!\bits\s)(?<!\btheir\s)\b(?:reports|sources|rumou?rs)\s+(?:suggest|suggested|"
+    r"claim|claimed|say|said|indicate|indicated)\s+that"
     r")\b[^.;]{0,200}$", re.I)
 # "was implemented, it was claimed, but ...": the same hearsay after the verb
 _HEARSAY_AFTER = re.compile(r"^[^.;]{0,40}?,\s*(?:it\s+(?:was|is|has\s+been)\s+(?:reported|claimed|alleged|"
@@ -868,6 +871,8 @@ _STATUS_RULES = {
         (lambda a: a.negated and a.future, (_R, "rejected")),
         # "is not being taken forward": a decision not to, not work yet to start
         (lambda a: a.negated and a.progressive and a.lemma in {"take forward", "pursue"}, (_R, "rejected")),
+        # "two were never taken forward": looking back, dropped
+        (lambda a: a.negated and "never" in a.chain and a.lemma in {"take forward", "pursue"}, (_R, "rejected")),
         (lambda a: a.negated, (_I, "not_started")),
         (lambda a: a.future and a.lemma in {"take forward", "pursue", "progress"}, (_R, "accepted")),
         (lambda a: a.future, None),

@@ -70,7 +70,7 @@ _OTHER_BODY = re.compile(r"\b[A-Z][\w\u2019'&-]*(?:\s+(?:(?:and|of|for|on|the|&)
                          r"(?:Committee|Commission|Inquiry|Panel|Review\s+Body|Taskforce|Task\s+Force)\b")
 _ITS_NUMBERED = re.compile(rf"\b(?:its|their)\s+(?:\w+\s+)?{lx.REC_NOUNS}\s*\d", re.I)
 _CONTENT_REF = re.compile(r"\b(?:(?i:the|its|their|a)|(?:[A-Z][\w-]+\s+){0,2}[A-Z][\w-]+['\u2019]s)\s+"
-                          r"(?i:(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:(?:earlier|original|first|final|main|"
+                          r"(?i:(?:review['\u2019]s\s+|report['\u2019]s\s+)?(?:\d{4}\s+)?(?:(?:earlier|original|first|final|main|"
                           r"central|key)\s+)?(?:recommendation|proposal|call)\s+(?:that|to|for|on|about|of)\b)")
 # "the recommendations to develop standards ... and to create a database": each named by what it asks
 _CONTENT_REFS = re.compile(r"\b(?:the|its|their)\s+(?:review['\u2019]s\s+|report['\u2019]s\s+)?"
@@ -923,6 +923,9 @@ class _DocState:
         review in context does not have."""
         if not mentions and _OTHER_REPORT.search(visible):
             return True
+        owned = _CONTENT_REF.search(visible)
+        if not mentions and owned and self._someone_elses(owned.group(0)):
+            return True  # "Robert Francis's 2013 recommendation that ... was implemented": another person's
         if not mentions and self.other_named and _ITS_NUMBERED.search(visible):
             return True
         known = self.ex.known.get(only or self.review() or "", set())
@@ -1286,7 +1289,7 @@ class _DocState:
         if many:
             return self._by_content_references(sentence, visible, preds, review, matcher, many)
         m = _CONTENT_REF.search(visible)
-        if not m:
+        if not m or self._someone_elses(m.group(0)):
             return False
         lo, hi = next(((a, b) for a, b in clauses(visible) if a <= m.start() < b), (0, len(visible)))
         here = [p for p in preds if lo <= p.start < hi]
@@ -1296,6 +1299,12 @@ class _DocState:
         for p in _one_per_axis(here):
             self.emit(review, (best[0][0],), p, sentence, "content")
         return True
+
+    def _someone_elses(self, reference: str) -> bool:
+        """"Robert Francis's 2013 recommendation that ...": a possessive name that is no tracked review or author."""
+        owner = re.match(r"^((?:[A-Z][\w-]+\s+){0,2}[A-Z][\w-]+)['\u2019]s\b", reference)
+        return bool(owner) and not self.ex.namer.mentions(owner.group(0)) and \
+            not self.ex.namer.by_author(owner.group(1)) and owner.group(1).split()[0] not in _GENERIC_OWNER
 
     def _by_content_references(self, sentence, visible, preds, review, matcher, m: re.Match) -> bool:
         lo, hi = next(((a, b) for a, b in clauses(visible) if a <= m.start() < b), (0, len(visible)))
