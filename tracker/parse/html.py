@@ -344,10 +344,11 @@ def content_root(doc):
     return body if body is not None else doc
 
 
-def _prose_length(el, outside=None) -> int:
-    """Characters of paragraph and table-cell text under el, furniture (and `outside`) left out."""
+def _prose_length(el, outside=None, enough: int = 1 << 30) -> int:
+    """Characters of paragraph and table-cell text under el, furniture (and `outside`) left out; counting stops
+    once past `enough`."""
     total, stack = 0, [c for c in el if _is_element(c)]
-    while stack:
+    while stack and total <= enough:
         node = stack.pop()
         if node is outside or _dropped(node):
             continue
@@ -359,7 +360,7 @@ def _prose_length(el, outside=None) -> int:
 
 
 def _holds_little(main, body) -> bool:
-    inside = _prose_length(main)
+    inside = _prose_length(main, enough=1500)
     if inside > 1500:
         return False  # most pages: a <main> with this much prose is the page, and the body is not measured
     beside = _prose_length(body, outside=main)
