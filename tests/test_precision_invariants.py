@@ -267,3 +267,21 @@ def test_a_coordinated_clause_with_its_own_subject_keeps_its_state_to_itself(dat
     found = {(e.number, e.status) for e in read(para(text)).evidence if e.review_id == review}
     assert {n for n, s in found if s == state[1]} <= {other}, text
     assert {n for n, s in found if s == "accepted"} <= set(first), text
+
+
+OTHER_OWNERS = st.builds(lambda title, first, last, words, noun: f"{title}{first} {last}'s {words}{noun}",
+                         st.sampled_from(["", "Sir ", "Dame ", "Dr ", "Professor "]),
+                         st.sampled_from(["Robert", "Anne", "Bill", "Nadia", "Owen"]),
+                         st.sampled_from(["Francis", "Hale", "Okafor", "Pryce", "Whitby"]),
+                         st.sampled_from(["", "2013 ", "Freedom to Speak Up ", "independent ", "Mid Staffs public "]),
+                         st.sampled_from(["review", "report", "inquiry"]))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reviews, predicates, OTHER_OWNERS, st.sampled_from(["every recommendation of", "all the recommendations of",
+                                                          "all of the recommendations in"]))
+def test_the_recommendations_of_a_report_someone_else_wrote_are_never_the_reviews(review, predicate, owner, lead):
+    """On a page about a tracked review, "every recommendation of Sir Robert Francis's review has been implemented"
+    is about another report: no status for the tracked review's recommendations, whoever the author is."""
+    text = f"The trust says that {lead} {owner} {predicate[0].replace('have been', 'has been')}."
+    assert read(para(text), document_review=review).evidence == []
