@@ -100,14 +100,15 @@ class _SpecWriter:
         """Lines set in columns (two or more spaces apart, as the header line sets them): each cell is its
         own run of text at its column, as a word processor's table prints, so the PDF has real columns."""
         starts = [m.start() for m in _CELL.finditer(lines[0])]
-        rows = [[m.group(0) for m in _CELL.finditer(line)] for line in lines if line and not line.startswith(" ")]
-        aligned = all(any(abs(m.start() - h) <= 1 for h in starts) for line in lines for m in _CELL.finditer(line))
-        if not aligned and all(len(r) == len(starts) for r in rows):
+        cells = [[m.group(0) for m in _CELL.finditer(line)] for line in lines]
+        rows = [r for line, r in zip(lines, cells) if line and not line.startswith(" ")]
+        if not all(_aligned([m.start() for m in _CELL.finditer(line)], starts) for line in lines) and \
+                all(len(r) == len(starts) for r in rows):
             # cells two spaces apart but not lined up: the k-th cell of each row is column k, as wide as its widest
             widths = [max(len(r[k]) for r in rows) for k in range(len(starts))]
             starts = [sum(widths[:k]) + 2 * k for k in range(len(starts))]
             lines = ["".join(c.ljust(w + 2) for c, w in zip(r, widths)).rstrip() if line and not line.startswith(" ")
-                     else line for line, r in zip(lines, _row_cells(lines))]
+                     else line for line, r in zip(lines, cells)]
         longest = max(len(line) for line in lines)
         per_char = self.width / longest
         size = min(self.size, per_char / 0.3528 / 0.5)  # Helvetica's average glyph is about half its size
@@ -168,8 +169,9 @@ def _is_column_block(lines: list[str]) -> bool:
         sum(1 for line in lines if re.search(r"\S {2,}\S", line) or line.startswith("  ")) >= len(lines) - 1
 
 
-def _row_cells(lines: list[str]) -> list[list[str]]:
-    return [[m.group(0) for m in _CELL.finditer(line)] for line in lines]
+def _aligned(starts: list[int], columns: list[int]) -> bool:
+    """Every cell starts at one of the columns (a character either way)."""
+    return all(any(abs(s - c) <= 1 for c in columns) for s in starts)
 
 
 _GAP = "\x00gap"
@@ -189,13 +191,13 @@ def _table_rows_joined(lines: list[str]) -> list[str]:
         starts = _cell_starts(line)
         if len(starts) >= 2 and not header:
             header = starts
-        elif line and not (starts and all(any(abs(s - h) <= 1 for h in header) for s in starts)) \
+        elif line and not (starts and _aligned(starts, header)) \
                 and not (header and line.startswith("  ")):
             header = [] if not starts else header
         if not line and header:
             following = next((x for x in lines[i + 1:] if x), "")
             row = _cell_starts(following)
-            if (row and all(any(abs(s - h) <= 1 for h in header) for s in row)) or \
+            if (row and _aligned(row, header)) or \
                     (following.startswith("  ") and following.strip()):
                 out.append(_GAP)
                 continue

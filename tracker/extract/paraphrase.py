@@ -84,6 +84,11 @@ class ParaphraseMatcher:
         # one statement may cover two recommendations, but only ones nearly as good as the best
         return [(n, s) for n, s in scored if s >= scored[0][1] * 0.8] if scored else []
 
+    def the_one(self, text: str) -> int | None:
+        """The one recommendation a short restatement names (a loose match, settled by its tie-breaks), or None."""
+        best = self.match(text, loose=True)
+        return best[0][0] if len(best) == 1 else None
+
     def standing_clear(self, text: str, margin: float = 1.5) -> int | None:
         """The one recommendation a short restatement names when nothing else comes close: its loose score at
         least `margin` times the next best's (the next best counted even under the threshold)."""

@@ -88,13 +88,15 @@ _PLURAL_ANAPHOR = re.compile(r"\b(?:these|those|the|its|their|both)\s+(?:\w+\s+)
                              r"|\b(?:all|each|both)\s+of\s+(?:them|these|those)\b", re.I)
 _THEM = re.compile(r"\b(?:them|they)\b", re.I)
 # "The review recommended that ...", "Tom Kark recommended a mechanism to ...": what a review asked for, in other words
-_RECOMMENDED = re.compile(r"\b(?:also\s+)?(?:recommended|proposed|called\s+for|asked\s+for)\s+(?:that\s+)?"
+_ASKED_FOR = r"recommended|proposed|called\s+for|asked\s+for"
+_RECOMMENDED = re.compile(rf"\b(?:also\s+)?(?:{_ASKED_FOR})\s+(?:that\s+)?"
                           r"(?P<what>[^;]{12,400})", re.I)
-_REVIEW_SUBJECT = re.compile(r"\b(?:the|its|this|that)\s+(?:\d{4}\s+)?(?:review|report|plan)\s*$", re.I)
+# "the review", "the plan": the one in context, named by what it is
+_THE_REVIEW = re.compile(r"\b(?:the|its|this|that)\s+(?:\d{4}\s+)?(?:review|report|plan)\s*$", re.I)
 # "the central database of directors that the Kark review called for": the thing first, who asked for it after
 _RECOMMENDED_REL = re.compile(r"\b(?P<what>(?:the|a|an|its)\s+[^,;:.()]{4,140}?)\s+(?:that|which)\s+"
-                              r"(?P<who>[^,;:.()]{2,60}?)\s+(?:also\s+|had\s+|has\s+)?(?:recommended|proposed|"
-                              r"called\s+for|asked\s+for|promised|envisaged|pledged)\b", re.I)
+                              rf"(?P<who>[^,;:.()]{{2,60}}?)\s+(?:also\s+|had\s+|has\s+)?(?:{_ASKED_FOR}|promised|"
+                              r"envisaged|pledged)\b", re.I)
 # "this recommendation", "that proposal": one thing pointed back to by name, across a paragraph's end
 _SINGULAR_ANAPHOR = re.compile(r"\b(?:this|that|the)\s+(?:recommendation|proposal)\b(?!\s+(?:\d|to|that|for|on))", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.I)
@@ -371,7 +373,6 @@ class _DocState:
             return
         if _FAQ_QUESTION.match(block.text):
             self.asked = self._question_target(block.text)
-            return
         self.paragraph(block.text)
 
     def _status_line(self, text: str) -> bool:
@@ -759,8 +760,7 @@ class _DocState:
         own_axes: set[str] = set()
         if self.lead and self.lead.awaited:
             matcher = self.ex._matchers.get(self.lead.awaited[0])
-            best = matcher.match(visible_text(text), loose=True) if matcher else []
-            self.lead.items.append((best[0][0] if len(best) == 1 else None, text))
+            self.lead.items.append((matcher.the_one(visible_text(text)) if matcher else None, text))
         if self.lead and self.lead.irrealis:
             self.note_mentions(visible_text(text))  # a plan's item: its verbs are not news
         elif not (leading and not _finite_statement(text)):
@@ -1173,16 +1173,12 @@ class _DocState:
         for m in _RECOMMENDED_REL.finditer(visible):
             review = self._review_named(m.group("who"))
             matcher = self.ex._matchers.get(review) if review else None
-            best = matcher.match(m.group("what"), loose=True) if matcher else []
-            if len(best) == 1:
-                return (review, (best[0][0],))
+            number = matcher.the_one(m.group("what")) if matcher else None
+            if number is not None:
+                return (review, (number,))
         for m in _RECOMMENDED.finditer(visible):
             subject = visible[:m.start()]
-            subject = subject[max(subject.rfind(","), subject.rfind(";"), subject.rfind(":")) + 1:]
-            named = {rid for _, rid in self.ex.namer.mentions(subject)} | self.ex.namer.by_author(subject)
-            review = named.pop() if len(named) == 1 else None
-            if review is None and not named and _REVIEW_SUBJECT.search(subject.rstrip()):
-                review = self.review()
+            review = self._review_named(subject[max(subject.rfind(","), subject.rfind(";"), subject.rfind(":")) + 1:])
             matcher = self.ex._matchers.get(review) if review else None
             number = matcher.standing_clear(m.group("what")) if matcher else None
             if number is not None:
@@ -1193,8 +1189,8 @@ class _DocState:
         visible = visible_text(text)
         review = self.ex.namer.only(visible) or self.review()
         matcher = self.ex._matchers.get(review) if review else None
-        best = matcher.match(visible, loose=True) if matcher else []
-        return (review, (best[0][0],)) if len(best) == 1 else None
+        number = matcher.the_one(visible) if matcher else None
+        return (review, (number,)) if number is not None else None
 
     def _review_named(self, who: str) -> str | None:
         """The review a short phrase names ("the Kark review", "Lord Rose", "the Long Term Plan"), or "the review"
@@ -1202,7 +1198,7 @@ class _DocState:
         named = {rid for _, rid in self.ex.namer.mentions(who)} | self.ex.namer.by_author(who)
         if len(named) == 1:
             return named.pop()
-        return self.review() if not named and _REVIEW_SUBJECT.search(who.rstrip()) else None
+        return self.review() if not named and _THE_REVIEW.search(who.rstrip()) else None
 
     def _note_described(self, visible: str) -> None:
         if _RECOMMENDED.search(visible) or _RECOMMENDED_REL.search(visible):
@@ -1468,13 +1464,8 @@ def _parts(tail: str, at: re.Pattern) -> list[str]:
 
 
 def _each_stands_clear(matcher: ParaphraseMatcher, tail: str, numbers: tuple[int, ...]) -> bool:
-    """A sentence apart from its count names them only if each part names one with nothing else close."""
-    clear = set()
-    for part in _parts(tail, _AT_COMMAS_AND_AND):
-        best = matcher.match(part, loose=True)  # the best clear of the rest, or the one a tie-break settles
-        if len(best) == 1:
-            clear.add(best[0][0])
-    return set(numbers) <= clear
+    """A sentence apart from its count names them only if each part names one (by the loose match's tie-breaks)."""
+    return set(numbers) <= {matcher.the_one(part) for part in _parts(tail, _AT_COMMAS_AND_AND)}
 
 
 def _named_items(matcher: ParaphraseMatcher, tail: str, quantity: int | None) -> tuple[int, ...]:
